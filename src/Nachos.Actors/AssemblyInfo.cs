@@ -1,0 +1,1 @@
+namespace Nachos.Actors; internal static class Placeholder { }

@@ -1,0 +1,109 @@
+namespace Nachos.Shared.Spec;
+
+/// <summary>A validated study specification. Built only by <see cref="SpecLoader"/>.</summary>
+public sealed record StudySpec(
+    string Name,
+    int Seed,
+    string SpecDirectory,
+    DatasetSpec Dataset,
+    TaskKind Task,
+    ImageSpec Image,
+    SplitSpec Split,
+    ModelSpec Model,
+    TrainingSpec Training,
+    SearchSpec Search);
+
+public enum TaskKind { Binary, Multiclass, Multilabel }
+
+public enum DatasetFormat { Csv, Npz, Synthetic }
+
+public enum BadImagePolicy { Error, Skip }
+
+public sealed record DatasetSpec(
+    DatasetFormat Format,
+    /// <summary>Absolute path of the CSV manifest or the .npz file.</summary>
+    string Path,
+    string ImageColumn,
+    IReadOnlyList<string> LabelColumns,
+    IReadOnlyList<string> Classes,
+    string? GroupColumn,
+    string? SiteColumn,
+    string? FoldColumn,
+    string? MaskColumn,
+    BadImagePolicy OnBadImage,
+    IReadOnlyList<string> NpzParts,
+    SyntheticSpec? Synthetic);
+
+/// <summary>The built-in demo data: generated into <c>Path</c>'s folder when absent.</summary>
+public sealed record SyntheticSpec(int Patients, int Sites, int Size, int Seed);
+
+public sealed record ImageSpec(int Height, int Width, int Channels);
+
+public enum SplitScheme { KFold, LeaveSiteOut, FoldColumn, CrossTesting, Holdout }
+
+public sealed record SplitSpec(
+    SplitScheme Scheme,
+    int OuterFolds,
+    int InnerFolds,
+    double TestFraction,
+    double ValidationFraction,
+    bool Stratify,
+    bool GroupByPatient);
+
+public enum Architecture { SimpleCnn, ResNet18, ResNet34, ResNet50 }
+
+public sealed record ModelSpec(Architecture Architecture, double Width, string? InitialWeights);
+
+public enum LossKind { CrossEntropy, Bce, Focal }
+
+public enum OptimizerKind { Sgd, Adam, AdamW }
+
+public enum LrScheduleKind { None, Step, Cosine, TimeDecay }
+
+public sealed record LrScheduleSpec(LrScheduleKind Kind, int StepSize, double Gamma, double Decay);
+
+public sealed record EarlyStoppingSpec(bool Enabled, string Monitor, int Patience, double MinDelta);
+
+public sealed record AugmentationSpec(
+    bool HorizontalFlip,
+    bool VerticalFlip,
+    double RotationDegrees,
+    double CropScaleMin,
+    double Intensity,
+    double Contrast)
+{
+    public static readonly AugmentationSpec None = new(false, false, 0, 1, 0, 0);
+    public bool Any => HorizontalFlip || VerticalFlip || RotationDegrees > 0 || CropScaleMin < 1 || Intensity > 0 || Contrast > 0;
+}
+
+public sealed record TrainingSpec(
+    int MaxEpochs,
+    int BatchSize,
+    LossKind Loss,
+    bool ClassWeights,
+    double FocalGamma,
+    OptimizerKind Optimizer,
+    double LearningRate,
+    double Momentum,
+    bool Nesterov,
+    double WeightDecay,
+    LrScheduleSpec Schedule,
+    EarlyStoppingSpec EarlyStopping,
+    int CheckpointEvery,
+    AugmentationSpec Augmentation,
+    int Threads);
+
+public enum ParamKind { Uniform, LogUniform, Int, PowerOfTwo, Categorical }
+
+/// <summary>One hyperparameter's range. <c>When</c> makes it conditional on another parameter's categorical value.</summary>
+public sealed record ParamSpec(
+    string Name,
+    ParamKind Kind,
+    double Low,
+    double High,
+    IReadOnlyList<string> Values,
+    IReadOnlyDictionary<string, string> When);
+
+public enum SamplerKind { Random, Grid, Tpe }
+
+public sealed record SearchSpec(SamplerKind Sampler, int Trials, int Parallelism, string Metric, IReadOnlyList<ParamSpec> Space);

@@ -1,0 +1,64 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using Nachos.Shared.Spec;
+
+namespace Nachos.Shared.Tasks;
+
+/// <summary>
+/// One configuration chosen by a sampler: tunable name → value (numbers in invariant culture).
+/// Applied on top of the spec's model and training sections.
+/// </summary>
+public sealed record Hyperparameters(ImmutableSortedDictionary<string, string> Values)
+{
+    public static readonly Hyperparameters Empty = new(ImmutableSortedDictionary<string, string>.Empty);
+
+    /// <summary>Every name a search space may tune, with whether it takes a categorical value.</summary>
+    public static readonly IReadOnlyDictionary<string, bool> Tunable = new Dictionary<string, bool>
+    {
+        ["learning_rate"] = false, ["momentum"] = false, ["weight_decay"] = false, ["batch_size"] = false,
+        ["width"] = false, ["focal_gamma"] = false,
+        ["optimizer"] = true, ["nesterov"] = true, ["architecture"] = true, ["loss"] = true, ["lr_schedule"] = true,
+    };
+
+    public Hyperparameters With(string name, string value) => new(Values.SetItem(name, value));
+
+    public Hyperparameters With(string name, double value) => With(name, value.ToString("R", CultureInfo.InvariantCulture));
+
+    public override string ToString() => string.Join(", ", Values.Select(kv => $"{kv.Key}={kv.Value}"));
+
+    public (ModelSpec Model, TrainingSpec Training) ApplyTo(ModelSpec model, TrainingSpec training)
+    {
+        foreach (var (name, value) in Values)
+        {
+            switch (name)
+            {
+                case "learning_rate": training = training with { LearningRate = Num(value) }; break;
+                case "momentum": training = training with { Momentum = Num(value) }; break;
+                case "weight_decay": training = training with { WeightDecay = Num(value) }; break;
+                case "batch_size": training = training with { BatchSize = (int)Math.Round(Num(value)) }; break;
+                case "focal_gamma": training = training with { FocalGamma = Num(value) }; break;
+                case "width": model = model with { Width = Num(value) }; break;
+                case "optimizer": training = training with { Optimizer = SpecNames.Optimizers[value] }; break;
+                case "nesterov": training = training with { Nesterov = value == "true" }; break;
+                case "loss": training = training with { Loss = SpecNames.Losses[value] }; break;
+                case "lr_schedule": training = training with { Schedule = training.Schedule with { Kind = SpecNames.Schedules[value] } }; break;
+                case "architecture": model = model with { Architecture = SpecNames.Architectures[value] }; break;
+                default: throw new ArgumentException($"'{name}' is not a tunable hyperparameter");
+            }
+        }
+        return (model, training);
+    }
+
+    private static double Num(string v) => double.Parse(v, NumberStyles.Float, CultureInfo.InvariantCulture);
+
+    /// <summary>The categorical values a tunable name accepts (null: numeric).</summary>
+    public static IReadOnlyCollection<string>? AllowedValues(string name) => name switch
+    {
+        "optimizer" => SpecNames.Optimizers.Keys.ToArray(),
+        "nesterov" => ["true", "false"],
+        "loss" => SpecNames.Losses.Keys.ToArray(),
+        "lr_schedule" => SpecNames.Schedules.Keys.ToArray(),
+        "architecture" => SpecNames.Architectures.Keys.ToArray(),
+        _ => null,
+    };
+}
