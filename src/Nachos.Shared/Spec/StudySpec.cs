@@ -46,7 +46,6 @@ public sealed record SplitSpec(
     int OuterFolds,
     int InnerFolds,
     double TestFraction,
-    double ValidationFraction,
     bool Stratify,
     bool GroupByPatient);
 

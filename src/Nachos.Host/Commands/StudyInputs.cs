@@ -1,0 +1,37 @@
+using Nachos.Shared.Data;
+using Nachos.Shared.Spec;
+using Nachos.Shared.Splits;
+using Nachos.Training.Data;
+using Spectre.Console;
+
+namespace Nachos.Host.Commands;
+
+/// <summary>A spec, its decoded dataset and its audited split plan: everything checked before any training starts.</summary>
+public sealed record StudyInputs(StudySpec Spec, LoadedDataset Data, SplitPlan Plan)
+{
+    /// <summary>Loads and checks; on bad input prints what is wrong and returns null (exit code 2).</summary>
+    public static StudyInputs? Load(string specPath)
+    {
+        try
+        {
+            var spec = SpecLoader.LoadFile(specPath);
+            var data = AnsiConsole.Progress().Start(ctx =>
+            {
+                var bar = ctx.AddTask("decoding images", maxValue: 1);
+                return DatasetLoader.Load(spec, (done, total) =>
+                {
+                    bar.MaxValue = total;
+                    bar.Value = done;
+                });
+            });
+            foreach (var skipped in data.Skipped) AnsiConsole.MarkupLineInterpolated($"[yellow]skipped[/] {skipped}");
+            var plan = SplitPlanner.Plan(data.Manifest, spec.Split, spec.Seed);
+            return new StudyInputs(spec, data, plan);
+        }
+        catch (Exception e) when (e is SpecException or DataException or SplitException)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return null;
+        }
+    }
+}

@@ -1,0 +1,9 @@
+using System.CommandLine;
+using Nachos.Host.Commands;
+
+var root = new RootCommand("nachos: nested cross-validation with hyperparameter search for medical-imaging models")
+{
+    TrainCommand.Create(),
+    DatasetCommand.Create(),
+};
+return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,288 @@
+using Nachos.Shared.Tasks;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Nachos.Shared.Spec;
+
+/// <summary>Parses and validates a study spec (YAML). Reports every problem with its key path and line.</summary>
+public static class SpecLoader
+{
+    public static StudySpec LoadFile(string path)
+    {
+        var full = System.IO.Path.GetFullPath(path);
+        if (!File.Exists(full))
+            throw new SpecException(path, [new SpecError("(file)", 0, $"spec file not found: {full}")]);
+        return Parse(File.ReadAllText(full), full);
+    }
+
+    public static StudySpec Parse(string yaml, string file)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(yaml));
+        }
+        catch (YamlException e)
+        {
+            throw new SpecException(file, [new SpecError("(yaml)", (int)e.Start.Line, e.InnerException?.Message ?? e.Message)]);
+        }
+        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
+            throw new SpecException(file, [new SpecError("(root)", 1, "the spec must be a mapping of keys to values")]);
+
+        var errors = new List<SpecError>();
+        var dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(file))!;
+        var top = new YamlSection(root, "", errors);
+        var spec = Read(top, dir);
+        top.Finish();
+        if (errors.Count > 0) throw new SpecException(file, errors);
+        return spec;
+    }
+
+    private static StudySpec Read(YamlSection top, string dir)
+    {
+        var name = top.String("name") ?? "study";
+        if (name.Length == 0 || name.Any(c => !(char.IsLetterOrDigit(c) || c is '-' or '_' or '.')))
+            top.Error("name", $"must be letters, digits, '-', '_' or '.', got '{name}'");
+        var seed = top.Int("seed", 42, 0);
+        var task = top.Choice("task", TaskKind.Binary, SpecNames.Tasks);
+        var dataset = ReadDataset(top.Child("dataset"), dir, task);
+        var image = ReadImage(top.Child("image"));
+        var split = ReadSplit(top.Child("split"), dataset);
+        var model = ReadModel(top.Child("model"), dir);
+        var training = ReadTraining(top.Child("training"), task);
+        var search = ReadSearch(top.Child("search"));
+        return new StudySpec(name, seed, dir, dataset, task, image, split, model, training, search);
+    }
+
+    private static DatasetSpec ReadDataset(YamlSection s, string dir, TaskKind task)
+    {
+        if (!s.Exists) s.Error("", "is required (one of manifest, npz or synthetic)");
+        var manifest = s.String("manifest");
+        var npz = s.String("npz");
+        var synth = s.Child("synthetic");
+        var sources = (manifest is null ? 0 : 1) + (npz is null ? 0 : 1) + (synth.Exists ? 1 : 0);
+        if (s.Exists && sources != 1)
+            s.Error(sources == 0 ? "manifest" : "synthetic", "give exactly one of manifest, npz or synthetic");
+
+        SyntheticSpec? synthetic = null;
+        DatasetFormat format;
+        string path;
+        if (synth.Exists)
+        {
+            format = DatasetFormat.Synthetic;
+            var outDir = synth.String("out") ?? "data/demo";
+            path = System.IO.Path.Combine(System.IO.Path.GetFullPath(System.IO.Path.Combine(dir, outDir)), "manifest.csv");
+            synthetic = new SyntheticSpec(
+                synth.Int("patients", 60, 4, 100_000), synth.Int("sites", 3, 1, 100),
+                synth.Int("size", 64, 16, 1024), synth.Int("seed", 7, 0));
+            synth.Finish();
+        }
+        else
+        {
+            format = npz is not null ? DatasetFormat.Npz : DatasetFormat.Csv;
+            var key = npz is not null ? "npz" : "manifest";
+            path = System.IO.Path.GetFullPath(System.IO.Path.Combine(dir, npz ?? manifest ?? ""));
+            if ((npz ?? manifest) is not null && !File.Exists(path)) s.Error(key, $"file not found: {path}");
+        }
+
+        var labels = s.StringList("label_columns") ?? ["label"];
+        var classes = s.StringList("classes") ?? (format == DatasetFormat.Synthetic ? ["normal", "lesion"] : []);
+        var npzParts = s.StringList("npz_parts") ?? ["train", "val", "test"];
+        foreach (var part in npzParts)
+            if (part is not ("train" or "val" or "test")) s.Error("npz_parts", $"unknown part '{part}'; expected train, val, test");
+
+        var spec = new DatasetSpec(
+            format, path,
+            s.String("image_column") ?? "image",
+            labels, classes,
+            s.String("group_column", format == DatasetFormat.Synthetic ? "patient" : null),
+            s.String("site_column", format == DatasetFormat.Synthetic ? "site" : null),
+            s.String("fold_column"),
+            s.String("mask_column", format == DatasetFormat.Synthetic ? "mask" : null),
+            s.Choice("on_bad_image", BadImagePolicy.Error, SpecNames.BadImagePolicies),
+            npzParts, synthetic);
+
+        if (task == TaskKind.Multilabel)
+        {
+            if (labels.Count < 2) s.Error("label_columns", "task multilabel needs two or more label columns (one 0/1 column per label)");
+        }
+        else
+        {
+            if (labels.Count != 1) s.Error("label_columns", $"task {SpecNames.NameOf(SpecNames.Tasks, task)} takes exactly one label column");
+            if (classes.Count == 0 && format != DatasetFormat.Npz) s.Error("classes", "is required: the class names, in label order");
+            if (task == TaskKind.Binary && classes.Count is not (0 or 2)) s.Error("classes", $"task binary needs exactly 2 classes, got {classes.Count}");
+            if (task == TaskKind.Multiclass && classes.Count is 1 or 2) s.Error("classes", $"task multiclass needs 3 or more classes, got {classes.Count}");
+            if (classes.Distinct().Count() != classes.Count) s.Error("classes", "class names must be distinct");
+        }
+        if (format == DatasetFormat.Npz && (s.Has("group_column") || s.Has("site_column") || s.Has("fold_column")))
+            s.Error("npz", "an .npz dataset has no group, site or fold columns");
+        s.Finish();
+        return spec;
+    }
+
+    private static ImageSpec ReadImage(YamlSection s)
+    {
+        var size = s.Int("size", 64, 8, 4096);
+        var spec = new ImageSpec(s.Int("height", size, 8, 4096), s.Int("width", size, 8, 4096), s.Int("channels", 1, 1, 3));
+        if (spec.Channels == 2) s.Error("channels", "must be 1 (grayscale) or 3 (RGB), got 2");
+        s.Finish();
+        return spec;
+    }
+
+    private static SplitSpec ReadSplit(YamlSection s, DatasetSpec dataset)
+    {
+        var scheme = s.Choice("scheme", SplitScheme.KFold, SpecNames.Schemes);
+        var spec = new SplitSpec(
+            scheme,
+            s.Int("outer_folds", 5, 2, 1000),
+            s.Int("inner_folds", 3, 2, 1000),
+            s.Double("test_fraction", 0.2, 0, 1, exclusiveMin: true),
+            s.Bool("stratify", true),
+            s.Bool("group_by_patient", dataset.GroupColumn is not null));
+        if (spec.GroupByPatient && dataset.GroupColumn is null)
+            s.Error("group_by_patient", "needs dataset.group_column (the patient or subject column)");
+        if (scheme == SplitScheme.LeaveSiteOut && dataset.SiteColumn is null)
+            s.Error("scheme", "leave-site-out needs dataset.site_column");
+        if (scheme == SplitScheme.FoldColumn && dataset.FoldColumn is null)
+            s.Error("scheme", "fold-column needs dataset.fold_column");
+        if (s.Has("outer_folds") && scheme is SplitScheme.LeaveSiteOut or SplitScheme.FoldColumn or SplitScheme.Holdout)
+            s.Error("outer_folds", $"does not apply to scheme {SpecNames.NameOf(SpecNames.Schemes, scheme)} (the folds come from the {(scheme == SplitScheme.Holdout ? "test_fraction" : "data")})");
+        if (s.Has("inner_folds") && scheme == SplitScheme.CrossTesting)
+            s.Error("inner_folds", "does not apply to cross-testing: every fold other than the test fold validates in turn");
+        s.Finish();
+        return spec;
+    }
+
+    private static ModelSpec ReadModel(YamlSection s, string dir)
+    {
+        var weights = s.String("initial_weights");
+        if (weights is not null)
+        {
+            weights = System.IO.Path.GetFullPath(System.IO.Path.Combine(dir, weights));
+            if (!File.Exists(weights)) s.Error("initial_weights", $"file not found: {weights}");
+        }
+        var spec = new ModelSpec(
+            s.Choice("architecture", Architecture.SimpleCnn, SpecNames.Architectures),
+            s.Double("width", 1.0, 0, 16, exclusiveMin: true),
+            weights);
+        s.Finish();
+        return spec;
+    }
+
+    private static TrainingSpec ReadTraining(YamlSection s, TaskKind task)
+    {
+        var defaultLoss = task == TaskKind.Multilabel ? LossKind.Bce : LossKind.CrossEntropy;
+        var loss = s.Choice("loss", defaultLoss, SpecNames.Losses);
+        if (task == TaskKind.Multilabel && loss == LossKind.CrossEntropy)
+            s.Error("loss", "task multilabel needs bce or focal (independent labels), not cross-entropy");
+        if (task != TaskKind.Multilabel && loss == LossKind.Bce)
+            s.Error("loss", "bce is for task multilabel; use cross-entropy or focal");
+
+        var sch = s.Child("lr_schedule");
+        var schedule = new LrScheduleSpec(
+            sch.Choice("kind", LrScheduleKind.None, SpecNames.Schedules),
+            sch.Int("step_size", 10, 1), sch.Double("gamma", 0.1, 0, 1, exclusiveMin: true), sch.Double("decay", 0.01, 0));
+        sch.Finish();
+
+        var es = s.Child("early_stopping");
+        var monitor = es.String("monitor") ?? "val_loss";
+        if (monitor != "val_loss" && !(monitor.StartsWith("val_") && SpecNames.Metrics.Contains(monitor[4..])))
+            es.Error("monitor", $"unknown value '{monitor}'; expected val_loss or val_ followed by one of: {string.Join(", ", SpecNames.Metrics)}");
+        var early = new EarlyStoppingSpec(es.Bool("enabled", true), monitor, es.Int("patience", 5, 1), es.Double("min_delta", 0, 0));
+        es.Finish();
+
+        var aug = s.Child("augmentation");
+        var augmentation = new AugmentationSpec(
+            aug.Bool("horizontal_flip", false), aug.Bool("vertical_flip", false),
+            aug.Double("rotation_degrees", 0, 0, 180), aug.Double("crop_scale_min", 1, 0.1, 1),
+            aug.Double("intensity", 0, 0, 1), aug.Double("contrast", 0, 0, 1));
+        aug.Finish();
+
+        var spec = new TrainingSpec(
+            s.Int("max_epochs", 20, 1, 100_000),
+            s.Int("batch_size", 32, 1, 65_536),
+            loss,
+            s.Bool("class_weights", false),
+            s.Double("focal_gamma", 2.0, 0, 10),
+            s.Choice("optimizer", OptimizerKind.Adam, SpecNames.Optimizers),
+            s.Double("learning_rate", 1e-3, 0, 10, exclusiveMin: true),
+            s.Double("momentum", 0.9, 0, 1),
+            s.Bool("nesterov", false),
+            s.Double("weight_decay", 0, 0, 1),
+            schedule, early,
+            s.Int("checkpoint_every", 1, 1),
+            augmentation,
+            s.Int("threads", 0, 0, 1024));
+        if (spec.Nesterov && spec.Optimizer != OptimizerKind.Sgd)
+            s.Error("nesterov", "applies to optimizer sgd only");
+        if (spec.Nesterov && spec.Momentum == 0)
+            s.Error("nesterov", "needs momentum > 0");
+        s.Finish();
+        return spec;
+    }
+
+    private static SearchSpec ReadSearch(YamlSection s)
+    {
+        var metric = s.String("metric") ?? "auroc";
+        if (!SpecNames.Metrics.Contains(metric) && metric != "loss")
+            s.Error("metric", $"unknown metric '{metric}'; expected loss or one of: {string.Join(", ", SpecNames.Metrics)}");
+        var sampler = s.Choice("sampler", SamplerKind.Random, SpecNames.Samplers);
+        var trials = s.Int("trials", 8, 1, 100_000);
+        var parallelism = s.Int("parallelism", 4, 1, 10_000);
+        var spaceSection = s.Child("space");
+        var space = new List<ParamSpec>();
+        foreach (var (key, node) in spaceSection.Entries())
+        {
+            var p = spaceSection.Sub(key, node);
+            if (!Hyperparameters.Tunable.TryGetValue(key, out var categoricalOnly))
+            {
+                spaceSection.Error(key, $"'{key}' is not tunable; tunable: {string.Join(", ", Hyperparameters.Tunable.Keys)}");
+                continue;
+            }
+            var kind = p.Choice("type", ParamKind.Uniform, SpecNames.ParamKinds);
+            if (!p.Has("type")) p.Error("type", "is required");
+            var values = p.StringList("values") ?? [];
+            double low = 0, high = 0;
+            if (kind == ParamKind.Categorical)
+            {
+                if (values.Count == 0) p.Error("values", "a categorical parameter needs a non-empty list of values");
+                var allowed = Hyperparameters.AllowedValues(key);
+                foreach (var v in values)
+                    if (allowed is not null ? !allowed.Contains(v) : !double.TryParse(v, System.Globalization.CultureInfo.InvariantCulture, out _))
+                        p.Error("values", allowed is not null
+                            ? $"'{v}' is not a valid {key}; expected one of: {string.Join(", ", allowed)}"
+                            : $"'{v}' is not a number");
+            }
+            else
+            {
+                if (categoricalOnly) p.Error("type", $"{key} takes categorical values only");
+                low = p.Double("low", double.NaN);
+                high = p.Double("high", double.NaN);
+                if (double.IsNaN(low)) p.Error("low", "is required");
+                if (double.IsNaN(high)) p.Error("high", "is required");
+                if (low >= high) p.Error("high", $"must be greater than low ({low} >= {high})");
+                if (kind is ParamKind.LogUniform or ParamKind.PowerOfTwo && low <= 0) p.Error("low", $"must be > 0 for {SpecNames.NameOf(SpecNames.ParamKinds, kind)}");
+            }
+            var when = new Dictionary<string, string>();
+            var w = p.Child("when");
+            foreach (var (wk, wn) in w.Entries())
+            {
+                if (wn is YamlScalarNode sv) when[wk] = sv.Value ?? "";
+                else w.Error(wk, "expected a single value");
+            }
+            p.Finish();
+            space.Add(new ParamSpec(key, kind, low, high, values, when));
+        }
+        foreach (var p in space)
+            foreach (var (dep, value) in p.When)
+            {
+                var parent = space.FirstOrDefault(q => q.Name == dep);
+                if (parent is null || parent.Kind != ParamKind.Categorical)
+                    spaceSection.Error(p.Name, $"'when: {dep}' must name a categorical parameter of the search space");
+                else if (!parent.Values.Contains(value))
+                    spaceSection.Error(p.Name, $"'when: {dep}: {value}': {dep} has no value '{value}'");
+            }
+        s.Finish();
+        return new SearchSpec(sampler, trials, parallelism, metric, space);
+    }
+}

@@ -1,0 +1,63 @@
+using Nachos.Shared.Data;
+
+namespace Nachos.Shared.Splits;
+
+/// <summary>
+/// Checks a plan before anything trains: test and train disjoint (by sample and, when grouped, by patient),
+/// inner splits drawn only from the outer-train set, and every sample tested exactly once across outer folds.
+/// </summary>
+public static class LeakageAudit
+{
+    public static IReadOnlyList<string> Check(SplitPlan plan, Manifest manifest, bool grouped, bool exhaustive)
+    {
+        var problems = new List<string>();
+        var byId = manifest.ById;
+        string GroupOf(string id) => grouped ? byId[id].Group : id;
+        var testedCount = new Dictionary<string, int>();
+
+        foreach (var fold in plan.Outer)
+        {
+            var f = $"outer fold {fold.Name}";
+            var test = fold.Test.ToHashSet();
+            var train = fold.Train.ToHashSet();
+            if (test.Count == 0) problems.Add($"{f}: empty test set");
+            if (train.Count == 0) problems.Add($"{f}: empty training set");
+            foreach (var id in test) testedCount[id] = testedCount.GetValueOrDefault(id) + 1;
+            Disjoint(problems, f, "test", test, "train", train, GroupOf);
+            if (test.Count + train.Count != byId.Count || test.Concat(train).Any(id => !byId.ContainsKey(id)))
+                problems.Add($"{f}: test and train do not cover the dataset exactly");
+
+            for (var j = 0; j < fold.Inner.Count; j++)
+            {
+                var s = $"{f}, inner split {j}";
+                var itrain = fold.Inner[j].Train.ToHashSet();
+                var ival = fold.Inner[j].Validation.ToHashSet();
+                if (itrain.Count == 0 || ival.Count == 0) problems.Add($"{s}: empty train or validation set");
+                var reached = itrain.Concat(ival).Where(test.Contains).Take(3).ToList();
+                if (reached.Count > 0) problems.Add($"{s}: the outer test set is reachable from the inner loop ({string.Join(", ", reached)})");
+                if (!itrain.Concat(ival).All(train.Contains)) problems.Add($"{s}: uses samples outside the outer-train set");
+                Disjoint(problems, s, "validation", ival, "train", itrain, GroupOf);
+                // The test fold's patients must not be in the inner loop either.
+                Disjoint(problems, s, "outer test", test, "inner", itrain.Concat(ival).ToHashSet(), GroupOf);
+            }
+        }
+        if (exhaustive)
+            foreach (var id in byId.Keys)
+                if (testedCount.GetValueOrDefault(id) != 1)
+                    problems.Add($"sample '{id}' is tested {testedCount.GetValueOrDefault(id)} times across outer folds (expected exactly once)");
+        return problems;
+    }
+
+    private static void Disjoint(List<string> problems, string where, string an, HashSet<string> a, string bn, HashSet<string> b, Func<string, string> groupOf)
+    {
+        var shared = a.Where(b.Contains).Take(3).ToList();
+        if (shared.Count > 0)
+        {
+            problems.Add($"{where}: samples on both {an} and {bn} sides ({string.Join(", ", shared)})");
+            return;
+        }
+        var groups = b.Select(groupOf).ToHashSet();
+        var leaked = a.Select(groupOf).Where(groups.Contains).Distinct().Take(3).ToList();
+        if (leaked.Count > 0) problems.Add($"{where}: patients on both {an} and {bn} sides ({string.Join(", ", leaked)})");
+    }
+}

@@ -1,0 +1,80 @@
+using Nachos.Shared.Spec;
+
+namespace Nachos.Training.Data;
+
+/// <summary>
+/// Per-image augmentation on planar floats: one bilinear resampling for random resized crop, rotation and
+/// flips together (edges replicated), then intensity shift and contrast scaling. All randomness comes from
+/// the <see cref="Random"/> passed in, which callers derive from (seed, epoch, position): no hidden state.
+/// </summary>
+public static class Augmenter
+{
+    public static float[] Apply(float[] src, int channels, int h, int w, AugmentationSpec a, Random rng)
+    {
+        var img = a.HorizontalFlip || a.VerticalFlip || a.RotationDegrees > 0 || a.CropScaleMin < 1
+            ? Geometric(src, channels, h, w, a, rng)
+            : (float[])src.Clone();
+        if (a.Intensity > 0 || a.Contrast > 0)
+        {
+            var shift = (float)(a.Intensity * (2 * rng.NextDouble() - 1));
+            var factor = (float)(1 + a.Contrast * (2 * rng.NextDouble() - 1));
+            var plane = h * w;
+            for (var c = 0; c < channels; c++)
+            {
+                float mean = 0;
+                for (var i = 0; i < plane; i++) mean += img[c * plane + i];
+                mean /= plane;
+                for (var i = 0; i < plane; i++)
+                    img[c * plane + i] = (img[c * plane + i] - mean) * factor + mean + shift;
+            }
+        }
+        return img;
+    }
+
+    private static float[] Geometric(float[] src, int channels, int h, int w, AugmentationSpec a, Random rng)
+    {
+        // Crop window (as a fraction of the image) with area in [CropScaleMin, 1] and aspect in [3/4, 4/3].
+        double cw = 1, ch = 1;
+        if (a.CropScaleMin < 1)
+        {
+            var area = a.CropScaleMin + (1 - a.CropScaleMin) * rng.NextDouble();
+            var aspect = Math.Exp(Math.Log(3.0 / 4) + (Math.Log(4.0 / 3) - Math.Log(3.0 / 4)) * rng.NextDouble());
+            cw = Math.Min(1, Math.Sqrt(area * aspect));
+            ch = Math.Min(1, Math.Sqrt(area / aspect));
+        }
+        var cx = 0.5 + (1 - cw) * (rng.NextDouble() - 0.5);
+        var cy = 0.5 + (1 - ch) * (rng.NextDouble() - 0.5);
+        var theta = a.RotationDegrees > 0 ? a.RotationDegrees * (2 * rng.NextDouble() - 1) * Math.PI / 180 : 0;
+        var fx = a.HorizontalFlip && rng.NextDouble() < 0.5 ? -1 : 1;
+        var fy = a.VerticalFlip && rng.NextDouble() < 0.5 ? -1 : 1;
+        double cos = Math.Cos(theta), sin = Math.Sin(theta);
+
+        var dst = new float[src.Length];
+        var plane = h * w;
+        for (var v = 0; v < h; v++)
+            for (var u = 0; u < w; u++)
+            {
+                // Output pixel → centred unit coordinates → flip, crop scale, rotate → source pixel.
+                var px = ((u + 0.5) / w - 0.5) * fx * cw;
+                var py = ((v + 0.5) / h - 0.5) * fy * ch;
+                var sx = (cos * px - sin * py + cx) * w - 0.5;
+                var sy = (sin * px + cos * py + cy) * h - 0.5;
+                sx = Math.Clamp(sx, 0, w - 1);
+                sy = Math.Clamp(sy, 0, h - 1);
+                var x0 = (int)sx;
+                var y0 = (int)sy;
+                var x1 = Math.Min(x0 + 1, w - 1);
+                var y1 = Math.Min(y0 + 1, h - 1);
+                var ax = (float)(sx - x0);
+                var ay = (float)(sy - y0);
+                for (var c = 0; c < channels; c++)
+                {
+                    var o = c * plane;
+                    var top = src[o + y0 * w + x0] * (1 - ax) + src[o + y0 * w + x1] * ax;
+                    var bottom = src[o + y1 * w + x0] * (1 - ax) + src[o + y1 * w + x1] * ax;
+                    dst[o + v * w + u] = top * (1 - ay) + bottom * ay;
+                }
+            }
+        return dst;
+    }
+}

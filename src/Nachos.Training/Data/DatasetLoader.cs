@@ -1,0 +1,122 @@
+using System.Collections.Concurrent;
+using Nachos.Shared.Data;
+using Nachos.Shared.Spec;
+using Nachos.Training.Images;
+using Nachos.Training.Synth;
+
+namespace Nachos.Training.Data;
+
+/// <summary>Loads the dataset a spec names (CSV manifest, .npz, or the built-in synthetic data) and decodes every image once.</summary>
+public static class DatasetLoader
+{
+    public static LoadedDataset Load(StudySpec spec, Action<int, int>? progress = null)
+    {
+        var d = spec.Dataset;
+        switch (d.Format)
+        {
+            case DatasetFormat.Npz:
+                return LoadNpz(spec);
+            case DatasetFormat.Synthetic when !File.Exists(d.Path):
+                var s = d.Synthetic!;
+                SyntheticDataset.Generate(Path.GetDirectoryName(d.Path)!, new SyntheticOptions(s.Patients, s.Sites, s.Size, s.Seed));
+                break;
+        }
+        return LoadCsv(spec, CsvManifestReader.Read(d, spec.Task), progress);
+    }
+
+    private static LoadedDataset LoadCsv(StudySpec spec, Manifest manifest, Action<int, int>? progress)
+    {
+        var img = spec.Image;
+        var images = new ConcurrentDictionary<string, float[]>();
+        var failures = new ConcurrentDictionary<string, string>();
+        var done = 0;
+        Parallel.ForEach(manifest.Samples, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, sample =>
+        {
+            try
+            {
+                images[sample.Id] = ImageDecoder.Load(sample.ImagePath, img.Channels, img.Height, img.Width);
+            }
+            catch (DataException e)
+            {
+                failures[sample.Id] = $"line {sample.Line}: {e.Message}";
+            }
+            var n = Interlocked.Increment(ref done);
+            if (n % 64 == 0 || n == manifest.Samples.Count) progress?.Invoke(n, manifest.Samples.Count);
+        });
+        var failed = manifest.Samples.Where(s => failures.ContainsKey(s.Id)).Select(s => failures[s.Id]).ToList();
+        if (failed.Count > 0 && spec.Dataset.OnBadImage == BadImagePolicy.Error)
+            throw new DataException($"{manifest.Source}: {failed.Count} image(s) cannot be read (set dataset.on_bad_image: skip to leave them out):\n  "
+                                    + string.Join("\n  ", failed.Take(10)));
+        var kept = manifest with { Samples = manifest.Samples.Where(s => images.ContainsKey(s.Id)).ToList() };
+        if (kept.Samples.Count == 0) throw new DataException($"{manifest.Source}: no readable image");
+        return new LoadedDataset(kept, img, images, failed);
+    }
+
+    private static LoadedDataset LoadNpz(StudySpec spec)
+    {
+        var d = spec.Dataset;
+        var arrays = NpzReader.Read(d.Path);
+        var samples = new List<Sample>();
+        var images = new Dictionary<string, float[]>();
+        var maxLabel = 0;
+        foreach (var part in d.NpzParts)
+        {
+            if (!arrays.TryGetValue($"{part}_images", out var x) || !arrays.TryGetValue($"{part}_labels", out var y))
+                throw new DataException($"{d.Path}: arrays '{part}_images' and '{part}_labels' are required (found: {string.Join(", ", arrays.Keys)})");
+            var n = x.Shape[0];
+            if (x.Shape.Length is not (3 or 4)) throw new DataException($"{d.Path}: {part}_images must be N×H×W or N×H×W×C, got ({string.Join(", ", x.Shape)})");
+            int h = x.Shape[1], w = x.Shape[2], c = x.Shape.Length == 4 ? x.Shape[3] : 1;
+            var labelWidth = y.Shape.Length == 1 ? 1 : y.Shape[1];
+            if (y.Shape[0] != n) throw new DataException($"{d.Path}: {part}_labels has {y.Shape[0]} rows but {part}_images has {n}");
+            var scale = x.Values.Length > 0 && x.Values.Max() > 1.0f ? 1 / 255f : 1f;
+            for (var i = 0; i < n; i++)
+            {
+                int[] labels;
+                if (spec.Task == TaskKind.Multilabel)
+                {
+                    if (labelWidth != d.LabelColumns.Count)
+                        throw new DataException($"{d.Path}: {part}_labels has {labelWidth} labels per row but dataset.label_columns names {d.LabelColumns.Count}");
+                    labels = Enumerable.Range(0, labelWidth).Select(j => y.Values[i * labelWidth + j] > 0.5f ? 1 : 0).ToArray();
+                }
+                else
+                {
+                    var v = y.Values[i * labelWidth];
+                    if (v < 0 || v != MathF.Floor(v) || (d.Classes.Count > 0 && v >= d.Classes.Count))
+                        throw new DataException($"{d.Path}: {part}_labels row {i}: label {v} is not a declared class index (0..{d.Classes.Count - 1})");
+                    labels = [(int)v];
+                    maxLabel = Math.Max(maxLabel, (int)v);
+                }
+                var id = $"{part}/{i}";
+                samples.Add(new Sample(id, i, $"{d.Path}#{id}", labels, null, id, null, null));
+                images[id] = ToPlanar(x.Values, i, h, w, c, scale, spec.Image);
+            }
+        }
+        var classes = spec.Task == TaskKind.Multilabel ? d.LabelColumns
+            : d.Classes.Count > 0 ? d.Classes
+            : Enumerable.Range(0, Math.Max(maxLabel + 1, 2)).Select(i => i.ToString()).ToList();
+        if (spec.Task == TaskKind.Binary && classes.Count != 2)
+            throw new DataException($"{d.Path}: task binary but the labels take {classes.Count} values");
+        return new LoadedDataset(new Manifest(d.Path, spec.Task, classes, samples), spec.Image, images, []);
+    }
+
+    private static float[] ToPlanar(float[] values, int index, int h, int w, int c, float scale, ImageSpec target)
+    {
+        var plane = h * w;
+        var src = new float[target.Channels * plane];
+        var offset = (long)index * plane * c;
+        for (var p = 0; p < plane; p++)
+        {
+            if (target.Channels == 1)
+            {
+                float sum = 0;
+                for (var k = 0; k < c; k++) sum += values[offset + p * c + k];
+                src[p] = sum / c * scale;
+            }
+            else
+            {
+                for (var k = 0; k < 3; k++) src[k * plane + p] = values[offset + p * c + (c == 1 ? 0 : k)] * scale;
+            }
+        }
+        return Resize.Bilinear(src, target.Channels, h, w, target.Height, target.Width);
+    }
+}

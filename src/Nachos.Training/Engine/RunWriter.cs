@@ -1,0 +1,102 @@
+using System.Globalization;
+using System.Text.Json;
+using CsvHelper;
+using Nachos.Shared.Data;
+using Nachos.Shared.Metrics;
+using Nachos.Shared.Spec;
+using Nachos.Shared.Tasks;
+
+namespace Nachos.Training.Engine;
+
+/// <summary>Writes a finished task's history.csv, predictions.csv and metrics.json.</summary>
+public static class RunWriter
+{
+    public const string HistoryFile = "history.csv";
+    public const string PredictionsFile = "predictions.csv";
+    public const string MetricsFile = "metrics.json";
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    public static void Write(string dir, StudySpec spec, Manifest manifest, IReadOnlyList<EpochRecord> history,
+        IReadOnlyList<(string Set, Evaluation Eval)> evaluations, TrainingResult result)
+    {
+        WriteCsv(Path.Combine(dir, HistoryFile), csv =>
+        {
+            foreach (var h in new[] { "epoch", "learning_rate", "train_loss", "val_loss" }) csv.WriteField(h);
+            foreach (var m in SpecNames.Metrics) csv.WriteField($"val_{m}");
+            csv.WriteField("seconds");
+            csv.NextRecord();
+            foreach (var e in history)
+            {
+                csv.WriteField(e.Epoch);
+                csv.WriteField(e.LearningRate);
+                csv.WriteField(e.TrainLoss);
+                csv.WriteField(e.ValidationLoss);
+                foreach (var m in SpecNames.Metrics) csv.WriteField(e.Metrics.GetValueOrDefault(m));
+                csv.WriteField(Math.Round(e.Seconds, 3));
+                csv.NextRecord();
+            }
+        });
+
+        var multi = spec.Task == TaskKind.Multilabel;
+        WriteCsv(Path.Combine(dir, PredictionsFile), csv =>
+        {
+            csv.WriteField("sample_id");
+            csv.WriteField("set");
+            if (multi) foreach (var c in manifest.Classes) csv.WriteField($"true_{c}");
+            else csv.WriteField("true");
+            foreach (var c in manifest.Classes) csv.WriteField($"p_{c}");
+            csv.WriteField("predicted");
+            csv.NextRecord();
+            foreach (var (set, eval) in evaluations)
+                for (var i = 0; i < eval.Ids.Count; i++)
+                {
+                    csv.WriteField(eval.Ids[i]);
+                    csv.WriteField(set);
+                    var p = eval.Probabilities[i];
+                    if (multi) foreach (var v in eval.Labels[i]) csv.WriteField(v);
+                    else csv.WriteField(manifest.Classes[eval.Labels[i][0]]);
+                    foreach (var v in p) csv.WriteField(v.ToString("R", CultureInfo.InvariantCulture));
+                    csv.WriteField(Predicted(spec.Task, manifest.Classes, p));
+                    csv.NextRecord();
+                }
+        });
+
+        var detail = evaluations.ToDictionary(e => e.Set, e => ClassificationMetrics.Compute(spec.Task, e.Eval.Labels, e.Eval.Probabilities));
+        var doc = new
+        {
+            result.TaskId,
+            result.BestEpoch,
+            result.EpochsRun,
+            result.ValidationLoss,
+            result.Seconds,
+            result.Device,
+            threshold_rule = multi || spec.Task == TaskKind.Binary ? "positive when p >= 0.5" : "arg-max class",
+            classes = manifest.Classes,
+            validation = detail.GetValueOrDefault("validation"),
+            test = detail.GetValueOrDefault("test"),
+        };
+        File.WriteAllText(Path.Combine(dir, MetricsFile), JsonSerializer.Serialize(doc, Json));
+    }
+
+    private static string Predicted(TaskKind task, IReadOnlyList<string> classes, IReadOnlyList<double> p) => task switch
+    {
+        TaskKind.Multilabel => string.Join(";", classes.Where((_, i) => p[i] >= ClassificationMetrics.Threshold)),
+        TaskKind.Binary => classes[p[1] >= ClassificationMetrics.Threshold ? 1 : 0],
+        _ => classes[p.Select((v, i) => (v, i)).MaxBy(t => t.v).i],
+    };
+
+    private static void WriteCsv(string path, Action<CsvWriter> write)
+    {
+        var tmp = path + ".tmp";
+        using (var writer = new StreamWriter(tmp))
+        using (var csv = new CsvWriter(writer, CultureInfo.InvariantCulture))
+            write(csv);
+        File.Move(tmp, path, overwrite: true);
+    }
+}

@@ -1,0 +1,168 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using Nachos.Shared.Metrics;
+using Nachos.Shared.Spec;
+using Nachos.Shared.Tasks;
+using Nachos.Training.Data;
+using Nachos.Training.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Nachos.Training.Engine;
+
+/// <summary>
+/// Runs one <see cref="TrainingTask"/> synchronously on the calling thread (TorchSharp dispose scopes are
+/// thread-static): trains with early stopping on the validation set when there is one, checkpoints every
+/// N epochs and on cancellation, restores the best weights, and writes history, predictions and metrics.
+/// </summary>
+public sealed class Trainer(StudySpec spec, LoadedDataset data, string device = "cpu")
+{
+    public TrainingResult Run(TrainingTask task, Action<TrainingProgress>? progress = null, CancellationToken cancel = default)
+    {
+        var clock = Stopwatch.StartNew();
+        var (modelSpec, t) = task.Hyperparameters.ApplyTo(spec.Model, spec.Training);
+        t = t with { MaxEpochs = task.MaxEpochs };
+        Directory.CreateDirectory(task.Directory);
+        var dev = torch.device(device);
+        var outputs = data.Manifest.Classes.Count;
+        var hasValidation = task.Validation.Count > 0;
+        var monitor = t.EarlyStopping.Monitor;
+
+        var trainLabels = task.Train.Select(id => data.Manifest.ById[id].Labels);
+        using var losses = new Losses(spec.Task, t.Loss, t.FocalGamma,
+            t.ClassWeights ? Losses.InverseFrequency(spec.Task, outputs, trainLabels) : null);
+        using var model = ModelFactory.Create(modelSpec, spec.Image, outputs, Seeds.Derive(task.Seed, 1));
+        model.to(dev);
+        using var optimizer = OptimizerFactory.Create(t, model.parameters());
+
+        var checkpoint = new Checkpoint(task.Directory);
+        var livePath = Path.Combine(task.Directory, "best.pt");
+        var fingerprint = Fingerprint(task, modelSpec, t);
+        var state = new CheckpointState(task.TaskId, fingerprint, 0, 0, 0, 0, [],
+            EarlyStopping.Start, [], []);
+        Normalization norm;
+        if (checkpoint.Exists)
+        {
+            state = checkpoint.Load();
+            if (state.Fingerprint != fingerprint)
+                throw new InvalidOperationException($"{checkpoint.Folder}: the checkpoint belongs to a different task or configuration; remove it to start over");
+            model.load(checkpoint.ModelPath);
+            optimizer.load_state_dict(checkpoint.OptimizerPath);
+            if (File.Exists(checkpoint.BestPath)) File.Copy(checkpoint.BestPath, livePath, true);
+            norm = new Normalization(state.Mean, state.Std);
+        }
+        else
+        {
+            norm = Normalization.FromTraining(data, task.Train);
+            state = state with { Mean = norm.Mean, Std = norm.Std };
+            if (File.Exists(livePath)) File.Delete(livePath);
+        }
+
+        var history = state.History.ToList();
+        var stopping = state.Stopping;
+        var img = spec.Image;
+        void Save(int epoch, int nextBatch, double lossSum, int lossCount) =>
+            checkpoint.Save(state with
+            {
+                Epoch = epoch, NextBatch = nextBatch, LossSum = lossSum, LossCount = lossCount, History = history.ToList(), Stopping = stopping,
+            }, (m, o) => { model.save(m); optimizer.save_state_dict(o); }, livePath);
+
+        var stopped = hasValidation && t.EarlyStopping.Enabled && stopping.ShouldStop(t.EarlyStopping.Patience);
+        for (var epoch = state.Epoch; epoch < t.MaxEpochs && !stopped; epoch++)
+        {
+            var epochClock = Stopwatch.StartNew();
+            var lr = LrSchedule.At(t, epoch);
+            OptimizerFactory.SetLearningRate(optimizer, lr);
+            var resuming = epoch == state.Epoch;
+            double lossSum = resuming ? state.LossSum : 0;
+            var lossCount = resuming ? state.LossCount : 0;
+            model.train();
+            using (var pipeline = new BatchPipeline(data, task.Train, norm, t.BatchSize, t.Augmentation, task.Seed, epoch,
+                       shuffle: true, startBatch: resuming ? state.NextBatch : 0))
+            {
+                foreach (var batch in pipeline.Read())
+                {
+                    using (NewDisposeScope())
+                    {
+                        var x = tensor(batch.Images, [batch.Count, img.Channels, img.Height, img.Width]).to(dev);
+                        var y = losses.Targets(batch.Labels).to(dev);
+                        optimizer.zero_grad();
+                        var loss = losses.Compute(model.forward(x), y);
+                        var value = loss.item<float>();
+                        if (!float.IsFinite(value))
+                            throw new TrainingDivergedException($"{task.TaskId}: loss is {value} at epoch {epoch + 1}, batch {batch.Index + 1}");
+                        loss.backward();
+                        optimizer.step();
+                        lossSum += value * batch.Count;
+                        lossCount += batch.Count;
+                    }
+                    progress?.Invoke(new TrainingProgress(epoch, t.MaxEpochs, batch.Index + 1, pipeline.Batches.Count, lossSum / lossCount, null));
+                    if (cancel.IsCancellationRequested)
+                    {
+                        Save(epoch, batch.Index + 1, lossSum, lossCount);
+                        cancel.ThrowIfCancellationRequested();
+                    }
+                }
+            }
+
+            double? valLoss = null;
+            var metrics = new Dictionary<string, double?>();
+            if (hasValidation)
+            {
+                var eval = Evaluator.Run(model, data, task.Validation, norm, t.BatchSize, losses, dev);
+                valLoss = eval.Loss;
+                var m = ClassificationMetrics.Compute(spec.Task, eval.Labels, eval.Probabilities);
+                foreach (var name in SpecNames.Metrics) metrics[name] = m.Get(name);
+                var monitored = monitor == "val_loss" ? valLoss : metrics[monitor[4..]];
+                stopping = stopping.Observe(epoch, monitored, monitor, t.EarlyStopping.MinDelta);
+                if (stopping.BestEpoch == epoch) SaveAtomically(model, livePath);
+                stopped = t.EarlyStopping.Enabled && stopping.ShouldStop(t.EarlyStopping.Patience);
+            }
+            var record = new EpochRecord(epoch + 1, lr, lossSum / Math.Max(1, lossCount), valLoss, metrics, epochClock.Elapsed.TotalSeconds);
+            history.Add(record);
+            if ((epoch + 1) % t.CheckpointEvery == 0 || stopped || epoch + 1 == t.MaxEpochs) Save(epoch + 1, 0, 0, 0);
+            progress?.Invoke(new TrainingProgress(epoch, t.MaxEpochs, 0, 0, record.TrainLoss, record));
+            cancel.ThrowIfCancellationRequested();
+        }
+
+        // The final model: best validation epoch's weights, or the last epoch's for a refit.
+        var bestEpoch = hasValidation && stopping.BestEpoch >= 0 ? stopping.BestEpoch + 1 : history.Count;
+        if (hasValidation && File.Exists(livePath)) model.load(livePath);
+        SaveAtomically(model, Path.Combine(task.Directory, "model.pt"));
+
+        var evaluations = new List<(string Set, Evaluation Eval)>();
+        if (hasValidation) evaluations.Add(("validation", Evaluator.Run(model, data, task.Validation, norm, t.BatchSize, losses, dev)));
+        if (task.Test.Count > 0) evaluations.Add(("test", Evaluator.Run(model, data, task.Test, norm, t.BatchSize, losses, dev)));
+        IReadOnlyDictionary<string, double?> Scores(string set) => evaluations.Where(e => e.Set == set)
+            .Select(e => ClassificationMetrics.Compute(spec.Task, e.Eval.Labels, e.Eval.Probabilities))
+            .Select(m => SpecNames.Metrics.ToDictionary(n => n, n => m.Get(n)))
+            .FirstOrDefault() ?? new Dictionary<string, double?>();
+
+        var result = new TrainingResult(
+            task.TaskId, bestEpoch, history.Count,
+            evaluations.FirstOrDefault(e => e.Set == "validation").Eval?.Loss,
+            Scores("validation"), Scores("test"),
+            RunWriter.HistoryFile, RunWriter.PredictionsFile, clock.Elapsed.TotalSeconds, device);
+        RunWriter.Write(task.Directory, spec, data.Manifest, history, evaluations, result);
+        return result;
+    }
+
+    private static void SaveAtomically(nn.Module model, string path)
+    {
+        var tmp = path + ".tmp";
+        model.save(tmp);
+        File.Move(tmp, path, overwrite: true);
+    }
+
+    /// <summary>Identifies what a checkpoint was made for; a checkpoint is only resumed by the same task.</summary>
+    private static string Fingerprint(TrainingTask task, ModelSpec model, TrainingSpec t)
+    {
+        var text = string.Join("\n", task.TaskId, task.Seed, task.MaxEpochs, task.Hyperparameters, model, t,
+            string.Join(",", task.Train), string.Join(",", task.Validation));
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
+    }
+}
+
+/// <summary>The loss became NaN or infinite: the configuration diverged.</summary>
+public sealed class TrainingDivergedException(string message) : Exception(message);

@@ -1,0 +1,38 @@
+using Nachos.Shared.Data;
+using StbImageSharp;
+
+namespace Nachos.Training.Images;
+
+/// <summary>Decodes PNG/JPEG/BMP files into planar float images in [0, 1], resized to the spec's size.</summary>
+public static class ImageDecoder
+{
+    /// <summary>Returns C×H×W floats. A missing or undecodable file is a <see cref="DataException"/> naming it.</summary>
+    public static float[] Load(string path, int channels, int height, int width)
+    {
+        if (!File.Exists(path)) throw new DataException($"{path}: image file not found");
+        ImageResult img;
+        try
+        {
+            using var stream = File.OpenRead(path);
+            img = ImageResult.FromStream(stream, channels == 1 ? ColorComponents.Grey : ColorComponents.RedGreenBlue);
+        }
+        catch (Exception e) when (e is not DataException)
+        {
+            throw new DataException($"{path}: cannot decode image ({e.Message})");
+        }
+        var planar = new float[channels * img.Height * img.Width];
+        var plane = img.Height * img.Width;
+        for (var i = 0; i < plane; i++)
+            for (var c = 0; c < channels; c++)
+                planar[c * plane + i] = img.Data[i * channels + c] / 255f;
+        return Resize.Bilinear(planar, channels, img.Height, img.Width, height, width);
+    }
+
+    /// <summary>Decodes a mask: any non-zero pixel is foreground (1).</summary>
+    public static float[] LoadMask(string path, int height, int width)
+    {
+        var m = Load(path, 1, height, width);
+        for (var i = 0; i < m.Length; i++) m[i] = m[i] >= 0.5f ? 1f : 0f;
+        return m;
+    }
+}
