@@ -1,0 +1,78 @@
+using Nachos.Shared.Spec;
+using Nachos.Training.Data;
+
+namespace Nachos.Training.Tests;
+
+public sealed class AugmentationTests
+{
+    private static float[] Ramp(int h, int w) => Enumerable.Range(0, h * w).Select(i => (float)(i % w)).ToArray();
+
+    [Fact]
+    public void Horizontal_flip_mirrors_the_image_and_applying_it_twice_restores_it()
+    {
+        var img = Ramp(4, 6);
+        var flip = AugmentationSpec.None with { HorizontalFlip = true };
+        // Find a seed whose coin says flip.
+        var seed = Enumerable.Range(0, 100).First(s => new Random(s).NextDouble() < 0.5);
+        var once = Augmenter.Apply(img, 1, 4, 6, flip, new Random(seed));
+        Assert.Equal(5f, once[0], 4);
+        Assert.Equal(0f, once[5], 4);
+        var twice = Augmenter.Apply(once, 1, 4, 6, flip, new Random(seed));
+        for (var i = 0; i < img.Length; i++) Assert.Equal(img[i], twice[i], 4);
+    }
+
+    [Fact]
+    public void Same_random_stream_gives_the_same_augmentation_and_another_differs()
+    {
+        var img = Enumerable.Range(0, 3 * 16 * 16).Select(i => (float)Math.Sin(i)).ToArray();
+        var all = new AugmentationSpec(true, true, 20, 0.7, 0.1, 0.2);
+        var a = Augmenter.Apply(img, 3, 16, 16, all, new Random(5));
+        var b = Augmenter.Apply(img, 3, 16, 16, all, new Random(5));
+        var c = Augmenter.Apply(img, 3, 16, 16, all, new Random(6));
+        Assert.Equal(a, b);
+        Assert.NotEqual(a, c);
+        Assert.Equal(img.Length, a.Length);
+    }
+
+    [Fact]
+    public void Intensity_and_contrast_keep_a_flat_image_flat()
+    {
+        var img = Enumerable.Repeat(0.5f, 64).ToArray();
+        var a = Augmenter.Apply(img, 1, 8, 8, AugmentationSpec.None with { Intensity = 0.2, Contrast = 0.5 }, new Random(1));
+        Assert.All(a, v => Assert.Equal(a[0], v, 5));
+        Assert.InRange(a[0], 0.3f, 0.7f);
+    }
+
+    [Fact]
+    public void Normalization_uses_only_the_training_split()
+    {
+        using var study = new SmallStudy();
+        var train = study.Plan.Outer[0].Train;
+        var norm = Normalization.FromTraining(study.Data, train);
+        var pixels = train.SelectMany(id => study.Data.Images[id]).Select(v => (double)v).ToArray();
+        Assert.Equal(pixels.Average(), norm.Mean[0], 4);
+        var testOnly = Normalization.FromTraining(study.Data, study.Plan.Outer[0].Test);
+        Assert.NotEqual(norm.Mean[0], testOnly.Mean[0]);
+    }
+
+    [Fact]
+    public void Batches_cover_every_sample_once_and_avoid_a_last_batch_of_one()
+    {
+        Assert.Equal([(0, 4), (4, 3), (7, 2)], BatchPipeline.Plan(9, 4, avoidSingletons: true));
+        Assert.Equal([(0, 4), (4, 4), (8, 1)], BatchPipeline.Plan(9, 4, avoidSingletons: false));
+        using var study = new SmallStudy();
+        var ids = study.Plan.Outer[0].Train;
+        var norm = Normalization.FromTraining(study.Data, ids);
+        using var p1 = new BatchPipeline(study.Data, ids, norm, 5, study.Spec.Training.Augmentation, 1, 0, shuffle: true);
+        var seen = p1.Read().SelectMany(b => b.Ids).ToList();
+        Assert.Equal(ids.OrderBy(x => x), seen.OrderBy(x => x));
+        Assert.NotEqual(ids, seen);
+        // Starting at batch 2 yields exactly the tail of the full pass.
+        using var full = new BatchPipeline(study.Data, ids, norm, 5, study.Spec.Training.Augmentation, 1, 3, shuffle: true);
+        using var tail = new BatchPipeline(study.Data, ids, norm, 5, study.Spec.Training.Augmentation, 1, 3, shuffle: true, startBatch: 2);
+        var fullBatches = full.Read().Skip(2).ToList();
+        var tailBatches = tail.Read().ToList();
+        Assert.Equal(fullBatches.Count, tailBatches.Count);
+        for (var i = 0; i < fullBatches.Count; i++) Assert.Equal(fullBatches[i].Images, tailBatches[i].Images);
+    }
+}

@@ -1,0 +1,89 @@
+using Nachos.Shared.Tasks;
+using Nachos.Training.Engine;
+using TorchSharp;
+
+namespace Nachos.Training.Tests;
+
+public sealed class CheckpointResumeTests(SmallStudy study) : IClassFixture<SmallStudy>
+{
+    private TrainingTask Task(string dir, int seed = 11) => new(
+        "small/o0/s0", study.Plan.Outer[0].Inner[0].Train, study.Plan.Outer[0].Inner[0].Validation, study.Plan.Outer[0].Test,
+        Hyperparameters.Empty, 4, seed, dir);
+
+    private static Dictionary<string, float[]> Weights(string modelPath, SmallStudy s)
+    {
+        using var model = Models.ModelFactory.Create(s.Spec.Model, s.Spec.Image, 2, 0);
+        model.load(modelPath);
+        return model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.to_type(torch.ScalarType.Float32).data<float>().ToArray());
+    }
+
+    private static void AssertSameWeights(Dictionary<string, float[]> a, Dictionary<string, float[]> b)
+    {
+        Assert.Equal(a.Keys.OrderBy(k => k), b.Keys.OrderBy(k => k));
+        foreach (var (name, values) in a) Assert.True(values.SequenceEqual(b[name]), $"tensor {name} differs");
+    }
+
+    [Fact]
+    public void Interrupted_mid_epoch_and_resumed_ends_with_the_same_weights_and_history()
+    {
+        using var dir = new TempDir();
+        var trainer = new Trainer(study.Spec, study.Data);
+        var straight = trainer.Run(Task(dir.File("straight")));
+
+        // Stop in the middle of epoch 2 (after its second batch), then resume with a new trainer.
+        using var cancel = new CancellationTokenSource();
+        var interrupted = Task(dir.File("interrupted"));
+        Assert.Throws<OperationCanceledException>(() => new Trainer(study.Spec, study.Data).Run(interrupted, p =>
+        {
+            if (p.Epoch == 1 && p.Batch == 2 && p.Completed is null) cancel.Cancel();
+        }, cancel.Token));
+        var state = new Checkpoint(interrupted.Directory).Load();
+        Assert.Equal(1, state.Epoch);
+        Assert.Equal(2, state.NextBatch);
+        Assert.False(File.Exists(Path.Combine(interrupted.Directory, RunWriter.MetricsFile)));
+
+        var resumed = new Trainer(study.Spec, study.Data).Run(interrupted);
+
+        AssertSameWeights(Weights(Path.Combine(dir.File("straight"), "model.pt"), study), Weights(Path.Combine(interrupted.Directory, "model.pt"), study));
+        Assert.Equal(straight.BestEpoch, resumed.BestEpoch);
+        Assert.Equal(straight.ValidationLoss, resumed.ValidationLoss);
+        Assert.Equal(straight.TestMetrics["auroc"], resumed.TestMetrics["auroc"]);
+        var lossesA = File.ReadAllLines(Path.Combine(dir.File("straight"), RunWriter.HistoryFile)).Select(l => string.Join(",", l.Split(',')[..^1]));
+        var lossesB = File.ReadAllLines(Path.Combine(interrupted.Directory, RunWriter.HistoryFile)).Select(l => string.Join(",", l.Split(',')[..^1]));
+        Assert.Equal(lossesA, lossesB);
+    }
+
+    [Fact]
+    public void Two_trainings_in_one_process_do_not_disturb_each_other()
+    {
+        using var dir = new TempDir();
+        var trainer = new Trainer(study.Spec, study.Data);
+        trainer.Run(Task(dir.File("a1"), seed: 1));
+        trainer.Run(Task(dir.File("b"), seed: 2));
+        // Run A again while another training runs on a second thread.
+        var other = new Thread(() => new Trainer(study.Spec, study.Data).Run(Task(dir.File("c"), seed: 3)));
+        other.Start();
+        trainer.Run(Task(dir.File("a2"), seed: 1));
+        other.Join();
+
+        AssertSameWeights(Weights(Path.Combine(dir.File("a1"), "model.pt"), study), Weights(Path.Combine(dir.File("a2"), "model.pt"), study));
+        var a = Weights(Path.Combine(dir.File("a1"), "model.pt"), study);
+        var b = Weights(Path.Combine(dir.File("b"), "model.pt"), study);
+        Assert.Contains(a.Keys, k => !a[k].SequenceEqual(b[k]));
+    }
+
+    [Fact]
+    public void A_checkpoint_of_another_task_is_refused()
+    {
+        using var dir = new TempDir();
+        var task = Task(dir.File("t"));
+        using var cancel = new CancellationTokenSource();
+        Assert.Throws<OperationCanceledException>(() => new Trainer(study.Spec, study.Data).Run(task, p =>
+        {
+            if (p.Batch == 1) cancel.Cancel();
+        }, cancel.Token));
+        var other = task with { Seed = 99 };
+        var e = Assert.Throws<InvalidOperationException>(() => new Trainer(study.Spec, study.Data).Run(other));
+        Assert.Contains("different task", e.Message);
+    }
+}

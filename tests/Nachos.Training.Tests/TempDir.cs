@@ -1,0 +1,16 @@
+namespace Nachos.Training.Tests;
+
+/// <summary>A fresh folder under the system temp path, removed on dispose.</summary>
+public sealed class TempDir : IDisposable
+{
+    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "nachos-test-" + Guid.NewGuid().ToString("N")[..12]);
+
+    public TempDir() => Directory.CreateDirectory(Path);
+
+    public string File(string name) => System.IO.Path.Combine(Path, name);
+
+    public void Dispose()
+    {
+        try { Directory.Delete(Path, true); } catch (IOException) { }
+    }
+}
