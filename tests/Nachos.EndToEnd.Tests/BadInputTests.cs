@@ -1,0 +1,66 @@
+namespace Nachos.EndToEnd.Tests;
+
+public sealed class BadInputTests
+{
+    [Fact]
+    public void An_invalid_spec_exits_2_naming_key_and_line_and_writes_nothing()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir.File("spec.yaml"), """
+            name: bad
+            dataset:
+              manifest: missing.csv
+            training:
+              learning_rate: -0.5
+              optimiser: adam
+            """);
+        var (code, _, error) = NachosProcess.Run(dir.Path, "train", "spec.yaml");
+        Assert.Equal(2, code);
+        Assert.Contains("line 3: dataset.manifest: file not found", error);
+        Assert.Contains("line 5: training.learning_rate: must be > 0", error);
+        Assert.Contains("line 6: training.optimiser: unknown key 'optimiser' (did you mean 'optimizer'?)", error);
+        Assert.False(Directory.Exists(dir.File("runs")));
+    }
+
+    [Fact]
+    public void A_label_outside_the_classes_exits_2_naming_row_and_value()
+    {
+        using var dir = new TempDir();
+        var synth = NachosProcess.Run(dir.Path, "dataset", "synth", "--out", "d", "--patients", "6", "--size", "16");
+        Assert.True(synth.Code == 0, synth.Error);
+        var manifest = dir.File("d/manifest.csv");
+        var lines = File.ReadAllLines(manifest);
+        lines[4] = lines[4].Replace(",normal,", ",tumour,").Replace(",lesion,", ",tumour,");
+        File.WriteAllLines(manifest, lines);
+        File.WriteAllText(dir.File("spec.yaml"), "dataset:\n  manifest: d/manifest.csv\n  classes: [normal, lesion]\n  group_column: patient\nimage: { size: 16 }\nsplit: { outer_folds: 2, inner_folds: 2 }\n");
+        var (code, _, error) = NachosProcess.Run(dir.Path, "train", "spec.yaml");
+        Assert.Equal(2, code);
+        Assert.Contains("manifest.csv:5", error);
+        Assert.Contains("'tumour'", error);
+    }
+
+    [Fact]
+    public void An_impossible_split_exits_2_with_the_reason()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir.File("spec.yaml"), "dataset:\n  synthetic: { out: d, patients: 4, size: 16 }\nimage: { size: 16 }\nsplit: { outer_folds: 5 }\n");
+        var (code, _, error) = NachosProcess.Run(dir.Path, "train", "spec.yaml");
+        Assert.Equal(2, code);
+        Assert.Contains("cannot make 5 outer folds from 4 patients", error);
+    }
+
+    [Fact]
+    public void Dataset_synth_writes_a_manifest_with_patients_sites_and_masks()
+    {
+        using var dir = new TempDir();
+        var (code, _, error) = NachosProcess.Run(dir.Path, "dataset", "synth", "--out", "d", "--patients", "9", "--sites", "3", "--size", "24", "--task", "segmentation");
+        Assert.True(code == 0, error);
+        var rows = File.ReadAllLines(dir.File("d/manifest.csv")).Skip(1).Select(l => l.Split(',')).ToList();
+        Assert.Equal(9, rows.Select(r => r[3]).Distinct().Count());
+        Assert.Equal(3, rows.Select(r => r[4]).Distinct().Count());
+        Assert.All(rows, r => Assert.True(File.Exists(dir.File("d/" + r[0])) && File.Exists(dir.File("d/" + r[2]))));
+        Assert.All(rows, r => Assert.Equal("lesion", r[1]));
+        var bad = NachosProcess.Run(dir.Path, "dataset", "synth", "--out", "e", "--task", "detection");
+        Assert.NotEqual(0, bad.Code);
+    }
+}

@@ -1,0 +1,62 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Nachos.EndToEnd.Tests;
+
+/// <summary>Runs the real <c>nachos</c> executable (built next to the tests) as a child process.</summary>
+public sealed class NachosProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _out = new();
+    private readonly StringBuilder _err = new();
+
+    public NachosProcess(string workingDirectory, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "nachos.dll"));
+        foreach (var a in args) start.ArgumentList.Add(a);
+        start.Environment["COLUMNS"] = "200";
+        _process = Process.Start(start)!;
+        _process.OutputDataReceived += (_, e) => { lock (_out) _out.AppendLine(e.Data); };
+        _process.ErrorDataReceived += (_, e) => { lock (_err) _err.AppendLine(e.Data); };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public int Id => _process.Id;
+    public string Output { get { lock (_out) return _out.ToString(); } }
+    public string Error { get { lock (_err) return _err.ToString(); } }
+
+    public int Wait(TimeSpan timeout)
+    {
+        if (!_process.WaitForExit(timeout))
+        {
+            _process.Kill(true);
+            throw new TimeoutException($"nachos did not finish in {timeout}:\n{Output}\n{Error}");
+        }
+        _process.WaitForExit();
+        return _process.ExitCode;
+    }
+
+    public static (int Code, string Output, string Error) Run(string workingDirectory, params string[] args)
+    {
+        using var p = new NachosProcess(workingDirectory, args);
+        var code = p.Wait(TimeSpan.FromMinutes(5));
+        return (code, p.Output, p.Error);
+    }
+
+    /// <summary>Sends SIGINT, as Ctrl-C in a terminal does.</summary>
+    public void Interrupt() => Process.Start("kill", ["-INT", _process.Id.ToString()])!.WaitForExit();
+
+    public void Dispose()
+    {
+        if (!_process.HasExited) _process.Kill(true);
+        _process.Dispose();
+    }
+}
