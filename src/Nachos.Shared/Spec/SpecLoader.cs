@@ -136,7 +136,7 @@ public static class SpecLoader
             scheme,
             s.Int("outer_folds", 5, 2, 1000),
             s.Int("inner_folds", 3, 2, 1000),
-            s.Double("test_fraction", 0.2, 0, 1, exclusiveMin: true),
+            s.Double("test_fraction", 0.2, 0, 1, exclusiveMin: true, exclusiveMax: true),
             s.Bool("stratify", true),
             s.Bool("group_by_patient", dataset.GroupColumn is not null));
         if (spec.GroupByPatient && dataset.GroupColumn is null)
@@ -147,6 +147,8 @@ public static class SpecLoader
             s.Error("scheme", "fold-column needs dataset.fold_column");
         if (s.Has("outer_folds") && scheme is SplitScheme.LeaveSiteOut or SplitScheme.FoldColumn or SplitScheme.Holdout)
             s.Error("outer_folds", $"does not apply to scheme {SpecNames.NameOf(SpecNames.Schemes, scheme)} (the folds come from the {(scheme == SplitScheme.Holdout ? "test_fraction" : "data")})");
+        if (scheme == SplitScheme.CrossTesting && dataset.FoldColumn is null && spec.OuterFolds < 3)
+            s.Error("outer_folds", $"cross-testing needs 3 or more folds (one tests, one validates, the rest train), got {spec.OuterFolds}");
         if (s.Has("inner_folds") && scheme == SplitScheme.CrossTesting)
             s.Error("inner_folds", "does not apply to cross-testing: every fold other than the test fold validates in turn");
         s.Finish();

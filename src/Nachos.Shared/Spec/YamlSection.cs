@@ -24,11 +24,18 @@ internal sealed class YamlSection
     public int Line => _node is null ? 0 : (int)_node.Start.Line;
     public bool Exists => _node is not null;
 
-    public string KeyPath(string key) => Path.Length == 0 ? key : $"{Path}.{key}";
+    public string KeyPath(string key) => key.Length == 0 ? Path : Path.Length == 0 ? key : $"{Path}.{key}";
 
     public void Error(string key, string message) => _errors.Add(new SpecError(KeyPath(key), LineOf(key), message));
 
-    public int LineOf(string key) => Find(key) is { } n ? (int)n.Start.Line : Line;
+    /// <summary>The line of the key itself (not of its value, which may start on the next line).</summary>
+    public int LineOf(string key)
+    {
+        if (_node is not null)
+            foreach (var (k, _) in _node.Children)
+                if (k is YamlScalarNode s && s.Value == key) return (int)k.Start.Line;
+        return Line;
+    }
 
     public bool Has(string key)
     {
@@ -93,7 +100,8 @@ internal sealed class YamlSection
         return v;
     }
 
-    public double Double(string key, double fallback, double min = double.NegativeInfinity, double max = double.PositiveInfinity, bool exclusiveMin = false)
+    public double Double(string key, double fallback, double min = double.NegativeInfinity, double max = double.PositiveInfinity,
+        bool exclusiveMin = false, bool exclusiveMax = false)
     {
         var s = Scalar(key);
         if (s is null) return fallback;
@@ -102,9 +110,11 @@ internal sealed class YamlSection
             Error(key, $"expected a number, got '{s.Value}'");
             return fallback;
         }
-        if (v < min || v > max || (exclusiveMin && v == min))
+        if (v < min || v > max || (exclusiveMin && v == min) || (exclusiveMax && v == max))
         {
-            Error(key, $"must be {(exclusiveMin ? $"> {min.ToString(CultureInfo.InvariantCulture)}" : $">= {min.ToString(CultureInfo.InvariantCulture)}")}{(double.IsPositiveInfinity(max) ? "" : $" and <= {max.ToString(CultureInfo.InvariantCulture)}")}, got {s.Value}");
+            var lower = $"{(exclusiveMin ? ">" : ">=")} {min.ToString(CultureInfo.InvariantCulture)}";
+            var upper = double.IsPositiveInfinity(max) ? "" : $" and {(exclusiveMax ? "<" : "<=")} {max.ToString(CultureInfo.InvariantCulture)}";
+            Error(key, $"must be {lower}{upper}, got {s.Value}");
             return fallback;
         }
         return v;
@@ -164,7 +174,11 @@ internal sealed class YamlSection
         if (_node is null) yield break;
         foreach (var (k, v) in _node.Children)
         {
-            var key = ((YamlScalarNode)k).Value ?? "";
+            if (k is not YamlScalarNode { Value: { } key })
+            {
+                _errors.Add(new SpecError(Path, (int)k.Start.Line, "keys must be plain names"));
+                continue;
+            }
             _known.Add(key);
             yield return (key, v);
         }

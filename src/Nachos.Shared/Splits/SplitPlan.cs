@@ -39,7 +39,7 @@ public sealed record SplitPlan(string Scheme, int Seed, IReadOnlyList<OuterFold>
         var plan = JsonSerializer.Deserialize<SplitPlan>(File.ReadAllText(path), Json)
                    ?? throw new InvalidDataException($"{path}: not a split plan");
         using var doc = JsonDocument.Parse(File.ReadAllText(path));
-        var stored = doc.RootElement.GetProperty("hash").GetString();
+        var stored = doc.RootElement.TryGetProperty("hash", out var h) ? h.GetString() : throw new InvalidDataException($"{path}: no hash");
         if (stored != plan.Hash) throw new InvalidDataException($"{path}: hash mismatch (stored {stored}, content {plan.Hash}); the plan was edited");
         return plan;
     }

@@ -37,6 +37,8 @@ public static class SplitPlanner
                 break;
         }
 
+        if (spec.Scheme == SplitScheme.CrossTesting && outer.Count < 3)
+            throw new SplitException($"cross-testing needs 3 or more folds (one tests, one validates, the rest train), found {outer.Count}");
         var folds = new List<OuterFold>();
         for (var k = 0; k < outer.Count; k++)
         {

@@ -1,19 +1,30 @@
 using Nachos.Shared.Spec;
+using Nachos.Shared.Tasks;
 
 namespace Nachos.Training.Data;
 
 /// <summary>
 /// Per-image augmentation on planar floats: one bilinear resampling for random resized crop, rotation and
 /// flips together (edges replicated), then intensity shift and contrast scaling. All randomness comes from
-/// the <see cref="Random"/> passed in, which callers derive from (seed, epoch, position): no hidden state.
+/// the stream passed in, which callers derive from (seed, epoch, position): no hidden state. Writes into
+/// <c>img</c> and allocates nothing, so the batch thread does not provoke garbage collections while the
+/// training thread is inside libtorch (TorchSharp's implicit scalars are only safe from finalisation then).
 /// </summary>
 public static class Augmenter
 {
-    public static float[] Apply(float[] src, int channels, int h, int w, AugmentationSpec a, Random rng)
+    public static float[] Apply(float[] src, int channels, int h, int w, AugmentationSpec a, SplitMix rng)
     {
-        var img = a.HorizontalFlip || a.VerticalFlip || a.RotationDegrees > 0 || a.CropScaleMin < 1
-            ? Geometric(src, channels, h, w, a, rng)
-            : (float[])src.Clone();
+        var dst = new float[src.Length];
+        Apply(src, dst, channels, h, w, a, ref rng);
+        return dst;
+    }
+
+    public static void Apply(ReadOnlySpan<float> src, Span<float> img, int channels, int h, int w, AugmentationSpec a, ref SplitMix rng)
+    {
+        if (a.HorizontalFlip || a.VerticalFlip || a.RotationDegrees > 0 || a.CropScaleMin < 1)
+            Geometric(src, img, channels, h, w, a, ref rng);
+        else
+            src.CopyTo(img);
         if (a.Intensity > 0 || a.Contrast > 0)
         {
             var shift = (float)(a.Intensity * (2 * rng.NextDouble() - 1));
@@ -28,10 +39,9 @@ public static class Augmenter
                     img[c * plane + i] = (img[c * plane + i] - mean) * factor + mean + shift;
             }
         }
-        return img;
     }
 
-    private static float[] Geometric(float[] src, int channels, int h, int w, AugmentationSpec a, Random rng)
+    private static void Geometric(ReadOnlySpan<float> src, Span<float> dst, int channels, int h, int w, AugmentationSpec a, ref SplitMix rng)
     {
         // Crop window (as a fraction of the image) with area in [CropScaleMin, 1] and aspect in [3/4, 4/3].
         double cw = 1, ch = 1;
@@ -49,7 +59,6 @@ public static class Augmenter
         var fy = a.VerticalFlip && rng.NextDouble() < 0.5 ? -1 : 1;
         double cos = Math.Cos(theta), sin = Math.Sin(theta);
 
-        var dst = new float[src.Length];
         var plane = h * w;
         for (var v = 0; v < h; v++)
             for (var u = 0; u < w; u++)
@@ -75,6 +84,5 @@ public static class Augmenter
                     dst[o + v * w + u] = top * (1 - ay) + bottom * ay;
                 }
             }
-        return dst;
     }
 }

@@ -10,13 +10,16 @@ public sealed record Batch(int Index, int Count, float[] Images, int[][] Labels,
 /// <summary>
 /// Produces the batches of one pass over a set of samples on a background thread, a few batches ahead
 /// of the training loop. Order and augmentation depend only on (seed, epoch, position), so a pass can
-/// start at any batch and yield exactly what an uninterrupted pass would have from there.
+/// start at any batch and yield exactly what an uninterrupted pass would have from there. Image buffers
+/// handed back with <see cref="Return"/> are reused, so a steady pass allocates almost nothing.
 /// </summary>
 public sealed class BatchPipeline : IDisposable
 {
     private readonly BlockingCollection<Batch> _queue;
     private readonly CancellationTokenSource _stop = new();
     private readonly Thread _producer;
+    private readonly ConcurrentBag<float[]> _buffers = [];
+    private readonly int _pixels;
     private Exception? _error;
 
     public IReadOnlyList<(int Start, int Count)> Batches { get; }
@@ -27,6 +30,7 @@ public sealed class BatchPipeline : IDisposable
         var order = ids.ToArray();
         if (shuffle) new Random(Seeds.Derive(seed, 11, epoch)).Shuffle(order);
         Batches = Plan(order.Length, batchSize, avoidSingletons: shuffle);
+        _pixels = data.PixelsPerImage;
         _queue = new BlockingCollection<Batch>(prefetch);
         _producer = new Thread(() => Produce(data, order, norm, augmentation, seed, epoch, startBatch))
         {
@@ -58,18 +62,23 @@ public sealed class BatchPipeline : IDisposable
             for (var b = startBatch; b < Batches.Count; b++)
             {
                 var (start, count) = Batches[b];
-                var images = new float[count * size];
+                if (!_buffers.TryTake(out var images) || images.Length != count * size) images = new float[count * size];
                 var labels = new int[count][];
                 var ids = new string[count];
                 for (var i = 0; i < count; i++)
                 {
                     var id = order[start + i];
                     var src = data.Images[id];
-                    var img = aug is { Any: true }
-                        ? Augmenter.Apply(src, c, h, w, aug, new Random(Seeds.Derive(seed, 12, epoch, start + i)))
-                        : src;
                     var slot = images.AsSpan(i * size, size);
-                    img.CopyTo(slot);
+                    if (aug is { Any: true })
+                    {
+                        var rng = new SplitMix(Seeds.Derive(seed, 12, epoch, start + i));
+                        Augmenter.Apply(src, slot, c, h, w, aug, ref rng);
+                    }
+                    else
+                    {
+                        src.CopyTo(slot);
+                    }
                     norm.ApplyInPlace(slot, h * w);
                     labels[i] = [.. data.Manifest.ById[id].Labels];
                     ids[i] = id;
@@ -88,6 +97,12 @@ public sealed class BatchPipeline : IDisposable
         {
             _queue.CompleteAdding();
         }
+    }
+
+    /// <summary>Hands a consumed batch's buffer back for reuse; the batch must not be read afterwards.</summary>
+    public void Return(Batch batch)
+    {
+        if (batch.Images.Length == Batches[0].Count * _pixels) _buffers.Add(batch.Images);
     }
 
     public IEnumerable<Batch> Read()

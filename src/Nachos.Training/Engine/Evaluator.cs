@@ -22,8 +22,15 @@ public static class Evaluator
         using var pipeline = new BatchPipeline(data, ids, norm, Math.Max(batchSize, 64), null, 0, 0, shuffle: false);
         foreach (var batch in pipeline.Read())
         {
-            using var scope = NewDisposeScope();
-            var x = tensor(batch.Images, [batch.Count, img.Channels, img.Height, img.Width]).to(device);
+            using (NewDisposeScope())
+                Score(batch);
+            pipeline.Return(batch);
+        }
+        return new Evaluation(order, labels, probs, lossSum / Math.Max(1, order.Count));
+
+        void Score(Batch batch)
+        {
+            var x = Trainer.BatchTensor(batch, img).to(device);
             var y = losses.Targets(batch.Labels).to(device);
             var logits = model.forward(x);
             lossSum += losses.Compute(logits, y).item<float>() * batch.Count;
@@ -34,6 +41,5 @@ public static class Evaluator
             labels.AddRange(batch.Labels);
             order.AddRange(batch.Ids);
         }
-        return new Evaluation(order, labels, probs, lossSum / Math.Max(1, order.Count));
     }
 }

@@ -85,7 +85,7 @@ public sealed class Trainer(StudySpec spec, LoadedDataset data, string device = 
                 {
                     using (NewDisposeScope())
                     {
-                        var x = tensor(batch.Images, [batch.Count, img.Channels, img.Height, img.Width]).to(dev);
+                        var x = BatchTensor(batch, img).to(dev);
                         var y = losses.Targets(batch.Labels).to(dev);
                         optimizer.zero_grad();
                         var loss = losses.Compute(model.forward(x), y);
@@ -97,6 +97,7 @@ public sealed class Trainer(StudySpec spec, LoadedDataset data, string device = 
                         lossSum += value * batch.Count;
                         lossCount += batch.Count;
                     }
+                    pipeline.Return(batch);
                     progress?.Invoke(new TrainingProgress(epoch, t.MaxEpochs, batch.Index + 1, pipeline.Batches.Count, lossSum / lossCount, null));
                     if (cancel.IsCancellationRequested)
                     {
@@ -147,6 +148,10 @@ public sealed class Trainer(StudySpec spec, LoadedDataset data, string device = 
         RunWriter.Write(task.Directory, spec, data.Manifest, history, evaluations, result);
         return result;
     }
+
+    /// <summary>The batch's images as an N×C×H×W tensor; dispose it before returning the batch to its pipeline.</summary>
+    public static Tensor BatchTensor(Batch batch, ImageSpec img) =>
+        tensor(batch.Images, [batch.Count, img.Channels, img.Height, img.Width]);
 
     private static void SaveAtomically(nn.Module model, string path)
     {
