@@ -1,0 +1,23 @@
+using Nachos.Shared.Spec;
+
+namespace Nachos.Shared.Tests;
+
+public sealed class ExampleSpecTests
+{
+    public static TheoryData<string> Examples()
+    {
+        var dir = AppContext.BaseDirectory;
+        while (!Directory.Exists(Path.Combine(dir, "examples"))) dir = Path.GetDirectoryName(dir)!;
+        var data = new TheoryData<string>();
+        foreach (var f in Directory.GetFiles(Path.Combine(dir, "examples"), "*.yaml").Order()) data.Add(f);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Examples))]
+    public void Every_example_spec_is_valid(string path)
+    {
+        var spec = SpecLoader.LoadFile(path);
+        Assert.Equal(Path.GetFileNameWithoutExtension(path), spec.Name);
+    }
+}
