@@ -56,11 +56,15 @@ public static class PipelineThroughput
             DatasetLoader.Load(spec);
             Console.WriteLine($"decode: {c.Elapsed.TotalSeconds:F2} s for {ids.Count} images");
         }
+        Pipeline(spec, 1); // warm-up: JIT and libtorch kernels
+        ModelAlone(spec, 1);
         double pipelineTotal = 0, modelTotal = 0;
         for (var r = 0; r < rounds; r++)
         {
-            var a = Pipeline(spec, epochs);
-            var b = ModelAlone(spec, epochs);
+            // Alternate the order so neither measurement always runs second.
+            double a, b;
+            if (r % 2 == 0) { a = Pipeline(spec, epochs); b = ModelAlone(spec, epochs); }
+            else { b = ModelAlone(spec, epochs); a = Pipeline(spec, epochs); }
             Console.WriteLine($"round {r + 1}: pipeline {a:F1} img/s, model alone {b:F1} img/s, ratio {a / b:P1}");
             pipelineTotal += a;
             modelTotal += b;

@@ -59,30 +59,35 @@ public static class Augmenter
         var fy = a.VerticalFlip && rng.NextDouble() < 0.5 ? -1 : 1;
         double cos = Math.Cos(theta), sin = Math.Sin(theta);
 
+        // Output pixel (u, v) → centred unit coordinates → flip, crop scale, rotate → source pixel.
+        // The map is affine, so sx = x0 + u·dxu + v·dxv (and likewise sy), stepped incrementally.
+        double ax = fx * cw / w, ay = fy * ch / h;
+        double dxu = cos * ax * w, dxv = -sin * ay * w, dyu = sin * ax * h, dyv = cos * ay * h;
+        double ox = (cos * (0.5 * ax - 0.5 * fx * cw) - sin * (0.5 * ay - 0.5 * fy * ch) + cx) * w - 0.5;
+        double oy = (sin * (0.5 * ax - 0.5 * fx * cw) + cos * (0.5 * ay - 0.5 * fy * ch) + cy) * h - 0.5;
         var plane = h * w;
         for (var v = 0; v < h; v++)
-            for (var u = 0; u < w; u++)
+        {
+            var sx = ox + v * dxv;
+            var sy = oy + v * dyv;
+            for (var u = 0; u < w; u++, sx += dxu, sy += dyu)
             {
-                // Output pixel → centred unit coordinates → flip, crop scale, rotate → source pixel.
-                var px = ((u + 0.5) / w - 0.5) * fx * cw;
-                var py = ((v + 0.5) / h - 0.5) * fy * ch;
-                var sx = (cos * px - sin * py + cx) * w - 0.5;
-                var sy = (sin * px + cos * py + cy) * h - 0.5;
-                sx = Math.Clamp(sx, 0, w - 1);
-                sy = Math.Clamp(sy, 0, h - 1);
-                var x0 = (int)sx;
-                var y0 = (int)sy;
+                var px = (float)Math.Clamp(sx, 0, w - 1);
+                var py = (float)Math.Clamp(sy, 0, h - 1);
+                var x0 = (int)px;
+                var y0 = (int)py;
                 var x1 = Math.Min(x0 + 1, w - 1);
                 var y1 = Math.Min(y0 + 1, h - 1);
-                var ax = (float)(sx - x0);
-                var ay = (float)(sy - y0);
+                var wx = px - x0;
+                var wy = py - y0;
                 for (var c = 0; c < channels; c++)
                 {
                     var o = c * plane;
-                    var top = src[o + y0 * w + x0] * (1 - ax) + src[o + y0 * w + x1] * ax;
-                    var bottom = src[o + y1 * w + x0] * (1 - ax) + src[o + y1 * w + x1] * ax;
-                    dst[o + v * w + u] = top * (1 - ay) + bottom * ay;
+                    var top = src[o + y0 * w + x0] + (src[o + y0 * w + x1] - src[o + y0 * w + x0]) * wx;
+                    var bottom = src[o + y1 * w + x0] + (src[o + y1 * w + x1] - src[o + y1 * w + x0]) * wx;
+                    dst[o + v * w + u] = top + (bottom - top) * wy;
                 }
             }
+        }
     }
 }
