@@ -77,59 +77,77 @@ public static class PipelineThroughput
     private static double Pipeline(StudySpec spec, int epochs)
     {
         var clock = Stopwatch.StartNew();
-        var data = DatasetLoader.Load(spec);
-        var ids = data.Manifest.Samples.Select(s => s.Id).ToList();
-        var norm = Normalization.FromTraining(data, ids);
-        using var model = ModelFactory.Create(spec.Model, spec.Image, 2, 1);
-        using var losses = new Losses(spec.Task, spec.Training.Loss, 0, null);
-        using var opt = OptimizerFactory.Create(spec.Training, model.parameters());
-        model.train();
+        using var run = new Setup(spec);
+        run.Model.train();
         for (var e = 0; e < epochs; e++)
         {
-            using var pipeline = new BatchPipeline(data, ids, norm, spec.Training.BatchSize, spec.Training.Augmentation, 1, e, shuffle: true);
+            using var pipeline = new BatchPipeline(run.Data, run.Ids, run.Norm, spec.Training.BatchSize, spec.Training.Augmentation, 1, e, shuffle: true);
             foreach (var batch in pipeline.Read())
             {
                 using (NewDisposeScope())
-                    Step(model, losses, opt, Trainer.BatchTensor(batch, spec.Image), losses.Targets(batch.Labels));
+                    run.Step(Trainer.BatchTensor(batch, spec.Image), run.Losses.Targets(batch.Labels));
                 pipeline.Return(batch);
             }
         }
-        return ids.Count * epochs / clock.Elapsed.TotalSeconds;
+        return run.Ids.Count * epochs / clock.Elapsed.TotalSeconds;
     }
 
     /// <summary>Images per second of forward, backward and step alone, on tensors prepared before the clock starts.</summary>
     private static double ModelAlone(StudySpec spec, int epochs)
     {
-        var data = DatasetLoader.Load(spec);
-        var ids = data.Manifest.Samples.Select(s => s.Id).ToList();
-        var norm = Normalization.FromTraining(data, ids);
-        using var model = ModelFactory.Create(spec.Model, spec.Image, 2, 1);
-        using var losses = new Losses(spec.Task, spec.Training.Loss, 0, null);
-        using var opt = OptimizerFactory.Create(spec.Training, model.parameters());
+        using var run = new Setup(spec);
         var batches = new List<(Tensor X, Tensor Y)>();
-        using (var pipeline = new BatchPipeline(data, ids, norm, spec.Training.BatchSize, null, 1, 0, shuffle: true))
+        using (var pipeline = new BatchPipeline(run.Data, run.Ids, run.Norm, spec.Training.BatchSize, null, 1, 0, shuffle: true))
             foreach (var b in pipeline.Read())
-                batches.Add((Trainer.BatchTensor(b, spec.Image), losses.Targets(b.Labels)));
-        model.train();
+                batches.Add((Trainer.BatchTensor(b, spec.Image), run.Losses.Targets(b.Labels)));
+        run.Model.train();
         var clock = Stopwatch.StartNew();
         for (var e = 0; e < epochs; e++)
             foreach (var (x, y) in batches)
             {
                 using var scope = NewDisposeScope();
-                Step(model, losses, opt, x, y);
+                run.Step(x, y);
             }
-        var rate = ids.Count * epochs / clock.Elapsed.TotalSeconds;
+        var rate = run.Ids.Count * epochs / clock.Elapsed.TotalSeconds;
         foreach (var (x, y) in batches) { x.Dispose(); y.Dispose(); }
         return rate;
     }
 
-    private static void Step(nn.Module<Tensor, Tensor> model, Losses losses, optim.Optimizer opt, Tensor x, Tensor y)
+    /// <summary>Decoded data, normalisation, model, loss and optimiser, as both measurements need them.</summary>
+    private sealed class Setup : IDisposable
     {
-        opt.zero_grad();
-        var loss = losses.Compute(model.forward(x), y);
-        loss.backward();
-        opt.step();
-        _ = loss.item<float>();
+        public Setup(StudySpec spec)
+        {
+            Data = DatasetLoader.Load(spec);
+            Ids = Data.Manifest.Samples.Select(s => s.Id).ToList();
+            Norm = Normalization.FromTraining(Data, Ids);
+            Model = ModelFactory.Create(spec.Model, spec.Image, 2, 1);
+            Losses = new Losses(spec.Task, spec.Training.Loss, 0, null);
+            Optimizer = OptimizerFactory.Create(spec.Training, Model.parameters());
+        }
+
+        public LoadedDataset Data { get; }
+        public List<string> Ids { get; }
+        public Normalization Norm { get; }
+        public nn.Module<Tensor, Tensor> Model { get; }
+        public Losses Losses { get; }
+        public optim.Optimizer Optimizer { get; }
+
+        public void Step(Tensor x, Tensor y)
+        {
+            Optimizer.zero_grad();
+            var loss = Losses.Compute(Model.forward(x), y);
+            loss.backward();
+            Optimizer.step();
+            _ = loss.item<float>();
+        }
+
+        public void Dispose()
+        {
+            Optimizer.Dispose();
+            Losses.Dispose();
+            Model.Dispose();
+        }
     }
 
     private static int Arg(string[] args, string name, int fallback)

@@ -1,11 +1,11 @@
-namespace Nachos.Shared.Tests;
+namespace Nachos.Tests;
 
 /// <summary>A fresh folder under the system temp path, deleted on dispose.</summary>
 internal sealed class TempDir : IDisposable
 {
     public TempDir() => Directory.CreateDirectory(Path);
 
-    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "nachos-shared-tests-" + Guid.NewGuid().ToString("N"));
+    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "nachos-test-" + Guid.NewGuid().ToString("N"));
 
     public string File(string relative) => System.IO.Path.Combine(Path, relative);
 
