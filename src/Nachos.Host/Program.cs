@@ -3,7 +3,9 @@ using Nachos.Host.Commands;
 
 var root = new RootCommand("nachos: nested cross-validation with hyperparameter search for medical-imaging models")
 {
+    RunCommand.Create(),
     TrainCommand.Create(),
+    TaskCommand.Create(),
     DatasetCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

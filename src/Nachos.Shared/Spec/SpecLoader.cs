@@ -51,7 +51,8 @@ public static class SpecLoader
         var model = ReadModel(top.Child("model"), dir);
         var training = ReadTraining(top.Child("training"), task);
         var search = ReadSearch(top.Child("search"));
-        return new StudySpec(name, seed, dir, dataset, task, image, split, model, training, search);
+        var execution = ReadExecution(top.Child("execution"));
+        return new StudySpec(name, seed, dir, dataset, task, image, split, model, training, search, execution);
     }
 
     private static DatasetSpec ReadDataset(YamlSection s, string dir, TaskKind task)
@@ -284,7 +285,28 @@ public static class SpecLoader
                 else if (!parent.Values.Contains(value))
                     spaceSection.Error(p.Name, $"'when: {dep}: {value}': {dep} has no value '{value}'");
             }
+        var gridPoints = s.Int("grid_points", 3, 2, 100);
         s.Finish();
-        return new SearchSpec(sampler, trials, parallelism, metric, space);
+        return new SearchSpec(sampler, trials, parallelism, metric, space, gridPoints);
+    }
+
+    private static ExecutionSpec ReadExecution(YamlSection s)
+    {
+        var trainer = s.Choice("trainer", TrainerKind.Torch, SpecNames.Trainers);
+        var executor = s.Choice("executor", trainer == TrainerKind.Torch ? ExecutorKind.Subprocess : ExecutorKind.InProcess, SpecNames.Executors);
+        var sim = s.Child("simulated");
+        var simulated = new SimulatedSpec(sim.Double("seconds_per_epoch", 0, 0, 3600), sim.Double("failure_rate", 0, 0, 1, exclusiveMax: true));
+        sim.Finish();
+        if (sim.Exists && trainer != TrainerKind.Simulated) s.Error("simulated", "applies to trainer: simulated only");
+        if (trainer == TrainerKind.Simulated && executor == ExecutorKind.Subprocess)
+            s.Error("executor", "the simulated trainer runs in-process");
+        var spec = new ExecutionSpec(
+            trainer, executor,
+            s.Int("devices", trainer == TrainerKind.Torch ? 1 : 4, 1, 1024),
+            s.Int("max_retries", 2, 0, 100),
+            s.Double("max_failed_trials", 0.5, 0, 1),
+            simulated);
+        s.Finish();
+        return spec;
     }
 }

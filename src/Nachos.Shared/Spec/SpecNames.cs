@@ -51,6 +51,16 @@ public static class SpecNames
         ["error"] = BadImagePolicy.Error, ["skip"] = BadImagePolicy.Skip,
     };
 
+    public static readonly IReadOnlyDictionary<string, TrainerKind> Trainers = new Dictionary<string, TrainerKind>
+    {
+        ["torch"] = TrainerKind.Torch, ["simulated"] = TrainerKind.Simulated,
+    };
+
+    public static readonly IReadOnlyDictionary<string, ExecutorKind> Executors = new Dictionary<string, ExecutorKind>
+    {
+        ["subprocess"] = ExecutorKind.Subprocess, ["in-process"] = ExecutorKind.InProcess,
+    };
+
     /// <summary>Metrics a run can be early-stopped on or scored by (validation), besides <c>val_loss</c>.</summary>
     public static readonly IReadOnlyList<string> Metrics = ["auroc", "accuracy", "balanced_accuracy", "f1", "sensitivity", "specificity"];
 

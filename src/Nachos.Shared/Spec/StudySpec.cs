@@ -11,7 +11,8 @@ public sealed record StudySpec(
     SplitSpec Split,
     ModelSpec Model,
     TrainingSpec Training,
-    SearchSpec Search);
+    SearchSpec Search,
+    ExecutionSpec Execution);
 
 public enum TaskKind { Binary, Multiclass, Multilabel }
 
@@ -105,4 +106,21 @@ public sealed record ParamSpec(
 
 public enum SamplerKind { Random, Grid, Tpe }
 
-public sealed record SearchSpec(SamplerKind Sampler, int Trials, int Parallelism, string Metric, IReadOnlyList<ParamSpec> Space);
+public sealed record SearchSpec(SamplerKind Sampler, int Trials, int Parallelism, string Metric, IReadOnlyList<ParamSpec> Space, int GridPoints)
+{
+    /// <summary>Validation loss is minimised; every other metric maximised.</summary>
+    public bool Maximise => Metric != "loss";
+}
+
+public enum TrainerKind { Torch, Simulated }
+
+public enum ExecutorKind { Subprocess, InProcess }
+
+/// <summary>
+/// The simulated trainer: a deterministic function of the hyperparameters (see SimulatedTrainer),
+/// taking <c>SecondsPerEpoch</c> per epoch, failing a task attempt with probability <c>FailureRate</c>.
+/// </summary>
+public sealed record SimulatedSpec(double SecondsPerEpoch, double FailureRate);
+
+/// <summary>How tasks run: which trainer, in which executor, on how many device slots, with what tolerance for failures.</summary>
+public sealed record ExecutionSpec(TrainerKind Trainer, ExecutorKind Executor, int Devices, int MaxRetries, double MaxFailedTrials, SimulatedSpec Simulated);

@@ -13,6 +13,18 @@ public static class Seeds
         return (int)(x & 0x7fffffff);
     }
 
+    /// <summary>FNV-1a of a string: a process-stable number to derive seeds from names and ids.</summary>
+    public static long Hash(string text)
+    {
+        var h = 14695981039346656037UL;
+        foreach (var c in text)
+        {
+            h ^= c;
+            h *= 1099511628211UL;
+        }
+        return (long)h;
+    }
+
     private static ulong Mix(ulong z)
     {
         z += 0x9E3779B97F4A7C15UL;

@@ -1,1 +1,0 @@
-namespace Nachos.Actors; internal static class Placeholder { }

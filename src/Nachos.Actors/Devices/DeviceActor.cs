@@ -1,0 +1,62 @@
+using Akka.Actor;
+using Nachos.Actors.Messages;
+using Nachos.Shared.Tasks;
+
+namespace Nachos.Actors.Devices;
+
+/// <summary>
+/// Owns one device (a GPU, or a CPU slot): asks the queue for work, runs each task on a dedicated thread
+/// through the executor, reports the result or the failure, and asks again. While idle it repeats its
+/// request every few seconds, so a restarted or moved queue learns about it.
+/// </summary>
+public sealed class DeviceActor : ReceiveActor, IWithTimers
+{
+    private sealed record Done(WorkAssigned Work, TrainingResult? Result, string? Error);
+    private sealed record AskAgain
+    {
+        public static readonly AskAgain Instance = new();
+    }
+
+    private readonly CancellationTokenSource _stop = new();
+    private bool _busy;
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public DeviceActor(string device, IActorRef queue, ITaskExecutor executor)
+    {
+        Receive<WorkAssigned>(work =>
+        {
+            _busy = true;
+            var self = Self;
+            new Thread(() =>
+            {
+                try
+                {
+                    self.Tell(new Done(work, executor.Run(work.Task, work.Attempt, device, _stop.Token), null));
+                }
+                catch (Exception e)
+                {
+                    self.Tell(new Done(work, null, e is OperationCanceledException ? "cancelled" : $"{e.GetType().Name}: {e.Message}"));
+                }
+            }) { IsBackground = true, Name = $"nachos-{device}" }.Start();
+        });
+        Receive<Done>(d =>
+        {
+            _busy = false;
+            if (_stop.IsCancellationRequested) return;
+            queue.Tell(d.Result is not null
+                ? new TaskSucceeded(d.Work.Task.TaskId, d.Work.Lease, d.Result)
+                : new TaskAttemptFailed(d.Work.Task.TaskId, d.Work.Lease, d.Error!));
+            queue.Tell(new RequestWork(device));
+        });
+        Receive<AskAgain>(_ =>
+        {
+            if (!_busy) queue.Tell(new RequestWork(device));
+        });
+        queue.Tell(new RequestWork(device));
+    }
+
+    protected override void PreStart() => Timers.StartPeriodicTimer("ask", AskAgain.Instance, TimeSpan.FromSeconds(3));
+
+    protected override void PostStop() => _stop.Cancel();
+}

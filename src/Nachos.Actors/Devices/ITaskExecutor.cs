@@ -1,0 +1,13 @@
+using Nachos.Shared.Study;
+using Nachos.Shared.Tasks;
+
+namespace Nachos.Actors.Devices;
+
+/// <summary>
+/// Runs one task attempt on a device and returns its result; throws on failure. The Host provides the
+/// implementations (in-process and subprocess), which is how the actors reach the training code.
+/// </summary>
+public interface ITaskExecutor
+{
+    TrainingResult Run(TaskSpec task, int attempt, string device, CancellationToken cancel);
+}

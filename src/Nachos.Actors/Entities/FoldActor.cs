@@ -1,0 +1,119 @@
+using Akka.Actor;
+using Akka.Persistence;
+using Nachos.Actors.Messages;
+using Nachos.Shared.Search;
+using Nachos.Shared.Study;
+using Nachos.Shared.Tasks;
+
+namespace Nachos.Actors.Entities;
+
+/// <summary>
+/// Outer fold entity (id study/o{k}): runs the search (FoldState decides), starts trials, submits the
+/// refit of the chosen configuration and reports the fold's result to its study.
+/// </summary>
+public sealed class FoldActor : ReceivePersistentActor
+{
+    private readonly IActorRef _queue;
+    private readonly IStudyCatalog _catalog;
+    private FoldState _state = FoldState.Empty;
+    private ISampler? _sampler;
+
+    public override string PersistenceId { get; }
+
+    public FoldActor(string entityId, IActorRef queue, IStudyCatalog catalog)
+    {
+        PersistenceId = "fold-" + entityId;
+        _queue = queue;
+        _catalog = catalog;
+        Recover<FoldEvent>(e => _state = _state.Apply(e));
+        Command<StartFold>(s =>
+        {
+            if (_state.Start is not null)
+            {
+                Resume();
+                return;
+            }
+            var spec = _catalog.Get(s.StudyId).Spec;
+            var started = new FoldStarted(s.StudyId, s.Outer, spec.Search.Trials, spec.Search.Parallelism,
+                _catalog.Get(s.StudyId).Plan.Outer[s.Outer].Inner.Count, spec.Training.MaxEpochs, spec.Seed,
+                spec.Search.Metric, spec.Search.Maximise, spec.Execution.MaxFailedTrials);
+            Persist(started, e => { _state = _state.Apply(e); Advance(); });
+        });
+        Command<TrialReport>(r =>
+        {
+            if (_state.Start is null || _state.Finished.ContainsKey(r.Result.Trial) || !_state.Started.ContainsKey(r.Result.Trial)) return;
+            Persist(new TrialFinished(r.Result), e =>
+            {
+                _state = _state.Apply(e);
+                Publish();
+                Advance();
+            });
+        });
+        Command<TaskFinished>(f =>
+        {
+            if (_state.Refit is null || _state.RefitOutcome is not null || f.Outcome.TaskId != _state.RefitTask()!.TaskId) return;
+            Persist(new RefitFinished(f.Outcome), e =>
+            {
+                _state = _state.Apply(e);
+                Publish();
+                Report();
+            });
+        });
+    }
+
+    protected override void OnReplaySuccess()
+    {
+        if (_state.Start is not null) Resume();
+    }
+
+    /// <summary>After a restart or a repeated start: re-poke what may have been lost, then move on.</summary>
+    private void Resume()
+    {
+        if (_state.Done)
+        {
+            Report();
+            return;
+        }
+        foreach (var n in _state.Running) StartTrial(n, _state.Started[n]);
+        if (_state.RefitTask() is { } refit) Submit(refit);
+        Publish();
+        Advance();
+    }
+
+    private void Advance()
+    {
+        _sampler ??= Samplers.Create(_catalog.Get(_state.Start!.StudyId).Spec.Search, Seeds.Derive(_state.Start.Seed, 2, _state.Start.Outer));
+        var events = _state.Decide(_sampler);
+        if (events.Count == 0) return;
+        PersistAll(events, e =>
+        {
+            _state = _state.Apply(e);
+            switch (e)
+            {
+                case TrialStarted t: StartTrial(t.Trial, t.Config); break;
+                case RefitStarted: Submit(_state.RefitTask()!); break;
+                case FoldFailed: Report(); break;
+            }
+        });
+        Publish();
+    }
+
+    private void StartTrial(int n, Hyperparameters config)
+    {
+        var s = _state.Start!;
+        var request = new TrialRequested(s.StudyId, s.Outer, n, config, s.Splits, s.MaxEpochs, s.Seed, s.Metric);
+        Regions.Tell(Context, Regions.Trial, Ids.Trial(s.StudyId, s.Outer, n), new StartTrial(request));
+    }
+
+    private void Submit(TaskSpec refit) =>
+        _queue.Tell(new SubmitTask(refit, _catalog.Get(refit.StudyId).Spec.Execution.MaxRetries));
+
+    private void Report() => Regions.Tell(Context, Regions.Study, _state.Start!.StudyId, new FoldReport(_state.Result()));
+
+    private void Publish()
+    {
+        var s = _state.Start!;
+        Context.System.EventStream.Publish(new StudyProgress(s.StudyId, s.Outer, _state.Started.Count, _state.Finished.Count,
+            _state.Finished.Values.Count(t => t.Failed), s.Trials, _state.Done));
+    }
+}

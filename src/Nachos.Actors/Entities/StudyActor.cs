@@ -1,0 +1,59 @@
+using Akka.Persistence;
+using Nachos.Actors.Messages;
+using Nachos.Shared.Study;
+
+namespace Nachos.Actors.Entities;
+
+/// <summary>
+/// Study entity (id = study name): starts one outer fold per fold of the plan, collects their results,
+/// then writes the report (per-fold test metrics, mean, SD, SE, t-CI, patient-level bootstrap CI,
+/// chosen configurations and their stability) and announces it on the event stream.
+/// </summary>
+public sealed class StudyActor : ReceivePersistentActor
+{
+    private readonly IStudyCatalog _catalog;
+    private StudyState _state = StudyState.Empty;
+
+    public override string PersistenceId { get; }
+
+    public StudyActor(string entityId, IStudyCatalog catalog)
+    {
+        PersistenceId = "study-" + entityId;
+        _catalog = catalog;
+        Recover<StudyEvent>(e => _state = _state.Apply(e));
+        Command<StartStudy>(s =>
+        {
+            if (_state.Start is null)
+                Persist(new StudyStarted(s.StudyId, _catalog.Get(s.StudyId).Plan.Outer.Count), e => { _state = _state.Apply(e); Continue(); });
+            else Continue();
+        });
+        Command<FoldReport>(r =>
+        {
+            if (_state.Start is null || _state.Folds.ContainsKey(r.Result.Outer)) return;
+            Persist(new FoldReported(r.Result), e => { _state = _state.Apply(e); Continue(); });
+        });
+    }
+
+    protected override void OnReplaySuccess()
+    {
+        if (_state.Start is not null) Continue();
+    }
+
+    private void Continue()
+    {
+        var id = _state.Start!.StudyId;
+        if (!_state.AllReported)
+        {
+            for (var k = 0; k < _state.Start.Folds; k++)
+                if (!_state.Folds.ContainsKey(k)) Regions.Tell(Context, Regions.Fold, Ids.Fold(id, k), new StartFold(id, k));
+            return;
+        }
+        var report = StudyReports.BuildAndWrite(_catalog.Get(id), _state.Folds.Values.ToList());
+        if (_state.Finish is null)
+        {
+            var failed = report.Folds.Where(f => f.Failure is not null).Select(f => $"outer fold {f.Outer}: {f.Failure}").ToList();
+            Persist(new StudyFinished(failed.Count == 0, failed.Count == 0 ? "complete" : string.Join("; ", failed)), e => _state = _state.Apply(e));
+        }
+        Context.System.EventStream.Publish(new StudyCompleted(id, report));
+    }
+}

@@ -1,0 +1,37 @@
+using Nachos.Shared.Study;
+using Nachos.Shared.Tasks;
+
+namespace Nachos.Actors.Messages;
+
+/// <summary>Marks every message and event this project serialises (bound to NachosSerializer).</summary>
+public interface INachosMessage;
+
+/// <summary>Routes a message to a sharded entity by id.</summary>
+public sealed record ShardEnvelope(string EntityId, object Message) : INachosMessage;
+
+public sealed record StartStudy(string StudyId) : INachosMessage;
+public sealed record StartFold(string StudyId, int Outer) : INachosMessage;
+public sealed record StartTrial(TrialRequested Request) : INachosMessage;
+public sealed record TrialReport(TrialResult Result) : INachosMessage;
+public sealed record FoldReport(FoldResult Result) : INachosMessage;
+
+/// <summary>Queue a task (idempotent by task id); the outcome goes to the task's owner entity.</summary>
+public sealed record SubmitTask(TaskSpec Task, int MaxRetries) : INachosMessage;
+/// <summary>A device is idle and wants a task.</summary>
+public sealed record RequestWork(string Device) : INachosMessage;
+public sealed record WorkAssigned(TaskSpec Task, long Lease, int Attempt) : INachosMessage;
+public sealed record TaskSucceeded(string TaskId, long Lease, TrainingResult Result) : INachosMessage;
+public sealed record TaskAttemptFailed(string TaskId, long Lease, string Error) : INachosMessage;
+/// <summary>Sent to the owner entity: the task's final outcome.</summary>
+public sealed record TaskFinished(TaskOutcome Outcome) : INachosMessage;
+
+/// <summary>Queue counters, for progress displays and metrics.</summary>
+public sealed record GetQueueStatus : INachosMessage
+{
+    public static readonly GetQueueStatus Instance = new();
+}
+public sealed record QueueStatus(int Pending, int Running, int Completed, int Failed, int Devices) : INachosMessage;
+
+/// <summary>Published on the node's event stream as the study moves, for the CLI's live display.</summary>
+public sealed record StudyProgress(string StudyId, int Outer, int TrialsStarted, int TrialsFinished, int TrialsFailed, int Trials, bool FoldDone) : INachosMessage;
+public sealed record StudyCompleted(string StudyId, StudyReport Report) : INachosMessage;

@@ -1,0 +1,123 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Cluster.Sharding;
+using Akka.Cluster.Tools.Singleton;
+using Akka.Configuration;
+using Akka.Persistence.Sql;
+using Microsoft.Data.Sqlite;
+using Nachos.Actors.Devices;
+using Nachos.Actors.Entities;
+using Nachos.Actors.Messages;
+using Nachos.Actors.Queue;
+
+namespace Nachos.Actors.Node;
+
+/// <summary>
+/// An embedded one-node cluster: the SQLite journal in the run directory, the sharded study, fold and
+/// trial entities (remembered, so they come back by themselves after a restart), the work-queue
+/// singleton and one device actor per slot.
+/// </summary>
+public sealed class NachosNode : IAsyncDisposable
+{
+    private readonly FileStream _lock;
+
+    private NachosNode(ActorSystem system, IActorRef studies, IActorRef queue, FileStream runLock)
+    {
+        System = system;
+        Studies = studies;
+        Queue = queue;
+        _lock = runLock;
+    }
+
+    public ActorSystem System { get; }
+    public IActorRef Studies { get; }
+    public IActorRef Queue { get; }
+
+    public static async Task<NachosNode> StartEmbedded(string runDir, IStudyCatalog catalog, ITaskExecutor executor, int devices)
+    {
+        Directory.CreateDirectory(runDir);
+        var journal = Path.Combine(runDir, "journal.db");
+        var runLock = LockRunDirectory(runDir);
+        try
+        {
+            PrepareSqlite(journal);
+            var config = ConfigurationFactory.ParseString($$"""
+                    akka.persistence.journal.sql.connection-string = "Data Source={{journal}};Default Timeout=60"
+                    akka.persistence.snapshot-store.sql.connection-string = "Data Source={{journal}};Default Timeout=60"
+                    """)
+                .WithFallback(ConfigurationFactory.ParseString(Hocon("base.conf")))
+                .WithFallback(ConfigurationFactory.ParseString(Hocon("sqlite.conf")))
+                .WithFallback(SqlPersistence.DefaultConfiguration)
+                .WithFallback(ClusterSharding.DefaultConfig())
+                .WithFallback(ClusterSingleton.DefaultConfig());
+            var system = ActorSystem.Create("nachos", config);
+            var cluster = Cluster.Get(system);
+            var up = new TaskCompletionSource();
+            cluster.RegisterOnMemberUp(() => up.TrySetResult());
+            await cluster.JoinAsync(cluster.SelfAddress);
+            await up.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+            system.ActorOf(ClusterSingletonManager.Props(Props.Create(() => new WorkQueueActor()), PoisonPill.Instance,
+                ClusterSingletonManagerSettings.Create(system)), "work-queue");
+            var queue = system.ActorOf(ClusterSingletonProxy.Props("/user/work-queue", ClusterSingletonProxySettings.Create(system)), "work-queue-proxy");
+
+            var sharding = ClusterSharding.Get(system);
+            var settings = ClusterShardingSettings.Create(system).WithRememberEntities(true);
+            var extractor = new EnvelopeExtractor(30);
+            var studies = await sharding.StartAsync(Regions.Study, id => Props.Create(() => new StudyActor(id, catalog)), settings, extractor);
+            await sharding.StartAsync(Regions.Fold, id => Props.Create(() => new FoldActor(id, queue, catalog)), settings, extractor);
+            await sharding.StartAsync(Regions.Trial, id => Props.Create(() => new TrialActor(id, queue, catalog)), settings, extractor);
+
+            for (var d = 0; d < devices; d++)
+                system.ActorOf(Props.Create(() => new DeviceActor($"cpu{d}", queue, executor)), $"device-cpu{d}");
+            return new NachosNode(system, studies, queue, runLock);
+        }
+        catch
+        {
+            runLock.Dispose();
+            throw;
+        }
+    }
+
+    public void Tell(string entityId, object message) => Studies.Tell(new ShardEnvelope(entityId, message));
+
+    public async ValueTask DisposeAsync()
+    {
+        await CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.ClrExitReason.Instance);
+        await _lock.DisposeAsync();
+    }
+
+    /// <summary>One process per run directory: SQLite allows one writer, and two nodes would fight over the entities.</summary>
+    private static FileStream LockRunDirectory(string runDir)
+    {
+        var path = Path.Combine(runDir, "node.lock");
+        try
+        {
+            var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            stream.SetLength(0);
+            var pid = global::System.Text.Encoding.ASCII.GetBytes(Environment.ProcessId.ToString());
+            stream.Write(pid);
+            stream.Flush();
+            return stream;
+        }
+        catch (IOException)
+        {
+            var owner = File.Exists(path) ? File.ReadAllText(path).Trim() : "?";
+            throw new RunDirectoryInUseException($"{runDir} is in use by another nachos process (pid {owner}); a SQLite journal takes one node — wait for it, or use PostgreSQL for several nodes");
+        }
+    }
+
+    /// <summary>WAL once, with a raw connection, before the journal opens the file.</summary>
+    private static void PrepareSqlite(string file)
+    {
+        using var connection = new SqliteConnection($"Data Source={file}");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode=WAL;";
+        command.ExecuteNonQuery();
+    }
+
+    private static string Hocon(string name) => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "hocon", name));
+}
+
+public sealed class RunDirectoryInUseException(string message) : Exception(message);

@@ -1,0 +1,99 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Akka.Actor;
+using Akka.Serialization;
+using Nachos.Actors.Messages;
+using Nachos.Shared.Study;
+
+namespace Nachos.Actors.Serialization;
+
+/// <summary>
+/// JSON for every persisted event, snapshot and remote message, under a stable string manifest per type.
+/// The manifest, not the C# type name, is what the journal stores: rename a type freely, but never
+/// reuse or change a manifest (docs/events.md).
+/// </summary>
+public sealed class NachosSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
+{
+    public static readonly IReadOnlyDictionary<string, Type> Manifests = new Dictionary<string, Type>
+    {
+        // Study entity
+        ["study-started.v1"] = typeof(StudyStarted),
+        ["fold-reported.v1"] = typeof(FoldReported),
+        ["study-finished.v1"] = typeof(StudyFinished),
+        // Outer fold entity
+        ["fold-started.v1"] = typeof(FoldStarted),
+        ["trial-started.v1"] = typeof(TrialStarted),
+        ["trial-finished.v1"] = typeof(TrialFinished),
+        ["refit-started.v1"] = typeof(RefitStarted),
+        ["refit-finished.v1"] = typeof(RefitFinished),
+        ["fold-failed.v1"] = typeof(FoldFailed),
+        // Trial entity
+        ["trial-requested.v1"] = typeof(TrialRequested),
+        ["split-finished.v1"] = typeof(SplitFinished),
+        // Work queue
+        ["task-queued.v1"] = typeof(TaskQueued),
+        ["task-attempt-failed.v1"] = typeof(TaskAttemptRecorded),
+        ["task-completed.v1"] = typeof(TaskCompleted),
+        ["queue-snapshot.v1"] = typeof(QueueSnapshot),
+        // Messages
+        ["shard-envelope.v1"] = typeof(ShardEnvelope),
+        ["start-study.v1"] = typeof(StartStudy),
+        ["start-fold.v1"] = typeof(StartFold),
+        ["start-trial.v1"] = typeof(StartTrial),
+        ["trial-report.v1"] = typeof(TrialReport),
+        ["fold-report.v1"] = typeof(FoldReport),
+        ["submit-task.v1"] = typeof(SubmitTask),
+        ["request-work.v1"] = typeof(RequestWork),
+        ["work-assigned.v1"] = typeof(WorkAssigned),
+        ["task-succeeded.v1"] = typeof(TaskSucceeded),
+        ["task-attempt-failed-msg.v1"] = typeof(TaskAttemptFailed),
+        ["task-finished.v1"] = typeof(TaskFinished),
+        ["get-queue-status.v1"] = typeof(GetQueueStatus),
+        ["queue-status.v1"] = typeof(QueueStatus),
+        ["study-progress.v1"] = typeof(StudyProgress),
+        ["study-completed.v1"] = typeof(StudyCompleted),
+    };
+
+    private static readonly Dictionary<Type, string> ByType = Manifests.ToDictionary(kv => kv.Value, kv => kv.Key);
+
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Converters = { new EnvelopePayloadConverter() },
+    };
+
+    public override int Identifier => 4711;
+
+    public override string Manifest(object o) =>
+        ByType.TryGetValue(o.GetType(), out var m) ? m : throw new ArgumentException($"no serializer manifest for {o.GetType()}; add one to NachosSerializer.Manifests");
+
+    public override byte[] ToBinary(object obj) => JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType(), Json);
+
+    public override object FromBinary(byte[] bytes, string manifest) =>
+        Manifests.TryGetValue(manifest, out var type)
+            ? JsonSerializer.Deserialize(bytes, type, Json)!
+            : throw new System.Runtime.Serialization.SerializationException($"unknown manifest '{manifest}'");
+
+    /// <summary>A ShardEnvelope's payload is written with its manifest, so it round-trips as its own type.</summary>
+    private sealed class EnvelopePayloadConverter : JsonConverter<ShardEnvelope>
+    {
+        public override ShardEnvelope Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            using var doc = JsonDocument.ParseValue(ref reader);
+            var root = doc.RootElement;
+            var manifest = root.GetProperty("manifest").GetString()!;
+            var payload = root.GetProperty("message").Deserialize(Manifests[manifest], options)!;
+            return new ShardEnvelope(root.GetProperty("entityId").GetString()!, payload);
+        }
+
+        public override void Write(Utf8JsonWriter writer, ShardEnvelope value, JsonSerializerOptions options)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("entityId", value.EntityId);
+            writer.WriteString("manifest", ByType[value.Message.GetType()]);
+            writer.WritePropertyName("message");
+            JsonSerializer.Serialize(writer, value.Message, value.Message.GetType(), options);
+            writer.WriteEndObject();
+        }
+    }
+}

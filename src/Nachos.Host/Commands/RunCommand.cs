@@ -1,0 +1,143 @@
+using System.CommandLine;
+using System.Threading.Channels;
+using Akka.Actor;
+using Nachos.Actors.Devices;
+using Nachos.Actors.Entities;
+using Nachos.Actors.Messages;
+using Nachos.Actors.Node;
+using Nachos.Host.Running;
+using Nachos.Shared.Spec;
+using Spectre.Console;
+
+namespace Nachos.Host.Commands;
+
+/// <summary>
+/// <c>nachos run SPEC</c>: the main job. Starts the embedded one-node cluster on the run directory's
+/// SQLite journal, submits the study, shows live progress and prints the report. Running it again on
+/// the same run directory resumes: finished tasks are not re-run, interrupted ones continue from their
+/// checkpoints.
+/// </summary>
+public static class RunCommand
+{
+    public static Command Create()
+    {
+        var spec = new Argument<string>("spec") { Description = "study spec (YAML)" };
+        var runDir = new Option<string?>("--run-dir") { Description = "run directory (default: runs/<study name>)" };
+        var devices = new Option<int?>("--devices") { Description = "device slots on this node (default: execution.devices)" };
+        var command = new Command("run", "run a study: nested cross-validation with hyperparameter search") { spec, runDir, devices };
+        command.SetAction((r, _) => Run(r.GetValue(spec)!, r.GetValue(runDir), r.GetValue(devices)));
+        return command;
+    }
+
+    private static async Task<int> Run(string specPath, string? runDirOption, int? devicesOption)
+    {
+        var inputs = StudyInputs.Load(specPath);
+        if (inputs is null) return ExitCodes.BadInput;
+        var (spec, data, plan) = inputs;
+        if (devicesOption is < 1) return BadInput($"--devices {devicesOption}: must be at least 1");
+        var runDir = Path.GetFullPath(runDirOption ?? Path.Combine("runs", spec.Name));
+        try
+        {
+            RunDirectoryCatalog.Store(runDir, specPath, plan);
+        }
+        catch (Exception e) when (e is InvalidOperationException or InvalidDataException)
+        {
+            return BadInput(e.Message);
+        }
+        var catalog = new RunDirectoryCatalog(runDir);
+        var context = new StudyContext(spec, plan, data.Manifest, runDir);
+        catalog.Add(context);
+        ITaskExecutor executor = spec.Execution.Executor == ExecutorKind.Subprocess
+            ? new SubprocessExecutor(catalog)
+            : new InProcessExecutor(catalog, _ => data);
+        var devices = devicesOption ?? spec.Execution.Devices;
+
+        NachosNode node;
+        try
+        {
+            node = await NachosNode.StartEmbedded(runDir, catalog, executor, devices);
+        }
+        catch (RunDirectoryInUseException e)
+        {
+            return BadInput(e.Message);
+        }
+
+        await using (node)
+        {
+            var events = Channel.CreateUnbounded<object>();
+            node.System.ActorOf(Props.Create(() => new EventListener(events.Writer)), "cli-events");
+            using var interrupt = new CancellationTokenSource();
+            ConsoleCancelEventHandler onCancel = (_, e) =>
+            {
+                e.Cancel = true;
+                interrupt.Cancel();
+            };
+            Console.CancelKeyPress += onCancel;
+            try
+            {
+                AnsiConsole.MarkupLineInterpolated(
+                    $"[bold]{spec.Name}[/]: {plan.Outer.Count} outer folds × {plan.Outer[0].Inner.Count} inner splits × {spec.Search.Trials} trials on {devices} device(s); run directory {runDir}");
+                node.Tell(spec.Name, new StartStudy(spec.Name));
+                var report = await Watch(spec, plan.Outer.Count, events.Reader, interrupt.Token);
+                ReportTable.Write(report, runDir);
+                return report.Complete ? ExitCodes.Ok : Failed(report);
+            }
+            catch (OperationCanceledException)
+            {
+                Console.Error.WriteLine($"stopping: running tasks checkpoint; run the same command again to resume ({runDir})");
+                return ExitCodes.Interrupted;
+            }
+            finally
+            {
+                Console.CancelKeyPress -= onCancel;
+            }
+        }
+    }
+
+    private static async Task<Shared.Study.StudyReport> Watch(StudySpec spec, int folds, ChannelReader<object> events, CancellationToken cancel)
+    {
+        Shared.Study.StudyReport? report = null;
+        await AnsiConsole.Progress()
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .StartAsync(async ctx =>
+            {
+                var overall = ctx.AddTask("[bold]study[/]", maxValue: folds * (spec.Search.Trials + 1));
+                var bars = Enumerable.Range(0, folds).Select(k => ctx.AddTask($"outer fold {k}", maxValue: spec.Search.Trials + 1)).ToArray();
+                var done = new double[folds];
+                await foreach (var e in events.ReadAllAsync(cancel))
+                {
+                    if (e is StudyProgress p && p.StudyId == spec.Name && p.Outer < folds)
+                    {
+                        done[p.Outer] = p.TrialsFinished + (p.FoldDone ? 1 : 0);
+                        bars[p.Outer].Value = done[p.Outer];
+                        bars[p.Outer].Description = $"outer fold {p.Outer}: {p.TrialsFinished}/{p.Trials} trials"
+                                                    + (p.TrialsFailed > 0 ? $" ([red]{p.TrialsFailed} failed[/])" : "")
+                                                    + $", {p.TrialsStarted - p.TrialsFinished} running" + (p.FoldDone ? ", refit done" : "");
+                        overall.Value = done.Sum();
+                    }
+                    else if (e is StudyCompleted c && c.StudyId == spec.Name)
+                    {
+                        report = c.Report;
+                        overall.Value = overall.MaxValue;
+                        foreach (var b in bars) b.Value = b.MaxValue;
+                        return;
+                    }
+                }
+            });
+        return report ?? throw new OperationCanceledException();
+    }
+
+    private static int Failed(Shared.Study.StudyReport report)
+    {
+        foreach (var f in report.Folds.Where(f => f.Failure is not null))
+            Console.Error.WriteLine($"outer fold {f.Outer} failed: {f.Failure}");
+        Console.Error.WriteLine("the study did not complete; the report above is partial");
+        return ExitCodes.Failed;
+    }
+
+    private static int BadInput(string message)
+    {
+        Console.Error.WriteLine($"error: {message}");
+        return ExitCodes.BadInput;
+    }
+}

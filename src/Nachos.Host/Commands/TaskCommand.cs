@@ -1,0 +1,65 @@
+using System.CommandLine;
+using System.Text.Json;
+using Nachos.Actors.Entities;
+using Nachos.Actors.Serialization;
+using Nachos.Host.Running;
+using Nachos.Shared.Splits;
+using Nachos.Shared.Study;
+using Nachos.Training.Data;
+using Nachos.Training.Engine;
+using TorchSharp;
+
+namespace Nachos.Host.Commands;
+
+/// <summary>
+/// <c>nachos task</c> (internal): runs one task attempt for the subprocess executor and writes
+/// result.json into the task folder. Resumes from the task's checkpoint when there is one.
+/// </summary>
+public static class TaskCommand
+{
+    public static Command Create()
+    {
+        var runDir = new Option<string>("--run-dir") { Required = true };
+        var taskFile = new Option<string>("--task-file") { Required = true };
+        var device = new Option<string>("--device") { DefaultValueFactory = _ => "cpu0" };
+        var command = new Command("task", "run one training task of a study (used by the subprocess executor)") { runDir, taskFile, device };
+        command.Hidden = true;
+        command.SetAction(r => Run(r.GetValue(runDir)!, r.GetValue(taskFile)!, r.GetValue(device)!));
+        return command;
+    }
+
+    private static int Run(string runDir, string taskFile, string device)
+    {
+        var task = JsonSerializer.Deserialize<TaskSpec>(File.ReadAllText(taskFile), NachosSerializer.Json)!;
+        var spec = RunDirectoryCatalog.LoadSpec(runDir) ?? throw new InvalidOperationException($"{runDir}: no study spec");
+        if (spec.Training.Threads > 0) torch.set_num_threads(spec.Training.Threads);
+        var data = DatasetLoader.Load(spec);
+        var context = new StudyContext(spec, SplitPlan.Read(Path.Combine(runDir, "splits.json")), data.Manifest, runDir);
+        var training = TaskPlanner.ToTrainingTask(context, task);
+
+        using var cancel = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            cancel.Cancel();
+        };
+        try
+        {
+            var torchDevice = device.StartsWith("cuda", StringComparison.Ordinal) ? device.Replace("cuda", "cuda:") : "cpu";
+            var result = new Trainer(spec, data, torchDevice).Run(training, cancel: cancel.Token);
+            var file = Path.Combine(training.Directory, "result.json");
+            File.WriteAllText(file + ".tmp", JsonSerializer.Serialize(result, NachosSerializer.Json));
+            File.Move(file + ".tmp", file, overwrite: true);
+            return ExitCodes.Ok;
+        }
+        catch (OperationCanceledException)
+        {
+            return ExitCodes.Interrupted;
+        }
+        catch (TrainingDivergedException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            return ExitCodes.Failed;
+        }
+    }
+}

@@ -1,0 +1,32 @@
+using System.Globalization;
+using Nachos.Shared.Study;
+using Spectre.Console;
+
+namespace Nachos.Host.Running;
+
+/// <summary>The console rendering of a study report.</summary>
+public static class ReportTable
+{
+    public static void Write(StudyReport report, string runDir)
+    {
+        static string F(double? v) => v is { } x ? x.ToString("F3", CultureInfo.InvariantCulture) : "n/a";
+
+        var folds = new Table().Title($"{report.StudyId}: outer folds").AddColumns("fold", "chosen trial", "configuration", "inner score ± SE", "refit epochs", "test AUROC", "test bal. acc.");
+        foreach (var f in report.Folds)
+            folds.AddRow(f.Outer.ToString(), f.ChosenTrial?.ToString() ?? "-", Markup.Escape(f.Config?.ToString() ?? f.Failure ?? ""),
+                f.InnerScore is null ? "-" : $"{F(f.InnerScore)} ± {F(f.InnerStandardError)}", f.RefitEpochs.ToString(),
+                F(f.TestMetrics.GetValueOrDefault("auroc")), F(f.TestMetrics.GetValueOrDefault("balanced_accuracy")));
+        AnsiConsole.Write(folds);
+
+        var metrics = new Table().Title("test metrics across outer folds").AddColumns("metric", "mean", "SD", "SE", "95% CI (t)", "95% CI (patient bootstrap)");
+        foreach (var m in report.Metrics)
+            metrics.AddRow(m.Metric, F(m.Summary?.Mean), F(m.Summary?.StandardDeviation), F(m.Summary?.StandardError),
+                m.Summary?.CiLow is null ? "n/a" : $"{F(m.Summary.CiLow)} – {F(m.Summary.CiHigh)}",
+                m.BootstrapLow is null ? "n/a" : $"{F(m.BootstrapLow)} – {F(m.BootstrapHigh)}");
+        AnsiConsole.Write(metrics);
+
+        foreach (var s in report.Stability)
+            AnsiConsole.MarkupLineInterpolated($"[grey]chosen {s.Parameter}:[/] {string.Join(", ", s.Chosen.Select(kv => $"{kv.Key} ×{kv.Value}"))}");
+        AnsiConsole.MarkupLineInterpolated($"wrote {Path.Combine(runDir, "report.json")} and report.csv");
+    }
+}

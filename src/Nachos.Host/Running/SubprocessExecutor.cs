@@ -1,0 +1,72 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Text.Json;
+using Nachos.Actors.Devices;
+using Nachos.Actors.Entities;
+using Nachos.Actors.Serialization;
+using Nachos.Shared.Study;
+using Nachos.Shared.Tasks;
+
+namespace Nachos.Host.Running;
+
+/// <summary>
+/// Runs each task attempt in a child <c>nachos task</c> process bound to its device, so a native crash,
+/// an out-of-memory kill or a non-zero exit fails that task only. The child resumes from the task's
+/// checkpoint when there is one. Cancellation sends SIGINT: the child checkpoints and exits.
+/// </summary>
+public sealed class SubprocessExecutor(IStudyCatalog catalog) : ITaskExecutor
+{
+    public TrainingResult Run(TaskSpec task, int attempt, string device, CancellationToken cancel)
+    {
+        var dir = catalog.Get(task.StudyId).TaskDirectory(task.TaskId);
+        Directory.CreateDirectory(dir);
+        var taskFile = Path.Combine(dir, "task.json");
+        var resultFile = Path.Combine(dir, "result.json");
+        File.WriteAllText(taskFile, JsonSerializer.Serialize(task, NachosSerializer.Json));
+        if (File.Exists(resultFile)) File.Delete(resultFile);
+
+        var start = Command();
+        foreach (var a in new[] { "task", "--run-dir", catalog.Get(task.StudyId).RunDir, "--task-file", taskFile, "--device", device })
+            start.ArgumentList.Add(a);
+        start.RedirectStandardError = true;
+        start.RedirectStandardOutput = true;
+        using var child = Process.Start(start) ?? throw new InvalidOperationException("cannot start nachos task");
+        var stderr = new System.Text.StringBuilder();
+        child.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (stderr) stderr.AppendLine(e.Data); };
+        child.OutputDataReceived += (_, _) => { };
+        child.BeginErrorReadLine();
+        child.BeginOutputReadLine();
+        using (cancel.Register(() => Interrupt(child)))
+            child.WaitForExit();
+        cancel.ThrowIfCancellationRequested();
+        if (child.ExitCode != 0 || !File.Exists(resultFile))
+        {
+            string tail;
+            lock (stderr) tail = string.Join(" | ", stderr.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).TakeLast(3));
+            throw new InvalidOperationException($"task process exited with code {child.ExitCode}{(tail.Length > 0 ? $": {tail}" : "")}");
+        }
+        return JsonSerializer.Deserialize<TrainingResult>(File.ReadAllText(resultFile), NachosSerializer.Json)!;
+    }
+
+    private static void Interrupt(Process child)
+    {
+        try
+        {
+            Process.Start("kill", ["-INT", child.Id.ToString()])?.WaitForExit();
+        }
+        catch (Exception)
+        {
+            // the child is gone already
+        }
+    }
+
+    /// <summary>This same executable: the apphost, or <c>dotnet nachos.dll</c>.</summary>
+    private static ProcessStartInfo Command()
+    {
+        var process = Environment.ProcessPath!;
+        var start = new ProcessStartInfo(process) { UseShellExecute = false };
+        if (Path.GetFileNameWithoutExtension(process) == "dotnet")
+            start.ArgumentList.Add(Assembly.GetEntryAssembly()!.Location);
+        return start;
+    }
+}

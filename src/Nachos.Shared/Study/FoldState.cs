@@ -1,0 +1,108 @@
+using Nachos.Shared.Search;
+using Nachos.Shared.Tasks;
+
+namespace Nachos.Shared.Study;
+
+public abstract record FoldEvent;
+public sealed record FoldStarted(string StudyId, int Outer, int Trials, int Parallelism, int Splits, int MaxEpochs, int Seed, string Metric, bool Maximise, double MaxFailedTrials) : FoldEvent;
+public sealed record TrialStarted(int Trial, Hyperparameters Config) : FoldEvent;
+public sealed record TrialFinished(TrialResult Result) : FoldEvent;
+public sealed record RefitStarted(int Trial, Hyperparameters Config, int Epochs) : FoldEvent;
+public sealed record RefitFinished(TaskOutcome Outcome) : FoldEvent;
+public sealed record FoldFailed(string Reason) : FoldEvent;
+
+/// <summary>What an outer fold reports to its study.</summary>
+public sealed record FoldResult(
+    int Outer,
+    int? ChosenTrial,
+    Hyperparameters? Config,
+    double? InnerScore,
+    double? InnerStandardError,
+    int RefitEpochs,
+    IReadOnlyDictionary<string, double?> TestMetrics,
+    IReadOnlyList<TrialResult> Trials,
+    string? Failure);
+
+/// <summary>
+/// One outer fold's search: up to P trials in flight; trial n starts only when every trial below n − P
+/// has finished, and its sampler sees exactly those, so the configurations do not depend on timing.
+/// Then the best configuration (ties: lowest trial index) is refit on the whole outer-train set for
+/// ceil(mean best inner epoch) epochs and evaluated once on the outer test fold.
+/// </summary>
+public sealed record FoldState(
+    FoldStarted? Start,
+    IReadOnlyDictionary<int, Hyperparameters> Started,
+    IReadOnlyDictionary<int, TrialResult> Finished,
+    RefitStarted? Refit,
+    TaskOutcome? RefitOutcome,
+    string? Failure)
+{
+    public static readonly FoldState Empty = new(null, new Dictionary<int, Hyperparameters>(), new Dictionary<int, TrialResult>(), null, null, null);
+
+    public bool Done => Failure is not null || RefitOutcome is not null;
+
+    public IEnumerable<int> Running => Started.Keys.Where(n => !Finished.ContainsKey(n));
+
+    public FoldState Apply(FoldEvent e) => e switch
+    {
+        FoldStarted s => this with { Start = s },
+        TrialStarted t => this with { Started = new Dictionary<int, Hyperparameters>(Started) { [t.Trial] = t.Config } },
+        TrialFinished f => this with { Finished = new Dictionary<int, TrialResult>(Finished) { [f.Result.Trial] = f.Result } },
+        RefitStarted r => this with { Refit = r },
+        RefitFinished r => r.Outcome.Succeeded ? this with { RefitOutcome = r.Outcome } : this with { RefitOutcome = r.Outcome, Failure = $"refit failed: {r.Outcome.Error}" },
+        FoldFailed f => this with { Failure = f.Reason },
+        _ => this,
+    };
+
+    /// <summary>The events that move the fold on: trials to start, the refit to submit, or failure.</summary>
+    public IReadOnlyList<FoldEvent> Decide(ISampler sampler)
+    {
+        var s = Start ?? throw new InvalidOperationException("fold not started");
+        if (Done || Refit is not null) return [];
+        var failed = Finished.Values.Count(t => t.Failed);
+        if (failed > s.MaxFailedTrials * s.Trials)
+            return [new FoldFailed($"{failed} of {s.Trials} trials failed (more than max_failed_trials = {s.MaxFailedTrials:P0}); last: {Finished.Values.Last(t => t.Failed).Failure}")];
+
+        var events = new List<FoldEvent>();
+        var started = new Dictionary<int, Hyperparameters>(Started);
+        var running = Running.Count();
+        for (var n = started.Count; n < s.Trials && running < s.Parallelism; n++)
+        {
+            var horizon = n - s.Parallelism;
+            if (Enumerable.Range(0, Math.Max(0, horizon)).Any(m => !Finished.ContainsKey(m))) break;
+            var earlier = Enumerable.Range(0, n).Select(m => started[m]).ToList();
+            var visible = Finished.Values.Where(t => t.Trial < horizon).OrderBy(t => t.Trial)
+                .Select(t => new TrialOutcome(t.Trial, t.Config, t.Score)).ToList();
+            var config = sampler.Suggest(n, earlier, visible);
+            started[n] = config;
+            events.Add(new TrialStarted(n, config));
+            running++;
+        }
+        if (events.Count > 0 || Finished.Count < s.Trials) return events;
+
+        var best = Best(s.Maximise);
+        if (best is null) return [new FoldFailed($"all {s.Trials} trials failed; last: {Finished.Values.Last().Failure}")];
+        return [new RefitStarted(best.Trial, best.Config, Math.Max(1, (int)Math.Ceiling(best.MeanBestEpoch - 1e-9)))];
+    }
+
+    /// <summary>Highest mean inner score (lowest for loss); ties go to the lowest trial index.</summary>
+    public TrialResult? Best(bool maximise) => Finished.Values
+        .Where(t => !t.Failed)
+        .OrderBy(t => maximise ? -t.Score!.Value : t.Score!.Value)
+        .ThenBy(t => t.Trial)
+        .FirstOrDefault();
+
+    public TaskSpec? RefitTask() => Start is { } s && Refit is { } r
+        ? TaskSpec.Refit(s.StudyId, s.Outer, r.Trial, r.Config, r.Epochs, s.Seed)
+        : null;
+
+    public FoldResult Result()
+    {
+        var s = Start!;
+        var chosen = Refit is { } r ? Finished[r.Trial] : null;
+        return new FoldResult(
+            s.Outer, chosen?.Trial, chosen?.Config, chosen?.Score, chosen?.StandardError, Refit?.Epochs ?? 0,
+            RefitOutcome?.Result?.TestMetrics ?? new Dictionary<string, double?>(),
+            Finished.Values.OrderBy(t => t.Trial).ToList(), Failure);
+    }
+}

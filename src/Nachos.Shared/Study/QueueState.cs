@@ -1,0 +1,75 @@
+using System.Collections.Immutable;
+
+namespace Nachos.Shared.Study;
+
+public abstract record QueueEvent;
+public sealed record TaskQueued(TaskSpec Task, int MaxRetries) : QueueEvent;
+public sealed record TaskAttemptRecorded(string TaskId, string Error) : QueueEvent;
+public sealed record TaskCompleted(TaskOutcome Outcome) : QueueEvent;
+public sealed record QueueSnapshot(IReadOnlyList<TaskQueued> Open, IReadOnlyDictionary<string, int> Attempts, IReadOnlyList<TaskOutcome> Completed);
+
+/// <summary>
+/// The work queue's durable state: tasks queued and not yet completed (with failed attempts so far), and
+/// completed outcomes (kept so a resubmission after a crash is answered, not re-run). Leases are not
+/// durable: after a restart every open task is pending again and resumes from its checkpoint.
+/// Pending tasks are served round-robin across studies, first-in first-out within a study.
+/// </summary>
+public sealed record QueueState(
+    ImmutableDictionary<string, TaskQueued> Open,
+    ImmutableDictionary<string, int> Attempts,
+    ImmutableDictionary<string, TaskOutcome> Completed,
+    ImmutableSortedDictionary<string, ImmutableQueue<string>> PendingByStudy,
+    string? LastServedStudy)
+{
+    public static readonly QueueState Empty = new(
+        ImmutableDictionary<string, TaskQueued>.Empty, ImmutableDictionary<string, int>.Empty,
+        ImmutableDictionary<string, TaskOutcome>.Empty, ImmutableSortedDictionary<string, ImmutableQueue<string>>.Empty, null);
+
+    public int PendingCount => PendingByStudy.Values.Sum(q => q.Count());
+
+    public QueueState Apply(QueueEvent e) => e switch
+    {
+        TaskQueued q when !Open.ContainsKey(q.Task.TaskId) && !Completed.ContainsKey(q.Task.TaskId) =>
+            Enqueue(this with { Open = Open.Add(q.Task.TaskId, q) }, q.Task),
+        TaskAttemptRecorded a => this with { Attempts = Attempts.SetItem(a.TaskId, Attempts.GetValueOrDefault(a.TaskId) + 1) },
+        TaskCompleted c => this with { Open = Open.Remove(c.Outcome.TaskId), Completed = Completed.SetItem(c.Outcome.TaskId, c.Outcome) },
+        _ => this,
+    };
+
+    public static QueueState FromSnapshot(QueueSnapshot s)
+    {
+        var state = Empty with
+        {
+            Attempts = s.Attempts.ToImmutableDictionary(),
+            Completed = s.Completed.ToImmutableDictionary(o => o.TaskId),
+        };
+        foreach (var q in s.Open) state = state.Apply(q);
+        return state;
+    }
+
+    public QueueSnapshot ToSnapshot() => new(Open.Values.OrderBy(q => q.Task.TaskId, StringComparer.Ordinal).ToList(), Attempts, Completed.Values.ToList());
+
+    /// <summary>Puts a task back at the end of its study's line (after a lost lease or a failed attempt).</summary>
+    public QueueState Requeue(string taskId) => Open.TryGetValue(taskId, out var q) ? Enqueue(this, q.Task) : this;
+
+    private static QueueState Enqueue(QueueState s, TaskSpec t) =>
+        s with { PendingByStudy = s.PendingByStudy.SetItem(t.StudyId, (s.PendingByStudy.GetValueOrDefault(t.StudyId) ?? ImmutableQueue<string>.Empty).Enqueue(t.TaskId)) };
+
+    /// <summary>The next pending task, taking studies in turn after the one served last.</summary>
+    public (QueueState State, TaskQueued? Task) Take()
+    {
+        var studies = PendingByStudy.Where(kv => !kv.Value.IsEmpty).Select(kv => kv.Key).ToList();
+        if (studies.Count == 0) return (this, null);
+        var next = studies.FirstOrDefault(s => string.CompareOrdinal(s, LastServedStudy) > 0) ?? studies[0];
+        var queue = PendingByStudy[next].Dequeue(out var id);
+        var state = this with { PendingByStudy = PendingByStudy.SetItem(next, queue), LastServedStudy = next };
+        // A task completed while a stale copy sat in the line is skipped.
+        return Open.TryGetValue(id, out var task) ? (state, task) : state.Take();
+    }
+
+    /// <summary>What a failed attempt leads to: another try, or the final failure.</summary>
+    public QueueEvent AfterFailure(string taskId, string error) =>
+        Attempts.GetValueOrDefault(taskId) + 1 > Open[taskId].MaxRetries
+            ? new TaskCompleted(new TaskOutcome(taskId, null, error, Attempts.GetValueOrDefault(taskId) + 1))
+            : new TaskAttemptRecorded(taskId, error);
+}

@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using MathNet.Numerics.Distributions;
+using Nachos.Shared.Data;
+using Nachos.Shared.Metrics;
+using Nachos.Shared.Spec;
+using Nachos.Shared.Tasks;
+
+namespace Nachos.Shared.Study;
+
+/// <summary>
+/// A stand-in for training, to test and benchmark the orchestration: a deterministic function of the
+/// hyperparameters and the task id. Its quality peaks at learning_rate = 10^-2.5 (Adam a little better than
+/// SGD, momentum best near 0.9, wider models slightly better); per-sample scores are drawn so their AUROC
+/// matches that quality, and every metric is computed from them like a real run's. It sleeps
+/// seconds_per_epoch per epoch and fails an attempt with probability failure_rate (a different draw per attempt).
+/// </summary>
+public static class SimulatedTrainer
+{
+    public static TrainingResult Run(TrainingTask task, Manifest manifest, SimulatedSpec sim, int attempt, CancellationToken cancel)
+    {
+        var clock = Stopwatch.StartNew();
+        var taskSeed = Seeds.Derive(task.Seed, Seeds.Hash(task.TaskId));
+        var failDraw = new SplitMix(Seeds.Derive(taskSeed, 7, attempt)).NextDouble();
+        var quality = Quality(task.Hyperparameters, taskSeed);
+        var bestEpoch = task.Validation.Count > 0 ? 1 + Seeds.Derive(taskSeed, 3) % Math.Max(1, task.MaxEpochs) : task.MaxEpochs;
+        var epochs = task.Validation.Count > 0 ? Math.Min(task.MaxEpochs, bestEpoch + 2) : task.MaxEpochs;
+        for (var e = 0; e < epochs; e++)
+        {
+            if (sim.SecondsPerEpoch > 0) cancel.WaitHandle.WaitOne(TimeSpan.FromSeconds(sim.SecondsPerEpoch));
+            cancel.ThrowIfCancellationRequested();
+            if (failDraw < sim.FailureRate && e == epochs / 2)
+                throw new SimulatedFailureException($"{task.TaskId}: injected failure (attempt {attempt})");
+        }
+
+        Directory.CreateDirectory(task.Directory);
+        var rows = new StringBuilder("sample_id,set,true," + string.Join(",", manifest.Classes.Select(c => $"p_{c}")) + ",predicted\n");
+        IReadOnlyDictionary<string, double?> Evaluate(IReadOnlyList<string> ids, string set)
+        {
+            if (ids.Count == 0) return new Dictionary<string, double?>();
+            var probs = ids.Select(id => Probabilities(manifest, manifest.ById[id], quality, Seeds.Derive(taskSeed, Seeds.Hash(id)))).ToList();
+            for (var i = 0; i < ids.Count; i++)
+            {
+                var truth = manifest.Task == TaskKind.Multilabel ? string.Join(";", manifest.ById[ids[i]].Labels) : manifest.Classes[manifest.ById[ids[i]].Labels[0]];
+                var predicted = Array.IndexOf(probs[i], probs[i].Max());
+                rows.Append(CultureInfo.InvariantCulture, $"{Csv(ids[i])},{set},{Csv(truth)},{string.Join(",", probs[i].Select(p => p.ToString("R", CultureInfo.InvariantCulture)))},{Csv(manifest.Classes[predicted])}\n");
+            }
+            var m = ClassificationMetrics.Compute(manifest.Task, ids.Select(id => manifest.ById[id].Labels).ToList(), probs.Select(p => (IReadOnlyList<double>)p).ToList());
+            return SpecNames.Metrics.ToDictionary(n => n, n => m.Get(n));
+        }
+        var validation = Evaluate(task.Validation, "validation");
+        var test = Evaluate(task.Test, "test");
+        File.WriteAllText(Path.Combine(task.Directory, "predictions.csv"), rows.ToString());
+        double? valLoss = task.Validation.Count > 0 ? 0.7 * (1.5 - quality) : null;
+        return new TrainingResult(task.TaskId, bestEpoch, epochs, valLoss, validation, test, "history.csv", "predictions.csv",
+            clock.Elapsed.TotalSeconds, "simulated");
+    }
+
+    /// <summary>Target AUROC in (0.5, 1) from the configuration, with a little task-specific noise.</summary>
+    public static double Quality(Hyperparameters hp, int taskSeed)
+    {
+        double Num(string name, double fallback) =>
+            hp.Values.TryGetValue(name, out var v) ? double.Parse(v, CultureInfo.InvariantCulture) : fallback;
+        var lr = Math.Log10(Num("learning_rate", Math.Pow(10, -2.5)));
+        var q = 0.72 + 0.24 * Math.Exp(-Math.Pow(lr + 2.5, 2));
+        q += hp.Values.GetValueOrDefault("optimizer") switch { "adam" => 0.01, "adamw" => 0.008, _ => 0 };
+        if (hp.Values.ContainsKey("momentum")) q -= 0.2 * Math.Pow(Num("momentum", 0.9) - 0.9, 2);
+        q += 0.005 * Math.Log2(Num("width", 1));
+        q += 0.01 * (new SplitMix(taskSeed).NextDouble() - 0.5);
+        return Math.Clamp(q, 0.51, 0.995);
+    }
+
+    private static double[] Probabilities(Manifest manifest, Sample sample, double quality, int seed)
+    {
+        // Scores with AUROC = Φ(δ/√2) between a class's members and the rest.
+        var delta = Math.Sqrt(2) * Normal.InvCDF(0, 1, quality);
+        var rng = new SplitMix(seed);
+        double Noise() => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
+        var k = manifest.Classes.Count;
+        if (manifest.Task == TaskKind.Multilabel)
+            return Enumerable.Range(0, k).Select(c => 1 / (1 + Math.Exp(-(delta * (sample.Labels[c] - 0.5) + Noise())))).ToArray();
+        var logits = Enumerable.Range(0, k).Select(c => (c == sample.Labels[0] ? delta : 0) + Noise()).ToArray();
+        var max = logits.Max();
+        var exp = logits.Select(l => Math.Exp(l - max)).ToArray();
+        var sum = exp.Sum();
+        return exp.Select(e => e / sum).ToArray();
+    }
+
+    private static string Csv(string s) => s.Contains(',') || s.Contains('"') ? $"\"{s.Replace("\"", "\"\"")}\"" : s;
+}
+
+/// <summary>A failure injected by the simulated trainer.</summary>
+public sealed class SimulatedFailureException(string message) : Exception(message);

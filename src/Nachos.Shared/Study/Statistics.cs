@@ -1,0 +1,44 @@
+using MathNet.Numerics.Distributions;
+
+namespace Nachos.Shared.Study;
+
+/// <summary>Mean, SD (n − 1), SE and a two-sided 95 % t-interval of a sample.</summary>
+public sealed record Summary(int Count, double Mean, double? StandardDeviation, double? StandardError, double? CiLow, double? CiHigh);
+
+public static class Statistics
+{
+    public static Summary Summarise(IReadOnlyList<double> values)
+    {
+        if (values.Count == 0) throw new ArgumentException("no values to summarise");
+        var n = values.Count;
+        var mean = values.Average();
+        if (n < 2) return new Summary(n, mean, null, null, null, null);
+        var sd = Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (n - 1));
+        var se = sd / Math.Sqrt(n);
+        var t = StudentT.InvCDF(0, 1, n - 1, 0.975);
+        return new Summary(n, mean, sd, se, mean - t * se, mean + t * se);
+    }
+
+    /// <summary>
+    /// Percentile bootstrap CI of a statistic over groups (patients): each replicate resamples whole
+    /// groups with replacement and recomputes the statistic on their items. Replicates where the
+    /// statistic is undefined (null) are skipped.
+    /// </summary>
+    public static (double Low, double High)? BootstrapByGroup<T>(IReadOnlyList<IReadOnlyList<T>> groups, Func<IReadOnlyList<T>, double?> statistic,
+        int replicates, int seed, double level = 0.95)
+    {
+        var rng = new Random(seed);
+        var values = new List<double>(replicates);
+        var items = new List<T>();
+        for (var r = 0; r < replicates; r++)
+        {
+            items.Clear();
+            for (var i = 0; i < groups.Count; i++) items.AddRange(groups[rng.Next(groups.Count)]);
+            if (statistic(items) is { } v) values.Add(v);
+        }
+        if (values.Count < replicates / 2) return null;
+        values.Sort();
+        double Quantile(double q) => values[(int)Math.Clamp(Math.Floor(q * (values.Count - 1)), 0, values.Count - 1)];
+        return (Quantile((1 - level) / 2), Quantile(1 - (1 - level) / 2));
+    }
+}

@@ -1,0 +1,114 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using CsvHelper;
+using CsvHelper.Configuration;
+using Nachos.Shared.Data;
+using Nachos.Shared.Metrics;
+using Nachos.Shared.Spec;
+
+namespace Nachos.Shared.Study;
+
+/// <summary>One metric across outer folds: per-fold values, their summary and a patient-level bootstrap CI.</summary>
+public sealed record MetricSummary(string Metric, IReadOnlyList<double?> PerFold, Summary? Summary, double? BootstrapLow, double? BootstrapHigh);
+
+/// <summary>How often each hyperparameter value was chosen across folds.</summary>
+public sealed record Stability(string Parameter, IReadOnlyDictionary<string, int> Chosen);
+
+/// <summary>The NACHOS estimate: the outer test metrics with their variance, the chosen configurations and every trial.</summary>
+public sealed record StudyReport(string StudyId, bool Complete, IReadOnlyList<FoldResult> Folds, IReadOnlyList<MetricSummary> Metrics, IReadOnlyList<Stability> Stability)
+{
+    public const int BootstrapReplicates = 1000;
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    /// <param name="testPredictions">Per fold that has them: the refit's test predictions (sample id, truth, probabilities).</param>
+    public static StudyReport Build(string studyId, StudySpec spec, Manifest manifest, IReadOnlyList<FoldResult> folds,
+        IReadOnlyDictionary<int, IReadOnlyList<Prediction>> testPredictions)
+    {
+        var ordered = folds.OrderBy(f => f.Outer).ToList();
+        var pooled = testPredictions.OrderBy(kv => kv.Key).SelectMany(kv => kv.Value).ToList();
+        var groups = pooled.GroupBy(p => manifest.ById.TryGetValue(p.SampleId, out var s) ? s.Group : p.SampleId)
+            .OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => (IReadOnlyList<Prediction>)g.ToList()).ToList();
+        var metrics = SpecNames.Metrics.Select(name =>
+        {
+            var perFold = ordered.Select(f => f.TestMetrics.GetValueOrDefault(name)).ToList();
+            var defined = perFold.Where(v => v is not null).Select(v => v!.Value).ToList();
+            var ci = groups.Count > 1
+                ? Statistics.BootstrapByGroup(groups, items => Score(spec.Task, items, name), BootstrapReplicates, spec.Seed)
+                : null;
+            return new MetricSummary(name, perFold, defined.Count > 0 ? Statistics.Summarise(defined) : null, ci?.Low, ci?.High);
+        }).ToList();
+        var stability = ordered.Where(f => f.Config is not null)
+            .SelectMany(f => f.Config!.Values)
+            .GroupBy(kv => kv.Key)
+            .Select(g => new Stability(g.Key, g.GroupBy(kv => kv.Value).ToDictionary(v => v.Key, v => v.Count())))
+            .ToList();
+        return new StudyReport(studyId, ordered.All(f => f.Failure is null), ordered, metrics, stability);
+    }
+
+    private static double? Score(TaskKind task, IReadOnlyList<Prediction> items, string metric) =>
+        items.Count == 0 ? null : ClassificationMetrics.Compute(task, items.Select(p => p.Labels).ToList(), items.Select(p => p.Probabilities).ToList()).Get(metric);
+
+    public void Write(string dir)
+    {
+        Directory.CreateDirectory(dir);
+        AtomicWrite(Path.Combine(dir, "report.json"), JsonSerializer.Serialize(this, Json));
+        var csv = new StringBuilder();
+        using (var w = new CsvWriter(new StringWriter(csv), CultureInfo.InvariantCulture))
+        {
+            foreach (var h in new[] { "outer_fold", "chosen_trial", "config", "inner_score", "inner_se", "refit_epochs" }) w.WriteField(h);
+            foreach (var m in SpecNames.Metrics) w.WriteField($"test_{m}");
+            w.WriteField("failure");
+            w.NextRecord();
+            foreach (var f in Folds)
+            {
+                w.WriteField(f.Outer);
+                w.WriteField(f.ChosenTrial);
+                w.WriteField(f.Config?.ToString());
+                w.WriteField(f.InnerScore);
+                w.WriteField(f.InnerStandardError);
+                w.WriteField(f.RefitEpochs);
+                foreach (var m in SpecNames.Metrics) w.WriteField(f.TestMetrics.GetValueOrDefault(m));
+                w.WriteField(f.Failure);
+                w.NextRecord();
+            }
+        }
+        AtomicWrite(Path.Combine(dir, "report.csv"), csv.ToString());
+    }
+
+    private static void AtomicWrite(string path, string text)
+    {
+        File.WriteAllText(path + ".tmp", text);
+        File.Move(path + ".tmp", path, overwrite: true);
+    }
+}
+
+/// <summary>One row of a predictions file: the sample, its truth and the predicted probabilities.</summary>
+public sealed record Prediction(string SampleId, IReadOnlyList<int> Labels, IReadOnlyList<double> Probabilities)
+{
+    /// <summary>Reads the rows of <c>set</c> from a task's predictions.csv.</summary>
+    public static IReadOnlyList<Prediction> Read(string path, string set, Manifest manifest)
+    {
+        using var reader = new StreamReader(path);
+        using var csv = new CsvReader(reader, new CsvConfiguration(CultureInfo.InvariantCulture));
+        csv.Read();
+        csv.ReadHeader();
+        var header = csv.HeaderRecord!;
+        var probColumns = header.Where(h => h.StartsWith("p_", StringComparison.Ordinal)).ToArray();
+        var rows = new List<Prediction>();
+        while (csv.Read())
+        {
+            if (csv.GetField("set") != set) continue;
+            var id = csv.GetField("sample_id")!;
+            var labels = manifest.ById[id].Labels;
+            rows.Add(new Prediction(id, labels, probColumns.Select(c => double.Parse(csv.GetField(c)!, CultureInfo.InvariantCulture)).ToArray()));
+        }
+        return rows;
+    }
+}

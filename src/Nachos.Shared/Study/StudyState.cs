@@ -1,0 +1,22 @@
+namespace Nachos.Shared.Study;
+
+public abstract record StudyEvent;
+public sealed record StudyStarted(string StudyId, int Folds) : StudyEvent;
+public sealed record FoldReported(FoldResult Result) : StudyEvent;
+public sealed record StudyFinished(bool Succeeded, string Summary) : StudyEvent;
+
+/// <summary>A study: one outer fold per fold of the plan; finished when every fold has reported.</summary>
+public sealed record StudyState(StudyStarted? Start, IReadOnlyDictionary<int, FoldResult> Folds, StudyFinished? Finish)
+{
+    public static readonly StudyState Empty = new(null, new Dictionary<int, FoldResult>(), null);
+
+    public bool AllReported => Start is { } s && Folds.Count == s.Folds;
+
+    public StudyState Apply(StudyEvent e) => e switch
+    {
+        StudyStarted s => this with { Start = s },
+        FoldReported f => this with { Folds = new Dictionary<int, FoldResult>(Folds) { [f.Result.Outer] = f.Result } },
+        StudyFinished f => this with { Finish = f },
+        _ => this,
+    };
+}
