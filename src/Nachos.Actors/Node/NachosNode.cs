@@ -41,7 +41,9 @@ public sealed class NachosNode : IAsyncDisposable
         try
         {
             PrepareSqlite(journal);
+            // Embedded runs talk to a person through the progress display: only errors go to the log.
             var config = ConfigurationFactory.ParseString($$"""
+                    akka.loglevel = ERROR
                     akka.persistence.journal.sql.connection-string = "Data Source={{journal}};Default Timeout=60"
                     akka.persistence.snapshot-store.sql.connection-string = "Data Source={{journal}};Default Timeout=60"
                     """)

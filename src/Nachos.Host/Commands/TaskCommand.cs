@@ -35,7 +35,7 @@ public static class TaskCommand
         if (spec.Training.Threads > 0) torch.set_num_threads(spec.Training.Threads);
         var data = DatasetLoader.Load(spec);
         var context = new StudyContext(spec, SplitPlan.Read(Path.Combine(runDir, "splits.json")), data.Manifest, runDir);
-        var training = TaskPlanner.ToTrainingTask(context, task);
+        var training = context.TrainingTask(task);
 
         using var cancel = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) =>

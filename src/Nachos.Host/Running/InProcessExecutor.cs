@@ -17,7 +17,7 @@ public sealed class InProcessExecutor(IStudyCatalog catalog, Func<StudyContext, 
     public TrainingResult Run(TaskSpec task, int attempt, string device, CancellationToken cancel)
     {
         var context = catalog.Get(task.StudyId);
-        var training = TaskPlanner.ToTrainingTask(context, task);
+        var training = context.TrainingTask(task);
         if (context.Spec.Execution.Trainer == TrainerKind.Simulated)
             return SimulatedTrainer.Run(training, context.Manifest, context.Spec.Execution.Simulated, attempt, cancel);
         var data = images?.Invoke(context) ?? throw new InvalidOperationException("no images loaded for in-process torch training");

@@ -7,13 +7,16 @@ namespace Nachos.Host.Running;
 /// <summary>The console rendering of a study report.</summary>
 public static class ReportTable
 {
+    private static string Short(string value) =>
+        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v.ToString("G4", CultureInfo.InvariantCulture) : value;
+
     public static void Write(StudyReport report, string runDir)
     {
         static string F(double? v) => v is { } x ? x.ToString("F3", CultureInfo.InvariantCulture) : "n/a";
 
         var folds = new Table().Title($"{report.StudyId}: outer folds").AddColumns("fold", "chosen trial", "configuration", "inner score ± SE", "refit epochs", "test AUROC", "test bal. acc.");
         foreach (var f in report.Folds)
-            folds.AddRow(f.Outer.ToString(), f.ChosenTrial?.ToString() ?? "-", Markup.Escape(f.Config?.ToString() ?? f.Failure ?? ""),
+            folds.AddRow(f.Outer.ToString(), f.ChosenTrial?.ToString() ?? "-", Markup.Escape(f.Config?.Display() ?? f.Failure ?? ""),
                 f.InnerScore is null ? "-" : $"{F(f.InnerScore)} ± {F(f.InnerStandardError)}", f.RefitEpochs.ToString(),
                 F(f.TestMetrics.GetValueOrDefault("auroc")), F(f.TestMetrics.GetValueOrDefault("balanced_accuracy")));
         AnsiConsole.Write(folds);
@@ -26,7 +29,7 @@ public static class ReportTable
         AnsiConsole.Write(metrics);
 
         foreach (var s in report.Stability)
-            AnsiConsole.MarkupLineInterpolated($"[grey]chosen {s.Parameter}:[/] {string.Join(", ", s.Chosen.Select(kv => $"{kv.Key} ×{kv.Value}"))}");
+            AnsiConsole.MarkupLineInterpolated($"[grey]chosen {s.Parameter}:[/] {string.Join(", ", s.Chosen.Select(kv => $"{Short(kv.Key)} ×{kv.Value}"))}");
         AnsiConsole.MarkupLineInterpolated($"wrote {Path.Combine(runDir, "report.json")} and report.csv");
     }
 }

@@ -1,3 +1,4 @@
+using Nachos.Shared.Search;
 using Nachos.Shared.Tasks;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -287,7 +288,16 @@ public static class SpecLoader
             }
         var gridPoints = s.Int("grid_points", 3, 2, 100);
         s.Finish();
-        return new SearchSpec(sampler, trials, parallelism, metric, space, gridPoints);
+        var search = new SearchSpec(sampler, trials, parallelism, metric, space, gridPoints);
+        try
+        {
+            Samplers.Create(search, 0);
+        }
+        catch (ArgumentException e)
+        {
+            spaceSection.Error("", e.Message);
+        }
+        return search;
     }
 
     private static ExecutionSpec ReadExecution(YamlSection s)

@@ -61,7 +61,7 @@ public sealed record FoldState(
         if (Done || Refit is not null) return [];
         var failed = Finished.Values.Count(t => t.Failed);
         if (failed > s.MaxFailedTrials * s.Trials)
-            return [new FoldFailed($"{failed} of {s.Trials} trials failed (more than max_failed_trials = {s.MaxFailedTrials:P0}); last: {Finished.Values.Last(t => t.Failed).Failure}")];
+            return [new FoldFailed($"{failed} of {s.Trials} trials failed (more than max_failed_trials = {s.MaxFailedTrials:P0}); last: {Finished.Values.OrderBy(t => t.Trial).Last(t => t.Failed).Failure}")];
 
         var events = new List<FoldEvent>();
         var started = new Dictionary<int, Hyperparameters>(Started);
@@ -81,7 +81,7 @@ public sealed record FoldState(
         if (events.Count > 0 || Finished.Count < s.Trials) return events;
 
         var best = Best(s.Maximise);
-        if (best is null) return [new FoldFailed($"all {s.Trials} trials failed; last: {Finished.Values.Last().Failure}")];
+        if (best is null) return [new FoldFailed($"all {s.Trials} trials failed; last: {Finished.Values.OrderBy(t => t.Trial).Last().Failure}")];
         return [new RefitStarted(best.Trial, best.Config, Math.Max(1, (int)Math.Ceiling(best.MeanBestEpoch - 1e-9)))];
     }
 

@@ -20,11 +20,21 @@ public sealed record Hyperparameters(ImmutableSortedDictionary<string, string> V
         ["optimizer"] = true, ["nesterov"] = true, ["architecture"] = true, ["loss"] = true, ["lr_schedule"] = true,
     };
 
+    /// <summary>Equal when they hold the same names and values (the dictionary itself compares by reference).</summary>
+    public bool Equals(Hyperparameters? other) => other is not null && Values.Count == other.Values.Count &&
+        Values.All(kv => other.Values.TryGetValue(kv.Key, out var v) && v == kv.Value);
+
+    public override int GetHashCode() => Values.Aggregate(17, (h, kv) => HashCode.Combine(h, kv.Key, kv.Value));
+
     public Hyperparameters With(string name, string value) => new(Values.SetItem(name, value));
 
     public Hyperparameters With(string name, double value) => With(name, value.ToString("R", CultureInfo.InvariantCulture));
 
     public override string ToString() => string.Join(", ", Values.Select(kv => $"{kv.Key}={kv.Value}"));
+
+    /// <summary>For people: numbers to four significant digits.</summary>
+    public string Display() => string.Join(", ", Values.Select(kv =>
+        $"{kv.Key}={(double.TryParse(kv.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v.ToString("G4", CultureInfo.InvariantCulture) : kv.Value)}"));
 
     public (ModelSpec Model, TrainingSpec Training) ApplyTo(ModelSpec model, TrainingSpec training)
     {

@@ -1,0 +1,51 @@
+using System.Text.Json;
+using Nachos.Actors.Serialization;
+using Nachos.Shared.Study;
+
+namespace Nachos.Actors.Tests;
+
+public sealed class StudyOrchestrationTests
+{
+    private static string Json(StudyReport r) => JsonSerializer.Serialize(r, NachosSerializer.Json);
+
+    [Fact]
+    public async Task Hundreds_of_trials_on_the_actors_give_exactly_the_sequential_reference_choices_and_report()
+    {
+        using var study = new SimulatedStudy(trials: 100, parallelism: 4, failureRate: 0.05);
+        var reference = ReferenceStudy.Compute(study.Context(study.RunDir("reference")));
+        var actual = await study.Run(study.RunDir("actors"), devices: 6);
+
+        Assert.Equal(3, actual.Folds.Count);
+        Assert.All(actual.Folds, f => Assert.Equal(100, f.Trials.Count));
+        Assert.Contains(actual.Folds.SelectMany(f => f.Trials), t => t.Failed); // injected failures exhausted their retries somewhere
+        Assert.Equal(reference.Folds.Select(f => f.ChosenTrial), actual.Folds.Select(f => f.ChosenTrial));
+        Assert.Equal(Json(reference), Json(actual));
+        Assert.True(File.Exists(Path.Combine(study.RunDir("actors"), "report.json")));
+    }
+
+    [Fact]
+    public async Task One_device_and_four_devices_give_the_same_report()
+    {
+        using var study = new SimulatedStudy(trials: 16, parallelism: 4);
+        var one = await study.Run(study.RunDir("one"), devices: 1);
+        var four = await study.Run(study.RunDir("four"), devices: 4);
+        Assert.Equal(Json(one), Json(four));
+    }
+
+    [Fact]
+    public async Task A_node_stopped_mid_study_and_restarted_recovers_every_entity_from_the_journal_and_finishes_identically()
+    {
+        using var study = new SimulatedStudy(trials: 30, parallelism: 3, secondsPerEpoch: 0.002);
+        var runDir = study.RunDir("restarted");
+        var (node, report, progress) = await study.Start(runDir, devices: 3);
+        var deadline = DateTime.UtcNow.AddMinutes(1);
+        while (progress() < 20 && DateTime.UtcNow < deadline) await Task.Delay(20);
+        Assert.False(report.IsCompleted, "the study finished before the node could be stopped; slow the simulated trainer");
+        await node.DisposeAsync();
+
+        // Only the start command is sent again; the entities, the queue and the remembered trials come back from SQLite.
+        var resumed = await study.Run(runDir, devices: 2);
+        var reference = ReferenceStudy.Compute(study.Context(study.RunDir("reference")));
+        Assert.Equal(Json(reference), Json(resumed));
+    }
+}
