@@ -51,6 +51,9 @@ public sealed class NachosProcess : IDisposable
         return (code, p.Output, p.Error);
     }
 
+    /// <summary>kill -9: no shutdown, no flush, no goodbye.</summary>
+    public void KillHard() => _process.Kill(entireProcessTree: false);
+
     /// <summary>Sends SIGINT, as Ctrl-C in a terminal does.</summary>
     public void Interrupt() => Process.Start("kill", ["-INT", _process.Id.ToString()])!.WaitForExit();
 

@@ -92,19 +92,16 @@ public sealed class NachosNode : IAsyncDisposable
     /// <summary>One process per run directory: SQLite allows one writer, and two nodes would fight over the entities.</summary>
     private static FileStream LockRunDirectory(string runDir)
     {
-        var path = Path.Combine(runDir, "node.lock");
+        var pidFile = Path.Combine(runDir, "node.pid");
         try
         {
-            var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            stream.SetLength(0);
-            var pid = global::System.Text.Encoding.ASCII.GetBytes(Environment.ProcessId.ToString());
-            stream.Write(pid);
-            stream.Flush();
+            var stream = new FileStream(Path.Combine(runDir, "node.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            File.WriteAllText(pidFile, Environment.ProcessId.ToString());
             return stream;
         }
         catch (IOException)
         {
-            var owner = File.Exists(path) ? File.ReadAllText(path).Trim() : "?";
+            var owner = File.Exists(pidFile) ? File.ReadAllText(pidFile).Trim() : "?";
             throw new RunDirectoryInUseException($"{runDir} is in use by another nachos process (pid {owner}); a SQLite journal takes one node — wait for it, or use PostgreSQL for several nodes");
         }
     }

@@ -1,0 +1,79 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Nachos.Actors.Messages;
+using Nachos.Actors.Serialization;
+using Nachos.Shared.Study;
+using Nachos.Shared.Tasks;
+
+namespace Nachos.Actors.Tests;
+
+public sealed class SerializerTests : IDisposable
+{
+    private readonly ActorSystem _system = ActorSystem.Create("serializer-test", ConfigurationFactory.ParseString("akka.loglevel = ERROR"));
+    private readonly NachosSerializer _serializer;
+
+    public SerializerTests() => _serializer = new NachosSerializer((ExtendedActorSystem)_system);
+
+    private static readonly Hyperparameters Config = Hyperparameters.Empty.With("learning_rate", 0.003).With("optimizer", "sgd");
+    private static readonly TrainingResult Result = new("s/o0/t1/s0", 4, 7, 0.25,
+        new Dictionary<string, double?> { ["auroc"] = 0.91, ["sensitivity"] = null }, new Dictionary<string, double?>(),
+        "history.csv", "predictions.csv", 1.5, "cpu0");
+    private static readonly TaskSpec Task = TaskSpec.ForSplit("s", 0, 1, 0, Config, 20, 42);
+    private static readonly TaskOutcome Outcome = new(Task.TaskId, Result, null, 1);
+    private static readonly TrialResult Trial = new(1, Config, 0.9, 0.01, 4.5, [0.89, 0.91], null);
+    private static readonly FoldResult Fold = new(0, 1, Config, 0.9, 0.01, 5, new Dictionary<string, double?> { ["auroc"] = 0.88 }, [Trial], null);
+
+    /// <summary>One example of every type with a manifest.</summary>
+    public static IEnumerable<object[]> Examples() => new object[]
+    {
+        new StudyStarted("s", 3), new FoldReported(Fold), new StudyFinished(true, "complete"),
+        new FoldStarted("s", 0, 8, 2, 3, 20, 42, "auroc", true, 0.5), new TrialStarted(1, Config), new TrialFinished(Trial),
+        new RefitStarted(1, Config, 5), new RefitFinished(Outcome), new FoldFailed("why"),
+        new TrialRequested("s", 0, 1, Config, 3, 20, 42, "auroc"), new SplitFinished(0, Outcome),
+        new TaskQueued(Task, 2), new TaskAttemptRecorded(Task.TaskId, "boom"), new TaskCompleted(Outcome),
+        new QueueSnapshot([new TaskQueued(Task, 2)], new Dictionary<string, int> { [Task.TaskId] = 1 }, [Outcome]),
+        new ShardEnvelope("s/o0", new StartFold("s", 0)), new StartStudy("s"), new StartFold("s", 0),
+        new StartTrial(new TrialRequested("s", 0, 1, Config, 3, 20, 42, "auroc")), new TrialReport(Trial), new FoldReport(Fold),
+        new SubmitTask(Task, 2), new RequestWork("cpu0"), new WorkAssigned(Task, 7, 1), new TaskSucceeded(Task.TaskId, 7, Result),
+        new TaskAttemptFailed(Task.TaskId, 7, "boom"), new TaskFinished(Outcome), GetQueueStatus.Instance, new QueueStatus(1, 2, 3, 4, 5),
+        new StudyProgress("s", 0, 3, 2, 1, 8, false),
+        new StudyCompleted("s", new StudyReport("s", true, [Fold], [new MetricSummary("auroc", [0.88], Statistics.Summarise([0.88, 0.9]), 0.8, 0.95)],
+            [new Stability("optimizer", new Dictionary<string, int> { ["sgd"] = 1 })])),
+    }.Select(o => new[] { o });
+
+    [Theory]
+    [MemberData(nameof(Examples))]
+    public void Every_message_and_event_round_trips_under_its_manifest(object message)
+    {
+        var manifest = _serializer.Manifest(message);
+        var back = _serializer.FromBinary(_serializer.ToBinary(message), manifest);
+        Assert.IsType(message.GetType(), back);
+        // Records with collections compare by reference, so compare their serialised forms.
+        Assert.Equal(_serializer.ToBinary(message), _serializer.ToBinary(back));
+    }
+
+    [Fact]
+    public void Every_serialisable_type_has_a_manifest_and_an_example()
+    {
+        Type[] roots = [typeof(INachosMessage), typeof(StudyEvent), typeof(FoldEvent), typeof(TrialEvent), typeof(QueueEvent), typeof(QueueSnapshot)];
+        var types = new[] { typeof(INachosMessage).Assembly, typeof(StudyEvent).Assembly }
+            .SelectMany(a => a.GetTypes())
+            .Where(t => !t.IsAbstract && !t.IsInterface && roots.Any(r => r.IsAssignableFrom(t)))
+            .ToList();
+        Assert.NotEmpty(types);
+        var missing = types.Where(t => !NachosSerializer.Manifests.Values.Contains(t)).Select(t => t.FullName).ToList();
+        Assert.True(missing.Count == 0, "types without a manifest: " + string.Join(", ", missing));
+        var examples = Examples().Select(e => e[0].GetType()).ToHashSet();
+        Assert.Empty(types.Where(t => !examples.Contains(t)).Select(t => t.FullName));
+    }
+
+    [Fact]
+    public void Manifests_are_unique_and_an_unknown_one_is_refused()
+    {
+        Assert.Equal(NachosSerializer.Manifests.Count, NachosSerializer.Manifests.Values.Distinct().Count());
+        Assert.ThrowsAny<Exception>(() => _serializer.FromBinary("{}"u8.ToArray(), "no-such-manifest.v1"));
+        Assert.Throws<ArgumentException>(() => _serializer.Manifest(new object()));
+    }
+
+    public void Dispose() => _system.Dispose();
+}

@@ -1,0 +1,120 @@
+using System.Text.Json;
+
+namespace Nachos.EndToEnd.Tests;
+
+public sealed class RunCommandTests
+{
+    private static string SimulatedSpec(double secondsPerEpoch) => $$"""
+        name: sim
+        seed: 5
+        task: binary
+        dataset:
+          synthetic: { out: data, patients: 30, sites: 2, size: 16, seed: 3 }
+          classes: [normal, lesion]
+        image: { size: 16 }
+        split: { scheme: kfold, outer_folds: 3, inner_folds: 2 }
+        training: { max_epochs: 6 }
+        search:
+          sampler: tpe
+          trials: 24
+          parallelism: 3
+          space:
+            learning_rate: { type: log-uniform, low: 0.00001, high: 0.1 }
+            optimizer: { type: categorical, values: [adam, sgd] }
+        execution:
+          trainer: simulated
+          devices: 4
+          simulated: { seconds_per_epoch: {{secondsPerEpoch.ToString(System.Globalization.CultureInfo.InvariantCulture)}} }
+        """;
+
+    /// <summary>report.json without anything that may legitimately differ between runs (nothing, today).</summary>
+    private static string Report(string runDir) => File.ReadAllText(Path.Combine(runDir, "report.json"));
+
+    [Fact]
+    public void Kill_9_mid_study_then_rerun_gives_the_same_report_as_an_uninterrupted_run()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir.File("spec.yaml"), SimulatedSpec(0.01));
+        var straight = NachosProcess.Run(dir.Path, "run", "spec.yaml", "--run-dir", "straight");
+        Assert.True(straight.Code == 0, $"exit {straight.Code}\n{straight.Output}\n{straight.Error}");
+
+        using (var run = new NachosProcess(dir.Path, "run", "spec.yaml", "--run-dir", "killed"))
+        {
+            // Kill once a good part of the trials has finished but well before the end.
+            var deadline = DateTime.UtcNow.AddMinutes(2);
+            var taskResults = Path.Combine(dir.Path, "killed");
+            while (DateTime.UtcNow < deadline && CountPredictions(taskResults) < 60) Thread.Sleep(20);
+            Assert.True(CountPredictions(taskResults) >= 60, $"too slow to reach the kill point\n{run.Output}\n{run.Error}");
+            Assert.False(File.Exists(Path.Combine(taskResults, "report.json")), "finished before the kill; slow the simulated trainer");
+            run.KillHard();
+            run.Wait(TimeSpan.FromSeconds(30));
+        }
+        var resumed = NachosProcess.Run(dir.Path, "run", "spec.yaml", "--run-dir", "killed");
+        Assert.True(resumed.Code == 0, $"exit {resumed.Code}\n{resumed.Output}\n{resumed.Error}");
+        Assert.Equal(Report(dir.File("straight")), Report(dir.File("killed")));
+    }
+
+    private static int CountPredictions(string dir) =>
+        Directory.Exists(dir) ? Directory.EnumerateFiles(dir, "predictions.csv", SearchOption.AllDirectories).Count() : 0;
+
+    [Fact]
+    public void A_second_node_on_the_same_run_directory_is_refused_and_an_invalid_spec_persists_nothing()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir.File("spec.yaml"), SimulatedSpec(0.05));
+        using (var first = new NachosProcess(dir.Path, "run", "spec.yaml"))
+        {
+            var journal = dir.File("runs/sim/journal.db");
+            var deadline = DateTime.UtcNow.AddMinutes(1);
+            while (!File.Exists(journal) && DateTime.UtcNow < deadline) Thread.Sleep(50);
+            var second = NachosProcess.Run(dir.Path, "run", "spec.yaml");
+            Assert.Equal(2, second.Code);
+            Assert.Contains("in use by another nachos process", second.Error);
+        }
+
+        File.WriteAllText(dir.File("bad.yaml"), SimulatedSpec(0).Replace("name: sim", "name: bad").Replace("trials: 24", "trials: -1"));
+        var bad = NachosProcess.Run(dir.Path, "run", "bad.yaml");
+        Assert.Equal(2, bad.Code);
+        Assert.Contains("search.trials", bad.Error);
+        Assert.False(Directory.Exists(dir.File("runs/bad")));
+    }
+
+    [Fact]
+    public void Real_training_through_subprocess_tasks_completes_a_nested_study_and_reports_it()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir.File("spec.yaml"), """
+            name: tiny
+            seed: 2
+            task: binary
+            dataset:
+              synthetic: { out: data, patients: 24, sites: 2, size: 32, seed: 4 }
+              classes: [normal, lesion]
+            image: { size: 32 }
+            split: { scheme: kfold, outer_folds: 2, inner_folds: 2 }
+            model: { architecture: simple-cnn, width: 0.5 }
+            training: { max_epochs: 3, batch_size: 16, optimizer: adam, learning_rate: 0.003 }
+            search:
+              trials: 2
+              parallelism: 2
+              space:
+                learning_rate: { type: log-uniform, low: 0.001, high: 0.01 }
+            execution: { trainer: torch, executor: subprocess, devices: 2 }
+            """);
+        var (code, output, error) = NachosProcess.Run(dir.Path, "run", "spec.yaml");
+        Assert.True(code == 0, $"exit {code}\n{output}\n{error}");
+        using var report = JsonDocument.Parse(File.ReadAllText(dir.File("runs/tiny/report.json")));
+        var folds = report.RootElement.GetProperty("folds");
+        Assert.Equal(2, folds.GetArrayLength());
+        foreach (var fold in folds.EnumerateArray())
+        {
+            Assert.Equal(2, fold.GetProperty("trials").GetArrayLength());
+            Assert.InRange(fold.GetProperty("test_metrics").GetProperty("auroc").GetDouble(), 0, 1);
+            Assert.InRange(fold.GetProperty("refit_epochs").GetInt32(), 1, 3);
+        }
+        // Each task ran in its own process and left its result and checkpoint in its folder.
+        Assert.True(File.Exists(dir.File("runs/tiny/o0/t0/s1/result.json")));
+        Assert.True(File.Exists(dir.File("runs/tiny/o1/refit/checkpoint/state.json")));
+        Assert.Contains("95% CI", output);
+    }
+}
