@@ -3,11 +3,12 @@ using Nachos.Bench;
 return args.FirstOrDefault() switch
 {
     "pipeline" => PipelineThroughput.Run(args.Skip(1).ToArray()),
+    "orchestration" => await OrchestrationOverhead.Run(args.Skip(1).ToArray()),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Nachos.Bench pipeline [--epochs N] [--patients N]");
+    Console.Error.WriteLine("usage: Nachos.Bench pipeline [--epochs N] [--rounds N] | orchestration [--tasks N] [--ms D] [--slots S]");
     return 2;
 }

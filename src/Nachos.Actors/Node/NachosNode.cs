@@ -33,7 +33,8 @@ public sealed class NachosNode : IAsyncDisposable
     public IActorRef Studies { get; }
     public IActorRef Queue { get; }
 
-    public static async Task<NachosNode> StartEmbedded(string runDir, IStudyCatalog catalog, ITaskExecutor executor, int devices)
+    /// <param name="overrides">HOCON that takes precedence over the node's files (benchmarks and diagnostics).</param>
+    public static async Task<NachosNode> StartEmbedded(string runDir, IStudyCatalog catalog, ITaskExecutor executor, int devices, string? overrides = null)
     {
         Directory.CreateDirectory(runDir);
         var journal = Path.Combine(runDir, "journal.db");
@@ -42,11 +43,11 @@ public sealed class NachosNode : IAsyncDisposable
         {
             PrepareSqlite(journal);
             // Embedded runs talk to a person through the progress display: only errors go to the log.
-            var config = ConfigurationFactory.ParseString($$"""
+            var config = ConfigurationFactory.ParseString(overrides ?? "").WithFallback(ConfigurationFactory.ParseString($$"""
                     akka.loglevel = ERROR
                     akka.persistence.journal.sql.connection-string = "Data Source={{journal}};Default Timeout=60"
                     akka.persistence.snapshot-store.sql.connection-string = "Data Source={{journal}};Default Timeout=60"
-                    """)
+                    """))
                 .WithFallback(ConfigurationFactory.ParseString(Hocon("base.conf")))
                 .WithFallback(ConfigurationFactory.ParseString(Hocon("sqlite.conf")))
                 .WithFallback(SqlPersistence.DefaultConfiguration)

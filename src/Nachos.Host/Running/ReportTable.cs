@@ -14,14 +14,14 @@ public static class ReportTable
     {
         static string F(double? v) => v is { } x ? x.ToString("F3", CultureInfo.InvariantCulture) : "n/a";
 
-        var folds = new Table().Title($"{report.StudyId}: outer folds").AddColumns("fold", "chosen trial", "configuration", "inner score ± SE", "refit epochs", "test AUROC", "test bal. acc.");
+        var folds = new Table().Title($"{report.StudyId}: outer folds").AddColumns("fold", "trial", "configuration", "inner ± SE", "epochs", "test AUROC");
         foreach (var f in report.Folds)
             folds.AddRow(f.Outer.ToString(), f.ChosenTrial?.ToString() ?? "-", Markup.Escape(f.Config?.Display() ?? f.Failure ?? ""),
                 f.InnerScore is null ? "-" : $"{F(f.InnerScore)} ± {F(f.InnerStandardError)}", f.RefitEpochs.ToString(),
-                F(f.TestMetrics.GetValueOrDefault("auroc")), F(f.TestMetrics.GetValueOrDefault("balanced_accuracy")));
+                F(f.TestMetrics.GetValueOrDefault("auroc")));
         AnsiConsole.Write(folds);
 
-        var metrics = new Table().Title("test metrics across outer folds").AddColumns("metric", "mean", "SD", "SE", "95% CI (t)", "95% CI (patient bootstrap)");
+        var metrics = new Table().Title("test metrics across outer folds").AddColumns("metric", "mean", "SD", "SE", "95% CI (t)", "95% CI (bootstrap)");
         foreach (var m in report.Metrics)
             metrics.AddRow(m.Metric, F(m.Summary?.Mean), F(m.Summary?.StandardDeviation), F(m.Summary?.StandardError),
                 m.Summary?.CiLow is null ? "n/a" : $"{F(m.Summary.CiLow)} – {F(m.Summary.CiHigh)}",

@@ -20,21 +20,30 @@ public static class Statistics
     }
 
     /// <summary>
-    /// Percentile bootstrap CI of a statistic over groups (patients): each replicate resamples whole
-    /// groups with replacement and recomputes the statistic on their items. Replicates where the
-    /// statistic is undefined (null) are skipped.
+    /// Percentile bootstrap CI of the mean over strata (outer folds) of a per-stratum statistic, resampling
+    /// whole groups (patients) with replacement within each stratum. Each outer fold's model is scored only
+    /// on its own test patients, as the per-fold metrics are, so the interval describes their mean.
+    /// Replicates where a statistic is undefined (null) are skipped.
     /// </summary>
-    public static (double Low, double High)? BootstrapByGroup<T>(IReadOnlyList<IReadOnlyList<T>> groups, Func<IReadOnlyList<T>, double?> statistic,
-        int replicates, int seed, double level = 0.95)
+    public static (double Low, double High)? BootstrapMeanByGroup<T>(IReadOnlyList<IReadOnlyList<IReadOnlyList<T>>> strata,
+        Func<IReadOnlyList<T>, double?> statistic, int replicates, int seed, double level = 0.95)
     {
+        if (strata.Count == 0 || strata.Any(s => s.Count < 2)) return null;
         var rng = new Random(seed);
         var values = new List<double>(replicates);
         var items = new List<T>();
         for (var r = 0; r < replicates; r++)
         {
-            items.Clear();
-            for (var i = 0; i < groups.Count; i++) items.AddRange(groups[rng.Next(groups.Count)]);
-            if (statistic(items) is { } v) values.Add(v);
+            double sum = 0;
+            var defined = true;
+            foreach (var groups in strata)
+            {
+                items.Clear();
+                for (var i = 0; i < groups.Count; i++) items.AddRange(groups[rng.Next(groups.Count)]);
+                if (statistic(items) is { } v) sum += v;
+                else defined = false;
+            }
+            if (defined) values.Add(sum / strata.Count);
         }
         if (values.Count < replicates / 2) return null;
         values.Sort();

@@ -9,7 +9,7 @@ using Nachos.Shared.Spec;
 
 namespace Nachos.Shared.Study;
 
-/// <summary>One metric across outer folds: per-fold values, their summary and a patient-level bootstrap CI.</summary>
+/// <summary>One metric across outer folds: per-fold values, their summary and a patient-level bootstrap CI of their mean.</summary>
 public sealed record MetricSummary(string Metric, IReadOnlyList<double?> PerFold, Summary? Summary, double? BootstrapLow, double? BootstrapHigh);
 
 /// <summary>How often each hyperparameter value was chosen across folds.</summary>
@@ -32,16 +32,15 @@ public sealed record StudyReport(string StudyId, bool Complete, IReadOnlyList<Fo
         IReadOnlyDictionary<int, IReadOnlyList<Prediction>> testPredictions)
     {
         var ordered = folds.OrderBy(f => f.Outer).ToList();
-        var pooled = testPredictions.OrderBy(kv => kv.Key).SelectMany(kv => kv.Value).ToList();
-        var groups = pooled.GroupBy(p => manifest.ById.TryGetValue(p.SampleId, out var s) ? s.Group : p.SampleId)
-            .OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => (IReadOnlyList<Prediction>)g.ToList()).ToList();
+        // Per outer fold with predictions: its test patients, each with their images' predictions.
+        var strata = testPredictions.OrderBy(kv => kv.Key).Select(kv => (IReadOnlyList<IReadOnlyList<Prediction>>)kv.Value
+            .GroupBy(p => manifest.ById.TryGetValue(p.SampleId, out var s) ? s.Group : p.SampleId)
+            .OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => (IReadOnlyList<Prediction>)g.ToList()).ToList()).ToList();
         var metrics = SpecNames.Metrics.Select(name =>
         {
             var perFold = ordered.Select(f => f.TestMetrics.GetValueOrDefault(name)).ToList();
             var defined = perFold.Where(v => v is not null).Select(v => v!.Value).ToList();
-            var ci = groups.Count > 1
-                ? Statistics.BootstrapByGroup(groups, items => Score(spec.Task, items, name), BootstrapReplicates, spec.Seed)
-                : null;
+            var ci = Statistics.BootstrapMeanByGroup(strata, items => Score(spec.Task, items, name), BootstrapReplicates, spec.Seed);
             return new MetricSummary(name, perFold, defined.Count > 0 ? Statistics.Summarise(defined) : null, ci?.Low, ci?.High);
         }).ToList();
         var stability = ordered.Where(f => f.Config is not null)

@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using Akka.Actor;
+using Nachos.Actors.Devices;
+using Nachos.Actors.Entities;
+using Nachos.Actors.Messages;
+using Nachos.Actors.Node;
+using Nachos.Shared.Data;
+using Nachos.Shared.Spec;
+using Nachos.Shared.Splits;
+using Nachos.Shared.Study;
+using Nachos.Shared.Tasks;
+
+namespace Nachos.Bench;
+
+/// <summary>
+/// The orchestration's cost with the simulated trainer in-process and the SQLite journal on:
+/// a study of N tasks of d ms on S device slots, overhead = makespan / (N·d/S) − 1; and with d = 0,
+/// persisted task results per second.
+/// </summary>
+public static class OrchestrationOverhead
+{
+    public static async Task<int> Run(string[] args)
+    {
+        var slots = Arg(args, "--slots", 8);
+        var ms = Arg(args, "--ms", 200);
+        var tasks = Arg(args, "--tasks", 1000);
+        var (overhead, makespan, ideal, n) = await Measure(tasks, ms, slots);
+        Console.WriteLine($"{n} tasks of {ms} ms on {slots} slots: makespan {makespan:F2} s, ideal N·d/S {ideal:F2} s, overhead {overhead:P2}");
+        var (_, zeroMakespan, _, zeroN) = await Measure(Arg(args, "--zero-tasks", 6000), 0, slots);
+        Console.WriteLine($"{zeroN} tasks of 0 ms on {slots} slots: {zeroMakespan:F2} s, {zeroN / zeroMakespan:F0} persisted task results/s");
+        return 0;
+    }
+
+    /// <summary>4 outer folds × 3 inner splits; trials chosen so that trials × 12 + 4 refits ≈ the task count.</summary>
+    private static async Task<(double Overhead, double Makespan, double Ideal, int Tasks)> Measure(int tasks, int ms, int slots)
+    {
+        var trials = Math.Max(1, (tasks - 4) / 12);
+        var n = trials * 12 + 4;
+        var dir = Path.Combine(Path.GetTempPath(), "nachos-bench-orchestration-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(dir);
+        try
+        {
+            var rows = Enumerable.Range(0, 120).Select(p => $"p{p}.png,{(p % 2 == 0 ? "a" : "b")},P{p / 2}");
+            File.WriteAllText(Path.Combine(dir, "manifest.csv"), "image,label,patient\n" + string.Join("\n", rows) + "\n");
+            var specPath = Path.Combine(dir, "spec.yaml");
+            File.WriteAllText(specPath, $$"""
+                name: bench
+                task: binary
+                dataset: { manifest: manifest.csv, classes: [a, b], group_column: patient }
+                split: { outer_folds: 4, inner_folds: 3 }
+                training: { max_epochs: 1 }
+                search:
+                  sampler: random
+                  trials: {{trials}}
+                  parallelism: 4
+                  space: { learning_rate: { type: log-uniform, low: 0.00001, high: 0.1 } }
+                execution: { trainer: simulated, simulated: { seconds_per_epoch: {{ms / 1000.0}} } }
+                """);
+            var spec = SpecLoader.LoadFile(specPath);
+            var manifest = CsvManifestReader.Read(spec.Dataset, spec.Task);
+            var context = new StudyContext(spec, SplitPlanner.Plan(manifest, spec.Split, spec.Seed), manifest, Path.Combine(dir, "run"));
+            var catalog = new Catalog(context);
+            await using var node = await NachosNode.StartEmbedded(context.RunDir, catalog, new Executor(catalog), slots,
+                Environment.GetEnvironmentVariable("NACHOS_BENCH_HOCON"));
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            node.System.ActorOf(Props.Create(() => new Listener(done)));
+            var clock = Stopwatch.StartNew();
+            node.Tell(spec.Name, new StartStudy(spec.Name));
+            await done.Task.WaitAsync(TimeSpan.FromMinutes(30));
+            var makespan = clock.Elapsed.TotalSeconds;
+            var ideal = n * (ms / 1000.0) / slots;
+            return (ideal > 0 ? makespan / ideal - 1 : double.NaN, makespan, ideal, n);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    private sealed class Catalog(StudyContext context) : IStudyCatalog
+    {
+        public StudyContext Get(string studyId) => context;
+    }
+
+    private sealed class Executor(IStudyCatalog catalog) : ITaskExecutor
+    {
+        public TrainingResult Run(TaskSpec task, int attempt, string device, CancellationToken cancel)
+        {
+            var c = catalog.Get(task.StudyId);
+            return SimulatedTrainer.Run(c.TrainingTask(task), c.Manifest, c.Spec.Execution.Simulated, attempt, cancel);
+        }
+    }
+
+    private sealed class Listener : ReceiveActor
+    {
+        public Listener(TaskCompletionSource done) => Receive<StudyCompleted>(_ => done.TrySetResult());
+
+        protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(StudyCompleted));
+    }
+
+    private static int Arg(string[] args, string name, int fallback)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1]) : fallback;
+    }
+}
