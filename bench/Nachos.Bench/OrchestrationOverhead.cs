@@ -24,15 +24,16 @@ public static class OrchestrationOverhead
         var slots = Arg(args, "--slots", 8);
         var ms = Arg(args, "--ms", 200);
         var tasks = Arg(args, "--tasks", 1000);
-        var (overhead, makespan, ideal, n) = await Measure(tasks, ms, slots);
-        Console.WriteLine($"{n} tasks of {ms} ms on {slots} slots: makespan {makespan:F2} s, ideal N·d/S {ideal:F2} s, overhead {overhead:P2}");
-        var (_, zeroMakespan, _, zeroN) = await Measure(Arg(args, "--zero-tasks", 6000), 0, slots);
+        var parallelism = Arg(args, "--parallelism", 4);
+        var (overhead, makespan, ideal, n) = await Measure(tasks, ms, slots, parallelism);
+        Console.WriteLine($"{n} tasks of {ms} ms on {slots} slots, {parallelism} trials in flight per fold: makespan {makespan:F2} s, ideal N·d/S {ideal:F2} s, overhead {overhead:P2}");
+        var (_, zeroMakespan, _, zeroN) = await Measure(Arg(args, "--zero-tasks", 6000), 0, slots, Arg(args, "--zero-parallelism", 16));
         Console.WriteLine($"{zeroN} tasks of 0 ms on {slots} slots: {zeroMakespan:F2} s, {zeroN / zeroMakespan:F0} persisted task results/s");
         return 0;
     }
 
     /// <summary>4 outer folds × 3 inner splits; trials chosen so that trials × 12 + 4 refits ≈ the task count.</summary>
-    private static async Task<(double Overhead, double Makespan, double Ideal, int Tasks)> Measure(int tasks, int ms, int slots)
+    private static async Task<(double Overhead, double Makespan, double Ideal, int Tasks)> Measure(int tasks, int ms, int slots, int parallelism)
     {
         var trials = Math.Max(1, (tasks - 4) / 12);
         var n = trials * 12 + 4;
@@ -52,7 +53,7 @@ public static class OrchestrationOverhead
                 search:
                   sampler: random
                   trials: {{trials}}
-                  parallelism: 4
+                  parallelism: {{parallelism}}
                   space: { learning_rate: { type: log-uniform, low: 0.00001, high: 0.1 } }
                 execution: { trainer: simulated, simulated: { seconds_per_epoch: {{ms / 1000.0}} } }
                 """);
@@ -66,6 +67,16 @@ public static class OrchestrationOverhead
             node.System.ActorOf(Props.Create(() => new Listener(done)));
             var clock = Stopwatch.StartNew();
             node.Tell(spec.Name, new StartStudy(spec.Name));
+            if (Environment.GetEnvironmentVariable("NACHOS_BENCH_TRACE") == "1")
+                _ = Task.Run(async () =>
+                {
+                    while (!done.Task.IsCompleted)
+                    {
+                        var q = await node.Queue.Ask<QueueStatus>(GetQueueStatus.Instance, TimeSpan.FromSeconds(10));
+                        Console.WriteLine($"  {clock.Elapsed.TotalSeconds,6:F1} s: pending {q.Pending}, running {q.Running}, completed {q.Completed}, failed {q.Failed}");
+                        await Task.Delay(1000);
+                    }
+                });
             await done.Task.WaitAsync(TimeSpan.FromMinutes(30));
             var makespan = clock.Elapsed.TotalSeconds;
             var ideal = n * (ms / 1000.0) / slots;

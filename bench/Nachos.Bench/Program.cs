@@ -4,6 +4,7 @@ return args.FirstOrDefault() switch
 {
     "pipeline" => PipelineThroughput.Run(args.Skip(1).ToArray()),
     "orchestration" => await OrchestrationOverhead.Run(args.Skip(1).ToArray()),
+    "journal" => await JournalLatency.Run(args.Skip(1).ToArray()),
     _ => Usage(),
 };
 

@@ -65,7 +65,7 @@ public sealed class NachosNode : IAsyncDisposable
             var queue = system.ActorOf(ClusterSingletonProxy.Props("/user/work-queue", ClusterSingletonProxySettings.Create(system)), "work-queue-proxy");
 
             var sharding = ClusterSharding.Get(system);
-            var settings = ClusterShardingSettings.Create(system).WithRememberEntities(true);
+            var settings = ClusterShardingSettings.Create(system);
             var extractor = new EnvelopeExtractor(30);
             var studies = await sharding.StartAsync(Regions.Study, id => Props.Create(() => new StudyActor(id, catalog)), settings, extractor);
             await sharding.StartAsync(Regions.Fold, id => Props.Create(() => new FoldActor(id, queue, catalog)), settings, extractor);

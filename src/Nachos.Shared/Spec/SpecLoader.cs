@@ -234,6 +234,7 @@ public static class SpecLoader
         var trials = s.Int("trials", 8, 1, 100_000);
         var parallelism = s.Int("parallelism", 4, 1, 10_000);
         var spaceSection = s.Child("space");
+        var errorsBefore = s.ErrorCount;
         var space = new List<ParamSpec>();
         foreach (var (key, node) in spaceSection.Entries())
         {
@@ -289,13 +290,16 @@ public static class SpecLoader
         var gridPoints = s.Int("grid_points", 3, 2, 100);
         s.Finish();
         var search = new SearchSpec(sampler, trials, parallelism, metric, space, gridPoints);
-        try
+        if (s.ErrorCount == errorsBefore)
         {
-            Samplers.Create(search, 0);
-        }
-        catch (ArgumentException e)
-        {
-            spaceSection.Error("", e.Message);
+            try
+            {
+                Samplers.Create(search, 0);
+            }
+            catch (ArgumentException e)
+            {
+                spaceSection.Error("", e.Message);
+            }
         }
         return search;
     }

@@ -21,6 +21,9 @@ internal sealed class YamlSection
     }
 
     public string Path { get; }
+
+    /// <summary>Problems recorded so far in the whole spec.</summary>
+    public int ErrorCount => _errors.Count;
     public int Line => _node is null ? 0 : (int)_node.Start.Line;
     public bool Exists => _node is not null;
 

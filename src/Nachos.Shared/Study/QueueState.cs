@@ -58,13 +58,17 @@ public sealed record QueueState(
     /// <summary>The next pending task, taking studies in turn after the one served last.</summary>
     public (QueueState State, TaskQueued? Task) Take()
     {
-        var studies = PendingByStudy.Where(kv => !kv.Value.IsEmpty).Select(kv => kv.Key).ToList();
-        if (studies.Count == 0) return (this, null);
-        var next = studies.FirstOrDefault(s => string.CompareOrdinal(s, LastServedStudy) > 0) ?? studies[0];
-        var queue = PendingByStudy[next].Dequeue(out var id);
-        var state = this with { PendingByStudy = PendingByStudy.SetItem(next, queue), LastServedStudy = next };
-        // A task completed while a stale copy sat in the line is skipped.
-        return Open.TryGetValue(id, out var task) ? (state, task) : state.Take();
+        var lines = PendingByStudy;
+        while (true)
+        {
+            var studies = lines.Where(kv => !kv.Value.IsEmpty).Select(kv => kv.Key).ToList();
+            if (studies.Count == 0) return (this with { PendingByStudy = lines }, null);
+            var next = studies.FirstOrDefault(s => string.CompareOrdinal(s, LastServedStudy) > 0) ?? studies[0];
+            lines = lines.SetItem(next, lines[next].Dequeue(out var id));
+            // A task completed while a stale copy sat in the line is dropped; the study keeps its turn.
+            if (Open.TryGetValue(id, out var task))
+                return (this with { PendingByStudy = lines, LastServedStudy = next }, task);
+        }
     }
 
     /// <summary>What a failed attempt leads to: another try, or the final failure.</summary>

@@ -78,6 +78,12 @@ public static class SimulatedTrainer
         var rng = new SplitMix(seed);
         double Noise() => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
         var k = manifest.Classes.Count;
+        if (manifest.Task == TaskKind.Binary)
+        {
+            // One score per sample, N(δ, 1) for lesions and N(0, 1) otherwise: AUROC = Φ(δ/√2) = quality.
+            var p1 = 1 / (1 + Math.Exp(-(delta * sample.Labels[0] - delta / 2 + Noise())));
+            return [1 - p1, p1];
+        }
         if (manifest.Task == TaskKind.Multilabel)
             return Enumerable.Range(0, k).Select(c => 1 / (1 + Math.Exp(-(delta * (sample.Labels[c] - 0.5) + Noise())))).ToArray();
         var logits = Enumerable.Range(0, k).Select(c => (c == sample.Labels[0] ? delta : 0) + Noise()).ToArray();

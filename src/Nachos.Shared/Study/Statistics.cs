@@ -26,28 +26,44 @@ public static class Statistics
     /// Replicates where a statistic is undefined (null) are skipped.
     /// </summary>
     public static (double Low, double High)? BootstrapMeanByGroup<T>(IReadOnlyList<IReadOnlyList<IReadOnlyList<T>>> strata,
-        Func<IReadOnlyList<T>, double?> statistic, int replicates, int seed, double level = 0.95)
+        Func<IReadOnlyList<T>, double?> statistic, int replicates, int seed, double level = 0.95) =>
+        BootstrapMeanByGroup(strata, items => [statistic(items)], 1, replicates, seed, level)[0];
+
+    /// <summary>The same for several statistics computed together on each resample (one CI per statistic).</summary>
+    public static (double Low, double High)?[] BootstrapMeanByGroup<T>(IReadOnlyList<IReadOnlyList<IReadOnlyList<T>>> strata,
+        Func<IReadOnlyList<T>, double?[]> statistics, int count, int replicates, int seed, double level = 0.95)
     {
-        if (strata.Count == 0 || strata.Any(s => s.Count < 2)) return null;
+        var result = new (double, double)?[count];
+        if (strata.Count == 0 || strata.Any(s => s.Count < 2)) return result;
         var rng = new Random(seed);
-        var values = new List<double>(replicates);
+        var values = Enumerable.Range(0, count).Select(_ => new List<double>(replicates)).ToArray();
         var items = new List<T>();
+        var sums = new double[count];
+        var defined = new bool[count];
         for (var r = 0; r < replicates; r++)
         {
-            double sum = 0;
-            var defined = true;
+            Array.Clear(sums);
+            Array.Fill(defined, true);
             foreach (var groups in strata)
             {
                 items.Clear();
                 for (var i = 0; i < groups.Count; i++) items.AddRange(groups[rng.Next(groups.Count)]);
-                if (statistic(items) is { } v) sum += v;
-                else defined = false;
+                var v = statistics(items);
+                for (var k = 0; k < count; k++)
+                    if (v[k] is { } x) sums[k] += x;
+                    else defined[k] = false;
             }
-            if (defined) values.Add(sum / strata.Count);
+            for (var k = 0; k < count; k++)
+                if (defined[k]) values[k].Add(sums[k] / strata.Count);
         }
-        if (values.Count < replicates / 2) return null;
-        values.Sort();
-        double Quantile(double q) => values[(int)Math.Clamp(Math.Floor(q * (values.Count - 1)), 0, values.Count - 1)];
-        return (Quantile((1 - level) / 2), Quantile(1 - (1 - level) / 2));
+        for (var k = 0; k < count; k++)
+        {
+            var v = values[k];
+            if (v.Count < replicates / 2) continue;
+            v.Sort();
+            double Quantile(double q) => v[(int)Math.Clamp(Math.Floor(q * (v.Count - 1)), 0, v.Count - 1)];
+            result[k] = (Quantile((1 - level) / 2), Quantile(1 - (1 - level) / 2));
+        }
+        return result;
     }
 }

@@ -36,12 +36,13 @@ public sealed record StudyReport(string StudyId, bool Complete, IReadOnlyList<Fo
         var strata = testPredictions.OrderBy(kv => kv.Key).Select(kv => (IReadOnlyList<IReadOnlyList<Prediction>>)kv.Value
             .GroupBy(p => manifest.ById.TryGetValue(p.SampleId, out var s) ? s.Group : p.SampleId)
             .OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => (IReadOnlyList<Prediction>)g.ToList()).ToList()).ToList();
-        var metrics = SpecNames.Metrics.Select(name =>
+        var names = SpecNames.Metrics;
+        var cis = Statistics.BootstrapMeanByGroup(strata, items => Scores(spec.Task, items, names), names.Count, BootstrapReplicates, spec.Seed);
+        var metrics = names.Select((name, i) =>
         {
             var perFold = ordered.Select(f => f.TestMetrics.GetValueOrDefault(name)).ToList();
             var defined = perFold.Where(v => v is not null).Select(v => v!.Value).ToList();
-            var ci = Statistics.BootstrapMeanByGroup(strata, items => Score(spec.Task, items, name), BootstrapReplicates, spec.Seed);
-            return new MetricSummary(name, perFold, defined.Count > 0 ? Statistics.Summarise(defined) : null, ci?.Low, ci?.High);
+            return new MetricSummary(name, perFold, defined.Count > 0 ? Statistics.Summarise(defined) : null, cis[i]?.Low, cis[i]?.High);
         }).ToList();
         var stability = ordered.Where(f => f.Config is not null)
             .SelectMany(f => f.Config!.Values)
@@ -51,8 +52,12 @@ public sealed record StudyReport(string StudyId, bool Complete, IReadOnlyList<Fo
         return new StudyReport(studyId, ordered.All(f => f.Failure is null), ordered, metrics, stability);
     }
 
-    private static double? Score(TaskKind task, IReadOnlyList<Prediction> items, string metric) =>
-        items.Count == 0 ? null : ClassificationMetrics.Compute(task, items.Select(p => p.Labels).ToList(), items.Select(p => p.Probabilities).ToList()).Get(metric);
+    private static double?[] Scores(TaskKind task, IReadOnlyList<Prediction> items, IReadOnlyList<string> metrics)
+    {
+        if (items.Count == 0) return new double?[metrics.Count];
+        var m = ClassificationMetrics.Compute(task, items.Select(p => p.Labels).ToList(), items.Select(p => p.Probabilities).ToList());
+        return metrics.Select(m.Get).ToArray();
+    }
 
     public void Write(string dir)
     {
