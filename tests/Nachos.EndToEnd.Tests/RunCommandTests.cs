@@ -117,4 +117,43 @@ public sealed class RunCommandTests
         Assert.True(File.Exists(dir.File("runs/tiny/o1/refit/checkpoint/state.json")));
         Assert.Contains("95% CI", output);
     }
+
+    [Fact]
+    public void Ctrl_c_stops_a_real_study_gracefully_and_the_same_command_resumes_it()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir.File("spec.yaml"), """
+            name: stop
+            seed: 3
+            task: binary
+            dataset:
+              synthetic: { out: data, patients: 24, sites: 2, size: 32, seed: 4 }
+              classes: [normal, lesion]
+            image: { size: 32 }
+            split: { scheme: kfold, outer_folds: 2, inner_folds: 2 }
+            model: { architecture: simple-cnn, width: 0.5 }
+            training: { max_epochs: 40, batch_size: 8, early_stopping: { patience: 40 } }
+            search: { trials: 1, parallelism: 1 }
+            execution: { trainer: torch, executor: subprocess, devices: 1 }
+            """);
+        var runDir = dir.File("runs/stop");
+        using (var run = new NachosProcess(dir.Path, "run", "spec.yaml"))
+        {
+            var deadline = DateTime.UtcNow.AddMinutes(2);
+            while (DateTime.UtcNow < deadline && !Directory.EnumerateFiles(dir.Path, "state.json", SearchOption.AllDirectories).Any()) Thread.Sleep(50);
+            Assert.True(Directory.EnumerateFiles(dir.Path, "state.json", SearchOption.AllDirectories).Any(), $"no task checkpointed\n{run.Output}\n{run.Error}");
+            run.Interrupt();
+            var code = run.Wait(TimeSpan.FromMinutes(1));
+            Assert.True(code == 130, $"exit {code}\n{run.Output}\n{run.Error}");
+            Assert.Contains("run the same command again to resume", run.Error);
+        }
+        Assert.False(File.Exists(Path.Combine(runDir, "report.json")));
+
+        var resumed = NachosProcess.Run(dir.Path, "run", "spec.yaml");
+        Assert.True(resumed.Code == 0, $"exit {resumed.Code}\n{resumed.Output}\n{resumed.Error}");
+        Assert.True(File.Exists(Path.Combine(runDir, "report.json")));
+        // The interrupted task finished from its checkpoint: its history has one row per epoch, no more.
+        var history = File.ReadAllLines(Path.Combine(runDir, "o0", "t0", "s0", "history.csv"));
+        Assert.Equal(41, history.Length);
+    }
 }

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Pattern;
 using Akka.Cluster;
 using Akka.Cluster.Sharding;
 using Akka.Cluster.Tools.Singleton;
@@ -71,8 +72,14 @@ public sealed class NachosNode : IAsyncDisposable
             await sharding.StartAsync(Regions.Fold, id => Props.Create(() => new FoldActor(id, queue, catalog)), settings, extractor);
             await sharding.StartAsync(Regions.Trial, id => Props.Create(() => new TrialActor(id, queue, catalog)), settings, extractor);
 
+            // A device actor that fails is restarted with exponential backoff; its lease returns to the queue.
             for (var d = 0; d < devices; d++)
-                system.ActorOf(Props.Create(() => new DeviceActor($"cpu{d}", queue, executor)), $"device-cpu{d}");
+            {
+                var name = $"cpu{d}";
+                var device = Props.Create(() => new DeviceActor(name, queue, executor));
+                system.ActorOf(BackoffSupervisor.Props(
+                    Backoff.OnFailure(device, name, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), 0.2, -1)), $"device-{name}");
+            }
             return new NachosNode(system, studies, queue, runLock);
         }
         catch
