@@ -74,7 +74,7 @@ public static class OrchestrationOverhead
                     {
                         var q = await node.Queue.Ask<QueueStatus>(GetQueueStatus.Instance, TimeSpan.FromSeconds(10));
                         Console.WriteLine($"  {clock.Elapsed.TotalSeconds,6:F1} s: pending {q.Pending}, running {q.Running}, completed {q.Completed}, failed {q.Failed}");
-                        await Task.Delay(1000);
+                        await Task.Delay(clock.Elapsed.TotalSeconds < 3 ? 100 : 1000);
                     }
                 });
             await done.Task.WaitAsync(TimeSpan.FromMinutes(30));

@@ -72,6 +72,9 @@ public sealed class NachosNode : IAsyncDisposable
             await sharding.StartAsync(Regions.Fold, id => Props.Create(() => new FoldActor(id, queue, catalog)), settings, extractor);
             await sharding.StartAsync(Regions.Trial, id => Props.Create(() => new TrialActor(id, queue, catalog)), settings, extractor);
 
+            // Ready means the queue answers: its journal is recovered and the proxy has found it.
+            await queue.Ask<QueueStatus>(GetQueueStatus.Instance, TimeSpan.FromSeconds(60));
+
             // A device actor that fails is restarted with exponential backoff; its lease returns to the queue.
             for (var d = 0; d < devices; d++)
             {
