@@ -8,7 +8,6 @@ using Nachos.Shared.Data;
 using Nachos.Shared.Spec;
 using Nachos.Shared.Splits;
 using Nachos.Shared.Study;
-using Nachos.Shared.Tasks;
 
 namespace Nachos.Bench;
 
@@ -60,8 +59,8 @@ public static class OrchestrationOverhead
             var spec = SpecLoader.LoadFile(specPath);
             var manifest = CsvManifestReader.Read(spec.Dataset, spec.Task);
             var context = new StudyContext(spec, SplitPlanner.Plan(manifest, spec.Split, spec.Seed), manifest, Path.Combine(dir, "run"));
-            var catalog = new Catalog(context);
-            await using var node = await NachosNode.StartEmbedded(context.RunDir, catalog, new Executor(catalog), slots,
+            var catalog = new SingleStudyCatalog(context);
+            await using var node = await NachosNode.StartEmbedded(context.RunDir, catalog, new SimulatedExecutor(catalog), slots,
                 Environment.GetEnvironmentVariable("NACHOS_BENCH_HOCON"));
             var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             node.System.ActorOf(Props.Create(() => new Listener(done)));
@@ -85,20 +84,6 @@ public static class OrchestrationOverhead
         finally
         {
             Directory.Delete(dir, true);
-        }
-    }
-
-    private sealed class Catalog(StudyContext context) : IStudyCatalog
-    {
-        public StudyContext Get(string studyId) => context;
-    }
-
-    private sealed class Executor(IStudyCatalog catalog) : ITaskExecutor
-    {
-        public TrainingResult Run(TaskSpec task, int attempt, string device, CancellationToken cancel)
-        {
-            var c = catalog.Get(task.StudyId);
-            return SimulatedTrainer.Run(c.TrainingTask(task), c.Manifest, c.Spec.Execution.Simulated, attempt, cancel);
         }
     }
 

@@ -7,7 +7,6 @@ using Nachos.Shared.Data;
 using Nachos.Shared.Spec;
 using Nachos.Shared.Splits;
 using Nachos.Shared.Study;
-using Nachos.Shared.Tasks;
 
 namespace Nachos.Actors.Tests;
 
@@ -59,7 +58,7 @@ public sealed class SimulatedStudy : IDisposable
     /// <summary>Starts a node on the run directory, starts the study, and returns the node and the report to come.</summary>
     public async Task<(NachosNode Node, Task<StudyReport> Report, Func<int> Progress)> Start(string runDir, int devices)
     {
-        var catalog = new FixedCatalog(Context(runDir));
+        var catalog = new SingleStudyCatalog(Context(runDir));
         var node = await NachosNode.StartEmbedded(runDir, catalog, new SimulatedExecutor(catalog), devices);
         var done = new TaskCompletionSource<StudyReport>(TaskCreationOptions.RunContinuationsAsynchronously);
         var finished = 0;
@@ -75,20 +74,6 @@ public sealed class SimulatedStudy : IDisposable
     }
 
     public void Dispose() => _dir.Dispose();
-
-    private sealed class FixedCatalog(StudyContext context) : IStudyCatalog
-    {
-        public StudyContext Get(string studyId) => context;
-    }
-
-    private sealed class SimulatedExecutor(IStudyCatalog catalog) : ITaskExecutor
-    {
-        public TrainingResult Run(TaskSpec task, int attempt, string device, CancellationToken cancel)
-        {
-            var context = catalog.Get(task.StudyId);
-            return SimulatedTrainer.Run(context.TrainingTask(task), context.Manifest, context.Spec.Execution.Simulated, attempt, cancel);
-        }
-    }
 
     private sealed class Listener : ReceiveActor
     {

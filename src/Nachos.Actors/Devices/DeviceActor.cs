@@ -11,7 +11,7 @@ namespace Nachos.Actors.Devices;
 /// </summary>
 public sealed class DeviceActor : ReceiveActor, IWithTimers
 {
-    private sealed record Done(WorkAssigned Work, TrainingResult? Result, string? Error);
+    private sealed record Done(WorkAssigned Work, TrainingResult? Result, string? Error, bool Interrupted);
     private sealed record AskAgain
     {
         public static readonly AskAgain Instance = new();
@@ -26,17 +26,26 @@ public sealed class DeviceActor : ReceiveActor, IWithTimers
     {
         Receive<WorkAssigned>(work =>
         {
+            if (_busy)
+            {
+                queue.Tell(new TaskInterrupted(work.Task.TaskId, work.Lease)); // not ours to run: back to the queue
+                return;
+            }
             _busy = true;
             var self = Self;
             new Thread(() =>
             {
                 try
                 {
-                    self.Tell(new Done(work, executor.Run(work.Task, work.Attempt, device, _stop.Token), null));
+                    self.Tell(new Done(work, executor.Run(work.Task, work.Attempt, device, _stop.Token), null, false));
+                }
+                catch (OperationCanceledException)
+                {
+                    self.Tell(new Done(work, null, null, true));
                 }
                 catch (Exception e)
                 {
-                    self.Tell(new Done(work, null, e is OperationCanceledException ? "cancelled" : $"{e.GetType().Name}: {e.Message}"));
+                    self.Tell(new Done(work, null, $"{e.GetType().Name}: {e.Message}", false));
                 }
             }) { IsBackground = true, Name = $"nachos-{device}" }.Start();
         });
@@ -44,6 +53,12 @@ public sealed class DeviceActor : ReceiveActor, IWithTimers
         {
             _busy = false;
             if (_stop.IsCancellationRequested) return;
+            if (d.Interrupted)
+            {
+                // Stopped from outside (the node is probably shutting down): requeue, and ask for work only on the next tick.
+                queue.Tell(new TaskInterrupted(d.Work.Task.TaskId, d.Work.Lease));
+                return;
+            }
             queue.Tell(d.Result is not null
                 ? new TaskSucceeded(d.Work.Task.TaskId, d.Work.Lease, d.Result)
                 : new TaskAttemptFailed(d.Work.Task.TaskId, d.Work.Lease, d.Error!));

@@ -11,8 +11,10 @@ namespace Nachos.Actors.Entities;
 /// Outer fold entity (id study/o{k}): runs the search (FoldState decides), starts trials, submits the
 /// refit of the chosen configuration and reports the fold's result to its study.
 /// </summary>
-public sealed class FoldActor : ReceivePersistentActor
+public sealed class FoldActor : ReceivePersistentActor, IWithTimers
 {
+    public ITimerScheduler Timers { get; set; } = null!;
+
     private readonly IActorRef _queue;
     private readonly IStudyCatalog _catalog;
     private FoldState _state = FoldState.Empty;
@@ -32,6 +34,13 @@ public sealed class FoldActor : ReceivePersistentActor
         Command<Recovered>(_ =>
         {
             if (_state.Start is not null) Resume();
+        });
+        Command<Resubmit>(_ =>
+        {
+            if (_state.Done) return;
+            // Trials resubmit their own tasks; the fold re-pokes trials it still waits for and its refit.
+            foreach (var n in _state.Running) StartTrial(n, _state.Started[n]);
+            if (_state.RefitTask() is { } refit) Submit(refit);
         });
         Command<StartFold>(s =>
         {
@@ -87,6 +96,7 @@ public sealed class FoldActor : ReceivePersistentActor
 
     private void Advance()
     {
+        if (!_state.Done) Timers.StartPeriodicTimer("resubmit", Resubmit.Instance, Resubmit.Interval);
         _sampler ??= Samplers.Create(_catalog.Get(_state.Start!.StudyId).Spec.Search, Seeds.Derive(_state.Start.Seed, 2, _state.Start.Outer));
         var events = _state.Decide(_sampler);
         if (events.Count == 0) return;
@@ -113,7 +123,11 @@ public sealed class FoldActor : ReceivePersistentActor
     private void Submit(TaskSpec refit) =>
         _queue.Tell(new SubmitTask(refit, _catalog.Get(refit.StudyId).Spec.Execution.MaxRetries));
 
-    private void Report() => Regions.Tell(Context, Regions.Study, _state.Start!.StudyId, new FoldReport(_state.Result()));
+    private void Report()
+    {
+        Timers.Cancel("resubmit");
+        Regions.Tell(Context, Regions.Study, _state.Start!.StudyId, new FoldReport(_state.Result()));
+    }
 
     private void Publish()
     {

@@ -36,3 +36,9 @@ public interface IStudyCatalog
 {
     StudyContext Get(string studyId);
 }
+
+/// <summary>A catalog of one study already in memory.</summary>
+public sealed class SingleStudyCatalog(StudyContext context) : IStudyCatalog
+{
+    public StudyContext Get(string studyId) => context;
+}

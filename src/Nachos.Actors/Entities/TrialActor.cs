@@ -6,8 +6,10 @@ using Nachos.Shared.Study;
 namespace Nachos.Actors.Entities;
 
 /// <summary>Trial entity (id study/o{k}/t{n}): one task per inner split; reports mean ± SE to its outer fold.</summary>
-public sealed class TrialActor : ReceivePersistentActor
+public sealed class TrialActor : ReceivePersistentActor, IWithTimers
 {
+    public ITimerScheduler Timers { get; set; } = null!;
+
     private readonly IActorRef _queue;
     private readonly IStudyCatalog _catalog;
     private TrialState _state = TrialState.Empty;
@@ -26,6 +28,10 @@ public sealed class TrialActor : ReceivePersistentActor
         Command<Recovered>(_ =>
         {
             if (_state.Request is not null) Continue();
+        });
+        Command<Resubmit>(_ =>
+        {
+            if (_state.Request is not null && !_state.Done) Submit();
         });
         Command<StartTrial>(s =>
         {
@@ -52,10 +58,17 @@ public sealed class TrialActor : ReceivePersistentActor
     {
         if (_state.Done)
         {
+            Timers.Cancel("resubmit");
             var r = _state.Request!;
             Regions.Tell(Context, Regions.Fold, Ids.Fold(r.StudyId, r.Outer), new TrialReport(_state.Result()));
             return;
         }
+        Submit();
+        Timers.StartPeriodicTimer("resubmit", Resubmit.Instance, Resubmit.Interval);
+    }
+
+    private void Submit()
+    {
         var retries = _catalog.Get(_state.Request!.StudyId).Spec.Execution.MaxRetries;
         foreach (var task in _state.Pending()) _queue.Tell(new SubmitTask(task, retries));
     }

@@ -22,6 +22,8 @@ public sealed record RequestWork(string Device) : INachosMessage;
 public sealed record WorkAssigned(TaskSpec Task, long Lease, int Attempt) : INachosMessage;
 public sealed record TaskSucceeded(string TaskId, long Lease, TrainingResult Result) : INachosMessage;
 public sealed record TaskAttemptFailed(string TaskId, long Lease, string Error) : INachosMessage;
+/// <summary>The attempt was stopped from outside (Ctrl-C, SIGTERM, a busy device): requeue it without counting an attempt.</summary>
+public sealed record TaskInterrupted(string TaskId, long Lease) : INachosMessage;
 /// <summary>Sent to the owner entity: the task's final outcome.</summary>
 public sealed record TaskFinished(TaskOutcome Outcome) : INachosMessage;
 

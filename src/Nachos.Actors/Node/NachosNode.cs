@@ -61,7 +61,10 @@ public sealed class NachosNode : IAsyncDisposable
             await cluster.JoinAsync(cluster.SelfAddress);
             await up.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
-            system.ActorOf(ClusterSingletonManager.Props(Props.Create(() => new WorkQueueActor()), PoisonPill.Instance,
+            // A queue stopped by a journal failure comes back from its journal, with backoff.
+            var queueProps = BackoffSupervisor.Props(Backoff.OnStop(Props.Create(() => new WorkQueueActor()), "queue",
+                TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), 0.2, -1));
+            system.ActorOf(ClusterSingletonManager.Props(queueProps, PoisonPill.Instance,
                 ClusterSingletonManagerSettings.Create(system)), "work-queue");
             var queue = system.ActorOf(ClusterSingletonProxy.Props("/user/work-queue", ClusterSingletonProxySettings.Create(system)), "work-queue-proxy");
 

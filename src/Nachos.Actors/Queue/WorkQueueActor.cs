@@ -19,7 +19,8 @@ public sealed class WorkQueueActor : ReceivePersistentActor
     private QueueState _state = QueueState.Empty;
     private readonly Dictionary<string, (IActorRef Device, string Name)> _idle = [];
     private readonly Dictionary<string, (long Lease, IActorRef Device)> _leases = [];
-    private long _nextLease;
+    // Unique across incarnations, so a late result for a lease of a previous queue never matches a new one.
+    private long _nextLease = DateTime.UtcNow.Ticks;
     private int _sinceSnapshot;
 
     public override string PersistenceId => "work-queue";
@@ -59,6 +60,13 @@ public sealed class WorkQueueActor : ReceivePersistentActor
                     Dispatch();
                 }
             });
+        });
+        Command<TaskInterrupted>(i =>
+        {
+            if (!IsCurrent(i.TaskId, i.Lease)) return;
+            _leases.Remove(i.TaskId);
+            _state = _state.Requeue(i.TaskId);
+            Dispatch();
         });
         Command<Terminated>(t =>
         {

@@ -48,6 +48,7 @@ public sealed class NachosSerializer(ExtendedActorSystem system) : SerializerWit
         ["task-succeeded.v1"] = typeof(TaskSucceeded),
         ["task-attempt-failed-msg.v1"] = typeof(TaskAttemptFailed),
         ["task-finished.v1"] = typeof(TaskFinished),
+        ["task-interrupted.v1"] = typeof(TaskInterrupted),
         ["get-queue-status.v1"] = typeof(GetQueueStatus),
         ["queue-status.v1"] = typeof(QueueStatus),
         ["study-progress.v1"] = typeof(StudyProgress),

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using Akka.Actor;
 using Nachos.Actors.Devices;
@@ -65,7 +66,10 @@ public static class RunCommand
         await using (node)
         {
             var events = Channel.CreateUnbounded<object>();
-            node.System.ActorOf(Props.Create(() => new EventListener(events.Writer)), "cli-events");
+            var listener = node.System.ActorOf(Props.Create(() => new EventListener(events.Writer)), "cli-events");
+            // Subscribed before the study starts, so a study that completes at once is not missed.
+            node.System.EventStream.Subscribe(listener, typeof(StudyProgress));
+            node.System.EventStream.Subscribe(listener, typeof(StudyCompleted));
             using var interrupt = new CancellationTokenSource();
             ConsoleCancelEventHandler onCancel = (_, e) =>
             {
@@ -73,6 +77,11 @@ public static class RunCommand
                 interrupt.Cancel();
             };
             Console.CancelKeyPress += onCancel;
+            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c =>
+            {
+                c.Cancel = true;
+                interrupt.Cancel();
+            });
             try
             {
                 AnsiConsole.MarkupLineInterpolated(

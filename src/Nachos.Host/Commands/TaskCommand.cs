@@ -7,6 +7,7 @@ using Nachos.Shared.Splits;
 using Nachos.Shared.Study;
 using Nachos.Training.Data;
 using Nachos.Training.Engine;
+using System.Runtime.InteropServices;
 using TorchSharp;
 
 namespace Nachos.Host.Commands;
@@ -22,13 +23,14 @@ public static class TaskCommand
         var runDir = new Option<string>("--run-dir") { Required = true };
         var taskFile = new Option<string>("--task-file") { Required = true };
         var device = new Option<string>("--device") { DefaultValueFactory = _ => "cpu0" };
-        var command = new Command("task", "run one training task of a study (used by the subprocess executor)") { runDir, taskFile, device };
+        var parent = new Option<int?>("--parent-pid") { Description = "stop (with a checkpoint) when this process is gone" };
+        var command = new Command("task", "run one training task of a study (used by the subprocess executor)") { runDir, taskFile, device, parent };
         command.Hidden = true;
-        command.SetAction(r => Run(r.GetValue(runDir)!, r.GetValue(taskFile)!, r.GetValue(device)!));
+        command.SetAction(r => Run(r.GetValue(runDir)!, r.GetValue(taskFile)!, r.GetValue(device)!, r.GetValue(parent)));
         return command;
     }
 
-    private static int Run(string runDir, string taskFile, string device)
+    private static int Run(string runDir, string taskFile, string device, int? parentPid)
     {
         var task = JsonSerializer.Deserialize<TaskSpec>(File.ReadAllText(taskFile), NachosSerializer.Json)!;
         var spec = RunDirectoryCatalog.LoadSpec(runDir) ?? throw new InvalidOperationException($"{runDir}: no study spec");
@@ -38,11 +40,16 @@ public static class TaskCommand
         var training = context.TrainingTask(task);
 
         using var cancel = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
-        {
-            e.Cancel = true;
-            cancel.Cancel();
-        };
+        // SIGINT (Ctrl-C) and SIGTERM (Slurm pre-emption, walltime) both stop at the next batch with a checkpoint.
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; cancel.Cancel(); });
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; cancel.Cancel(); });
+        // A task must not outlive its node (kill -9 of the node): it would train on beside the task's next attempt.
+        if (parentPid is { } pid)
+            new Thread(() =>
+            {
+                while (!cancel.IsCancellationRequested && Directory.Exists($"/proc/{pid}")) Thread.Sleep(1000);
+                cancel.Cancel();
+            }) { IsBackground = true }.Start();
         try
         {
             var torchDevice = device.StartsWith("cuda", StringComparison.Ordinal) ? device.Replace("cuda", "cuda:") : "cpu";

@@ -17,9 +17,9 @@ public sealed class InProcessExecutor(IStudyCatalog catalog, Func<StudyContext, 
     public TrainingResult Run(TaskSpec task, int attempt, string device, CancellationToken cancel)
     {
         var context = catalog.Get(task.StudyId);
-        var training = context.TrainingTask(task);
         if (context.Spec.Execution.Trainer == TrainerKind.Simulated)
-            return SimulatedTrainer.Run(training, context.Manifest, context.Spec.Execution.Simulated, attempt, cancel);
+            return new SimulatedExecutor(catalog).Run(task, attempt, device, cancel);
+        var training = context.TrainingTask(task);
         var data = images?.Invoke(context) ?? throw new InvalidOperationException("no images loaded for in-process torch training");
         return new Trainer(context.Spec, data).Run(training, cancel: cancel);
     }

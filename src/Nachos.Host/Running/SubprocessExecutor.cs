@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Reflection;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Nachos.Actors.Devices;
 using Nachos.Actors.Entities;
@@ -26,7 +27,8 @@ public sealed class SubprocessExecutor(IStudyCatalog catalog) : ITaskExecutor
         if (File.Exists(resultFile)) File.Delete(resultFile);
 
         var start = Command();
-        foreach (var a in new[] { "task", "--run-dir", catalog.Get(task.StudyId).RunDir, "--task-file", taskFile, "--device", device })
+        foreach (var a in new[] { "task", "--run-dir", catalog.Get(task.StudyId).RunDir, "--task-file", taskFile, "--device", device,
+                     "--parent-pid", Environment.ProcessId.ToString() })
             start.ArgumentList.Add(a);
         start.RedirectStandardError = true;
         start.RedirectStandardOutput = true;
@@ -39,6 +41,8 @@ public sealed class SubprocessExecutor(IStudyCatalog catalog) : ITaskExecutor
         using (cancel.Register(() => Interrupt(child)))
             child.WaitForExit();
         cancel.ThrowIfCancellationRequested();
+        // Interrupted from outside (Ctrl-C reaches the whole process group; SIGTERM from Slurm): not a failed attempt.
+        if (child.ExitCode is 130 or 143) throw new OperationCanceledException($"{task.TaskId}: task process interrupted");
         if (child.ExitCode != 0 || !File.Exists(resultFile))
         {
             string tail;
@@ -50,15 +54,13 @@ public sealed class SubprocessExecutor(IStudyCatalog catalog) : ITaskExecutor
 
     private static void Interrupt(Process child)
     {
-        try
-        {
-            Process.Start("kill", ["-INT", child.Id.ToString()])?.WaitForExit();
-        }
-        catch (Exception)
-        {
-            // the child is gone already
-        }
+        if (!child.HasExited) _ = Kill(child.Id, SigInt);
     }
+
+    private const int SigInt = 2;
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
 
     /// <summary>This same executable: the apphost, or <c>dotnet nachos.dll</c>.</summary>
     private static ProcessStartInfo Command()
