@@ -267,6 +267,7 @@ public sealed class StudyFoldStateTests
         var failed = Assert.IsType<FoldFailed>(Assert.Single(s.Decide(new RecordingSampler())));
 
         Assert.Contains("3 of 4", failed.Reason);
+        Assert.Contains("by trial 2", failed.Reason);
         var done = s.Apply(failed);
         Assert.True(done.Done);
         Assert.Empty(done.Decide(new RecordingSampler()));
@@ -275,7 +276,27 @@ public sealed class StudyFoldStateTests
         Assert.Null(result.ChosenTrial);
         Assert.Null(result.Config);
         Assert.Empty(result.TestMetrics);
-        Assert.Equal(4, result.Trials.Count);
+        // Trials 0..2 failed: the verdict falls at trial 2, and the result lists that prefix only.
+        Assert.Equal([0, 1, 2], result.Trials.Select(t => t.Trial));
+    }
+
+    [Fact]
+    public void The_failure_verdict_and_its_trials_do_not_depend_on_which_later_trials_finished_first()
+    {
+        // Trials 0, 1 and 2 fail (allowance 1 of 4); trial 3 succeeds. Whether trial 3 finished before or
+        // after the failures were seen, the verdict falls at trial 1 and lists trials 0..1.
+        var sampler = new RecordingSampler();
+        var (start, _) = Step(Start(trials: 4, parallelism: 4, maxFailed: 0.25), sampler);
+        var early = start.Apply(new TrialFinished(Ok(3, start.Started[3], 0.7)))
+            .Apply(new TrialFinished(Failed(2, start.Started[2])))
+            .Apply(new TrialFinished(Failed(0, start.Started[0])))
+            .Apply(new TrialFinished(Failed(1, start.Started[1])));
+        var late = start.Apply(new TrialFinished(Failed(0, start.Started[0])))
+            .Apply(new TrialFinished(Failed(1, start.Started[1])));
+        var a = Assert.IsType<FoldFailed>(Assert.Single(early.Decide(sampler)));
+        var b = Assert.IsType<FoldFailed>(Assert.Single(late.Decide(sampler)));
+        Assert.Equal(a.Reason, b.Reason);
+        Assert.Equal(early.Apply(a).Result().Trials.Select(t => t.Trial), late.Apply(b).Result().Trials.Select(t => t.Trial));
     }
 
     [Fact]

@@ -57,7 +57,7 @@ public sealed class FoldActor : ReceivePersistentActor, IWithTimers
         });
         Command<TrialReport>(r =>
         {
-            if (_state.Start is null || _state.Finished.ContainsKey(r.Result.Trial) || !_state.Started.ContainsKey(r.Result.Trial)) return;
+            if (_state.Start is null || _state.Done || _state.Finished.ContainsKey(r.Result.Trial) || !_state.Started.ContainsKey(r.Result.Trial)) return;
             Persist(new TrialFinished(r.Result), e =>
             {
                 _state = _state.Apply(e);

@@ -59,9 +59,11 @@ public sealed record FoldState(
     {
         var s = Start ?? throw new InvalidOperationException("fold not started");
         if (Done || Refit is not null) return [];
-        var failed = Finished.Values.Count(t => t.Failed);
-        if (failed > s.MaxFailedTrials * s.Trials)
-            return [new FoldFailed($"{failed} of {s.Trials} trials failed (more than max_failed_trials = {s.MaxFailedTrials:P0}); last: {Finished.Values.OrderBy(t => t.Trial).Last(t => t.Failed).Failure}")];
+        if (FailurePoint(s) is { } point)
+        {
+            var failed = Finished[point];
+            return [new FoldFailed($"{Prefix(point).Count(t => t.Failed)} of {s.Trials} trials failed by trial {point} (more than max_failed_trials = {s.MaxFailedTrials:P0}); last: {failed.Failure}")];
+        }
 
         var events = new List<FoldEvent>();
         var started = new Dictionary<int, Hyperparameters>(Started);
@@ -85,6 +87,21 @@ public sealed record FoldState(
         return [new RefitStarted(best.Trial, best.Config, Math.Max(1, (int)Math.Ceiling(best.MeanBestEpoch - 1e-9)))];
     }
 
+    /// <summary>
+    /// The first trial at which the failures among trials 0..n exceed the allowance, judged on the
+    /// finished prefix only, so the verdict and its message do not depend on which later trials
+    /// happened to finish first.
+    /// </summary>
+    private int? FailurePoint(FoldStarted s)
+    {
+        var failed = 0;
+        for (var n = 0; Finished.TryGetValue(n, out var t); n++)
+            if (t.Failed && ++failed > s.MaxFailedTrials * s.Trials) return n;
+        return null;
+    }
+
+    private IEnumerable<TrialResult> Prefix(int last) => Enumerable.Range(0, last + 1).Select(n => Finished[n]);
+
     /// <summary>Highest mean inner score (lowest for loss); ties go to the lowest trial index.</summary>
     public TrialResult? Best(bool maximise) => Finished.Values
         .Where(t => !t.Failed)
@@ -103,6 +120,8 @@ public sealed record FoldState(
         return new FoldResult(
             s.Outer, chosen?.Trial, chosen?.Config, chosen?.Score, chosen?.StandardError, Refit?.Epochs ?? 0,
             RefitOutcome?.Result?.TestMetrics ?? new Dictionary<string, double?>(),
-            Finished.Values.OrderBy(t => t.Trial).ToList(), Failure);
+            // A failed search reports the trials up to its failure point: the same set however it was timed.
+            (RefitOutcome is null && Failure is not null && FailurePoint(s) is { } point ? Prefix(point) : Finished.Values.OrderBy(t => t.Trial)).ToList(),
+            Failure);
     }
 }
