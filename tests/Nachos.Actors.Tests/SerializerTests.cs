@@ -26,7 +26,7 @@ public sealed class SerializerTests : IDisposable
     /// <summary>One example of every type with a manifest.</summary>
     public static IEnumerable<object[]> Examples() => new object[]
     {
-        new StudyStarted("s", 3), new FoldReported(Fold), new StudyFinished(true, "complete"),
+        new StudyStarted("s", 3), new FoldReported(Fold), new StudyFinished(true, "complete", new StudyReport("s", true, [Fold], [], [])),
         new FoldStarted("s", 0, 8, 2, 3, 20, 42, "auroc", true, 0.5), new TrialStarted(1, Config), new TrialFinished(Trial),
         new RefitStarted(1, Config, 5), new RefitFinished(Outcome), new FoldFailed("why"),
         new TrialRequested("s", 0, 1, Config, 3, 20, 42, "auroc"), new SplitFinished(0, Outcome),

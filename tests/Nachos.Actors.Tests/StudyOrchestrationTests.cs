@@ -48,4 +48,20 @@ public sealed class StudyOrchestrationTests
         var reference = ReferenceStudy.Compute(study.Context(study.RunDir("reference")));
         Assert.Equal(Json(reference), Json(resumed));
     }
+
+    [Fact]
+    public async Task A_finished_study_republishes_its_journalled_report_even_after_its_files_are_removed()
+    {
+        using var study = new SimulatedStudy(trials: 6, parallelism: 2);
+        var runDir = study.RunDir("done");
+        var first = await study.Run(runDir, devices: 2);
+        File.Delete(Path.Combine(runDir, "report.json"));
+        File.Delete(Path.Combine(runDir, "o0", "refit", "predictions.csv"));
+
+        var again = await study.Run(runDir, devices: 2);
+
+        Assert.Equal(Json(first), Json(again));
+        Assert.True(File.Exists(Path.Combine(runDir, "report.json")));
+        Assert.NotNull(first.Metrics.Single(m => m.Metric == "auroc").BootstrapLow);
+    }
 }

@@ -54,12 +54,19 @@ public sealed class StudyActor : ReceivePersistentActor
                 if (!_state.Folds.ContainsKey(k)) Regions.Tell(Context, Regions.Fold, Ids.Fold(id, k), new StartFold(id, k));
             return;
         }
-        var report = StudyReports.BuildAndWrite(_catalog.Get(id), _state.Folds.Values.ToList());
-        if (_state.Finish is null)
+        if (_state.Finish?.Report is { } stored)
         {
-            var failed = report.Folds.Where(f => f.Failure is not null).Select(f => $"outer fold {f.Outer}: {f.Failure}").ToList();
-            Persist(new StudyFinished(failed.Count == 0, failed.Count == 0 ? "complete" : string.Join("; ", failed)), e => _state = _state.Apply(e));
+            // Built once; later starts republish it and restore its files if they were removed.
+            if (!File.Exists(Path.Combine(_catalog.Get(id).RunDir, "report.json"))) stored.Write(_catalog.Get(id).RunDir);
+            Context.System.EventStream.Publish(new StudyCompleted(id, stored));
+            return;
         }
-        Context.System.EventStream.Publish(new StudyCompleted(id, report));
+        var report = StudyReports.BuildAndWrite(_catalog.Get(id), _state.Folds.Values.ToList());
+        var failed = report.Folds.Where(f => f.Failure is not null).Select(f => $"outer fold {f.Outer}: {f.Failure}").ToList();
+        Persist(new StudyFinished(failed.Count == 0, failed.Count == 0 ? "complete" : string.Join("; ", failed), report), e =>
+        {
+            _state = _state.Apply(e);
+            Context.System.EventStream.Publish(new StudyCompleted(id, report));
+        });
     }
 }

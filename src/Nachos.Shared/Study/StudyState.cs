@@ -3,7 +3,8 @@ namespace Nachos.Shared.Study;
 public abstract record StudyEvent;
 public sealed record StudyStarted(string StudyId, int Folds) : StudyEvent;
 public sealed record FoldReported(FoldResult Result) : StudyEvent;
-public sealed record StudyFinished(bool Succeeded, string Summary) : StudyEvent;
+/// <summary>The study's end, with its report: built once from the refits' predictions and kept in the journal, so a later start republishes it unchanged.</summary>
+public sealed record StudyFinished(bool Succeeded, string Summary, StudyReport? Report = null) : StudyEvent;
 
 /// <summary>A study: one outer fold per fold of the plan; finished when every fold has reported.</summary>
 public sealed record StudyState(StudyStarted? Start, IReadOnlyDictionary<int, FoldResult> Folds, StudyFinished? Finish)
