@@ -50,7 +50,7 @@ public static class RunCommand
         catalog.Add(context);
         ITaskExecutor executor = spec.Execution.Executor == ExecutorKind.Subprocess
             ? new SubprocessExecutor(catalog)
-            : new InProcessExecutor(catalog, _ => data);
+            : new SimulatedExecutor(catalog);
         var devices = devicesOption ?? spec.Execution.Devices;
 
         NachosNode node;

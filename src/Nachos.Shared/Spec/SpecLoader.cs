@@ -314,6 +314,8 @@ public static class SpecLoader
         if (sim.Exists && trainer != TrainerKind.Simulated) s.Error("simulated", "applies to trainer: simulated only");
         if (trainer == TrainerKind.Simulated && executor == ExecutorKind.Subprocess)
             s.Error("executor", "the simulated trainer runs in-process");
+        if (trainer == TrainerKind.Torch && executor == ExecutorKind.InProcess)
+            s.Error("executor", "TorchSharp training runs in subprocesses: inside the node it would share the node's garbage collector, which frees TorchSharp's native scalars from finalisers (docs/platform.md)");
         var spec = new ExecutionSpec(
             trainer, executor,
             s.Int("devices", trainer == TrainerKind.Torch ? 1 : 4, 1, 1024),
