@@ -156,4 +156,28 @@ public sealed class RunCommandTests
         var history = File.ReadAllLines(Path.Combine(runDir, "o0", "t0", "s0", "history.csv"));
         Assert.Equal(41, history.Length);
     }
+
+    [Fact]
+    public void A_task_past_its_timeout_is_killed_and_after_its_retries_the_study_ends_with_a_partial_report()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir.File("spec.yaml"), """
+            name: slow
+            task: binary
+            dataset:
+              synthetic: { out: data, patients: 12, sites: 2, size: 16, seed: 4 }
+              classes: [normal, lesion]
+            image: { size: 16 }
+            split: { scheme: kfold, outer_folds: 2, inner_folds: 2 }
+            training: { max_epochs: 100000, early_stopping: { enabled: false } }
+            search: { trials: 1, parallelism: 1 }
+            execution: { trainer: torch, devices: 1, max_retries: 0, max_failed_trials: 0, task_timeout_seconds: 4 }
+            """);
+        var (code, output, error) = NachosProcess.Run(dir.Path, "run", "spec.yaml");
+        Assert.True(code == 1, $"exit {code}\n{output}\n{error}");
+        Assert.Contains("task_timeout_seconds = 4", error);
+        Assert.Contains("partial", error);
+        using var report = JsonDocument.Parse(File.ReadAllText(dir.File("runs/slow/report.json")));
+        Assert.False(report.RootElement.GetProperty("complete").GetBoolean());
+    }
 }

@@ -38,8 +38,18 @@ public sealed class SubprocessExecutor(IStudyCatalog catalog) : ITaskExecutor
         child.OutputDataReceived += (_, _) => { };
         child.BeginErrorReadLine();
         child.BeginOutputReadLine();
+        var timeout = catalog.Get(task.StudyId).Spec.Execution.TaskTimeoutSeconds;
+        bool finished;
         using (cancel.Register(() => Interrupt(child)))
+            finished = timeout > 0 ? child.WaitForExit(TimeSpan.FromSeconds(timeout)) : child.WaitForExit(Timeout.Infinite);
+        if (!finished)
+        {
+            // A hung task (a stalled device, a deadlock) fails this attempt instead of holding its lease forever.
+            child.Kill(entireProcessTree: true);
             child.WaitForExit();
+            throw new TimeoutException($"{task.TaskId}: no result after execution.task_timeout_seconds = {timeout}");
+        }
+        child.WaitForExit();
         cancel.ThrowIfCancellationRequested();
         // Interrupted from outside (Ctrl-C reaches the whole process group; SIGTERM from Slurm): not a failed attempt.
         if (child.ExitCode is 130 or 143) throw new OperationCanceledException($"{task.TaskId}: task process interrupted");

@@ -321,7 +321,8 @@ public static class SpecLoader
             s.Int("devices", trainer == TrainerKind.Torch ? 1 : 4, 1, 1024),
             s.Int("max_retries", 2, 0, 100),
             s.Double("max_failed_trials", 0.5, 0, 1),
-            simulated);
+            simulated,
+            s.Double("task_timeout_seconds", 0, 0));
         s.Finish();
         return spec;
     }

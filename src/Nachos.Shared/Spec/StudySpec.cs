@@ -123,4 +123,5 @@ public enum ExecutorKind { Subprocess, InProcess }
 public sealed record SimulatedSpec(double SecondsPerEpoch, double FailureRate);
 
 /// <summary>How tasks run: which trainer, in which executor, on how many device slots, with what tolerance for failures.</summary>
-public sealed record ExecutionSpec(TrainerKind Trainer, ExecutorKind Executor, int Devices, int MaxRetries, double MaxFailedTrials, SimulatedSpec Simulated);
+public sealed record ExecutionSpec(TrainerKind Trainer, ExecutorKind Executor, int Devices, int MaxRetries, double MaxFailedTrials, SimulatedSpec Simulated,
+    double TaskTimeoutSeconds = 0);
