@@ -44,12 +44,16 @@ public static class TaskCommand
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; cancel.Cancel(); });
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; cancel.Cancel(); });
         // A task must not outlive its node (kill -9 of the node): it would train on beside the task's next attempt.
+        // (The path is built once: this thread must not allocate while libtorch runs, see docs/platform.md.)
         if (parentPid is { } pid)
+        {
+            var parentDir = $"/proc/{pid}";
             new Thread(() =>
             {
-                while (!cancel.IsCancellationRequested && Directory.Exists($"/proc/{pid}")) Thread.Sleep(1000);
+                while (!cancel.IsCancellationRequested && Directory.Exists(parentDir)) Thread.Sleep(1000);
                 cancel.Cancel();
             }) { IsBackground = true }.Start();
+        }
         try
         {
             var torchDevice = device.StartsWith("cuda", StringComparison.Ordinal) ? device.Replace("cuda", "cuda:") : "cpu";
