@@ -27,6 +27,22 @@ public sealed class RunCommandTests
           simulated: { seconds_per_epoch: {{secondsPerEpoch.ToString(System.Globalization.CultureInfo.InvariantCulture)}} }
         """;
 
+    /// <summary>A tiny real (TorchSharp) study: 2 outer × 2 inner folds of 24 synthetic patients at 32 px.</summary>
+    private static string TorchSpec(string name, string training, string search, string execution) => $$"""
+        name: {{name}}
+        seed: 3
+        task: binary
+        dataset:
+          synthetic: { out: data, patients: 24, sites: 2, size: 32, seed: 4 }
+          classes: [normal, lesion]
+        image: { size: 32 }
+        split: { scheme: kfold, outer_folds: 2, inner_folds: 2 }
+        model: { architecture: simple-cnn, width: 0.5 }
+        training: {{training}}
+        search: {{search}}
+        execution: {{execution}}
+        """;
+
     /// <summary>report.json without anything that may legitimately differ between runs (nothing, today).</summary>
     private static string Report(string runDir) => File.ReadAllText(Path.Combine(runDir, "report.json"));
 
@@ -83,24 +99,10 @@ public sealed class RunCommandTests
     public void Real_training_through_subprocess_tasks_completes_a_nested_study_and_reports_it()
     {
         using var dir = new TempDir();
-        File.WriteAllText(dir.File("spec.yaml"), """
-            name: tiny
-            seed: 2
-            task: binary
-            dataset:
-              synthetic: { out: data, patients: 24, sites: 2, size: 32, seed: 4 }
-              classes: [normal, lesion]
-            image: { size: 32 }
-            split: { scheme: kfold, outer_folds: 2, inner_folds: 2 }
-            model: { architecture: simple-cnn, width: 0.5 }
-            training: { max_epochs: 3, batch_size: 16, optimizer: adam, learning_rate: 0.003 }
-            search:
-              trials: 2
-              parallelism: 2
-              space:
-                learning_rate: { type: log-uniform, low: 0.001, high: 0.01 }
-            execution: { trainer: torch, executor: subprocess, devices: 2 }
-            """);
+        File.WriteAllText(dir.File("spec.yaml"), TorchSpec("tiny",
+            "{ max_epochs: 3, batch_size: 16, optimizer: adam, learning_rate: 0.003 }",
+            "{ trials: 2, parallelism: 2, space: { learning_rate: { type: log-uniform, low: 0.001, high: 0.01 } } }",
+            "{ trainer: torch, executor: subprocess, devices: 2 }"));
         var (code, output, error) = NachosProcess.Run(dir.Path, "run", "spec.yaml");
         Assert.True(code == 0, $"exit {code}\n{output}\n{error}");
         using var report = JsonDocument.Parse(File.ReadAllText(dir.File("runs/tiny/report.json")));
@@ -122,20 +124,10 @@ public sealed class RunCommandTests
     public void Ctrl_c_stops_a_real_study_gracefully_and_the_same_command_resumes_it()
     {
         using var dir = new TempDir();
-        File.WriteAllText(dir.File("spec.yaml"), """
-            name: stop
-            seed: 3
-            task: binary
-            dataset:
-              synthetic: { out: data, patients: 24, sites: 2, size: 32, seed: 4 }
-              classes: [normal, lesion]
-            image: { size: 32 }
-            split: { scheme: kfold, outer_folds: 2, inner_folds: 2 }
-            model: { architecture: simple-cnn, width: 0.5 }
-            training: { max_epochs: 40, batch_size: 8, early_stopping: { patience: 40 } }
-            search: { trials: 1, parallelism: 1 }
-            execution: { trainer: torch, executor: subprocess, devices: 1 }
-            """);
+        File.WriteAllText(dir.File("spec.yaml"), TorchSpec("stop",
+            "{ max_epochs: 40, batch_size: 8, early_stopping: { patience: 40 } }",
+            "{ trials: 1, parallelism: 1 }",
+            "{ trainer: torch, executor: subprocess, devices: 1 }"));
         var runDir = dir.File("runs/stop");
         using (var run = new NachosProcess(dir.Path, "run", "spec.yaml"))
         {
@@ -161,18 +153,10 @@ public sealed class RunCommandTests
     public void A_task_past_its_timeout_is_killed_and_after_its_retries_the_study_ends_with_a_partial_report()
     {
         using var dir = new TempDir();
-        File.WriteAllText(dir.File("spec.yaml"), """
-            name: slow
-            task: binary
-            dataset:
-              synthetic: { out: data, patients: 12, sites: 2, size: 16, seed: 4 }
-              classes: [normal, lesion]
-            image: { size: 16 }
-            split: { scheme: kfold, outer_folds: 2, inner_folds: 2 }
-            training: { max_epochs: 100000, early_stopping: { enabled: false } }
-            search: { trials: 1, parallelism: 1 }
-            execution: { trainer: torch, devices: 1, max_retries: 0, max_failed_trials: 0, task_timeout_seconds: 4 }
-            """);
+        File.WriteAllText(dir.File("spec.yaml"), TorchSpec("slow",
+            "{ max_epochs: 100000, early_stopping: { enabled: false } }",
+            "{ trials: 1, parallelism: 1 }",
+            "{ trainer: torch, devices: 1, max_retries: 0, max_failed_trials: 0, task_timeout_seconds: 4 }"));
         var (code, output, error) = NachosProcess.Run(dir.Path, "run", "spec.yaml");
         Assert.True(code == 1, $"exit {code}\n{output}\n{error}");
         Assert.Contains("task_timeout_seconds = 4", error);
