@@ -62,9 +62,9 @@ public sealed class HyperparametersTests
     [Fact]
     public void Every_tunable_name_is_applied()
     {
-        foreach (var (name, categorical) in Hyperparameters.Tunable)
+        foreach (var name in Hyperparameters.Tunable)
         {
-            var value = categorical ? Hyperparameters.AllowedValues(name)!.First() : "2";
+            var value = Hyperparameters.AllowedValues(name)?.First() ?? "2";
             var ex = Record.Exception(() => Hyperparameters.Empty.With(name, value).ApplyTo(Model, Training));
             Assert.Null(ex);
         }

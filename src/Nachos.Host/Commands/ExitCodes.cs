@@ -7,4 +7,11 @@ public static class ExitCodes
     public const int Failed = 1;
     public const int BadInput = 2;
     public const int Interrupted = 130;
+
+    /// <summary>Says what is wrong on standard error and gives <see cref="BadInput"/>.</summary>
+    public static int Refuse(string message)
+    {
+        Console.Error.WriteLine($"error: {message}");
+        return BadInput;
+    }
 }

@@ -35,7 +35,7 @@ public static class RunCommand
         var inputs = StudyInputs.Load(specPath);
         if (inputs is null) return ExitCodes.BadInput;
         var (spec, data, plan) = inputs;
-        if (devicesOption is < 1) return BadInput($"--devices {devicesOption}: must be at least 1");
+        if (devicesOption is < 1) return ExitCodes.Refuse($"--devices {devicesOption}: must be at least 1");
         var runDir = Path.GetFullPath(runDirOption ?? Path.Combine("runs", spec.Name));
         try
         {
@@ -43,7 +43,7 @@ public static class RunCommand
         }
         catch (Exception e) when (e is InvalidOperationException or InvalidDataException)
         {
-            return BadInput(e.Message);
+            return ExitCodes.Refuse(e.Message);
         }
         var catalog = new RunDirectoryCatalog(runDir);
         var context = new StudyContext(spec, plan, data.Manifest, runDir);
@@ -60,7 +60,7 @@ public static class RunCommand
         }
         catch (RunDirectoryInUseException e)
         {
-            return BadInput(e.Message);
+            return ExitCodes.Refuse(e.Message);
         }
 
         await using (node)
@@ -142,11 +142,5 @@ public static class RunCommand
             Console.Error.WriteLine($"outer fold {f.Outer} failed: {f.Failure}");
         Console.Error.WriteLine("the study did not complete; the report above is partial");
         return ExitCodes.Failed;
-    }
-
-    private static int BadInput(string message)
-    {
-        Console.Error.WriteLine($"error: {message}");
-        return ExitCodes.BadInput;
     }
 }

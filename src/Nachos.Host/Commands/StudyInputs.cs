@@ -30,7 +30,7 @@ public sealed record StudyInputs(StudySpec Spec, LoadedDataset Data, SplitPlan P
         }
         catch (Exception e) when (e is SpecException or DataException or SplitException)
         {
-            Console.Error.WriteLine($"error: {e.Message}");
+            ExitCodes.Refuse(e.Message);
             return null;
         }
     }

@@ -35,12 +35,12 @@ public static class TrainCommand
         if (inputs is null) return ExitCodes.BadInput;
         var (spec, data, plan) = inputs;
         if (outerIndex < 0 || outerIndex >= plan.Outer.Count)
-            return BadInput($"--outer {outerIndex}: the plan has outer folds 0..{plan.Outer.Count - 1}");
+            return ExitCodes.Refuse($"--outer {outerIndex}: the plan has outer folds 0..{plan.Outer.Count - 1}");
         var fold = plan.Outer[outerIndex];
         if (innerIndex is { } j && (j < 0 || j >= fold.Inner.Count))
-            return BadInput($"--inner {j}: outer fold {outerIndex} has inner splits 0..{fold.Inner.Count - 1}");
-        if (refit && innerIndex is not null) return BadInput("--refit and --inner exclude each other");
-        if (epochs is < 1) return BadInput($"--epochs {epochs}: must be at least 1");
+            return ExitCodes.Refuse($"--inner {j}: outer fold {outerIndex} has inner splits 0..{fold.Inner.Count - 1}");
+        if (refit && innerIndex is not null) return ExitCodes.Refuse("--refit and --inner exclude each other");
+        if (epochs is < 1) return ExitCodes.Refuse($"--epochs {epochs}: must be at least 1");
 
         var dir = Path.GetFullPath(runDir ?? Path.Combine("runs", spec.Name));
         var hash = plan.Write(Path.Combine(dir, "splits.json"));
@@ -57,9 +57,9 @@ public static class TrainCommand
             Path.Combine(dir, name));
         var checkpoint = new Checkpoint(task.Directory);
         if (checkpoint.Exists && !resume)
-            return BadInput($"{checkpoint.Folder} exists: pass --resume to continue it, or remove the folder to start over");
+            return ExitCodes.Refuse($"{checkpoint.Folder} exists: pass --resume to continue it, or remove the folder to start over");
         if (!checkpoint.Exists && resume)
-            return BadInput($"--resume: no checkpoint at {checkpoint.Folder}");
+            return ExitCodes.Refuse($"--resume: no checkpoint at {checkpoint.Folder}");
 
         if (spec.Training.Threads > 0) torch.set_num_threads(spec.Training.Threads);
         var device = torch.cuda.is_available() ? "cuda" : "cpu";
@@ -103,7 +103,7 @@ public static class TrainCommand
         }
         catch (InvalidDataException e)
         {
-            return BadInput(e.Message);
+            return ExitCodes.Refuse(e.Message);
         }
         finally
         {
@@ -124,11 +124,5 @@ public static class TrainCommand
             table.AddRow([metric, .. sets.Select(s => s.Item2[metric] is { } v ? v.ToString("F3", CultureInfo.InvariantCulture) : "n/a")]);
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLineInterpolated($"wrote {Path.Combine(dir, RunWriter.MetricsFile)}, {RunWriter.HistoryFile}, {RunWriter.PredictionsFile}, model.pt");
-    }
-
-    private static int BadInput(string message)
-    {
-        Console.Error.WriteLine($"error: {message}");
-        return ExitCodes.BadInput;
     }
 }

@@ -239,9 +239,9 @@ public static class SpecLoader
         foreach (var (key, node) in spaceSection.Entries())
         {
             var p = spaceSection.Sub(key, node);
-            if (!Hyperparameters.Tunable.TryGetValue(key, out var categoricalOnly))
+            if (!Hyperparameters.Tunable.Contains(key))
             {
-                spaceSection.Error(key, $"'{key}' is not tunable; tunable: {string.Join(", ", Hyperparameters.Tunable.Keys)}");
+                spaceSection.Error(key, $"'{key}' is not tunable; tunable: {string.Join(", ", Hyperparameters.Tunable)}");
                 continue;
             }
             var kind = p.Choice("type", ParamKind.Uniform, SpecNames.ParamKinds);
@@ -260,7 +260,7 @@ public static class SpecLoader
             }
             else
             {
-                if (categoricalOnly) p.Error("type", $"{key} takes categorical values only");
+                if (Hyperparameters.AllowedValues(key) is not null) p.Error("type", $"{key} takes categorical values only");
                 low = p.Double("low", double.NaN);
                 high = p.Double("high", double.NaN);
                 if (double.IsNaN(low)) p.Error("low", "is required");

@@ -46,8 +46,7 @@ public static class SimulatedTrainer
                 var predicted = Array.IndexOf(probs[i], probs[i].Max());
                 rows.Append(CultureInfo.InvariantCulture, $"{Csv(ids[i])},{set},{Csv(truth)},{string.Join(",", probs[i].Select(p => p.ToString("R", CultureInfo.InvariantCulture)))},{Csv(manifest.Classes[predicted])}\n");
             }
-            var m = ClassificationMetrics.Compute(manifest.Task, ids.Select(id => manifest.ById[id].Labels).ToList(), probs.Select(p => (IReadOnlyList<double>)p).ToList());
-            return SpecNames.Metrics.ToDictionary(n => n, n => m.Get(n));
+            return ClassificationMetrics.Compute(manifest.Task, ids.Select(id => manifest.ById[id].Labels).ToList(), probs.Select(p => (IReadOnlyList<double>)p).ToList()).ByName();
         }
         var validation = Evaluate(task.Validation, "validation");
         var test = Evaluate(task.Test, "test");

@@ -12,12 +12,11 @@ public sealed record Hyperparameters(ImmutableSortedDictionary<string, string> V
 {
     public static readonly Hyperparameters Empty = new(ImmutableSortedDictionary<string, string>.Empty);
 
-    /// <summary>Every name a search space may tune, with whether it takes a categorical value.</summary>
-    public static readonly IReadOnlyDictionary<string, bool> Tunable = new Dictionary<string, bool>
+    /// <summary>Every name a search space may tune; those with <see cref="AllowedValues"/> take categorical values only.</summary>
+    public static readonly IReadOnlySet<string> Tunable = new HashSet<string>
     {
-        ["learning_rate"] = false, ["momentum"] = false, ["weight_decay"] = false, ["batch_size"] = false,
-        ["width"] = false, ["focal_gamma"] = false,
-        ["optimizer"] = true, ["nesterov"] = true, ["architecture"] = true, ["loss"] = true, ["lr_schedule"] = true,
+        "learning_rate", "momentum", "weight_decay", "batch_size", "width", "focal_gamma",
+        "optimizer", "nesterov", "architecture", "loss", "lr_schedule",
     };
 
     /// <summary>Equal when they hold the same names and values (the dictionary itself compares by reference).</summary>

@@ -12,13 +12,6 @@ namespace Nachos.Training.Data;
 /// </summary>
 public static class Augmenter
 {
-    public static float[] Apply(float[] src, int channels, int h, int w, AugmentationSpec a, SplitMix rng)
-    {
-        var dst = new float[src.Length];
-        Apply(src, dst, channels, h, w, a, ref rng);
-        return dst;
-    }
-
     public static void Apply(ReadOnlySpan<float> src, Span<float> img, int channels, int h, int w, AugmentationSpec a, ref SplitMix rng)
     {
         if (a.HorizontalFlip || a.VerticalFlip || a.RotationDegrees > 0 || a.CropScaleMin < 1)

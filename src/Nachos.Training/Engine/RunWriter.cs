@@ -23,7 +23,7 @@ public static class RunWriter
     };
 
     public static void Write(string dir, StudySpec spec, Manifest manifest, IReadOnlyList<EpochRecord> history,
-        IReadOnlyList<(string Set, Evaluation Eval)> evaluations, TrainingResult result)
+        IReadOnlyList<(string Set, Evaluation Eval)> evaluations, IReadOnlyDictionary<string, ClassificationMetrics> detail, TrainingResult result)
     {
         WriteCsv(Path.Combine(dir, HistoryFile), csv =>
         {
@@ -67,7 +67,6 @@ public static class RunWriter
                 }
         });
 
-        var detail = evaluations.ToDictionary(e => e.Set, e => ClassificationMetrics.Compute(spec.Task, e.Eval.Labels, e.Eval.Probabilities));
         var doc = new
         {
             result.TaskId,

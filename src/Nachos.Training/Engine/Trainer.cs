@@ -113,8 +113,7 @@ public sealed class Trainer(StudySpec spec, LoadedDataset data, string device = 
             {
                 var eval = Evaluator.Run(model, data, task.Validation, norm, t.BatchSize, losses, dev);
                 valLoss = eval.Loss;
-                var m = ClassificationMetrics.Compute(spec.Task, eval.Labels, eval.Probabilities);
-                foreach (var name in SpecNames.Metrics) metrics[name] = m.Get(name);
+                foreach (var (name, value) in ClassificationMetrics.Compute(spec.Task, eval.Labels, eval.Probabilities).ByName()) metrics[name] = value;
                 var monitored = monitor == "val_loss" ? valLoss : metrics[monitor[4..]];
                 stopping = stopping.Observe(epoch, monitored, monitor, t.EarlyStopping.MinDelta);
                 if (stopping.BestEpoch == epoch) SaveAtomically(model, livePath);
@@ -135,17 +134,16 @@ public sealed class Trainer(StudySpec spec, LoadedDataset data, string device = 
         var evaluations = new List<(string Set, Evaluation Eval)>();
         if (hasValidation) evaluations.Add(("validation", Evaluator.Run(model, data, task.Validation, norm, t.BatchSize, losses, dev)));
         if (task.Test.Count > 0) evaluations.Add(("test", Evaluator.Run(model, data, task.Test, norm, t.BatchSize, losses, dev)));
-        IReadOnlyDictionary<string, double?> Scores(string set) => evaluations.Where(e => e.Set == set)
-            .Select(e => ClassificationMetrics.Compute(spec.Task, e.Eval.Labels, e.Eval.Probabilities))
-            .Select(m => SpecNames.Metrics.ToDictionary(n => n, n => m.Get(n)))
-            .FirstOrDefault() ?? new Dictionary<string, double?>();
+        var scored = evaluations.ToDictionary(e => e.Set, e => ClassificationMetrics.Compute(spec.Task, e.Eval.Labels, e.Eval.Probabilities));
+        IReadOnlyDictionary<string, double?> Scores(string set) =>
+            scored.TryGetValue(set, out var m) ? m.ByName() : new Dictionary<string, double?>();
 
         var result = new TrainingResult(
             task.TaskId, bestEpoch, history.Count,
             evaluations.FirstOrDefault(e => e.Set == "validation").Eval?.Loss,
             Scores("validation"), Scores("test"),
             RunWriter.HistoryFile, RunWriter.PredictionsFile, clock.Elapsed.TotalSeconds, device);
-        RunWriter.Write(task.Directory, spec, data.Manifest, history, evaluations, result);
+        RunWriter.Write(task.Directory, spec, data.Manifest, history, evaluations, scored, result);
         return result;
     }
 
