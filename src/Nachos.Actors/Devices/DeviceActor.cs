@@ -18,12 +18,17 @@ public sealed class DeviceActor : ReceiveActor, IWithTimers
     }
 
     private readonly CancellationTokenSource _stop = new();
+    // One long-lived thread per device: a thread per task cost more than the orchestration itself at short tasks.
+    private readonly AutoResetEvent _assigned = new(false);
+    private WorkAssigned? _work;
     private bool _busy;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
     public DeviceActor(string device, IActorRef queue, ITaskExecutor executor)
     {
+        var self = Self;
+        new Thread(() => RunTasks(self, device, executor)) { IsBackground = true, Name = $"nachos-{device}" }.Start();
         Receive<WorkAssigned>(work =>
         {
             if (_busy)
@@ -32,22 +37,8 @@ public sealed class DeviceActor : ReceiveActor, IWithTimers
                 return;
             }
             _busy = true;
-            var self = Self;
-            new Thread(() =>
-            {
-                try
-                {
-                    self.Tell(new Done(work, executor.Run(work.Task, work.Attempt, device, _stop.Token), null, false));
-                }
-                catch (OperationCanceledException)
-                {
-                    self.Tell(new Done(work, null, null, true));
-                }
-                catch (Exception e)
-                {
-                    self.Tell(new Done(work, null, $"{e.GetType().Name}: {e.Message}", false));
-                }
-            }) { IsBackground = true, Name = $"nachos-{device}" }.Start();
+            Volatile.Write(ref _work, work);
+            _assigned.Set();
         });
         Receive<Done>(d =>
         {
@@ -73,5 +64,29 @@ public sealed class DeviceActor : ReceiveActor, IWithTimers
 
     protected override void PreStart() => Timers.StartPeriodicTimer("ask", AskAgain.Instance, TimeSpan.FromSeconds(3));
 
-    protected override void PostStop() => _stop.Cancel();
+    protected override void PostStop()
+    {
+        _stop.Cancel();
+    }
+
+    private void RunTasks(IActorRef self, string device, ITaskExecutor executor)
+    {
+        var wake = new[] { _assigned, _stop.Token.WaitHandle };
+        while (WaitHandle.WaitAny(wake) == 0)
+        {
+            if (Interlocked.Exchange(ref _work, null) is not { } work) continue;
+            try
+            {
+                self.Tell(new Done(work, executor.Run(work.Task, work.Attempt, device, _stop.Token), null, false));
+            }
+            catch (OperationCanceledException)
+            {
+                self.Tell(new Done(work, null, null, true));
+            }
+            catch (Exception e)
+            {
+                self.Tell(new Done(work, null, $"{e.GetType().Name}: {e.Message}", false));
+            }
+        }
+    }
 }

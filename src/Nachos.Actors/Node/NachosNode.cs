@@ -46,15 +46,15 @@ public sealed class NachosNode : IAsyncDisposable
             // Embedded runs talk to a person through the progress display: only errors go to the log.
             var config = ConfigurationFactory.ParseString(overrides ?? "").WithFallback(ConfigurationFactory.ParseString($$"""
                     akka.loglevel = ERROR
-                    akka.persistence.journal.sql.connection-string = "Data Source={{journal}};Default Timeout=60"
-                    akka.persistence.snapshot-store.sql.connection-string = "Data Source={{journal}};Default Timeout=60"
+                    akka.persistence.journal.sql.connection-string = "{{SqliteJournalOptions.ConnectionString(journal)}}"
+                    akka.persistence.snapshot-store.sql.connection-string = "{{SqliteJournalOptions.ConnectionString(journal)}}"
                     """))
                 .WithFallback(ConfigurationFactory.ParseString(Hocon("base.conf")))
                 .WithFallback(ConfigurationFactory.ParseString(Hocon("sqlite.conf")))
                 .WithFallback(SqlPersistence.DefaultConfiguration)
                 .WithFallback(ClusterSharding.DefaultConfig())
                 .WithFallback(ClusterSingleton.DefaultConfig());
-            var system = ActorSystem.Create("nachos", config);
+            var system = ActorSystem.Create("nachos", BootstrapSetup.Create().WithConfig(config).And(SqliteJournalOptions.Create(journal)));
             var cluster = Cluster.Get(system);
             var up = new TaskCompletionSource();
             cluster.RegisterOnMemberUp(() => up.TrySetResult());
@@ -71,9 +71,9 @@ public sealed class NachosNode : IAsyncDisposable
             var sharding = ClusterSharding.Get(system);
             var settings = ClusterShardingSettings.Create(system);
             var extractor = new EnvelopeExtractor(30);
-            var studies = await sharding.StartAsync(Regions.Study, id => Props.Create(() => new StudyActor(id, catalog)), settings, extractor);
-            await sharding.StartAsync(Regions.Fold, id => Props.Create(() => new FoldActor(id, queue, catalog)), settings, extractor);
-            await sharding.StartAsync(Regions.Trial, id => Props.Create(() => new TrialActor(id, queue, catalog)), settings, extractor);
+            var studies = await sharding.StartAsync(Regions.Study, id => Props.Create<StudyActor>(id, catalog), settings, extractor);
+            await sharding.StartAsync(Regions.Fold, id => Props.Create<FoldActor>(id, queue, catalog), settings, extractor);
+            await sharding.StartAsync(Regions.Trial, id => Props.Create<TrialActor>(id, queue, catalog), settings, extractor);
 
             // Ready means the queue answers: its journal is recovered and the proxy has found it.
             await queue.Ask<QueueStatus>(GetQueueStatus.Instance, TimeSpan.FromSeconds(60));
