@@ -10,6 +10,6 @@ return args.FirstOrDefault() switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Nachos.Bench pipeline [--epochs N] [--rounds N] | orchestration [--tasks N] [--ms D] [--slots S]");
+    Console.Error.WriteLine("usage: Nachos.Bench pipeline [--epochs N] [--rounds N] | orchestration [--tasks N] [--ms D] [--slots S] | journal [--postgres [--no-fsync]]");
     return 2;
 }

@@ -4,7 +4,6 @@ using Akka.Cluster;
 using Akka.Cluster.Sharding;
 using Akka.Cluster.Tools.Singleton;
 using Akka.Configuration;
-using Akka.Persistence.Sql;
 using Microsoft.Data.Sqlite;
 using Nachos.Actors.Devices;
 using Nachos.Actors.Entities;
@@ -44,14 +43,10 @@ public sealed class NachosNode : IAsyncDisposable
         {
             PrepareSqlite(journal);
             // Embedded runs talk to a person through the progress display: only errors go to the log.
-            var config = ConfigurationFactory.ParseString(overrides ?? "").WithFallback(ConfigurationFactory.ParseString($$"""
-                    akka.loglevel = ERROR
-                    akka.persistence.journal.sql.connection-string = "{{SqliteJournalOptions.ConnectionString(journal)}}"
-                    akka.persistence.snapshot-store.sql.connection-string = "{{SqliteJournalOptions.ConnectionString(journal)}}"
-                    """))
-                .WithFallback(ConfigurationFactory.ParseString(Hocon("base.conf")))
-                .WithFallback(ConfigurationFactory.ParseString(Hocon("sqlite.conf")))
-                .WithFallback(SqlPersistence.DefaultConfiguration)
+            var config = ConfigurationFactory.ParseString(overrides ?? "")
+                .WithFallback(ConfigurationFactory.ParseString("akka.loglevel = ERROR"))
+                .WithFallback(ConfigurationFactory.ParseString(JournalConfig.Hocon("base.conf")))
+                .WithFallback(JournalConfig.Sqlite(journal))
                 .WithFallback(ClusterSharding.DefaultConfig())
                 .WithFallback(ClusterSingleton.DefaultConfig());
             var system = ActorSystem.Create("nachos", BootstrapSetup.Create().WithConfig(config).And(SqliteJournalOptions.Create(journal)));
@@ -129,8 +124,6 @@ public sealed class NachosNode : IAsyncDisposable
         command.CommandText = "PRAGMA journal_mode=WAL;";
         command.ExecuteNonQuery();
     }
-
-    private static string Hocon(string name) => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "hocon", name));
 }
 
 public sealed class RunDirectoryInUseException(string message) : Exception(message);
