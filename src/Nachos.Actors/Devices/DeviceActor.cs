@@ -5,79 +5,106 @@ using Nachos.Shared.Tasks;
 namespace Nachos.Actors.Devices;
 
 /// <summary>
-/// Owns one device (a GPU, or a CPU slot): asks the queue for work, runs each task on a dedicated thread
-/// through the executor, reports the result or the failure, and asks again. While idle it repeats its
-/// request every few seconds, so a restarted or moved queue learns about it.
+/// Owns one device (a GPU, or a CPU slot): asks the queue for work, runs each task on its own long-lived
+/// thread through the executor, heartbeats the lease while it runs, reports the result or the failure,
+/// and asks again. While idle it repeats its request every few seconds, so a restarted or moved queue
+/// learns about it. A revoked lease interrupts the task; a drain (the node is leaving) interrupts it and
+/// hands it back at once, after the executor has checkpointed it.
 /// </summary>
 public sealed class DeviceActor : ReceiveActor, IWithTimers
 {
+    private sealed record Running(WorkAssigned Work, CancellationTokenSource Cancel);
     private sealed record Done(WorkAssigned Work, TrainingResult? Result, string? Error, bool Interrupted);
-    private sealed record AskAgain
+    private sealed record Tick
     {
-        public static readonly AskAgain Instance = new();
+        public static readonly Tick Instance = new();
     }
 
+    private readonly string _device;
+    private readonly IActorRef _queue;
     private readonly CancellationTokenSource _stop = new();
     // One long-lived thread per device: a thread per task cost more than the orchestration itself at short tasks.
     private readonly AutoResetEvent _assigned = new(false);
-    private WorkAssigned? _work;
-    private bool _busy;
+    private Running? _handoff;
+    private Running? _running;
+    private bool _revoked;
+    private IActorRef? _drainedBy;
+    private readonly TimeSpan _heartbeat;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public DeviceActor(string device, IActorRef queue, ITaskExecutor executor)
+    public DeviceActor(string device, IActorRef queue, ITaskExecutor executor, TimeSpan heartbeat)
     {
+        _device = device;
+        _queue = queue;
         var self = Self;
         new Thread(() => RunTasks(self, device, executor)) { IsBackground = true, Name = $"nachos-{device}" }.Start();
         Receive<WorkAssigned>(work =>
         {
-            if (_busy)
+            if (_running is not null || _drainedBy is not null)
             {
                 queue.Tell(new TaskInterrupted(work.Task.TaskId, work.Lease)); // not ours to run: back to the queue
                 return;
             }
-            _busy = true;
-            Volatile.Write(ref _work, work);
+            _running = new Running(work, CancellationTokenSource.CreateLinkedTokenSource(_stop.Token));
+            _revoked = false;
+            Volatile.Write(ref _handoff, _running);
             _assigned.Set();
         });
-        Receive<Done>(d =>
+        Receive<Done>(OnDone);
+        Receive<LeaseRevoked>(r =>
         {
-            _busy = false;
-            if (_stop.IsCancellationRequested) return;
-            if (d.Interrupted)
-            {
-                // Stopped from outside (the node is probably shutting down): requeue, and ask for work only on the next tick.
-                queue.Tell(new TaskInterrupted(d.Work.Task.TaskId, d.Work.Lease));
-                return;
-            }
-            queue.Tell(d.Result is not null
-                ? new TaskSucceeded(d.Work.Task.TaskId, d.Work.Lease, d.Result)
-                : new TaskAttemptFailed(d.Work.Task.TaskId, d.Work.Lease, d.Error!));
-            queue.Tell(new RequestWork(device));
+            if (_running is null || _running.Work.Lease != r.Lease) return;
+            _revoked = true;
+            _running.Cancel.Cancel();
         });
-        Receive<AskAgain>(_ =>
+        Receive<DrainDevice>(_ =>
         {
-            if (!_busy) queue.Tell(new RequestWork(device));
+            _drainedBy = Sender;
+            if (_running is null) Sender.Tell(new DeviceDrained(device));
+            else _running.Cancel.Cancel();
         });
+        Receive<Tick>(_ =>
+        {
+            if (_running is not null) queue.Tell(new LeaseHeartbeat(_running.Work.Task.TaskId, _running.Work.Lease, device));
+            else if (_drainedBy is null) queue.Tell(new RequestWork(device));
+        });
+        _heartbeat = heartbeat;
         queue.Tell(new RequestWork(device));
     }
 
-    protected override void PreStart() => Timers.StartPeriodicTimer("ask", AskAgain.Instance, TimeSpan.FromSeconds(3));
+    protected override void PreStart() => Timers.StartPeriodicTimer("tick", Tick.Instance, _heartbeat);
 
-    protected override void PostStop()
+    private void OnDone(Done d)
     {
-        _stop.Cancel();
+        _running?.Cancel.Dispose();
+        _running = null;
+        var (taskId, lease) = (d.Work.Task.TaskId, d.Work.Lease);
+        if (_revoked)
+        {
+            // The queue gave the task to someone else; whatever this run produced is not counted.
+        }
+        else if (d.Interrupted) _queue.Tell(new TaskInterrupted(taskId, lease));
+        else if (d.Result is not null) _queue.Tell(new TaskSucceeded(taskId, lease, d.Result));
+        else _queue.Tell(new TaskAttemptFailed(taskId, lease, d.Error!));
+
+        if (_drainedBy is not null) _drainedBy.Tell(new DeviceDrained(_device));
+        else if (!d.Interrupted || _revoked) _queue.Tell(new RequestWork(_device));
+        // Interrupted from outside (the node is probably shutting down): ask for work only on the next tick.
     }
+
+    protected override void PostStop() => _stop.Cancel();
 
     private void RunTasks(IActorRef self, string device, ITaskExecutor executor)
     {
         var wake = new[] { _assigned, _stop.Token.WaitHandle };
         while (WaitHandle.WaitAny(wake) == 0)
         {
-            if (Interlocked.Exchange(ref _work, null) is not { } work) continue;
+            if (Interlocked.Exchange(ref _handoff, null) is not { } run) continue;
+            var work = run.Work;
             try
             {
-                self.Tell(new Done(work, executor.Run(work.Task, work.Attempt, device, _stop.Token), null, false));
+                self.Tell(new Done(work, executor.Run(work.Task, work.Attempt, device, run.Cancel.Token), null, false));
             }
             catch (OperationCanceledException)
             {

@@ -24,8 +24,19 @@ public sealed record TaskSucceeded(string TaskId, long Lease, TrainingResult Res
 public sealed record TaskAttemptFailed(string TaskId, long Lease, string Error) : INachosMessage;
 /// <summary>The attempt was stopped from outside (Ctrl-C, SIGTERM, a busy device): requeue it without counting an attempt.</summary>
 public sealed record TaskInterrupted(string TaskId, long Lease) : INachosMessage;
+/// <summary>A busy device says it still runs this lease; a queue that lost its leases (failover) adopts it.</summary>
+public sealed record LeaseHeartbeat(string TaskId, long Lease, string Device) : INachosMessage;
+/// <summary>The lease is no longer the task's (expired, reassigned or the task completed): stop running it.</summary>
+public sealed record LeaseRevoked(string TaskId, long Lease) : INachosMessage;
 /// <summary>Sent to the owner entity: the task's final outcome.</summary>
 public sealed record TaskFinished(TaskOutcome Outcome) : INachosMessage;
+
+/// <summary>A node is leaving: the device interrupts its task (which checkpoints), hands it back to the queue and stops asking for work.</summary>
+public sealed record DrainDevice : INachosMessage
+{
+    public static readonly DrainDevice Instance = new();
+}
+public sealed record DeviceDrained(string Device) : INachosMessage;
 
 /// <summary>Queue counters, for progress displays and metrics.</summary>
 public sealed record GetQueueStatus : INachosMessage

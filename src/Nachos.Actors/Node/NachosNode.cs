@@ -13,15 +13,16 @@ using Nachos.Actors.Queue;
 namespace Nachos.Actors.Node;
 
 /// <summary>
-/// An embedded one-node cluster: the SQLite journal in the run directory, the sharded study, fold and
-/// trial entities (remembered, so they come back by themselves after a restart), the work-queue
-/// singleton and one device actor per slot.
+/// A nachos cluster node. Coordinator nodes host the sharded study, fold and trial entities
+/// (remembered, so they come back by themselves after a restart) and the work-queue singleton; worker
+/// nodes host one device actor per device. The journal is a SQLite file in the node's directory (one
+/// node only) or a PostgreSQL database shared by the cluster.
 /// </summary>
 public sealed class NachosNode : IAsyncDisposable
 {
-    private readonly FileStream _lock;
+    private readonly FileStream? _lock;
 
-    private NachosNode(ActorSystem system, IActorRef studies, IActorRef queue, FileStream runLock)
+    private NachosNode(ActorSystem system, IActorRef? studies, IActorRef queue, FileStream? runLock)
     {
         System = system;
         Studies = studies;
@@ -30,72 +31,98 @@ public sealed class NachosNode : IAsyncDisposable
     }
 
     public ActorSystem System { get; }
-    public IActorRef Studies { get; }
+    /// <summary>The study shard region (coordinator nodes only).</summary>
+    public IActorRef? Studies { get; }
     public IActorRef Queue { get; }
 
-    /// <param name="overrides">HOCON that takes precedence over the node's files (benchmarks and diagnostics).</param>
-    public static async Task<NachosNode> StartEmbedded(string runDir, IStudyCatalog catalog, ITaskExecutor executor, int devices, string? overrides = null)
+    /// <summary>The embedded one-node cluster of <c>nachos run</c>: both roles, SQLite journal in the run directory.</summary>
+    public static Task<NachosNode> StartEmbedded(string runDir, IStudyCatalog catalog, ITaskExecutor executor, int devices, string? overrides = null) =>
+        Start(new NodeOptions { WorkDir = runDir, Devices = NodeOptions.CpuSlots(devices), Overrides = overrides }, catalog, executor);
+
+    public static async Task<NachosNode> Start(NodeOptions options, IStudyCatalog catalog, ITaskExecutor executor)
     {
-        Directory.CreateDirectory(runDir);
-        var journal = Path.Combine(runDir, "journal.db");
-        var runLock = LockRunDirectory(runDir);
+        Directory.CreateDirectory(options.WorkDir);
+        var journal = Path.Combine(options.WorkDir, "journal.db");
+        var runLock = options.Postgres is null ? LockRunDirectory(options.WorkDir) : null;
         try
         {
-            PrepareSqlite(journal);
-            // Embedded runs talk to a person through the progress display: only errors go to the log.
-            var config = ConfigurationFactory.ParseString(overrides ?? "")
-                .WithFallback(ConfigurationFactory.ParseString("akka.loglevel = ERROR"))
-                .WithFallback(ConfigurationFactory.ParseString(JournalConfig.Hocon("base.conf")))
-                .WithFallback(JournalConfig.Sqlite(journal))
-                .WithFallback(ClusterSharding.DefaultConfig())
-                .WithFallback(ClusterSingleton.DefaultConfig());
-            var system = ActorSystem.Create("nachos", BootstrapSetup.Create().WithConfig(config).And(SqliteJournalOptions.Create(journal)));
+            if (options.Postgres is null) PrepareSqlite(journal);
+            var config = NodeConfig.Build(options, journal);
+            var setup = BootstrapSetup.Create().WithConfig(config);
+            var system = options.Postgres is null
+                ? ActorSystem.Create("nachos", setup.And(SqliteJournalOptions.Create(journal)))
+                : ActorSystem.Create("nachos", setup);
             var cluster = Cluster.Get(system);
             var up = new TaskCompletionSource();
             cluster.RegisterOnMemberUp(() => up.TrySetResult());
-            await cluster.JoinAsync(cluster.SelfAddress);
-            await up.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            if (options.Seeds.Count == 0) await cluster.JoinAsync(cluster.SelfAddress);
+            else await cluster.JoinSeedNodesAsync(options.Seeds.Select(s => Address.Parse($"akka.tcp://nachos@{s}")));
+            await up.Task.WaitAsync(TimeSpan.FromMinutes(2));
 
-            // A queue stopped by a journal failure comes back from its journal, with backoff.
-            var queueProps = BackoffSupervisor.Props(Backoff.OnStop(Props.Create(() => new WorkQueueActor()), "queue",
-                TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), 0.2, -1));
-            system.ActorOf(ClusterSingletonManager.Props(queueProps, PoisonPill.Instance,
-                ClusterSingletonManagerSettings.Create(system)), "work-queue");
-            var queue = system.ActorOf(ClusterSingletonProxy.Props("/user/work-queue", ClusterSingletonProxySettings.Create(system)), "work-queue-proxy");
-
-            var sharding = ClusterSharding.Get(system);
-            var settings = ClusterShardingSettings.Create(system);
-            var extractor = new EnvelopeExtractor(30);
-            var studies = await sharding.StartAsync(Regions.Study, id => Props.Create<StudyActor>(id, catalog), settings, extractor);
-            await sharding.StartAsync(Regions.Fold, id => Props.Create<FoldActor>(id, queue, catalog), settings, extractor);
-            await sharding.StartAsync(Regions.Trial, id => Props.Create<TrialActor>(id, queue, catalog), settings, extractor);
-
-            // Ready means the queue answers: its journal is recovered and the proxy has found it.
-            await queue.Ask<QueueStatus>(GetQueueStatus.Instance, TimeSpan.FromSeconds(60));
-
-            // A device actor that fails is restarted with exponential backoff; its lease returns to the queue.
-            for (var d = 0; d < devices; d++)
+            var queue = system.ActorOf(ClusterSingletonProxy.Props("/user/work-queue",
+                ClusterSingletonProxySettings.Create(system).WithRole(NodeOptions.Coordinator)), "work-queue-proxy");
+            IActorRef? studies = null;
+            if (options.Is(NodeOptions.Coordinator))
             {
-                var name = $"cpu{d}";
-                var device = Props.Create(() => new DeviceActor(name, queue, executor));
-                system.ActorOf(BackoffSupervisor.Props(
-                    Backoff.OnFailure(device, name, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), 0.2, -1)), $"device-{name}");
+                // A queue stopped by a journal failure comes back from its journal, with backoff.
+                var queueProps = BackoffSupervisor.Props(Backoff.OnStop(Props.Create<WorkQueueActor>(), "queue",
+                    TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), 0.2, -1));
+                system.ActorOf(ClusterSingletonManager.Props(queueProps, PoisonPill.Instance,
+                    ClusterSingletonManagerSettings.Create(system).WithRole(NodeOptions.Coordinator)), "work-queue");
+
+                var sharding = ClusterSharding.Get(system);
+                var settings = ClusterShardingSettings.Create(system).WithRole(NodeOptions.Coordinator);
+                var extractor = new EnvelopeExtractor(30);
+                studies = await sharding.StartAsync(Regions.Study, id => Props.Create<StudyActor>(id, catalog), settings, extractor);
+                await sharding.StartAsync(Regions.Fold, id => Props.Create<FoldActor>(id, queue, catalog), settings, extractor);
+                await sharding.StartAsync(Regions.Trial, id => Props.Create<TrialActor>(id, queue, catalog), settings, extractor);
+
+                // Ready means the queue answers: its journal is recovered and the proxy has found it.
+                await queue.Ask<QueueStatus>(GetQueueStatus.Instance, TimeSpan.FromSeconds(60));
+            }
+
+            var devices = new List<IActorRef>();
+            if (options.Is(NodeOptions.Worker))
+            {
+                var heartbeat = TimeSpan.FromTicks(system.Settings.Config.GetTimeSpan("nachos.lease-timeout").Ticks / 4);
+                // A device actor that fails is restarted with exponential backoff; its lease returns to the queue.
+                foreach (var name in options.Devices)
+                {
+                    var device = Props.Create<DeviceActor>(name, queue, executor, heartbeat);
+                    devices.Add(system.ActorOf(BackoffSupervisor.Props(
+                        Backoff.OnFailure(device, name, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), 0.2, -1)), $"device-{name}"));
+                }
+                DrainOnShutdown(system, devices);
             }
             return new NachosNode(system, studies, queue, runLock);
         }
         catch
         {
-            runLock.Dispose();
+            runLock?.Dispose();
             throw;
         }
     }
 
-    public void Tell(string entityId, object message) => Studies.Tell(new ShardEnvelope(entityId, message));
+    /// <summary>
+    /// Leaving the cluster (SIGTERM from Slurm, walltime, a rolling upgrade), the devices first interrupt
+    /// their tasks, which checkpoint, and hand them back, so they resume elsewhere at once instead of
+    /// after a lease timeout.
+    /// </summary>
+    private static void DrainOnShutdown(ActorSystem system, IReadOnlyList<IActorRef> devices) =>
+        CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceRequestsDone, "drain-devices", async () =>
+        {
+            var timeout = system.Settings.Config.GetTimeSpan("akka.coordinated-shutdown.phases.service-requests-done.timeout");
+            await Task.WhenAll(devices.Select(d => d.Ask<DeviceDrained>(DrainDevice.Instance, timeout)));
+            return Akka.Done.Instance;
+        });
+
+    public void Tell(string entityId, object message) =>
+        (Studies ?? throw new InvalidOperationException("studies live on coordinator nodes")).Tell(new ShardEnvelope(entityId, message));
 
     public async ValueTask DisposeAsync()
     {
         await CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.ClrExitReason.Instance);
-        await _lock.DisposeAsync();
+        if (_lock is not null) await _lock.DisposeAsync();
     }
 
     /// <summary>One process per run directory: SQLite allows one writer, and two nodes would fight over the entities.</summary>

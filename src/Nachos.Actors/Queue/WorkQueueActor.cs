@@ -8,17 +8,29 @@ namespace Nachos.Actors.Queue;
 
 /// <summary>
 /// The cluster singleton that leases training tasks to devices. Idle devices register with
-/// <see cref="RequestWork"/> and are pushed work as it arrives; a device's death requeues its lease;
-/// results are counted once (a result for a stale lease or a completed task is ignored) and forwarded to
-/// the task's owner entity. Results are persisted with PersistAsync so thousands per second fit.
+/// <see cref="RequestWork"/> and are pushed work as it arrives. A lease lives while its device
+/// heartbeats: it returns to the queue when the device dies, its node leaves or becomes unreachable, or no
+/// heartbeat came for <c>nachos.lease-timeout</c>; the task then resumes elsewhere from its checkpoint.
+/// After a failover the new queue adopts the leases devices still report. Results are counted once (a
+/// result for a stale lease or a completed task is ignored) and forwarded to the task's owner entity.
+/// Results are persisted with PersistAsync so thousands per second fit.
 /// </summary>
-public sealed class WorkQueueActor : ReceivePersistentActor
+public sealed class WorkQueueActor : ReceivePersistentActor, IWithTimers
 {
     private const int SnapshotEvery = 2000;
 
+    private sealed record Lease(long Id, IActorRef Device, long LastSeen);
+    private sealed record CheckLeases
+    {
+        public static readonly CheckLeases Instance = new();
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
     private QueueState _state = QueueState.Empty;
     private readonly Dictionary<string, (IActorRef Device, string Name)> _idle = [];
-    private readonly Dictionary<string, (long Lease, IActorRef Device)> _leases = [];
+    private readonly Dictionary<string, Lease> _leases = [];
+    private readonly TimeSpan _leaseTimeout;
     // Unique across incarnations, so a late result for a lease of a previous queue never matches a new one.
     private long _nextLease = DateTime.UtcNow.Ticks;
     private int _sinceSnapshot;
@@ -27,6 +39,7 @@ public sealed class WorkQueueActor : ReceivePersistentActor
 
     public WorkQueueActor()
     {
+        _leaseTimeout = Context.System.Settings.Config.GetTimeSpan("nachos.lease-timeout", TimeSpan.FromSeconds(10));
         Recover<SnapshotOffer>(o => { if (o.Snapshot is QueueSnapshot s) _state = QueueState.FromSnapshot(s); });
         Recover<QueueEvent>(e => _state = _state.Apply(e));
 
@@ -64,23 +77,33 @@ public sealed class WorkQueueActor : ReceivePersistentActor
         Command<TaskInterrupted>(i =>
         {
             if (!IsCurrent(i.TaskId, i.Lease)) return;
-            _leases.Remove(i.TaskId);
-            _state = _state.Requeue(i.TaskId);
+            Release(i.TaskId);
+            Dispatch();
+        });
+        Command<LeaseHeartbeat>(Heartbeat);
+        Command<CheckLeases>(_ =>
+        {
+            var expired = Now() - (long)(_leaseTimeout.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
+            foreach (var (taskId, lease) in _leases.Where(kv => kv.Value.LastSeen < expired).ToList())
+            {
+                // Silent for too long (a frozen or unreachable node): the task goes to another device.
+                lease.Device.Tell(new LeaseRevoked(taskId, lease.Id));
+                Release(taskId);
+            }
             Dispatch();
         });
         Command<Terminated>(t =>
         {
             _idle.Remove(t.ActorRef.Path.ToStringWithUid());
-            foreach (var (taskId, lease) in _leases.Where(kv => kv.Value.Device.Equals(t.ActorRef)).ToList())
-            {
-                _leases.Remove(taskId);
-                _state = _state.Requeue(taskId);
-            }
+            foreach (var taskId in _leases.Where(kv => kv.Value.Device.Equals(t.ActorRef)).Select(kv => kv.Key).ToList())
+                Release(taskId);
             Dispatch();
         });
         Command<GetQueueStatus>(_ => Sender.Tell(new QueueStatus(
             _state.PendingCount, _leases.Count, _state.Completed.Values.Count(o => o.Succeeded),
             _state.Completed.Values.Count(o => !o.Succeeded), _idle.Count + _leases.Values.Select(l => l.Device).Distinct().Count())));
+        var check = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(1).Ticks, _leaseTimeout.Ticks / 4));
+        Timers.StartPeriodicTimer("leases", CheckLeases.Instance, check);
         Command<SaveSnapshotSuccess>(s => DeleteMessages(s.Metadata.SequenceNr));
         Command<SaveSnapshotFailure>(_ => { });
         Command<DeleteMessagesSuccess>(_ => { });
@@ -120,7 +143,34 @@ public sealed class WorkQueueActor : ReceivePersistentActor
         Regions.Tell(Context, task.IsRefit ? Regions.Fold : Regions.Trial, task.Owner, message);
 
     private bool IsCurrent(string taskId, long lease) =>
-        _leases.TryGetValue(taskId, out var l) && l.Lease == lease && _state.Open.ContainsKey(taskId);
+        _leases.TryGetValue(taskId, out var l) && l.Id == lease && _state.Open.ContainsKey(taskId);
+
+    private void Heartbeat(LeaseHeartbeat h)
+    {
+        if (_leases.TryGetValue(h.TaskId, out var lease))
+        {
+            if (lease.Id == h.Lease) _leases[h.TaskId] = lease with { LastSeen = Now() };
+            else Sender.Tell(new LeaseRevoked(h.TaskId, h.Lease));
+            return;
+        }
+        if (!_state.Open.ContainsKey(h.TaskId))
+        {
+            Sender.Tell(new LeaseRevoked(h.TaskId, h.Lease));
+            return;
+        }
+        // A lease of a previous queue (failover) whose device still runs it: keep it there instead of starting over.
+        _idle.Remove(Sender.Path.ToStringWithUid());
+        Context.Watch(Sender);
+        _leases[h.TaskId] = new Lease(h.Lease, Sender, Now());
+    }
+
+    private void Release(string taskId)
+    {
+        _leases.Remove(taskId);
+        _state = _state.Requeue(taskId);
+    }
+
+    private static long Now() => System.Diagnostics.Stopwatch.GetTimestamp();
 
     /// <summary>Hands pending tasks to idle devices.</summary>
     private void Dispatch()
@@ -130,10 +180,11 @@ public sealed class WorkQueueActor : ReceivePersistentActor
             var (state, task) = _state.Take();
             if (task is null) return;
             _state = state;
+            if (_leases.ContainsKey(task.Task.TaskId)) continue; // adopted from a device after a failover
             var (key, device) = _idle.First();
             _idle.Remove(key);
             var lease = ++_nextLease;
-            _leases[task.Task.TaskId] = (lease, device.Device);
+            _leases[task.Task.TaskId] = new Lease(lease, device.Device, Now());
             device.Device.Tell(new WorkAssigned(task.Task, lease, _state.Attempts.GetValueOrDefault(task.Task.TaskId) + 1));
         }
     }

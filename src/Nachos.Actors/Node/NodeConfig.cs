@@ -1,0 +1,47 @@
+using Akka.Cluster.Sharding;
+using Akka.Cluster.Tools.Singleton;
+using Akka.Configuration;
+
+namespace Nachos.Actors.Node;
+
+/// <summary>
+/// A node's effective configuration, highest precedence first: overrides, the node's options (command
+/// line, or NACHOS_* variables read by the host), hocon/base.conf, hocon/cluster.conf (whose settings
+/// read NACHOS_* variables themselves), the storage's file (sqlite.conf or postgres.conf), Akka's defaults.
+/// </summary>
+public static class NodeConfig
+{
+    public static Config Build(NodeOptions options, string sqliteFile)
+    {
+        var roles = string.Join(", ", options.Roles.Select(r => $"\"{r}\""));
+        return ConfigurationFactory.ParseString(options.Overrides ?? "")
+            .WithFallback(ConfigurationFactory.ParseString($"""
+                akka.loglevel = {options.LogLevel}
+                akka.remote.dot-netty.tcp.hostname = "{options.Host}"
+                akka.remote.dot-netty.tcp.port = {options.Port}
+                akka.cluster.roles = [{roles}]
+                """))
+            .WithFallback(ConfigurationFactory.ParseString(JournalConfig.Hocon("base.conf")))
+            .WithFallback(ConfigurationFactory.ParseString(JournalConfig.Hocon("cluster.conf")))
+            .WithFallback(options.Postgres is { } postgres ? JournalConfig.Postgres(postgres) : JournalConfig.Sqlite(sqliteFile))
+            .WithFallback(ClusterSharding.DefaultConfig())
+            .WithFallback(ClusterSingleton.DefaultConfig());
+    }
+
+    /// <summary>The settings an operator wants to see at start, secrets (passwords in connection strings) redacted.</summary>
+    public static IReadOnlyList<(string Key, string Value)> Describe(Config config) =>
+    [
+        ("akka.remote.dot-netty.tcp.hostname", config.GetString("akka.remote.dot-netty.tcp.hostname")),
+        ("akka.remote.dot-netty.tcp.port", config.GetString("akka.remote.dot-netty.tcp.port")),
+        ("akka.cluster.roles", string.Join(",", config.GetStringList("akka.cluster.roles"))),
+        ("akka.cluster.split-brain-resolver.active-strategy", config.GetString("akka.cluster.split-brain-resolver.active-strategy")),
+        ("akka.cluster.split-brain-resolver.stable-after", config.GetString("akka.cluster.split-brain-resolver.stable-after")),
+        ("akka.cluster.failure-detector.acceptable-heartbeat-pause", config.GetString("akka.cluster.failure-detector.acceptable-heartbeat-pause")),
+        ("akka.persistence.journal.sql.provider-name", config.GetString("akka.persistence.journal.sql.provider-name")),
+        ("akka.persistence.journal.sql.connection-string", Redact(config.GetString("akka.persistence.journal.sql.connection-string"))),
+        ("nachos.lease-timeout", config.GetString("nachos.lease-timeout")),
+    ];
+
+    public static string Redact(string connectionString) =>
+        System.Text.RegularExpressions.Regex.Replace(connectionString, @"(?i)(password|pwd)\s*=\s*[^;]*", "$1=***");
+}
