@@ -4,6 +4,8 @@ using Nachos.Host.Commands;
 var root = new RootCommand("nachos: nested cross-validation with hyperparameter search for medical-imaging models")
 {
     RunCommand.Create(),
+    NodeCommand.Create(),
+    SubmitCommand.Create(),
     TrainCommand.Create(),
     TaskCommand.Create(),
     DatasetCommand.Create(),

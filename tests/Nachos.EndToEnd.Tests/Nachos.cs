@@ -10,7 +10,11 @@ public sealed class NachosProcess : IDisposable
     private readonly StringBuilder _out = new();
     private readonly StringBuilder _err = new();
 
-    public NachosProcess(string workingDirectory, params string[] args)
+    public NachosProcess(string workingDirectory, params string[] args) : this(workingDirectory, null, args)
+    {
+    }
+
+    public NachosProcess(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -22,6 +26,7 @@ public sealed class NachosProcess : IDisposable
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "nachos.dll"));
         foreach (var a in args) start.ArgumentList.Add(a);
         start.Environment["COLUMNS"] = "200";
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
         _process = Process.Start(start)!;
         _process.OutputDataReceived += (_, e) => { lock (_out) _out.AppendLine(e.Data); };
         _process.ErrorDataReceived += (_, e) => { lock (_err) _err.AppendLine(e.Data); };
@@ -53,6 +58,11 @@ public sealed class NachosProcess : IDisposable
 
     /// <summary>kill -9: no shutdown, no flush, no goodbye.</summary>
     public void KillHard() => _process.Kill(entireProcessTree: false);
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Sends SIGTERM, as Slurm does at pre-emption or walltime.</summary>
+    public void Terminate() => Process.Start("kill", ["-TERM", _process.Id.ToString()])!.WaitForExit();
 
     /// <summary>Sends SIGINT, as Ctrl-C in a terminal does.</summary>
     public void Interrupt() => Process.Start("kill", ["-INT", _process.Id.ToString()])!.WaitForExit();

@@ -4,6 +4,9 @@ using Nachos.Shared.Tasks;
 
 namespace Nachos.Actors.Devices;
 
+/// <summary>Published on the node's event stream each time a device ends a task attempt (logs, metrics).</summary>
+public sealed record DeviceRanTask(string Device, string TaskId, int Attempt, string Outcome, double Seconds);
+
 /// <summary>
 /// Owns one device (a GPU, or a CPU slot): asks the queue for work, runs each task on its own long-lived
 /// thread through the executor, heartbeats the lease while it runs, reports the result or the failure,
@@ -13,7 +16,7 @@ namespace Nachos.Actors.Devices;
 /// </summary>
 public sealed class DeviceActor : ReceiveActor, IWithTimers
 {
-    private sealed record Running(WorkAssigned Work, CancellationTokenSource Cancel);
+    private sealed record Running(WorkAssigned Work, CancellationTokenSource Cancel, long Started);
     private sealed record Done(WorkAssigned Work, TrainingResult? Result, string? Error, bool Interrupted);
     private sealed record Tick
     {
@@ -46,7 +49,7 @@ public sealed class DeviceActor : ReceiveActor, IWithTimers
                 queue.Tell(new TaskInterrupted(work.Task.TaskId, work.Lease)); // not ours to run: back to the queue
                 return;
             }
-            _running = new Running(work, CancellationTokenSource.CreateLinkedTokenSource(_stop.Token));
+            _running = new Running(work, CancellationTokenSource.CreateLinkedTokenSource(_stop.Token), System.Diagnostics.Stopwatch.GetTimestamp());
             _revoked = false;
             Volatile.Write(ref _handoff, _running);
             _assigned.Set();
@@ -77,9 +80,12 @@ public sealed class DeviceActor : ReceiveActor, IWithTimers
 
     private void OnDone(Done d)
     {
+        var seconds = _running is null ? 0 : System.Diagnostics.Stopwatch.GetElapsedTime(_running.Started).TotalSeconds;
         _running?.Cancel.Dispose();
         _running = null;
         var (taskId, lease) = (d.Work.Task.TaskId, d.Work.Lease);
+        var outcome = _revoked ? "revoked" : d.Interrupted ? "interrupted" : d.Result is not null ? "succeeded" : $"failed ({d.Error})";
+        Context.System.EventStream.Publish(new DeviceRanTask(_device, taskId, d.Work.Attempt, outcome, seconds));
         if (_revoked)
         {
             // The queue gave the task to someone else; whatever this run produced is not counted.

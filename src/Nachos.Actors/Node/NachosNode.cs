@@ -59,9 +59,6 @@ public sealed class NachosNode : IAsyncDisposable
             else await cluster.JoinSeedNodesAsync(options.Seeds.Select(s => Address.Parse($"akka.tcp://nachos@{s}")));
             await up.Task.WaitAsync(TimeSpan.FromMinutes(2));
 
-            var queue = system.ActorOf(ClusterSingletonProxy.Props("/user/work-queue",
-                ClusterSingletonProxySettings.Create(system).WithRole(NodeOptions.Coordinator)), "work-queue-proxy");
-            IActorRef? studies = null;
             if (options.Is(NodeOptions.Coordinator))
             {
                 // A queue stopped by a journal failure comes back from its journal, with backoff.
@@ -69,6 +66,12 @@ public sealed class NachosNode : IAsyncDisposable
                     TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), 0.2, -1));
                 system.ActorOf(ClusterSingletonManager.Props(queueProps, PoisonPill.Instance,
                     ClusterSingletonManagerSettings.Create(system).WithRole(NodeOptions.Coordinator)), "work-queue");
+            }
+            var queue = system.ActorOf(ClusterSingletonProxy.Props("/user/work-queue",
+                ClusterSingletonProxySettings.Create(system).WithRole(NodeOptions.Coordinator)), "work-queue-proxy");
+            IActorRef? studies = null;
+            if (options.Is(NodeOptions.Coordinator))
+            {
 
                 var sharding = ClusterSharding.Get(system);
                 var settings = ClusterShardingSettings.Create(system).WithRole(NodeOptions.Coordinator);
@@ -115,6 +118,12 @@ public sealed class NachosNode : IAsyncDisposable
             await Task.WhenAll(devices.Select(d => d.Ask<DeviceDrained>(DrainDevice.Instance, timeout)));
             return Akka.Done.Instance;
         });
+
+    /// <summary>Starts (and keeps poking) the studies <paramref name="unfinished"/> lists; coordinator nodes only.</summary>
+    public void WatchStudies(Func<IReadOnlyList<string>> unfinished, TimeSpan interval)
+    {
+        if (Studies is { } studies) System.ActorOf(Props.Create<StudyWatcher>(studies, unfinished, interval), "study-watcher");
+    }
 
     public void Tell(string entityId, object message) =>
         (Studies ?? throw new InvalidOperationException("studies live on coordinator nodes")).Tell(new ShardEnvelope(entityId, message));

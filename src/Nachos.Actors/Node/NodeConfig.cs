@@ -15,6 +15,7 @@ public static class NodeConfig
     {
         var roles = string.Join(", ", options.Roles.Select(r => $"\"{r}\""));
         return ConfigurationFactory.ParseString(options.Overrides ?? "")
+            .WithFallback(EnvironmentOverrides())
             .WithFallback(ConfigurationFactory.ParseString($"""
                 akka.loglevel = {options.LogLevel}
                 akka.remote.dot-netty.tcp.hostname = "{options.Host}"
@@ -26,6 +27,23 @@ public static class NodeConfig
             .WithFallback(options.Postgres is { } postgres ? JournalConfig.Postgres(postgres) : JournalConfig.Sqlite(sqliteFile))
             .WithFallback(ClusterSharding.DefaultConfig())
             .WithFallback(ClusterSingleton.DefaultConfig());
+    }
+
+    /// <summary>Environment variables that override settings of hocon/cluster.conf (docs/operations.md).</summary>
+    public static readonly IReadOnlyDictionary<string, string> EnvironmentKeys = new Dictionary<string, string>
+    {
+        ["NACHOS_LEASE_TIMEOUT"] = "nachos.lease-timeout",
+        ["NACHOS_SBR_STABLE_AFTER"] = "akka.cluster.split-brain-resolver.stable-after",
+        ["NACHOS_HEARTBEAT_PAUSE"] = "akka.cluster.failure-detector.acceptable-heartbeat-pause",
+    };
+
+    private static Config EnvironmentOverrides()
+    {
+        var lines = EnvironmentKeys
+            .Select(kv => (kv.Value, Environment.GetEnvironmentVariable(kv.Key)))
+            .Where(kv => !string.IsNullOrWhiteSpace(kv.Item2))
+            .Select(kv => $"{kv.Value} = \"{kv.Item2!.Trim()}\"");
+        return ConfigurationFactory.ParseString(string.Join("\n", lines));
     }
 
     /// <summary>The settings an operator wants to see at start, secrets (passwords in connection strings) redacted.</summary>

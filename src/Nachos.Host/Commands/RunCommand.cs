@@ -48,9 +48,7 @@ public static class RunCommand
         var catalog = new RunDirectoryCatalog(runDir);
         var context = new StudyContext(spec, plan, data.Manifest, runDir);
         catalog.Add(context);
-        ITaskExecutor executor = spec.Execution.Executor == ExecutorKind.Subprocess
-            ? new SubprocessExecutor(catalog)
-            : new SimulatedExecutor(catalog);
+        var executor = new SpecExecutor(catalog);
         var devices = devicesOption ?? spec.Execution.Devices;
 
         NachosNode node;

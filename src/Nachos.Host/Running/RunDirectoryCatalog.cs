@@ -3,31 +3,50 @@ using Nachos.Actors.Entities;
 using Nachos.Shared.Data;
 using Nachos.Shared.Spec;
 using Nachos.Shared.Splits;
+using Nachos.Training.Data;
 
 namespace Nachos.Host.Running;
 
 /// <summary>
-/// The studies of one run directory: the spec copy (spec.yaml, with its original location in
-/// spec-source.txt so relative paths resolve as they did), the audited plan (splits.json) and the manifest.
+/// Studies stored in run directories: the spec copy (spec.yaml, with its original location in
+/// spec-source.txt so relative paths resolve as they did), the audited plan (splits.json) and the
+/// manifest. <c>nachos run</c> has one run directory; a cluster keeps each study in
+/// <c>ROOT/studies/ID</c> on storage every node sees.
 /// </summary>
-public sealed class RunDirectoryCatalog(string runDir) : IStudyCatalog
+public sealed class RunDirectoryCatalog(Func<string, string> directoryOf) : IStudyCatalog
 {
     private readonly ConcurrentDictionary<string, StudyContext> _studies = new();
 
-    public string RunDir { get; } = runDir;
+    public RunDirectoryCatalog(string runDir) : this(_ => runDir)
+    {
+    }
 
-    public StudyContext Get(string studyId) => _studies.GetOrAdd(studyId, _ => Load());
+    public static RunDirectoryCatalog ForCampaign(string root) => new(id => StudyDirectory(root, id));
+
+    public static string StudiesDirectory(string root) => Path.Combine(root, "studies");
+
+    public static string StudyDirectory(string root, string studyId) => Path.Combine(StudiesDirectory(root), studyId);
+
+    /// <summary>Studies of a campaign root that have no report yet.</summary>
+    public static IReadOnlyList<string> Unfinished(string root) =>
+        !Directory.Exists(StudiesDirectory(root))
+            ? []
+            : Directory.GetDirectories(StudiesDirectory(root))
+                .Where(d => File.Exists(Path.Combine(d, "spec.yaml")) && !File.Exists(Path.Combine(d, "report.json")))
+                .Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToList();
+
+    public StudyContext Get(string studyId) => _studies.GetOrAdd(studyId, id => Load(directoryOf(id)));
 
     public void Add(StudyContext context) => _studies[context.Spec.Name] = context;
 
-    private StudyContext Load()
+    private static StudyContext Load(string runDir)
     {
-        var spec = LoadSpec(RunDir) ?? throw new InvalidOperationException($"{RunDir}: no study spec");
-        var plan = SplitPlan.Read(Path.Combine(RunDir, "splits.json"));
+        var spec = LoadSpec(runDir) ?? throw new InvalidOperationException($"{runDir}: no study spec");
+        var plan = SplitPlan.Read(Path.Combine(runDir, "splits.json"));
         var manifest = spec.Dataset.Format == DatasetFormat.Npz
-            ? throw new InvalidOperationException("npz studies are loaded by the host with their images")
+            ? DatasetLoader.Load(spec).Manifest
             : CsvManifestReader.Read(spec.Dataset, spec.Task);
-        return new StudyContext(spec, plan, manifest, RunDir);
+        return new StudyContext(spec, plan, manifest, runDir);
     }
 
     /// <summary>The study spec stored in a run directory, or null when there is none.</summary>

@@ -59,6 +59,11 @@ public sealed record StudyReport(string StudyId, bool Complete, IReadOnlyList<Fo
         return metrics.Select(m.Get).ToArray();
     }
 
+    /// <summary>The report.json of a run directory.</summary>
+    public static StudyReport Load(string dir) =>
+        JsonSerializer.Deserialize<StudyReport>(File.ReadAllText(Path.Combine(dir, "report.json")), Json)
+        ?? throw new InvalidDataException($"{Path.Combine(dir, "report.json")}: empty report");
+
     public void Write(string dir)
     {
         Directory.CreateDirectory(dir);

@@ -1,0 +1,111 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using Akka.Actor;
+using Akka.Cluster;
+using Nachos.Actors.Devices;
+using Nachos.Actors.Messages;
+using Nachos.Actors.Node;
+using Nachos.Host.Running;
+
+namespace Nachos.Host.Commands;
+
+/// <summary>
+/// <c>nachos node</c>: one member of a cluster. Coordinators host the studies' entities and the work
+/// queue and start every study submitted to ROOT/studies; workers run tasks on their devices. Every
+/// option falls back to a NACHOS_* environment variable (docs/operations.md). SIGTERM leaves the
+/// cluster gracefully: running tasks checkpoint and go back to the queue at once.
+/// </summary>
+public static class NodeCommand
+{
+    public static Command Create()
+    {
+        var root = new Option<string?>("--root") { Description = "campaign directory shared by all nodes (studies, artifacts) [NACHOS_ROOT]" };
+        var seeds = new Option<string[]>("--seed") { Description = "host:port of a seed node, repeatable; none: this node starts a cluster [NACHOS_SEEDS, comma-separated]", AllowMultipleArgumentsPerToken = false };
+        var roles = new Option<string?>("--roles") { Description = "coordinator,worker (default both) [NACHOS_ROLES]" };
+        var devices = new Option<string?>("--devices") { Description = "auto | cpu:N | cuda:0,1 (default auto) [NACHOS_DEVICES]" };
+        var host = new Option<string?>("--public-host") { Description = "address other nodes reach this one at (default 127.0.0.1) [NACHOS_HOST]" };
+        var port = new Option<int?>("--port") { Description = "cluster port (default 4053) [NACHOS_PORT]" };
+        var postgres = new Option<string?>("--postgres") { Description = "Npgsql connection string of the shared journal; without it a SQLite journal in ROOT (one node only) [NACHOS_POSTGRES]" };
+        var command = new Command("node", "run a cluster node (coordinator and/or worker)") { root, seeds, roles, devices, host, port, postgres };
+        command.SetAction((r, _) =>
+        {
+            string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : null;
+            var seedList = r.GetValue(seeds) is { Length: > 0 } s ? s : Env("NACHOS_SEEDS")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
+            return Run(r.GetValue(root) ?? Env("NACHOS_ROOT"), seedList, r.GetValue(roles) ?? Env("NACHOS_ROLES") ?? "coordinator,worker",
+                r.GetValue(devices) ?? Env("NACHOS_DEVICES") ?? "auto", r.GetValue(host) ?? Env("NACHOS_HOST") ?? "127.0.0.1",
+                r.GetValue(port) ?? (Env("NACHOS_PORT") is { } p ? ParsePort(p) : 4053), r.GetValue(postgres) ?? Env("NACHOS_POSTGRES"));
+        });
+        return command;
+    }
+
+    private static int ParsePort(string value) => int.TryParse(value, out var p) ? p : -1;
+
+    private static async Task<int> Run(string? root, string[] seeds, string roleList, string deviceSpec, string host, int port, string? postgres)
+    {
+        if (root is null) return ExitCodes.Refuse("--root (or NACHOS_ROOT) is required: the campaign directory every node shares");
+        var roles = roleList.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var unknown = roles.FirstOrDefault(r => r is not (NodeOptions.Coordinator or NodeOptions.Worker));
+        if (unknown is not null || roles.Length == 0) return ExitCodes.Refuse($"--roles {roleList}: roles are 'coordinator' and 'worker'");
+        if (port is < 0 or > 65535) return ExitCodes.Refuse($"--port {port}: not a TCP port");
+        var badSeed = seeds.FirstOrDefault(s => !System.Text.RegularExpressions.Regex.IsMatch(s, @"^[^:\s]+:\d{1,5}$"));
+        if (badSeed is not null) return ExitCodes.Refuse($"--seed {badSeed}: expected host:port");
+        if (DeviceList.Parse(deviceSpec) is not { } deviceNames) return ExitCodes.Refuse($"--devices {deviceSpec}: expected auto, cpu:N or cuda:0,1");
+
+        root = Path.GetFullPath(root);
+        var options = new NodeOptions
+        {
+            WorkDir = root, Roles = roles, Seeds = seeds, Host = host, Port = port, Devices = deviceNames, Postgres = postgres, LogLevel = "WARNING",
+        };
+        var catalog = RunDirectoryCatalog.ForCampaign(root);
+        Console.WriteLine($"nachos node: root {root}, devices {string.Join(",", deviceNames)}");
+        foreach (var (key, value) in NodeConfig.Describe(NodeConfig.Build(options, Path.Combine(root, "journal.db"))))
+            Console.WriteLine($"  {key} = {value}");
+
+        NachosNode node;
+        try
+        {
+            node = await NachosNode.Start(options, catalog, new SpecExecutor(catalog));
+        }
+        catch (RunDirectoryInUseException e)
+        {
+            return ExitCodes.Refuse(e.Message);
+        }
+        var cluster = Cluster.Get(node.System);
+        Console.WriteLine($"joined as {cluster.SelfAddress} with roles {string.Join(",", roles)}");
+        node.WatchStudies(() => RunDirectoryCatalog.Unfinished(root), TimeSpan.FromSeconds(5));
+        node.System.ActorOf(Props.Create(() => new CompletionLog()), "completion-log");
+
+        var leave = new TaskCompletionSource();
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; leave.TrySetResult(); });
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; leave.TrySetResult(); });
+        var ended = await Task.WhenAny(leave.Task, node.System.WhenTerminated);
+        if (ended == leave.Task)
+        {
+            Console.WriteLine("leaving the cluster: running tasks checkpoint and return to the queue");
+            await CoordinatedShutdown.Get(node.System).Run(CoordinatedShutdown.ClusterLeavingReason.Instance);
+            await node.DisposeAsync();
+            Console.WriteLine("left");
+            return ExitCodes.Ok;
+        }
+        // Downed by the cluster (split-brain resolver) or stopped from inside: the operator restarts it.
+        await node.DisposeAsync();
+        Console.Error.WriteLine("this node was removed from the cluster");
+        return ExitCodes.Failed;
+    }
+
+    /// <summary>Prints each task attempt this node's devices end and each study this node completes.</summary>
+    private sealed class CompletionLog : ReceiveActor
+    {
+        public CompletionLog()
+        {
+            Receive<DeviceRanTask>(t => Console.WriteLine($"{t.Device}: {t.TaskId} attempt {t.Attempt} {t.Outcome} in {t.Seconds:F2} s"));
+            Receive<StudyCompleted>(c => Console.WriteLine($"study {c.StudyId} {(c.Report.Complete ? "complete" : "finished with failures")}"));
+        }
+
+        protected override void PreStart()
+        {
+            Context.System.EventStream.Subscribe(Self, typeof(DeviceRanTask));
+            Context.System.EventStream.Subscribe(Self, typeof(StudyCompleted));
+        }
+    }
+}

@@ -1,0 +1,19 @@
+using Nachos.Actors.Devices;
+using Nachos.Actors.Entities;
+using Nachos.Shared.Spec;
+using Nachos.Shared.Study;
+using Nachos.Shared.Tasks;
+
+namespace Nachos.Host.Running;
+
+/// <summary>Runs each task the way its study's spec asks (execution.executor): in a child process, or in-process for the simulated trainer.</summary>
+public sealed class SpecExecutor(IStudyCatalog catalog) : ITaskExecutor
+{
+    private readonly SubprocessExecutor _subprocess = new(catalog);
+    private readonly SimulatedExecutor _inProcess = new(catalog);
+
+    public TrainingResult Run(TaskSpec task, int attempt, string device, CancellationToken cancel) =>
+        catalog.Get(task.StudyId).Spec.Execution.Executor == ExecutorKind.Subprocess
+            ? _subprocess.Run(task, attempt, device, cancel)
+            : _inProcess.Run(task, attempt, device, cancel);
+}

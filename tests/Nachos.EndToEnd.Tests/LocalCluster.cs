@@ -1,0 +1,156 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using Nachos.Actors.Serialization;
+using Nachos.Shared.Study;
+using Npgsql;
+
+namespace Nachos.EndToEnd.Tests;
+
+/// <summary>
+/// Real <c>nachos node</c> processes on loopback sharing one campaign directory and one PostgreSQL
+/// journal. Nodes 0 and 1 are the seeds; each node can be killed (-9), terminated (SIGTERM) and
+/// started again on its port.
+/// </summary>
+public sealed class LocalCluster : IDisposable
+{
+    /// <summary>Quick failure detection for tests: downed after ~3 s unreachable + 3 s stable, leases after 4 s.</summary>
+    public static readonly IReadOnlyDictionary<string, string> FastFailover = new Dictionary<string, string>
+    {
+        ["NACHOS_HEARTBEAT_PAUSE"] = "3s",
+        ["NACHOS_SBR_STABLE_AFTER"] = "3s",
+        ["NACHOS_LEASE_TIMEOUT"] = "4s",
+    };
+
+    private readonly (string Roles, int Devices)[] _layout;
+    private readonly int[] _ports;
+    private readonly NachosProcess?[] _nodes;
+    private readonly List<string> _logs = [];
+    private readonly IReadOnlyDictionary<string, string> _environment;
+
+    public LocalCluster(string root, string postgres, params (string Roles, int Devices)[] layout)
+        : this(root, postgres, FastFailover, layout)
+    {
+    }
+
+    public LocalCluster(string root, string postgres, IReadOnlyDictionary<string, string> environment, params (string Roles, int Devices)[] layout)
+    {
+        _environment = environment;
+        Root = root;
+        Postgres = postgres;
+        _layout = layout;
+        _ports = FreePorts(layout.Length);
+        Directory.CreateDirectory(root);
+        _nodes = new NachosProcess?[layout.Length];
+    }
+
+    public string Root { get; }
+    public string Postgres { get; }
+
+    public NachosProcess Start(int i)
+    {
+        if (_nodes[i] is { HasExited: false }) throw new InvalidOperationException($"node {i} is running");
+        Collect(i);
+        var seeds = _ports.Take(Math.Min(2, _ports.Length)).SelectMany(p => new[] { "--seed", $"127.0.0.1:{p}" });
+        var (roles, devices) = _layout[i];
+        string[] deviceArgs = devices > 0 ? ["--devices", $"cpu:{devices}"] : [];
+        var node = new NachosProcess(Root, _environment,
+            ["node", "--root", Root, "--port", _ports[i].ToString(), "--roles", roles, .. deviceArgs, "--postgres", Postgres, .. seeds]);
+        _nodes[i] = node;
+        return node;
+    }
+
+    public void StartAll()
+    {
+        for (var i = 0; i < _layout.Length; i++) Start(i);
+    }
+
+    public void Kill(int i)
+    {
+        _nodes[i]!.KillHard();
+        _nodes[i]!.Wait(TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>SIGTERM, and waits for the node to leave; returns its exit code.</summary>
+    public int Terminate(int i)
+    {
+        _nodes[i]!.Terminate();
+        return _nodes[i]!.Wait(TimeSpan.FromSeconds(90));
+    }
+
+    public string StudyDir(string study) => Path.Combine(Root, "studies", study);
+
+    /// <summary>Task results written so far (each task writes predictions.csv when it finishes).</summary>
+    public int FinishedTasks(string study) =>
+        Directory.Exists(StudyDir(study)) ? Directory.EnumerateFiles(StudyDir(study), "predictions.csv", SearchOption.AllDirectories).Count() : 0;
+
+    public void WaitForTasks(string study, int count, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (FinishedTasks(study) < count)
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{FinishedTasks(study)} of {count} tasks after {timeout}\n{Logs()}");
+            Thread.Sleep(50);
+        }
+    }
+
+    public string WaitForReport(string study, TimeSpan timeout)
+    {
+        var file = Path.Combine(StudyDir(study), "report.json");
+        var deadline = DateTime.UtcNow + timeout;
+        while (!File.Exists(file))
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"no report after {timeout}; {FinishedTasks(study)} tasks done\n{Logs()}");
+            Thread.Sleep(100);
+        }
+        return File.ReadAllText(file);
+    }
+
+    /// <summary>Every task outcome the queue ever persisted, by task id (a duplicate shows as a count above 1).</summary>
+    public async Task<IReadOnlyDictionary<string, int>> PersistedOutcomes()
+    {
+        await using var connection = new NpgsqlConnection(Postgres);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "SELECT message FROM journal WHERE persistence_id = 'work-queue' AND manifest = 'task-completed.v1'", connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var counts = new Dictionary<string, int>();
+        while (await reader.ReadAsync())
+        {
+            var completed = JsonSerializer.Deserialize<TaskCompleted>((byte[])reader[0], NachosSerializer.Json)!;
+            counts[completed.Outcome.TaskId] = counts.GetValueOrDefault(completed.Outcome.TaskId) + 1;
+        }
+        return counts;
+    }
+
+    /// <summary>What every node printed, the earlier lives of restarted nodes included.</summary>
+    public string Logs() => string.Join("\n", _logs.Concat(_nodes.Select((n, i) => n is null ? "" : Describe(i, n))));
+
+    /// <summary>Standard output of node i's current life.</summary>
+    public string Output(int i) => _nodes[i]?.Output ?? "";
+
+    private static string Describe(int i, NachosProcess n) => $"--- node {i} ({(n.HasExited ? "exited" : "running")}) ---\n{n.Output}\n{n.Error}";
+
+    /// <summary>Keeps an exited node's output before it is replaced.</summary>
+    private void Collect(int i)
+    {
+        if (_nodes[i] is not { } node) return;
+        _logs.Add(Describe(i, node));
+        node.Dispose();
+        _nodes[i] = null;
+    }
+
+    public void Dispose()
+    {
+        foreach (var node in _nodes) node?.Dispose();
+    }
+
+    private static int[] FreePorts(int n)
+    {
+        var listeners = Enumerable.Range(0, n).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
+        foreach (var l in listeners) l.Start();
+        var ports = listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
+        foreach (var l in listeners) l.Stop();
+        return ports;
+    }
+}
