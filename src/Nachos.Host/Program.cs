@@ -5,6 +5,7 @@ var root = new RootCommand("nachos: nested cross-validation with hyperparameter 
 {
     RunCommand.Create(),
     TrainCommand.Create(),
+    ReportCommand.Create(),
     TaskCommand.Create(),
     DatasetCommand.Create(),
 };

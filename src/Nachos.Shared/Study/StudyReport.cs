@@ -86,6 +86,10 @@ public sealed record StudyReport(string StudyId, bool Complete, IReadOnlyList<Fo
         AtomicWrite(Path.Combine(dir, "report.csv"), csv.ToString());
     }
 
+    /// <summary>Reads a report.json written by <see cref="Write"/>.</summary>
+    public static StudyReport Read(string path) =>
+        JsonSerializer.Deserialize<StudyReport>(File.ReadAllText(path), Json) ?? throw new InvalidDataException($"{path}: empty report");
+
     private static void AtomicWrite(string path, string text)
     {
         File.WriteAllText(path + ".tmp", text);
