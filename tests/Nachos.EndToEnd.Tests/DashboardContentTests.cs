@@ -161,4 +161,65 @@ public sealed class DashboardContentTests(FinishedStudies studies)
         var epochs = File.ReadAllLines(Path.Combine(study.RunDir, "o0/t0/s1/history.csv")).Length - 1;
         Assert.Contains($"<tr><th>epochs run</th><td class=\"num\">{epochs}</td></tr>", model);
     }
+
+    [Theory]
+    [InlineData("multiclass")]
+    [InlineData("multilabel")]
+    public void Multi_class_and_multi_label_models_get_an_roc_curve_and_a_confusion_matrix_per_class(string task)
+    {
+        using var dir = new TempDir();
+        var synth = NachosProcess.Run(dir.Path, "dataset", "synth", "--out", "data", "--patients", "24", "--size", "16");
+        Assert.True(synth.Code == 0, synth.Error);
+        // The synthetic images relabelled from the patient number (image,label,mask,patient,site).
+        var images = File.ReadAllLines(dir.File("data/manifest.csv")).Skip(1).Select(l => l.Split(',')).Select(f => (Image: f[0], Patient: f[3], N: int.Parse(f[3][1..]))).ToList();
+        string[] classes = task == "multiclass" ? ["a", "b", "c"] : ["a", "b"];
+        dir.Write("data/tasks.csv", task == "multiclass"
+            ? "image,patient,label\n" + string.Concat(images.Select(i => $"{i.Image},{i.Patient},{classes[i.N % 3]}\n"))
+            : "image,patient,a,b\n" + string.Concat(images.Select(i => $"{i.Image},{i.Patient},{i.N % 2},{i.N / 2 % 2}\n")));
+        dir.Write("spec.yaml", $$"""
+            name: kinds
+            seed: 2
+            task: {{task}}
+            dataset: { manifest: data/tasks.csv, group_column: patient, {{(task == "multiclass" ? "classes: [a, b, c]" : "label_columns: [a, b]")}} }
+            image: { size: 16 }
+            split: { scheme: kfold, outer_folds: 2, inner_folds: 2 }
+            training: { max_epochs: 3 }
+            search: { sampler: random, trials: 2, parallelism: 2, space: { learning_rate: { type: log-uniform, low: 0.001, high: 0.01 } } }
+            execution: { trainer: simulated, devices: 2, simulated: { seconds_per_epoch: 0 } }
+            """);
+        var run = NachosProcess.Run(dir.Path, "run", "spec.yaml", "--run-dir", "run");
+        Assert.True(run.Code == 0, $"{run.Output}\n{run.Error}");
+        var export = NachosProcess.Run(dir.Path, "report", "run", "--format", "html", "--out", "report.html");
+        Assert.True(export.Code == 0, export.Error);
+        Assert.Contains("<section class=\"model\" id=\"model-o1-refit\">", File.ReadAllText(dir.File("report.html")));
+
+        var key = ModelKey.Refit(0);
+        var html = new DashboardRenderer(StudyRun.Load(dir.File("run"))).ModelPage(key, new ServedLinks("kinds"));
+        var roc = Element(html, "svg", $"roc-{key.Anchor}");
+        foreach (var c in classes) Assert.Matches($@"\s{c} \(AUC [01]\.\d{{3}}\)", roc);
+
+        // predictions.csv: sample_id,set,true,p_<class>...,predicted; the simulated trainer writes multi-label truth as "1;0".
+        var lines = File.ReadAllLines(dir.File("run/o0/refit/predictions.csv"));
+        Assert.Equal($"sample_id,set,true,{string.Join(",", classes.Select(c => "p_" + c))},predicted", lines[0]);
+        var rows = lines.Skip(1).Select(l => l.Split(',')).Where(f => f[1] == "test")
+            .Select(f => (Truth: f[2], P: f.Skip(3).Take(classes.Length).Select(Number).ToArray())).ToList();
+        if (task == "multiclass")
+        {
+            var expected = new int[3, 3];
+            foreach (var r in rows) expected[Array.IndexOf(classes, r.Truth), Array.IndexOf(r.P, r.P.Max())]++;
+            Assert.Equal(expected.Cast<int>(), Cells(Element(html, "table", $"confusion-{key.Anchor}-test")));
+        }
+        else
+        {
+            for (var c = 0; c < classes.Length; c++)
+            {
+                var expected = new int[2, 2];
+                foreach (var r in rows) expected[r.Truth.Split(';')[c] == "1" ? 1 : 0, r.P[c] >= 0.5 ? 1 : 0]++;
+                Assert.Equal(expected.Cast<int>(), Cells(Element(html, "table", $"confusion-{key.Anchor}-test-{c}")));
+            }
+        }
+        Assert.Equal(Math.Min(rows.Count, ModelSection.GalleryCases), Regex.Matches(Element(html, "div", $"gallery-{key.Anchor}"), "<img src=\"data:image/png").Count);
+    }
+
+    private static IEnumerable<int> Cells(string table) => Regex.Matches(table, "<td[^>]*>(\\d+)</td>").Select(m => int.Parse(m.Groups[1].Value));
 }

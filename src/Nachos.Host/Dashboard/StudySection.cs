@@ -161,7 +161,7 @@ public static class StudySection
         {
             var id = row.IsRefit ? $"o{row.Outer}/refit" : $"o{row.Outer}/t{row.Trial}";
             var cls = row.IsRefit ? "refit" : row.Chosen ? "chosen" : "";
-            html.Append($"<tr data-model=\"{id}\"{(cls.Length > 0 ? $" class=\"{cls}\"" : "")}><td class=\"num\">{row.Outer}</td><td data-value=\"{(row.IsRefit ? "refit" : $"trial {row.Trial}")}\">");
+            html.Append($"<tr data-model=\"{id}\"{(cls.Length > 0 ? $" class=\"{cls}\"" : "")}><td class=\"num\">{row.Outer}</td><td class=\"model\" data-value=\"{(row.IsRefit ? "refit" : $"trial {row.Trial}")}\">");
             if (row.IsRefit)
                 html.Append(row.Models.Count > 0 ? $"<a href=\"{E(links.Model(row.Models[0]))}\">refit</a>" : "refit");
             else
