@@ -242,7 +242,7 @@ public sealed class StudyReportTests
 
         Assert.Equal(File.ReadAllText(dir.File("first/report.json")), File.ReadAllText(dir.File("second/report.json")));
         Assert.Equal(AdamHigh, read.Folds[0].Config);
-        Assert.Equal(0.8, read.Folds[0].TestMetrics["auroc"]);
+        Assert.Equal(0.9, read.Folds[0].TestMetrics["auroc"]);
         Assert.Null(read.Folds[2].TestMetrics.GetValueOrDefault("auroc"));
     }
 
