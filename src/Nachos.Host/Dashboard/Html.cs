@@ -45,7 +45,7 @@ public static class Html
         th, td { border: 1px solid #d8dde6; padding: .25rem .5rem; text-align: left; vertical-align: top; }
         th { background: #f2f4f8; } td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
         table.sortable th { cursor: pointer; user-select: none; } table.sortable th[aria-sort=ascending]::after { content: " ▲"; } table.sortable th[aria-sort=descending]::after { content: " ▼"; }
-        tr.chosen td { background: #fff8e1; } tr.refit td { background: #e8f1fb; } td.failure { color: #a21b14; } td.model { white-space: nowrap; }
+        tr.chosen td { background: #fff8e1; } tr.refit td { background: #e8f1fb; } td.failure { color: #a21b14; min-width: 18rem; } td.model { white-space: nowrap; }
         .scroll { overflow-x: auto; }
         .plots { display: flex; flex-wrap: wrap; gap: 1rem; } .plots svg { max-width: 100%; height: auto; border: 1px solid #eef0f4; }
         table.confusion caption { text-align: left; white-space: nowrap; padding-bottom: .2rem; } table.confusion td { text-align: center; min-width: 3rem; font-variant-numeric: tabular-nums; } table.confusion td.diagonal { background: #dcf2e3; font-weight: 600; }

@@ -150,7 +150,8 @@ public static class StudySection
         var metrics = SpecNames.Metrics;
         html.Append("<h2 id=\"leaderboard-title\">Leaderboard</h2>\n")
             .Append("<p>Every trial of every outer fold and every refit. A trial's metrics are the mean over its inner splits on their validation sets; ")
-            .Append($"its score is the mean inner validation {E(run.Spec.Search.Metric)} the search chose by (★: chosen). A refit's metrics are on its outer test fold. ")
+            .Append($"its score is the mean inner validation {E(run.Spec.Search.Metric)} the search chose by (★: chosen), its epochs the mean best inner epoch. ")
+            .Append("A refit's metrics are on its outer test fold, its epochs those it trained for. ")
             .Append("Click a column header to sort.</p>\n")
             .Append("<div class=\"scroll\"><table class=\"sortable\" id=\"leaderboard\"><thead><tr>")
             .Append("<th data-type=\"number\">fold</th><th>model</th><th>evaluated on</th><th>configuration</th>")
