@@ -56,6 +56,7 @@ public sealed class DashboardBrowserTests(FinishedStudies studies) : IAsyncLifet
         var (page, requests) = await Open(study.Html);
 
         Assert.Equal("complete", await page.Locator("#state").InnerTextAsync());
+        await page.Locator("#study").ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(Screenshots, "study.png") });
         foreach (var fold in report.RootElement.GetProperty("folds").EnumerateArray())
         {
             var row = page.Locator($"#folds tr[data-fold='{fold.GetProperty("outer").GetInt32()}']");
@@ -81,7 +82,6 @@ public sealed class DashboardBrowserTests(FinishedStudies studies) : IAsyncLifet
         var ascending = before.OrderBy(r => r[1] == "" ? 1 : 0).ThenBy(r => r[1] == "" ? 0 : Number(r[1])).Select(r => r[0]).ToList();
         Assert.Equal(ascending, (await LeaderboardRows(page)).Select(r => r[0]));
 
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "study.png"), FullPage = false });
         Assert.All(requests, url => Assert.True(url.StartsWith("file:", StringComparison.Ordinal) || url.StartsWith("data:", StringComparison.Ordinal), $"requested {url}"));
     }
 

@@ -30,10 +30,11 @@ public static partial class Plots
                 Position = i, Width = 0.35,
                 BoxMin = Quantile(values, 0.25), BoxMiddle = Quantile(values, 0.5), BoxMax = Quantile(values, 0.75),
                 WhiskerMin = values[0], WhiskerMax = values[^1],
-                FillColor = palette.GetColor(0).WithAlpha(0.15), LineColor = palette.GetColor(0),
             });
         }
-        plot.Add.Boxes(boxes);
+        var boxPlot = plot.Add.Boxes(boxes);
+        boxPlot.FillColor = palette.GetColor(0).WithAlpha(0.15);
+        boxPlot.LineColor = palette.GetColor(0);
         for (var i = 0; i < metrics.Count; i++)
         {
             var perFold = metrics[i].PerFold;
@@ -61,9 +62,9 @@ public static partial class Plots
         }
         plot.Axes.Bottom.SetTicks(Enumerable.Range(0, metrics.Count).Select(i => (double)i).ToArray(), metrics.Select(m => m.Metric.Replace('_', ' ')).ToArray());
         plot.Axes.SetLimitsX(-0.6, metrics.Count - 0.4);
-        // Metrics lie in [0, 1]; a wide interval (few folds) is cut at the edge rather than squashing the folds.
-        var all = metrics.SelectMany(m => m.PerFold).OfType<double>().Where(double.IsFinite).DefaultIfEmpty(0.5).ToList();
-        plot.Axes.SetLimitsY(Math.Min(0, all.Min()) - 0.05, Math.Max(1, all.Max()) + 0.05);
+        // The folds and their intervals, within [0, 1] where the metrics lie: an interval reaching past it (few folds) is cut at the edge.
+        var all = metrics.SelectMany(m => m.PerFold.Concat([m.Summary?.CiLow, m.Summary?.CiHigh])).OfType<double>().Where(double.IsFinite).DefaultIfEmpty(0.5).ToList();
+        plot.Axes.SetLimitsY(Math.Max(0, all.Min()) - 0.05, Math.Min(1, all.Max()) + 0.05);
         plot.YLabel("outer test value");
         plot.Legend.Alignment = Alignment.LowerLeft;
         plot.ShowLegend();
