@@ -7,6 +7,7 @@ var root = new RootCommand("nachos: nested cross-validation with hyperparameter 
     NodeCommand.Create(),
     SubmitCommand.Create(),
     TrainCommand.Create(),
+    ReportCommand.Create(),
     TaskCommand.Create(),
     DatasetCommand.Create(),
 };

@@ -66,7 +66,7 @@ public sealed class ClusterTests(PostgresServer postgres)
         Assert.All(outcomes, kv => Assert.True(kv.Value == 1, $"{kv.Key} persisted {kv.Value} times"));
     }
 
-    private string Database(string name) => postgres.CreateDatabase($"{name}_{Guid.NewGuid():N}"[..40]);
+    private string Database(string name) => postgres.CreateDatabase($"{name}_{Guid.NewGuid():N}"[..Math.Min(40, name.Length + 33)]);
 
     [Fact]
     public async Task A_worker_killed_mid_study_its_tasks_finish_elsewhere_and_the_report_equals_the_fault_free_run()

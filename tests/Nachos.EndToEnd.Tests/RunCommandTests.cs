@@ -28,7 +28,7 @@ public sealed class RunCommandTests
         """;
 
     /// <summary>A tiny real (TorchSharp) study: 2 outer × 2 inner folds of 24 synthetic patients at 32 px.</summary>
-    private static string TorchSpec(string name, string training, string search, string execution) => $$"""
+    internal static string TorchSpec(string name, string training, string search, string execution) => $$"""
         name: {{name}}
         seed: 3
         task: binary

@@ -230,6 +230,23 @@ public sealed class StudyReportTests
     }
 
     [Fact]
+    public void Read_gives_back_the_report_that_Write_stored()
+    {
+        using var dir = new TempDir();
+        var folds = new[] { Fold(1, SgdHigh, 0.7, 0.6), Fold(0, AdamHigh, 0.9, 0.8), Fold(2, null, null, 0, "all 3 trials failed") };
+        var report = StudyReport.Build("my-study", Spec(), Manifest(), folds, new Dictionary<int, IReadOnlyList<Prediction>>());
+        report.Write(dir.File("first"));
+
+        var read = StudyReport.Read(dir.File("first/report.json"));
+        read.Write(dir.File("second"));
+
+        Assert.Equal(File.ReadAllText(dir.File("first/report.json")), File.ReadAllText(dir.File("second/report.json")));
+        Assert.Equal(AdamHigh, read.Folds[0].Config);
+        Assert.Equal(0.9, read.Folds[0].TestMetrics["auroc"]);
+        Assert.Null(read.Folds[2].TestMetrics.GetValueOrDefault("auroc"));
+    }
+
+    [Fact]
     public void Write_replaces_an_earlier_report()
     {
         using var dir = new TempDir();

@@ -86,7 +86,8 @@ public static class RunCommand
                     $"[bold]{spec.Name}[/]: {plan.Outer.Count} outer folds × {plan.Outer[0].Inner.Count} inner splits × {spec.Search.Trials} trials on {devices} device(s); run directory {runDir}");
                 node.Tell(spec.Name, new StartStudy(spec.Name));
                 var report = await Watch(spec, plan.Outer.Count, events.Reader, interrupt.Token);
-                ReportTable.Write(report, runDir);
+                ReportTable.Write(report);
+                AnsiConsole.MarkupLineInterpolated($"wrote {Path.Combine(runDir, "report.json")} and report.csv (see also: nachos report {runDir} --format html)");
                 return report.Complete ? ExitCodes.Ok : Failed(report);
             }
             catch (OperationCanceledException)

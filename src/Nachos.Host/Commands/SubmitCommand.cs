@@ -50,8 +50,9 @@ public static class SubmitCommand
         {
             return ExitCodes.Interrupted;
         }
-        var result = StudyReport.Load(dir);
-        ReportTable.Write(result, dir);
+        var result = StudyReport.Read(report);
+        ReportTable.Write(result);
+        Console.WriteLine($"report: {report} (see also: nachos report {dir} --format html)");
         return result.Complete ? ExitCodes.Ok : ExitCodes.Failed;
     }
 }

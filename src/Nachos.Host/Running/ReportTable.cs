@@ -10,8 +10,10 @@ public static class ReportTable
     private static string Short(string value) =>
         double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v.ToString("G4", CultureInfo.InvariantCulture) : value;
 
-    public static void Write(StudyReport report, string runDir)
+    /// <param name="console">Where to write (default: the terminal).</param>
+    public static void Write(StudyReport report, IAnsiConsole? console = null)
     {
+        console ??= AnsiConsole.Console;
         static string F(double? v) => v is { } x ? x.ToString("F3", CultureInfo.InvariantCulture) : "n/a";
 
         var folds = new Table().Title($"{report.StudyId}: outer folds").AddColumns("fold", "trial", "configuration", "inner ± SE", "epochs", "test AUROC");
@@ -19,17 +21,16 @@ public static class ReportTable
             folds.AddRow(f.Outer.ToString(), f.ChosenTrial?.ToString() ?? "-", Markup.Escape(f.Config?.Display() ?? f.Failure ?? ""),
                 f.InnerScore is null ? "-" : $"{F(f.InnerScore)} ± {F(f.InnerStandardError)}", f.RefitEpochs.ToString(),
                 F(f.TestMetrics.GetValueOrDefault("auroc")));
-        AnsiConsole.Write(folds);
+        console.Write(folds);
 
         var metrics = new Table().Title("test metrics across outer folds").AddColumns("metric", "mean", "SD", "SE", "95% CI (t)", "95% CI (bootstrap)");
         foreach (var m in report.Metrics)
             metrics.AddRow(m.Metric, F(m.Summary?.Mean), F(m.Summary?.StandardDeviation), F(m.Summary?.StandardError),
                 m.Summary?.CiLow is null ? "n/a" : $"{F(m.Summary.CiLow)} – {F(m.Summary.CiHigh)}",
                 m.BootstrapLow is null ? "n/a" : $"{F(m.BootstrapLow)} – {F(m.BootstrapHigh)}");
-        AnsiConsole.Write(metrics);
+        console.Write(metrics);
 
         foreach (var s in report.Stability)
-            AnsiConsole.MarkupLineInterpolated($"[grey]chosen {s.Parameter}:[/] {string.Join(", ", s.Chosen.Select(kv => $"{Short(kv.Key)} ×{kv.Value}"))}");
-        AnsiConsole.MarkupLineInterpolated($"wrote {Path.Combine(runDir, "report.json")} and report.csv");
+            console.MarkupLineInterpolated($"[grey]chosen {s.Parameter}:[/] {string.Join(", ", s.Chosen.Select(kv => $"{Short(kv.Key)} ×{kv.Value}"))}");
     }
 }

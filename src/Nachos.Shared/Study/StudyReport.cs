@@ -59,11 +59,6 @@ public sealed record StudyReport(string StudyId, bool Complete, IReadOnlyList<Fo
         return metrics.Select(m.Get).ToArray();
     }
 
-    /// <summary>The report.json of a run directory.</summary>
-    public static StudyReport Load(string dir) =>
-        JsonSerializer.Deserialize<StudyReport>(File.ReadAllText(Path.Combine(dir, "report.json")), Json)
-        ?? throw new InvalidDataException($"{Path.Combine(dir, "report.json")}: empty report");
-
     public void Write(string dir)
     {
         Directory.CreateDirectory(dir);
@@ -90,6 +85,10 @@ public sealed record StudyReport(string StudyId, bool Complete, IReadOnlyList<Fo
         }
         AtomicWrite(Path.Combine(dir, "report.csv"), csv.ToString());
     }
+
+    /// <summary>Reads a report.json written by <see cref="Write"/>.</summary>
+    public static StudyReport Read(string path) =>
+        JsonSerializer.Deserialize<StudyReport>(File.ReadAllText(path), Json) ?? throw new InvalidDataException($"{path}: empty report");
 
     private static void AtomicWrite(string path, string text)
     {

@@ -1,0 +1,89 @@
+using System.Collections.Concurrent;
+using Nachos.Shared.Spec;
+using Nachos.Training.Data;
+using StbImageSharp;
+using StbImageWriteSharp;
+
+namespace Nachos.Host.Dashboard;
+
+/// <summary>
+/// Small PNG thumbnails of a study's cases, by sample id. Manifest datasets: the image file (sample ids are
+/// paths relative to the manifest's folder); .npz datasets: the array, as the model saw it. Null when the
+/// image cannot be read (the data moved, say): the dashboard then shows the case without its picture.
+/// </summary>
+public sealed class CaseImages(StudySpec spec)
+{
+    /// <summary>Longest side of a thumbnail, in pixels; larger images are box-averaged down to it.</summary>
+    public const int MaxSide = 128;
+
+    private readonly ConcurrentDictionary<string, byte[]?> _cache = new();
+    private readonly Lazy<IReadOnlyDictionary<string, float[]>?> _npz = new(() => LoadNpz(spec));
+
+    public byte[]? Png(string sampleId) => _cache.GetOrAdd(sampleId, Render);
+
+    private byte[]? Render(string sampleId)
+    {
+        var channels = spec.Image.Channels == 1 ? 1 : 3;
+        if (spec.Dataset.Format == DatasetFormat.Npz)
+        {
+            if (_npz.Value?.GetValueOrDefault(sampleId) is not { } planar) return null;
+            var (h, w) = (spec.Image.Height, spec.Image.Width);
+            var plane = h * w;
+            var pixels = new byte[plane * channels];
+            for (var i = 0; i < plane; i++)
+                for (var c = 0; c < channels; c++)
+                    pixels[i * channels + c] = (byte)Math.Clamp(MathF.Round(planar[c * plane + i] * 255), 0, 255);
+            return Encode(pixels, w, h, channels);
+        }
+        var path = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(spec.Dataset.Path)!, sampleId));
+        try
+        {
+            var image = ImageResult.FromMemory(File.ReadAllBytes(path), channels == 1 ? StbImageSharp.ColorComponents.Grey : StbImageSharp.ColorComponents.RedGreenBlue);
+            var (pixels, width, height) = Shrink(image.Data, image.Width, image.Height, channels);
+            return Encode(pixels, width, height, channels);
+        }
+        catch (Exception) // missing, unreadable or undecodable (StbImageSharp throws plain Exceptions)
+        {
+            return null;
+        }
+    }
+
+    private static IReadOnlyDictionary<string, float[]>? LoadNpz(StudySpec spec)
+    {
+        try
+        {
+            return DatasetLoader.Load(spec).Images;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Nachos.Shared.Data.DataException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Box-averages an interleaved image so its longest side is at most <see cref="MaxSide"/>.</summary>
+    private static (byte[] Pixels, int Width, int Height) Shrink(byte[] src, int w, int h, int channels)
+    {
+        var factor = (int)Math.Ceiling(Math.Max(w, h) / (double)MaxSide);
+        if (factor <= 1) return (src, w, h);
+        int ow = Math.Max(1, w / factor), oh = Math.Max(1, h / factor);
+        var dst = new byte[ow * oh * channels];
+        for (var y = 0; y < oh; y++)
+            for (var x = 0; x < ow; x++)
+                for (var c = 0; c < channels; c++)
+                {
+                    var sum = 0;
+                    for (var dy = 0; dy < factor; dy++)
+                        for (var dx = 0; dx < factor; dx++)
+                            sum += src[((y * factor + dy) * w + x * factor + dx) * channels + c];
+                    dst[(y * ow + x) * channels + c] = (byte)(sum / (factor * factor));
+                }
+        return (dst, ow, oh);
+    }
+
+    private static byte[] Encode(byte[] pixels, int width, int height, int channels)
+    {
+        using var stream = new MemoryStream();
+        new ImageWriter().WritePng(pixels, width, height, channels == 1 ? StbImageWriteSharp.ColorComponents.Grey : StbImageWriteSharp.ColorComponents.RedGreenBlue, stream);
+        return stream.ToArray();
+    }
+}

@@ -1,0 +1,59 @@
+using Nachos.Shared.Spec;
+
+namespace Nachos.Host.Dashboard;
+
+/// <summary>
+/// One row of the leaderboard: a trial of an outer fold (its inner validation metrics, averaged over its inner
+/// splits) or a fold's refit (its outer test metrics, as the report holds them).
+/// </summary>
+public sealed record LeaderboardRow(
+    int Outer,
+    int? Trial,
+    bool Chosen,
+    string Config,
+    string Set,
+    double? Score,
+    double? ScoreStandardError,
+    double? Epochs,
+    IReadOnlyDictionary<string, double?> Metrics,
+    IReadOnlyList<ModelKey> Models,
+    string? Failure)
+{
+    public bool IsRefit => Trial is null;
+}
+
+public static class Leaderboard
+{
+    public const string InnerValidation = "inner validation";
+    public const string OuterTest = "outer test";
+
+    /// <summary>Every trial of every outer fold, then the fold's refit, fold by fold.</summary>
+    public static IReadOnlyList<LeaderboardRow> Build(StudyRun run)
+    {
+        var rows = new List<LeaderboardRow>();
+        foreach (var fold in run.Report.Folds)
+        {
+            foreach (var trial in fold.Trials.OrderBy(t => t.Trial))
+            {
+                var models = run.Models.Where(m => m.Outer == fold.Outer && m.Trial == trial.Trial).ToList();
+                var metrics = SpecNames.Metrics.ToDictionary(name => name, name => trial.Failed ? null : Mean(models.Select(m => run.Model(m).Primary?.Metrics.Get(name))));
+                rows.Add(new LeaderboardRow(fold.Outer, trial.Trial, trial.Trial == fold.ChosenTrial, trial.Config.Display(), InnerValidation,
+                    trial.Score, trial.StandardError, trial.Failed ? null : trial.MeanBestEpoch, metrics, models, trial.Failure));
+            }
+            if (fold.Config is not null)
+            {
+                var refit = ModelKey.Refit(fold.Outer);
+                rows.Add(new LeaderboardRow(fold.Outer, null, true, fold.Config.Display(), OuterTest, null, null, fold.RefitEpochs,
+                    SpecNames.Metrics.ToDictionary(name => name, name => fold.TestMetrics.GetValueOrDefault(name)),
+                    run.Models.Contains(refit) ? [refit] : [], fold.Failure));
+            }
+        }
+        return rows;
+    }
+
+    private static double? Mean(IEnumerable<double?> values)
+    {
+        var defined = values.OfType<double>().ToList();
+        return defined.Count == 0 ? null : defined.Average();
+    }
+}

@@ -1,0 +1,91 @@
+using System.Text.Json;
+using Nachos.Shared.Metrics;
+using Nachos.Shared.Spec;
+
+namespace Nachos.Host.Dashboard;
+
+/// <summary>An ROC curve of one class (one-vs-rest) with its area.</summary>
+public sealed record RocCurve(string Label, IReadOnlyList<(double Fpr, double Tpr)> Points, double? Area);
+
+/// <summary>The cases of one evaluated set (validation or test) and what they give.</summary>
+public sealed record SetEvaluation(string Set, IReadOnlyList<CasePrediction> Cases, ClassificationMetrics Metrics, IReadOnlyList<RocCurve> Roc);
+
+/// <summary>A case with its error on the truth (see <see cref="ModelEvaluation.ErrorOnTruth"/>) and whether the thresholded prediction is right.</summary>
+public sealed record RankedCase(CasePrediction Case, double Error, IReadOnlyList<int> Predicted)
+{
+    public bool Correct => Predicted.SequenceEqual(Case.Labels);
+}
+
+/// <summary>What one trained model's folder holds, evaluated: metrics, ROC curves and cases per set, and its training history.</summary>
+public sealed record ModelEvaluation(
+    ModelKey Key,
+    TaskKind Task,
+    IReadOnlyList<string> Classes,
+    IReadOnlyList<SetEvaluation> Sets,
+    TrainingHistory? History,
+    int? BestEpoch)
+{
+    /// <summary>The set the model is judged on: the outer test set for a refit, the inner validation set otherwise.</summary>
+    public SetEvaluation? Primary => Sets.FirstOrDefault(s => s.Set == "test") ?? Sets.FirstOrDefault(s => s.Set == "validation") ?? Sets.FirstOrDefault();
+
+    public static ModelEvaluation Load(string folder, ModelKey key, TaskKind task)
+    {
+        var predictions = Path.Combine(folder, "predictions.csv");
+        IReadOnlyList<string> classes = [];
+        var sets = new List<SetEvaluation>();
+        if (File.Exists(predictions))
+        {
+            (classes, var cases) = ModelPredictions.Read(predictions, task);
+            foreach (var group in cases.GroupBy(c => c.Set))
+            {
+                var list = group.ToList();
+                var metrics = ClassificationMetrics.Compute(task, list.Select(c => c.Labels).ToList(), list.Select(c => c.Probabilities).ToList());
+                sets.Add(new SetEvaluation(group.Key, list, metrics, Roc(task, classes, list)));
+            }
+        }
+        var history = Path.Combine(folder, "history.csv");
+        return new ModelEvaluation(key, task, classes, sets, File.Exists(history) ? TrainingHistory.Read(history) : null, BestEpochOf(folder));
+    }
+
+    /// <summary>Binary: the positive class's curve. Otherwise one curve per class (or label), one-vs-rest.</summary>
+    public static IReadOnlyList<RocCurve> Roc(TaskKind task, IReadOnlyList<string> classes, IReadOnlyList<CasePrediction> cases)
+    {
+        IEnumerable<int> members = task == TaskKind.Binary ? [1] : Enumerable.Range(0, classes.Count);
+        return members.Select(c =>
+        {
+            var scores = cases.Select(x => x.Probabilities[c]).ToArray();
+            var positive = cases.Select(x => task == TaskKind.Multilabel ? x.Labels[c] == 1 : x.Labels[0] == c).ToArray();
+            return new RocCurve(classes[c], Auroc.Curve(scores, positive), Auroc.Compute(scores, positive));
+        }).ToList();
+    }
+
+    /// <summary>
+    /// How wrong a prediction is about the truth: 1 − p(true class) for single-label tasks; for multi-label,
+    /// the largest |truth − p| over the labels.
+    /// </summary>
+    public static double ErrorOnTruth(TaskKind task, CasePrediction c) => task == TaskKind.Multilabel
+        ? c.Labels.Select((y, i) => Math.Abs(y - c.Probabilities[i])).Max()
+        : 1 - c.Probabilities[c.Labels[0]];
+
+    /// <summary>Largest error first; ties by sample id, so the order is stable.</summary>
+    public static IReadOnlyList<RankedCase> WorstFirst(TaskKind task, IEnumerable<CasePrediction> cases) =>
+        cases.Select(c => new RankedCase(c, ErrorOnTruth(task, c), Predict(task, c.Probabilities)))
+            .OrderByDescending(r => r.Error).ThenBy(r => r.Case.SampleId, StringComparer.Ordinal).ToList();
+
+    /// <summary>The threshold rule of <see cref="ClassificationMetrics"/>, in the form of the labels: a class index, or 0/1 per label.</summary>
+    public static IReadOnlyList<int> Predict(TaskKind task, IReadOnlyList<double> p) => task switch
+    {
+        TaskKind.Multilabel => p.Select(v => v >= ClassificationMetrics.Threshold ? 1 : 0).ToArray(),
+        TaskKind.Binary => [p[1] >= ClassificationMetrics.Threshold ? 1 : 0],
+        _ => [Enumerable.Range(0, p.Count).Aggregate((best, i) => p[i] > p[best] ? i : best)],
+    };
+
+    /// <summary>The best epoch a real training recorded in metrics.json (none for the simulated trainer).</summary>
+    private static int? BestEpochOf(string folder)
+    {
+        var file = Path.Combine(folder, "metrics.json");
+        if (!File.Exists(file)) return null;
+        using var doc = JsonDocument.Parse(File.ReadAllText(file));
+        return doc.RootElement.TryGetProperty("best_epoch", out var e) && e.ValueKind == JsonValueKind.Number ? e.GetInt32() : null;
+    }
+}

@@ -1,0 +1,28 @@
+namespace Nachos.Host.Dashboard;
+
+/// <summary>Where the pages of a study link to: the same pages work served over HTTP and as sections of one exported file.</summary>
+public interface IPageLinks
+{
+    string Study { get; }
+    string Model(ModelKey model);
+}
+
+/// <summary>Pages served by the HTTP server: <c>/studies/{id}</c> and <c>/studies/{id}/models/o{k}/t{n}/s{j}</c>.</summary>
+public sealed class ServedLinks(string studyId) : IPageLinks
+{
+    private readonly string _root = "/studies/" + Uri.EscapeDataString(studyId);
+
+    public string Study => _root;
+
+    public string Model(ModelKey model) => $"{_root}/models/{model.Path}";
+}
+
+/// <summary>Sections of one HTML file: anchors to the section ids.</summary>
+public sealed class AnchorLinks : IPageLinks
+{
+    public const string StudyAnchor = "study";
+
+    public string Study => "#" + StudyAnchor;
+
+    public string Model(ModelKey model) => "#" + model.Anchor;
+}

@@ -1,0 +1,179 @@
+using System.Text.RegularExpressions;
+using Nachos.Shared.Study;
+using ScottPlot;
+
+namespace Nachos.Host.Dashboard;
+
+/// <summary>One line of a curve plot: y per x, gaps where y is undefined.</summary>
+public sealed record Series(string? Label, IReadOnlyList<double> X, IReadOnlyList<double?> Y, bool Emphasis = true);
+
+/// <summary>The dashboard's plots, drawn with ScottPlot as SVG to embed inline (every id inside prefixed, so many fit in one page).</summary>
+public static partial class Plots
+{
+    private static readonly Color Muted = Color.FromHex("#b8bfcc");
+
+    /// <summary>
+    /// Per metric: a box (quartiles, whiskers at min and max) and the outer folds' values as points, with their
+    /// mean and 95% t-interval beside them.
+    /// </summary>
+    public static string FoldMetrics(string id, IReadOnlyList<MetricSummary> metrics)
+    {
+        var plot = New();
+        var palette = new ScottPlot.Palettes.Category10();
+        var boxes = new List<Box>();
+        for (var i = 0; i < metrics.Count; i++)
+        {
+            var values = metrics[i].PerFold.OfType<double>().Where(double.IsFinite).Order().ToArray();
+            if (values.Length == 0) continue;
+            boxes.Add(new Box
+            {
+                Position = i, Width = 0.35,
+                BoxMin = Quantile(values, 0.25), BoxMiddle = Quantile(values, 0.5), BoxMax = Quantile(values, 0.75),
+                WhiskerMin = values[0], WhiskerMax = values[^1],
+            });
+        }
+        var boxPlot = plot.Add.Boxes(boxes);
+        boxPlot.FillColor = palette.GetColor(0).WithAlpha(0.15);
+        boxPlot.LineColor = palette.GetColor(0);
+        for (var i = 0; i < metrics.Count; i++)
+        {
+            var perFold = metrics[i].PerFold;
+            var xs = new List<double>();
+            var ys = new List<double>();
+            for (var k = 0; k < perFold.Count; k++)
+                if (perFold[k] is { } v && double.IsFinite(v))
+                {
+                    xs.Add(i + (k - (perFold.Count - 1) / 2.0) * 0.05);
+                    ys.Add(v);
+                }
+            var points = plot.Add.Markers(xs.ToArray(), ys.ToArray(), MarkerShape.FilledCircle, 7, palette.GetColor(0));
+            if (i == 0) points.LegendText = "outer fold";
+            if (metrics[i].Summary is not { } s) continue;
+            if (s.CiLow is { } lo && s.CiHigh is { } hi)
+            {
+                var ci = plot.Add.Line(i + 0.3, lo, i + 0.3, hi);
+                ci.Color = palette.GetColor(3);
+                ci.LineWidth = 2.5f;
+                ci.MarkerSize = 0;
+                if (i == 0) ci.LegendText = "95% CI (t)";
+            }
+            var mean = plot.Add.Marker(i + 0.3, s.Mean, MarkerShape.FilledDiamond, 10, palette.GetColor(3));
+            if (i == 0) mean.LegendText = "mean";
+        }
+        plot.Axes.Bottom.SetTicks(Enumerable.Range(0, metrics.Count).Select(i => (double)i).ToArray(), metrics.Select(m => m.Metric.Replace('_', ' ')).ToArray());
+        plot.Axes.SetLimitsX(-0.6, metrics.Count - 0.4);
+        // The folds and their intervals, within [0, 1] where the metrics lie: an interval reaching past it (few folds) is cut at the edge.
+        var all = metrics.SelectMany(m => m.PerFold.Concat([m.Summary?.CiLow, m.Summary?.CiHigh])).OfType<double>().Where(double.IsFinite).DefaultIfEmpty(0.5).ToList();
+        plot.Axes.SetLimitsY(Math.Max(0, all.Min()) - 0.05, Math.Min(1, all.Max()) + 0.05);
+        plot.YLabel("outer test value");
+        plot.Legend.Alignment = Alignment.LowerLeft;
+        plot.ShowLegend();
+        return Svg(plot, id, 760, 380);
+    }
+
+    /// <summary>Curves against epochs; emphasised series in colour with a legend, the others thin and grey. A dashed line marks <paramref name="markX"/>.</summary>
+    public static string Curves(string id, string title, string yLabel, IReadOnlyList<Series> series, double? markX = null, string? markLabel = null)
+    {
+        var plot = New();
+        var mutedLegend = false;
+        foreach (var s in series.OrderBy(s => s.Emphasis))
+        {
+            var points = s.X.Zip(s.Y, (x, y) => (X: x, Y: y ?? double.NaN)).Where(p => double.IsFinite(p.Y)).ToArray();
+            if (points.Length == 0) continue;
+            var line = plot.Add.ScatterLine(points.Select(p => p.X).ToArray(), points.Select(p => p.Y).ToArray());
+            line.MarkerSize = points.Length == 1 ? 6 : 3;
+            if (s.Emphasis)
+            {
+                line.LineWidth = 2;
+                line.LegendText = s.Label ?? "";
+            }
+            else
+            {
+                line.Color = Muted;
+                line.LineWidth = 1;
+                line.MarkerSize = 0;
+                if (!mutedLegend && s.Label is not null) line.LegendText = s.Label;
+                mutedLegend |= s.Label is not null;
+            }
+        }
+        if (markX is { } x)
+        {
+            var mark = plot.Add.VerticalLine(x, 1, Colors.Gray, LinePattern.Dashed);
+            if (markLabel is not null) mark.LegendText = markLabel;
+        }
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
+        plot.Title(title, 14);
+        plot.XLabel("epoch");
+        plot.YLabel(yLabel);
+        if (series.Any(s => s.Label is not null)) plot.ShowLegend();
+        return Svg(plot, id, 560, 340);
+    }
+
+    /// <summary>ROC curves with the chance diagonal (solid: ScottPlot draws each dash as a shape).</summary>
+    public static string Roc(string id, IReadOnlyList<(string Label, RocCurve Curve)> curves)
+    {
+        var plot = New();
+        var chance = plot.Add.Line(0, 0, 1, 1);
+        chance.Color = Muted;
+        chance.MarkerSize = 0;
+        foreach (var (label, curve) in curves)
+        {
+            var line = plot.Add.ScatterLine(curve.Points.Select(p => p.Fpr).ToArray(), curve.Points.Select(p => p.Tpr).ToArray());
+            line.LineWidth = 2;
+            line.MarkerSize = 0;
+            line.LegendText = $"{label} (AUC {Html.F(curve.Area)})";
+        }
+        plot.Axes.SetLimits(-0.02, 1.02, -0.02, 1.02);
+        plot.Title("ROC curve", 14);
+        plot.XLabel("false positive rate (1 − specificity)");
+        plot.YLabel("true positive rate (sensitivity)");
+        plot.Legend.Alignment = Alignment.LowerRight;
+        plot.ShowLegend();
+        return Svg(plot, id, 420, 400);
+    }
+
+    private static Plot New()
+    {
+        var plot = new Plot();
+        plot.Font.Set("DejaVu Sans");
+        return plot;
+    }
+
+    /// <summary>Linear interpolation between order statistics of sorted values.</summary>
+    private static double Quantile(double[] sorted, double q)
+    {
+        var h = (sorted.Length - 1) * q;
+        var lo = (int)Math.Floor(h);
+        return lo + 1 < sorted.Length ? sorted[lo] + (h - lo) * (sorted[lo + 1] - sorted[lo]) : sorted[lo];
+    }
+
+    /// <summary>The plot as an inline &lt;svg&gt; with id <paramref name="id"/>; its inner ids (clip paths) get the same prefix.</summary>
+    private static string Svg(Plot plot, string id, int width, int height)
+    {
+        var svg = plot.GetSvgXml(width, height);
+        svg = XmlDeclaration().Replace(svg, "");
+        // ScottPlot numbers its clip paths process-wide; renumbered per plot, the same plot gives the same text.
+        var inner = new Dictionary<string, string>();
+        svg = InnerId().Replace(svg, m =>
+        {
+            if (!inner.TryGetValue(m.Groups[2].Value, out var renamed)) inner[m.Groups[2].Value] = renamed = $"{id}-{inner.Count}";
+            return m.Groups[1].Value + renamed;
+        });
+        // Coordinates to 0.1 px: a page with hundreds of plots is a third smaller, and looks the same.
+        svg = Geometry().Replace(svg, m => m.Groups[1].Value + Decimals().Replace(m.Groups[2].Value, d => d.Groups[1].Value) + "\"");
+        var open = svg.IndexOf("<svg", StringComparison.Ordinal);
+        return svg[..open] + $"<svg id=\"{id}\" role=\"img\" viewBox=\"0 0 {width} {height}\"" + svg[(open + 4)..];
+    }
+
+    [GeneratedRegex(@"^\s*<\?xml[^>]*\?>\s*")]
+    private static partial Regex XmlDeclaration();
+
+    [GeneratedRegex(@"(id=""|url\(#|href=""#)([^""\)]+)")]
+    private static partial Regex InnerId();
+
+    [GeneratedRegex(@"(\s(?:d|x|y|transform)="")([^""]*)""")]
+    private static partial Regex Geometry();
+
+    [GeneratedRegex(@"(\d+\.\d)\d+")]
+    private static partial Regex Decimals();
+}

@@ -1,0 +1,118 @@
+using System.Globalization;
+using Microsoft.Playwright;
+using static Nachos.EndToEnd.Tests.StudyFiles;
+
+namespace Nachos.EndToEnd.Tests;
+
+/// <summary>
+/// The exported report opened in a real headless Chromium (Debian's, never a downloaded one): what a person
+/// sees and clicks. Fails when /usr/bin/chromium is missing. Screenshots go to screenshots/ in the test output folder.
+/// </summary>
+[Collection(FinishedStudiesCollection.Name)]
+public sealed class DashboardBrowserTests(FinishedStudies studies) : IAsyncLifetime
+{
+    private const string Chromium = "/usr/bin/chromium";
+    private static readonly string Screenshots = Path.Combine(AppContext.BaseDirectory, "screenshots");
+
+    private IPlaywright? _playwright;
+    private IBrowser? _browser;
+
+    public async Task InitializeAsync()
+    {
+        Assert.True(File.Exists(Chromium), $"{Chromium} not found: the browser tests need Debian's chromium (apt-get install -y chromium)");
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
+        Directory.CreateDirectory(Screenshots);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_browser is not null) await _browser.CloseAsync();
+        _playwright?.Dispose();
+    }
+
+    private async Task<(IPage Page, List<string> Requests)> Open(string html, string fragment = "")
+    {
+        var page = await _browser!.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        var requests = new List<string>();
+        page.Request += (_, r) => requests.Add(r.Url);
+        await page.GotoAsync(new Uri(html).AbsoluteUri + fragment, new PageGotoOptions { WaitUntil = WaitUntilState.Load });
+        return (page, requests);
+    }
+
+    private static Task<string[][]> LeaderboardRows(IPage page) => page.EvaluateAsync<string[][]>(
+        "() => Array.from(document.querySelectorAll('#leaderboard tbody tr')).map(r => [r.dataset.model, r.querySelector('td[data-metric=auroc]').dataset.value])");
+
+    [Fact]
+    public async Task The_exported_study_shows_report_json_in_its_fold_table_and_the_leaderboard_sorts_by_a_clicked_header()
+    {
+        var study = studies.Simulated;
+        using var report = Report(study.RunDir);
+        var (page, requests) = await Open(study.Html);
+
+        Assert.Equal("complete", await page.Locator("#state").InnerTextAsync());
+        await page.Locator("#study").ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(Screenshots, "study.png") });
+        foreach (var fold in report.RootElement.GetProperty("folds").EnumerateArray())
+        {
+            var row = page.Locator($"#folds tr[data-fold='{fold.GetProperty("outer").GetInt32()}']");
+            Assert.True(await row.IsVisibleAsync());
+            foreach (var metric in fold.GetProperty("test_metrics").EnumerateObject())
+                Assert.Equal(metric.Value.GetDouble().ToString("F3", CultureInfo.InvariantCulture), await row.Locator($"td[data-metric='{metric.Name}']").InnerTextAsync());
+        }
+
+        var before = await LeaderboardRows(page);
+        var header = page.Locator("#leaderboard th[data-column='auroc']");
+        await header.ClickAsync();
+        Assert.Equal("descending", await header.GetAttributeAsync("aria-sort"));
+        var expected = before.OrderBy(r => r[1] == "" ? 1 : 0).ThenByDescending(r => r[1] == "" ? 0 : Number(r[1])).Select(r => r[0]).ToList();
+        var descending = await LeaderboardRows(page);
+        Assert.Equal(expected, descending.Select(r => r[0]));
+        Assert.NotEqual(before.Select(r => r[0]), descending.Select(r => r[0]));
+        var best = before.Where(r => r[1] != "").Max(r => Number(r[1]));
+        Assert.Equal(best.ToString("F3", CultureInfo.InvariantCulture), await page.Locator("#leaderboard tbody tr").First.Locator("td[data-metric='auroc']").InnerTextAsync());
+        await page.Locator("#leaderboard").ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(Screenshots, "leaderboard-by-auroc.png") });
+
+        await header.ClickAsync();
+        Assert.Equal("ascending", await header.GetAttributeAsync("aria-sort"));
+        var ascending = before.OrderBy(r => r[1] == "" ? 1 : 0).ThenBy(r => r[1] == "" ? 0 : Number(r[1])).Select(r => r[0]).ToList();
+        Assert.Equal(ascending, (await LeaderboardRows(page)).Select(r => r[0]));
+
+        Assert.All(requests, url => Assert.True(url.StartsWith("file:", StringComparison.Ordinal) || url.StartsWith("data:", StringComparison.Ordinal), $"requested {url}"));
+    }
+
+    [Fact]
+    public async Task A_model_section_shows_its_curves_roc_curve_confusion_matrix_and_case_images_that_decoded()
+    {
+        var study = studies.Torch;
+        var (page, requests) = await Open(study.Html, "#model-o0-refit");
+        var section = page.Locator("#model-o0-refit");
+
+        Assert.True(await page.Locator("svg#validation-curves-o0").IsVisibleAsync());
+        var roc = section.Locator("svg#roc-model-o0-refit");
+        Assert.True(await roc.IsVisibleAsync());
+        Assert.True((await roc.BoundingBoxAsync())!.Width > 200);
+        Assert.True(await section.Locator("svg#loss-model-o0-refit").IsVisibleAsync());
+
+        var expected = Confusion(Predictions(study.RunDir, "o0/refit").Where(r => r.Set == "test"));
+        var shown = await section.Locator("#confusion-model-o0-refit-test tbody tr").EvaluateAllAsync<string[][]>(
+            "rows => rows.map(r => Array.from(r.querySelectorAll('td')).map(c => c.innerText))");
+        Assert.Equal(expected.Select(r => r.Select(v => v.ToString(CultureInfo.InvariantCulture))), shown);
+
+        var images = section.Locator("#gallery-model-o0-refit img");
+        var count = Predictions(study.RunDir, "o0/refit").Count(r => r.Set == "test");
+        Assert.Equal(Math.Min(count, Host.Dashboard.ModelSection.GalleryCases), await images.CountAsync());
+        await page.WaitForFunctionAsync("() => Array.from(document.querySelectorAll('#gallery-model-o0-refit img')).every(i => i.complete)");
+        var widths = await images.EvaluateAllAsync<int[]>("imgs => imgs.map(i => i.naturalWidth)");
+        Assert.All(widths, w => Assert.Equal(32, w)); // the synthetic images are 32×32: decoded, not broken
+        await images.First.ScrollIntoViewIfNeededAsync();
+        Assert.True(await images.First.IsVisibleAsync());
+
+        await section.ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(Screenshots, "model-o0-refit.png") });
+        Assert.All(requests, url => Assert.True(url.StartsWith("file:", StringComparison.Ordinal) || url.StartsWith("data:", StringComparison.Ordinal), $"requested {url}"));
+    }
+}

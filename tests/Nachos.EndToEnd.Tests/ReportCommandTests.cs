@@ -1,0 +1,51 @@
+namespace Nachos.EndToEnd.Tests;
+
+[Collection(FinishedStudiesCollection.Name)]
+public sealed class ReportCommandTests(FinishedStudies studies)
+{
+    [Fact]
+    public void Report_prints_the_table_and_gives_the_stored_json_and_csv()
+    {
+        var runDir = studies.Simulated.RunDir;
+        using var dir = new TempDir();
+
+        var table = NachosProcess.Run(dir.Path, "report", runDir);
+        Assert.True(table.Code == 0, table.Error);
+        Assert.Contains("sim: outer folds", table.Output);
+        Assert.Contains("95% CI (t)", table.Output);
+
+        var json = NachosProcess.Run(dir.Path, "report", runDir, "--format", "json");
+        Assert.Equal(0, json.Code);
+        Assert.Equal(File.ReadAllText(Path.Combine(runDir, "report.json")).TrimEnd(), json.Output.TrimEnd());
+
+        var csv = NachosProcess.Run(dir.Path, "report", runDir, "--format", "csv", "--out", "out/report.csv");
+        Assert.Equal(0, csv.Code);
+        Assert.Equal(File.ReadAllText(Path.Combine(runDir, "report.csv")), File.ReadAllText(dir.File("out/report.csv")));
+
+        var plain = NachosProcess.Run(dir.Path, "report", runDir, "--out", "table.txt");
+        Assert.Equal(0, plain.Code);
+        var text = File.ReadAllText(dir.File("table.txt"));
+        Assert.Contains("test metrics across outer folds", text);
+        Assert.DoesNotContain('\u001b', text);
+    }
+
+    [Fact]
+    public void Report_without_a_finished_study_fails_and_names_the_path()
+    {
+        using var dir = new TempDir();
+        Directory.CreateDirectory(dir.File("unfinished"));
+
+        var unfinished = NachosProcess.Run(dir.Path, "report", "unfinished", "--format", "html", "--out", "x.html");
+        Assert.Equal(2, unfinished.Code);
+        Assert.Contains(Path.Combine(dir.Path, "unfinished", "report.json"), unfinished.Error);
+        Assert.False(File.Exists(dir.File("x.html")));
+
+        var missing = NachosProcess.Run(dir.Path, "report", "nowhere");
+        Assert.Equal(2, missing.Code);
+        Assert.Contains(Path.Combine(dir.Path, "nowhere"), missing.Error);
+
+        var format = NachosProcess.Run(dir.Path, "report", studies.Simulated.RunDir, "--format", "pdf");
+        Assert.NotEqual(0, format.Code);
+        Assert.Contains("pdf", format.Error);
+    }
+}
