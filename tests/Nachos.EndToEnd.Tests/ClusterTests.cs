@@ -88,10 +88,7 @@ public sealed class ClusterTests(PostgresServer postgres)
         var (dir, reference) = Prepare(0.05);
         using var _ = dir;
         using var cluster = new LocalCluster(dir.File("root"), Database("coordinator_kill"), Both, Both, Worker);
-        cluster.Start(0);
-        Thread.Sleep(3000); // node 0 is the oldest: it hosts the queue singleton
-        cluster.Start(1);
-        cluster.Start(2);
+        cluster.StartAll(); // one by one: node 0 is the oldest, so it hosts the queue singleton and the shard coordinator
         Submit(dir, cluster.Root);
         cluster.WaitForTasks(Study, 15, TimeSpan.FromMinutes(2));
         cluster.Kill(0);

@@ -47,6 +47,7 @@ public sealed class LocalCluster : IDisposable
     public string Root { get; }
     public string Postgres { get; }
 
+    /// <summary>Starts node i and waits until it is a member of the cluster.</summary>
     public NachosProcess Start(int i)
     {
         if (_nodes[i] is { HasExited: false }) throw new InvalidOperationException($"node {i} is running");
@@ -57,6 +58,12 @@ public sealed class LocalCluster : IDisposable
         var node = new NachosProcess(Root, _environment,
             ["node", "--root", Root, "--port", _ports[i].ToString(), "--roles", roles, .. deviceArgs, "--postgres", Postgres, .. seeds]);
         _nodes[i] = node;
+        var deadline = DateTime.UtcNow.AddMinutes(1);
+        while (!node.Output.Contains("joined as"))
+        {
+            if (node.HasExited || DateTime.UtcNow > deadline) throw new TimeoutException($"node {i} did not join\n{Logs()}");
+            Thread.Sleep(50);
+        }
         return node;
     }
 
