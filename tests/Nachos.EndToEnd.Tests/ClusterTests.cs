@@ -14,59 +14,18 @@ public sealed class ClusterCollection : ICollectionFixture<PostgresServer>;
 [Collection("cluster")]
 public sealed class ClusterTests(PostgresServer postgres)
 {
-    private const string Study = "camp";
-    private const int Tasks = 3 * 10 * 2 + 3; // outer folds × trials × inner splits + refits
-
-    private static string Spec(double secondsPerEpoch) => $$"""
-        name: {{Study}}
-        seed: 8
-        task: binary
-        dataset:
-          synthetic: { out: data, patients: 30, sites: 2, size: 16, seed: 3 }
-          classes: [normal, lesion]
-        image: { size: 16 }
-        split: { scheme: kfold, outer_folds: 3, inner_folds: 2 }
-        training: { max_epochs: 6 }
-        search:
-          sampler: tpe
-          trials: 10
-          parallelism: 3
-          space:
-            learning_rate: { type: log-uniform, low: 0.00001, high: 0.1 }
-            optimizer: { type: categorical, values: [adam, sgd] }
-        execution:
-          trainer: simulated
-          simulated: { seconds_per_epoch: {{secondsPerEpoch.ToString(System.Globalization.CultureInfo.InvariantCulture)}} }
-        """;
+    private const string Study = Campaign.Study;
 
     private static readonly (string, int) Both = ("coordinator,worker", 2);
     private static readonly (string, int) Worker = ("worker", 2);
 
-    /// <summary>The temp dir with the spec, and the fault-free report of the same study from <c>nachos run</c>.</summary>
-    private static (TempDir Dir, string Reference) Prepare(double secondsPerEpoch)
-    {
-        var dir = new TempDir();
-        File.WriteAllText(dir.File("spec.yaml"), Spec(secondsPerEpoch));
-        File.WriteAllText(dir.File("fast.yaml"), Spec(0));
-        var reference = NachosProcess.Run(dir.Path, "run", "fast.yaml", "--run-dir", "reference");
-        Assert.True(reference.Code == 0, reference.Output + reference.Error);
-        return (dir, File.ReadAllText(dir.File("reference/report.json")));
-    }
+    private static (TempDir Dir, string Reference) Prepare(double secondsPerEpoch) => Campaign.Prepare(secondsPerEpoch);
 
-    private static void Submit(TempDir dir, string root)
-    {
-        var submit = NachosProcess.Run(dir.Path, "submit", "spec.yaml", "--root", root);
-        Assert.True(submit.Code == 0, submit.Output + submit.Error);
-    }
+    private static void Submit(TempDir dir, string root) => Campaign.Submit(dir, root);
 
-    private async Task AssertExactlyOnce(LocalCluster cluster)
-    {
-        var outcomes = await cluster.PersistedOutcomes();
-        Assert.Equal(Tasks, outcomes.Count);
-        Assert.All(outcomes, kv => Assert.True(kv.Value == 1, $"{kv.Key} persisted {kv.Value} times"));
-    }
+    private static Task AssertExactlyOnce(LocalCluster cluster) => Campaign.AssertExactlyOnce(cluster);
 
-    private string Database(string name) => postgres.CreateDatabase($"{name}_{Guid.NewGuid():N}"[..Math.Min(40, name.Length + 33)]);
+    internal string Database(string name) => postgres.CreateDatabase($"{name}_{Guid.NewGuid():N}"[..Math.Min(40, name.Length + 33)]);
 
     [Fact]
     public async Task A_worker_killed_mid_study_its_tasks_finish_elsewhere_and_the_report_equals_the_fault_free_run()
@@ -108,7 +67,7 @@ public sealed class ClusterTests(PostgresServer postgres)
         cluster.WaitForTasks(Study, 15, TimeSpan.FromMinutes(2));
         for (var i = 0; i < 3; i++) cluster.Kill(i);
         var before = cluster.FinishedTasks(Study);
-        Assert.True(before < Tasks, "finished before the kill; slow the simulated trainer");
+        Assert.True(before < Campaign.Tasks(10), "finished before the kill; slow the simulated trainer");
         cluster.StartAll();
         Assert.Equal(reference, cluster.WaitForReport(Study, TimeSpan.FromMinutes(3)));
         await AssertExactlyOnce(cluster);

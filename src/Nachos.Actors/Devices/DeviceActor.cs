@@ -4,6 +4,9 @@ using Nachos.Shared.Tasks;
 
 namespace Nachos.Actors.Devices;
 
+/// <summary>Published on the node's event stream when a device starts a task attempt (logs, metrics).</summary>
+public sealed record DeviceStartedTask(string Device, string TaskId, int Attempt);
+
 /// <summary>Published on the node's event stream each time a device ends a task attempt (logs, metrics).</summary>
 public sealed record DeviceRanTask(string Device, string TaskId, int Attempt, string Outcome, double Seconds);
 
@@ -51,6 +54,7 @@ public sealed class DeviceActor : ReceiveActor, IWithTimers
             }
             _running = new Running(work, CancellationTokenSource.CreateLinkedTokenSource(_stop.Token), System.Diagnostics.Stopwatch.GetTimestamp());
             _revoked = false;
+            Context.System.EventStream.Publish(new DeviceStartedTask(device, work.Task.TaskId, work.Attempt));
             Volatile.Write(ref _handoff, _running);
             _assigned.Set();
         });

@@ -71,7 +71,7 @@ public static class NodeCommand
             return ExitCodes.Refuse(e.Message);
         }
         var cluster = Cluster.Get(node.System);
-        Console.WriteLine($"joined as {cluster.SelfAddress} with roles {string.Join(",", roles)}");
+        Log($"joined as {cluster.SelfAddress} with roles {string.Join(",", roles)}");
         node.WatchStudies(() => RunDirectoryCatalog.Unfinished(root), TimeSpan.FromSeconds(5));
         node.System.ActorOf(Props.Create(() => new CompletionLog()), "completion-log");
 
@@ -81,10 +81,10 @@ public static class NodeCommand
         var ended = await Task.WhenAny(leave.Task, node.System.WhenTerminated);
         if (ended == leave.Task)
         {
-            Console.WriteLine("leaving the cluster: running tasks checkpoint and return to the queue");
+            Log("leaving the cluster: running tasks checkpoint and return to the queue");
             await CoordinatedShutdown.Get(node.System).Run(CoordinatedShutdown.ClusterLeavingReason.Instance);
             await node.DisposeAsync();
-            Console.WriteLine("left");
+            Log("left");
             return ExitCodes.Ok;
         }
         // Downed by the cluster (split-brain resolver) or stopped from inside: the operator restarts it.
@@ -93,17 +93,22 @@ public static class NodeCommand
         return ExitCodes.Failed;
     }
 
+    /// <summary>One line of the node's log, with its UTC time.</summary>
+    private static void Log(string line) => Console.WriteLine($"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ} {line}");
+
     /// <summary>Prints each task attempt this node's devices end and each study this node completes.</summary>
     private sealed class CompletionLog : ReceiveActor
     {
         public CompletionLog()
         {
-            Receive<DeviceRanTask>(t => Console.WriteLine($"{t.Device}: {t.TaskId} attempt {t.Attempt} {t.Outcome} in {t.Seconds:F2} s"));
-            Receive<StudyCompleted>(c => Console.WriteLine($"study {c.StudyId} {(c.Report.Complete ? "complete" : "finished with failures")}"));
+            Receive<DeviceStartedTask>(t => Log($"{t.Device}: {t.TaskId} attempt {t.Attempt} started"));
+            Receive<DeviceRanTask>(t => Log($"{t.Device}: {t.TaskId} attempt {t.Attempt} {t.Outcome} in {t.Seconds:F2} s"));
+            Receive<StudyCompleted>(c => Log($"study {c.StudyId} {(c.Report.Complete ? "complete" : "finished with failures")}"));
         }
 
         protected override void PreStart()
         {
+            Context.System.EventStream.Subscribe(Self, typeof(DeviceStartedTask));
             Context.System.EventStream.Subscribe(Self, typeof(DeviceRanTask));
             Context.System.EventStream.Subscribe(Self, typeof(StudyCompleted));
         }
