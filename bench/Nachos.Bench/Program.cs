@@ -5,11 +5,13 @@ return args.FirstOrDefault() switch
     "pipeline" => PipelineThroughput.Run(args.Skip(1).ToArray()),
     "orchestration" => await OrchestrationOverhead.Run(args.Skip(1).ToArray()),
     "journal" => await JournalLatency.Run(args.Skip(1).ToArray()),
+    "failover" => ClusterBenchmarks.Failover(args.Skip(1).ToArray()),
+    "cluster-overhead" => ClusterBenchmarks.Overhead(args.Skip(1).ToArray()),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Nachos.Bench pipeline [--epochs N] [--rounds N] | orchestration [--tasks N] [--ms D] [--slots S] | journal [--postgres [--no-fsync]]");
+    Console.Error.WriteLine("usage: Nachos.Bench pipeline [--epochs N] [--rounds N] | orchestration [--tasks N] [--ms D] [--slots S] | journal [--postgres [--no-fsync]] | failover [--rounds N] [--lease-timeout S] | cluster-overhead [--ms D] [--rounds N]");
     return 2;
 }

@@ -55,8 +55,9 @@ public sealed class LocalCluster : IDisposable
         var seeds = _ports.Take(Math.Min(2, _ports.Length)).SelectMany(p => new[] { "--seed", $"127.0.0.1:{p}" });
         var (roles, devices) = _layout[i];
         string[] deviceArgs = devices > 0 ? ["--devices", $"cpu:{devices}"] : [];
+        string[] journalArgs = Postgres.Length > 0 ? ["--postgres", Postgres] : []; // none: SQLite in the root (one node)
         var node = new NachosProcess(Root, _environment,
-            ["node", "--root", Root, "--port", _ports[i].ToString(), "--roles", roles, .. deviceArgs, "--postgres", Postgres, .. seeds]);
+            ["node", "--root", Root, "--port", _ports[i].ToString(), "--roles", roles, .. deviceArgs, .. journalArgs, .. seeds]);
         _nodes[i] = node;
         var deadline = DateTime.UtcNow.AddMinutes(1);
         while (!node.Output.Contains("joined as"))

@@ -131,7 +131,7 @@ public sealed class StudyQueueStateTests
     }
 
     [Fact]
-    public void Requeue_puts_a_task_at_the_end_of_its_study_line()
+    public void Requeue_puts_a_task_at_the_front_of_its_study_line()
     {
         var s = Queue(QueueState.Empty, 2, Task("a", 0), Task("a", 1), Task("a", 2));
         (s, var first) = s.Take();
@@ -140,7 +140,7 @@ public sealed class StudyQueueStateTests
         s = s.Requeue("a/o0/t0/s0");
 
         Assert.Equal(3, s.PendingCount);
-        Assert.Equal(["a/o0/t1/s0", "a/o0/t2/s0", "a/o0/t0/s0"], Drain(ref s));
+        Assert.Equal(["a/o0/t0/s0", "a/o0/t1/s0", "a/o0/t2/s0"], Drain(ref s));
     }
 
     [Fact]

@@ -49,8 +49,16 @@ public sealed record QueueState(
 
     public QueueSnapshot ToSnapshot() => new(Open.Values.OrderBy(q => q.Task.TaskId, StringComparer.Ordinal).ToList(), Attempts, Completed.Values.ToList());
 
-    /// <summary>Puts a task back at the end of its study's line (after a lost lease or a failed attempt).</summary>
-    public QueueState Requeue(string taskId) => Open.TryGetValue(taskId, out var q) ? Enqueue(this, q.Task) : this;
+    /// <summary>
+    /// Puts a task back at the front of its study's line (after a lost lease, an interruption or a failed
+    /// attempt): it was started already, may have a checkpoint, and the work behind it waits on it.
+    /// </summary>
+    public QueueState Requeue(string taskId)
+    {
+        if (!Open.TryGetValue(taskId, out var q)) return this;
+        var line = PendingByStudy.GetValueOrDefault(q.Task.StudyId) ?? ImmutableQueue<string>.Empty;
+        return this with { PendingByStudy = PendingByStudy.SetItem(q.Task.StudyId, ImmutableQueue.CreateRange(line.Prepend(taskId))) };
+    }
 
     private static QueueState Enqueue(QueueState s, TaskSpec t) =>
         s with { PendingByStudy = s.PendingByStudy.SetItem(t.StudyId, (s.PendingByStudy.GetValueOrDefault(t.StudyId) ?? ImmutableQueue<string>.Empty).Enqueue(t.TaskId)) };
