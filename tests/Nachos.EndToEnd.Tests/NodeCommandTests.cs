@@ -1,0 +1,67 @@
+using Nachos.Tests;
+
+namespace Nachos.EndToEnd.Tests;
+
+public sealed class NodeCommandTests
+{
+    [Theory]
+    [InlineData("--roles", "boss", "--roles boss")]
+    [InlineData("--seed", "nohost", "--seed nohost")]
+    [InlineData("--devices", "gpu:1", "--devices gpu:1")]
+    [InlineData("--port", "70000", "--port 70000")]
+    public void A_bad_option_is_refused_naming_it(string option, string value, string named)
+    {
+        using var dir = new TempDir();
+        var (code, _, error) = NachosProcess.Run(dir.Path, "node", "--root", dir.File("root"), option, value);
+        Assert.Equal(2, code);
+        Assert.Contains(named, error);
+        Assert.False(File.Exists(dir.File("root/journal.db")), "nothing may be created for a refused node");
+    }
+
+    [Fact]
+    public void Without_a_root_the_node_is_refused()
+    {
+        using var dir = new TempDir();
+        var (code, _, error) = NachosProcess.Run(dir.Path, "node");
+        Assert.Equal(2, code);
+        Assert.Contains("--root", error);
+    }
+
+    [Fact]
+    public void A_second_node_on_a_root_with_a_SQLite_journal_is_refused()
+    {
+        using var dir = new TempDir();
+        var root = dir.File("root");
+        using var first = new NachosProcess(dir.Path, "node", "--root", root, "--port", "0", "--devices", "cpu:1");
+        var deadline = DateTime.UtcNow.AddMinutes(1);
+        while (!first.Output.Contains("joined as") && DateTime.UtcNow < deadline) Thread.Sleep(50);
+        Assert.Contains("joined as", first.Output);
+
+        var (code, _, error) = NachosProcess.Run(dir.Path, "node", "--root", root, "--port", "0");
+        Assert.Equal(2, code);
+        Assert.Contains("in use by another nachos process", error);
+        Assert.Contains("PostgreSQL", error);
+
+        first.Terminate();
+        Assert.Equal(0, first.Wait(TimeSpan.FromSeconds(60)));
+        Assert.Contains("left", first.Output);
+    }
+
+    [Fact]
+    public void The_effective_configuration_is_printed_with_environment_overrides_and_the_password_redacted()
+    {
+        using var dir = new TempDir();
+        var environment = new Dictionary<string, string> { ["NACHOS_LEASE_TIMEOUT"] = "7s", ["NACHOS_ROLES"] = "worker" };
+        // Nothing listens on port 1: the node prints its configuration, then cannot reach its journal; it is killed.
+        using var node = new NachosProcess(dir.Path, environment, "node", "--root", dir.File("root"), "--port", "0",
+            "--postgres", "Host=127.0.0.1;Port=1;Username=nachos;Password=s3cret;Database=nachos");
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!node.Output.Contains("nachos.lease-timeout") && DateTime.UtcNow < deadline) Thread.Sleep(50);
+        var output = node.Output;
+        node.KillHard();
+        Assert.Contains("nachos.lease-timeout = 7s", output);
+        Assert.Contains("akka.cluster.roles = worker", output);
+        Assert.Contains("Password=***", output);
+        Assert.DoesNotContain("s3cret", output + node.Error);
+    }
+}
