@@ -102,13 +102,14 @@ public sealed class WorkQueueActor : ReceivePersistentActor, IWithTimers
         Command<GetQueueStatus>(_ => Sender.Tell(new QueueStatus(
             _state.PendingCount, _leases.Count, _state.Completed.Values.Count(o => o.Succeeded),
             _state.Completed.Values.Count(o => !o.Succeeded), _idle.Count + _leases.Values.Select(l => l.Device).Distinct().Count())));
-        var check = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(1).Ticks, _leaseTimeout.Ticks / 4));
-        Timers.StartPeriodicTimer("leases", CheckLeases.Instance, check);
         Command<SaveSnapshotSuccess>(s => DeleteMessages(s.Metadata.SequenceNr));
         Command<SaveSnapshotFailure>(_ => { });
         Command<DeleteMessagesSuccess>(_ => { });
         Command<DeleteMessagesFailure>(_ => { });
     }
+
+    protected override void PreStart() =>
+        Timers.StartPeriodicTimer("leases", CheckLeases.Instance, TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(1).Ticks, _leaseTimeout.Ticks / 4)));
 
     private void Submit(SubmitTask s)
     {
