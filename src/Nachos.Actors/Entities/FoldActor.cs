@@ -78,7 +78,11 @@ public sealed class FoldActor : ReceivePersistentActor, IWithTimers
     }
 
     /// <summary>Persisting is not allowed while replaying, so recovery continues through a message to itself.</summary>
-    protected override void OnReplaySuccess() => Self.Tell(Recovered.Instance);
+    protected override void OnReplaySuccess()
+    {
+        // Only an entity with a journal has something to pick up (a new one would otherwise act twice on its first command).
+        if (_state.Start is not null) Self.Tell(Recovered.Instance);
+    }
 
     /// <summary>After a restart or a repeated start: re-poke what may have been lost, then move on.</summary>
     private void Resume()

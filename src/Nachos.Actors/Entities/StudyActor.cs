@@ -43,7 +43,11 @@ public sealed class StudyActor : ReceivePersistentActor
     }
 
     /// <summary>Persisting is not allowed while replaying, so recovery continues through a message to itself.</summary>
-    protected override void OnReplaySuccess() => Self.Tell(Recovered.Instance);
+    protected override void OnReplaySuccess()
+    {
+        // Only an entity with a journal has something to pick up (a new one would otherwise act twice on its first command).
+        if (_state.Start is not null) Self.Tell(Recovered.Instance);
+    }
 
     private void Continue()
     {

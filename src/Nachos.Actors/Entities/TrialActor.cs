@@ -51,7 +51,11 @@ public sealed class TrialActor : ReceivePersistentActor, IWithTimers
     }
 
     /// <summary>Persisting is not allowed while replaying, so recovery continues through a message to itself.</summary>
-    protected override void OnReplaySuccess() => Self.Tell(Recovered.Instance);
+    protected override void OnReplaySuccess()
+    {
+        // Only an entity with a journal has something to pick up (a new one would otherwise act twice on its first command).
+        if (_state.Request is not null) Self.Tell(Recovered.Instance);
+    }
 
     /// <summary>Submits what is missing (idempotent), or reports when done (the fold ignores repeats).</summary>
     private void Continue()

@@ -30,6 +30,10 @@ public sealed class WorkQueueActor : ReceivePersistentActor, IWithTimers
     private QueueState _state = QueueState.Empty;
     private readonly Dictionary<string, (IActorRef Device, string Name)> _idle = [];
     private readonly Dictionary<string, Lease> _leases = [];
+    // Results being persisted: their tasks are still open, but a heartbeat in flight must not re-adopt them.
+    private readonly HashSet<string> _completing = [];
+    // Submissions being persisted: a repeated submission meanwhile must not be queued twice.
+    private readonly HashSet<string> _queuing = [];
     private readonly TimeSpan _leaseTimeout;
     // Unique across incarnations, so a late result for a lease of a previous queue never matches a new one.
     private long _nextLease = DateTime.UtcNow.Ticks;
@@ -56,6 +60,7 @@ public sealed class WorkQueueActor : ReceivePersistentActor, IWithTimers
         {
             if (!IsCurrent(s.TaskId, s.Lease)) return;
             _leases.Remove(s.TaskId);
+            _completing.Add(s.TaskId);
             var outcome = new TaskOutcome(s.TaskId, s.Result, null, _state.Attempts.GetValueOrDefault(s.TaskId) + 1);
             PersistAsync(new TaskCompleted(outcome), Completed);
         });
@@ -63,9 +68,11 @@ public sealed class WorkQueueActor : ReceivePersistentActor, IWithTimers
         {
             if (!IsCurrent(f.TaskId, f.Lease)) return;
             _leases.Remove(f.TaskId);
+            _completing.Add(f.TaskId);
             var next = _state.AfterFailure(f.TaskId, f.Error);
             PersistAsync(next, e =>
             {
+                _completing.Remove(f.TaskId);
                 if (e is TaskCompleted c) Completed(c);
                 else
                 {
@@ -119,9 +126,10 @@ public sealed class WorkQueueActor : ReceivePersistentActor, IWithTimers
             TellOwner(s.Task, new TaskFinished(done));
             return;
         }
-        if (_state.Open.ContainsKey(id)) return;
+        if (_state.Open.ContainsKey(id) || !_queuing.Add(id)) return;
         PersistAsync(new TaskQueued(s.Task, s.MaxRetries), e =>
         {
+            _queuing.Remove(id);
             _state = _state.Apply(e);
             Dispatch();
         });
@@ -129,6 +137,7 @@ public sealed class WorkQueueActor : ReceivePersistentActor, IWithTimers
 
     private void Completed(TaskCompleted c)
     {
+        _completing.Remove(c.Outcome.TaskId);
         var owner = _state.Open.TryGetValue(c.Outcome.TaskId, out var q) ? q.Task : null;
         _state = _state.Apply(c);
         if (owner is not null) TellOwner(owner, new TaskFinished(c.Outcome));
@@ -154,6 +163,7 @@ public sealed class WorkQueueActor : ReceivePersistentActor, IWithTimers
             else Sender.Tell(new LeaseRevoked(h.TaskId, h.Lease));
             return;
         }
+        if (_completing.Contains(h.TaskId)) return;
         if (!_state.Open.ContainsKey(h.TaskId))
         {
             Sender.Tell(new LeaseRevoked(h.TaskId, h.Lease));

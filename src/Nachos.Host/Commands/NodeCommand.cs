@@ -38,6 +38,22 @@ public static class NodeCommand
         return command;
     }
 
+    /// <summary>The cluster transport lets a second process listen on a taken port, so check first.</summary>
+    private static bool PortFree(int port)
+    {
+        try
+        {
+            var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Any, port);
+            probe.Start();
+            probe.Stop();
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
+    }
+
     private static int ParsePort(string value) => int.TryParse(value, out var p) ? p : -1;
 
     private static async Task<int> Run(string? root, string[] seeds, string roleList, string deviceSpec, string host, int port, string? postgres)
@@ -50,6 +66,9 @@ public static class NodeCommand
         var badSeed = seeds.FirstOrDefault(s => !System.Text.RegularExpressions.Regex.IsMatch(s, @"^[^:\s]+:\d{1,5}$"));
         if (badSeed is not null) return ExitCodes.Refuse($"--seed {badSeed}: expected host:port");
         if (DeviceList.Parse(deviceSpec) is not { } deviceNames) return ExitCodes.Refuse($"--devices {deviceSpec}: expected auto, cpu:N or cuda:0,1");
+
+        if (port > 0 && !PortFree(port))
+            return ExitCodes.Refuse($"--port {port}: already in use on this machine (another nachos node?); two nodes on one address would form two clusters");
 
         root = Path.GetFullPath(root);
         var options = new NodeOptions
