@@ -19,6 +19,25 @@ public sealed class NodeCommandTests
     }
 
     [Fact]
+    public void A_port_already_in_use_is_refused()
+    {
+        using var dir = new TempDir();
+        var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        try
+        {
+            var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+            var (code, _, error) = NachosProcess.Run(dir.Path, "node", "--root", dir.File("root"), "--port", port.ToString());
+            Assert.Equal(2, code);
+            Assert.Contains($"--port {port}: already in use", error);
+        }
+        finally
+        {
+            taken.Stop();
+        }
+    }
+
+    [Fact]
     public void Without_a_root_the_node_is_refused()
     {
         using var dir = new TempDir();
