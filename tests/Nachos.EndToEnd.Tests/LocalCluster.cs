@@ -56,7 +56,7 @@ public sealed class LocalCluster : IDisposable
         var (roles, devices) = _layout[i];
         string[] deviceArgs = devices > 0 ? ["--devices", $"cpu:{devices}"] : [];
         var node = new NachosProcess(Root, _environment,
-            ["node", "--root", Root, "--port", _ports[i].ToString(), "--roles", roles, .. deviceArgs, "--postgres", Postgres, .. seeds]);
+            ["node", "--root", Root, "--port", _ports[i].ToString(), "--api-port", "0", "--roles", roles, .. deviceArgs, "--postgres", Postgres, .. seeds]);
         _nodes[i] = node;
         var deadline = DateTime.UtcNow.AddMinutes(1);
         while (!node.Output.Contains("joined as"))
