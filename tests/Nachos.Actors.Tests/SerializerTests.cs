@@ -31,7 +31,14 @@ public sealed class SerializerTests : IDisposable
         new RefitStarted(1, Config, 5), new RefitFinished(Outcome), new FoldFailed("why"),
         new TrialRequested("s", 0, 1, Config, 3, 20, 42, "auroc"), new SplitFinished(0, Outcome),
         new TaskQueued(Task, 2), new TaskAttemptRecorded(Task.TaskId, "boom"), new TaskCompleted(Outcome),
-        new QueueSnapshot([new TaskQueued(Task, 2)], new Dictionary<string, int> { [Task.TaskId] = 1 }, [Outcome]),
+        new QueueSnapshot([new TaskQueued(Task, 2)], new Dictionary<string, int> { [Task.TaskId] = 1 }, [Outcome], [Task], ["s"], ["t"]),
+        new StudyPaused("s"), new StudyResumed("s"), new StudyCancelled("s"),
+        new ControlStudy("s", StudyControl.Cancel), new StudyControlled("s", StudyControl.Pause, true, false, null),
+        new GetStudyTasks("s"), new StudyTasks("s", [new TaskView(Task.TaskId, 0, 1, 0, TaskStates.Succeeded, Config, TaskScores.Of(Result), null, 1)], true, false),
+        GetQueueOverview.Instance,
+        new QueueOverview([new StudyCounts("s", 1, 2, 3, 4, true, false)], [new DeviceView("akka.tcp://nachos@127.0.0.1:4053", "cpu0", "busy", Task.TaskId, 1.5, 0.25)],
+            new Nachos.Shared.Monitoring.HistogramSnapshot([0.001, 0.01], [1, 2, 0], 3, 0.012)),
+        new DrainNode("akka.tcp://nachos@127.0.0.1:4053"), new NodeDraining("akka.tcp://nachos@127.0.0.1:4053", ["cpu0"]),
         new ShardEnvelope("s/o0", new StartFold("s", 0)), new StartStudy("s"), new StartFold("s", 0),
         new StartTrial(new TrialRequested("s", 0, 1, Config, 3, 20, 42, "auroc")), new TrialReport(Trial), new FoldReport(Fold),
         new SubmitTask(Task, 2), new RequestWork("cpu0"), new WorkAssigned(Task, 7, 1), new TaskSucceeded(Task.TaskId, 7, Result),
@@ -65,6 +72,13 @@ public sealed class SerializerTests : IDisposable
         Assert.True(missing.Count == 0, "types without a manifest: " + string.Join(", ", missing));
         var examples = Examples().Select(e => e[0].GetType()).ToHashSet();
         Assert.Empty(types.Where(t => !examples.Contains(t)).Select(t => t.FullName));
+    }
+
+    [Fact]
+    public void A_study_control_is_written_by_name_so_reordering_the_enum_cannot_change_it()
+    {
+        var json = System.Text.Encoding.UTF8.GetString(_serializer.ToBinary(new ControlStudy("s", StudyControl.Resume)));
+        Assert.Contains("\"Resume\"", json);
     }
 
     [Fact]

@@ -57,7 +57,7 @@ public sealed class LocalCluster : IDisposable
         string[] deviceArgs = devices > 0 ? ["--devices", $"cpu:{devices}"] : [];
         string[] journalArgs = Postgres.Length > 0 ? ["--postgres", Postgres] : []; // none: SQLite in the root (one node)
         var node = new NachosProcess(Root, _environment,
-            ["node", "--root", Root, "--port", _ports[i].ToString(), "--roles", roles, .. deviceArgs, .. journalArgs, .. seeds]);
+            ["node", "--root", Root, "--port", _ports[i].ToString(), "--api-port", "0", "--roles", roles, .. deviceArgs, .. journalArgs, .. seeds]);
         _nodes[i] = node;
         var deadline = DateTime.UtcNow.AddMinutes(1);
         while (!node.Output.Contains("joined as"))

@@ -15,12 +15,19 @@ public sealed class NachosProcess : IDisposable
     }
 
     public NachosProcess(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args)
+        : this(workingDirectory, environment, null, args)
+    {
+    }
+
+    /// <param name="input">Written to standard input, which is then closed (null: no input redirection).</param>
+    private NachosProcess(string workingDirectory, IReadOnlyDictionary<string, string>? environment, string? input, string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            RedirectStandardInput = input is not null,
             UseShellExecute = false,
         };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "nachos.dll"));
@@ -32,6 +39,11 @@ public sealed class NachosProcess : IDisposable
         _process.ErrorDataReceived += (_, e) => { lock (_err) _err.AppendLine(e.Data); };
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
+        if (input is not null)
+        {
+            _process.StandardInput.Write(input);
+            _process.StandardInput.Close();
+        }
     }
 
     public int Id => _process.Id;
@@ -52,6 +64,14 @@ public sealed class NachosProcess : IDisposable
     public static (int Code, string Output, string Error) Run(string workingDirectory, params string[] args)
     {
         using var p = new NachosProcess(workingDirectory, args);
+        var code = p.Wait(TimeSpan.FromMinutes(5));
+        return (code, p.Output, p.Error);
+    }
+
+    /// <summary>Runs with <paramref name="input"/> on standard input (the interactive shell reads it line by line).</summary>
+    public static (int Code, string Output, string Error) RunWithInput(string workingDirectory, string input, params string[] args)
+    {
+        using var p = new NachosProcess(workingDirectory, null, input, args);
         var code = p.Wait(TimeSpan.FromMinutes(5));
         return (code, p.Output, p.Error);
     }

@@ -478,6 +478,31 @@ public sealed class SpecValidationTests : IDisposable
         Assert.Equal("(root)", e.Path);
     }
 
+    [Theory]
+    [InlineData("..")]
+    [InlineData(".")]
+    [InlineData(".hidden")]
+    [InlineData("a/b")]
+    public void A_name_that_is_not_a_folder_of_its_own_is_refused(string name)
+    {
+        var errors = Errors(Valid.Replace("name: t1", $"name: \"{name}\""));
+        Assert.Contains(errors, e => e.Path == "name" && e.Message.Contains("start with a letter or digit"));
+    }
+
+    [Fact]
+    public void A_spec_renamed_as_text_loads_with_the_new_name_and_nothing_else_changed()
+    {
+        var renamed = SpecText.WithName(Valid, "other-name");
+
+        var before = Load(Valid);
+        var after = Load(renamed);
+
+        Assert.Equal("other-name", after.Name);
+        // Records holding lists compare by reference: compare their JSON.
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(before with { Name = "other-name" }), System.Text.Json.JsonSerializer.Serialize(after));
+        Assert.Equal("not: [yaml", SpecText.WithName("not: [yaml", "x"));
+    }
+
     [Fact]
     public void Missing_spec_file_is_a_spec_error()
     {

@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using Akka.Actor;
 using Akka.Persistence;
 using Nachos.Actors.Entities;
 using Nachos.Actors.Messages;
+using Nachos.Shared.Monitoring;
 using Nachos.Shared.Study;
 
 namespace Nachos.Actors.Queue;
@@ -13,13 +15,15 @@ namespace Nachos.Actors.Queue;
 /// heartbeat came for <c>nachos.lease-timeout</c>; the task then resumes elsewhere from its checkpoint.
 /// After a failover the new queue adopts the leases devices still report. Results are counted once (a
 /// result for a stale lease or a completed task is ignored) and forwarded to the task's owner entity.
-/// Results are persisted with PersistAsync so thousands per second fit.
+/// Results are persisted with PersistAsync so thousands per second fit. Operators pause, resume or cancel
+/// a study's tasks (<see cref="ControlStudy"/>) and drain a node's devices (<see cref="DrainNode"/>); the
+/// queue also answers the views the control API shows (tasks, counts, devices, journal latency).
 /// </summary>
 public sealed class WorkQueueActor : ReceivePersistentActor, IWithTimers
 {
     private const int SnapshotEvery = 2000;
 
-    private sealed record Lease(long Id, IActorRef Device, long LastSeen);
+    private sealed record Lease(long Id, IActorRef Device, string Name, long LastSeen);
     private sealed record CheckLeases
     {
         public static readonly CheckLeases Instance = new();
@@ -34,6 +38,11 @@ public sealed class WorkQueueActor : ReceivePersistentActor, IWithTimers
     private readonly HashSet<string> _completing = [];
     // Submissions being persisted: a repeated submission meanwhile must not be queued twice.
     private readonly HashSet<string> _queuing = [];
+    // Devices told to drain (by path with uid): they take no more work; a restarted device is a new actor.
+    private readonly Dictionary<string, (IActorRef Device, string Name)> _drained = [];
+    private readonly DeviceUsage _usage = new();
+    private readonly Histogram _journalWrites = new(Histogram.JournalSeconds);
+    private readonly Address _self = ((ExtendedActorSystem)Context.System).Provider.DefaultAddress;
     private readonly TimeSpan _leaseTimeout;
     // Unique across incarnations, so a late result for a lease of a previous queue never matches a new one.
     private long _nextLease = DateTime.UtcNow.Ticks;
@@ -51,26 +60,27 @@ public sealed class WorkQueueActor : ReceivePersistentActor, IWithTimers
         Command<RequestWork>(r =>
         {
             // A device asks only when idle; a request crossing its own assignment is stale.
-            if (_leases.Values.Any(l => l.Device.Equals(Sender))) return;
+            if (_leases.Values.Any(l => l.Device.Equals(Sender)) || _drained.ContainsKey(Sender.Path.ToStringWithUid())) return;
             Context.Watch(Sender);
             _idle[Sender.Path.ToStringWithUid()] = (Sender, r.Device);
+            _usage.Seen(DeviceKey(Sender, r.Device), Seconds());
             Dispatch();
         });
         Command<TaskSucceeded>(s =>
         {
             if (!IsCurrent(s.TaskId, s.Lease)) return;
-            _leases.Remove(s.TaskId);
+            RemoveLease(s.TaskId);
             _completing.Add(s.TaskId);
             var outcome = new TaskOutcome(s.TaskId, s.Result, null, _state.Attempts.GetValueOrDefault(s.TaskId) + 1);
-            PersistAsync(new TaskCompleted(outcome), Completed);
+            PersistTimed(new TaskCompleted(outcome), Completed);
         });
         Command<TaskAttemptFailed>(f =>
         {
             if (!IsCurrent(f.TaskId, f.Lease)) return;
-            _leases.Remove(f.TaskId);
+            RemoveLease(f.TaskId);
             _completing.Add(f.TaskId);
             var next = _state.AfterFailure(f.TaskId, f.Error);
-            PersistAsync(next, e =>
+            PersistTimed(next, e =>
             {
                 _completing.Remove(f.TaskId);
                 if (e is TaskCompleted c) Completed(c);
@@ -101,14 +111,26 @@ public sealed class WorkQueueActor : ReceivePersistentActor, IWithTimers
         });
         Command<Terminated>(t =>
         {
-            _idle.Remove(t.ActorRef.Path.ToStringWithUid());
+            var key = t.ActorRef.Path.ToStringWithUid();
+            var name = _idle.TryGetValue(key, out var idle) ? idle.Name
+                : _drained.TryGetValue(key, out var drained) ? drained.Name
+                : _leases.Values.FirstOrDefault(l => l.Device.Equals(t.ActorRef))?.Name;
+            _idle.Remove(key);
+            _drained.Remove(key);
             foreach (var taskId in _leases.Where(kv => kv.Value.Device.Equals(t.ActorRef)).Select(kv => kv.Key).ToList())
                 Release(taskId);
+            if (name is not null) _usage.Forget(DeviceKey(t.ActorRef, name));
             Dispatch();
         });
         Command<GetQueueStatus>(_ => Sender.Tell(new QueueStatus(
             _state.PendingCount, _leases.Count, _state.Completed.Values.Count(o => o.Succeeded),
             _state.Completed.Values.Count(o => !o.Succeeded), _idle.Count + _leases.Values.Select(l => l.Device).Distinct().Count())));
+        Command<ControlStudy>(Control);
+        Command<GetStudyTasks>(g => Sender.Tell(new StudyTasks(g.StudyId, _state.TasksOf(g.StudyId, Running()),
+            _state.Paused.Contains(g.StudyId), _state.Cancelled.Contains(g.StudyId))));
+        Command<GetQueueOverview>(_ => Sender.Tell(new QueueOverview(_state.CountsByStudy(Running()), Devices(), _journalWrites.Snapshot())));
+        Command<DrainNode>(Drain);
+        Command<DeviceDrained>(_ => { });
         Command<SaveSnapshotSuccess>(s => DeleteMessages(s.Metadata.SequenceNr));
         Command<SaveSnapshotFailure>(_ => { });
         Command<DeleteMessagesSuccess>(_ => { });
@@ -127,7 +149,7 @@ public sealed class WorkQueueActor : ReceivePersistentActor, IWithTimers
             return;
         }
         if (_state.Open.ContainsKey(id) || !_queuing.Add(id)) return;
-        PersistAsync(new TaskQueued(s.Task, s.MaxRetries), e =>
+        PersistTimed(new TaskQueued(s.Task, s.MaxRetries), e =>
         {
             _queuing.Remove(id);
             _state = _state.Apply(e);
@@ -172,16 +194,111 @@ public sealed class WorkQueueActor : ReceivePersistentActor, IWithTimers
         // A lease of a previous queue (failover) whose device still runs it: keep it there instead of starting over.
         _idle.Remove(Sender.Path.ToStringWithUid());
         Context.Watch(Sender);
-        _leases[h.TaskId] = new Lease(h.Lease, Sender, Now());
+        AddLease(h.TaskId, new Lease(h.Lease, Sender, h.Device, Now()));
     }
 
     private void Release(string taskId)
     {
-        _leases.Remove(taskId);
+        RemoveLease(taskId);
         _state = _state.Requeue(taskId);
     }
 
-    private static long Now() => System.Diagnostics.Stopwatch.GetTimestamp();
+    private void AddLease(string taskId, Lease lease)
+    {
+        _leases[taskId] = lease;
+        _usage.Busy(DeviceKey(lease.Device, lease.Name), Seconds());
+    }
+
+    private void RemoveLease(string taskId)
+    {
+        if (_leases.Remove(taskId, out var lease)) _usage.Idle(DeviceKey(lease.Device, lease.Name), Seconds());
+    }
+
+    /// <summary>PersistAsync, timing the journal's round trip (nachos_journal_write_seconds).</summary>
+    private void PersistTimed<TEvent>(TEvent e, Action<TEvent> handler)
+    {
+        var start = Stopwatch.GetTimestamp();
+        PersistAsync(e, persisted =>
+        {
+            _journalWrites.Observe(Stopwatch.GetElapsedTime(start).TotalSeconds);
+            handler(persisted);
+        });
+    }
+
+    private void Control(ControlStudy c)
+    {
+        var (e, refusal) = _state.Decide(c.StudyId, c.Control);
+        var sender = Sender;
+        void Answer() => sender.Tell(new StudyControlled(c.StudyId, c.Control, _state.Paused.Contains(c.StudyId), _state.Cancelled.Contains(c.StudyId), refusal));
+        if (e is null)
+        {
+            Answer();
+            return;
+        }
+        PersistTimed(e, persisted =>
+        {
+            _state = _state.Apply(persisted);
+            if (persisted is StudyCancelled)
+            {
+                // Running tasks of a cancelled study stop now; their devices take other work.
+                foreach (var (taskId, lease) in _leases.Where(kv => QueueViews.StudyOf(kv.Key) == c.StudyId).ToList())
+                {
+                    lease.Device.Tell(new LeaseRevoked(taskId, lease.Id));
+                    Release(taskId);
+                }
+            }
+            Dispatch();
+            Answer();
+        });
+    }
+
+    private void Drain(DrainNode d)
+    {
+        var names = new List<string>();
+        foreach (var (key, device) in _idle.Where(kv => NodeOf(kv.Value.Device) == d.Address).ToList())
+        {
+            _idle.Remove(key);
+            _drained[key] = device;
+            device.Device.Tell(DrainDevice.Instance);
+            names.Add(device.Name);
+        }
+        foreach (var lease in _leases.Values.Where(l => NodeOf(l.Device) == d.Address).ToList())
+        {
+            // The device interrupts its task (which checkpoints) and hands it back with TaskInterrupted.
+            _drained[lease.Device.Path.ToStringWithUid()] = (lease.Device, lease.Name);
+            lease.Device.Tell(DrainDevice.Instance);
+            names.Add(lease.Name);
+        }
+        names.Sort(StringComparer.Ordinal);
+        Sender.Tell(new NodeDraining(d.Address, names));
+    }
+
+    private IReadOnlySet<string> Running() => _leases.Keys.ToHashSet();
+
+    private IReadOnlyList<DeviceView> Devices()
+    {
+        var now = Seconds();
+        DeviceView View(IActorRef device, string name, string state, string? task)
+        {
+            var (busy, ratio) = _usage.Of(DeviceKey(device, name), now);
+            return new DeviceView(NodeOf(device), name, state, task, busy, ratio);
+        }
+        var busyKeys = _leases.Values.Select(l => l.Device.Path.ToStringWithUid()).ToHashSet();
+        return _leases.Select(kv => View(kv.Value.Device, kv.Value.Name, "busy", kv.Key))
+            .Concat(_idle.Values.Select(i => View(i.Device, i.Name, "idle", null)))
+            .Concat(_drained.Where(kv => !busyKeys.Contains(kv.Key)).Select(kv => View(kv.Value.Device, kv.Value.Name, "drained", null)))
+            .OrderBy(v => v.Node, StringComparer.Ordinal).ThenBy(v => v.Device, StringComparer.Ordinal)
+            .ToList();
+    }
+
+    /// <summary>The cluster address of the node a device lives on (local refs carry no host and port).</summary>
+    private string NodeOf(IActorRef device) => (device.Path.Address.HasGlobalScope ? device.Path.Address : _self).ToString();
+
+    private string DeviceKey(IActorRef device, string name) => NodeOf(device) + "/" + name;
+
+    private static long Now() => Stopwatch.GetTimestamp();
+
+    private static double Seconds() => Stopwatch.GetTimestamp() / (double)Stopwatch.Frequency;
 
     /// <summary>Hands pending tasks to idle devices.</summary>
     private void Dispatch()
@@ -195,7 +312,7 @@ public sealed class WorkQueueActor : ReceivePersistentActor, IWithTimers
             var (key, device) = _idle.First();
             _idle.Remove(key);
             var lease = ++_nextLease;
-            _leases[task.Task.TaskId] = new Lease(lease, device.Device, Now());
+            AddLease(task.Task.TaskId, new Lease(lease, device.Device, device.Name, Now()));
             device.Device.Tell(new WorkAssigned(task.Task, lease, _state.Attempts.GetValueOrDefault(task.Task.TaskId) + 1));
         }
     }

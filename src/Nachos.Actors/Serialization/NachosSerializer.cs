@@ -35,6 +35,9 @@ public sealed class NachosSerializer(ExtendedActorSystem system) : SerializerWit
         ["task-attempt-failed.v1"] = typeof(TaskAttemptRecorded),
         ["task-completed.v1"] = typeof(TaskCompleted),
         ["queue-snapshot.v1"] = typeof(QueueSnapshot),
+        ["study-paused.v1"] = typeof(StudyPaused),
+        ["study-resumed.v1"] = typeof(StudyResumed),
+        ["study-cancelled.v1"] = typeof(StudyCancelled),
         // Messages
         ["shard-envelope.v1"] = typeof(ShardEnvelope),
         ["start-study.v1"] = typeof(StartStudy),
@@ -57,6 +60,14 @@ public sealed class NachosSerializer(ExtendedActorSystem system) : SerializerWit
         ["queue-status.v1"] = typeof(QueueStatus),
         ["study-progress.v1"] = typeof(StudyProgress),
         ["study-completed.v1"] = typeof(StudyCompleted),
+        ["control-study.v1"] = typeof(ControlStudy),
+        ["study-controlled.v1"] = typeof(StudyControlled),
+        ["get-study-tasks.v1"] = typeof(GetStudyTasks),
+        ["study-tasks.v1"] = typeof(StudyTasks),
+        ["get-queue-overview.v1"] = typeof(GetQueueOverview),
+        ["queue-overview.v1"] = typeof(QueueOverview),
+        ["drain-node.v1"] = typeof(DrainNode),
+        ["node-draining.v1"] = typeof(NodeDraining),
     };
 
     private static readonly Dictionary<Type, string> ByType = Manifests.ToDictionary(kv => kv.Value, kv => kv.Key);

@@ -6,6 +6,12 @@ public static class ExitCodes
     public const int Ok = 0;
     public const int Failed = 1;
     public const int BadInput = 2;
+    /// <summary>Clients: the control API cannot be reached.</summary>
+    public const int Unreachable = 3;
+    /// <summary>Clients: the API refused the token (or none was given).</summary>
+    public const int Unauthorized = 4;
+    /// <summary>Clients: no such study (or node, or file).</summary>
+    public const int NotFound = 5;
     public const int Interrupted = 130;
 
     /// <summary>Says what is wrong on standard error and gives <see cref="BadInput"/>.</summary>

@@ -5,6 +5,7 @@ using Akka.Cluster;
 using Nachos.Actors.Devices;
 using Nachos.Actors.Messages;
 using Nachos.Actors.Node;
+using Nachos.Host.Api;
 using Nachos.Host.Running;
 
 namespace Nachos.Host.Commands;
@@ -13,28 +14,38 @@ namespace Nachos.Host.Commands;
 /// <c>nachos node</c>: one member of a cluster. Coordinators host the studies' entities and the work
 /// queue and start every study submitted to ROOT/studies; workers run tasks on their devices. Every
 /// option falls back to a NACHOS_* environment variable (docs/operations.md). SIGTERM leaves the
-/// cluster gracefully: running tasks checkpoint and go back to the queue at once.
+/// cluster gracefully: running tasks checkpoint and go back to the queue at once. Coordinators serve the
+/// control API, the dashboard and /metrics over HTTP (docs/api.md). Its subcommands <c>list</c> and
+/// <c>drain</c> are clients of that API (<see cref="NodeClientCommands"/>).
 /// </summary>
 public static class NodeCommand
 {
     public static Command Create()
     {
-        var root = new Option<string?>("--root") { Description = "campaign directory shared by all nodes (studies, artifacts) [NACHOS_ROOT]" };
+        var root = GlobalOptions.Root;
         var seeds = new Option<string[]>("--seed") { Description = "host:port of a seed node, repeatable; none: this node starts a cluster [NACHOS_SEEDS, comma-separated]", AllowMultipleArgumentsPerToken = false };
         var roles = new Option<string?>("--roles") { Description = "coordinator,worker (default both) [NACHOS_ROLES]" };
         var devices = new Option<string?>("--devices") { Description = "auto | cpu:N | cuda:0,1 (default auto) [NACHOS_DEVICES]" };
         var host = new Option<string?>("--public-host") { Description = "address other nodes reach this one at (default 127.0.0.1) [NACHOS_HOST]" };
         var port = new Option<int?>("--port") { Description = "cluster port (default 4053) [NACHOS_PORT]" };
         var postgres = new Option<string?>("--postgres") { Description = "Npgsql connection string of the shared journal; without it a SQLite journal in ROOT (one node only) [NACHOS_POSTGRES]" };
-        var command = new Command("node", "run a cluster node (coordinator and/or worker)") { root, seeds, roles, devices, host, port, postgres };
+        var apiPort = new Option<int?>("--api-port") { Description = "HTTP port of the control API, dashboard and /metrics on coordinators (default 5080, 0 = a free port) [NACHOS_API_PORT]" };
+        var apiHost = new Option<string?>("--api-host") { Description = "address the HTTP server binds (default 127.0.0.1; 0.0.0.0 for every interface) [NACHOS_API_HOST]" };
+        var command = new Command("node", "run a cluster node (coordinator and/or worker); `node list`, `node drain` ask a running cluster")
+        {
+            seeds, roles, devices, host, port, postgres, apiPort, apiHost,
+        };
         command.SetAction((r, _) =>
         {
             string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : null;
             var seedList = r.GetValue(seeds) is { Length: > 0 } s ? s : Env("NACHOS_SEEDS")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
+            var api = new ApiBinding(r.GetValue(apiHost) ?? Env("NACHOS_API_HOST") ?? "127.0.0.1",
+                r.GetValue(apiPort) ?? (Env("NACHOS_API_PORT") is { } ap ? ParsePort(ap) : 5080));
             return Run(r.GetValue(root) ?? Env("NACHOS_ROOT"), seedList, r.GetValue(roles) ?? Env("NACHOS_ROLES") ?? "coordinator,worker",
                 r.GetValue(devices) ?? Env("NACHOS_DEVICES") ?? "auto", r.GetValue(host) ?? Env("NACHOS_HOST") ?? "127.0.0.1",
-                r.GetValue(port) ?? (Env("NACHOS_PORT") is { } p ? ParsePort(p) : 4053), r.GetValue(postgres) ?? Env("NACHOS_POSTGRES"));
+                r.GetValue(port) ?? (Env("NACHOS_PORT") is { } p ? ParsePort(p) : 4053), r.GetValue(postgres) ?? Env("NACHOS_POSTGRES"), api);
         });
+        NodeClientCommands.AddTo(command);
         return command;
     }
 
@@ -54,15 +65,20 @@ public static class NodeCommand
         }
     }
 
+    private sealed record ApiBinding(string Host, int Port);
+
     private static int ParsePort(string value) => int.TryParse(value, out var p) ? p : -1;
 
-    private static async Task<int> Run(string? root, string[] seeds, string roleList, string deviceSpec, string host, int port, string? postgres)
+    private static async Task<int> Run(string? root, string[] seeds, string roleList, string deviceSpec, string host, int port, string? postgres, ApiBinding api)
     {
         if (root is null) return ExitCodes.Refuse("--root (or NACHOS_ROOT) is required: the campaign directory every node shares");
         var roles = roleList.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var unknown = roles.FirstOrDefault(r => r is not (NodeOptions.Coordinator or NodeOptions.Worker));
         if (unknown is not null || roles.Length == 0) return ExitCodes.Refuse($"--roles {roleList}: roles are 'coordinator' and 'worker'");
         if (port is < 0 or > 65535) return ExitCodes.Refuse($"--port {port}: not a TCP port");
+        if (api.Port is < 0 or > 65535) return ExitCodes.Refuse($"--api-port {api.Port}: not a TCP port");
+        if (!System.Net.IPAddress.TryParse(api.Host, out _) && api.Host != "localhost")
+            return ExitCodes.Refuse($"--api-host {api.Host}: expected an IP address to bind (127.0.0.1, 0.0.0.0, ::) or localhost");
         var badSeed = seeds.FirstOrDefault(s => !System.Text.RegularExpressions.Regex.IsMatch(s, @"^[^:\s]+:\d{1,5}$"));
         if (badSeed is not null) return ExitCodes.Refuse($"--seed {badSeed}: expected host:port");
         if (DeviceList.Parse(deviceSpec) is not { } deviceNames) return ExitCodes.Refuse($"--devices {deviceSpec}: expected auto, cpu:N or cuda:0,1");
@@ -93,17 +109,40 @@ public static class NodeCommand
         Log($"joined as {cluster.SelfAddress} with roles {string.Join(",", roles)}");
         node.WatchStudies(() => RunDirectoryCatalog.Unfinished(root), TimeSpan.FromSeconds(5));
         node.System.ActorOf(Props.Create(() => new CompletionLog()), "completion-log");
+        ApiServer? server = null;
+        if (roles.Contains(NodeOptions.Coordinator))
+        {
+            try
+            {
+                server = await ApiServer.Start(node, root, api.Host, api.Port);
+            }
+            catch (IOException e) // the port is taken (Kestrel wraps the socket error)
+            {
+                await node.DisposeAsync();
+                return ExitCodes.Refuse($"--api-port {api.Port}: cannot listen on {api.Host}:{api.Port} ({e.Message}); choose another port, or 0 for a free one");
+            }
+            Console.WriteLine($"api: {server.Url}");
+            Console.WriteLine($"api token: {ApiToken.PathIn(root)}");
+        }
 
         var leave = new TaskCompletionSource();
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; leave.TrySetResult(); });
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; leave.TrySetResult(); });
         var ended = await Task.WhenAny(leave.Task, node.System.WhenTerminated);
+        if (server is not null) await server.DisposeAsync();
         if (ended == leave.Task)
         {
             Log("leaving the cluster: running tasks checkpoint and return to the queue");
             await CoordinatedShutdown.Get(node.System).Run(CoordinatedShutdown.ClusterLeavingReason.Instance);
             await node.DisposeAsync();
             Log("left");
+            return ExitCodes.Ok;
+        }
+        if (CoordinatedShutdown.Get(node.System).ShutdownReason is CoordinatedShutdown.ClusterLeavingReason)
+        {
+            // Told to leave through the API (nachos cluster leave): a graceful exit.
+            await node.DisposeAsync();
+            Console.WriteLine("left");
             return ExitCodes.Ok;
         }
         // Downed by the cluster (split-brain resolver) or stopped from inside: the operator restarts it.

@@ -34,4 +34,15 @@ public sealed record StudyInputs(StudySpec Spec, LoadedDataset Data, SplitPlan P
             return null;
         }
     }
+
+    /// <summary>
+    /// Checks a spec given as text, quietly (the control API). Relative paths in it resolve against the folder of
+    /// <paramref name="sourcePath"/>. Throws <see cref="SpecException"/>, <see cref="DataException"/> or <see cref="SplitException"/>.
+    /// </summary>
+    public static StudyInputs Check(string yaml, string sourcePath)
+    {
+        var spec = SpecLoader.Parse(yaml, sourcePath);
+        var data = DatasetLoader.Load(spec);
+        return new StudyInputs(spec, data, SplitPlanner.Plan(data.Manifest, spec.Split, spec.Seed));
+    }
 }

@@ -14,9 +14,9 @@ public static class SubmitCommand
     public static Command Create()
     {
         var spec = new Argument<string>("spec") { Description = "study spec (YAML)" };
-        var root = new Option<string?>("--root") { Description = "campaign directory of the cluster [NACHOS_ROOT]" };
+        var root = GlobalOptions.Root;
         var wait = new Option<bool>("--wait") { Description = "wait for the report and print it" };
-        var command = new Command("submit", "submit a study to a cluster's campaign directory") { spec, root, wait };
+        var command = new Command("submit", "submit a study to a cluster's campaign directory (the files; `nachos study submit` goes through the API)") { spec, wait };
         command.SetAction((r, cancel) => Run(r.GetValue(spec)!, r.GetValue(root) ?? Environment.GetEnvironmentVariable("NACHOS_ROOT"), r.GetValue(wait), cancel));
         return command;
     }

@@ -24,9 +24,11 @@ public static class Html
     /// <summary>Nothing outside the file: no network, no fonts, no scripts but the inline ones.</summary>
     private const string Policy = "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'";
 
-    public static string Document(string title, string body) => new StringBuilder()
+    /// <param name="refreshSeconds">Served pages of a running study reload themselves this often (a meta refresh: no script, no connection).</param>
+    public static string Document(string title, string body, int? refreshSeconds = null) => new StringBuilder()
         .Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
         .Append($"<meta http-equiv=\"Content-Security-Policy\" content=\"{Policy}\">\n")
+        .Append(refreshSeconds is { } every ? $"<meta http-equiv=\"refresh\" content=\"{every}\">\n" : "")
         .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
         .Append($"<title>{E(title)}</title>\n<style>{Style}</style>\n</head>\n<body>\n")
         .Append(body)
@@ -40,7 +42,9 @@ public static class Html
         section.model { border-top: 3px solid #4a6fa5; margin-top: 3rem; }
         a { color: #2f5d9e; } .muted { color: #667085; } .small { font-size: .85rem; }
         .badge { display: inline-block; padding: .1rem .6rem; border-radius: 1rem; font-size: .85rem; font-weight: 600; }
-        .badge.complete { background: #dcf2e3; color: #17663a; } .badge.incomplete { background: #fde2e1; color: #a21b14; }
+        .badge.complete { background: #dcf2e3; color: #17663a; } .badge.incomplete, .badge.failed { background: #fde2e1; color: #a21b14; }
+        .badge.running { background: #e0ebfa; color: #1f4f8f; } .badge.paused, .badge.cancelled { background: #eef0f4; color: #475467; }
+        progress { width: 12rem; vertical-align: middle; }
         table { border-collapse: collapse; margin: .5rem 0 1rem; font-size: .9rem; }
         th, td { border: 1px solid #d8dde6; padding: .25rem .5rem; text-align: left; vertical-align: top; }
         th { background: #f2f4f8; } td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }

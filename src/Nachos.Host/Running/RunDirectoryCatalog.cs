@@ -27,12 +27,15 @@ public sealed class RunDirectoryCatalog(Func<string, string> directoryOf) : IStu
 
     public static string StudyDirectory(string root, string studyId) => Path.Combine(StudiesDirectory(root), studyId);
 
-    /// <summary>Studies of a campaign root that have no report yet.</summary>
+    /// <summary>The file in a study's folder that marks it cancelled: coordinators no longer start it.</summary>
+    public const string CancelledMarker = "cancelled";
+
+    /// <summary>Studies of a campaign root that have no report yet and are not cancelled.</summary>
     public static IReadOnlyList<string> Unfinished(string root) =>
         !Directory.Exists(StudiesDirectory(root))
             ? []
             : Directory.GetDirectories(StudiesDirectory(root))
-                .Where(d => File.Exists(Path.Combine(d, "spec.yaml")) && !File.Exists(Path.Combine(d, "report.json")))
+                .Where(d => File.Exists(Path.Combine(d, "spec.yaml")) && !File.Exists(Path.Combine(d, "report.json")) && !File.Exists(Path.Combine(d, CancelledMarker)))
                 .Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToList();
 
     public StudyContext Get(string studyId) => _studies.GetOrAdd(studyId, id => Load(directoryOf(id)));
@@ -58,10 +61,14 @@ public sealed class RunDirectoryCatalog(Func<string, string> directoryOf) : IStu
     }
 
     /// <summary>Stores the spec and plan; a run directory holds one study and never silently switches to another.</summary>
-    public static void Store(string runDir, string specPath, SplitPlan plan)
+    public static void Store(string runDir, string specPath, SplitPlan plan) => Store(runDir, File.ReadAllText(specPath), specPath, plan);
+
+    /// <param name="text">The spec as submitted.</param>
+    /// <param name="specPath">Where relative paths in it resolve from (its folder); need not exist.</param>
+    /// <returns>False when the directory already held this very study (nothing was written).</returns>
+    public static bool Store(string runDir, string text, string specPath, SplitPlan plan)
     {
         Directory.CreateDirectory(runDir);
-        var text = File.ReadAllText(specPath);
         var copy = Path.Combine(runDir, "spec.yaml");
         if (File.Exists(copy))
         {
@@ -70,11 +77,12 @@ public sealed class RunDirectoryCatalog(Func<string, string> directoryOf) : IStu
             var stored = SplitPlan.Read(Path.Combine(runDir, "splits.json"));
             if (stored.Hash != plan.Hash)
                 throw new InvalidOperationException($"{runDir}: the data no longer gives the stored split plan (hash {stored.Hash[..12]} vs {plan.Hash[..12]}); the dataset changed");
-            return;
+            return false;
         }
         plan.Write(Path.Combine(runDir, "splits.json"));
         File.WriteAllText(Path.Combine(runDir, "spec-source.txt"), Path.GetFullPath(specPath));
         File.WriteAllText(copy + ".tmp", text);
         File.Move(copy + ".tmp", copy);
+        return true;
     }
 }

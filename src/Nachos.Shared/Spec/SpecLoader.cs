@@ -39,11 +39,16 @@ public static class SpecLoader
         return spec;
     }
 
+    /// <summary>A study name: also its folder name under a campaign's studies/ and the first part of its task ids.</summary>
+    public static bool IsStudyName(string name) =>
+        name.Length is > 0 and <= 128 && char.IsLetterOrDigit(name[0]) && name.All(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.');
+
     private static StudySpec Read(YamlSection top, string dir)
     {
         var name = top.String("name") ?? "study";
-        if (name.Length == 0 || name.Any(c => !(char.IsLetterOrDigit(c) || c is '-' or '_' or '.')))
-            top.Error("name", $"must be letters, digits, '-', '_' or '.', got '{name}'");
+        // The name is the study's folder in a campaign: "." or ".." would put it outside its own folder.
+        if (!IsStudyName(name))
+            top.Error("name", $"must start with a letter or digit and hold only letters, digits, '-', '_' or '.', got '{name}'");
         var seed = top.Int("seed", 42, 0);
         var task = top.Choice("task", TaskKind.Binary, SpecNames.Tasks);
         var dataset = ReadDataset(top.Child("dataset"), dir, task);

@@ -6,24 +6,50 @@ public abstract record QueueEvent;
 public sealed record TaskQueued(TaskSpec Task, int MaxRetries) : QueueEvent;
 public sealed record TaskAttemptRecorded(string TaskId, string Error) : QueueEvent;
 public sealed record TaskCompleted(TaskOutcome Outcome) : QueueEvent;
-public sealed record QueueSnapshot(IReadOnlyList<TaskQueued> Open, IReadOnlyDictionary<string, int> Attempts, IReadOnlyList<TaskOutcome> Completed);
+/// <summary>The study's pending tasks are no longer handed out (running ones finish).</summary>
+public sealed record StudyPaused(string StudyId) : QueueEvent;
+public sealed record StudyResumed(string StudyId) : QueueEvent;
+/// <summary>Paused for good: a cancelled study cannot be resumed.</summary>
+public sealed record StudyCancelled(string StudyId) : QueueEvent;
+/// <param name="CompletedTasks">The specs of completed tasks (configurations for the trial views); absent in snapshots written before it existed.</param>
+public sealed record QueueSnapshot(
+    IReadOnlyList<TaskQueued> Open,
+    IReadOnlyDictionary<string, int> Attempts,
+    IReadOnlyList<TaskOutcome> Completed,
+    IReadOnlyList<TaskSpec>? CompletedTasks = null,
+    IReadOnlyList<string>? Paused = null,
+    IReadOnlyList<string>? Cancelled = null);
+
+/// <summary>What an operator asks of a study's tasks (serialised by name).</summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<StudyControl>))]
+public enum StudyControl
+{
+    Pause,
+    Resume,
+    Cancel,
+}
 
 /// <summary>
 /// The work queue's durable state: tasks queued and not yet completed (with failed attempts so far), and
 /// completed outcomes (kept so a resubmission after a crash is answered, not re-run). Leases are not
 /// durable: after a restart every open task is pending again and resumes from its checkpoint.
-/// Pending tasks are served round-robin across studies, first-in first-out within a study.
+/// Pending tasks are served round-robin across studies, first-in first-out within a study; a paused
+/// (or cancelled) study's tasks wait in its line and are not served.
 /// </summary>
 public sealed record QueueState(
     ImmutableDictionary<string, TaskQueued> Open,
     ImmutableDictionary<string, int> Attempts,
     ImmutableDictionary<string, TaskOutcome> Completed,
     ImmutableSortedDictionary<string, ImmutableQueue<string>> PendingByStudy,
-    string? LastServedStudy)
+    string? LastServedStudy,
+    ImmutableDictionary<string, TaskSpec> CompletedTasks,
+    ImmutableHashSet<string> Paused,
+    ImmutableHashSet<string> Cancelled)
 {
     public static readonly QueueState Empty = new(
         ImmutableDictionary<string, TaskQueued>.Empty, ImmutableDictionary<string, int>.Empty,
-        ImmutableDictionary<string, TaskOutcome>.Empty, ImmutableSortedDictionary<string, ImmutableQueue<string>>.Empty, null);
+        ImmutableDictionary<string, TaskOutcome>.Empty, ImmutableSortedDictionary<string, ImmutableQueue<string>>.Empty, null,
+        ImmutableDictionary<string, TaskSpec>.Empty, ImmutableHashSet<string>.Empty, ImmutableHashSet<string>.Empty);
 
     public int PendingCount => PendingByStudy.Values.Sum(q => q.Count());
 
@@ -32,8 +58,29 @@ public sealed record QueueState(
         TaskQueued q when !Open.ContainsKey(q.Task.TaskId) && !Completed.ContainsKey(q.Task.TaskId) =>
             Enqueue(this with { Open = Open.Add(q.Task.TaskId, q) }, q.Task),
         TaskAttemptRecorded a => this with { Attempts = Attempts.SetItem(a.TaskId, Attempts.GetValueOrDefault(a.TaskId) + 1) },
-        TaskCompleted c => this with { Open = Open.Remove(c.Outcome.TaskId), Completed = Completed.SetItem(c.Outcome.TaskId, c.Outcome) },
+        TaskCompleted c => this with
+        {
+            Open = Open.Remove(c.Outcome.TaskId),
+            Completed = Completed.SetItem(c.Outcome.TaskId, c.Outcome),
+            CompletedTasks = Open.TryGetValue(c.Outcome.TaskId, out var q) ? CompletedTasks.SetItem(q.Task.TaskId, q.Task) : CompletedTasks,
+        },
+        StudyPaused p => this with { Paused = Paused.Add(p.StudyId) },
+        StudyResumed r when !Cancelled.Contains(r.StudyId) => this with { Paused = Paused.Remove(r.StudyId) },
+        StudyCancelled c => this with { Paused = Paused.Add(c.StudyId), Cancelled = Cancelled.Add(c.StudyId) },
         _ => this,
+    };
+
+    /// <summary>
+    /// The event an operator's request leads to: none when the study is already so (requests are
+    /// idempotent), or a refusal (a cancelled study stays cancelled).
+    /// </summary>
+    public (QueueEvent? Event, string? Refusal) Decide(string studyId, StudyControl control) => control switch
+    {
+        _ when Cancelled.Contains(studyId) && control != StudyControl.Cancel => (null, $"study {studyId} is cancelled"),
+        StudyControl.Pause => (Paused.Contains(studyId) ? null : new StudyPaused(studyId), null),
+        StudyControl.Resume => (Paused.Contains(studyId) ? new StudyResumed(studyId) : null, null),
+        StudyControl.Cancel => (Cancelled.Contains(studyId) ? null : new StudyCancelled(studyId), null),
+        _ => throw new ArgumentOutOfRangeException(nameof(control)),
     };
 
     public static QueueState FromSnapshot(QueueSnapshot s)
@@ -42,12 +89,16 @@ public sealed record QueueState(
         {
             Attempts = s.Attempts.ToImmutableDictionary(),
             Completed = s.Completed.ToImmutableDictionary(o => o.TaskId),
+            CompletedTasks = (s.CompletedTasks ?? []).ToImmutableDictionary(t => t.TaskId),
+            Paused = (s.Paused ?? []).ToImmutableHashSet(),
+            Cancelled = (s.Cancelled ?? []).ToImmutableHashSet(),
         };
         foreach (var q in s.Open) state = state.Apply(q);
         return state;
     }
 
-    public QueueSnapshot ToSnapshot() => new(Open.Values.OrderBy(q => q.Task.TaskId, StringComparer.Ordinal).ToList(), Attempts, Completed.Values.ToList());
+    public QueueSnapshot ToSnapshot() => new(Open.Values.OrderBy(q => q.Task.TaskId, StringComparer.Ordinal).ToList(), Attempts, Completed.Values.ToList(),
+        CompletedTasks.Values.ToList(), Paused.Order(StringComparer.Ordinal).ToList(), Cancelled.Order(StringComparer.Ordinal).ToList());
 
     /// <summary>
     /// Puts a task back at the front of its study's line (after a lost lease, an interruption or a failed
@@ -63,13 +114,13 @@ public sealed record QueueState(
     private static QueueState Enqueue(QueueState s, TaskSpec t) =>
         s with { PendingByStudy = s.PendingByStudy.SetItem(t.StudyId, (s.PendingByStudy.GetValueOrDefault(t.StudyId) ?? ImmutableQueue<string>.Empty).Enqueue(t.TaskId)) };
 
-    /// <summary>The next pending task, taking studies in turn after the one served last.</summary>
+    /// <summary>The next pending task, taking studies that are not paused in turn after the one served last.</summary>
     public (QueueState State, TaskQueued? Task) Take()
     {
         var lines = PendingByStudy;
         while (true)
         {
-            var studies = lines.Where(kv => !kv.Value.IsEmpty).Select(kv => kv.Key).ToList();
+            var studies = lines.Where(kv => !kv.Value.IsEmpty && !Paused.Contains(kv.Key)).Select(kv => kv.Key).ToList();
             if (studies.Count == 0) return (this with { PendingByStudy = lines }, null);
             var next = studies.FirstOrDefault(s => string.CompareOrdinal(s, LastServedStudy) > 0) ?? studies[0];
             lines = lines.SetItem(next, lines[next].Dequeue(out var id));

@@ -90,6 +90,10 @@ public sealed record StudyReport(string StudyId, bool Complete, IReadOnlyList<Fo
     public static StudyReport Read(string path) =>
         JsonSerializer.Deserialize<StudyReport>(File.ReadAllText(path), Json) ?? throw new InvalidDataException($"{path}: empty report");
 
+    /// <summary>A report from the text of a report.json (as the control API serves it).</summary>
+    public static StudyReport Parse(string json) =>
+        JsonSerializer.Deserialize<StudyReport>(json, Json) ?? throw new InvalidDataException("empty report");
+
     private static void AtomicWrite(string path, string text)
     {
         File.WriteAllText(path + ".tmp", text);

@@ -1,0 +1,83 @@
+using System.Text.Json;
+
+namespace Nachos.Host.Api;
+
+// The control API's JSON documents (camelCase on the wire), shared by the server and the CLI client. docs/api.md.
+
+/// <summary>Study states, as the API and the CLI show them.</summary>
+public static class StudyStates
+{
+    public const string Running = "running";
+    public const string Paused = "paused";
+    public const string Complete = "complete";
+    public const string Failed = "failed";
+    public const string Cancelled = "cancelled";
+
+    /// <summary>States a study never leaves.</summary>
+    public static bool IsFinal(string state) => state is Complete or Failed or Cancelled;
+}
+
+public sealed record HealthInfo(string Status, string Node, IReadOnlyList<string> Roles);
+
+/// <summary>Tasks ended (succeeded or failed) of the planned total (trials × inner splits + one refit, per outer fold).</summary>
+public sealed record ProgressInfo(int TasksEnded, int TasksTotal, int Running, int Failed)
+{
+    public double Fraction => TasksTotal == 0 ? 0 : Math.Min(1, TasksEnded / (double)TasksTotal);
+}
+
+public sealed record StudySummary(string Id, string State, ProgressInfo Progress);
+
+public sealed record FoldInfo(int Outer, int TasksEnded, int TasksTotal, int Succeeded, int Failed, int Running, int Pending, int TrialsFinished, int Trials, bool RefitDone);
+
+/// <param name="Report">report.json as stored (snake_case), once the study has finished.</param>
+public sealed record StudyDetail(string Id, string State, ProgressInfo Progress, IReadOnlyList<FoldInfo> Folds, string Metric, JsonElement? Report);
+
+/// <param name="Spec">The spec's YAML text.</param>
+/// <param name="Name">Study id to use instead of the spec's <c>name</c>.</param>
+/// <param name="Directory">Absolute folder the spec's relative paths resolve against (default: the campaign root).</param>
+public sealed record SubmitRequest(string? Spec, string? Name, string? Directory);
+
+/// <param name="Created">False when the same study was already submitted (nothing changed).</param>
+public sealed record SubmitResponse(string Id, bool Created, string State, IReadOnlyList<string> Warnings);
+
+public sealed record ControlResponse(string Id, string State);
+
+public sealed record TrialInfo(
+    int Outer,
+    int Trial,
+    IReadOnlyDictionary<string, string>? Config,
+    string State,
+    int SplitsEnded,
+    int Splits,
+    double? Score,
+    double? StandardError,
+    double? MeanBestEpoch,
+    IReadOnlyDictionary<string, double?> Metrics,
+    bool Chosen,
+    string? Failure);
+
+/// <param name="Metric">The search metric the score is the mean of.</param>
+public sealed record TrialList(string Id, string Metric, string Sort, IReadOnlyList<TrialInfo> Trials);
+
+public sealed record DeviceInfo(string Name, string State, string? Task, double BusyRatio);
+
+public sealed record NodeInfo(string Address, string Status, IReadOnlyList<string> Roles, bool Reachable, IReadOnlyList<DeviceInfo> Devices);
+
+/// <param name="Self">The node that answered.</param>
+public sealed record NodeList(string Self, string? Leader, IReadOnlyList<NodeInfo> Nodes);
+
+/// <param name="Address">A member's address: <c>akka.tcp://nachos@host:port</c> or <c>host:port</c>.</param>
+public sealed record AddressRequest(string? Address);
+
+public sealed record ClusterActionResponse(string Address, string Action, IReadOnlyList<string> Devices);
+
+public sealed record FileEntry(string Name, string Type, long? Size);
+
+/// <summary>Web defaults (camelCase, case-insensitive reading), for the client to read what the server writes.</summary>
+public static class ApiJson
+{
+    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
+    {
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowReadingFromString | System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+}

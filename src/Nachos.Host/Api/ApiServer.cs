@@ -1,0 +1,62 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Nachos.Actors.Node;
+
+namespace Nachos.Host.Api;
+
+/// <summary>
+/// The HTTP server of a coordinator node: the control API, the dashboard and /metrics on Kestrel, bound to
+/// 127.0.0.1 unless told otherwise (port 0 picks a free one).
+/// </summary>
+public sealed class ApiServer(WebApplication app, string url) : IAsyncDisposable
+{
+    /// <summary>Where it listens, e.g. http://127.0.0.1:5080.</summary>
+    public string Url => url;
+
+    public static async Task<ApiServer> Start(NachosNode node, string root, string host, int port)
+    {
+        var token = ApiToken.LoadOrCreate(root);
+        var durations = new TaskDurations();
+        durations.Start(node.System);
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls($"http://{(host.Contains(':') ? $"[{host}]" : host)}:{port}");
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = Problems.MaxBodyBytes);
+        Configure(builder.Services);
+        builder.Services.AddSingleton(new ControlPlane(node, new CampaignStudies(root), token, durations));
+
+        var app = builder.Build();
+        UsePipeline(app, token);
+        ApiRoutes.Map(app);
+        await app.StartAsync();
+        var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new ApiServer(app, bound);
+    }
+
+    /// <summary>Services every instance needs (also the route listing in the tests).</summary>
+    public static void Configure(IServiceCollection services)
+    {
+        services.AddProblemDetails();
+        services.AddExceptionHandler<Problems.QueueUnavailableHandler>();
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals);
+    }
+
+    private static void UsePipeline(WebApplication app, string token)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseRouting();
+        app.UseTokenAuthentication(token);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await app.StopAsync();
+        await app.DisposeAsync();
+    }
+}

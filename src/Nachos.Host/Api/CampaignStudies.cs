@@ -1,0 +1,94 @@
+using System.Collections.Concurrent;
+using Nachos.Host.Dashboard;
+using Nachos.Host.Running;
+using Nachos.Shared.Spec;
+using Nachos.Shared.Splits;
+using Nachos.Shared.Study;
+
+namespace Nachos.Host.Api;
+
+/// <summary>What the API needs of a stored study: its spec, the inner splits of each outer fold, its report once there is one.</summary>
+public sealed record StudyShape(StudySpec Spec, IReadOnlyList<int> InnerSplits)
+{
+    public int TasksTotal => InnerSplits.Sum(j => Spec.Search.Trials * j + 1);
+}
+
+/// <summary>
+/// The studies of a campaign directory (ROOT/studies/ID), read for the API. Specs, plans and reports do not
+/// change once written, so each is read once.
+/// </summary>
+public sealed class CampaignStudies(string root)
+{
+    private readonly ConcurrentDictionary<string, StudyShape> _shapes = new();
+    private readonly ConcurrentDictionary<string, StudyReport> _reports = new();
+    private readonly ConcurrentDictionary<string, Lazy<StudyRun>> _runs = new();
+    private readonly ConcurrentDictionary<string, Lazy<string>> _studyPages = new();
+
+    public string Root => root;
+
+    public string Directory(string id) => RunDirectoryCatalog.StudyDirectory(root, id);
+
+    /// <summary>A stored study: a valid study name whose folder holds a spec (anything else, such as "..", is not one).</summary>
+    public bool Exists(string id) => SpecLoader.IsStudyName(id) && File.Exists(Path.Combine(Directory(id), "spec.yaml"));
+
+    public IReadOnlyList<string> Ids() =>
+        !System.IO.Directory.Exists(RunDirectoryCatalog.StudiesDirectory(root))
+            ? []
+            : System.IO.Directory.GetDirectories(RunDirectoryCatalog.StudiesDirectory(root)).Select(Path.GetFileName).OfType<string>()
+                .Where(Exists).Order(StringComparer.Ordinal).ToList();
+
+    /// <summary>The spec and the plan's shape; null when they cannot be read (the data moved, say).</summary>
+    public StudyShape? Shape(string id)
+    {
+        if (_shapes.TryGetValue(id, out var shape)) return shape;
+        try
+        {
+            var spec = RunDirectoryCatalog.LoadSpec(Directory(id));
+            if (spec is null) return null;
+            var plan = SplitPlan.Read(Path.Combine(Directory(id), "splits.json"));
+            return _shapes[id] = new StudyShape(spec, plan.Outer.Select(o => o.Inner.Count).ToList());
+        }
+        catch (Exception e) when (e is SpecException or IOException or System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+
+    public string ReportPath(string id) => Path.Combine(Directory(id), "report.json");
+
+    public StudyReport? Report(string id)
+    {
+        if (_reports.TryGetValue(id, out var report)) return report;
+        if (!File.Exists(ReportPath(id))) return null;
+        try
+        {
+            return _reports[id] = StudyReport.Read(ReportPath(id));
+        }
+        catch (Exception e) when (e is IOException or System.Text.Json.JsonException)
+        {
+            return null; // being written
+        }
+    }
+
+    /// <summary>A finished study as the dashboard reads it (its models evaluated on first use, then kept); null before its report exists.</summary>
+    public StudyRun? Run(string id) => Report(id) is null ? null : _runs.GetOrAdd(id, i => new Lazy<StudyRun>(() => StudyRun.Load(Directory(i)))).Value;
+
+    /// <summary>A finished study's served page, rendered once (its plots take tens of milliseconds).</summary>
+    public string? StudyPage(string id) =>
+        Run(id) is { } run ? _studyPages.GetOrAdd(id, i => new Lazy<string>(() => new DashboardRenderer(run).StudyPage(new ServedLinks(i)))).Value : null;
+
+    public bool IsCancelled(string id) => File.Exists(Path.Combine(Directory(id), RunDirectoryCatalog.CancelledMarker));
+
+    public void MarkCancelled(string id) =>
+        File.WriteAllText(Path.Combine(Directory(id), RunDirectoryCatalog.CancelledMarker), DateTime.UtcNow.ToString("O") + "\n");
+
+    /// <summary>A finished study's report decides; then a cancellation; then a pause; else it is running.</summary>
+    public string State(string id, StudyCounts? counts) =>
+        Report(id) is { } report ? (report.Complete ? StudyStates.Complete : StudyStates.Failed)
+        : IsCancelled(id) || counts?.Cancelled == true ? StudyStates.Cancelled
+        : counts?.Paused == true ? StudyStates.Paused
+        : StudyStates.Running;
+
+    public ProgressInfo Progress(string id, StudyCounts? counts) =>
+        new((counts?.Succeeded ?? 0) + (counts?.Failed ?? 0), Shape(id)?.TasksTotal ?? 0, counts?.Running ?? 0, counts?.Failed ?? 0);
+}

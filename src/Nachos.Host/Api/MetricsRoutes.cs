@@ -1,0 +1,34 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+
+namespace Nachos.Host.Api;
+
+/// <summary>GET /metrics: the queue's task counts, device busy time, task durations on this node's devices and the queue's journal latency.</summary>
+public static class MetricsRoutes
+{
+    public static void Map(IEndpointRouteBuilder app) =>
+        app.MapGet("/metrics", async ([FromServices] ControlPlane plane) =>
+        {
+            var overview = await plane.Overview();
+            var text = new PrometheusText()
+                .Family("nachos_tasks", "gauge", "Training tasks in the work queue by state (queued includes the tasks of paused studies).")
+                .Sample("nachos_tasks", overview.Studies.Sum(s => s.Pending), ("state", "queued"))
+                .Sample("nachos_tasks", overview.Studies.Sum(s => s.Running), ("state", "running"))
+                .Sample("nachos_tasks", overview.Studies.Sum(s => s.Succeeded), ("state", "completed"))
+                .Sample("nachos_tasks", overview.Studies.Sum(s => s.Failed), ("state", "failed"));
+
+            text.Family("nachos_device_busy_ratio", "gauge", "Fraction of the time since the work queue first saw the device that it held a task.");
+            foreach (var d in overview.Devices) text.Sample("nachos_device_busy_ratio", d.BusyRatio, ("node", d.Node), ("device", d.Device));
+            text.Family("nachos_device_busy_seconds_total", "counter", "Seconds the device held a task since the work queue first saw it.");
+            foreach (var d in overview.Devices) text.Sample("nachos_device_busy_seconds_total", d.BusySeconds, ("node", d.Node), ("device", d.Device));
+
+            text.Family("nachos_task_duration_seconds", "histogram", "Task attempts run by this node's devices, by outcome.");
+            foreach (var (outcome, histogram) in plane.Durations.Snapshot()) text.Histogram("nachos_task_duration_seconds", histogram, ("outcome", outcome));
+
+            text.Family("nachos_journal_write_seconds", "histogram", "Work-queue journal writes: from PersistAsync to its callback.");
+            text.Histogram("nachos_journal_write_seconds", overview.JournalWrites);
+            return Results.Text(text.ToString(), PrometheusText.ContentType);
+        });
+}

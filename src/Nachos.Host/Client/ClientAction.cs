@@ -1,0 +1,35 @@
+using System.CommandLine;
+using Nachos.Host.Commands;
+
+namespace Nachos.Host.Client;
+
+/// <summary>Runs a client command against the API: says what went wrong on standard error and ends with its exit code.</summary>
+public static class ClientAction
+{
+    public static void Set(Command command, Func<ParseResult, ApiClient, CancellationToken, Task<int>> body) =>
+        command.SetAction(async (r, cancel) =>
+        {
+            if (Console.IsOutputRedirected)
+            {
+                // Spectre draws 80 columns when not on a terminal: logs and pipes get the width COLUMNS asks for.
+                Spectre.Console.AnsiConsole.Profile.Width = int.TryParse(Environment.GetEnvironmentVariable("COLUMNS"), out var columns) && columns > 40 ? columns : 160;
+            }
+            try
+            {
+                using var client = ApiClient.From(r);
+                return await body(r, client, cancel);
+            }
+            catch (ApiException e)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return e.ExitCode;
+            }
+            catch (OperationCanceledException)
+            {
+                return ExitCodes.Interrupted;
+            }
+        });
+
+    /// <summary>A path segment for an id typed by a person.</summary>
+    public static string Segment(string id) => Uri.EscapeDataString(id);
+}

@@ -1,0 +1,80 @@
+using System.Globalization;
+using Nachos.Host.Api;
+using Spectre.Console;
+using Spectre.Console.Rendering;
+
+namespace Nachos.Host.Client;
+
+/// <summary>The CLI's tables of studies, folds, trials and nodes.</summary>
+public static class Tables
+{
+    private static string F(double? v) => v is { } x && double.IsFinite(x) ? x.ToString("F3", CultureInfo.InvariantCulture) : "-";
+
+    public static string State(string state) => state switch
+    {
+        StudyStates.Complete => "[green]complete[/]",
+        StudyStates.Failed => "[red]failed[/]",
+        StudyStates.Running => "[blue]running[/]",
+        _ => $"[grey]{Markup.Escape(state)}[/]",
+    };
+
+    /// <summary>A text bar, so it renders the same in a terminal and in a log.</summary>
+    public static string Bar(int value, int max, int width = 24)
+    {
+        var filled = max <= 0 ? 0 : (int)Math.Round(width * Math.Min(1.0, value / (double)max));
+        return new string('█', filled) + new string('░', width - filled);
+    }
+
+    public static Table Studies(IReadOnlyList<StudySummary> studies)
+    {
+        var table = new Table().AddColumns("study", "state", "progress", "tasks ended", "running", "failed");
+        foreach (var s in studies)
+            table.AddRow(Markup.Escape(s.Id), State(s.State), Bar(s.Progress.TasksEnded, s.Progress.TasksTotal),
+                $"{s.Progress.TasksEnded} / {s.Progress.TasksTotal}", s.Progress.Running.ToString(), s.Progress.Failed.ToString());
+        return table;
+    }
+
+    public static Table Folds(StudyDetail study)
+    {
+        var table = new Table().Title($"{Markup.Escape(study.Id)}: {State(study.State)}")
+            .AddColumns("fold", "progress", "tasks ended", "trials finished", "running", "failed", "refit");
+        foreach (var f in study.Folds)
+            table.AddRow(f.Outer.ToString(), Bar(f.TasksEnded, f.TasksTotal), $"{f.TasksEnded} / {f.TasksTotal}", $"{f.TrialsFinished} / {f.Trials}",
+                f.Running.ToString(), f.Failed.ToString(), f.RefitDone ? "done" : "-");
+        return table;
+    }
+
+    public static Table Trials(TrialList trials, int? top = null)
+    {
+        var table = new Table().Title($"{Markup.Escape(trials.Id)}: trials by {Markup.Escape(trials.Sort)} (score = mean inner validation {Markup.Escape(trials.Metric)})")
+            .AddColumns("fold", "trial", "state", "splits", "score ± SE", "loss", "best epoch", "configuration");
+        foreach (var t in top is { } n ? trials.Trials.Take(n) : trials.Trials)
+            table.AddRow(t.Outer.ToString(), t.Trial + (t.Chosen ? " [yellow]*[/]" : ""), Markup.Escape(t.State), $"{t.SplitsEnded} / {t.Splits}",
+                t.Score is null ? "-" : $"{F(t.Score)} ± {F(t.StandardError)}", F(t.Metrics.GetValueOrDefault("loss")),
+                t.MeanBestEpoch is { } e ? e.ToString("F1", CultureInfo.InvariantCulture) : "-",
+                Markup.Escape(t.Config is null ? "" : string.Join(", ", t.Config.Select(kv => $"{kv.Key}={Short(kv.Value)}"))));
+        if (trials.Trials.Any(t => t.Chosen)) table.Caption("[yellow]*[/] chosen for the fold's refit");
+        return table;
+    }
+
+    public static IRenderable Nodes(NodeList nodes)
+    {
+        var table = new Table().Title($"cluster (answered by {Markup.Escape(HostPort(nodes.Self))}, leader {Markup.Escape(nodes.Leader is null ? "none" : HostPort(nodes.Leader))})")
+            .AddColumns("node", "status", "roles", "reachable", "device", "state", "task", "busy");
+        foreach (var n in nodes.Nodes)
+        {
+            var devices = n.Devices.Count == 0 ? [new DeviceInfo("-", "-", null, 0)] : n.Devices;
+            foreach (var (d, i) in devices.Select((d, i) => (d, i)))
+                table.AddRow(i == 0 ? Markup.Escape(HostPort(n.Address)) : "", i == 0 ? n.Status : "", i == 0 ? string.Join(",", n.Roles) : "",
+                    i == 0 ? (n.Reachable ? "yes" : "[red]no[/]") : "", Markup.Escape(d.Name), Markup.Escape(d.State), Markup.Escape(d.Task ?? ""),
+                    d.Name == "-" ? "" : d.BusyRatio.ToString("P0", CultureInfo.InvariantCulture));
+        }
+        return table;
+    }
+
+    /// <summary>host:port of akka.tcp://system@host:port, which the cluster commands accept as well.</summary>
+    private static string HostPort(string address) => address.Contains('@') ? address[(address.IndexOf('@') + 1)..] : address;
+
+    private static string Short(string value) =>
+        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v.ToString("G4", CultureInfo.InvariantCulture) : value;
+}

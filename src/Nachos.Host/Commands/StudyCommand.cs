@@ -1,0 +1,113 @@
+using System.CommandLine;
+using Nachos.Host.Api;
+using Nachos.Host.Client;
+using Nachos.Host.Running;
+using Nachos.Shared.Study;
+using Spectre.Console;
+
+namespace Nachos.Host.Commands;
+
+/// <summary><c>nachos study …</c>: submit, list, show, watch, pause, resume, cancel and report studies through a coordinator's API.</summary>
+public static class StudyCommand
+{
+    public static Command Create()
+    {
+        var study = new Command("study", "studies of the cluster (through the control API)");
+        study.Subcommands.Add(Submit());
+        study.Subcommands.Add(List());
+        study.Subcommands.Add(Show());
+        study.Subcommands.Add(StudyWatch.Create());
+        foreach (var (action, description) in new[] { ("pause", "stop handing out the study's tasks (running ones finish)"), ("resume", "hand out a paused study's tasks again"), ("cancel", "stop the study for good: running tasks stop, nothing more runs") })
+            study.Subcommands.Add(Control(action, description));
+        study.Subcommands.Add(Report());
+        return study;
+    }
+
+    private static Argument<string> Id() => new("id") { Description = "study id (its spec's name)" };
+
+    private static Command Submit()
+    {
+        var spec = new Argument<string>("spec") { Description = "study spec (YAML); relative paths in it resolve against its folder, which the node must see too" };
+        var name = new Option<string?>("--name") { Description = "study id to use instead of the spec's name" };
+        var command = new Command("submit", "check a study on the cluster and start it") { spec, name };
+        ClientAction.Set(command, async (r, client, _) =>
+        {
+            var path = Path.GetFullPath(r.GetValue(spec)!);
+            if (!File.Exists(path)) return ExitCodes.Refuse($"{path}: no such spec file");
+            var answer = await client.Post<SubmitResponse>("api/studies",
+                new SubmitRequest(await File.ReadAllTextAsync(path), r.GetValue(name), Path.GetDirectoryName(path)));
+            foreach (var w in answer.Warnings) AnsiConsole.MarkupLineInterpolated($"[yellow]{w}[/]");
+            Console.WriteLine(answer.Created ? $"submitted {answer.Id}" : $"{answer.Id} was already submitted ({answer.State})");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command List()
+    {
+        var command = new Command("list", "every study of the campaign with its state and progress");
+        ClientAction.Set(command, async (_, client, _) =>
+        {
+            var studies = await client.Get<List<StudySummary>>("api/studies");
+            if (studies.Count == 0) Console.WriteLine("no studies");
+            else AnsiConsole.Write(Tables.Studies(studies));
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Show()
+    {
+        var id = Id();
+        var command = new Command("show", "a study's state, progress per outer fold, and its report once finished") { id };
+        ClientAction.Set(command, async (r, client, _) =>
+        {
+            var study = await client.Get<StudyDetail>($"api/studies/{ClientAction.Segment(r.GetValue(id)!)}");
+            AnsiConsole.Write(Tables.Folds(study));
+            if (study.Report is { } report) ReportTable.Write(StudyReport.Parse(report.GetRawText()));
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Control(string action, string description)
+    {
+        var id = Id();
+        var command = new Command(action, description) { id };
+        ClientAction.Set(command, async (r, client, _) =>
+        {
+            var answer = await client.Post<ControlResponse>($"api/studies/{ClientAction.Segment(r.GetValue(id)!)}/{action}");
+            Console.WriteLine($"{answer.Id}: {answer.State}");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Report()
+    {
+        var id = Id();
+        var format = new Option<string>("--format") { Description = "table, json, csv or html (one self-contained file)", DefaultValueFactory = _ => "table" };
+        format.AcceptOnlyFromAmong("table", "json", "csv", "html");
+        var output = new Option<string?>("--out") { Description = "file to write (default: standard output)" };
+        var command = new Command("report", "a finished study's report") { id, format, output };
+        ClientAction.Set(command, async (r, client, _) =>
+        {
+            var path = $"api/studies/{ClientAction.Segment(r.GetValue(id)!)}/report";
+            var fmt = r.GetValue(format)!;
+            if (fmt == "table")
+            {
+                ReportTable.Write(StudyReport.Parse(await client.GetText(path + "?format=json")));
+                return ExitCodes.Ok;
+            }
+            var text = await client.GetText($"{path}?format={fmt}");
+            if (r.GetValue(output) is { } file)
+            {
+                await File.WriteAllTextAsync(file, text);
+                Console.WriteLine($"wrote {Path.GetFullPath(file)}");
+            }
+            else Console.Out.Write(text);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,63 @@
+using System.CommandLine;
+using Nachos.Host.Api;
+using Nachos.Host.Client;
+using Spectre.Console;
+using Spectre.Console.Rendering;
+
+namespace Nachos.Host.Commands;
+
+/// <summary>
+/// <c>nachos study watch ID</c>: per-fold progress bars and the best trials, refreshed until the study ends;
+/// exit 0 when it completes, 1 when it fails or is cancelled. Without a terminal it prints a line per change.
+/// </summary>
+public static class StudyWatch
+{
+    public static Command Create()
+    {
+        var id = new Argument<string>("id") { Description = "study id" };
+        var every = new Option<double>("--interval") { Description = "seconds between refreshes", DefaultValueFactory = _ => 2 };
+        var top = new Option<int>("--top") { Description = "trials to show, best first", DefaultValueFactory = _ => 10 };
+        var command = new Command("watch", "follow a study until it ends") { id, every, top };
+        ClientAction.Set(command, async (r, client, cancel) =>
+        {
+            var path = $"api/studies/{ClientAction.Segment(r.GetValue(id)!)}";
+            var interval = TimeSpan.FromSeconds(Math.Max(0.2, r.GetValue(every)));
+            StudyDetail study;
+            if (AnsiConsole.Profile.Capabilities.Interactive)
+            {
+                study = await client.Get<StudyDetail>(path);
+                var trials = await client.Get<TrialList>(path + "/trials");
+                await AnsiConsole.Live(View(study, trials, r.GetValue(top))).StartAsync(async live =>
+                {
+                    while (!StudyStates.IsFinal(study.State))
+                    {
+                        await Task.Delay(interval, cancel);
+                        study = await client.Get<StudyDetail>(path);
+                        trials = await client.Get<TrialList>(path + "/trials");
+                        live.UpdateTarget(View(study, trials, r.GetValue(top)));
+                    }
+                });
+            }
+            else
+            {
+                var last = "";
+                while (true)
+                {
+                    study = await client.Get<StudyDetail>(path);
+                    var line = $"{study.Id}: {study.State}, {study.Progress.TasksEnded}/{study.Progress.TasksTotal} tasks ended, {study.Progress.Running} running, {study.Progress.Failed} failed";
+                    if (line != last) Console.WriteLine(line);
+                    last = line;
+                    if (StudyStates.IsFinal(study.State)) break;
+                    await Task.Delay(interval, cancel);
+                }
+                AnsiConsole.Write(Tables.Folds(study));
+                AnsiConsole.Write(Tables.Trials(await client.Get<TrialList>(path + "/trials"), r.GetValue(top)));
+            }
+            Console.WriteLine($"{study.Id}: {study.State}");
+            return study.State == StudyStates.Complete ? ExitCodes.Ok : ExitCodes.Failed;
+        });
+        return command;
+    }
+
+    private static IRenderable View(StudyDetail study, TrialList trials, int top) => new Rows(Tables.Folds(study), Tables.Trials(trials, top));
+}

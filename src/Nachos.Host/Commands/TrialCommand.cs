@@ -1,0 +1,32 @@
+using System.CommandLine;
+using Nachos.Host.Api;
+using Nachos.Host.Client;
+using Spectre.Console;
+
+namespace Nachos.Host.Commands;
+
+/// <summary><c>nachos trial list STUDY [--fold K] [--sort METRIC]</c>.</summary>
+public static class TrialCommand
+{
+    public static Command Create()
+    {
+        var trial = new Command("trial", "trials of a study (through the control API)");
+        var study = new Argument<string>("study") { Description = "study id" };
+        var fold = new Option<int?>("--fold") { Description = "outer fold K only" };
+        var sort = new Option<string?>("--sort") { Description = "score (default: the search metric, in its direction), loss, or a validation metric (auroc, accuracy, …)" };
+        var list = new Command("list", "trials so far with their inner validation scores, best first") { study, fold, sort };
+        ClientAction.Set(list, async (r, client, _) =>
+        {
+            var query = new List<string>();
+            if (r.GetValue(fold) is { } k) query.Add($"fold={k}");
+            if (r.GetValue(sort) is { } s) query.Add($"sort={Uri.EscapeDataString(s)}");
+            var path = $"api/studies/{ClientAction.Segment(r.GetValue(study)!)}/trials" + (query.Count > 0 ? "?" + string.Join("&", query) : "");
+            var trials = await client.Get<TrialList>(path);
+            if (trials.Trials.Count == 0) Console.WriteLine("no trials yet");
+            else AnsiConsole.Write(Tables.Trials(trials));
+            return ExitCodes.Ok;
+        });
+        trial.Subcommands.Add(list);
+        return trial;
+    }
+}

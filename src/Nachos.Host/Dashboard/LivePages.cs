@@ -1,0 +1,57 @@
+using System.Text;
+using Nachos.Host.Api;
+using static Nachos.Host.Dashboard.Html;
+
+namespace Nachos.Host.Dashboard;
+
+/// <summary>
+/// The served pages that exist before a report does: the campaign's studies, and a running (or paused, or
+/// cancelled) study's progress per outer fold with its trials so far. They reload every two seconds while
+/// something moves.
+/// </summary>
+public static class LivePages
+{
+    public const int RefreshSeconds = 2;
+
+    public static string Studies(IReadOnlyList<StudySummary> studies)
+    {
+        var html = new StringBuilder("<h1>Studies</h1>\n");
+        if (studies.Count == 0) html.Append("<p class=\"muted\">No study yet: <code>nachos study submit SPEC</code>.</p>\n");
+        else
+        {
+            html.Append("<table id=\"studies\"><thead><tr><th>study</th><th>state</th><th>progress</th><th>tasks ended</th><th>running</th><th>failed</th></tr></thead><tbody>\n");
+            foreach (var s in studies)
+                html.Append($"<tr data-study=\"{E(s.Id)}\"><td><a href=\"/studies/{E(Uri.EscapeDataString(s.Id))}\">{E(s.Id)}</a></td><td>{Badge(s.State)}</td>")
+                    .Append($"<td>{Bar(s.Progress.TasksEnded, s.Progress.TasksTotal)}</td><td class=\"num\">{s.Progress.TasksEnded} / {s.Progress.TasksTotal}</td>")
+                    .Append($"<td class=\"num\">{s.Progress.Running}</td><td class=\"num\">{s.Progress.Failed}</td></tr>\n");
+            html.Append("</tbody></table>\n");
+        }
+        var moving = studies.Any(s => !StudyStates.IsFinal(s.State));
+        return Document("nachos: studies", html.ToString(), moving ? RefreshSeconds : null);
+    }
+
+    public static string Study(StudyDetail study, IReadOnlyList<TrialInfo> trials)
+    {
+        var html = new StringBuilder("<p><a href=\"/\">all studies</a></p>\n")
+            .Append($"<h1>Study <code>{E(study.Id)}</code> {Badge(study.State)}</h1>\n")
+            .Append($"<p class=\"muted\">{study.Progress.TasksEnded} of {study.Progress.TasksTotal} tasks ended, {study.Progress.Running} running, {study.Progress.Failed} failed. ")
+            .Append("The full study page (test metrics, leaderboard, model pages) appears here when the study has finished.</p>\n")
+            .Append("<h2>Outer folds</h2>\n<table id=\"folds\"><thead><tr><th>fold</th><th>progress</th><th>tasks ended</th><th>trials finished</th><th>running</th><th>failed</th><th>refit</th></tr></thead><tbody>\n");
+        foreach (var f in study.Folds)
+            html.Append($"<tr data-outer=\"{f.Outer}\"><td>{f.Outer}</td><td>{Bar(f.TasksEnded, f.TasksTotal)}</td><td class=\"num\">{f.TasksEnded} / {f.TasksTotal}</td>")
+                .Append($"<td class=\"num\">{f.TrialsFinished} / {f.Trials}</td><td class=\"num\">{f.Running}</td><td class=\"num\">{f.Failed}</td><td>{(f.RefitDone ? "done" : "-")}</td></tr>\n");
+        html.Append("</tbody></table>\n");
+
+        html.Append($"<h2>Trials, best inner validation {E(study.Metric)} first</h2>\n")
+            .Append("<div class=\"scroll\"><table id=\"trials\"><thead><tr><th>fold</th><th>trial</th><th>state</th><th>splits</th><th>score</th><th>SE</th><th>configuration</th></tr></thead><tbody>\n");
+        foreach (var t in trials)
+            html.Append($"<tr><td>{t.Outer}</td><td>{t.Trial}</td><td>{E(t.State)}</td><td class=\"num\">{t.SplitsEnded} / {t.Splits}</td>")
+                .Append($"{NumberCell(t.Score)}{NumberCell(t.StandardError)}<td>{E(t.Config is null ? "" : string.Join(", ", t.Config.Select(kv => $"{kv.Key}={kv.Value}")))}</td></tr>\n");
+        html.Append("</tbody></table></div>\n");
+        return Document($"{study.Id}: {study.State}", html.ToString(), StudyStates.IsFinal(study.State) ? null : RefreshSeconds);
+    }
+
+    private static string Badge(string state) => $"<span class=\"badge {E(state)}\" id=\"state\">{E(state)}</span>";
+
+    private static string Bar(int value, int max) => $"<progress value=\"{value}\" max=\"{Math.Max(1, max)}\">{value} / {max}</progress>";
+}

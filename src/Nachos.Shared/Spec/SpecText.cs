@@ -1,0 +1,30 @@
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Nachos.Shared.Spec;
+
+/// <summary>Edits of a spec's YAML text before it is stored.</summary>
+public static class SpecText
+{
+    /// <summary>
+    /// The spec with its top-level <c>name</c> set (the study's id); the rest as YAML re-emits it (comments are
+    /// dropped). Text that is not a YAML mapping is returned unchanged for the loader to report.
+    /// </summary>
+    public static string WithName(string yaml, string name)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(yaml));
+        }
+        catch (YamlException)
+        {
+            return yaml;
+        }
+        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root) return yaml;
+        root.Children[new YamlScalarNode("name")] = new YamlScalarNode(name);
+        var writer = new StringWriter();
+        stream.Save(writer, assignAnchors: false);
+        return writer.ToString();
+    }
+}

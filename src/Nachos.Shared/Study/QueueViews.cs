@@ -1,0 +1,84 @@
+using Nachos.Shared.Tasks;
+
+namespace Nachos.Shared.Study;
+
+/// <summary>Where a task stands in the queue.</summary>
+public static class TaskStates
+{
+    public const string Pending = "pending";
+    public const string Running = "running";
+    public const string Succeeded = "succeeded";
+    public const string Failed = "failed";
+}
+
+/// <summary>What the views need of a succeeded task's result (kept small: the views cross the network in one message).</summary>
+public sealed record TaskScores(int BestEpoch, double? ValidationLoss, IReadOnlyDictionary<string, double?> ValidationMetrics)
+{
+    public static TaskScores Of(TrainingResult r) => new(r.BestEpoch, r.ValidationLoss, r.ValidationMetrics);
+}
+
+/// <summary>
+/// One task of a study as the queue knows it. <paramref name="Trial"/> of a refit is the chosen trial, null
+/// when the queue no longer holds the task's spec (completed before specs were kept).
+/// </summary>
+public sealed record TaskView(string TaskId, int Outer, int? Trial, int? Inner, string State, Hyperparameters? Config, TaskScores? Scores, string? Error, int Attempts)
+{
+    public bool IsRefit => Inner is null;
+    public bool Ended => State is TaskStates.Succeeded or TaskStates.Failed;
+}
+
+/// <summary>A study's tasks by state, as counted by the queue.</summary>
+public sealed record StudyCounts(string StudyId, int Pending, int Running, int Succeeded, int Failed, bool Paused, bool Cancelled);
+
+/// <summary>Read-only views of the queue for progress displays, the control API and metrics.</summary>
+public static class QueueViews
+{
+    /// <summary>The study a task id belongs to (the part before the first '/').</summary>
+    public static string StudyOf(string taskId) => taskId[..Math.Max(0, taskId.IndexOf('/'))];
+
+    /// <param name="running">Ids of the tasks a device holds a lease on (leases are not part of the durable state).</param>
+    public static IReadOnlyList<TaskView> TasksOf(this QueueState state, string studyId, IReadOnlySet<string> running)
+    {
+        var views = new List<TaskView>();
+        foreach (var q in state.Open.Values.Where(q => q.Task.StudyId == studyId))
+            views.Add(new TaskView(q.Task.TaskId, q.Task.Outer, q.Task.Trial, q.Task.Inner,
+                running.Contains(q.Task.TaskId) ? TaskStates.Running : TaskStates.Pending, q.Task.Hyperparameters, null, null,
+                state.Attempts.GetValueOrDefault(q.Task.TaskId)));
+        foreach (var o in state.Completed.Values.Where(o => StudyOf(o.TaskId) == studyId))
+        {
+            var spec = state.CompletedTasks.GetValueOrDefault(o.TaskId);
+            var (outer, trial, inner) = spec is null ? Parse(o.TaskId) : (spec.Outer, spec.Trial, spec.Inner);
+            views.Add(new TaskView(o.TaskId, outer, trial, inner, o.Succeeded ? TaskStates.Succeeded : TaskStates.Failed,
+                spec?.Hyperparameters, o.Result is null ? null : TaskScores.Of(o.Result), o.Error, o.Attempts));
+        }
+        views.Sort((a, b) => string.CompareOrdinal(a.TaskId, b.TaskId));
+        return views;
+    }
+
+    /// <summary>Every study the queue has seen a task of (or a pause or cancel for), with its counts.</summary>
+    public static IReadOnlyList<StudyCounts> CountsByStudy(this QueueState state, IReadOnlySet<string> running)
+    {
+        var counts = new SortedDictionary<string, int[]>(StringComparer.Ordinal);
+        int[] Of(string study) => counts.TryGetValue(study, out var c) ? c : counts[study] = new int[4];
+        foreach (var q in state.Open.Values) Of(q.Task.StudyId)[running.Contains(q.Task.TaskId) ? 1 : 0]++;
+        foreach (var o in state.Completed.Values) Of(StudyOf(o.TaskId))[o.Succeeded ? 2 : 3]++;
+        foreach (var s in state.Paused) Of(s);
+        return counts.Select(kv => new StudyCounts(kv.Key, kv.Value[0], kv.Value[1], kv.Value[2], kv.Value[3],
+            state.Paused.Contains(kv.Key), state.Cancelled.Contains(kv.Key))).ToList();
+    }
+
+    /// <summary>The counts of one study's tasks.</summary>
+    public static StudyCounts CountsOf(string studyId, IReadOnlyList<TaskView> tasks, bool paused, bool cancelled) =>
+        new(studyId, tasks.Count(t => t.State == TaskStates.Pending), tasks.Count(t => t.State == TaskStates.Running),
+            tasks.Count(t => t.State == TaskStates.Succeeded), tasks.Count(t => t.State == TaskStates.Failed), paused, cancelled);
+
+    /// <summary>Outer fold, trial and inner split from a task id (<c>study/o{k}/t{n}/s{j}</c> or <c>study/o{k}/refit</c>).</summary>
+    public static (int Outer, int? Trial, int? Inner) Parse(string taskId)
+    {
+        var parts = taskId.Split('/');
+        var outer = int.Parse(parts[1][1..], System.Globalization.CultureInfo.InvariantCulture);
+        return parts[2] == "refit"
+            ? (outer, null, null)
+            : (outer, int.Parse(parts[2][1..], System.Globalization.CultureInfo.InvariantCulture), int.Parse(parts[3][1..], System.Globalization.CultureInfo.InvariantCulture));
+    }
+}

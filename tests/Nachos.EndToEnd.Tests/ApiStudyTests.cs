@@ -1,0 +1,115 @@
+using System.Net;
+using System.Net.Http.Json;
+using Nachos.Host.Api;
+using Nachos.Host.Running;
+
+namespace Nachos.EndToEnd.Tests;
+
+/// <summary>Studies submitted, paused, resumed and cancelled through the API of a real node.</summary>
+public sealed class ApiStudyTests(ApiNode node) : IClassFixture<ApiNode>
+{
+    private static readonly TimeSpan Long = TimeSpan.FromMinutes(3);
+
+    private Task<HttpResponseMessage> Control(string id, string action) => node.Http.PostAsync($"api/studies/{id}/{action}", null);
+
+    [Fact]
+    public async Task A_submitted_study_runs_to_its_report_which_the_api_and_the_dashboard_serve()
+    {
+        using var created = await node.Submit(ApiNode.Spec("whole", 0.01));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal("/api/studies/whole", created.Headers.Location?.OriginalString);
+        Assert.True((await created.Content.ReadFromJsonAsync<SubmitResponse>(ApiJson.Options))!.Created);
+        // Submitting the same study again changes nothing.
+        using var again = await node.Submit(ApiNode.Spec("whole", 0.01));
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.False((await again.Content.ReadFromJsonAsync<SubmitResponse>(ApiJson.Options))!.Created);
+        // A different spec under the same name is refused.
+        Assert.Equal(HttpStatusCode.Conflict, (await node.Submit(ApiNode.Spec("whole", 0.02))).StatusCode);
+
+        var study = await node.WaitFor("whole", s => StudyStates.IsFinal(s.State), Long);
+
+        Assert.Equal(StudyStates.Complete, study.State);
+        Assert.Equal(new ProgressInfo(ApiNode.Tasks(), ApiNode.Tasks(), 0, 0), study.Progress);
+        Assert.All(study.Folds, f => Assert.True(f is { TasksEnded: 9, TasksTotal: 9, TrialsFinished: 4, RefitDone: true }, f.ToString()));
+        Assert.Equal("auroc", study.Metric);
+        var dir = node.StudyDir("whole");
+        Assert.Equal(await File.ReadAllTextAsync(Path.Combine(dir, "report.json")), await node.Http.GetStringAsync("api/studies/whole/report"));
+        Assert.Equal(await File.ReadAllTextAsync(Path.Combine(dir, "report.csv")), await node.Http.GetStringAsync("api/studies/whole/report?format=csv"));
+        Assert.True(study.Report!.Value.GetProperty("complete").GetBoolean());
+        var html = await node.Http.GetStringAsync("api/studies/whole/report?format=html");
+        Assert.Contains("id=\"model-o1-refit\"", html);
+
+        var trials = (await node.Http.GetFromJsonAsync<TrialList>("api/studies/whole/trials", ApiJson.Options))!;
+        Assert.Equal(8, trials.Trials.Count);
+        Assert.All(trials.Trials, t => Assert.Equal(("succeeded", 2, true), (t.State, t.SplitsEnded, t.Config!.ContainsKey("learning_rate"))));
+        var scores = trials.Trials.Select(t => t.Score!.Value).ToList();
+        Assert.Equal(scores.OrderDescending(), scores);
+        var chosen = trials.Trials.Where(t => t.Chosen).OrderBy(t => t.Outer).ToList();
+        Assert.Equal([0, 1], chosen.Select(t => t.Outer));
+        var report = Nachos.Shared.Study.StudyReport.Read(Path.Combine(dir, "report.json"));
+        Assert.Equal(report.Folds.Select(f => f.ChosenTrial!.Value), chosen.Select(t => t.Trial));
+        Assert.Equal(report.Folds[0].InnerScore!.Value, chosen[0].Score!.Value, 12);
+        var fold1 = (await node.Http.GetFromJsonAsync<TrialList>("api/studies/whole/trials?fold=1&sort=loss", ApiJson.Options))!;
+        Assert.All(fold1.Trials, t => Assert.Equal(1, t.Outer));
+        var losses = fold1.Trials.Select(t => t.Metrics["loss"]!.Value).ToList();
+        Assert.Equal(losses.Order(), losses);
+
+        Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(dir, "o0", "refit", "predictions.csv")),
+            await node.Http.GetByteArrayAsync("api/studies/whole/files/o0/refit/predictions.csv"));
+        Assert.Contains("data-study=\"whole\"", await node.Http.GetStringAsync("/"));
+        var page = await node.Http.GetStringAsync("studies/whole");
+        Assert.Contains("<span class=\"badge complete\" id=\"state\">complete</span>", page);
+        Assert.Contains("href=\"/studies/whole/models/o0/t", page);
+        Assert.Contains("<title>whole: outer fold 1 &#183; refit</title>", await node.Http.GetStringAsync("studies/whole/models/o1/refit"));
+        Assert.Equal(HttpStatusCode.Conflict, (await Control("whole", "pause")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_paused_study_gets_no_new_task_until_it_is_resumed_and_then_finishes()
+    {
+        Assert.Equal(HttpStatusCode.Created, (await node.Submit(ApiNode.Spec("pausing", 0.1))).StatusCode);
+        await node.WaitFor("pausing", s => s.Progress.TasksEnded >= 2, Long);
+
+        using var paused = await Control("pausing", "pause");
+        Assert.Equal(new ControlResponse("pausing", StudyStates.Paused), await paused.Content.ReadFromJsonAsync<ControlResponse>(ApiJson.Options));
+        // Tasks already running finish; then nothing more is handed out.
+        var quiet = await node.WaitFor("pausing", s => s.Progress.Running == 0, Long);
+        var results = node.Results("pausing");
+        await Task.Delay(TimeSpan.FromSeconds(3));
+
+        Assert.Equal(StudyStates.Paused, (await node.Study("pausing")).State);
+        Assert.Equal(results, node.Results("pausing"));
+        Assert.Equal(quiet.Progress.TasksEnded, (await node.Study("pausing")).Progress.TasksEnded);
+        Assert.True(quiet.Progress.TasksEnded < ApiNode.Tasks(), "the study finished before the pause took effect");
+        Assert.Equal(HttpStatusCode.OK, (await Control("pausing", "pause")).StatusCode); // idempotent
+
+        Assert.Equal(HttpStatusCode.OK, (await Control("pausing", "resume")).StatusCode);
+        var done = await node.WaitFor("pausing", s => StudyStates.IsFinal(s.State), Long);
+        Assert.Equal(StudyStates.Complete, done.State);
+        Assert.Equal(ApiNode.Tasks(), node.Results("pausing"));
+    }
+
+    [Fact]
+    public async Task A_cancelled_study_stops_its_running_tasks_runs_nothing_more_and_stays_cancelled()
+    {
+        Assert.Equal(HttpStatusCode.Created, (await node.Submit(ApiNode.Spec("cancelling", 0.2))).StatusCode);
+        await node.WaitFor("cancelling", s => s.Progress.TasksEnded >= 1 && s.Progress.Running > 0, Long);
+
+        using var cancelled = await Control("cancelling", "cancel");
+        Assert.Equal(new ControlResponse("cancelling", StudyStates.Cancelled), await cancelled.Content.ReadFromJsonAsync<ControlResponse>(ApiJson.Options));
+        // Running tasks are revoked at once, not finished (a task takes 0.8 s here).
+        var stopped = await node.WaitFor("cancelling", s => s.Progress.Running == 0, TimeSpan.FromSeconds(5));
+        await Task.Delay(500); // a revoked task stops at its next epoch boundary
+        var results = node.Results("cancelling");
+        await Task.Delay(TimeSpan.FromSeconds(3));
+
+        Assert.Equal(StudyStates.Cancelled, stopped.State);
+        Assert.Equal(results, node.Results("cancelling"));
+        Assert.True(File.Exists(Path.Combine(node.StudyDir("cancelling"), RunDirectoryCatalog.CancelledMarker)));
+        Assert.DoesNotContain("cancelling", RunDirectoryCatalog.Unfinished(node.Root));
+        Assert.Equal(HttpStatusCode.Conflict, (await Control("cancelling", "resume")).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await Control("cancelling", "pause")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Control("cancelling", "cancel")).StatusCode);
+        Assert.Contains("<span class=\"badge cancelled\" id=\"state\">cancelled</span>", await node.Http.GetStringAsync("studies/cancelling"));
+    }
+}
