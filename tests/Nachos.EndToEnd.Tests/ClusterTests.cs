@@ -106,4 +106,59 @@ public sealed class ClusterTests(PostgresServer postgres)
         Assert.Contains("succeeded", cluster.Output(1));
         await AssertExactlyOnce(cluster);
     }
+
+    [Fact]
+    public void A_worker_killed_mid_training_its_real_task_resumes_elsewhere_from_its_checkpoint()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir.File("spec.yaml"), RunCommandTests.TorchSpec("torchcamp",
+            "{ max_epochs: 30, batch_size: 8, early_stopping: { patience: 30 } }",
+            "{ trials: 1, parallelism: 1 }",
+            "{ trainer: torch, executor: subprocess }"));
+        using var cluster = new LocalCluster(dir.File("root"), Database("torch_kill"), ("coordinator", 0), ("worker", 1), ("worker", 1));
+        cluster.StartAll();
+        var submit = NachosProcess.Run(dir.Path, "submit", "spec.yaml", "--root", cluster.Root);
+        Assert.True(submit.Code == 0, submit.Output + submit.Error);
+
+        // Wait for a task of node 1 with a checkpoint past its first epoch, then kill node 1.
+        var study = cluster.StudyDir("torchcamp");
+        var node1 = $"node pid {cluster.Pid(1)} ";
+        string? task = null;
+        var deadline = DateTime.UtcNow.AddMinutes(3);
+        while (task is null && DateTime.UtcNow < deadline)
+        {
+            task = Directory.Exists(study)
+                ? Directory.EnumerateFiles(study, "attempts.log", SearchOption.AllDirectories).Select(Path.GetDirectoryName).OfType<string>()
+                    .FirstOrDefault(d => File.ReadAllText(Path.Combine(d, "attempts.log")).Contains(node1) && CheckpointEpoch(d) >= 2)
+                : null;
+            Thread.Sleep(100);
+        }
+        Assert.True(task is not null, $"node 1 never checkpointed a task\n{cluster.Logs()}");
+        cluster.Kill(1);
+
+        var report = cluster.WaitForReport("torchcamp", TimeSpan.FromMinutes(5));
+        Assert.Contains("\"complete\": true", report);
+        var attempts = File.ReadAllLines(Path.Combine(task!, "attempts.log"));
+        Assert.True(attempts.Length == 2, string.Join("\n", attempts));
+        Assert.Contains(node1, attempts[0]);
+        Assert.Contains("from scratch", attempts[0]);
+        Assert.Contains($"node pid {cluster.Pid(2)} ", attempts[1]);
+        var resumedAt = int.Parse(System.Text.RegularExpressions.Regex.Match(attempts[1], @"resuming at epoch (\d+)").Groups[1].Value);
+        Assert.True(resumedAt >= 2, attempts[1]);
+        // One history row per epoch: the second attempt continued the first instead of repeating it.
+        Assert.Equal(31, File.ReadAllLines(Path.Combine(task!, "history.csv")).Length);
+    }
+
+    private static int CheckpointEpoch(string taskDir)
+    {
+        var state = Path.Combine(taskDir, "checkpoint", "state.json");
+        try
+        {
+            return File.Exists(state) ? System.Text.Json.JsonDocument.Parse(File.ReadAllText(state)).RootElement.GetProperty("Epoch").GetInt32() : -1;
+        }
+        catch (Exception e) when (e is IOException or System.Text.Json.JsonException)
+        {
+            return -1; // being replaced
+        }
+    }
 }

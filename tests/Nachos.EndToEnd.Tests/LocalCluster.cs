@@ -134,6 +134,9 @@ public sealed class LocalCluster : IDisposable
     /// <summary>What every node printed, the earlier lives of restarted nodes included.</summary>
     public string Logs() => string.Join("\n", _logs.Concat(_nodes.Select((n, i) => n is null ? "" : Describe(i, n))));
 
+    /// <summary>Process id of node i's current life (task processes name it as their node).</summary>
+    public int Pid(int i) => _nodes[i]!.Id;
+
     /// <summary>Standard output of node i's current life.</summary>
     public string Output(int i) => _nodes[i]?.Output ?? "";
 

@@ -54,6 +54,7 @@ public static class TaskCommand
                 cancel.Cancel();
             }) { IsBackground = true }.Start();
         }
+        RecordAttempt(training.Directory, device, parentPid);
         try
         {
             var torchDevice = device.StartsWith("cuda", StringComparison.Ordinal) ? device.Replace("cuda", "cuda:") : "cpu";
@@ -72,5 +73,18 @@ public static class TaskCommand
             Console.Error.WriteLine(e.Message);
             return ExitCodes.Failed;
         }
+    }
+
+    /// <summary>
+    /// One line per attempt in the task folder's attempts.log: when, where (host, node pid, device) and
+    /// from where (scratch, or the checkpoint's epoch and batch), so an operator can follow a task that
+    /// moved between nodes.
+    /// </summary>
+    private static void RecordAttempt(string directory, string device, int? nodePid)
+    {
+        var checkpoint = new Checkpoint(directory);
+        var from = checkpoint.Exists && checkpoint.Load() is { } state ? $"resuming at epoch {state.Epoch}, batch {state.NextBatch}" : "from scratch";
+        File.AppendAllText(Path.Combine(directory, "attempts.log"),
+            $"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ} host {Environment.MachineName} node pid {nodePid?.ToString() ?? "-"} device {device}: {from}\n");
     }
 }
