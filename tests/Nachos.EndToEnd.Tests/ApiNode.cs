@@ -51,26 +51,8 @@ public sealed class ApiNode : IDisposable
     public string StudyDir(string id) => Path.Combine(Root, "studies", id);
 
     /// <summary>A small simulated study: 2 outer folds × 2 inner splits × 4 trials = 18 tasks of 4 epochs.</summary>
-    public static string Spec(string name, double secondsPerEpoch, int trials = 4) => $$"""
-        name: {{name}}
-        seed: 5
-        task: binary
-        dataset:
-          synthetic: { out: data, patients: 30, sites: 2, size: 16, seed: 3 }
-          classes: [normal, lesion]
-        image: { size: 16 }
-        split: { scheme: kfold, outer_folds: 2, inner_folds: 2 }
-        training: { max_epochs: 4 }
-        search:
-          sampler: random
-          trials: {{trials}}
-          parallelism: 2
-          space:
-            learning_rate: { type: log-uniform, low: 0.00001, high: 0.1 }
-        execution:
-          trainer: simulated
-          simulated: { seconds_per_epoch: {{secondsPerEpoch.ToString(CultureInfo.InvariantCulture)}} }
-        """;
+    public static string Spec(string name, double secondsPerEpoch, int trials = 4) =>
+        SimulatedSpecs.Yaml(name, secondsPerEpoch, trials, sampler: "random", outer: 2, maxEpochs: 4, parallelism: 2, optimizer: false);
 
     public static int Tasks(int trials = 4) => 2 * (trials * 2 + 1);
 

@@ -10,27 +10,7 @@ internal static class Campaign
     /// <summary>outer folds × trials × inner splits + refits</summary>
     public static int Tasks(int trials) => 3 * trials * 2 + 3;
 
-    public static string Spec(double secondsPerEpoch, int trials) => $$"""
-        name: {{Study}}
-        seed: 8
-        task: binary
-        dataset:
-          synthetic: { out: data, patients: 30, sites: 2, size: 16, seed: 3 }
-          classes: [normal, lesion]
-        image: { size: 16 }
-        split: { scheme: kfold, outer_folds: 3, inner_folds: 2 }
-        training: { max_epochs: 6 }
-        search:
-          sampler: tpe
-          trials: {{trials}}
-          parallelism: 3
-          space:
-            learning_rate: { type: log-uniform, low: 0.00001, high: 0.1 }
-            optimizer: { type: categorical, values: [adam, sgd] }
-        execution:
-          trainer: simulated
-          simulated: { seconds_per_epoch: {{secondsPerEpoch.ToString(System.Globalization.CultureInfo.InvariantCulture)}} }
-        """;
+    public static string Spec(double secondsPerEpoch, int trials) => SimulatedSpecs.Yaml(Study, secondsPerEpoch, trials, seed: 8);
 
     /// <summary>A temp dir holding spec.yaml, and the fault-free report of the same study from an embedded <c>nachos run</c>.</summary>
     public static (TempDir Dir, string Reference) Prepare(double secondsPerEpoch, int trials = 10)

@@ -28,28 +28,7 @@ public sealed class FinishedStudies : IDisposable
     /// <summary>Binary, 2 outer folds × 2 inner splits × 2 trials of real training for 3 epochs.</summary>
     public FinishedStudy Torch => _torch.Value;
 
-    private const string SimulatedSpec = """
-        name: sim
-        seed: 5
-        task: binary
-        dataset:
-          synthetic: { out: data, patients: 30, sites: 2, size: 16, seed: 3 }
-          classes: [normal, lesion]
-        image: { size: 16 }
-        split: { scheme: kfold, outer_folds: 3, inner_folds: 2 }
-        training: { max_epochs: 6 }
-        search:
-          sampler: random
-          trials: 6
-          parallelism: 3
-          space:
-            learning_rate: { type: log-uniform, low: 0.00001, high: 0.1 }
-            optimizer: { type: categorical, values: [adam, sgd] }
-        execution:
-          trainer: simulated
-          devices: 2
-          simulated: { seconds_per_epoch: 0 }
-        """;
+    private static readonly string SimulatedSpec = SimulatedSpecs.Yaml("sim", 0, 6, sampler: "random", devices: 2);
 
     private FinishedStudy Run(string name, string spec)
     {

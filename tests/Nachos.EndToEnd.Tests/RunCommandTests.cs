@@ -4,28 +4,7 @@ namespace Nachos.EndToEnd.Tests;
 
 public sealed class RunCommandTests
 {
-    private static string SimulatedSpec(double secondsPerEpoch) => $$"""
-        name: sim
-        seed: 5
-        task: binary
-        dataset:
-          synthetic: { out: data, patients: 30, sites: 2, size: 16, seed: 3 }
-          classes: [normal, lesion]
-        image: { size: 16 }
-        split: { scheme: kfold, outer_folds: 3, inner_folds: 2 }
-        training: { max_epochs: 6 }
-        search:
-          sampler: tpe
-          trials: 24
-          parallelism: 3
-          space:
-            learning_rate: { type: log-uniform, low: 0.00001, high: 0.1 }
-            optimizer: { type: categorical, values: [adam, sgd] }
-        execution:
-          trainer: simulated
-          devices: 4
-          simulated: { seconds_per_epoch: {{secondsPerEpoch.ToString(System.Globalization.CultureInfo.InvariantCulture)}} }
-        """;
+    private static string SimulatedSpec(double secondsPerEpoch) => SimulatedSpecs.Yaml("sim", secondsPerEpoch, 24, devices: 4);
 
     /// <summary>A tiny real (TorchSharp) study: 2 outer × 2 inner folds of 24 synthetic patients at 32 px.</summary>
     internal static string TorchSpec(string name, string training, string search, string execution) => $$"""
