@@ -118,6 +118,23 @@ public sealed class StudySimulatedTrainerTests
     }
 
     [Fact]
+    public void A_task_lasts_its_epochs_times_seconds_per_epoch_and_can_be_cancelled()
+    {
+        using var dir = new TempDir();
+        var m = Binary(40);
+        var refit = Task("sim/o0/refit", m, dir.Path, Lr(0.01), 30, 0, 10, maxEpochs: 3);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var r = SimulatedTrainer.Run(refit, m, new SimulatedSpec(0.05, 0), 1, CancellationToken.None);
+        Assert.Equal(3, r.EpochsRun);
+        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(0.15), $"{clock.Elapsed.TotalSeconds} s for 3 epochs of 0.05 s");
+        Assert.True(r.Seconds >= 0.15, $"{r.Seconds} s reported");
+
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(50));
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+            SimulatedTrainer.Run(refit with { TaskId = "sim/o1/refit" }, m, new SimulatedSpec(10, 0), 1, cancel.Token));
+    }
+
+    [Fact]
     public void Failure_rate_near_one_fails_the_attempt()
     {
         using var dir = new TempDir();

@@ -26,10 +26,17 @@ public static class SimulatedTrainer
         var quality = Quality(task.Hyperparameters, taskSeed);
         var bestEpoch = task.Validation.Count > 0 ? 1 + Seeds.Derive(taskSeed, 3) % Math.Max(1, task.MaxEpochs) : task.MaxEpochs;
         var epochs = task.Validation.Count > 0 ? Math.Min(task.MaxEpochs, bestEpoch + 2) : task.MaxEpochs;
+        // Epoch e ends at (e + 1) × seconds_per_epoch after the start; the trainer's own work (scoring, the
+        // predictions file) runs inside the last epoch, so a task takes exactly epochs × seconds_per_epoch.
+        void WaitUntil(double seconds)
+        {
+            var left = seconds - clock.Elapsed.TotalSeconds;
+            if (left > 0) cancel.WaitHandle.WaitOne(TimeSpan.FromSeconds(left));
+            cancel.ThrowIfCancellationRequested();
+        }
         for (var e = 0; e < epochs; e++)
         {
-            if (sim.SecondsPerEpoch > 0) cancel.WaitHandle.WaitOne(TimeSpan.FromSeconds(sim.SecondsPerEpoch));
-            cancel.ThrowIfCancellationRequested();
+            if (e < epochs - 1) WaitUntil((e + 1) * sim.SecondsPerEpoch);
             if (failDraw < sim.FailureRate && e == epochs / 2)
                 throw new SimulatedFailureException($"{task.TaskId}: injected failure (attempt {attempt})");
         }
@@ -52,6 +59,7 @@ public static class SimulatedTrainer
         var test = Evaluate(task.Test, "test");
         File.WriteAllText(Path.Combine(task.Directory, "predictions.csv"), rows.ToString());
         double? valLoss = task.Validation.Count > 0 ? 0.7 * (1.5 - quality) : null;
+        WaitUntil(epochs * sim.SecondsPerEpoch);
         return new TrainingResult(task.TaskId, bestEpoch, epochs, valLoss, validation, test, "history.csv", "predictions.csv",
             clock.Elapsed.TotalSeconds, "simulated");
     }
