@@ -30,8 +30,9 @@ public static class SimulatedTrainer
         // predictions file) runs inside the last epoch, so a task takes exactly epochs × seconds_per_epoch.
         void WaitUntil(double seconds)
         {
-            var left = seconds - clock.Elapsed.TotalSeconds;
-            if (left > 0) cancel.WaitHandle.WaitOne(TimeSpan.FromSeconds(left));
+            // Waits are whole milliseconds and may end a little early: wait again until the time has come.
+            for (double left; (left = seconds - clock.Elapsed.TotalSeconds) > 0 && !cancel.IsCancellationRequested;)
+                cancel.WaitHandle.WaitOne((int)Math.Ceiling(left * 1000));
             cancel.ThrowIfCancellationRequested();
         }
         for (var e = 0; e < epochs; e++)
