@@ -66,6 +66,8 @@ public sealed class StudyReportTests
         Assert.Equal(0.8, auroc.Summary.Mean, 12);
         Assert.Equal(0.2 / Math.Sqrt(2), auroc.Summary.StandardDeviation!.Value, 12);
         Assert.Equal(0.1, auroc.Summary.StandardError!.Value, 12);
+        // A proportion's interval stays within [0, 1]: 0.8 ± t(0.975, 1)·0.1 would be −0.47 … 2.07.
+        Assert.Equal((0.0, 1.0), (auroc.Summary.CiLow!.Value, auroc.Summary.CiHigh!.Value));
 
         var accuracy = Metric(report, "accuracy");
         Assert.Equal([0.8, 0.6, 0.7], accuracy.PerFold);

@@ -218,4 +218,19 @@ public sealed class StudyStatisticsTests
         Assert.NotNull(ci);
         Assert.True(ci.Value.Low > 0 && ci.Value.High < 1, $"undefined replicates leaked into {ci}");
     }
+
+    [Fact]
+    public void An_interval_cut_to_a_range_clips_only_its_bounds()
+    {
+        var wide = Statistics.Summarise([0.0, 1.0, 1.0]);
+        Assert.True(wide.CiLow < 0 && wide.CiHigh > 1);
+        var cut = wide.Within(0, 1);
+        Assert.Equal((0.0, 1.0), (cut.CiLow!.Value, cut.CiHigh!.Value));
+        Assert.Equal((wide.Count, wide.Mean, wide.StandardDeviation, wide.StandardError), (cut.Count, cut.Mean, cut.StandardDeviation, cut.StandardError));
+
+        var inside = Statistics.Summarise([0.8, 0.85, 0.9]);
+        Assert.Equal(inside, inside.Within(0, 1));
+        var single = Statistics.Summarise([0.4]);
+        Assert.Equal(single, single.Within(0, 1));
+    }
 }

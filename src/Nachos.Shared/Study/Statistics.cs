@@ -3,7 +3,12 @@ using MathNet.Numerics.Distributions;
 namespace Nachos.Shared.Study;
 
 /// <summary>Mean, SD (n − 1), SE and a two-sided 95 % t-interval of a sample.</summary>
-public sealed record Summary(int Count, double Mean, double? StandardDeviation, double? StandardError, double? CiLow, double? CiHigh);
+public sealed record Summary(int Count, double Mean, double? StandardDeviation, double? StandardError, double? CiLow, double? CiHigh)
+{
+    /// <summary>The interval cut to a metric's range (a proportion's t-interval can pass 0 or 1 with few folds).</summary>
+    public Summary Within(double low, double high) =>
+        this with { CiLow = CiLow is { } l ? Math.Max(l, low) : null, CiHigh = CiHigh is { } h ? Math.Min(h, high) : null };
+}
 
 public static class Statistics
 {

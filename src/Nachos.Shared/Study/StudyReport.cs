@@ -42,7 +42,8 @@ public sealed record StudyReport(string StudyId, bool Complete, IReadOnlyList<Fo
         {
             var perFold = ordered.Select(f => f.TestMetrics.GetValueOrDefault(name)).ToList();
             var defined = perFold.Where(v => v is not null).Select(v => v!.Value).ToList();
-            return new MetricSummary(name, perFold, defined.Count > 0 ? Statistics.Summarise(defined) : null, cis[i]?.Low, cis[i]?.High);
+            // Every reported metric is a proportion in [0, 1].
+            return new MetricSummary(name, perFold, defined.Count > 0 ? Statistics.Summarise(defined).Within(0, 1) : null, cis[i]?.Low, cis[i]?.High);
         }).ToList();
         var stability = ordered.Where(f => f.Config is not null)
             .SelectMany(f => f.Config!.Values)
