@@ -57,9 +57,12 @@ public sealed class LeaseTests
         }
     }
 
-    private static async Task<NachosNode> Start(SimulatedStudy study, string runDir) =>
-        await NachosNode.Start(new NodeOptions { WorkDir = runDir, Devices = [], Roles = [NodeOptions.Coordinator], Overrides = "nachos.lease-timeout = 1s" },
-            new SingleStudyCatalog(study.Context(runDir)), new Devices.SimulatedExecutor(new SingleStudyCatalog(study.Context(runDir))));
+    private static async Task<NachosNode> Start(SimulatedStudy study, string runDir)
+    {
+        var catalog = new SingleStudyCatalog(study.Context(runDir));
+        return await NachosNode.Start(new NodeOptions { WorkDir = runDir, Devices = [], Roles = [NodeOptions.Coordinator], Overrides = "nachos.lease-timeout = 1s" },
+            catalog, new Devices.SimulatedExecutor(catalog));
+    }
 
     [Fact]
     public async Task A_silent_lease_expires_the_task_goes_to_another_device_and_the_late_result_is_ignored()

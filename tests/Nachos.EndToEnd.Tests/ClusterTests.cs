@@ -1,4 +1,5 @@
 using Nachos.Tests;
+using static Nachos.EndToEnd.Tests.Campaign;
 
 namespace Nachos.EndToEnd.Tests;
 
@@ -14,18 +15,10 @@ public sealed class ClusterCollection : ICollectionFixture<PostgresServer>;
 [Collection("cluster")]
 public sealed class ClusterTests(PostgresServer postgres)
 {
-    private const string Study = Campaign.Study;
-
     private static readonly (string, int) Both = ("coordinator,worker", 2);
     private static readonly (string, int) Worker = ("worker", 2);
 
-    private static (TempDir Dir, string Reference) Prepare(double secondsPerEpoch) => Campaign.Prepare(secondsPerEpoch);
-
-    private static void Submit(TempDir dir, string root) => Campaign.Submit(dir, root);
-
-    private static Task AssertExactlyOnce(LocalCluster cluster) => Campaign.AssertExactlyOnce(cluster);
-
-    internal string Database(string name) => postgres.CreateDatabase($"{name}_{Guid.NewGuid():N}"[..Math.Min(40, name.Length + 33)]);
+    private string Database(string name) => postgres.CreateDatabase($"{name}_{Guid.NewGuid():N}"[..Math.Min(40, name.Length + 33)]);
 
     [Fact]
     public async Task A_worker_killed_mid_study_its_tasks_finish_elsewhere_and_the_report_equals_the_fault_free_run()
@@ -67,7 +60,7 @@ public sealed class ClusterTests(PostgresServer postgres)
         cluster.WaitForTasks(Study, 15, TimeSpan.FromMinutes(2));
         for (var i = 0; i < 3; i++) cluster.Kill(i);
         var before = cluster.FinishedTasks(Study);
-        Assert.True(before < Campaign.Tasks(10), "finished before the kill; slow the simulated trainer");
+        Assert.True(before < Tasks(10), "finished before the kill; slow the simulated trainer");
         cluster.StartAll();
         Assert.Equal(reference, cluster.WaitForReport(Study, TimeSpan.FromMinutes(3)));
         await AssertExactlyOnce(cluster);
