@@ -27,7 +27,10 @@ public sealed class ChaosTests(PostgresServer postgres, ITestOutputHelper output
         using var _ = dir;
         // Three coordinators keep a majority of coordinators through any single failure; the rest are workers.
         var layout = Enumerable.Range(0, nodes).Select(i => i < 3 ? ("coordinator,worker", 2) : ("worker", 2)).ToArray();
-        using var cluster = new LocalCluster(dir.File("root"), postgres.CreateDatabase($"chaos_{Guid.NewGuid():N}"), layout);
+        using var cluster = new LocalCluster(dir.File("root"), postgres.CreateDatabase($"chaos_{Guid.NewGuid():N}"), layout)
+        {
+            RestartExitedNodes = true,
+        };
         cluster.StartAll();
         Campaign.Submit(dir, cluster.Root);
         var report = Path.Combine(cluster.StudyDir(Campaign.Study), "report.json");
@@ -50,6 +53,7 @@ public sealed class ChaosTests(PostgresServer postgres, ITestOutputHelper output
         Assert.True(done == kills, $"the study finished after {done} of {kills} kills; give it more trials");
         Assert.Equal(reference, cluster.WaitForReport(Campaign.Study, TimeSpan.FromMinutes(5)));
         await Campaign.AssertExactlyOnce(cluster, trials);
+        foreach (var restart in cluster.PolicyRestarts) output.WriteLine(restart);
         output.WriteLine($"{kills} failures, {Campaign.Tasks(trials)} tasks, each persisted once; report equal to the fault-free run");
     }
 }

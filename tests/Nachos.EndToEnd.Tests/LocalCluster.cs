@@ -47,8 +47,33 @@ public sealed class LocalCluster : IDisposable
     public string Root { get; }
     public string Postgres { get; }
 
+    /// <summary>
+    /// Acts as an operator's restart policy (Slurm requeue, systemd Restart=on-failure): a node that exits
+    /// on its own, e.g. downed by the split-brain resolver after a false suspicion on a loaded machine, is
+    /// started again while the cluster is awaited. Off by default, so other tests see every exit.
+    /// </summary>
+    public bool RestartExitedNodes { get; init; }
+
+    /// <summary>Nodes started again by the restart policy, with the moment and the exit code they had.</summary>
+    public List<string> PolicyRestarts { get; } = [];
+
     /// <summary>Starts node i and waits until it is a member of the cluster.</summary>
     public NachosProcess Start(int i)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return StartOnce(i);
+            }
+            catch (NodeExitedException e) when (RestartExitedNodes && attempt < 5)
+            {
+                PolicyRestarts.Add($"{DateTime.UtcNow:HH:mm:ss.fff} node {i} exited with {e.ExitCode} before joining; started again");
+            }
+        }
+    }
+
+    private NachosProcess StartOnce(int i)
     {
         if (_nodes[i] is { HasExited: false }) throw new InvalidOperationException($"node {i} is running");
         Collect(i);
@@ -62,10 +87,23 @@ public sealed class LocalCluster : IDisposable
         var deadline = DateTime.UtcNow.AddMinutes(1);
         while (!node.Output.Contains("joined as"))
         {
-            if (node.HasExited || DateTime.UtcNow > deadline) throw new TimeoutException($"node {i} did not join\n{Logs()}");
+            if (node.HasExited) throw new NodeExitedException(node.ExitCode, $"node {i} exited with {node.ExitCode} before joining\n{Logs()}");
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"node {i} did not join\n{Logs()}");
             Thread.Sleep(50);
         }
         return node;
+    }
+
+    /// <summary>Under the restart policy, starts again every node that exited on its own.</summary>
+    private void ApplyRestartPolicy()
+    {
+        if (!RestartExitedNodes) return;
+        for (var i = 0; i < _nodes.Length; i++)
+        {
+            if (_nodes[i] is not { HasExited: true } node) continue;
+            PolicyRestarts.Add($"{DateTime.UtcNow:HH:mm:ss.fff} node {i} exited with {node.ExitCode}; started again");
+            Start(i);
+        }
     }
 
     public void StartAll()
@@ -97,6 +135,7 @@ public sealed class LocalCluster : IDisposable
         var deadline = DateTime.UtcNow + timeout;
         while (FinishedTasks(study) < count)
         {
+            ApplyRestartPolicy();
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"{FinishedTasks(study)} of {count} tasks after {timeout}\n{Logs()}");
             Thread.Sleep(50);
         }
@@ -108,6 +147,7 @@ public sealed class LocalCluster : IDisposable
         var deadline = DateTime.UtcNow + timeout;
         while (!File.Exists(file))
         {
+            ApplyRestartPolicy();
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"no report after {timeout}; {FinishedTasks(study)} tasks done\n{Logs()}");
             Thread.Sleep(100);
         }
@@ -163,5 +203,10 @@ public sealed class LocalCluster : IDisposable
         var ports = listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
         foreach (var l in listeners) l.Stop();
         return ports;
+    }
+
+    private sealed class NodeExitedException(int exitCode, string message) : Exception(message)
+    {
+        public int ExitCode { get; } = exitCode;
     }
 }

@@ -80,6 +80,7 @@ public sealed class NachosProcess : IDisposable
     public void KillHard() => _process.Kill(entireProcessTree: false);
 
     public bool HasExited => _process.HasExited;
+    public int ExitCode => _process.ExitCode;
 
     /// <summary>Sends SIGTERM, as Slurm does at pre-emption or walltime.</summary>
     public void Terminate() => Process.Start("kill", ["-TERM", _process.Id.ToString()])!.WaitForExit();
