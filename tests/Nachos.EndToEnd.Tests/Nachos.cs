@@ -10,19 +10,31 @@ public sealed class NachosProcess : IDisposable
     private readonly StringBuilder _out = new();
     private readonly StringBuilder _err = new();
 
+    // A process started in the background by a non-interactive shell (CI runners, `cmd &`) inherits
+    // SIGINT ignored, and .NET then rightly leaves Ctrl-C ignored; env (which execs, keeping the pid)
+    // gives nachos the disposition a terminal user's process has.
+    private static readonly string[] FromTerminal = ["env", "--default-signal=INT", "dotnet"];
+
+    // What a batch script's `nachos ... &` gets (Slurm, nohup-style launchers): SIGINT ignored.
+    private static readonly string[] FromBatchScript = ["sh", "-c", "trap '' INT; exec dotnet \"$@\"", "sh"];
+
     public NachosProcess(string workingDirectory, params string[] args) : this(workingDirectory, null, args)
     {
     }
 
     public NachosProcess(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args)
-        : this(workingDirectory, environment, null, args)
+        : this(FromTerminal, workingDirectory, environment, null, args)
     {
     }
 
+    /// <summary>Started as a batch script's background command is: with SIGINT ignored.</summary>
+    public static NachosProcess StartFromBatchScript(string workingDirectory, params string[] args) =>
+        new(FromBatchScript, workingDirectory, null, null, args);
+
     /// <param name="input">Written to standard input, which is then closed (null: no input redirection).</param>
-    private NachosProcess(string workingDirectory, IReadOnlyDictionary<string, string>? environment, string? input, string[] args)
+    private NachosProcess(string[] launcher, string workingDirectory, IReadOnlyDictionary<string, string>? environment, string? input, string[] args)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(launcher[0])
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
@@ -30,6 +42,7 @@ public sealed class NachosProcess : IDisposable
             RedirectStandardInput = input is not null,
             UseShellExecute = false,
         };
+        foreach (var a in launcher.Skip(1)) start.ArgumentList.Add(a);
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "nachos.dll"));
         foreach (var a in args) start.ArgumentList.Add(a);
         start.Environment["COLUMNS"] = "200";
@@ -71,7 +84,7 @@ public sealed class NachosProcess : IDisposable
     /// <summary>Runs with <paramref name="input"/> on standard input (the interactive shell reads it line by line).</summary>
     public static (int Code, string Output, string Error) RunWithInput(string workingDirectory, string input, params string[] args)
     {
-        using var p = new NachosProcess(workingDirectory, null, input, args);
+        using var p = new NachosProcess(FromTerminal, workingDirectory, null, input, args);
         var code = p.Wait(TimeSpan.FromMinutes(5));
         return (code, p.Output, p.Error);
     }

@@ -99,8 +99,10 @@ public sealed class RunCommandTests
         Assert.Contains("95% CI", output);
     }
 
-    [Fact]
-    public void Ctrl_c_stops_a_real_study_gracefully_and_the_same_command_resumes_it()
+    [Theory]
+    [InlineData(false)] // Ctrl-C in a terminal
+    [InlineData(true)] // SIGTERM to a run a batch script started in the background (SIGINT ignored, so its task processes too)
+    public void Ctrl_c_or_sigterm_stops_a_real_study_gracefully_and_the_same_command_resumes_it(bool batchScript)
     {
         using var dir = new TempDir();
         File.WriteAllText(dir.File("spec.yaml"), TorchSpec("stop",
@@ -108,16 +110,24 @@ public sealed class RunCommandTests
             "{ trials: 1, parallelism: 1 }",
             "{ trainer: torch, executor: subprocess, devices: 1 }"));
         var runDir = dir.File("runs/stop");
-        using (var run = new NachosProcess(dir.Path, "run", "spec.yaml"))
+        string? interrupted;
+        using (var run = batchScript ? NachosProcess.StartFromBatchScript(dir.Path, "run", "spec.yaml") : new NachosProcess(dir.Path, "run", "spec.yaml"))
         {
+            string? Checkpointed() => Directory.EnumerateFiles(dir.Path, "state.json", SearchOption.AllDirectories).FirstOrDefault();
             var deadline = DateTime.UtcNow.AddMinutes(2);
-            while (DateTime.UtcNow < deadline && !Directory.EnumerateFiles(dir.Path, "state.json", SearchOption.AllDirectories).Any()) Thread.Sleep(50);
-            Assert.True(Directory.EnumerateFiles(dir.Path, "state.json", SearchOption.AllDirectories).Any(), $"no task checkpointed\n{run.Output}\n{run.Error}");
-            run.Interrupt();
+            while (DateTime.UtcNow < deadline && Checkpointed() is null) Thread.Sleep(50);
+            interrupted = Path.GetDirectoryName(Path.GetDirectoryName(Checkpointed()));
+            Assert.True(interrupted is not null, $"no task checkpointed\n{run.Output}\n{run.Error}");
+            if (batchScript) run.Terminate();
+            else run.Interrupt();
             var code = run.Wait(TimeSpan.FromMinutes(1));
             Assert.True(code == 130, $"exit {code}\n{run.Output}\n{run.Error}");
             Assert.Contains("run the same command again to resume", run.Error);
         }
+        // The task process stopped too, mid-way, with a checkpoint (one that ignored the signal would have trained on to the end).
+        Assert.False(File.Exists(Path.Combine(interrupted!, "result.json")));
+        using (var state = JsonDocument.Parse(File.ReadAllText(Path.Combine(interrupted, "checkpoint", "state.json"))))
+            Assert.InRange(state.RootElement.GetProperty("Epoch").GetInt32(), 1, 39);
         Assert.False(File.Exists(Path.Combine(runDir, "report.json")));
 
         var resumed = NachosProcess.Run(dir.Path, "run", "spec.yaml");

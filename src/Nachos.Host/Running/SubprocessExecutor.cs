@@ -13,7 +13,8 @@ namespace Nachos.Host.Running;
 /// <summary>
 /// Runs each task attempt in a child <c>nachos task</c> process bound to its device, so a native crash,
 /// an out-of-memory kill or a non-zero exit fails that task only. The child resumes from the task's
-/// checkpoint when there is one. Cancellation sends SIGINT: the child checkpoints and exits.
+/// checkpoint when there is one. Cancellation sends SIGTERM: the child checkpoints and exits (not SIGINT,
+/// which a node started in the background by a batch script inherits ignored, and so would its children).
 /// </summary>
 public sealed class SubprocessExecutor(IStudyCatalog catalog) : ITaskExecutor
 {
@@ -64,10 +65,10 @@ public sealed class SubprocessExecutor(IStudyCatalog catalog) : ITaskExecutor
 
     private static void Interrupt(Process child)
     {
-        if (!child.HasExited) _ = Kill(child.Id, SigInt);
+        if (!child.HasExited) _ = Kill(child.Id, SigTerm);
     }
 
-    private const int SigInt = 2;
+    private const int SigTerm = 15;
 
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int Kill(int pid, int signal);
