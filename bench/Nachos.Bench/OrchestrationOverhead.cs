@@ -14,7 +14,7 @@ namespace Nachos.Bench;
 /// <summary>
 /// The orchestration's cost with the simulated trainer in-process and the SQLite journal on:
 /// a study of N tasks of d ms on S device slots, overhead = makespan / (N·d/S) − 1; and with d = 0,
-/// persisted task results per second.
+/// persisted task results per second, with the simulated trainer and with empty tasks (<see cref="ScoreOnlyExecutor"/>).
 /// </summary>
 public static class OrchestrationOverhead
 {
@@ -26,13 +26,17 @@ public static class OrchestrationOverhead
         var parallelism = Arg(args, "--parallelism", 4);
         var (overhead, makespan, ideal, n) = await Measure(tasks, ms, slots, parallelism);
         Console.WriteLine($"{n} tasks of {ms} ms on {slots} slots, {parallelism} trials in flight per fold: makespan {makespan:F2} s, ideal N·d/S {ideal:F2} s, overhead {overhead:P2}");
-        var (_, zeroMakespan, _, zeroN) = await Measure(Arg(args, "--zero-tasks", 6000), 0, slots, Arg(args, "--zero-parallelism", 16));
-        Console.WriteLine($"{zeroN} tasks of 0 ms on {slots} slots: {zeroMakespan:F2} s, {zeroN / zeroMakespan:F0} persisted task results/s");
+        foreach (var scoreOnly in new[] { false, true })
+        {
+            var (_, zeroMakespan, _, zeroN) = await Measure(Arg(args, "--zero-tasks", 6000), 0, slots, Arg(args, "--zero-parallelism", 16), scoreOnly);
+            Console.WriteLine($"{zeroN} tasks of 0 ms on {slots} slots ({(scoreOnly ? "empty tasks" : "simulated trainer, its scoring and files included")}): " +
+                $"{zeroMakespan:F2} s, {zeroN / zeroMakespan:F0} persisted task results/s");
+        }
         return 0;
     }
 
     /// <summary>4 outer folds × 3 inner splits; trials chosen so that trials × 12 + 4 refits ≈ the task count.</summary>
-    private static async Task<(double Overhead, double Makespan, double Ideal, int Tasks)> Measure(int tasks, int ms, int slots, int parallelism)
+    private static async Task<(double Overhead, double Makespan, double Ideal, int Tasks)> Measure(int tasks, int ms, int slots, int parallelism, bool scoreOnly = false)
     {
         var trials = Math.Max(1, (tasks - 4) / 12);
         var n = trials * 12 + 4;
@@ -60,7 +64,8 @@ public static class OrchestrationOverhead
             var manifest = CsvManifestReader.Read(spec.Dataset, spec.Task);
             var context = new StudyContext(spec, SplitPlanner.Plan(manifest, spec.Split, spec.Seed), manifest, Path.Combine(dir, "run"));
             var catalog = new SingleStudyCatalog(context);
-            await using var node = await NachosNode.StartEmbedded(context.RunDir, catalog, new SimulatedExecutor(catalog), slots,
+            await using var node = await NachosNode.StartEmbedded(context.RunDir, catalog,
+                scoreOnly ? new ScoreOnlyExecutor(catalog) : new SimulatedExecutor(catalog), slots,
                 Environment.GetEnvironmentVariable("NACHOS_BENCH_HOCON"));
             var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             node.System.ActorOf(Props.Create(() => new Listener(done)));

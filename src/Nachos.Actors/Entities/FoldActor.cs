@@ -58,12 +58,7 @@ public sealed class FoldActor : ReceivePersistentActor, IWithTimers
         Command<TrialReport>(r =>
         {
             if (_state.Start is null || _state.Done || _state.Finished.ContainsKey(r.Result.Trial) || !_state.Started.ContainsKey(r.Result.Trial)) return;
-            Persist(new TrialFinished(r.Result), e =>
-            {
-                _state = _state.Apply(e);
-                Publish();
-                Advance();
-            });
+            Advance(new TrialFinished(r.Result));
         });
         Command<TaskFinished>(f =>
         {
@@ -98,12 +93,18 @@ public sealed class FoldActor : ReceivePersistentActor, IWithTimers
         Advance();
     }
 
-    private void Advance()
+    /// <summary>
+    /// Persists <paramref name="finished"/> (if any) together with what the state then decides (next
+    /// trials, the refit), in one journal write.
+    /// </summary>
+    private void Advance(TrialFinished? finished = null)
     {
-        if (!_state.Done) Timers.StartPeriodicTimer("resubmit", Resubmit.Instance, Resubmit.Interval);
         _sampler ??= Samplers.Create(_catalog.Get(_state.Start!.StudyId).Spec.Search, Seeds.Derive(_state.Start.Seed, 2, _state.Start.Outer));
-        var events = _state.Decide(_sampler);
+        var decided = (finished is null ? _state : _state.Apply(finished)).Decide(_sampler);
+        List<FoldEvent> events = finished is null ? [.. decided] : [finished, .. decided];
+        if (!_state.Done) Timers.StartPeriodicTimer("resubmit", Resubmit.Instance, Resubmit.Interval);
         if (events.Count == 0) return;
+        var left = events.Count;
         PersistAll(events, e =>
         {
             _state = _state.Apply(e);
@@ -113,8 +114,8 @@ public sealed class FoldActor : ReceivePersistentActor, IWithTimers
                 case RefitStarted: Submit(_state.RefitTask()!); break;
                 case FoldFailed: Report(); break;
             }
+            if (--left == 0) Publish();
         });
-        Publish();
     }
 
     private void StartTrial(int n, Hyperparameters config)

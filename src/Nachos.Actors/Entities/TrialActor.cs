@@ -5,7 +5,10 @@ using Nachos.Shared.Study;
 
 namespace Nachos.Actors.Entities;
 
-/// <summary>Trial entity (id study/o{k}/t{n}): one task per inner split; reports mean ± SE to its outer fold.</summary>
+/// <summary>
+/// Trial entity (id study/o{k}/t{n}): one task per inner split; reports mean ± SE to its outer fold. It
+/// journals its request only; split outcomes come from the queue, again after a restart.
+/// </summary>
 public sealed class TrialActor : ReceivePersistentActor, IWithTimers
 {
     public ITimerScheduler Timers { get; set; } = null!;
@@ -42,11 +45,10 @@ public sealed class TrialActor : ReceivePersistentActor, IWithTimers
         {
             var task = _state.Tasks().FirstOrDefault(t => t.TaskId == f.Outcome.TaskId);
             if (task is null || _state.Splits.ContainsKey(task.Inner!.Value)) return;
-            Persist(new SplitFinished(task.Inner.Value, f.Outcome), e =>
-            {
-                _state = _state.Apply(e);
-                if (_state.Done) Continue();
-            });
+            // Not persisted: the queue journals every outcome and answers a resubmission after a restart
+            // with it, so a trial's journal holds only its request (one write per task fewer).
+            _state = _state.Apply(new SplitFinished(task.Inner.Value, f.Outcome));
+            if (_state.Done) Continue();
         });
     }
 
