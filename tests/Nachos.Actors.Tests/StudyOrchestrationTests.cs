@@ -24,6 +24,30 @@ public sealed class StudyOrchestrationTests
     }
 
     [Fact]
+    public async Task The_journal_holds_two_queue_events_per_task_one_event_per_trial_and_the_folds_decisions()
+    {
+        using var study = new SimulatedStudy(trials: 10, parallelism: 3);
+        var runDir = study.RunDir("writes");
+        await study.Run(runDir, devices: 3);
+        const int folds = 3, splits = 2, trials = 10;
+        using var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(runDir, "journal.db")}");
+        db.Open();
+        using var query = db.CreateCommand();
+        query.CommandText = "SELECT substr(persistence_id, 1, instr(persistence_id || '-', '-') - 1), manifest, count(*) FROM journal GROUP BY 1, 2";
+        var counts = new Dictionary<string, long>();
+        using (var reader = query.ExecuteReader())
+            while (reader.Read()) counts[$"{reader.GetString(0)} {reader.GetString(1)}"] = reader.GetInt64(2);
+        var tasks = folds * (trials * splits + 1);
+        Assert.Equal(tasks, counts["work task-queued.v1"]);
+        Assert.Equal(tasks, counts["work task-completed.v1"]);
+        // A trial journals its request only (split outcomes come back from the queue after a restart).
+        Assert.Equal(folds * trials, counts["trial trial-requested.v1"]);
+        Assert.False(counts.ContainsKey("trial split-finished.v1"));
+        Assert.Equal(folds * trials, counts["fold trial-started.v1"]);
+        Assert.Equal(folds * trials, counts["fold trial-finished.v1"]);
+    }
+
+    [Fact]
     public async Task One_device_and_four_devices_give_the_same_report()
     {
         using var study = new SimulatedStudy(trials: 16, parallelism: 4);
