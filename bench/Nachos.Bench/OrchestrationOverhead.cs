@@ -68,7 +68,8 @@ public static class OrchestrationOverhead
                 scoreOnly ? new ScoreOnlyExecutor(catalog) : new SimulatedExecutor(catalog), slots,
                 Environment.GetEnvironmentVariable("NACHOS_BENCH_HOCON"));
             var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            node.System.ActorOf(Props.Create(() => new Listener(done)));
+            var runs = new System.Collections.Concurrent.ConcurrentQueue<(double, DeviceRanTask)>();
+            node.System.ActorOf(Props.Create(() => new Listener(done, runs)));
             var clock = Stopwatch.StartNew();
             node.Tell(spec.Name, new StartStudy(spec.Name));
             if (Environment.GetEnvironmentVariable("NACHOS_BENCH_TRACE") == "1")
@@ -83,6 +84,8 @@ public static class OrchestrationOverhead
                 });
             await done.Task.WaitAsync(TimeSpan.FromMinutes(30));
             var makespan = clock.Elapsed.TotalSeconds;
+            if (Environment.GetEnvironmentVariable("NACHOS_BENCH_TRACE") == "1")
+                foreach (var (t, r) in runs.TakeLast(24)) Console.WriteLine($"  {t:F3} s: {r.Device} ended {r.TaskId} after {r.Seconds:F3} s");
             var ideal = n * (ms / 1000.0) / slots;
             return (ideal > 0 ? makespan / ideal - 1 : double.NaN, makespan, ideal, n);
         }
@@ -94,9 +97,19 @@ public static class OrchestrationOverhead
 
     private sealed class Listener : ReceiveActor
     {
-        public Listener(TaskCompletionSource done) => Receive<StudyCompleted>(_ => done.TrySetResult());
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
 
-        protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(StudyCompleted));
+        public Listener(TaskCompletionSource done, System.Collections.Concurrent.ConcurrentQueue<(double, DeviceRanTask)> runs)
+        {
+            Receive<StudyCompleted>(_ => done.TrySetResult());
+            Receive<DeviceRanTask>(r => runs.Enqueue((_clock.Elapsed.TotalSeconds, r)));
+        }
+
+        protected override void PreStart()
+        {
+            Context.System.EventStream.Subscribe(Self, typeof(StudyCompleted));
+            Context.System.EventStream.Subscribe(Self, typeof(DeviceRanTask));
+        }
     }
 
     private static int Arg(string[] args, string name, int fallback)

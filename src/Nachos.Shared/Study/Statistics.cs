@@ -1,4 +1,5 @@
 using MathNet.Numerics.Distributions;
+using Nachos.Shared.Tasks;
 
 namespace Nachos.Shared.Study;
 
@@ -40,15 +41,14 @@ public static class Statistics
     {
         var result = new (double, double)?[count];
         if (strata.Count == 0 || strata.Any(s => s.Count < 2)) return result;
-        var rng = new Random(seed);
-        var values = Enumerable.Range(0, count).Select(_ => new List<double>(replicates)).ToArray();
-        var items = new List<T>();
-        var sums = new double[count];
-        var defined = new bool[count];
-        for (var r = 0; r < replicates; r++)
+        // One random stream per replicate, so the replicates run in parallel (a report is built at the very
+        // end of a study, on the critical path) and the interval does not depend on the thread count.
+        var replicate = new double?[replicates, count];
+        Parallel.For(0, replicates, () => new List<T>(), (r, _, items) =>
         {
-            Array.Clear(sums);
-            Array.Fill(defined, true);
+            var rng = new Random(Seeds.Derive(seed, r));
+            var sums = new double[count];
+            var defined = Enumerable.Repeat(true, count).ToArray();
             foreach (var groups in strata)
             {
                 items.Clear();
@@ -59,8 +59,11 @@ public static class Statistics
                     else defined[k] = false;
             }
             for (var k = 0; k < count; k++)
-                if (defined[k]) values[k].Add(sums[k] / strata.Count);
-        }
+                if (defined[k]) replicate[r, k] = sums[k] / strata.Count;
+            return items;
+        }, _ => { });
+        var values = Enumerable.Range(0, count)
+            .Select(k => Enumerable.Range(0, replicates).Select(r => replicate[r, k]).OfType<double>().ToList()).ToArray();
         for (var k = 0; k < count; k++)
         {
             var v = values[k];
