@@ -7,8 +7,8 @@ namespace Nachos.EndToEnd.Tests;
 /// The chaos harness: a campaign on N local nodes (PostgreSQL journal) while random nodes are killed
 /// (-9) or terminated (SIGTERM) at random moments and restarted; then the invariants: every task's
 /// outcome persisted exactly once and the report equal to the fault-free run's. CI runs the short form;
-/// for a soak run set NACHOS_CHAOS_KILLS, NACHOS_CHAOS_TRIALS, NACHOS_CHAOS_NODES and NACHOS_CHAOS_SEED
-/// (bench/chaos.sh).
+/// for a soak run set NACHOS_CHAOS_KILLS, NACHOS_CHAOS_TRIALS, NACHOS_CHAOS_NODES, NACHOS_CHAOS_EPOCH_SECONDS
+/// and NACHOS_CHAOS_SEED (bench/chaos.sh).
 /// </summary>
 [Collection("cluster")]
 public sealed class ChaosTests(PostgresServer postgres, ITestOutputHelper output)
@@ -23,7 +23,10 @@ public sealed class ChaosTests(PostgresServer postgres, ITestOutputHelper output
         var trials = Setting("NACHOS_CHAOS_TRIALS", 12);
         var nodes = Math.Max(3, Setting("NACHOS_CHAOS_NODES", 4));
         var random = new Random(Setting("NACHOS_CHAOS_SEED", 1));
-        var (dir, reference) = Campaign.Prepare(0.1, trials);
+        // Soak runs with many kills need slower tasks, or the study ends before the kills do.
+        var epochSeconds = double.TryParse(Environment.GetEnvironmentVariable("NACHOS_CHAOS_EPOCH_SECONDS"),
+            System.Globalization.CultureInfo.InvariantCulture, out var e) ? e : 0.1;
+        var (dir, reference) = Campaign.Prepare(epochSeconds, trials);
         using var _ = dir;
         // Three coordinators keep a majority of coordinators through any single failure; the rest are workers.
         var layout = Enumerable.Range(0, nodes).Select(i => i < 3 ? ("coordinator,worker", 2) : ("worker", 2)).ToArray();
