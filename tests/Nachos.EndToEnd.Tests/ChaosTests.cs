@@ -25,7 +25,7 @@ public sealed class ChaosTests(PostgresServer postgres, ITestOutputHelper output
         var random = new Random(Setting("NACHOS_CHAOS_SEED", 1));
         // Soak runs with many kills need slower tasks, or the study ends before the kills do.
         var epochSeconds = double.TryParse(Environment.GetEnvironmentVariable("NACHOS_CHAOS_EPOCH_SECONDS"),
-            System.Globalization.CultureInfo.InvariantCulture, out var e) ? e : 0.1;
+            System.Globalization.CultureInfo.InvariantCulture, out var e) ? e : 0.15;
         var (dir, reference) = Campaign.Prepare(epochSeconds, trials);
         using var _ = dir;
         // Three coordinators keep a majority of coordinators through any single failure; the rest are workers.
