@@ -35,6 +35,24 @@ public sealed class ClusterTests(PostgresServer postgres)
     }
 
     [Fact]
+    public void Seed_nodes_killed_and_restarted_at_once_on_their_ports_rejoin_and_stay_members()
+    {
+        using var dir = new TempDir();
+        using var cluster = new LocalCluster(dir.File("root"), Database("quick_restart"), Both, Both, Worker);
+        cluster.StartAll();
+        // As in CI: the oldest seed, then the other one, each back on its host:port within a second.
+        foreach (var seed in new[] { 0, 1 })
+        {
+            cluster.Kill(seed);
+            Thread.Sleep(1000);
+            cluster.Start(seed); // throws if the node exits before it joined
+            Thread.Sleep(10_000); // beyond heartbeat pause + stable-after: a suspected node would be downed by now
+        }
+        for (var i = 0; i < 3; i++)
+            Assert.True(cluster.Running(i) && !cluster.Output(i).Contains("removed from the cluster"), $"node {i} was downed\n{cluster.Logs()}");
+    }
+
+    [Fact]
     public async Task The_coordinator_hosting_the_queue_and_shards_killed_another_coordinator_takes_over()
     {
         var (dir, reference) = Prepare(0.05);

@@ -177,6 +177,8 @@ public sealed class LocalCluster : IDisposable
     /// <summary>Process id of node i's current life (task processes name it as their node).</summary>
     public int Pid(int i) => _nodes[i]!.Id;
 
+    public bool Running(int i) => _nodes[i] is { HasExited: false };
+
     /// <summary>Standard output of node i's current life.</summary>
     public string Output(int i) => _nodes[i]?.Output ?? "";
 
