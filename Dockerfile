@@ -60,10 +60,17 @@ ENV DOTNET_ROOT=/usr/share/dotnet \
     PATH=/app:$PATH
 USER nachos
 WORKDIR /data
-# 4053: cluster (Akka remoting), every node. 5080: HTTP API (not served by this version; reserved for it).
+# 4053: cluster (Akka remoting), every node. 5080: HTTP control API, dashboard and /metrics, served by
+# coordinators only (--api-port / NACHOS_API_PORT; docs/api.md). It binds 127.0.0.1 unless --api-host /
+# NACHOS_API_HOST says otherwise: on a bridge network set NACHOS_API_HOST=0.0.0.0 and publish it
+# (-p 127.0.0.1:5080:5080); with --network host the default is the host's loopback. Its token is
+# ROOT/api-token.
 EXPOSE 4053 5080
-# No HEALTHCHECK: a node has no health endpoint yet (the HTTP API will give one), and the cluster port is
-# bound to --public-host, which a check inside the container cannot know. Leaving takes up to ~70 s
-# (tasks checkpoint first): stop containers with `docker stop -t 120`.
+# No HEALTHCHECK: neither base image has curl or wget, and workers serve no HTTP. A coordinator answers
+# GET /api/health without a token (200, {"status":"ok",...}); check it from outside, or add curl to the
+# image and a line such as
+#   HEALTHCHECK CMD curl -fsS http://127.0.0.1:5080/api/health || exit 1
+# (for coordinators on the default port). Leaving takes up to ~70 s (tasks checkpoint first): stop
+# containers with `docker stop -t 120`.
 ENTRYPOINT ["/app/nachos"]
 CMD ["--help"]

@@ -53,6 +53,32 @@ public sealed class ClusterTests(PostgresServer postgres)
     }
 
     [Fact]
+    public void A_node_not_up_within_its_join_timeout_starts_again_as_a_new_incarnation_and_joins_once_its_seed_is_up()
+    {
+        using var dir = new TempDir();
+        var root = dir.File("root");
+        var database = Database("rejoin");
+        var ports = LocalCluster.FreePorts(2);
+        var environment = new Dictionary<string, string>(LocalCluster.FastFailover) { ["NACHOS_JOIN_TIMEOUT"] = "2s" };
+        string[] Node(int port, string roles, params string[] more) =>
+            ["node", "--root", root, "--port", port.ToString(), "--api-port", "0", "--roles", roles, "--postgres", database, .. more];
+
+        using var worker = new NachosProcess(dir.Path, environment, Node(ports[1], "worker", "--devices", "cpu:1", "--seed", $"127.0.0.1:{ports[0]}"));
+        var deadline = DateTime.UtcNow.AddMinutes(1);
+        while (!worker.Error.Contains("new incarnation (2 of 5)") && !worker.HasExited && DateTime.UtcNow < deadline) Thread.Sleep(50);
+        Assert.True(worker.Error.Contains("new incarnation (2 of 5)"), $"the worker did not start again\n{worker.Output}\n{worker.Error}");
+
+        using var seed = new NachosProcess(dir.Path, environment, Node(ports[0], "coordinator"));
+        deadline = DateTime.UtcNow.AddMinutes(1);
+        while (!worker.Output.Contains("joined as") && !worker.HasExited && DateTime.UtcNow < deadline) Thread.Sleep(50);
+        Assert.True(worker.Output.Contains($"joined as akka.tcp://nachos@127.0.0.1:{ports[1]}"), $"the worker did not join\n{worker.Output}\n{worker.Error}\n{seed.Output}\n{seed.Error}");
+        worker.Terminate();
+        Assert.Equal(0, worker.Wait(TimeSpan.FromSeconds(60)));
+        seed.Terminate();
+        Assert.Equal(0, seed.Wait(TimeSpan.FromSeconds(60)));
+    }
+
+    [Fact]
     public async Task The_coordinator_hosting_the_queue_and_shards_killed_another_coordinator_takes_over()
     {
         var (dir, reference) = Prepare(0.05);

@@ -198,7 +198,7 @@ public sealed class LocalCluster : IDisposable
         foreach (var node in _nodes) node?.Dispose();
     }
 
-    private static int[] FreePorts(int n)
+    internal static int[] FreePorts(int n)
     {
         var listeners = Enumerable.Range(0, n).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
         foreach (var l in listeners) l.Start();

@@ -74,9 +74,12 @@ public sealed class NachosProcess : IDisposable
         return _process.ExitCode;
     }
 
-    public static (int Code, string Output, string Error) Run(string workingDirectory, params string[] args)
+    public static (int Code, string Output, string Error) Run(string workingDirectory, params string[] args) =>
+        Run(workingDirectory, null, args);
+
+    public static (int Code, string Output, string Error) Run(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
-        using var p = new NachosProcess(workingDirectory, args);
+        using var p = new NachosProcess(workingDirectory, environment, args);
         var code = p.Wait(TimeSpan.FromMinutes(5));
         return (code, p.Output, p.Error);
     }

@@ -38,6 +38,32 @@ public sealed class NodeCommandTests
     }
 
     [Fact]
+    public void A_node_with_seeds_but_no_PostgreSQL_journal_is_refused()
+    {
+        using var dir = new TempDir();
+        var (code, _, error) = NachosProcess.Run(dir.Path, "node", "--root", dir.File("root"), "--seed", "127.0.0.1:4053");
+        Assert.Equal(2, code);
+        Assert.Contains("--seed 127.0.0.1:4053 without --postgres", error);
+        Assert.False(File.Exists(dir.File("root/journal.db")), "nothing may be created for a refused node");
+    }
+
+    [Fact]
+    public void A_node_whose_seeds_never_answer_starts_again_as_new_incarnations_then_gives_up_with_a_clear_error()
+    {
+        using var dir = new TempDir();
+        var deadSeed = LocalCluster.FreePorts(1)[0]; // nothing listens there
+        var environment = new Dictionary<string, string> { ["NACHOS_JOIN_TIMEOUT"] = "1s" };
+        // A worker never opens its journal, so an unreachable PostgreSQL does not matter here.
+        var (code, output, error) = NachosProcess.Run(dir.Path, environment, "node", "--root", dir.File("root"), "--port", "0", "--roles", "worker",
+            "--postgres", "Host=127.0.0.1;Port=1;Username=nachos;Database=nachos", "--seed", $"127.0.0.1:{deadSeed}");
+        Assert.True(code == 1, $"exit {code}\n{output}\n{error}");
+        Assert.Contains("nachos.join-timeout = 1s", output);
+        for (var i = 2; i <= 5; i++) Assert.Contains($"starting again as a new incarnation ({i} of 5)", error);
+        Assert.Contains($"not a member of the cluster after 5 tries of 1 s (seeds 127.0.0.1:{deadSeed})", error);
+        Assert.DoesNotContain("joined as", output);
+    }
+
+    [Fact]
     public void Without_a_root_the_node_is_refused()
     {
         using var dir = new TempDir();

@@ -44,13 +44,79 @@ public sealed class RunCommandTests
             run.KillHard();
             run.Wait(TimeSpan.FromSeconds(30));
         }
+        var finishedBefore = PredictionFiles(dir.File("killed"));
         var resumed = NachosProcess.Run(dir.Path, "run", "spec.yaml", "--run-dir", "killed");
         Assert.True(resumed.Code == 0, $"exit {resumed.Code}\n{resumed.Output}\n{resumed.Error}");
         Assert.Equal(Report(dir.File("straight")), Report(dir.File("killed")));
+
+        // Completed tasks were not run again. A task may have written its files in the instant before the kill
+        // without its result reaching the journal; at most the 4 devices' last tasks (and those persisting) are.
+        var after = PredictionFiles(dir.File("killed"));
+        var rerun = finishedBefore.Count(kv => after[kv.Key] != kv.Value);
+        Assert.True(rerun <= 8, $"{rerun} of {finishedBefore.Count} finished tasks ran again after the restart");
+        Assert.True(after.Count > finishedBefore.Count, "the rerun finished the study");
     }
 
     private static int CountPredictions(string dir) =>
         Directory.Exists(dir) ? Directory.EnumerateFiles(dir, "predictions.csv", SearchOption.AllDirectories).Count() : 0;
+
+    /// <summary>Each finished task's predictions file and when it was written.</summary>
+    private static Dictionary<string, DateTime> PredictionFiles(string dir) =>
+        Directory.EnumerateFiles(dir, "predictions.csv", SearchOption.AllDirectories).ToDictionary(f => f, File.GetLastWriteTimeUtc);
+
+    /// <summary>The <c>nachos task</c> processes a run started (its children), with their task folders.</summary>
+    private static IEnumerable<(int Pid, string Dir)> TaskProcesses(int runPid)
+    {
+        // Each thread lists the children it started; the device threads start the task processes.
+        var children = new List<int>();
+        foreach (var thread in Directory.EnumerateDirectories($"/proc/{runPid}/task"))
+        {
+            try { children.AddRange(File.ReadAllText(Path.Combine(thread, "children")).Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse)); }
+            catch (IOException) { } // the thread ended meanwhile
+        }
+        foreach (var pid in children)
+        {
+            string[] args;
+            try { args = File.ReadAllText($"/proc/{pid}/cmdline").Split('\0'); }
+            catch (IOException) { continue; } // ended meanwhile
+            var taskFile = Array.IndexOf(args, "--task-file");
+            if (args.Contains("task") && taskFile >= 0 && taskFile + 1 < args.Length) yield return (pid, Path.GetDirectoryName(args[taskFile + 1])!);
+        }
+    }
+
+    [Fact]
+    public void A_task_process_killed_mid_training_fails_that_attempt_only_and_the_retry_resumes_from_its_checkpoint()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir.File("spec.yaml"), TorchSpec("crash",
+            "{ max_epochs: 15, batch_size: 8, early_stopping: { patience: 15 } }",
+            "{ trials: 1, parallelism: 1 }",
+            "{ trainer: torch, executor: subprocess, devices: 1, max_retries: 1 }"));
+        string killedTask;
+        using (var run = new NachosProcess(dir.Path, "run", "spec.yaml"))
+        {
+            // A task process that has checkpointed, killed as the kernel's OOM killer or a native crash would end it.
+            var deadline = DateTime.UtcNow.AddMinutes(2);
+            (int Pid, string Dir)? victim = null;
+            while (DateTime.UtcNow < deadline && victim is null)
+            {
+                Thread.Sleep(20);
+                victim = TaskProcesses(run.Id).Where(t => File.Exists(Path.Combine(t.Dir, "checkpoint", "state.json"))).Cast<(int, string)?>().FirstOrDefault();
+            }
+            Assert.True(victim is not null, $"no running task with a checkpoint\n{run.Output}\n{run.Error}");
+            killedTask = victim.Value.Dir;
+            System.Diagnostics.Process.Start("kill", ["-KILL", victim.Value.Pid.ToString()])!.WaitForExit();
+            var code = run.Wait(TimeSpan.FromMinutes(5));
+            Assert.True(code == 0, $"exit {code}\n{run.Output}\n{run.Error}");
+        }
+        using var report = JsonDocument.Parse(File.ReadAllText(dir.File("runs/crash/report.json")));
+        Assert.True(report.RootElement.GetProperty("complete").GetBoolean());
+        var attempts = File.ReadAllLines(Path.Combine(killedTask, "attempts.log"));
+        Assert.Equal(2, attempts.Length);
+        Assert.Contains("from scratch", attempts[0]);
+        Assert.Contains("resuming at epoch", attempts[1]);
+        Assert.Equal(16, File.ReadAllLines(Path.Combine(killedTask, "history.csv")).Length); // one row per epoch, none twice
+    }
 
     [Fact]
     public void A_second_node_on_the_same_run_directory_is_refused_and_an_invalid_spec_persists_nothing()

@@ -47,17 +47,7 @@ public sealed class NachosNode : IAsyncDisposable
         try
         {
             if (options.Postgres is null) PrepareSqlite(journal);
-            var config = NodeConfig.Build(options, journal);
-            var setup = BootstrapSetup.Create().WithConfig(config);
-            var system = options.Postgres is null
-                ? ActorSystem.Create("nachos", setup.And(SqliteJournalOptions.Create(journal)))
-                : ActorSystem.Create("nachos", setup);
-            var cluster = Cluster.Get(system);
-            var up = new TaskCompletionSource();
-            cluster.RegisterOnMemberUp(() => up.TrySetResult());
-            if (options.Seeds.Count == 0) await cluster.JoinAsync(cluster.SelfAddress);
-            else await cluster.JoinSeedNodesAsync(options.Seeds.Select(s => Address.Parse($"akka.tcp://nachos@{s}")));
-            await up.Task.WaitAsync(TimeSpan.FromMinutes(2));
+            var system = await Join(options, journal);
 
             if (options.Is(NodeOptions.Coordinator))
             {
@@ -103,6 +93,37 @@ public sealed class NachosNode : IAsyncDisposable
         {
             runLock?.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Starts the actor system and waits until it is an Up member. A node restarted on its host:port within
+    /// seconds of a kill -9 was, rarely (in CI, not on demand), never answered by the seed it asked to join,
+    /// even after the seed had downed its old incarnation. A node that is not up after
+    /// <c>nachos.join-timeout</c> therefore starts over as a fresh incarnation (a new UID and new
+    /// associations), a few times, before it gives up.
+    /// </summary>
+    private static async Task<ActorSystem> Join(NodeOptions options, string journal)
+    {
+        var config = NodeConfig.Build(options, journal);
+        var timeout = config.GetTimeSpan("nachos.join-timeout");
+        const int incarnations = 5;
+        for (var incarnation = 1; ; incarnation++)
+        {
+            var setup = BootstrapSetup.Create().WithConfig(config);
+            var system = options.Postgres is null
+                ? ActorSystem.Create("nachos", setup.And(SqliteJournalOptions.Create(journal)))
+                : ActorSystem.Create("nachos", setup);
+            var cluster = Cluster.Get(system);
+            var up = new TaskCompletionSource();
+            cluster.RegisterOnMemberUp(() => up.TrySetResult());
+            if (options.Seeds.Count == 0) cluster.Join(cluster.SelfAddress);
+            else cluster.JoinSeedNodes(options.Seeds.Select(s => Address.Parse($"akka.tcp://nachos@{s}")));
+            if (await Task.WhenAny(up.Task, Task.Delay(timeout)) == up.Task) return system;
+            await system.Terminate();
+            if (incarnation == incarnations)
+                throw new ClusterJoinException($"not a member of the cluster after {incarnations} tries of {timeout.TotalSeconds:F0} s (seeds {string.Join(", ", options.Seeds)})");
+            Console.Error.WriteLine($"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ} not a member after {timeout.TotalSeconds:F0} s; starting again as a new incarnation ({incarnation + 1} of {incarnations})");
         }
     }
 
@@ -163,3 +184,5 @@ public sealed class NachosNode : IAsyncDisposable
 }
 
 public sealed class RunDirectoryInUseException(string message) : Exception(message);
+
+public sealed class ClusterJoinException(string message) : Exception(message);

@@ -35,6 +35,7 @@ public static class NodeConfig
         ["NACHOS_LEASE_TIMEOUT"] = "nachos.lease-timeout",
         ["NACHOS_SBR_STABLE_AFTER"] = "akka.cluster.split-brain-resolver.stable-after",
         ["NACHOS_HEARTBEAT_PAUSE"] = "akka.cluster.failure-detector.acceptable-heartbeat-pause",
+        ["NACHOS_JOIN_TIMEOUT"] = "nachos.join-timeout",
     };
 
     private static Config EnvironmentOverrides()
@@ -58,6 +59,7 @@ public static class NodeConfig
         ("akka.persistence.journal.sql.provider-name", config.GetString("akka.persistence.journal.sql.provider-name")),
         ("akka.persistence.journal.sql.connection-string", Redact(config.GetString("akka.persistence.journal.sql.connection-string"))),
         ("nachos.lease-timeout", config.GetString("nachos.lease-timeout")),
+        ("nachos.join-timeout", config.GetString("nachos.join-timeout")),
     ];
 
     public static string Redact(string connectionString) =>

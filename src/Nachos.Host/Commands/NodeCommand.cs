@@ -81,6 +81,8 @@ public static class NodeCommand
             return ExitCodes.Refuse($"--api-host {api.Host}: expected an IP address to bind (127.0.0.1, 0.0.0.0, ::) or localhost");
         var badSeed = seeds.FirstOrDefault(s => !System.Text.RegularExpressions.Regex.IsMatch(s, @"^[^:\s]+:\d{1,5}$"));
         if (badSeed is not null) return ExitCodes.Refuse($"--seed {badSeed}: expected host:port");
+        if (seeds.Length > 0 && postgres is null)
+            return ExitCodes.Refuse($"--seed {seeds[0]} without --postgres: a SQLite journal takes one node; the nodes of a cluster share one PostgreSQL journal (--postgres or NACHOS_POSTGRES)");
         if (DeviceList.Parse(deviceSpec) is not { } deviceNames) return ExitCodes.Refuse($"--devices {deviceSpec}: expected auto, cpu:N or cuda:0,1");
 
         if (port > 0 && !PortFree(port))
@@ -104,6 +106,11 @@ public static class NodeCommand
         catch (RunDirectoryInUseException e)
         {
             return ExitCodes.Refuse(e.Message);
+        }
+        catch (ClusterJoinException e)
+        {
+            Console.Error.WriteLine($"nachos node: {e.Message}; are the seeds up and reachable?");
+            return ExitCodes.Failed;
         }
         var cluster = Cluster.Get(node.System);
         Log($"joined as {cluster.SelfAddress} with roles {string.Join(",", roles)}");
