@@ -25,4 +25,17 @@ public sealed class OptimizerTests(SmallStudy study) : IClassFixture<SmallStudy>
         Assert.True(losses[^1] < losses[0], $"{optimizer}: training loss went {string.Join(" → ", losses)}");
         Assert.NotNull(result.ValidationLoss);
     }
+
+    [Fact]
+    public void A_diverging_training_stops_at_the_first_non_finite_loss_naming_the_epoch_and_batch()
+    {
+        using var dir = new TempDir();
+        var split = study.Plan.Outer[0].Inner[0];
+        // The largest learning rate the spec allows with heavy weight decay: each step scales the weights by about −9, and momentum adds to it.
+        var hp = Hyperparameters.Empty.With("optimizer", "sgd").With("learning_rate", 10.0).With("weight_decay", 1.0);
+        var e = Assert.Throws<TrainingDivergedException>(() =>
+            new Trainer(study.Spec, study.Data).Run(new TrainingTask("t", split.Train, split.Validation, [], hp, 20, 7, dir.Path)));
+        Assert.Matches(@"^t: loss is (NaN|∞|-∞|Infinity|-Infinity) at epoch \d+, batch \d+$", e.Message);
+        Assert.False(File.Exists(Path.Combine(dir.Path, RunWriter.MetricsFile)), "a diverged task writes no result");
+    }
 }
