@@ -45,7 +45,7 @@ public sealed class ApiInputTests(ApiNode node) : IClassFixture<ApiNode>
     [Fact]
     public async Task Unknown_studies_members_and_bad_parameters_are_4xx_problems()
     {
-        foreach (var path in new[] { "api/studies/nope", "api/studies/nope/report", "api/studies/nope/trials", "api/studies/nope/files/spec.yaml", "studies/nope" })
+        foreach (var path in new[] { "api/studies/nope", "api/studies/nope/report", "api/studies/nope/trials", "api/studies/nope/tasks", "api/studies/nope/files/spec.yaml", "studies/nope" })
             Assert.Contains("no study", await Problem(await node.Http.GetAsync(path), HttpStatusCode.NotFound));
         foreach (var action in new[] { "pause", "resume", "cancel" })
             await Problem(await Post($"api/studies/nope/{action}", ""), HttpStatusCode.NotFound);
@@ -56,6 +56,8 @@ public sealed class ApiInputTests(ApiNode node) : IClassFixture<ApiNode>
         Assert.Contains("fold 'abc'", await Problem(await node.Http.GetAsync("api/studies/held/trials?fold=abc"), HttpStatusCode.BadRequest));
         Assert.Contains("from 0 to 1", await Problem(await node.Http.GetAsync("api/studies/held/trials?fold=2"), HttpStatusCode.BadRequest));
         Assert.Contains("sort 'bogus'", await Problem(await node.Http.GetAsync("api/studies/held/trials?sort=bogus"), HttpStatusCode.BadRequest));
+        Assert.Contains("fold '5'", await Problem(await node.Http.GetAsync("api/studies/held/tasks?fold=5"), HttpStatusCode.BadRequest));
+        Assert.Contains("state 'done'", await Problem(await node.Http.GetAsync("api/studies/held/tasks?state=done"), HttpStatusCode.BadRequest));
         Assert.Contains("format 'xml'", await Problem(await node.Http.GetAsync("api/studies/held/report?format=xml"), HttpStatusCode.BadRequest));
         Assert.Contains("has not finished", await Problem(await node.Http.GetAsync("api/studies/held/report"), HttpStatusCode.Conflict));
         Assert.Contains("has not finished", await Problem(await node.Http.GetAsync("studies/held/models/o0/refit"), HttpStatusCode.NotFound));

@@ -54,6 +54,15 @@ public sealed class ApiStudyTests(ApiNode node) : IClassFixture<ApiNode>
         var losses = fold1.Trials.Select(t => t.Metrics["loss"]!.Value).ToList();
         Assert.Equal(losses.Order(), losses);
 
+        var tasks = (await node.Http.GetFromJsonAsync<TaskList>("api/studies/whole/tasks", ApiJson.Options))!.Tasks;
+        Assert.Equal(ApiNode.Tasks(), tasks.Count);
+        Assert.Equal(tasks.Count, tasks.Select(t => t.TaskId).Distinct().Count());
+        Assert.All(tasks, t => Assert.True(t is { State: "succeeded", Attempts: >= 1, BestEpoch: >= 1, Error: null }, t.ToString()));
+        Assert.Equal(["whole/o0/refit", "whole/o1/refit"], tasks.Where(t => t.Inner is null).Select(t => t.TaskId));
+        var fold0 = (await node.Http.GetFromJsonAsync<TaskList>("api/studies/whole/tasks?fold=0&state=succeeded", ApiJson.Options))!.Tasks;
+        Assert.Equal(tasks.Where(t => t.Outer == 0), fold0);
+        Assert.Empty((await node.Http.GetFromJsonAsync<TaskList>("api/studies/whole/tasks?state=failed", ApiJson.Options))!.Tasks);
+
         Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(dir, "o0", "refit", "predictions.csv")),
             await node.Http.GetByteArrayAsync("api/studies/whole/files/o0/refit/predictions.csv"));
         Assert.Contains("data-study=\"whole\"", await node.Http.GetStringAsync("/"));

@@ -59,6 +59,13 @@ public sealed record TrialInfo(
 /// <param name="Metric">The search metric the score is the mean of.</param>
 public sealed record TrialList(string Id, string Metric, string Sort, IReadOnlyList<TrialInfo> Trials);
 
+/// <param name="Trial">For the outer fold's refit: the chosen trial.</param>
+/// <param name="Inner">The inner split; null for the refit.</param>
+/// <param name="BestEpoch">Once succeeded: the epoch early stopping kept.</param>
+public sealed record TaskInfo(string TaskId, int Outer, int? Trial, int? Inner, string State, int Attempts, int? BestEpoch, string? Error);
+
+public sealed record TaskList(string Id, IReadOnlyList<TaskInfo> Tasks);
+
 public sealed record DeviceInfo(string Name, string State, string? Task, double BusyRatio);
 
 public sealed record NodeInfo(string Address, string Status, IReadOnlyList<string> Roles, bool Reachable, IReadOnlyList<DeviceInfo> Devices);

@@ -13,7 +13,7 @@ using Nachos.Shared.Study;
 
 namespace Nachos.Host.Api;
 
-/// <summary>/api/studies: list, submit, show, report, pause/resume/cancel, trials, artifact files.</summary>
+/// <summary>/api/studies: list, submit, show, report, pause/resume/cancel, trials, tasks, artifact files.</summary>
 public static class StudyRoutes
 {
     public static void Map(IEndpointRouteBuilder app)
@@ -27,6 +27,7 @@ public static class StudyRoutes
         studies.MapPost("/{id}/resume", (string id, [FromServices] ControlPlane plane) => Control(id, StudyControl.Resume, plane));
         studies.MapPost("/{id}/cancel", (string id, [FromServices] ControlPlane plane) => Control(id, StudyControl.Cancel, plane));
         studies.MapGet("/{id}/trials", Trials);
+        studies.MapGet("/{id}/tasks", Tasks);
         studies.MapGet("/{id}/files/{**path}", ArtifactFiles.Serve);
     }
 
@@ -143,6 +144,29 @@ public static class StudyRoutes
         var tasks = (await plane.Ask<StudyTasks>(new GetStudyTasks(id))).Tasks;
         var trials = TrialInfos(plane.Studies.Report(id), shape, tasks, outer, sort);
         return Results.Ok(new TrialList(id, shape.Spec.Search.Metric, sort, trials));
+    }
+
+    private static readonly string[] TaskStateNames = [TaskStates.Pending, TaskStates.Running, TaskStates.Succeeded, TaskStates.Failed];
+
+    private static async Task<IResult> Tasks(string id, string? fold, string? state, [FromServices] ControlPlane plane)
+    {
+        if (!plane.Studies.Exists(id)) return Problems.UnknownStudy(id);
+        int? outer = null;
+        if (fold is not null)
+        {
+            var folds = plane.Studies.Shape(id)?.InnerSplits.Count ?? 0;
+            if (!int.TryParse(fold, out var k) || k < 0 || k >= folds)
+                return Problems.BadRequest($"fold '{fold}': expected an outer fold from 0 to {folds - 1}");
+            outer = k;
+        }
+        if (state is not null && !TaskStateNames.Contains(state))
+            return Problems.BadRequest($"state '{state}': expected {string.Join(", ", TaskStateNames)}");
+        var tasks = (await plane.Ask<StudyTasks>(new GetStudyTasks(id))).Tasks
+            .Where(t => (outer is null || t.Outer == outer) && (state is null || t.State == state))
+            .OrderBy(t => t.Outer).ThenBy(t => t.IsRefit).ThenBy(t => t.Trial).ThenBy(t => t.Inner)
+            .Select(t => new TaskInfo(t.TaskId, t.Outer, t.Trial, t.Inner, t.State, t.Attempts, t.Scores?.BestEpoch, t.Error))
+            .ToList();
+        return Results.Ok(new TaskList(id, tasks));
     }
 
     /// <summary>The trials of one outer fold (or all), sorted; configurations the queue no longer holds come from the report.</summary>
