@@ -4,43 +4,22 @@ using static Nachos.EndToEnd.Tests.StudyFiles;
 
 namespace Nachos.EndToEnd.Tests;
 
-/// <summary>
-/// The exported report opened in a real headless Chromium (Debian's, never a downloaded one): what a person
-/// sees and clicks. Fails when /usr/bin/chromium is missing. Screenshots go to screenshots/ in the test output folder.
-/// </summary>
+/// <summary>The exported report opened in a real headless Chromium (<see cref="Browser"/>): what a person sees and clicks.</summary>
 [Collection(FinishedStudiesCollection.Name)]
 public sealed class DashboardBrowserTests(FinishedStudies studies) : IAsyncLifetime
 {
-    private const string Chromium = "/usr/bin/chromium";
-    private static readonly string Screenshots = Path.Combine(AppContext.BaseDirectory, "screenshots");
+    private Browser? _browser;
 
-    private IPlaywright? _playwright;
-    private IBrowser? _browser;
-
-    public async Task InitializeAsync()
-    {
-        Assert.True(File.Exists(Chromium), $"{Chromium} not found: the browser tests need Debian's chromium (apt-get install -y chromium)");
-        _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Chromium,
-            Headless = true,
-            Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        });
-        Directory.CreateDirectory(Screenshots);
-    }
+    public async Task InitializeAsync() => _browser = await Browser.Launch();
 
     public async Task DisposeAsync()
     {
-        if (_browser is not null) await _browser.CloseAsync();
-        _playwright?.Dispose();
+        if (_browser is not null) await _browser.DisposeAsync();
     }
 
     private async Task<(IPage Page, List<string> Requests)> Open(string html, string fragment = "")
     {
-        var page = await _browser!.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
-        var requests = new List<string>();
-        page.Request += (_, r) => requests.Add(r.Url);
+        var (page, requests) = await _browser!.NewPage();
         await page.GotoAsync(new Uri(html).AbsoluteUri + fragment, new PageGotoOptions { WaitUntil = WaitUntilState.Load });
         return (page, requests);
     }
@@ -56,7 +35,7 @@ public sealed class DashboardBrowserTests(FinishedStudies studies) : IAsyncLifet
         var (page, requests) = await Open(study.Html);
 
         Assert.Equal("complete", await page.Locator("#state").InnerTextAsync());
-        await page.Locator("#study").ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(Screenshots, "study.png") });
+        await page.Locator("#study").ScreenshotAsync(new LocatorScreenshotOptions { Path = Browser.Screenshot("study.png") });
         foreach (var fold in report.RootElement.GetProperty("folds").EnumerateArray())
         {
             var row = page.Locator($"#folds tr[data-fold='{fold.GetProperty("outer").GetInt32()}']");
@@ -75,7 +54,7 @@ public sealed class DashboardBrowserTests(FinishedStudies studies) : IAsyncLifet
         Assert.NotEqual(before.Select(r => r[0]), descending.Select(r => r[0]));
         var best = before.Where(r => r[1] != "").Max(r => Number(r[1]));
         Assert.Equal(best.ToString("F3", CultureInfo.InvariantCulture), await page.Locator("#leaderboard tbody tr").First.Locator("td[data-metric='auroc']").InnerTextAsync());
-        await page.Locator("#leaderboard").ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(Screenshots, "leaderboard-by-auroc.png") });
+        await page.Locator("#leaderboard").ScreenshotAsync(new LocatorScreenshotOptions { Path = Browser.Screenshot("leaderboard-by-auroc.png") });
 
         await header.ClickAsync();
         Assert.Equal("ascending", await header.GetAttributeAsync("aria-sort"));
@@ -112,7 +91,7 @@ public sealed class DashboardBrowserTests(FinishedStudies studies) : IAsyncLifet
         await images.First.ScrollIntoViewIfNeededAsync();
         Assert.True(await images.First.IsVisibleAsync());
 
-        await section.ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(Screenshots, "model-o0-refit.png") });
+        await section.ScreenshotAsync(new LocatorScreenshotOptions { Path = Browser.Screenshot("model-o0-refit.png") });
         Assert.All(requests, url => Assert.True(url.StartsWith("file:", StringComparison.Ordinal) || url.StartsWith("data:", StringComparison.Ordinal), $"requested {url}"));
     }
 }

@@ -6,8 +6,8 @@ namespace Nachos.Host.Dashboard;
 
 /// <summary>
 /// The served pages that exist before a report does: the campaign's studies, and a running (or paused, or
-/// cancelled) study's progress per outer fold with its trials so far. They reload every two seconds while
-/// something moves.
+/// cancelled) study's progress per outer fold with its trials so far. The studies list reloads every two
+/// seconds; a study's page does until the study ends.
 /// </summary>
 public static class LivePages
 {
@@ -26,8 +26,8 @@ public static class LivePages
                     .Append($"<td class=\"num\">{s.Progress.Running}</td><td class=\"num\">{s.Progress.Failed}</td></tr>\n");
             html.Append("</tbody></table>\n");
         }
-        var moving = studies.Any(s => !StudyStates.IsFinal(s.State));
-        return Document("nachos: studies", html.ToString(), moving ? RefreshSeconds : null);
+        // Always live: a study submitted from anywhere appears without a manual reload.
+        return Document("nachos: studies", html.ToString(), RefreshSeconds);
     }
 
     public static string Study(StudyDetail study, IReadOnlyList<TrialInfo> trials)

@@ -1,0 +1,67 @@
+using Microsoft.Playwright;
+
+namespace Nachos.EndToEnd.Tests;
+
+/// <summary>
+/// The dashboard a coordinator serves, in a real headless Chromium: log in with the token, watch a study
+/// appear and run on the studies page and on its own page (both reload themselves), then open the finished
+/// study's page and one of its model pages.
+/// </summary>
+public sealed class ServedDashboardTests(ApiNode node) : IClassFixture<ApiNode>, IAsyncLifetime
+{
+    private static readonly float Minute = 60_000;
+    private Browser? _browser;
+
+    public async Task InitializeAsync() => _browser = await Browser.Launch();
+
+    public async Task DisposeAsync()
+    {
+        if (_browser is not null) await _browser.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Studies_page_and_study_page_follow_a_running_study_live_then_show_its_leaderboard_and_model_pages()
+    {
+        var (page, requests) = await _browser!.NewPage();
+        await page.GotoAsync(new Uri(node.Url, $"/login?token={node.Token}").AbsoluteUri);
+        Assert.Equal(new Uri(node.Url, "/").AbsoluteUri, page.Url);
+        Assert.Equal("Studies", await page.Locator("h1").InnerTextAsync());
+
+        // Submitted after the page was loaded: only its own reloads can show it.
+        Assert.Equal(System.Net.HttpStatusCode.Created, (await node.Submit(ApiNode.Spec("live", 0.3))).StatusCode);
+        var row = page.Locator("#studies tr[data-study='live']");
+        await row.Locator(".badge.running").WaitForAsync(new LocatorWaitForOptions { Timeout = Minute });
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Browser.Screenshot("served-studies-running.png") });
+
+        await row.Locator("a").ClickAsync();
+        await page.WaitForURLAsync(new Uri(node.Url, "/studies/live").AbsoluteUri);
+        // The running study's page: its outer folds' progress, then (after its own reloads) the finished study.
+        Assert.Equal(2, await page.Locator("#folds tbody tr").CountAsync());
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Browser.Screenshot("served-study-running.png") });
+        await page.Locator("#state.complete").WaitForAsync(new LocatorWaitForOptions { Timeout = 3 * Minute });
+
+        var leaderboard = page.Locator("#leaderboard tbody tr");
+        await leaderboard.First.WaitForAsync();
+        Assert.Equal(2 * (4 + 1), await leaderboard.CountAsync()); // every trial of both outer folds, and each fold's refit
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Browser.Screenshot("served-study-complete.png"), FullPage = true });
+
+        var refit = page.Locator("a[href='/studies/live/models/o1/refit']").First;
+        await refit.ClickAsync();
+        await page.WaitForURLAsync(new Uri(node.Url, "/studies/live/models/o1/refit").AbsoluteUri);
+        Assert.True(await page.Locator("svg[id^='roc-']").First.IsVisibleAsync());
+        Assert.True(await page.Locator("table[id^='confusion-']").First.IsVisibleAsync());
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Browser.Screenshot("served-model-o1-refit.png"), FullPage = true });
+
+        // Everything came from the node itself: no CDN, works offline.
+        Assert.All(requests, url => Assert.StartsWith(node.Url.GetLeftPart(UriPartial.Authority), url));
+    }
+
+    [Fact]
+    public async Task Without_the_token_the_browser_gets_no_dashboard()
+    {
+        var (page, _) = await _browser!.NewPage();
+        var response = await page.GotoAsync(new Uri(node.Url, "/").AbsoluteUri);
+        Assert.Equal(401, response!.Status);
+        Assert.DoesNotContain("Studies", await page.ContentAsync());
+    }
+}
