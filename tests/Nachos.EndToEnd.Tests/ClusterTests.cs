@@ -142,6 +142,13 @@ public sealed class ClusterTests(PostgresServer postgres)
         Assert.Equal(reference, cluster.WaitForReport(Study, TimeSpan.FromMinutes(3)));
         Assert.Contains("succeeded", cluster.Output(1));
         await AssertExactlyOnce(cluster);
+
+        // The coordinator (no devices, the only HTTP server) times the tasks the worker ran.
+        var api = cluster.Output(0).Split('\n').First(l => l.StartsWith("api: http://", StringComparison.Ordinal))["api: ".Length..].Trim();
+        using var http = new HttpClient { BaseAddress = new Uri(api) };
+        http.DefaultRequestHeaders.Authorization = new("Bearer", File.ReadAllText(Path.Combine(cluster.Root, "api-token")).Trim());
+        var metrics = await http.GetStringAsync("metrics");
+        Assert.Contains($"nachos_task_duration_seconds_count{{outcome=\"succeeded\"}} {Tasks(10)}\n", metrics);
     }
 
     [Fact]

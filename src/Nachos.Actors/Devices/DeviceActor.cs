@@ -7,9 +7,6 @@ namespace Nachos.Actors.Devices;
 /// <summary>Published on the node's event stream when a device starts a task attempt (logs, metrics).</summary>
 public sealed record DeviceStartedTask(string Device, string TaskId, int Attempt);
 
-/// <summary>Published on the node's event stream each time a device ends a task attempt (logs, metrics).</summary>
-public sealed record DeviceRanTask(string Device, string TaskId, int Attempt, string Outcome, double Seconds);
-
 /// <summary>
 /// Owns one device (a GPU, or a CPU slot): asks the queue for work, runs each task on its own long-lived
 /// thread through the executor, heartbeats the lease while it runs, reports the result or the failure,
@@ -89,7 +86,9 @@ public sealed class DeviceActor : ReceiveActor, IWithTimers
         _running = null;
         var (taskId, lease) = (d.Work.Task.TaskId, d.Work.Lease);
         var outcome = _revoked ? "revoked" : d.Interrupted ? "interrupted" : d.Result is not null ? "succeeded" : $"failed ({d.Error})";
-        Context.System.EventStream.Publish(new DeviceRanTask(_device, taskId, d.Work.Attempt, outcome, seconds));
+        var ran = new DeviceRanTask(_device, taskId, d.Work.Attempt, outcome, seconds);
+        Context.System.EventStream.Publish(ran);
+        _queue.Tell(ran);
         if (_revoked)
         {
             // The queue gave the task to someone else; whatever this run produced is not counted.

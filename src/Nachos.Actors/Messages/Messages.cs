@@ -38,6 +38,12 @@ public sealed record DrainDevice : INachosMessage
 }
 public sealed record DeviceDrained(string Device) : INachosMessage;
 
+/// <summary>
+/// Each time a device ends a task attempt: published on its node's event stream (the node's log) and told to
+/// the work queue, which keeps the cluster's task durations for /metrics.
+/// </summary>
+public sealed record DeviceRanTask(string Device, string TaskId, int Attempt, string Outcome, double Seconds) : INachosMessage;
+
 /// <summary>Queue counters, for progress displays and metrics.</summary>
 public sealed record GetQueueStatus : INachosMessage
 {

@@ -42,6 +42,7 @@ public sealed class WorkQueueActor : ReceivePersistentActor, IWithTimers
     private readonly Dictionary<string, (IActorRef Device, string Name)> _drained = [];
     private readonly DeviceUsage _usage = new();
     private readonly Histogram _journalWrites = new(Histogram.JournalSeconds);
+    private readonly SortedDictionary<string, Histogram> _taskDurations = new(StringComparer.Ordinal);
     private readonly Address _self = ((ExtendedActorSystem)Context.System).Provider.DefaultAddress;
     private readonly TimeSpan _leaseTimeout;
     // Unique across incarnations, so a late result for a lease of a previous queue never matches a new one.
@@ -128,7 +129,15 @@ public sealed class WorkQueueActor : ReceivePersistentActor, IWithTimers
         Command<ControlStudy>(Control);
         Command<GetStudyTasks>(g => Sender.Tell(new StudyTasks(g.StudyId, _state.TasksOf(g.StudyId, Running()),
             _state.Paused.Contains(g.StudyId), _state.Cancelled.Contains(g.StudyId))));
-        Command<GetQueueOverview>(_ => Sender.Tell(new QueueOverview(_state.CountsByStudy(Running()), Devices(), _journalWrites.Snapshot())));
+        Command<GetQueueOverview>(_ => Sender.Tell(new QueueOverview(_state.CountsByStudy(Running()), Devices(), _journalWrites.Snapshot(),
+            _taskDurations.ToDictionary(kv => kv.Key, kv => kv.Value.Snapshot()))));
+        Command<DeviceRanTask>(t =>
+        {
+            // Failures carry their error after the word ("failed (…)"): one label value per kind.
+            var outcome = t.Outcome.Split(' ', 2)[0];
+            if (!_taskDurations.TryGetValue(outcome, out var histogram)) _taskDurations[outcome] = histogram = new Histogram(Histogram.TaskSeconds);
+            histogram.Observe(t.Seconds);
+        });
         Command<DrainNode>(Drain);
         Command<DeviceDrained>(_ => { });
         Command<SaveSnapshotSuccess>(s => DeleteMessages(s.Metadata.SequenceNr));

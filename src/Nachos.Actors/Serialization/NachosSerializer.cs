@@ -56,6 +56,7 @@ public sealed class NachosSerializer(ExtendedActorSystem system) : SerializerWit
         ["lease-revoked.v1"] = typeof(LeaseRevoked),
         ["drain-device.v1"] = typeof(DrainDevice),
         ["device-drained.v1"] = typeof(DeviceDrained),
+        ["device-ran-task.v1"] = typeof(DeviceRanTask),
         ["get-queue-status.v1"] = typeof(GetQueueStatus),
         ["queue-status.v1"] = typeof(QueueStatus),
         ["study-progress.v1"] = typeof(StudyProgress),

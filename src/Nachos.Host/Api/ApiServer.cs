@@ -20,15 +20,13 @@ public sealed class ApiServer(WebApplication app, string url) : IAsyncDisposable
     public static async Task<ApiServer> Start(NachosNode node, string root, string host, int port)
     {
         var token = ApiToken.LoadOrCreate(root);
-        var durations = new TaskDurations();
-        durations.Start(node.System);
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls($"http://{(host.Contains(':') ? $"[{host}]" : host)}:{port}");
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = Problems.MaxBodyBytes);
         Configure(builder.Services);
-        builder.Services.AddSingleton(new ControlPlane(node, new CampaignStudies(root), token, durations));
+        builder.Services.AddSingleton(new ControlPlane(node, new CampaignStudies(root), token));
 
         var app = builder.Build();
         UsePipeline(app, token);

@@ -9,14 +9,13 @@ namespace Nachos.Host.Api;
 public sealed class QueueUnavailableException(string message, Exception inner) : Exception(message, inner);
 
 /// <summary>What the API's handlers work with: the node (its cluster and the work queue), the campaign's studies and the token.</summary>
-public sealed class ControlPlane(NachosNode node, CampaignStudies studies, string token, TaskDurations durations)
+public sealed class ControlPlane(NachosNode node, CampaignStudies studies, string token)
 {
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
 
     public NachosNode Node => node;
     public CampaignStudies Studies => studies;
     public string Token => token;
-    public TaskDurations Durations => durations;
     public Cluster Cluster => Cluster.Get(node.System);
 
     /// <summary>Serialises submissions: checking and storing a study is not atomic across requests.</summary>

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Routing;
 
 namespace Nachos.Host.Api;
 
-/// <summary>GET /metrics: the queue's task counts, device busy time, task durations on this node's devices and the queue's journal latency.</summary>
+/// <summary>GET /metrics: the work queue's figures for the whole cluster: task counts, device busy time, task durations, journal latency.</summary>
 public static class MetricsRoutes
 {
     public static void Map(IEndpointRouteBuilder app) =>
@@ -24,8 +24,8 @@ public static class MetricsRoutes
             text.Family("nachos_device_busy_seconds_total", "counter", "Seconds the device held a task since the work queue first saw it.");
             foreach (var d in overview.Devices) text.Sample("nachos_device_busy_seconds_total", d.BusySeconds, ("node", d.Node), ("device", d.Device));
 
-            text.Family("nachos_task_duration_seconds", "histogram", "Task attempts run by this node's devices, by outcome.");
-            foreach (var (outcome, histogram) in plane.Durations.Snapshot()) text.Histogram("nachos_task_duration_seconds", histogram, ("outcome", outcome));
+            text.Family("nachos_task_duration_seconds", "histogram", "Task attempts the cluster's devices ended since the work queue last started, by outcome.");
+            foreach (var (outcome, histogram) in overview.TaskDurations) text.Histogram("nachos_task_duration_seconds", histogram, ("outcome", outcome));
 
             text.Family("nachos_journal_write_seconds", "histogram", "Work-queue journal writes: from PersistAsync to its callback.");
             text.Histogram("nachos_journal_write_seconds", overview.JournalWrites);
