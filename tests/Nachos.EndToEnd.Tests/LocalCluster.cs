@@ -1,9 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Text.Json;
-using Nachos.Actors.Serialization;
-using Nachos.Shared.Study;
-using Npgsql;
 
 namespace Nachos.EndToEnd.Tests;
 
@@ -152,23 +148,6 @@ public sealed class LocalCluster : IDisposable
             Thread.Sleep(100);
         }
         return File.ReadAllText(file);
-    }
-
-    /// <summary>Every task outcome the queue ever persisted, by task id (a duplicate shows as a count above 1).</summary>
-    public async Task<IReadOnlyDictionary<string, int>> PersistedOutcomes()
-    {
-        await using var connection = new NpgsqlConnection(Postgres);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(
-            "SELECT message FROM journal WHERE persistence_id = 'work-queue' AND manifest = 'task-completed.v1'", connection);
-        await using var reader = await command.ExecuteReaderAsync();
-        var counts = new Dictionary<string, int>();
-        while (await reader.ReadAsync())
-        {
-            var completed = JsonSerializer.Deserialize<TaskCompleted>((byte[])reader[0], NachosSerializer.Json)!;
-            counts[completed.Outcome.TaskId] = counts.GetValueOrDefault(completed.Outcome.TaskId) + 1;
-        }
-        return counts;
     }
 
     /// <summary>What every node printed, the earlier lives of restarted nodes included.</summary>

@@ -49,12 +49,17 @@ public static class NodeCommand
         return command;
     }
 
-    /// <summary>The cluster transport lets a second process listen on a taken port, so check first.</summary>
-    private static bool PortFree(int port)
+    /// <summary>
+    /// The cluster transport lets a second process listen on a taken port, so check first, on the address
+    /// the transport binds (its public host when that is an IP address: nodes on 127.0.0.1 and 127.0.0.2 may
+    /// share a port), else on every address.
+    /// </summary>
+    private static bool PortFree(string host, int port)
     {
         try
         {
-            var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Any, port);
+            var address = System.Net.IPAddress.TryParse(host, out var ip) ? ip : System.Net.IPAddress.Any;
+            var probe = new System.Net.Sockets.TcpListener(address, port);
             probe.Start();
             probe.Stop();
             return true;
@@ -85,7 +90,7 @@ public static class NodeCommand
             return ExitCodes.Refuse($"--seed {seeds[0]} without --postgres: a SQLite journal takes one node; the nodes of a cluster share one PostgreSQL journal (--postgres or NACHOS_POSTGRES)");
         if (DeviceList.Parse(deviceSpec) is not { } deviceNames) return ExitCodes.Refuse($"--devices {deviceSpec}: expected auto, cpu:N or cuda:0,1");
 
-        if (port > 0 && !PortFree(port))
+        if (port > 0 && !PortFree(host, port))
             return ExitCodes.Refuse($"--port {port}: already in use on this machine (another nachos node?); two nodes on one address would form two clusters");
 
         root = Path.GetFullPath(root);
