@@ -41,9 +41,9 @@ public sealed class NodeCommandTests
     public void A_node_with_seeds_but_no_PostgreSQL_journal_is_refused()
     {
         using var dir = new TempDir();
-        var (code, _, error) = NachosProcess.Run(dir.Path, "node", "--root", dir.File("root"), "--seed", "127.0.0.1:4053");
+        var (code, _, error) = NachosProcess.Run(dir.Path, "node", "--root", dir.File("root"), "--port", "0", "--seed", "127.0.0.1:4999");
         Assert.Equal(2, code);
-        Assert.Contains("--seed 127.0.0.1:4053 without --postgres", error);
+        Assert.Contains("--seed 127.0.0.1:4999 without --postgres", error);
         Assert.False(File.Exists(dir.File("root/journal.db")), "nothing may be created for a refused node");
     }
 

@@ -86,8 +86,9 @@ public static class NodeCommand
             return ExitCodes.Refuse($"--api-host {api.Host}: expected an IP address to bind (127.0.0.1, 0.0.0.0, ::) or localhost");
         var badSeed = seeds.FirstOrDefault(s => !System.Text.RegularExpressions.Regex.IsMatch(s, @"^[^:\s]+:\d{1,5}$"));
         if (badSeed is not null) return ExitCodes.Refuse($"--seed {badSeed}: expected host:port");
-        if (seeds.Length > 0 && postgres is null)
-            return ExitCodes.Refuse($"--seed {seeds[0]} without --postgres: a SQLite journal takes one node; the nodes of a cluster share one PostgreSQL journal (--postgres or NACHOS_POSTGRES)");
+        // Its own address as the only seed is a one-node cluster; any other seed means several nodes.
+        if (seeds.FirstOrDefault(s => s != $"{host}:{port}") is { } other && postgres is null)
+            return ExitCodes.Refuse($"--seed {other} without --postgres: a SQLite journal takes one node; the nodes of a cluster share one PostgreSQL journal (--postgres or NACHOS_POSTGRES)");
         if (DeviceList.Parse(deviceSpec) is not { } deviceNames) return ExitCodes.Refuse($"--devices {deviceSpec}: expected auto, cpu:N or cuda:0,1");
 
         if (port > 0 && !PortFree(host, port))
