@@ -33,8 +33,9 @@ public sealed class CliSteeringTests(ApiNode node) : IClassFixture<ApiNode>
         Assert.Equal(5, node.Cli("study", "pause", "nope").Code);
 
         var self = Assert.Single((await node.Http.GetFromJsonAsync<NodeList>("api/nodes", ApiJson.Options))!.Nodes).Address;
-        var badAddress = node.Cli("cluster", "down", "not-an-address");
-        Assert.Equal(2, badAddress.Code);
+        var stranger = node.Cli("cluster", "down", "127.0.0.1:1");
+        Assert.Equal(5, stranger.Code);
+        Assert.Contains("is not a member", stranger.Error);
         var down = node.Cli("cluster", "down", self);
         Assert.True(down.Code == 0, Why(down));
         Assert.Contains($"{self}: down requested", down.Output);

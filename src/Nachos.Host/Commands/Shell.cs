@@ -17,7 +17,7 @@ public static class Shell
         var last = ExitCodes.Ok;
         while (!cancel.IsCancellationRequested)
         {
-            var line = interactive ? ReadLine(root, globalArgs) : Console.ReadLine();
+            var line = interactive ? ReadLine(root) : Console.ReadLine();
             if (line is null) break;
             line = line.Trim();
             if (line.Length == 0 || line.StartsWith('#')) continue;
@@ -43,7 +43,7 @@ public static class Shell
         words.Count > 0 && words[0] == "node" && !words.Skip(1).Any(w => w is "list" or "drain" or "--help" or "-h" or "-?");
 
     /// <summary>A line from the terminal with Tab completion of the word being typed.</summary>
-    private static string? ReadLine(RootCommand root, IReadOnlyList<string> globalArgs)
+    private static string? ReadLine(RootCommand root)
     {
         Console.Write("nachos> ");
         var line = new System.Text.StringBuilder();
@@ -60,7 +60,7 @@ public static class Shell
                     Console.Write("\b \b");
                     break;
                 case ConsoleKey.Tab:
-                    Complete(root, globalArgs, line);
+                    Complete(root, line);
                     break;
                 case ConsoleKey.D when key.Modifiers.HasFlag(ConsoleModifiers.Control) && line.Length == 0:
                     Console.WriteLine();
@@ -76,13 +76,14 @@ public static class Shell
         }
     }
 
-    private static void Complete(RootCommand root, IReadOnlyList<string> globalArgs, System.Text.StringBuilder line)
+    private static void Complete(RootCommand root, System.Text.StringBuilder line)
     {
         var text = line.ToString();
         var words = CommandLineParser.SplitCommandLine(text).ToList();
         var partial = text.EndsWith(' ') || words.Count == 0 ? "" : words[^1];
         if (partial.Length > 0) words.RemoveAt(words.Count - 1);
-        var candidates = root.Parse([.. globalArgs, .. words]).GetCompletions()
+        // The words alone, without the global options: after `--root DIR` the parser would complete DIR.
+        var candidates = root.Parse(words).GetCompletions()
             .Select(c => c.Label).Where(l => l.StartsWith(partial, StringComparison.Ordinal)).Distinct().ToList();
         if (candidates.Count == 1)
         {
