@@ -121,4 +121,32 @@ public sealed class ApiStudyTests(ApiNode node) : IClassFixture<ApiNode>
         Assert.Equal(HttpStatusCode.OK, (await Control("cancelling", "cancel")).StatusCode);
         Assert.Contains("<span class=\"badge cancelled\" id=\"state\">cancelled</span>", await node.Http.GetStringAsync("studies/cancelling"));
     }
+
+    [Fact]
+    public async Task Two_studies_submitted_together_share_the_devices_and_each_reports_exactly_as_when_run_alone()
+    {
+        // The same study alone, through `nachos run` in a folder of its own (same data: same seed).
+        string Alone(string name)
+        {
+            var dir = Path.Combine(node.WorkDir, $"alone-{name}");
+            Directory.CreateDirectory(dir);
+            File.WriteAllText(Path.Combine(dir, "spec.yaml"), ApiNode.Spec(name, 0));
+            var run = NachosProcess.Run(dir, "run", "spec.yaml", "--run-dir", "run");
+            Assert.True(run.Code == 0, run.Output + run.Error);
+            return File.ReadAllText(Path.Combine(dir, "run", "report.json"));
+        }
+        var alone = new Dictionary<string, string> { ["duo-a"] = Alone("duo-a"), ["duo-b"] = Alone("duo-b") };
+
+        foreach (var name in alone.Keys) Assert.Equal(HttpStatusCode.Created, (await node.Submit(ApiNode.Spec(name, 0.05))).StatusCode);
+        // When the first of the two finishes, the other has been served all along (the queue takes studies in turn).
+        var first = await Task.WhenAny(alone.Keys.Select(n => node.WaitFor(n, s => StudyStates.IsFinal(s.State), Long)));
+        var other = (await node.Study(alone.Keys.Single(n => n != first.Result.Id))).Progress;
+        Assert.True(other.TasksEnded >= other.TasksTotal / 2, $"{first.Result.Id} finished when the other had {other.TasksEnded} of {other.TasksTotal} tasks");
+
+        foreach (var (name, report) in alone)
+        {
+            Assert.Equal(StudyStates.Complete, (await node.WaitFor(name, s => StudyStates.IsFinal(s.State), Long)).State);
+            Assert.Equal(report, await File.ReadAllTextAsync(Path.Combine(node.StudyDir(name), "report.json")));
+        }
+    }
 }
