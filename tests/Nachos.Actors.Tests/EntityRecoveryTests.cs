@@ -32,7 +32,8 @@ public sealed class EntityRecoveryTests : TestKit
     private static ActorSystemSetup Setup(TempDir dir)
     {
         var journal = dir.File("journal.db");
-        var config = NodeConfig.Build(new NodeOptions { WorkDir = dir.Path }, journal);
+        // A cold SQLite journal (linq2db's first queries) can take seconds on a loaded machine.
+        var config = NodeConfig.Build(new NodeOptions { WorkDir = dir.Path, Overrides = "akka.test.single-expect-default = 15s" }, journal);
         return BootstrapSetup.Create().WithConfig(config).And(SqliteJournalOptions.Create(journal));
     }
 

@@ -14,7 +14,7 @@ public sealed class CliSteeringTests(ApiNode node) : IClassFixture<ApiNode>
     [Fact]
     public async Task Study_pause_resume_cancel_and_cluster_down_through_the_cli()
     {
-        File.WriteAllText(Path.Combine(node.WorkDir, "steer.yaml"), ApiNode.Spec("steer", 0.2));
+        File.WriteAllText(Path.Combine(node.WorkDir, "steer.yaml"), ApiNode.Spec("steer", 0.5));
         Assert.True(node.Cli("study", "submit", "steer.yaml").Code == 0);
         await node.WaitFor("steer", s => s.Progress.TasksEnded >= 1, TimeSpan.FromMinutes(2));
 

@@ -16,6 +16,7 @@ public sealed class LocalCluster : IDisposable
         ["NACHOS_HEARTBEAT_PAUSE"] = "3s",
         ["NACHOS_SBR_STABLE_AFTER"] = "3s",
         ["NACHOS_LEASE_TIMEOUT"] = "4s",
+        ["NACHOS_JOIN_TIMEOUT"] = "10s",
     };
 
     private readonly (string Roles, int Devices)[] _layout;

@@ -88,7 +88,6 @@ public sealed class DeviceActor : ReceiveActor, IWithTimers
         var outcome = _revoked ? "revoked" : d.Interrupted ? "interrupted" : d.Result is not null ? "succeeded" : $"failed ({d.Error})";
         var ran = new DeviceRanTask(_device, taskId, d.Work.Attempt, outcome, seconds);
         Context.System.EventStream.Publish(ran);
-        _queue.Tell(ran);
         if (_revoked)
         {
             // The queue gave the task to someone else; whatever this run produced is not counted.
@@ -96,6 +95,7 @@ public sealed class DeviceActor : ReceiveActor, IWithTimers
         else if (d.Interrupted) _queue.Tell(new TaskInterrupted(taskId, lease));
         else if (d.Result is not null) _queue.Tell(new TaskSucceeded(taskId, lease, d.Result));
         else _queue.Tell(new TaskAttemptFailed(taskId, lease, d.Error!));
+        _queue.Tell(ran); // after the result: the timing is for /metrics, the result is on the critical path
 
         if (_drainedBy is not null) _drainedBy.Tell(new DeviceDrained(_device));
         else if (!d.Interrupted || _revoked) _queue.Tell(new RequestWork(_device));

@@ -18,7 +18,7 @@ public sealed record GetQueueOverview : INachosMessage
 }
 /// <param name="TaskDurations">Task attempts the devices of the cluster ended since this queue incarnation started, by outcome.</param>
 public sealed record QueueOverview(IReadOnlyList<StudyCounts> Studies, IReadOnlyList<DeviceView> Devices, HistogramSnapshot JournalWrites,
-    IReadOnlyDictionary<string, HistogramSnapshot> TaskDurations) : INachosMessage;
+    IReadOnlyDictionary<string, HistogramSnapshot>? TaskDurations = null) : INachosMessage;
 
 /// <summary>A device as the queue sees it: idle (asked for work), busy (holds a lease) or drained; busy time since the queue first saw it.</summary>
 public sealed record DeviceView(string Node, string Device, string State, string? TaskId, double BusySeconds, double BusyRatio);

@@ -99,9 +99,10 @@ public sealed class NachosNode : IAsyncDisposable
     /// <summary>
     /// Starts the actor system and waits until it is an Up member. A node restarted on its host:port within
     /// seconds of a kill -9 was, rarely (in CI, not on demand), never answered by the seed it asked to join,
-    /// even after the seed had downed its old incarnation. A node that is not up after
-    /// <c>nachos.join-timeout</c> therefore starts over as a fresh incarnation (a new UID and new
-    /// associations), a few times, before it gives up.
+    /// even after the seed had downed its old incarnation. A node with seeds that the cluster has not even
+    /// admitted (not Joining) after <c>nachos.join-timeout</c> therefore starts over as a fresh incarnation
+    /// (a new UID and new associations), a few times, before it gives up. An admitted node keeps waiting:
+    /// restarting it would make the seed remove it before the next incarnation could join.
     /// </summary>
     private static async Task<ActorSystem> Join(NodeOptions options, string journal)
     {
@@ -117,13 +118,26 @@ public sealed class NachosNode : IAsyncDisposable
             var cluster = Cluster.Get(system);
             var up = new TaskCompletionSource();
             cluster.RegisterOnMemberUp(() => up.TrySetResult());
-            if (options.Seeds.Count == 0) cluster.Join(cluster.SelfAddress);
-            else cluster.JoinSeedNodes(options.Seeds.Select(s => Address.Parse($"akka.tcp://nachos@{s}")));
-            if (await Task.WhenAny(up.Task, Task.Delay(timeout)) == up.Task) return system;
+            if (options.Seeds.Count == 0)
+            {
+                // A one-node cluster joins itself: no one else to wait for.
+                cluster.Join(cluster.SelfAddress);
+                await up.Task.WaitAsync(TimeSpan.FromMinutes(2));
+                return system;
+            }
+            cluster.JoinSeedNodes(options.Seeds.Select(s => Address.Parse($"akka.tcp://nachos@{s}")));
+            bool Admitted() => cluster.State.Members.Any(m => m.UniqueAddress.Equals(cluster.SelfUniqueAddress));
+            var waited = TimeSpan.Zero;
+            while (await Task.WhenAny(up.Task, Task.Delay(timeout)) != up.Task)
+            {
+                waited += timeout;
+                if (!Admitted() || waited >= incarnations * timeout) break;
+            }
+            if (up.Task.IsCompleted) return system;
             await system.Terminate();
             if (incarnation == incarnations)
                 throw new ClusterJoinException($"not a member of the cluster after {incarnations} tries of {timeout.TotalSeconds:F0} s (seeds {string.Join(", ", options.Seeds)})");
-            Console.Error.WriteLine($"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ} not a member after {timeout.TotalSeconds:F0} s; starting again as a new incarnation ({incarnation + 1} of {incarnations})");
+            Console.Error.WriteLine($"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ} not a member after {waited.TotalSeconds:F0} s; starting again as a new incarnation ({incarnation + 1} of {incarnations})");
         }
     }
 

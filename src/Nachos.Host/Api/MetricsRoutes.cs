@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
+using Nachos.Shared.Monitoring;
 
 namespace Nachos.Host.Api;
 
@@ -25,7 +26,7 @@ public static class MetricsRoutes
             foreach (var d in overview.Devices) text.Sample("nachos_device_busy_seconds_total", d.BusySeconds, ("node", d.Node), ("device", d.Device));
 
             text.Family("nachos_task_duration_seconds", "histogram", "Task attempts the cluster's devices ended since the work queue last started, by outcome.");
-            foreach (var (outcome, histogram) in overview.TaskDurations) text.Histogram("nachos_task_duration_seconds", histogram, ("outcome", outcome));
+            foreach (var (outcome, histogram) in overview.TaskDurations ?? new Dictionary<string, HistogramSnapshot>()) text.Histogram("nachos_task_duration_seconds", histogram, ("outcome", outcome));
 
             text.Family("nachos_journal_write_seconds", "histogram", "Work-queue journal writes: from PersistAsync to its callback.");
             text.Histogram("nachos_journal_write_seconds", overview.JournalWrites);

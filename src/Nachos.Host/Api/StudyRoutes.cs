@@ -151,10 +151,11 @@ public static class StudyRoutes
     private static async Task<IResult> Tasks(string id, string? fold, string? state, [FromServices] ControlPlane plane)
     {
         if (!plane.Studies.Exists(id)) return Problems.UnknownStudy(id);
+        if (plane.Studies.Shape(id) is not { } shape) return Problems.Conflict($"study '{id}': its spec or split plan cannot be read");
         int? outer = null;
         if (fold is not null)
         {
-            var folds = plane.Studies.Shape(id)?.InnerSplits.Count ?? 0;
+            var folds = shape.InnerSplits.Count;
             if (!int.TryParse(fold, out var k) || k < 0 || k >= folds)
                 return Problems.BadRequest($"fold '{fold}': expected an outer fold from 0 to {folds - 1}");
             outer = k;
