@@ -25,11 +25,14 @@ public sealed class ApiNode : IDisposable
             if (_node.HasExited || DateTime.UtcNow > deadline) throw new TimeoutException($"the node did not start its API\n{Logs}");
             Thread.Sleep(50);
         }
-        var line = _node.Output.Split('\n').First(l => l.StartsWith("api: http://", StringComparison.Ordinal));
-        Url = new Uri(line["api: ".Length..].Trim());
+        Url = ApiUrl(_node.Output);
         Token = File.ReadAllText(Path.Combine(Root, "api-token")).Trim();
         Http = Client(Token);
     }
+
+    /// <summary>Where a coordinator's HTTP server listens, from the <c>api: URL</c> line it prints at start.</summary>
+    public static Uri ApiUrl(string nodeOutput) =>
+        new(nodeOutput.Split('\n').First(l => l.StartsWith("api: http://", StringComparison.Ordinal))["api: ".Length..].Trim());
 
     public string Root { get; }
     public Uri Url { get; }

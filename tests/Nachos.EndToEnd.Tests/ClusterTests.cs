@@ -144,8 +144,7 @@ public sealed class ClusterTests(PostgresServer postgres)
         await AssertExactlyOnce(cluster);
 
         // The coordinator (no devices, the only HTTP server) times the tasks the worker ran.
-        var api = cluster.Output(0).Split('\n').First(l => l.StartsWith("api: http://", StringComparison.Ordinal))["api: ".Length..].Trim();
-        using var http = new HttpClient { BaseAddress = new Uri(api) };
+        using var http = new HttpClient { BaseAddress = ApiNode.ApiUrl(cluster.Output(0)) };
         http.DefaultRequestHeaders.Authorization = new("Bearer", File.ReadAllText(Path.Combine(cluster.Root, "api-token")).Trim());
         var metrics = (await http.GetStringAsync("metrics")).Split('\n');
         var succeeded = metrics.Single(l => l.StartsWith("nachos_task_duration_seconds_count{outcome=\"succeeded\"} ", StringComparison.Ordinal));

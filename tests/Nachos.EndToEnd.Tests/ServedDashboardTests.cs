@@ -9,7 +9,7 @@ namespace Nachos.EndToEnd.Tests;
 /// </summary>
 public sealed class ServedDashboardTests(ApiNode node) : IClassFixture<ApiNode>, IAsyncLifetime
 {
-    private static readonly float Minute = 60_000;
+    private const float Minute = 60_000;
     private Browser? _browser;
 
     public async Task InitializeAsync() => _browser = await Browser.Launch();

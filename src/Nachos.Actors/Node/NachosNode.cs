@@ -107,38 +107,46 @@ public sealed class NachosNode : IAsyncDisposable
     private static async Task<ActorSystem> Join(NodeOptions options, string journal)
     {
         var config = NodeConfig.Build(options, journal);
+        if (options.Seeds.Count == 0)
+        {
+            // A one-node cluster joins itself: no one else to wait for.
+            var (alone, up) = Create(options, config, journal);
+            Cluster.Get(alone).Join(Cluster.Get(alone).SelfAddress);
+            await up.WaitAsync(TimeSpan.FromMinutes(2));
+            return alone;
+        }
         var timeout = config.GetTimeSpan("nachos.join-timeout");
         const int incarnations = 5;
+        var seeds = options.Seeds.Select(s => Address.Parse($"akka.tcp://nachos@{s}")).ToList();
         for (var incarnation = 1; ; incarnation++)
         {
-            var setup = BootstrapSetup.Create().WithConfig(config);
-            var system = options.Postgres is null
-                ? ActorSystem.Create("nachos", setup.And(SqliteJournalOptions.Create(journal)))
-                : ActorSystem.Create("nachos", setup);
+            var (system, up) = Create(options, config, journal);
             var cluster = Cluster.Get(system);
-            var up = new TaskCompletionSource();
-            cluster.RegisterOnMemberUp(() => up.TrySetResult());
-            if (options.Seeds.Count == 0)
-            {
-                // A one-node cluster joins itself: no one else to wait for.
-                cluster.Join(cluster.SelfAddress);
-                await up.Task.WaitAsync(TimeSpan.FromMinutes(2));
-                return system;
-            }
-            cluster.JoinSeedNodes(options.Seeds.Select(s => Address.Parse($"akka.tcp://nachos@{s}")));
-            bool Admitted() => cluster.State.Members.Any(m => m.UniqueAddress.Equals(cluster.SelfUniqueAddress));
+            cluster.JoinSeedNodes(seeds);
             var waited = TimeSpan.Zero;
-            while (await Task.WhenAny(up.Task, Task.Delay(timeout)) != up.Task)
+            // Waits in steps of the timeout while the cluster has at least admitted this incarnation (Joining).
+            do
             {
+                if (await Task.WhenAny(up, Task.Delay(timeout)) == up) return system;
                 waited += timeout;
-                if (!Admitted() || waited >= incarnations * timeout) break;
-            }
-            if (up.Task.IsCompleted) return system;
+            } while (waited < incarnations * timeout && cluster.State.Members.Any(m => m.UniqueAddress.Equals(cluster.SelfUniqueAddress)));
             await system.Terminate();
             if (incarnation == incarnations)
                 throw new ClusterJoinException($"not a member of the cluster after {incarnations} tries of {timeout.TotalSeconds:F0} s (seeds {string.Join(", ", options.Seeds)})");
             Console.Error.WriteLine($"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ} not a member after {waited.TotalSeconds:F0} s; starting again as a new incarnation ({incarnation + 1} of {incarnations})");
         }
+    }
+
+    /// <summary>A new actor system (a new incarnation) and the moment it becomes an Up member.</summary>
+    private static (ActorSystem System, Task Up) Create(NodeOptions options, Config config, string journal)
+    {
+        var setup = BootstrapSetup.Create().WithConfig(config);
+        var system = options.Postgres is null
+            ? ActorSystem.Create("nachos", setup.And(SqliteJournalOptions.Create(journal)))
+            : ActorSystem.Create("nachos", setup);
+        var up = new TaskCompletionSource();
+        Cluster.Get(system).RegisterOnMemberUp(() => up.TrySetResult());
+        return (system, up.Task);
     }
 
     /// <summary>

@@ -126,42 +126,36 @@ public static class StudyRoutes
         return Results.Ok(new ControlResponse(id, answer.Cancelled ? StudyStates.Cancelled : answer.Paused ? StudyStates.Paused : StudyStates.Running));
     }
 
+    /// <summary>A known, readable study and its optional <c>?fold=K</c>, or the problem to answer with.</summary>
+    private static (StudyShape? Shape, int? Outer, IResult? Problem) StudyAndFold(string id, string? fold, ControlPlane plane)
+    {
+        if (!plane.Studies.Exists(id)) return (null, null, Problems.UnknownStudy(id));
+        if (plane.Studies.Shape(id) is not { } shape) return (null, null, Problems.Conflict($"study '{id}': its spec or split plan cannot be read"));
+        if (fold is null) return (shape, null, null);
+        if (!int.TryParse(fold, out var k) || k < 0 || k >= shape.InnerSplits.Count)
+            return (null, null, Problems.BadRequest($"fold '{fold}': expected an outer fold from 0 to {shape.InnerSplits.Count - 1}"));
+        return (shape, k, null);
+    }
+
     private static async Task<IResult> Trials(string id, string? fold, string? sort, [FromServices] ControlPlane plane)
     {
-        if (!plane.Studies.Exists(id)) return Problems.UnknownStudy(id);
-        if (plane.Studies.Shape(id) is not { } shape) return Problems.Conflict($"study '{id}': its spec or split plan cannot be read");
-        int? outer = null;
-        if (fold is not null)
-        {
-            if (!int.TryParse(fold, out var k) || k < 0 || k >= shape.InnerSplits.Count)
-                return Problems.BadRequest($"fold '{fold}': expected an outer fold from 0 to {shape.InnerSplits.Count - 1}");
-            outer = k;
-        }
+        var (shape, outer, problem) = StudyAndFold(id, fold, plane);
+        if (problem is not null) return problem;
         sort ??= TrialRows.Score;
         if (!TrialRows.IsSortKey(sort))
             return Problems.BadRequest($"sort '{sort}': expected {TrialRows.Score}, {TrialRows.Loss} or one of {string.Join(", ", SpecNames.Metrics)}");
 
         var tasks = (await plane.Ask<StudyTasks>(new GetStudyTasks(id))).Tasks;
-        var trials = TrialInfos(plane.Studies.Report(id), shape, tasks, outer, sort);
-        return Results.Ok(new TrialList(id, shape.Spec.Search.Metric, sort, trials));
+        var trials = TrialInfos(plane.Studies.Report(id), shape!, tasks, outer, sort);
+        return Results.Ok(new TrialList(id, shape!.Spec.Search.Metric, sort, trials));
     }
-
-    private static readonly string[] TaskStateNames = [TaskStates.Pending, TaskStates.Running, TaskStates.Succeeded, TaskStates.Failed];
 
     private static async Task<IResult> Tasks(string id, string? fold, string? state, [FromServices] ControlPlane plane)
     {
-        if (!plane.Studies.Exists(id)) return Problems.UnknownStudy(id);
-        if (plane.Studies.Shape(id) is not { } shape) return Problems.Conflict($"study '{id}': its spec or split plan cannot be read");
-        int? outer = null;
-        if (fold is not null)
-        {
-            var folds = shape.InnerSplits.Count;
-            if (!int.TryParse(fold, out var k) || k < 0 || k >= folds)
-                return Problems.BadRequest($"fold '{fold}': expected an outer fold from 0 to {folds - 1}");
-            outer = k;
-        }
-        if (state is not null && !TaskStateNames.Contains(state))
-            return Problems.BadRequest($"state '{state}': expected {string.Join(", ", TaskStateNames)}");
+        var (_, outer, problem) = StudyAndFold(id, fold, plane);
+        if (problem is not null) return problem;
+        if (state is not null && !TaskStates.All.Contains(state))
+            return Problems.BadRequest($"state '{state}': expected {string.Join(", ", TaskStates.All)}");
         var tasks = (await plane.Ask<StudyTasks>(new GetStudyTasks(id))).Tasks
             .Where(t => (outer is null || t.Outer == outer) && (state is null || t.State == state))
             .OrderBy(t => t.Outer).ThenBy(t => t.IsRefit).ThenBy(t => t.Trial).ThenBy(t => t.Inner)

@@ -9,6 +9,8 @@ public static class TaskStates
     public const string Running = "running";
     public const string Succeeded = "succeeded";
     public const string Failed = "failed";
+
+    public static readonly IReadOnlyList<string> All = [Pending, Running, Succeeded, Failed];
 }
 
 /// <summary>What the views need of a succeeded task's result (kept small: the views cross the network in one message).</summary>
