@@ -64,6 +64,25 @@ public sealed class NodeCommandTests
     }
 
     [Fact]
+    public void SIGTERM_while_the_node_is_still_joining_stops_it_cleanly_with_exit_0()
+    {
+        // Slurm's walltime or pre-emption can come while a restarted node is still asking its seeds.
+        using var dir = new TempDir();
+        var deadSeed = LocalCluster.FreePorts(1)[0];
+        using var node = new NachosProcess(dir.Path, "node", "--root", dir.File("root"), "--port", "0", "--roles", "worker",
+            "--postgres", "Host=127.0.0.1;Port=1;Username=nachos;Database=nachos", "--seed", $"127.0.0.1:{deadSeed}");
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
+        while (!node.Output.Contains("nachos.join-timeout") && !node.HasExited && DateTime.UtcNow < deadline) Thread.Sleep(100);
+        Thread.Sleep(2000); // into the join
+        Assert.False(node.HasExited, $"the node ended before it was told to\n{node.Output}\n{node.Error}");
+        node.Terminate();
+        var code = node.Wait(TimeSpan.FromSeconds(30));
+        Assert.True(code == 0, $"exit {code}\n{node.Output}\n{node.Error}");
+        Assert.Contains("stopped before it had joined the cluster", node.Output);
+        Assert.DoesNotContain("joined as", node.Output);
+    }
+
+    [Fact]
     public void Without_a_root_the_node_is_refused()
     {
         using var dir = new TempDir();

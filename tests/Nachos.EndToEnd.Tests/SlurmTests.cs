@@ -110,6 +110,9 @@ public sealed class SlurmTests(PostgresServer postgres)
             WaitFor(() => File.Exists(report), TimeSpan.FromMinutes(3), () => $"no report; {Finished()} tasks done\n{Logs()}");
             Assert.Equal(reference, File.ReadAllText(report));
             await AssertExactlyOnce(database);
+            // The study may end before the restarted worker is back (the coordinator works too); it still rejoins.
+            int Joins() => System.Text.RegularExpressions.Regex.Count(Log(jobDir, "127.0.0.2"), "joined as");
+            WaitFor(() => Joins() >= 2, TimeSpan.FromMinutes(2), () => $"the restarted worker did not rejoin\n{Logs()}");
 
             // Walltime: Slurm's SIGTERM to the batch script; every node leaves and the job ends cleanly.
             Process.Start("kill", ["-TERM", job.Id.ToString()])!.WaitForExit();

@@ -39,7 +39,9 @@ public sealed class NachosNode : IAsyncDisposable
     public static Task<NachosNode> StartEmbedded(string runDir, IStudyCatalog catalog, ITaskExecutor executor, int devices, string? overrides = null) =>
         Start(new NodeOptions { WorkDir = runDir, Devices = NodeOptions.CpuSlots(devices), Overrides = overrides }, catalog, executor);
 
-    public static async Task<NachosNode> Start(NodeOptions options, IStudyCatalog catalog, ITaskExecutor executor)
+    /// <param name="stop">Cancelled (SIGTERM, Ctrl-C) while the node is still joining: it stops without
+    /// having joined and <see cref="OperationCanceledException"/> is thrown.</param>
+    public static async Task<NachosNode> Start(NodeOptions options, IStudyCatalog catalog, ITaskExecutor executor, CancellationToken stop = default)
     {
         Directory.CreateDirectory(options.WorkDir);
         var journal = Path.Combine(options.WorkDir, "journal.db");
@@ -47,7 +49,7 @@ public sealed class NachosNode : IAsyncDisposable
         try
         {
             if (options.Postgres is null) PrepareSqlite(journal);
-            var system = await Join(options, journal);
+            var system = await Join(options, journal, stop);
 
             if (options.Is(NodeOptions.Coordinator))
             {
@@ -104,7 +106,7 @@ public sealed class NachosNode : IAsyncDisposable
     /// (a new UID and new associations), a few times, before it gives up. An admitted node keeps waiting:
     /// restarting it would make the seed remove it before the next incarnation could join.
     /// </summary>
-    private static async Task<ActorSystem> Join(NodeOptions options, string journal)
+    private static async Task<ActorSystem> Join(NodeOptions options, string journal, CancellationToken stop)
     {
         var config = NodeConfig.Build(options, journal);
         if (options.Seeds.Count == 0)
@@ -112,7 +114,7 @@ public sealed class NachosNode : IAsyncDisposable
             // A one-node cluster joins itself: no one else to wait for.
             var (alone, up) = Create(options, config, journal);
             Cluster.Get(alone).Join(Cluster.Get(alone).SelfAddress);
-            await up.WaitAsync(TimeSpan.FromMinutes(2));
+            await WaitUp(alone, up.WaitAsync(TimeSpan.FromMinutes(2)), stop);
             return alone;
         }
         var timeout = config.GetTimeSpan("nachos.join-timeout");
@@ -127,7 +129,7 @@ public sealed class NachosNode : IAsyncDisposable
             // Waits in steps of the timeout while the cluster has at least admitted this incarnation (Joining).
             do
             {
-                if (await Task.WhenAny(up, Task.Delay(timeout)) == up) return system;
+                if (await WaitUp(system, up, stop, timeout)) return system;
                 waited += timeout;
             } while (waited < incarnations * timeout && cluster.State.Members.Any(m => m.UniqueAddress.Equals(cluster.SelfUniqueAddress)));
             await system.Terminate();
@@ -135,6 +137,24 @@ public sealed class NachosNode : IAsyncDisposable
                 throw new ClusterJoinException($"not a member of the cluster after {incarnations} tries of {timeout.TotalSeconds:F0} s (seeds {string.Join(", ", options.Seeds)})");
             Console.Error.WriteLine($"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ} not a member after {waited.TotalSeconds:F0} s; starting again as a new incarnation ({incarnation + 1} of {incarnations})");
         }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="up"/> completed within <paramref name="timeout"/> (no timeout: waits for it);
+    /// a stop request meanwhile terminates the system and throws.
+    /// </summary>
+    private static async Task<bool> WaitUp(ActorSystem system, Task up, CancellationToken stop, TimeSpan? timeout = null)
+    {
+        var stopped = Task.Delay(Timeout.Infinite, stop);
+        var waits = timeout is { } t ? new[] { up, stopped, Task.Delay(t, CancellationToken.None) } : [up, stopped];
+        var first = await Task.WhenAny(waits);
+        if (first == stopped)
+        {
+            await system.Terminate();
+            throw new OperationCanceledException("stopped while joining the cluster", stop);
+        }
+        await first; // a timed-out wait for Up throws here
+        return first == up;
     }
 
     /// <summary>A new actor system (a new incarnation) and the moment it becomes an Up member.</summary>

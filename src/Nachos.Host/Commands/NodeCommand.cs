@@ -104,10 +104,21 @@ public static class NodeCommand
         foreach (var (key, value) in NodeConfig.Describe(NodeConfig.Build(options, Path.Combine(root, "journal.db"))))
             Console.WriteLine($"  {key} = {value}");
 
+        // From here on SIGTERM (Slurm pre-emption, walltime) and Ctrl-C leave: while joining, the node just stops.
+        var leave = new TaskCompletionSource();
+        using var stopJoining = new CancellationTokenSource();
+        void Leave() { leave.TrySetResult(); stopJoining.Cancel(); }
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; Leave(); });
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; Leave(); });
         NachosNode node;
         try
         {
-            node = await NachosNode.Start(options, catalog, new SpecExecutor(catalog));
+            node = await NachosNode.Start(options, catalog, new SpecExecutor(catalog), stopJoining.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Log("stopped before it had joined the cluster");
+            return ExitCodes.Ok;
         }
         catch (RunDirectoryInUseException e)
         {
@@ -138,9 +149,6 @@ public static class NodeCommand
             Console.WriteLine($"api token: {ApiToken.PathIn(root)}");
         }
 
-        var leave = new TaskCompletionSource();
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; leave.TrySetResult(); });
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; leave.TrySetResult(); });
         var ended = await Task.WhenAny(leave.Task, node.System.WhenTerminated);
         if (server is not null) await server.DisposeAsync();
         if (ended == leave.Task)
