@@ -60,7 +60,7 @@ public sealed class ApiInputTests(ApiNode node) : IClassFixture<ApiNode>
         Assert.Contains("state 'done'", await Problem(await node.Http.GetAsync("api/studies/held/tasks?state=done"), HttpStatusCode.BadRequest));
         Assert.Contains("format 'xml'", await Problem(await node.Http.GetAsync("api/studies/held/report?format=xml"), HttpStatusCode.BadRequest));
         Assert.Contains("has not finished", await Problem(await node.Http.GetAsync("api/studies/held/report"), HttpStatusCode.Conflict));
-        Assert.Contains("has not finished", await Problem(await node.Http.GetAsync("studies/held/models/o0/refit"), HttpStatusCode.NotFound));
+        Assert.Contains("has no finished model 'o0/refit'", await Problem(await node.Http.GetAsync("studies/held/models/o0/refit"), HttpStatusCode.NotFound));
 
         Assert.Contains("'address' is required", await Problem(await Post("api/cluster/leave", "{}"), HttpStatusCode.BadRequest));
         Assert.Contains("expected akka.tcp", await Problem(await Post("api/cluster/down", "{\"address\": \"not an address\"}"), HttpStatusCode.BadRequest));

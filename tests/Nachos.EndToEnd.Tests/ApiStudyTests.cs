@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Nachos.Host.Api;
 using Nachos.Host.Running;
+using Nachos.Shared.Study;
 
 namespace Nachos.EndToEnd.Tests;
 
@@ -91,6 +92,24 @@ public sealed class ApiStudyTests(ApiNode node) : IClassFixture<ApiNode>
         Assert.Equal(quiet.Progress.TasksEnded, (await node.Study("pausing")).Progress.TasksEnded);
         Assert.True(quiet.Progress.TasksEnded < ApiNode.Tasks(), "the study finished before the pause took effect");
         Assert.Equal(HttpStatusCode.OK, (await Control("pausing", "pause")).StatusCode); // idempotent
+
+        // Before the report: the models finished so far have their pages, linked from the live study page.
+        var tasks = (await node.Http.GetFromJsonAsync<TaskList>("api/studies/pausing/tasks", ApiJson.Options))!.Tasks;
+        static string PathOf(TaskInfo t) => t.Inner is null ? $"o{t.Outer}/refit" : $"o{t.Outer}/t{t.Trial}/s{t.Inner}";
+        var finished = tasks.First(t => t.State == TaskStates.Succeeded);
+        var livePage = await node.Http.GetStringAsync("studies/pausing");
+        Assert.Contains($"href=\"/studies/pausing/models/{PathOf(finished)}\"", livePage);
+        Assert.Equal(tasks.Count(t => t.State == TaskStates.Succeeded), System.Text.RegularExpressions.Regex.Count(livePage, "href=\"/studies/pausing/models/"));
+        var modelPage = await node.Http.GetStringAsync($"studies/pausing/models/{PathOf(finished)}");
+        Assert.Contains("id=\"live-model\"", modelPage);
+        Assert.Contains($"id=\"metrics-model-{PathOf(finished).Replace('/', '-')}\"", modelPage);
+        Assert.DoesNotContain("<td>unknown</td>", modelPage); // its configuration, from the queue
+        var open = tasks.First(t => t.State == TaskStates.Pending);
+        using (var notYet = await node.Http.GetAsync($"studies/pausing/models/{PathOf(open)}"))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, notYet.StatusCode);
+            Assert.Contains("has no finished model", await notYet.Content.ReadAsStringAsync());
+        }
 
         Assert.Equal(HttpStatusCode.OK, (await Control("pausing", "resume")).StatusCode);
         var done = await node.WaitFor("pausing", s => StudyStates.IsFinal(s.State), Long);

@@ -29,14 +29,21 @@ public static class DashboardRoutes
             var shape = plane.Studies.Shape(id);
             var tasks = (await plane.Ask<StudyTasks>(new GetStudyTasks(id))).Tasks;
             var trials = shape is null ? [] : StudyRoutes.TrialInfos(null, shape, tasks, null, TrialRows.Score);
-            return Results.Content(LivePages.Study(detail, trials), Html);
+            var models = shape is null ? [] : StudyRun.Live(plane.Studies.Directory(id), id, shape.Spec, tasks).Models;
+            return Results.Content(LivePages.Study(detail, trials, models, new ServedLinks(id)), Html);
         });
-        app.MapGet("/studies/{id}/models/{**path}", (string id, string? path, [FromServices] ControlPlane plane) =>
+        app.MapGet("/studies/{id}/models/{**path}", async (string id, string? path, [FromServices] ControlPlane plane) =>
         {
             if (!plane.Studies.Exists(id)) return Problems.UnknownStudy(id);
-            if (plane.Studies.Run(id) is not { } run) return Problems.NotFound($"study '{id}' has not finished: its model pages appear with its report");
+            var run = plane.Studies.Run(id);
+            if (run is null)
+            {
+                // Running: the models of the tasks that have succeeded so far, read afresh on each request.
+                if (plane.Studies.Shape(id) is not { } shape) return Problems.Conflict($"study '{id}': its spec or splits cannot be read");
+                run = StudyRun.Live(plane.Studies.Directory(id), id, shape.Spec, (await plane.Ask<StudyTasks>(new GetStudyTasks(id))).Tasks);
+            }
             if (ModelKey.Parse(path ?? "") is not { } model || !run.Models.Contains(model))
-                return Problems.NotFound($"study '{id}' has no model '{path}' (expected o{{k}}/t{{n}}/s{{j}} or o{{k}}/refit)");
+                return Problems.NotFound($"study '{id}' has no {(run.HasReport ? "" : "finished ")}model '{path}' (expected o{{k}}/t{{n}}/s{{j}} or o{{k}}/refit)");
             return Results.Content(new DashboardRenderer(run).ModelPage(model, new ServedLinks(id)), Html);
         });
     }

@@ -10,11 +10,11 @@ namespace Nachos.Host.Dashboard;
 public sealed class DashboardRenderer(StudyRun run)
 {
     public string StudyPage(IPageLinks links) =>
-        Html.Document($"{run.Report.StudyId}: study", StudySection.Render(run, links));
+        Html.Document($"{run.StudyId}: study", StudySection.Render(run, links));
 
     /// <param name="images">How case images appear; default: inline in each &lt;img&gt;.</param>
     public string ModelPage(ModelKey model, IPageLinks links, ICaseImageTags? images = null) =>
-        Html.Document($"{run.Report.StudyId}: {model.Title}", ModelSection.Render(run, model, links, images ?? new InlineImages(run.Images)));
+        Html.Document($"{run.StudyId}: {model.Title}", ModelSection.Render(run, model, links, images ?? new InlineImages(run.Images)));
 
     /// <summary>One file for sharing: the study page and every model page as sections linked by anchors, nothing external.</summary>
     public string Export()
@@ -26,6 +26,6 @@ public sealed class DashboardRenderer(StudyRun run)
         foreach (var model in run.Models)
             body.Append($"<section class=\"model\" id=\"{model.Anchor}\">\n").Append(ModelSection.Render(run, model, links, images)).Append("</section>\n");
         body.Append(images.Store());
-        return Html.Document($"{run.Report.StudyId}: nested cross-validation report", body.ToString());
+        return Html.Document($"{run.StudyId}: nested cross-validation report", body.ToString());
     }
 }

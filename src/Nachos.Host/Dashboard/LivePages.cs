@@ -30,23 +30,27 @@ public static class LivePages
         return Document("nachos: studies", html.ToString(), RefreshSeconds);
     }
 
-    public static string Study(StudyDetail study, IReadOnlyList<TrialInfo> trials)
+    /// <param name="models">The models whose tasks have succeeded so far: their pages are linked.</param>
+    public static string Study(StudyDetail study, IReadOnlyList<TrialInfo> trials, IReadOnlyList<ModelKey> models, IPageLinks links)
     {
+        string ModelLinks(IEnumerable<ModelKey> keys, Func<ModelKey, string> label) =>
+            string.Join(" ", keys.Select(m => $"<a href=\"{E(links.Model(m))}\">{E(label(m))}</a>"));
         var html = new StringBuilder("<p><a href=\"/\">all studies</a></p>\n")
             .Append($"<h1>Study <code>{E(study.Id)}</code> {Badge(study.State)}</h1>\n")
             .Append($"<p class=\"muted\">{study.Progress.TasksEnded} of {study.Progress.TasksTotal} tasks ended, {study.Progress.Running} running, {study.Progress.Failed} failed. ")
-            .Append("The full study page (test metrics, leaderboard, model pages) appears here when the study has finished.</p>\n")
+            .Append("The full study page (test metrics, leaderboard) appears here when the study has finished; the models finished so far are linked below.</p>\n")
             .Append("<h2>Outer folds</h2>\n<table id=\"folds\"><thead><tr><th>fold</th><th>progress</th><th>tasks ended</th><th>trials finished</th><th>running</th><th>failed</th><th>refit</th></tr></thead><tbody>\n");
         foreach (var f in study.Folds)
             html.Append($"<tr data-outer=\"{f.Outer}\"><td>{f.Outer}</td><td>{Bar(f.TasksEnded, f.TasksTotal)}</td><td class=\"num\">{f.TasksEnded} / {f.TasksTotal}</td>")
-                .Append($"<td class=\"num\">{f.TrialsFinished} / {f.Trials}</td><td class=\"num\">{f.Running}</td><td class=\"num\">{f.Failed}</td><td>{(f.RefitDone ? "done" : "-")}</td></tr>\n");
+                .Append($"<td class=\"num\">{f.TrialsFinished} / {f.Trials}</td><td class=\"num\">{f.Running}</td><td class=\"num\">{f.Failed}</td><td>{(models.Contains(ModelKey.Refit(f.Outer)) ? ModelLinks([ModelKey.Refit(f.Outer)], _ => "done") : f.RefitDone ? "done" : "-")}</td></tr>\n");
         html.Append("</tbody></table>\n");
 
         html.Append($"<h2>Trials, best inner validation {E(study.Metric)} first</h2>\n")
-            .Append("<div class=\"scroll\"><table id=\"trials\"><thead><tr><th>fold</th><th>trial</th><th>state</th><th>splits</th><th>score</th><th>SE</th><th>configuration</th></tr></thead><tbody>\n");
+            .Append("<div class=\"scroll\"><table id=\"trials\"><thead><tr><th>fold</th><th>trial</th><th>state</th><th>splits</th><th>score</th><th>SE</th><th>configuration</th><th>models</th></tr></thead><tbody>\n");
         foreach (var t in trials)
             html.Append($"<tr><td>{t.Outer}</td><td>{t.Trial}</td><td>{E(t.State)}</td><td class=\"num\">{t.SplitsEnded} / {t.Splits}</td>")
-                .Append($"{NumberCell(t.Score)}{NumberCell(t.StandardError)}<td>{E(t.Config is null ? "" : string.Join(", ", t.Config.Select(kv => $"{kv.Key}={kv.Value}")))}</td></tr>\n");
+                .Append($"{NumberCell(t.Score)}{NumberCell(t.StandardError)}<td>{E(t.Config is null ? "" : string.Join(", ", t.Config.Select(kv => $"{kv.Key}={kv.Value}")))}</td>")
+                .Append($"<td>{ModelLinks(models.Where(m => m.Outer == t.Outer && m.Trial == t.Trial), m => $"s{m.Split}")}</td></tr>\n");
         html.Append("</tbody></table></div>\n");
         return Document($"{study.Id}: {study.State}", html.ToString(), StudyStates.IsFinal(study.State) ? null : RefreshSeconds);
     }

@@ -15,7 +15,7 @@ public static class ModelSection
     {
         var model = run.Model(key);
         var html = new StringBuilder();
-        html.Append($"<h1>{E(key.Title)}</h1>\n<p><a href=\"{E(links.Study)}\">← study {E(run.Report.StudyId)}</a></p>\n");
+        html.Append($"<h1>{E(key.Title)}</h1>\n<p><a href=\"{E(links.Study)}\">← study {E(run.StudyId)}</a></p>\n");
         Facts(html, run, model);
         Curves(html, model);
         Metrics(html, model);
@@ -30,10 +30,13 @@ public static class ModelSection
         var key = model.Key;
         var fold = run.Fold(key.Outer);
         var trial = key.IsRefit ? null : run.Trial(key.Outer, key.Trial!.Value);
+        var refitEpochs = fold?.RefitEpochs ?? model.History?.Epochs.Count;
         string role = key.IsRefit
-            ? $"refit of outer fold {key.Outer}: trained on the whole outer-train set with the chosen configuration for {fold?.RefitEpochs} epoch{(fold?.RefitEpochs == 1 ? "" : "s")}, then evaluated once on the outer test fold"
+            ? $"refit of outer fold {key.Outer}: trained on the whole outer-train set with the chosen configuration for {refitEpochs} epoch{(refitEpochs == 1 ? "" : "s")}, then evaluated once on the outer test fold"
             : $"trial {key.Trial} on inner split {key.Split} of outer fold {key.Outer}: trained on the split's training set, early-stopped on its validation set"
               + (trial is not null && trial.Trial == fold?.ChosenTrial ? " (the trial this fold chose)" : "");
+        if (!run.HasReport)
+            html.Append("<p class=\"muted\" id=\"live-model\">The study is still running: this model has finished; the fold's choice and test metrics come with the report.</p>\n");
         html.Append("<table class=\"facts\"><tbody>\n")
             .Append($"<tr><th>role</th><td>{E(role)}</td></tr>\n")
             .Append($"<tr><th>configuration</th><td>{E(run.Config(key)?.Display() ?? "unknown")}</td></tr>\n");

@@ -17,19 +17,29 @@ public sealed class StudyRun
 {
     private readonly ConcurrentDictionary<ModelKey, Lazy<ModelEvaluation>> _models = new();
     private readonly Lazy<CaseImages> _images;
+    private readonly StudyReport? _report;
+    private readonly IReadOnlyDictionary<ModelKey, Hyperparameters> _liveConfigs;
 
-    private StudyRun(string directory, StudySpec spec, StudyReport report, IReadOnlyList<ModelKey> models)
+    private StudyRun(string directory, string studyId, StudySpec spec, StudyReport? report, IReadOnlyList<ModelKey> models,
+        IReadOnlyDictionary<ModelKey, Hyperparameters>? liveConfigs = null)
     {
         Directory = directory;
+        StudyId = studyId;
         Spec = spec;
-        Report = report;
+        _report = report;
         Models = models;
+        _liveConfigs = liveConfigs ?? new Dictionary<ModelKey, Hyperparameters>();
         _images = new Lazy<CaseImages>(() => new CaseImages(spec));
     }
 
     public string Directory { get; }
+    public string StudyId { get; }
     public StudySpec Spec { get; }
-    public StudyReport Report { get; }
+
+    /// <summary>Whether the study has finished (a running study's pages show its finished models only).</summary>
+    public bool HasReport => _report is not null;
+
+    public StudyReport Report => _report ?? throw new RunDirectoryException($"{ReportPath}: no report (the study '{StudyId}' is still running)");
 
     /// <summary>Every task folder holding predictions or a history, in <see cref="ModelKey.Compare"/> order.</summary>
     public IReadOnlyList<ModelKey> Models { get; }
@@ -38,7 +48,6 @@ public sealed class StudyRun
 
     public string ReportPath => Path.Combine(Directory, "report.json");
 
-    /// <summary>The report of a run directory; a clear <see cref="RunDirectoryException"/> naming the path when there is none.</summary>
     public static StudyReport ReadReport(string runDir)
     {
         var path = Path.Combine(Path.GetFullPath(runDir), "report.json");
@@ -74,18 +83,34 @@ public sealed class StudyRun
             .OfType<ModelKey>()
             .ToList();
         models.Sort(ModelKey.Compare);
-        return new StudyRun(dir, spec, report, models);
+        return new StudyRun(dir, report.StudyId, spec, report, models);
+    }
+
+    /// <summary>
+    /// A study still running, as far as its tasks have succeeded (the queue's word: their folders are complete),
+    /// with each task's configuration as the queue holds it.
+    /// </summary>
+    public static StudyRun Live(string runDir, string studyId, StudySpec spec, IEnumerable<TaskView> tasks)
+    {
+        var finished = tasks.Where(t => t.State == TaskStates.Succeeded)
+            .Select(t => (Key: t.IsRefit ? ModelKey.Refit(t.Outer) : ModelKey.InnerSplit(t.Outer, t.Trial!.Value, t.Inner!.Value), t.Config))
+            .ToList();
+        var models = finished.Select(f => f.Key).ToList();
+        models.Sort(ModelKey.Compare);
+        var configs = finished.Where(f => f.Config is not null).ToDictionary(f => f.Key, f => f.Config!);
+        return new StudyRun(Path.GetFullPath(runDir), studyId, spec, null, models, configs);
     }
 
     public ModelEvaluation Model(ModelKey key) =>
         _models.GetOrAdd(key, k => new Lazy<ModelEvaluation>(() => ModelEvaluation.Load(Path.Combine(Directory, k.Path), k, Spec.Task))).Value;
 
-    public FoldResult? Fold(int outer) => Report.Folds.FirstOrDefault(f => f.Outer == outer);
+    public FoldResult? Fold(int outer) => _report?.Folds.FirstOrDefault(f => f.Outer == outer);
 
     public TrialResult? Trial(int outer, int trial) => Fold(outer)?.Trials.FirstOrDefault(t => t.Trial == trial);
 
     /// <summary>The configuration a model was trained with: its trial's, or for a refit the fold's chosen one.</summary>
-    public Hyperparameters? Config(ModelKey key) => key.IsRefit ? Fold(key.Outer)?.Config : Trial(key.Outer, key.Trial!.Value)?.Config;
+    public Hyperparameters? Config(ModelKey key) =>
+        (key.IsRefit ? Fold(key.Outer)?.Config : Trial(key.Outer, key.Trial!.Value)?.Config) ?? _liveConfigs.GetValueOrDefault(key);
 
     /// <summary>The search metric's column in history.csv.</summary>
     public string HistoryMetricColumn => Spec.Search.Metric == "loss" ? "val_loss" : $"val_{Spec.Search.Metric}";
