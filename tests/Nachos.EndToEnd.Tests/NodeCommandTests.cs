@@ -78,7 +78,7 @@ public sealed class NodeCommandTests
         node.Terminate();
         var code = node.Wait(TimeSpan.FromSeconds(30));
         Assert.True(code == 0, $"exit {code}\n{node.Output}\n{node.Error}");
-        Assert.Contains("stopped before it had joined the cluster", node.Output);
+        Assert.Contains("stopped while starting, before it took any task", node.Output);
         Assert.DoesNotContain("joined as", node.Output);
     }
 

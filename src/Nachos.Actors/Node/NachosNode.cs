@@ -39,17 +39,18 @@ public sealed class NachosNode : IAsyncDisposable
     public static Task<NachosNode> StartEmbedded(string runDir, IStudyCatalog catalog, ITaskExecutor executor, int devices, string? overrides = null) =>
         Start(new NodeOptions { WorkDir = runDir, Devices = NodeOptions.CpuSlots(devices), Overrides = overrides }, catalog, executor);
 
-    /// <param name="stop">Cancelled (SIGTERM, Ctrl-C) while the node is still joining: it stops without
-    /// having joined and <see cref="OperationCanceledException"/> is thrown.</param>
+    /// <param name="stop">Cancelled (SIGTERM, Ctrl-C) while the node is still starting: it stops (leaving the
+    /// cluster if it had joined) before taking any task, and <see cref="OperationCanceledException"/> is thrown.</param>
     public static async Task<NachosNode> Start(NodeOptions options, IStudyCatalog catalog, ITaskExecutor executor, CancellationToken stop = default)
     {
         Directory.CreateDirectory(options.WorkDir);
         var journal = Path.Combine(options.WorkDir, "journal.db");
         var runLock = options.Postgres is null ? LockRunDirectory(options.WorkDir) : null;
+        ActorSystem? system = null;
         try
         {
             if (options.Postgres is null) PrepareSqlite(journal);
-            var system = await Join(options, journal, stop);
+            system = await Join(options, journal, stop);
 
             if (options.Is(NodeOptions.Coordinator))
             {
@@ -73,7 +74,7 @@ public sealed class NachosNode : IAsyncDisposable
                 await sharding.StartAsync(Regions.Trial, id => Props.Create<TrialActor>(id, queue, catalog), settings, extractor);
 
                 // Ready means the queue answers: its journal is recovered and the proxy has found it.
-                await queue.Ask<QueueStatus>(GetQueueStatus.Instance, TimeSpan.FromSeconds(60));
+                await queue.Ask<QueueStatus>(GetQueueStatus.Instance, TimeSpan.FromSeconds(60), stop);
             }
 
             var devices = new List<IActorRef>();
@@ -93,6 +94,8 @@ public sealed class NachosNode : IAsyncDisposable
         }
         catch
         {
+            // Started but not ready (stopped, or the queue never answered): leave, so the journal is closed before the lock goes.
+            if (system is not null) await CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClusterLeavingReason.Instance);
             runLock?.Dispose();
             throw;
         }
@@ -133,6 +136,7 @@ public sealed class NachosNode : IAsyncDisposable
                 waited += timeout;
             } while (waited < incarnations * timeout && cluster.State.Members.Any(m => m.UniqueAddress.Equals(cluster.SelfUniqueAddress)));
             await system.Terminate();
+            stop.ThrowIfCancellationRequested();
             if (incarnation == incarnations)
                 throw new ClusterJoinException($"not a member of the cluster after {incarnations} tries of {timeout.TotalSeconds:F0} s (seeds {string.Join(", ", options.Seeds)})");
             Console.Error.WriteLine($"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ} not a member after {waited.TotalSeconds:F0} s; starting again as a new incarnation ({incarnation + 1} of {incarnations})");
@@ -145,16 +149,22 @@ public sealed class NachosNode : IAsyncDisposable
     /// </summary>
     private static async Task<bool> WaitUp(ActorSystem system, Task up, CancellationToken stop, TimeSpan? timeout = null)
     {
-        var stopped = Task.Delay(Timeout.Infinite, stop);
-        var waits = timeout is { } t ? new[] { up, stopped, Task.Delay(t, CancellationToken.None) } : [up, stopped];
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        var stopped = Task.Delay(Timeout.Infinite, waiting.Token);
+        var waits = timeout is { } t ? new[] { up, stopped, Task.Delay(t, waiting.Token) } : [up, stopped];
         var first = await Task.WhenAny(waits);
-        if (first == stopped)
+        waiting.Cancel(); // ends the other waits' timers
+        try
+        {
+            if (first == stopped || stop.IsCancellationRequested) throw new OperationCanceledException("stopped while joining the cluster", stop);
+            await first; // a timed-out wait for Up throws here
+            return first == up;
+        }
+        catch
         {
             await system.Terminate();
-            throw new OperationCanceledException("stopped while joining the cluster", stop);
+            throw;
         }
-        await first; // a timed-out wait for Up throws here
-        return first == up;
     }
 
     /// <summary>A new actor system (a new incarnation) and the moment it becomes an Up member.</summary>

@@ -104,20 +104,20 @@ public static class NodeCommand
         foreach (var (key, value) in NodeConfig.Describe(NodeConfig.Build(options, Path.Combine(root, "journal.db"))))
             Console.WriteLine($"  {key} = {value}");
 
-        // From here on SIGTERM (Slurm pre-emption, walltime) and Ctrl-C leave: while joining, the node just stops.
+        // From here on SIGTERM (Slurm pre-emption, walltime) and Ctrl-C leave: while starting, the node just stops.
         var leave = new TaskCompletionSource();
-        using var stopJoining = new CancellationTokenSource();
-        void Leave() { leave.TrySetResult(); stopJoining.Cancel(); }
+        using var stopStarting = new CancellationTokenSource();
+        void Leave() { leave.TrySetResult(); stopStarting.Cancel(); }
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; Leave(); });
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; Leave(); });
         NachosNode node;
         try
         {
-            node = await NachosNode.Start(options, catalog, new SpecExecutor(catalog), stopJoining.Token);
+            node = await NachosNode.Start(options, catalog, new SpecExecutor(catalog), stopStarting.Token);
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (stopStarting.IsCancellationRequested)
         {
-            Log("stopped before it had joined the cluster");
+            Log("stopped while starting, before it took any task");
             return ExitCodes.Ok;
         }
         catch (RunDirectoryInUseException e)

@@ -32,11 +32,11 @@ public static class ModelSection
         var trial = key.IsRefit ? null : run.Trial(key.Outer, key.Trial!.Value);
         var refitEpochs = fold?.RefitEpochs ?? model.History?.Epochs.Count;
         string role = key.IsRefit
-            ? $"refit of outer fold {key.Outer}: trained on the whole outer-train set with the chosen configuration for {refitEpochs} epoch{(refitEpochs == 1 ? "" : "s")}, then evaluated once on the outer test fold"
+            ? $"refit of outer fold {key.Outer}: trained on the whole outer-train set with the chosen configuration{(refitEpochs is { } n ? $" for {n} epoch{(n == 1 ? "" : "s")}" : "")}, then evaluated once on the outer test fold"
             : $"trial {key.Trial} on inner split {key.Split} of outer fold {key.Outer}: trained on the split's training set, early-stopped on its validation set"
               + (trial is not null && trial.Trial == fold?.ChosenTrial ? " (the trial this fold chose)" : "");
         if (!run.HasReport)
-            html.Append("<p class=\"muted\" id=\"live-model\">The study is still running: this model has finished; the fold's choice and test metrics come with the report.</p>\n");
+            html.Append("<p class=\"muted\" id=\"live-model\">The study has no report yet (it is running, paused or cancelled): this model's task has finished; the fold's choice and test metrics come with the report.</p>\n");
         html.Append("<table class=\"facts\"><tbody>\n")
             .Append($"<tr><th>role</th><td>{E(role)}</td></tr>\n")
             .Append($"<tr><th>configuration</th><td>{E(run.Config(key)?.Display() ?? "unknown")}</td></tr>\n");

@@ -78,7 +78,7 @@ public sealed class StudyRun
         }
         var models = System.IO.Directory.EnumerateDirectories(dir, "o*")
             .SelectMany(o => System.IO.Directory.EnumerateDirectories(o, "t*").SelectMany(t => System.IO.Directory.EnumerateDirectories(t, "s*")).Append(Path.Combine(o, "refit")))
-            .Where(d => File.Exists(Path.Combine(d, "predictions.csv")) || File.Exists(Path.Combine(d, "history.csv")))
+            .Where(HasModel)
             .Select(d => ModelKey.Parse(Path.GetRelativePath(dir, d).Replace(Path.DirectorySeparatorChar, '/')))
             .OfType<ModelKey>()
             .ToList();
@@ -94,12 +94,16 @@ public sealed class StudyRun
     {
         var finished = tasks.Where(t => t.State == TaskStates.Succeeded)
             .Select(t => (Key: t.IsRefit ? ModelKey.Refit(t.Outer) : ModelKey.InnerSplit(t.Outer, t.Trial!.Value, t.Inner!.Value), t.Config))
+            .Where(f => HasModel(Path.Combine(runDir, f.Key.Path)))
             .ToList();
         var models = finished.Select(f => f.Key).ToList();
         models.Sort(ModelKey.Compare);
         var configs = finished.Where(f => f.Config is not null).ToDictionary(f => f.Key, f => f.Config!);
         return new StudyRun(Path.GetFullPath(runDir), studyId, spec, null, models, configs);
     }
+
+    private static bool HasModel(string taskDir) =>
+        File.Exists(Path.Combine(taskDir, "predictions.csv")) || File.Exists(Path.Combine(taskDir, "history.csv"));
 
     public ModelEvaluation Model(ModelKey key) =>
         _models.GetOrAdd(key, k => new Lazy<ModelEvaluation>(() => ModelEvaluation.Load(Path.Combine(Directory, k.Path), k, Spec.Task))).Value;
