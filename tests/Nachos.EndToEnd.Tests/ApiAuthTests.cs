@@ -81,4 +81,48 @@ public sealed class ApiAuthTests(ApiNode node) : IClassFixture<ApiNode>
         Assert.Contains("<h1>Studies</h1>", await page.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/metrics")).StatusCode);
     }
+
+    [Fact]
+    public async Task A_page_of_another_origin_cannot_change_a_study_with_the_browsers_cookie()
+    {
+        Assert.Equal(HttpStatusCode.Created, (await node.Submit(ApiNode.Spec("forged", 0.5))).StatusCode);
+        var cookies = new CookieContainer();
+        using var browser = new HttpClient(new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false }) { BaseAddress = node.Url };
+        Assert.Equal(HttpStatusCode.Redirect, (await browser.GetAsync($"/login?token={node.Token}")).StatusCode);
+        var other = $"http://{node.Url.Host}:{(node.Url.Port == 65535 ? 65534 : node.Url.Port + 1)}";
+
+        async Task<HttpResponseMessage> Post(string path, HttpContent? body, params (string, string)[] headers)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = body };
+            foreach (var (name, value) in headers) request.Headers.TryAddWithoutValidation(name, value);
+            return await browser.SendAsync(request);
+        }
+
+        // What an HTML form or a simple fetch() from another port of 127.0.0.1 can send without a preflight.
+        var forgeries = new (string What, Func<Task<HttpResponseMessage>> Send)[]
+        {
+            ("form body, foreign origin", () => Post("api/studies/forged/cancel", new FormUrlEncodedContent([]), ("Origin", other))),
+            ("text body, foreign origin", () => Post("api/studies/forged/cancel", new StringContent("{}", System.Text.Encoding.UTF8, "text/plain"), ("Origin", other))),
+            ("empty body, no origin", () => Post("api/studies/forged/cancel", null)),
+            ("form body, no origin, cross-site fetch metadata", () => Post("api/studies/forged/pause", new FormUrlEncodedContent([]), ("Sec-Fetch-Site", "same-site"))),
+            ("JSON body, foreign origin", () => Post("api/studies/forged/cancel", new StringContent("{}", System.Text.Encoding.UTF8, "application/json"), ("Origin", other))),
+            ("drain, foreign origin", () => Post("api/nodes/drain", new StringContent("{}", System.Text.Encoding.UTF8, "application/json"), ("Origin", other))),
+            ("down, form body", () => Post("api/cluster/down", new FormUrlEncodedContent([]))),
+        };
+        foreach (var (what, send) in forgeries)
+        {
+            using var response = await send();
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.Forbidden, $"{what}: {(int)response.StatusCode} {body}");
+            Assert.Matches("cross-origin request refused|needs a JSON body", body);
+        }
+        var study = await node.Study("forged");
+        Assert.NotEqual(StudyStates.Cancelled, study.State);
+        Assert.NotEqual(StudyStates.Paused, study.State);
+
+        // The dashboard's own origin with a JSON body, as a page of this server would send it, is accepted.
+        using var own = await Post("api/studies/forged/cancel", new StringContent("{}", System.Text.Encoding.UTF8, "application/json"), ("Origin", $"http://{node.Url.Host}:{node.Url.Port}"));
+        Assert.Equal(HttpStatusCode.OK, own.StatusCode);
+        Assert.Equal(StudyStates.Cancelled, (await node.WaitFor("forged", s => s.State == StudyStates.Cancelled, TimeSpan.FromSeconds(30))).State);
+    }
 }

@@ -50,6 +50,7 @@ public sealed class ApiServer(WebApplication app, string url) : IAsyncDisposable
         app.UseStatusCodePages();
         app.UseRouting();
         app.UseTokenAuthentication(token);
+        app.UseCrossOriginGuard();
     }
 
     public async ValueTask DisposeAsync()

@@ -1,0 +1,39 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace Nachos.Host.Api;
+
+/// <summary>
+/// State-changing requests (anything but GET, HEAD and OPTIONS) must come from this server's own pages or from
+/// a client that is not a browser: a JSON body (a cross-origin page cannot send one without a preflight this
+/// server never grants), an Origin, when sent, equal to the served origin, and a Sec-Fetch-Site, when sent, of
+/// same-origin or none. The browser's cookie alone, from a page on another port of the same host, moves nothing.
+/// </summary>
+public static class CrossOriginGuard
+{
+    public static IApplicationBuilder UseCrossOriginGuard(this IApplicationBuilder app) =>
+        app.Use(async (context, next) =>
+        {
+            var refusal = Refusal(context.Request);
+            if (refusal is null)
+            {
+                await next(context);
+                return;
+            }
+            await Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden", detail: refusal).ExecuteAsync(context);
+        });
+
+    /// <summary>Why the request is refused, or null when it may go on.</summary>
+    public static string? Refusal(HttpRequest request)
+    {
+        if (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || HttpMethods.IsOptions(request.Method)) return null;
+        var served = $"{request.Scheme}://{request.Host}";
+        if (request.Headers.Origin.ToString() is { Length: > 0 } origin && !string.Equals(origin, served, StringComparison.OrdinalIgnoreCase))
+            return $"cross-origin request refused: {request.Method} from origin {origin}, this API serves {served}";
+        if (request.Headers["Sec-Fetch-Site"].ToString() is { Length: > 0 } site && site is not ("same-origin" or "none"))
+            return $"cross-origin request refused: {request.Method} from a {site} page";
+        if (!request.HasJsonContentType())
+            return $"{request.Method} needs a JSON body (Content-Type: application/json; '{{}}' when there is nothing to send)";
+        return null;
+    }
+}
