@@ -11,7 +11,7 @@ public sealed class ApiStudyTests(ApiNode node) : IClassFixture<ApiNode>
 {
     private static readonly TimeSpan Long = TimeSpan.FromMinutes(3);
 
-    private Task<HttpResponseMessage> Control(string id, string action) => node.Http.PostAsync($"api/studies/{id}/{action}", null);
+    private Task<HttpResponseMessage> Control(string id, string action) => node.Http.PostAsJsonAsync($"api/studies/{id}/{action}", new { });
 
     [Fact]
     public async Task A_submitted_study_runs_to_its_report_which_the_api_and_the_dashboard_serve()

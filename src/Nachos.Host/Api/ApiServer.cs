@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Nachos.Actors.Node;
+using Nachos.Shared.Data;
 
 namespace Nachos.Host.Api;
 
@@ -17,7 +18,8 @@ public sealed class ApiServer(WebApplication app, string url) : IAsyncDisposable
     /// <summary>Where it listens, e.g. http://127.0.0.1:5080.</summary>
     public string Url => url;
 
-    public static async Task<ApiServer> Start(NachosNode node, string root, string host, int port)
+    /// <param name="dataRoots">Folders besides <paramref name="root"/> that submitted specs may read data from.</param>
+    public static async Task<ApiServer> Start(NachosNode node, string root, string host, int port, IReadOnlyList<string> dataRoots)
     {
         var token = ApiToken.LoadOrCreate(root);
 
@@ -26,7 +28,7 @@ public sealed class ApiServer(WebApplication app, string url) : IAsyncDisposable
         builder.WebHost.UseUrls($"http://{(host.Contains(':') ? $"[{host}]" : host)}:{port}");
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = Problems.MaxBodyBytes);
         Configure(builder.Services);
-        builder.Services.AddSingleton(new ControlPlane(node, new CampaignStudies(root), token));
+        builder.Services.AddSingleton(new ControlPlane(node, new CampaignStudies(root), token, DataRoots.Under([root, .. dataRoots])));
 
         var app = builder.Build();
         UsePipeline(app, token);

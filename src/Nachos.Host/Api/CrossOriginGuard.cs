@@ -20,20 +20,23 @@ public static class CrossOriginGuard
                 await next(context);
                 return;
             }
-            await Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden", detail: refusal).ExecuteAsync(context);
+            var (status, title) = refusal.Value.NotJson
+                ? (StatusCodes.Status415UnsupportedMediaType, "Unsupported Media Type")
+                : (StatusCodes.Status403Forbidden, "Forbidden");
+            await Results.Problem(statusCode: status, title: title, detail: refusal.Value.Reason).ExecuteAsync(context);
         });
 
-    /// <summary>Why the request is refused, or null when it may go on.</summary>
-    public static string? Refusal(HttpRequest request)
+    /// <summary>Why the request is refused (and whether only its body type is at fault), or null when it may go on.</summary>
+    public static (string Reason, bool NotJson)? Refusal(HttpRequest request)
     {
         if (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || HttpMethods.IsOptions(request.Method)) return null;
         var served = $"{request.Scheme}://{request.Host}";
         if (request.Headers.Origin.ToString() is { Length: > 0 } origin && !string.Equals(origin, served, StringComparison.OrdinalIgnoreCase))
-            return $"cross-origin request refused: {request.Method} from origin {origin}, this API serves {served}";
+            return ($"cross-origin request refused: {request.Method} from origin {origin}, this API serves {served}", false);
         if (request.Headers["Sec-Fetch-Site"].ToString() is { Length: > 0 } site && site is not ("same-origin" or "none"))
-            return $"cross-origin request refused: {request.Method} from a {site} page";
+            return ($"cross-origin request refused: {request.Method} from a {site} page", false);
         if (!request.HasJsonContentType())
-            return $"{request.Method} needs a JSON body (Content-Type: application/json; '{{}}' when there is nothing to send)";
+            return ($"{request.Method} needs a JSON body (Content-Type: application/json; '{{}}' when there is nothing to send)", true);
         return null;
     }
 }

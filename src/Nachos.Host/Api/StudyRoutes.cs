@@ -72,6 +72,7 @@ public static class StudyRoutes
             return Problems.BadRequest($"'name' must start with a letter or digit and hold only letters, digits, '-', '_' or '.', got '{body.Name}'");
         var directory = body.Directory ?? plane.Studies.Root;
         if (!Path.IsPathFullyQualified(directory)) return Problems.BadRequest($"'directory' must be an absolute path, got '{directory}'");
+        if (plane.DataRoots.Refusal(directory, "'directory'") is { } outside) return Problems.BadRequest(outside);
         if (!Directory.Exists(directory)) return Problems.BadRequest($"'directory' {directory} does not exist on the node");
         var text = body.Name is null ? body.Spec : SpecText.WithName(body.Spec, body.Name);
         // Relative paths in the spec resolve against `directory`, as if the spec file were there.
@@ -81,7 +82,7 @@ public static class StudyRoutes
         try
         {
             // Decoding the data and planning the splits is synchronous work: off the request thread.
-            var inputs = await Task.Run(() => StudyInputs.Check(text, source), request.HttpContext.RequestAborted);
+            var inputs = await Task.Run(() => StudyInputs.Check(text, source, plane.DataRoots), request.HttpContext.RequestAborted);
             var id = inputs.Spec.Name;
             var created = RunDirectoryCatalog.Store(plane.Studies.Directory(id), text, source, inputs.Plan);
             var response = new SubmitResponse(id, created, plane.Studies.State(id, null), inputs.Data.Skipped.Select(s => $"skipped {s}").ToList());

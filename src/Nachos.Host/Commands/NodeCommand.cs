@@ -31,16 +31,18 @@ public static class NodeCommand
         var postgres = new Option<string?>("--postgres") { Description = "Npgsql connection string of the shared journal; without it a SQLite journal in ROOT (one node only) [NACHOS_POSTGRES]" };
         var apiPort = new Option<int?>("--api-port") { Description = "HTTP port of the control API, dashboard and /metrics on coordinators (default 5080, 0 = a free port) [NACHOS_API_PORT]" };
         var apiHost = new Option<string?>("--api-host") { Description = "address the HTTP server binds (default 127.0.0.1; 0.0.0.0 for every interface) [NACHOS_API_HOST]" };
+        var dataRoots = new Option<string[]>("--data-root") { Description = "a folder specs submitted through the API may read data from, besides ROOT; repeatable [NACHOS_DATA_ROOTS, ':'-separated]", AllowMultipleArgumentsPerToken = false };
         var command = new Command("node", "run a cluster node (coordinator and/or worker); `node list`, `node drain` ask a running cluster")
         {
-            seeds, roles, devices, host, port, postgres, apiPort, apiHost,
+            seeds, roles, devices, host, port, postgres, apiPort, apiHost, dataRoots,
         };
         command.SetAction((r, _) =>
         {
             string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : null;
             var seedList = r.GetValue(seeds) is { Length: > 0 } s ? s : Env("NACHOS_SEEDS")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
             var api = new ApiBinding(r.GetValue(apiHost) ?? Env("NACHOS_API_HOST") ?? "127.0.0.1",
-                r.GetValue(apiPort) ?? (Env("NACHOS_API_PORT") is { } ap ? ParsePort(ap) : 5080));
+                r.GetValue(apiPort) ?? (Env("NACHOS_API_PORT") is { } ap ? ParsePort(ap) : 5080),
+                r.GetValue(dataRoots) is { Length: > 0 } d ? d : Env("NACHOS_DATA_ROOTS")?.Split(':', StringSplitOptions.RemoveEmptyEntries) ?? []);
             return Run(r.GetValue(root) ?? Env("NACHOS_ROOT"), seedList, r.GetValue(roles) ?? Env("NACHOS_ROLES") ?? "coordinator,worker",
                 r.GetValue(devices) ?? Env("NACHOS_DEVICES") ?? "auto", r.GetValue(host) ?? Env("NACHOS_HOST") ?? "127.0.0.1",
                 r.GetValue(port) ?? (Env("NACHOS_PORT") is { } p ? ParsePort(p) : 4053), r.GetValue(postgres) ?? Env("NACHOS_POSTGRES"), api);
@@ -70,7 +72,7 @@ public static class NodeCommand
         }
     }
 
-    private sealed record ApiBinding(string Host, int Port);
+    private sealed record ApiBinding(string Host, int Port, IReadOnlyList<string> DataRoots);
 
     private static int ParsePort(string value) => int.TryParse(value, out var p) ? p : -1;
 
@@ -84,6 +86,8 @@ public static class NodeCommand
         if (api.Port is < 0 or > 65535) return ExitCodes.Refuse($"--api-port {api.Port}: not a TCP port");
         if (!System.Net.IPAddress.TryParse(api.Host, out _) && api.Host != "localhost")
             return ExitCodes.Refuse($"--api-host {api.Host}: expected an IP address to bind (127.0.0.1, 0.0.0.0, ::) or localhost");
+        if (api.DataRoots.FirstOrDefault(d => !Path.IsPathFullyQualified(d) || !Directory.Exists(d)) is { } badRoot)
+            return ExitCodes.Refuse($"--data-root {badRoot}: expected an absolute path of an existing folder");
         var badSeed = seeds.FirstOrDefault(s => !System.Text.RegularExpressions.Regex.IsMatch(s, @"^[^:\s]+:\d{1,5}$"));
         if (badSeed is not null) return ExitCodes.Refuse($"--seed {badSeed}: expected host:port");
         // Its own address as the only seed is a one-node cluster; any other seed means several nodes.
@@ -138,7 +142,7 @@ public static class NodeCommand
         {
             try
             {
-                server = await ApiServer.Start(node, root, api.Host, api.Port);
+                server = await ApiServer.Start(node, root, api.Host, api.Port, api.DataRoots);
             }
             catch (IOException e) // the port is taken (Kestrel wraps the socket error)
             {

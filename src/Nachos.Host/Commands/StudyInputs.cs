@@ -37,12 +37,13 @@ public sealed record StudyInputs(StudySpec Spec, LoadedDataset Data, SplitPlan P
 
     /// <summary>
     /// Checks a spec given as text, quietly (the control API). Relative paths in it resolve against the folder of
-    /// <paramref name="sourcePath"/>. Throws <see cref="SpecException"/>, <see cref="DataException"/> or <see cref="SplitException"/>.
+    /// <paramref name="sourcePath"/>; every file it reads must lie under <paramref name="roots"/>. Throws
+    /// <see cref="SpecException"/>, <see cref="DataException"/> or <see cref="SplitException"/>.
     /// </summary>
-    public static StudyInputs Check(string yaml, string sourcePath)
+    public static StudyInputs Check(string yaml, string sourcePath, DataRoots roots)
     {
-        var spec = SpecLoader.Parse(yaml, sourcePath);
-        var data = DatasetLoader.Load(spec);
+        var spec = SpecLoader.Parse(yaml, sourcePath, roots);
+        var data = DatasetLoader.Load(spec, roots: roots);
         return new StudyInputs(spec, data, SplitPlanner.Plan(data.Manifest, spec.Split, spec.Seed));
     }
 }

@@ -5,7 +5,10 @@ using Nachos.Shared.Spec;
 
 namespace Nachos.Shared.Data;
 
-/// <summary>Reads a CSV manifest: image path relative to the manifest, label column(s), optional mask, group, site and fold.</summary>
+/// <summary>
+/// Reads a CSV manifest: image path relative to the manifest, label column(s), optional mask, group, site and fold.
+/// Errors name the file, line and column but never quote the file's content: the file may not be a manifest at all.
+/// </summary>
 public static class CsvManifestReader
 {
     public static Manifest Read(DatasetSpec spec, TaskKind task)
@@ -21,7 +24,7 @@ public static class CsvManifestReader
         {
             if (name is null) return null;
             if (!header.Contains(name))
-                throw new DataException($"{file}: column '{name}' (dataset.{key}) not found; the header has: {string.Join(", ", header)}");
+                throw new DataException($"{file}: column '{name}' (dataset.{key}) is not in the header line");
             return name;
         }
         var imageCol = Column(spec.ImageColumn, "image_column")!;
@@ -46,7 +49,7 @@ public static class CsvManifestReader
             var image = Field(imageCol);
             if (image.Length == 0) throw new DataException($"{file}:{line}: column '{imageCol}' is empty");
             if (seen.TryGetValue(image, out var first))
-                throw new DataException($"{file}:{line}: image '{image}' is listed twice (first on line {first})");
+                throw new DataException($"{file}:{line}: column '{imageCol}' names the same image as line {first}");
             seen[image] = line;
 
             int[] labels;
@@ -56,7 +59,7 @@ public static class CsvManifestReader
                 {
                     "1" or "true" or "True" => 1,
                     "0" or "false" or "False" => 0,
-                    var v => throw new DataException($"{file}:{line}: column '{col}' must be 0 or 1, got '{v}'"),
+                    _ => throw new DataException($"{file}:{line}: column '{col}' must be 0 or 1 (or true/false)"),
                 }).ToArray();
             }
             else
@@ -64,7 +67,7 @@ public static class CsvManifestReader
                 var col = spec.LabelColumns[0];
                 var v = Field(col);
                 if (!classIndex.TryGetValue(v, out var idx))
-                    throw new DataException($"{file}:{line}: label '{v}' in column '{col}' is not a declared class ({string.Join(", ", classes)})");
+                    throw new DataException($"{file}:{line}: column '{col}' does not hold a declared class ({string.Join(", ", classes)})");
                 labels = [idx];
             }
             string? Optional(string? col) => col is null ? null : Field(col) is { Length: > 0 } v ? v : null;

@@ -1,3 +1,4 @@
+using Nachos.Shared.Data;
 using Nachos.Shared.Search;
 using Nachos.Shared.Tasks;
 using YamlDotNet.Core;
@@ -16,7 +17,8 @@ public static class SpecLoader
         return Parse(File.ReadAllText(full), full);
     }
 
-    public static StudySpec Parse(string yaml, string file)
+    /// <param name="roots">Where the spec may read data; a path outside them is a spec error (the control API's submissions).</param>
+    public static StudySpec Parse(string yaml, string file, DataRoots? roots = null)
     {
         var stream = new YamlStream();
         try
@@ -33,7 +35,7 @@ public static class SpecLoader
         var errors = new List<SpecError>();
         var dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(file))!;
         var top = new YamlSection(root, "", errors);
-        var spec = Read(top, dir);
+        var spec = Read(top, dir, roots ?? DataRoots.Anywhere);
         top.Finish();
         if (errors.Count > 0) throw new SpecException(file, errors);
         return spec;
@@ -43,7 +45,7 @@ public static class SpecLoader
     public static bool IsStudyName(string name) =>
         name.Length is > 0 and <= 128 && char.IsLetterOrDigit(name[0]) && name.All(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.');
 
-    private static StudySpec Read(YamlSection top, string dir)
+    private static StudySpec Read(YamlSection top, string dir, DataRoots roots)
     {
         var name = top.String("name") ?? "study";
         // The name is the study's folder in a campaign: "." or ".." would put it outside its own folder.
@@ -51,17 +53,17 @@ public static class SpecLoader
             top.Error("name", $"must start with a letter or digit and hold only letters, digits, '-', '_' or '.', got '{name}'");
         var seed = top.Int("seed", 42, 0);
         var task = top.Choice("task", TaskKind.Binary, SpecNames.Tasks);
-        var dataset = ReadDataset(top.Child("dataset"), dir, task);
+        var dataset = ReadDataset(top.Child("dataset"), dir, task, roots);
         var image = ReadImage(top.Child("image"));
         var split = ReadSplit(top.Child("split"), dataset);
-        var model = ReadModel(top.Child("model"), dir);
+        var model = ReadModel(top.Child("model"), dir, roots);
         var training = ReadTraining(top.Child("training"), task);
         var search = ReadSearch(top.Child("search"));
         var execution = ReadExecution(top.Child("execution"));
         return new StudySpec(name, seed, dir, dataset, task, image, split, model, training, search, execution);
     }
 
-    private static DatasetSpec ReadDataset(YamlSection s, string dir, TaskKind task)
+    private static DatasetSpec ReadDataset(YamlSection s, string dir, TaskKind task, DataRoots roots)
     {
         if (!s.Exists) s.Error("", "is required (one of manifest, npz or synthetic)");
         var manifest = s.String("manifest");
@@ -79,6 +81,7 @@ public static class SpecLoader
             format = DatasetFormat.Synthetic;
             var outDir = synth.String("out") ?? "data/demo";
             path = System.IO.Path.Combine(System.IO.Path.GetFullPath(System.IO.Path.Combine(dir, outDir)), "manifest.csv");
+            if (roots.Refusal(System.IO.Path.GetDirectoryName(path)!, "out") is { } refusal) synth.Error("out", refusal);
             synthetic = new SyntheticSpec(
                 synth.Int("patients", 60, 4, 100_000), synth.Int("sites", 3, 1, 100),
                 synth.Int("size", 64, 16, 1024), synth.Int("seed", 7, 0));
@@ -89,7 +92,8 @@ public static class SpecLoader
             format = npz is not null ? DatasetFormat.Npz : DatasetFormat.Csv;
             var key = npz is not null ? "npz" : "manifest";
             path = System.IO.Path.GetFullPath(System.IO.Path.Combine(dir, npz ?? manifest ?? ""));
-            if ((npz ?? manifest) is not null && !File.Exists(path)) s.Error(key, $"file not found: {path}");
+            if ((npz ?? manifest) is not null && roots.Refusal(path, "the file") is { } refusal) s.Error(key, refusal);
+            else if ((npz ?? manifest) is not null && !File.Exists(path)) s.Error(key, $"file not found: {path}");
         }
 
         var labels = s.StringList("label_columns") ?? ["label"];
@@ -162,13 +166,14 @@ public static class SpecLoader
         return spec;
     }
 
-    private static ModelSpec ReadModel(YamlSection s, string dir)
+    private static ModelSpec ReadModel(YamlSection s, string dir, DataRoots roots)
     {
         var weights = s.String("initial_weights");
         if (weights is not null)
         {
             weights = System.IO.Path.GetFullPath(System.IO.Path.Combine(dir, weights));
-            if (!File.Exists(weights)) s.Error("initial_weights", $"file not found: {weights}");
+            if (roots.Refusal(weights, "the file") is { } refusal) s.Error("initial_weights", refusal);
+            else if (!File.Exists(weights)) s.Error("initial_weights", $"file not found: {weights}");
         }
         var spec = new ModelSpec(
             s.Choice("architecture", Architecture.SimpleCnn, SpecNames.Architectures),

@@ -9,7 +9,8 @@ namespace Nachos.Training.Data;
 /// <summary>Loads the dataset a spec names (CSV manifest, .npz, or the built-in synthetic data) and decodes every image once.</summary>
 public static class DatasetLoader
 {
-    public static LoadedDataset Load(StudySpec spec, Action<int, int>? progress = null)
+    /// <param name="roots">Where images and masks may be read from (a submitted spec's manifest is checked before anything is decoded).</param>
+    public static LoadedDataset Load(StudySpec spec, Action<int, int>? progress = null, DataRoots? roots = null)
     {
         var d = spec.Dataset;
         switch (d.Format)
@@ -21,7 +22,9 @@ public static class DatasetLoader
                 SyntheticDataset.Generate(Path.GetDirectoryName(d.Path)!, new SyntheticOptions(s.Patients, s.Sites, s.Size, s.Seed));
                 break;
         }
-        return LoadCsv(spec, CsvManifestReader.Read(d, spec.Task), progress);
+        var manifest = CsvManifestReader.Read(d, spec.Task);
+        (roots ?? DataRoots.Anywhere).Check(manifest);
+        return LoadCsv(spec, manifest, progress);
     }
 
     private static LoadedDataset LoadCsv(StudySpec spec, Manifest manifest, Action<int, int>? progress)
