@@ -103,7 +103,7 @@ public sealed class NodeCommandTests
     [Theory]
     [InlineData("empty", "the campaign key file is empty")]
     [InlineData("garbage", "not a campaign key")]
-    [InlineData("open", "open to other users (mode 0644)")]
+    [InlineData("open", "the campaign key is open to other users (mode 0644)")]
     [InlineData("public-only", "the campaign key holds no private key")]
     [System.Runtime.Versioning.SupportedOSPlatform("linux")] // file modes
     public void A_bad_campaign_key_file_is_refused_naming_it_never_its_content(string kind, string message)
