@@ -34,7 +34,8 @@ public sealed class EntityRecoveryTests : TestKit
         var journal = dir.File("journal.db");
         // A cold SQLite journal (linq2db's first queries) can take seconds on a loaded machine.
         var config = NodeConfig.Build(new NodeOptions { WorkDir = dir.Path, Overrides = "akka.test.single-expect-default = 15s" }, journal);
-        return BootstrapSetup.Create().WithConfig(config).And(SqliteJournalOptions.Create(journal));
+        // Its transport authenticates peers as every node's does.
+        return ClusterTls.Setup(config, CampaignKey.LoadOrCreate(CampaignKey.DefaultPath(dir.Path), mayCreate: true)).And(SqliteJournalOptions.Create(journal));
     }
 
     protected override void AfterAll()

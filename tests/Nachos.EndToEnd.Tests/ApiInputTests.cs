@@ -63,7 +63,7 @@ public sealed class ApiInputTests(ApiNode node) : IClassFixture<ApiNode>
         Assert.Contains("has no finished model 'o0/refit'", await Problem(await node.Http.GetAsync("studies/held/models/o0/refit"), HttpStatusCode.NotFound));
 
         Assert.Contains("'address' is required", await Problem(await Post("api/cluster/leave", "{}"), HttpStatusCode.BadRequest));
-        Assert.Contains("expected akka.tcp", await Problem(await Post("api/cluster/down", "{\"address\": \"not an address\"}"), HttpStatusCode.BadRequest));
+        Assert.Contains("expected akka.ssl.tcp", await Problem(await Post("api/cluster/down", "{\"address\": \"not an address\"}"), HttpStatusCode.BadRequest));
         Assert.Contains("not a member", await Problem(await Post("api/cluster/leave", "{\"address\": \"127.0.0.1:1\"}"), HttpStatusCode.NotFound));
         Assert.Contains("not a member", await Problem(await Post("api/nodes/drain", "{\"address\": \"akka.tcp://nachos@10.0.0.1:4053\"}"), HttpStatusCode.NotFound));
         Assert.Equal(HttpStatusCode.OK, (await node.Http.GetAsync("api/nodes")).StatusCode);

@@ -60,6 +60,8 @@ public sealed class ClusterTests(PostgresServer postgres)
         var database = Database("rejoin");
         var ports = LocalCluster.FreePorts(2);
         var environment = new Dictionary<string, string>(LocalCluster.FastFailover) { ["NACHOS_JOIN_TIMEOUT"] = "4s" };
+        // The worker starts first, so it finds the campaign's key already there (as a shared root holds it).
+        Nachos.Actors.Node.CampaignKey.Create(Nachos.Actors.Node.CampaignKey.DefaultPath(root));
         string[] Node(int port, string roles, params string[] more) =>
             ["node", "--root", root, "--port", port.ToString(), "--api-port", "0", "--roles", roles, "--postgres", database, .. more];
 
@@ -71,7 +73,7 @@ public sealed class ClusterTests(PostgresServer postgres)
         using var seed = new NachosProcess(dir.Path, LocalCluster.FastFailover, Node(ports[0], "coordinator"));
         deadline = DateTime.UtcNow.AddMinutes(1);
         while (!worker.Output.Contains("joined as") && !worker.HasExited && DateTime.UtcNow < deadline) Thread.Sleep(50);
-        Assert.True(worker.Output.Contains($"joined as akka.tcp://nachos@127.0.0.1:{ports[1]}"), $"the worker did not join\n{worker.Output}\n{worker.Error}\n{seed.Output}\n{seed.Error}");
+        Assert.True(worker.Output.Contains($"joined as akka.ssl.tcp://nachos@127.0.0.1:{ports[1]}"), $"the worker did not join\n{worker.Output}\n{worker.Error}\n{seed.Output}\n{seed.Error}");
         worker.Terminate();
         Assert.Equal(0, worker.Wait(TimeSpan.FromSeconds(60)));
         seed.Terminate();

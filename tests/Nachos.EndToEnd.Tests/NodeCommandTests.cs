@@ -1,3 +1,5 @@
+using System.Security.Cryptography.X509Certificates;
+using Nachos.Actors.Node;
 using Nachos.Tests;
 
 namespace Nachos.EndToEnd.Tests;
@@ -53,6 +55,7 @@ public sealed class NodeCommandTests
         using var dir = new TempDir();
         var deadSeed = LocalCluster.FreePorts(1)[0]; // nothing listens there
         var environment = new Dictionary<string, string> { ["NACHOS_JOIN_TIMEOUT"] = "1s" };
+        CampaignKey.Create(CampaignKey.DefaultPath(dir.File("root")));
         // A worker never opens its journal, so an unreachable PostgreSQL does not matter here.
         var (code, output, error) = NachosProcess.Run(dir.Path, environment, "node", "--root", dir.File("root"), "--port", "0", "--roles", "worker",
             "--postgres", "Host=127.0.0.1;Port=1;Username=nachos;Database=nachos", "--seed", $"127.0.0.1:{deadSeed}");
@@ -69,6 +72,7 @@ public sealed class NodeCommandTests
         // Slurm's walltime or pre-emption can come while a restarted node is still asking its seeds.
         using var dir = new TempDir();
         var deadSeed = LocalCluster.FreePorts(1)[0];
+        CampaignKey.Create(CampaignKey.DefaultPath(dir.File("root")));
         using var node = new NachosProcess(dir.Path, "node", "--root", dir.File("root"), "--port", "0", "--roles", "worker",
             "--postgres", "Host=127.0.0.1;Port=1;Username=nachos;Database=nachos", "--seed", $"127.0.0.1:{deadSeed}");
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
@@ -80,6 +84,63 @@ public sealed class NodeCommandTests
         Assert.True(code == 0, $"exit {code}\n{node.Output}\n{node.Error}");
         Assert.Contains("stopped while starting, before it took any task", node.Output);
         Assert.DoesNotContain("joined as", node.Output);
+    }
+
+    [Theory]
+    [InlineData("worker")]
+    [InlineData("coordinator")] // not starting the cluster: its own address is not among its seeds
+    public void A_node_joining_a_cluster_from_a_root_without_the_campaign_key_is_refused_and_creates_nothing(string roles)
+    {
+        using var dir = new TempDir();
+        var root = dir.File("root");
+        var (code, _, error) = NachosProcess.Run(dir.Path, "node", "--root", root, "--roles", roles, "--port", "0",
+            "--postgres", "Host=127.0.0.1;Port=1;Username=nachos;Database=nachos", "--seed", $"127.0.0.1:{LocalCluster.FreePorts(1)[0]}");
+        Assert.True(code == 2, $"exit {code}\n{error}");
+        Assert.Contains($"{CampaignKey.DefaultPath(root)}: no campaign key", error);
+        Assert.False(Directory.Exists(root), "a refused node may not create its root");
+    }
+
+    [Theory]
+    [InlineData("empty", "the campaign key file is empty")]
+    [InlineData("garbage", "not a campaign key")]
+    [InlineData("open", "the campaign key is open to other users (mode 0644)")]
+    [InlineData("public-only", "the campaign key holds no private key")]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")] // file modes
+    public void A_bad_campaign_key_file_is_refused_naming_it_never_its_content(string kind, string message)
+    {
+        using var dir = new TempDir();
+        var key = dir.File("keys/campaign.p12");
+        Directory.CreateDirectory(dir.File("keys"));
+        switch (kind)
+        {
+            case "empty": File.WriteAllBytes(key, []); break;
+            case "garbage": File.WriteAllText(key, "SECRET-0123456789"); break;
+            case "open":
+                CampaignKey.Create(key);
+                File.SetUnixFileMode(key, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+                break;
+            case "public-only": // the certificate without its private key
+                CampaignKey.Create(key);
+                using (var full = CampaignKey.Load(key))
+                using (var certificateOnly = X509CertificateLoader.LoadCertificate(full.Certificate.RawData))
+                    File.WriteAllBytes(key, certificateOnly.Export(X509ContentType.Pkcs12));
+                break;
+        }
+        if (kind != "open") File.SetUnixFileMode(key, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        // By option, and by environment variable.
+        foreach (var (args, environment) in new (string[], Dictionary<string, string>)[]
+                 {
+                     (["--campaign-key", key], new()),
+                     ([], new() { ["NACHOS_CAMPAIGN_KEY"] = key }),
+                 })
+        {
+            var (code, output, error) = NachosProcess.Run(dir.Path, environment, ["node", "--root", dir.File("root"), "--port", "0", .. args]);
+            Assert.True(code == 2, $"exit {code}\n{output}\n{error}");
+            Assert.Contains($"{key}: {message}", error);
+            Assert.DoesNotContain("SECRET", output + error);
+            Assert.DoesNotContain("   at ", error); // no stack trace
+            Assert.False(File.Exists(dir.File("root/journal.db")), "nothing may be created for a refused node");
+        }
     }
 
     [Fact]

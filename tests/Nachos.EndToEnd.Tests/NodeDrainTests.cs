@@ -30,7 +30,7 @@ public sealed class NodeDrainTests(ApiNode node) : IClassFixture<ApiNode>
         var after = (await node.Http.GetFromJsonAsync<NodeList>("api/nodes", ApiJson.Options))!;
         Assert.Equal(["drained", "drained"], Assert.Single(after.Nodes).Devices.Select(d => d.State));
 
-        using var leave = await node.Http.PostAsJsonAsync("api/cluster/leave", new AddressRequest(member.Address.Replace("akka.tcp://nachos@", "")));
+        using var leave = await node.Http.PostAsJsonAsync("api/cluster/leave", new AddressRequest(member.Address.Replace("akka.ssl.tcp://nachos@", "")));
         Assert.Equal(HttpStatusCode.Accepted, leave.StatusCode);
         Assert.Equal(0, node.WaitForExit(TimeSpan.FromMinutes(1)));
         Assert.Contains("left", node.Logs);

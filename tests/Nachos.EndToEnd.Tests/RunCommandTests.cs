@@ -119,6 +119,7 @@ public sealed class RunCommandTests
     }
 
     [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")] // file modes
     public void A_second_node_on_the_same_run_directory_is_refused_and_an_invalid_spec_persists_nothing()
     {
         using var dir = new TempDir();
@@ -128,6 +129,8 @@ public sealed class RunCommandTests
             var journal = dir.File("runs/sim/journal.db");
             var deadline = DateTime.UtcNow.AddMinutes(1);
             while (!File.Exists(journal) && DateTime.UtcNow < deadline) Thread.Sleep(50);
+            // The embedded node's transport authenticates its peers with a key only this user can read.
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(dir.File("runs/sim/campaign-key.p12")));
             var second = NachosProcess.Run(dir.Path, "run", "spec.yaml");
             Assert.Equal(2, second.Code);
             Assert.Contains("in use by another nachos process", second.Error);

@@ -21,13 +21,15 @@ namespace Nachos.Actors.Node;
 public sealed class NachosNode : IAsyncDisposable
 {
     private readonly FileStream? _lock;
+    private readonly CampaignKey _key;
 
-    private NachosNode(ActorSystem system, IActorRef? studies, IActorRef queue, FileStream? runLock)
+    private NachosNode(ActorSystem system, IActorRef? studies, IActorRef queue, FileStream? runLock, CampaignKey key)
     {
         System = system;
         Studies = studies;
         Queue = queue;
         _lock = runLock;
+        _key = key;
     }
 
     public ActorSystem System { get; }
@@ -41,16 +43,20 @@ public sealed class NachosNode : IAsyncDisposable
 
     /// <param name="stop">Cancelled (SIGTERM, Ctrl-C) while the node is still starting: it stops (leaving the
     /// cluster if it had joined) before taking any task, and <see cref="OperationCanceledException"/> is thrown.</param>
+    /// <exception cref="CampaignKeyException">the node has no usable campaign key (checked before anything is created).</exception>
     public static async Task<NachosNode> Start(NodeOptions options, IStudyCatalog catalog, ITaskExecutor executor, CancellationToken stop = default)
     {
+        var key = CampaignKey.LoadOrCreate(options.CampaignKeyPath, options.MayCreateCampaignKey,
+            "only a coordinator that starts the cluster (no seeds, or its own address among them) creates it, and every other node uses it: is this the campaign's directory?");
         Directory.CreateDirectory(options.WorkDir);
         var journal = Path.Combine(options.WorkDir, "journal.db");
-        var runLock = options.Postgres is null ? LockRunDirectory(options.WorkDir) : null;
+        FileStream? runLock = null;
         ActorSystem? system = null;
         try
         {
+            runLock = options.Postgres is null ? LockRunDirectory(options.WorkDir) : null;
             if (options.Postgres is null) PrepareSqlite(journal);
-            system = await Join(options, journal, stop);
+            system = await Join(options, key, journal, stop);
 
             if (options.Is(NodeOptions.Coordinator))
             {
@@ -90,13 +96,14 @@ public sealed class NachosNode : IAsyncDisposable
                 }
                 DrainOnShutdown(system, devices);
             }
-            return new NachosNode(system, studies, queue, runLock);
+            return new NachosNode(system, studies, queue, runLock, key);
         }
         catch
         {
             // Started but not ready (stopped, or the queue never answered): leave, so the journal is closed before the lock goes.
             if (system is not null) await CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClusterLeavingReason.Instance);
             runLock?.Dispose();
+            key.Dispose();
             throw;
         }
     }
@@ -109,23 +116,23 @@ public sealed class NachosNode : IAsyncDisposable
     /// (a new UID and new associations), a few times, before it gives up. An admitted node keeps waiting:
     /// restarting it would make the seed remove it before the next incarnation could join.
     /// </summary>
-    private static async Task<ActorSystem> Join(NodeOptions options, string journal, CancellationToken stop)
+    private static async Task<ActorSystem> Join(NodeOptions options, CampaignKey key, string journal, CancellationToken stop)
     {
         var config = NodeConfig.Build(options, journal);
         if (options.Seeds.Count == 0)
         {
             // A one-node cluster joins itself: no one else to wait for.
-            var (alone, up) = Create(options, config, journal);
+            var (alone, up) = Create(options, config, key, journal);
             Cluster.Get(alone).Join(Cluster.Get(alone).SelfAddress);
             await WaitUp(alone, up.WaitAsync(TimeSpan.FromMinutes(2)), stop);
             return alone;
         }
         var timeout = config.GetTimeSpan("nachos.join-timeout");
         const int incarnations = 5;
-        var seeds = options.Seeds.Select(s => Address.Parse($"akka.tcp://nachos@{s}")).ToList();
+        var seeds = options.Seeds.Select(s => Address.Parse($"{ClusterTls.Protocol}://nachos@{s}")).ToList();
         for (var incarnation = 1; ; incarnation++)
         {
-            var (system, up) = Create(options, config, journal);
+            var (system, up) = Create(options, config, key, journal);
             var cluster = Cluster.Get(system);
             cluster.JoinSeedNodes(seeds);
             var waited = TimeSpan.Zero;
@@ -167,10 +174,10 @@ public sealed class NachosNode : IAsyncDisposable
         }
     }
 
-    /// <summary>A new actor system (a new incarnation) and the moment it becomes an Up member.</summary>
-    private static (ActorSystem System, Task Up) Create(NodeOptions options, Config config, string journal)
+    /// <summary>A new actor system (a new incarnation), its transport on mutual TLS, and the moment it becomes an Up member.</summary>
+    private static (ActorSystem System, Task Up) Create(NodeOptions options, Config config, CampaignKey key, string journal)
     {
-        var setup = BootstrapSetup.Create().WithConfig(config);
+        var setup = ClusterTls.Setup(config, key);
         var system = options.Postgres is null
             ? ActorSystem.Create("nachos", setup.And(SqliteJournalOptions.Create(journal)))
             : ActorSystem.Create("nachos", setup);
@@ -205,6 +212,7 @@ public sealed class NachosNode : IAsyncDisposable
     {
         await CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.ClrExitReason.Instance);
         if (_lock is not null) await _lock.DisposeAsync();
+        _key.Dispose();
     }
 
     /// <summary>One process per run directory: SQLite allows one writer, and two nodes would fight over the entities.</summary>

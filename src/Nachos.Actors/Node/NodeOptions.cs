@@ -29,8 +29,20 @@ public sealed record NodeOptions
     /// <summary>Akka log level; embedded runs talk to a person through the progress display, so errors only.</summary>
     public string LogLevel { get; init; } = "ERROR";
 
-    /// <summary>HOCON that takes precedence over everything else (benchmarks and diagnostics).</summary>
+    /// <summary>HOCON that takes precedence over everything else (benchmarks and diagnostics); it cannot turn TLS off.</summary>
     public string? Overrides { get; init; }
+
+    /// <summary>The campaign key file (<see cref="CampaignKey"/>); null: <see cref="CampaignKey.FileName"/> in <see cref="WorkDir"/>.</summary>
+    public string? CampaignKeyFile { get; init; }
+
+    public string CampaignKeyPath => CampaignKeyFile ?? CampaignKey.DefaultPath(WorkDir);
+
+    /// <summary>
+    /// Whether this node makes the campaign key when there is none: a coordinator that starts the cluster
+    /// (no seeds, or its own address among them). Any other node joins a campaign that exists, so without
+    /// its key it is pointed at the wrong directory, and a key of its own would only make it fail.
+    /// </summary>
+    public bool MayCreateCampaignKey => Is(Coordinator) && (Seeds.Count == 0 || Seeds.Contains($"{Host}:{Port}"));
 
     public bool Is(string role) => Roles.Contains(role);
 

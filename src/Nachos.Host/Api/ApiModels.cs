@@ -73,7 +73,7 @@ public sealed record NodeInfo(string Address, string Status, IReadOnlyList<strin
 /// <param name="Self">The node that answered.</param>
 public sealed record NodeList(string Self, string? Leader, IReadOnlyList<NodeInfo> Nodes);
 
-/// <param name="Address">A member's address: <c>akka.tcp://nachos@host:port</c> or <c>host:port</c>.</param>
+/// <param name="Address">A member's address: <c>akka.ssl.tcp://nachos@host:port</c> or <c>host:port</c>.</param>
 public sealed record AddressRequest(string? Address);
 
 public sealed record ClusterActionResponse(string Address, string Action, IReadOnlyList<string> Devices);

@@ -47,13 +47,13 @@ public static class ClusterRoutes
         return Results.Accepted(value: new ClusterActionResponse(member.Address.ToString(), action, []));
     }
 
-    /// <summary>The member the body's address names: <c>akka.tcp://nachos@host:port</c> or <c>host:port</c>.</summary>
+    /// <summary>The member the body's address names: <c>akka.ssl.tcp://nachos@host:port</c> or <c>host:port</c>.</summary>
     private static async Task<(Member? Member, IResult? Problem)> Member(HttpRequest request, ControlPlane plane)
     {
         var (body, problem) = await Problems.ReadBody<AddressRequest>(request);
         if (problem is not null) return (null, problem);
-        if (string.IsNullOrWhiteSpace(body!.Address)) return (null, Problems.BadRequest("'address' is required: akka.tcp://nachos@host:port or host:port"));
-        var text = body.Address.Contains("://", StringComparison.Ordinal) ? body.Address : $"akka.tcp://{plane.Node.System.Name}@{body.Address}";
+        if (string.IsNullOrWhiteSpace(body!.Address)) return (null, Problems.BadRequest("'address' is required: akka.ssl.tcp://nachos@host:port or host:port"));
+        var text = body.Address.Contains("://", StringComparison.Ordinal) ? body.Address : $"{plane.Cluster.SelfAddress.Protocol}://{plane.Node.System.Name}@{body.Address}";
         Address address;
         try
         {
@@ -61,9 +61,9 @@ public static class ClusterRoutes
         }
         catch (Exception e) when (e is UriFormatException or ArgumentException or FormatException)
         {
-            return (null, Problems.BadRequest($"'address' {body.Address}: expected akka.tcp://nachos@host:port or host:port"));
+            return (null, Problems.BadRequest($"'address' {body.Address}: expected akka.ssl.tcp://nachos@host:port or host:port"));
         }
-        if (address.Host is null || address.Port is null) return (null, Problems.BadRequest($"'address' {body.Address}: expected akka.tcp://nachos@host:port or host:port"));
+        if (address.Host is null || address.Port is null) return (null, Problems.BadRequest($"'address' {body.Address}: expected akka.ssl.tcp://nachos@host:port or host:port"));
         var member = plane.Cluster.State.Members.FirstOrDefault(m => m.Address.Equals(address));
         return member is null ? (null, Problems.NotFound($"{address} is not a member of this cluster")) : (member, null);
     }

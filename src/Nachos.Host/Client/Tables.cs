@@ -72,7 +72,7 @@ public static class Tables
         return table;
     }
 
-    /// <summary>host:port of akka.tcp://system@host:port, which the cluster commands accept as well.</summary>
+    /// <summary>host:port of akka.ssl.tcp://system@host:port, which the cluster commands accept as well.</summary>
     private static string HostPort(string address) => address.Contains('@') ? address[(address.IndexOf('@') + 1)..] : address;
 
     private static string Short(string value) =>

@@ -25,7 +25,7 @@ public static class ClusterCommand
 
     private static Command Act(string action, string description)
     {
-        var address = new Argument<string>("address") { Description = "member address: host:port or akka.tcp://nachos@host:port" };
+        var address = new Argument<string>("address") { Description = "member address: host:port or akka.ssl.tcp://nachos@host:port" };
         var command = new Command(action, description) { address };
         ClientAction.Set(command, async (r, client, _) =>
         {

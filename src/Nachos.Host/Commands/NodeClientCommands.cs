@@ -16,7 +16,7 @@ public static class NodeClientCommands
             AnsiConsole.Write(Tables.Nodes(await client.Get<NodeList>("api/nodes")));
             return ExitCodes.Ok;
         });
-        var address = new Argument<string>("node") { Description = "node address: host:port or akka.tcp://nachos@host:port" };
+        var address = new Argument<string>("node") { Description = "node address: host:port or akka.ssl.tcp://nachos@host:port" };
         var drain = new Command("drain", "the node's devices hand their tasks back (after a checkpoint) and take no more work until the node restarts") { address };
         ClientAction.Set(drain, async (r, client, _) =>
         {

@@ -32,9 +32,10 @@ public static class NodeCommand
         var apiPort = new Option<int?>("--api-port") { Description = "HTTP port of the control API, dashboard and /metrics on coordinators (default 5080, 0 = a free port) [NACHOS_API_PORT]" };
         var apiHost = new Option<string?>("--api-host") { Description = "address the HTTP server binds (default 127.0.0.1; 0.0.0.0 for every interface) [NACHOS_API_HOST]" };
         var dataRoots = new Option<string[]>("--data-root") { Description = "a folder specs submitted through the API may read data from, besides ROOT; repeatable [NACHOS_DATA_ROOTS, ':'-separated]", AllowMultipleArgumentsPerToken = false };
+        var campaignKey = new Option<string?>("--campaign-key") { Description = $"the campaign key file the nodes authenticate each other with (default ROOT/{CampaignKey.FileName}) [NACHOS_CAMPAIGN_KEY]" };
         var command = new Command("node", "run a cluster node (coordinator and/or worker); `node list`, `node drain` ask a running cluster")
         {
-            seeds, roles, devices, host, port, postgres, apiPort, apiHost, dataRoots,
+            seeds, roles, devices, host, port, postgres, apiPort, apiHost, dataRoots, campaignKey,
         };
         command.SetAction((r, _) =>
         {
@@ -45,7 +46,8 @@ public static class NodeCommand
                 r.GetValue(dataRoots) is { Length: > 0 } d ? d : Env("NACHOS_DATA_ROOTS")?.Split(':', StringSplitOptions.RemoveEmptyEntries) ?? []);
             return Run(r.GetValue(root) ?? Env("NACHOS_ROOT"), seedList, r.GetValue(roles) ?? Env("NACHOS_ROLES") ?? "coordinator,worker",
                 r.GetValue(devices) ?? Env("NACHOS_DEVICES") ?? "auto", r.GetValue(host) ?? Env("NACHOS_HOST") ?? "127.0.0.1",
-                r.GetValue(port) ?? (Env("NACHOS_PORT") is { } p ? ParsePort(p) : 4053), r.GetValue(postgres) ?? Env("NACHOS_POSTGRES"), api);
+                r.GetValue(port) ?? (Env("NACHOS_PORT") is { } p ? ParsePort(p) : 4053), r.GetValue(postgres) ?? Env("NACHOS_POSTGRES"), api,
+                r.GetValue(campaignKey) ?? Env("NACHOS_CAMPAIGN_KEY"));
         });
         NodeClientCommands.AddTo(command);
         return command;
@@ -76,7 +78,7 @@ public static class NodeCommand
 
     private static int ParsePort(string value) => int.TryParse(value, out var p) ? p : -1;
 
-    private static async Task<int> Run(string? root, string[] seeds, string roleList, string deviceSpec, string host, int port, string? postgres, ApiBinding api)
+    private static async Task<int> Run(string? root, string[] seeds, string roleList, string deviceSpec, string host, int port, string? postgres, ApiBinding api, string? campaignKey)
     {
         if (root is null) return ExitCodes.Refuse("--root (or NACHOS_ROOT) is required: the campaign directory every node shares");
         var roles = roleList.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -102,11 +104,13 @@ public static class NodeCommand
         var options = new NodeOptions
         {
             WorkDir = root, Roles = roles, Seeds = seeds, Host = host, Port = port, Devices = deviceNames, Postgres = postgres, LogLevel = "WARNING",
+            CampaignKeyFile = campaignKey is null ? null : Path.GetFullPath(campaignKey),
         };
         var catalog = RunDirectoryCatalog.ForCampaign(root);
         Console.WriteLine($"nachos node: root {root}, devices {string.Join(",", deviceNames)}");
         foreach (var (key, value) in NodeConfig.Describe(NodeConfig.Build(options, Path.Combine(root, "journal.db"))))
             Console.WriteLine($"  {key} = {value}");
+        Console.WriteLine($"  campaign key = {options.CampaignKeyPath}");
 
         // From here on SIGTERM (Slurm pre-emption, walltime) and Ctrl-C leave: while starting, the node just stops.
         var leave = new TaskCompletionSource();
@@ -127,6 +131,10 @@ public static class NodeCommand
         catch (RunDirectoryInUseException e)
         {
             return ExitCodes.Refuse(e.Message);
+        }
+        catch (CampaignKeyException e)
+        {
+            return ExitCodes.Refuse($"{e.Message} (--root, or the key file with --campaign-key or NACHOS_CAMPAIGN_KEY; docs/operations.md, Security)");
         }
         catch (ClusterJoinException e)
         {

@@ -56,7 +56,7 @@ public static class RunCommand
         {
             node = await NachosNode.StartEmbedded(runDir, catalog, executor, devices);
         }
-        catch (RunDirectoryInUseException e)
+        catch (Exception e) when (e is RunDirectoryInUseException or CampaignKeyException)
         {
             return ExitCodes.Refuse(e.Message);
         }
