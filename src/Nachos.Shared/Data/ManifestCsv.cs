@@ -12,7 +12,7 @@ namespace Nachos.Shared.Data;
 internal sealed class ManifestCsv
 {
     private readonly string _file;
-    private int _lastLine;
+    private int _lastLine, _lastRecord;
 
     public ManifestCsv(string file)
     {
@@ -28,14 +28,15 @@ internal sealed class ManifestCsv
         _ = parser.Record; // CsvHelper processes fields, and finds bad quoting, only when they are read
         if (parser.Count != headerFields)
             throw new DataException($"{_file}:{parser.RawRow}: {parser.Count} field(s), but the header has {headerFields}");
-        _lastLine = parser.RawRow;
+        (_lastLine, _lastRecord) = (parser.RawRow, parser.Row);
     }
 
     private void OnBadData(BadDataFoundArgs bad)
     {
         var record = bad.RawRecord ?? "";
         var offset = Math.Max(0, record.IndexOf(bad.Field, StringComparison.Ordinal));
-        var (line, field) = (_lastLine + 1, 1);
+        // The record starts after the last checked one (records in between, such as the header, are one line each).
+        var (line, field) = (_lastLine + (bad.Context.Parser?.Row ?? _lastRecord + 1) - _lastRecord, 1);
         var quoted = false;
         for (var i = 0; i < offset; i++)
         {

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using System.Numerics;
 using System.Text;
 using System.Text.RegularExpressions;
 using Nachos.Shared.Data;
@@ -73,18 +74,10 @@ public static partial class NpzReader
             _ => throw new DataException($"{where}: unsupported dtype '{Clip(descr)}'"),
         };
         var data = b.AsSpan(start + (int)headerLen);
-        var count = 1L;
-        foreach (var d in shape)
-        {
-            if (d != 0 && count > data.Length / d)
-            {
-                count = long.MaxValue;
-                break;
-            }
-            count *= d;
-        }
-        if (count > data.Length / itemSize)
-            throw new DataException($"{where}: shape ({string.Join(", ", shape)}) needs {(count == long.MaxValue ? "more" : count * itemSize)} bytes of data, the array holds {data.Length}");
+        var bytes = shape.Aggregate(BigInteger.One, (a, d) => a * d) * itemSize;
+        if (bytes > data.Length)
+            throw new DataException($"{where}: shape ({string.Join(", ", shape)}) needs {bytes} bytes of data, the array holds {data.Length}");
+        var count = (int)(bytes / itemSize);
         var values = new float[count];
         switch (descr[1..])
         {
