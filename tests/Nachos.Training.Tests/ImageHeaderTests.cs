@@ -8,43 +8,12 @@ namespace Nachos.Training.Tests;
 /// <summary>Images refused from their header before decoding (too many pixels), and undecodable ones named plainly.</summary>
 public sealed class ImageHeaderTests
 {
-    /// <summary>A PNG of a few dozen bytes whose header declares <paramref name="width"/> × <paramref name="height"/> grey pixels.</summary>
-    public static byte[] PngHeader(int width, int height)
-    {
-        var ihdr = new byte[13];
-        BinaryPrimitives.WriteInt32BigEndian(ihdr, width);
-        BinaryPrimitives.WriteInt32BigEndian(ihdr.AsSpan(4), height);
-        ihdr[8] = 8; // bit depth; colour type 0 (grey), no interlace
-        return [0x89, .. "PNG\r\n\x1a\n"u8, .. Chunk("IHDR", ihdr), .. Chunk("IDAT", [0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]), .. Chunk("IEND", [])];
-    }
-
-    private static byte[] Chunk(string type, byte[] data)
-    {
-        var chunk = new byte[12 + data.Length];
-        BinaryPrimitives.WriteInt32BigEndian(chunk, data.Length);
-        System.Text.Encoding.ASCII.GetBytes(type).CopyTo(chunk, 4);
-        data.CopyTo(chunk, 8);
-        BinaryPrimitives.WriteUInt32BigEndian(chunk.AsSpan(8 + data.Length), Crc32(chunk.AsSpan(4, 4 + data.Length)));
-        return chunk;
-    }
-
-    private static uint Crc32(ReadOnlySpan<byte> bytes)
-    {
-        var crc = 0xFFFFFFFFu;
-        foreach (var b in bytes)
-        {
-            crc ^= b;
-            for (var k = 0; k < 8; k++) crc = (crc & 1) != 0 ? 0xEDB88320u ^ (crc >> 1) : crc >> 1;
-        }
-        return ~crc;
-    }
-
     [Fact]
     public void A_png_declaring_more_pixels_than_the_maximum_is_refused_before_decoding()
     {
         using var dir = new TempDir();
         var path = dir.File("huge.png");
-        File.WriteAllBytes(path, PngHeader(20000, 20000));
+        File.WriteAllBytes(path, PngBytes.Header(20000, 20000));
         var allocated = GC.GetAllocatedBytesForCurrentThread();
         var e = Assert.Throws<DataException>(() => ImageDecoder.Load(path, 1, 64, 64));
         Assert.Equal($"{path}: the header declares 20000 × 20000 pixels (400 megapixels), more than image.max_megapixels (50)", e.Message);
