@@ -31,6 +31,13 @@ public sealed class SpecSyntaxTests : IDisposable
     }
 
     [Fact]
+    public void Renaming_a_spec_with_an_unclosed_bracket_leaves_it_for_the_loader_to_report()
+    {
+        const string yaml = "dataset:\n  manifest: data.csv\n  classes: [neg, pos\nimage: { size: 16 }\n";
+        Assert.Equal(yaml, SpecText.WithName(yaml, "renamed"));
+    }
+
+    [Fact]
     public void An_unclosed_brace_spanning_lines_is_reported_at_the_brace()
     {
         var error = Single(Dataset + "image: { size: 16,\n  channels: 1\nsplit:\n  outer_folds: 3\n");
