@@ -26,7 +26,7 @@ internal static class SpecYaml
         {
             // YamlDotNet's scanner fails this way (no position) on some unclosed flow collections spanning lines.
             throw parser.OpenFlow is { } open
-                ? Fault(file, open, $"this '{(open.Sequence ? '[' : '{')}' is never closed")
+                ? Fault(file, open.Start, $"this '{(open.Sequence ? '[' : '{')}' is never closed")
                 : Fault(file, parser.LastEnd, "malformed YAML after this point");
         }
         if (stream.Documents.Count > 1)
@@ -38,8 +38,6 @@ internal static class SpecYaml
 
     private static SpecException Fault(string file, Mark at, string message) =>
         new(file, [new SpecError("(yaml)", (int)at.Line, message, (int)at.Column)]);
-
-    private static SpecException Fault(string file, (Mark Start, bool Sequence) open, string message) => Fault(file, open.Start, message);
 
     /// <summary>Remembers where the last event ended and which collections are open (flow ones: '[' or '{').</summary>
     private sealed class TrackingParser(IParser inner) : IParser

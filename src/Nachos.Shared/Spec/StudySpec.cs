@@ -39,9 +39,10 @@ public sealed record DatasetSpec(
 public sealed record SyntheticSpec(int Patients, int Sites, int Size, int Seed);
 
 /// <param name="MaxPixels">Largest image (width × height, from its header) that is decoded; a larger one is bad data.</param>
-public sealed record ImageSpec(int Height, int Width, int Channels, long MaxPixels = ImageSpec.DefaultMaxMegapixels * 1_000_000)
+public sealed record ImageSpec(int Height, int Width, int Channels, long MaxPixels = ImageSpec.DefaultMaxPixels)
 {
     public const long DefaultMaxMegapixels = 50;
+    public const long DefaultMaxPixels = DefaultMaxMegapixels * 1_000_000;
 }
 
 public enum SplitScheme { KFold, LeaveSiteOut, FoldColumn, CrossTesting, Holdout }

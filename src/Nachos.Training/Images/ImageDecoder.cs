@@ -11,7 +11,7 @@ public static class ImageDecoder
     /// Returns C×H×W floats. A missing or undecodable file, or one whose header declares more than
     /// <paramref name="maxPixels"/> pixels (checked before decoding), is a <see cref="DataException"/> naming it.
     /// </summary>
-    public static float[] Load(string path, int channels, int height, int width, long maxPixels = ImageSpec.DefaultMaxMegapixels * 1_000_000)
+    public static float[] Load(string path, int channels, int height, int width, long maxPixels = ImageSpec.DefaultMaxPixels)
     {
         if (!File.Exists(path)) throw new DataException($"{path}: image file not found");
         ImageResult img;
