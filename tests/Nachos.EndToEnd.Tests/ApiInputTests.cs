@@ -39,7 +39,12 @@ public sealed class ApiInputTests(ApiNode node) : IClassFixture<ApiNode>
         var noData = await node.Submit(ApiNode.Spec("nodata", 0).Replace("synthetic: { out: data, patients: 30, sites: 2, size: 16, seed: 3 }", "manifest: absent/manifest.csv"));
         Assert.Contains("absent", await Problem(noData, HttpStatusCode.BadRequest));
 
-        foreach (var id in new[] { "bad", "ok", "nodata" }) Assert.False(Directory.Exists(node.StudyDir(id)), $"the refused study {id} left a folder");
+        // YamlDotNet fails on this one with InvalidOperationException: was a 500 with a name, a 409 without.
+        const string unclosed = "dataset:\n  synthetic: { out: data, patients: 30 }\n  classes: [normal, lesion\nimage: { size: 16 }\n";
+        Assert.Contains("line 3, column 12: (yaml): this '[' is never closed", await Problem(await node.Submit(unclosed, "unclosed"), HttpStatusCode.BadRequest));
+        Assert.Contains("line 3, column 12: (yaml): this '[' is never closed", await Problem(await node.Submit(unclosed), HttpStatusCode.BadRequest));
+
+        foreach (var id in new[] { "bad", "ok", "nodata", "unclosed" }) Assert.False(Directory.Exists(node.StudyDir(id)), $"the refused study {id} left a folder");
     }
 
     [Fact]

@@ -9,7 +9,12 @@ public static class NpyWriter
     public static byte[] Npy(string descr, int[] shape, byte[] data)
     {
         var dims = shape.Length == 1 ? $"{shape[0]}," : string.Join(", ", shape);
-        var header = $"{{'descr': '{descr}', 'fortran_order': False, 'shape': ({dims}), }}";
+        return NpyWithHeader($"{{'descr': '{descr}', 'fortran_order': False, 'shape': ({dims}), }}", data);
+    }
+
+    /// <summary>A version 1.0 member with <paramref name="header"/> as its dictionary, padded as NumPy pads it.</summary>
+    public static byte[] NpyWithHeader(string header, byte[] data)
+    {
         var total = 10 + header.Length + 1;
         header = header.PadRight(header.Length + (64 - total % 64) % 64) + "\n";
         using var ms = new MemoryStream();

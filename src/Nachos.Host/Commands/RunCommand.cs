@@ -32,10 +32,11 @@ public static class RunCommand
 
     private static async Task<int> Run(string specPath, string? runDirOption, int? devicesOption)
     {
+        if (devicesOption is < 1 or > ExecutionSpec.MaxDevices)
+            return ExitCodes.Refuse($"--devices {devicesOption}: must be 1 to {ExecutionSpec.MaxDevices} (the range of execution.devices)");
         var inputs = StudyInputs.Load(specPath);
         if (inputs is null) return ExitCodes.BadInput;
         var (spec, data, plan) = inputs;
-        if (devicesOption is < 1) return ExitCodes.Refuse($"--devices {devicesOption}: must be at least 1");
         var runDir = Path.GetFullPath(runDirOption ?? Path.Combine("runs", spec.Name));
         try
         {

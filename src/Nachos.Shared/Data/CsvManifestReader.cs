@@ -1,6 +1,4 @@
-using System.Globalization;
 using CsvHelper;
-using CsvHelper.Configuration;
 using Nachos.Shared.Spec;
 
 namespace Nachos.Shared.Data;
@@ -16,7 +14,8 @@ public static class CsvManifestReader
         var file = spec.Path;
         var root = Path.GetDirectoryName(file)!;
         using var reader = new StreamReader(file);
-        using var csv = new CsvReader(reader, new CsvConfiguration(CultureInfo.InvariantCulture) { TrimOptions = TrimOptions.Trim });
+        var rows = new ManifestCsv(file);
+        using var csv = new CsvReader(reader, rows.Configuration);
         if (!csv.Read() || !csv.ReadHeader() || csv.HeaderRecord is null)
             throw new DataException($"{file}: empty manifest (no header line)");
         var header = csv.HeaderRecord;
@@ -40,6 +39,7 @@ public static class CsvManifestReader
         var seen = new Dictionary<string, int>();
         while (csv.Read())
         {
+            rows.Check(csv.Parser, header.Length);
             var line = csv.Parser.RawRow;
             string Field(string col)
             {

@@ -1,7 +1,6 @@
 using Nachos.Shared.Data;
 using Nachos.Shared.Search;
 using Nachos.Shared.Tasks;
-using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace Nachos.Shared.Spec;
@@ -14,24 +13,22 @@ public static class SpecLoader
         var full = System.IO.Path.GetFullPath(path);
         if (!File.Exists(full))
             throw new SpecException(path, [new SpecError("(file)", 0, $"spec file not found: {full}")]);
-        return Parse(File.ReadAllText(full), full);
+        string text;
+        try
+        {
+            text = File.ReadAllText(full);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new SpecException(path, [new SpecError("(file)", 0, $"cannot read the spec file {full}: {e.Message}")]);
+        }
+        return Parse(text, full);
     }
 
     /// <param name="roots">Where the spec may read data; a path outside them is a spec error (the control API's submissions).</param>
     public static StudySpec Parse(string yaml, string file, DataRoots? roots = null)
     {
-        var stream = new YamlStream();
-        try
-        {
-            stream.Load(new StringReader(yaml));
-        }
-        catch (YamlException e)
-        {
-            throw new SpecException(file, [new SpecError("(yaml)", (int)e.Start.Line, e.InnerException?.Message ?? e.Message)]);
-        }
-        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
-            throw new SpecException(file, [new SpecError("(root)", 1, "the spec must be a mapping of keys to values")]);
-
+        var root = SpecYaml.Root(yaml, file);
         var errors = new List<SpecError>();
         var dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(file))!;
         var top = new YamlSection(root, "", errors);
@@ -134,7 +131,8 @@ public static class SpecLoader
     private static ImageSpec ReadImage(YamlSection s)
     {
         var size = s.Int("size", 64, 8, 4096);
-        var spec = new ImageSpec(s.Int("height", size, 8, 4096), s.Int("width", size, 8, 4096), s.Int("channels", 1, 1, 3));
+        var maxPixels = (long)(s.Double("max_megapixels", ImageSpec.DefaultMaxMegapixels, 0, 1000, exclusiveMin: true) * 1_000_000);
+        var spec = new ImageSpec(s.Int("height", size, 8, 4096), s.Int("width", size, 8, 4096), s.Int("channels", 1, 1, 3), maxPixels);
         if (spec.Channels == 2) s.Error("channels", "must be 1 (grayscale) or 3 (RGB), got 2");
         s.Finish();
         return spec;
@@ -241,9 +239,11 @@ public static class SpecLoader
         if (!SpecNames.Metrics.Contains(metric) && metric != "loss")
             s.Error("metric", $"unknown metric '{metric}'; expected loss or one of: {string.Join(", ", SpecNames.Metrics)}");
         var sampler = s.Choice("sampler", SamplerKind.Random, SpecNames.Samplers);
-        var trials = s.Int("trials", 8, 1, 100_000);
-        var parallelism = s.Int("parallelism", 4, 1, 10_000);
         var spaceSection = s.Child("space");
+        var trials = s.Int("trials", spaceSection.Count > 0 ? 8 : 1, 1, 100_000);
+        if (spaceSection.Count == 0 && trials > 1)
+            s.Error("trials", $"{trials} trials over an empty search space would train the same configuration {trials} times; give search.space or set trials: 1");
+        var parallelism = s.Int("parallelism", 4, 1, 10_000);
         var errorsBefore = s.ErrorCount;
         var space = new List<ParamSpec>();
         foreach (var (key, node) in spaceSection.Entries())
@@ -328,7 +328,7 @@ public static class SpecLoader
             s.Error("executor", "TorchSharp training runs in subprocesses: inside the node it would share the node's garbage collector, which frees TorchSharp's native scalars from finalisers (docs/platform.md)");
         var spec = new ExecutionSpec(
             trainer, executor,
-            s.Int("devices", trainer == TrainerKind.Torch ? 1 : 4, 1, 1024),
+            s.Int("devices", trainer == TrainerKind.Torch ? 1 : 4, 1, ExecutionSpec.MaxDevices),
             s.Int("max_retries", 2, 0, 100),
             s.Double("max_failed_trials", 0.5, 0, 1),
             simulated,

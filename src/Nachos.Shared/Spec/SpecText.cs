@@ -17,8 +17,9 @@ public static class SpecText
         {
             stream.Load(new StringReader(yaml));
         }
-        catch (YamlException)
+        catch (Exception e) when (e is YamlException or InvalidOperationException)
         {
+            // InvalidOperationException: YamlDotNet's scanner on some unclosed '[' or '{' (see SpecYaml).
             return yaml;
         }
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root) return yaml;

@@ -38,7 +38,12 @@ public sealed record DatasetSpec(
 /// <summary>The built-in demo data: generated into <c>Path</c>'s folder when absent.</summary>
 public sealed record SyntheticSpec(int Patients, int Sites, int Size, int Seed);
 
-public sealed record ImageSpec(int Height, int Width, int Channels);
+/// <param name="MaxPixels">Largest image (width × height, from its header) that is decoded; a larger one is bad data.</param>
+public sealed record ImageSpec(int Height, int Width, int Channels, long MaxPixels = ImageSpec.DefaultMaxPixels)
+{
+    public const long DefaultMaxMegapixels = 50;
+    public const long DefaultMaxPixels = DefaultMaxMegapixels * 1_000_000;
+}
 
 public enum SplitScheme { KFold, LeaveSiteOut, FoldColumn, CrossTesting, Holdout }
 
@@ -123,5 +128,9 @@ public enum ExecutorKind { Subprocess, InProcess }
 public sealed record SimulatedSpec(double SecondsPerEpoch, double FailureRate);
 
 /// <summary>How tasks run: which trainer, in which executor, on how many device slots, with what tolerance for failures.</summary>
+/// <param name="Devices">Device slots on the node: 1 to <see cref="MaxDevices"/> (also the bound of <c>nachos run --devices</c>).</param>
 public sealed record ExecutionSpec(TrainerKind Trainer, ExecutorKind Executor, int Devices, int MaxRetries, double MaxFailedTrials, SimulatedSpec Simulated,
-    double TaskTimeoutSeconds = 0);
+    double TaskTimeoutSeconds = 0)
+{
+    public const int MaxDevices = 1024;
+}

@@ -26,6 +26,7 @@ internal sealed class YamlSection
     public int ErrorCount => _errors.Count;
     public int Line => _node is null ? 0 : (int)_node.Start.Line;
     public bool Exists => _node is not null;
+    public int Count => _node?.Children.Count ?? 0;
 
     public string KeyPath(string key) => key.Length == 0 ? Path : Path.Length == 0 ? key : $"{Path}.{key}";
 

@@ -37,7 +37,7 @@ public static class DatasetLoader
         {
             try
             {
-                images[sample.Id] = ImageDecoder.Load(sample.ImagePath, img.Channels, img.Height, img.Width);
+                images[sample.Id] = ImageDecoder.Load(sample.ImagePath, img.Channels, img.Height, img.Width, img.MaxPixels);
             }
             catch (DataException e)
             {
@@ -66,11 +66,16 @@ public static class DatasetLoader
         {
             if (!arrays.TryGetValue($"{part}_images", out var x) || !arrays.TryGetValue($"{part}_labels", out var y))
                 throw new DataException($"{d.Path}: arrays '{part}_images' and '{part}_labels' are required (found: {string.Join(", ", arrays.Keys)})");
-            var n = x.Shape[0];
             if (x.Shape.Length is not (3 or 4)) throw new DataException($"{d.Path}: {part}_images must be N×H×W or N×H×W×C, got ({string.Join(", ", x.Shape)})");
-            int h = x.Shape[1], w = x.Shape[2], c = x.Shape.Length == 4 ? x.Shape[3] : 1;
+            if (y.Shape.Length is not (1 or 2)) throw new DataException($"{d.Path}: {part}_labels must be N or N×L, got ({string.Join(", ", y.Shape)})");
+            int n = x.Shape[0], h = x.Shape[1], w = x.Shape[2], c = x.Shape.Length == 4 ? x.Shape[3] : 1;
+            if (h == 0 || w == 0) throw new DataException($"{d.Path}: {part}_images has empty images ({string.Join(", ", x.Shape)})");
+            if (c is not (1 or 3)) throw new DataException($"{d.Path}: {part}_images has {c} channels; expected 1 (grayscale) or 3 (RGB)");
             var labelWidth = y.Shape.Length == 1 ? 1 : y.Shape[1];
+            if (labelWidth == 0) throw new DataException($"{d.Path}: {part}_labels has no label per row ({string.Join(", ", y.Shape)})");
             if (y.Shape[0] != n) throw new DataException($"{d.Path}: {part}_labels has {y.Shape[0]} rows but {part}_images has {n}");
+            NonFinite(x, $"{part}_images", d.Path);
+            NonFinite(y, $"{part}_labels", d.Path);
             var scale = x.Values.Length > 0 && x.Values.Max() > 1.0f ? 1 / 255f : 1f;
             for (var i = 0; i < n; i++)
             {
@@ -100,6 +105,15 @@ public static class DatasetLoader
         if (spec.Task == TaskKind.Binary && classes.Count != 2)
             throw new DataException($"{d.Path}: task binary but the labels take {classes.Count} values");
         return new LoadedDataset(new Manifest(d.Path, spec.Task, classes, samples), spec.Image, images, []);
+    }
+
+    /// <summary>Refuses NaN or infinite values, naming the first one's row (image or label).</summary>
+    private static void NonFinite(NpyArray a, string name, string path)
+    {
+        var at = Array.FindIndex(a.Values, v => !float.IsFinite(v));
+        if (at < 0) return;
+        var row = a.Shape[0] == 0 ? 0 : at / (a.Values.Length / a.Shape[0]);
+        throw new DataException($"{path}: {name} row {row} holds {(float.IsNaN(a.Values[at]) ? "NaN" : "an infinite value")}; every value must be a finite number");
     }
 
     private static float[] ToPlanar(float[] values, int index, int h, int w, int c, float scale, ImageSpec target)

@@ -1,4 +1,5 @@
 using Nachos.Shared.Data;
+using Nachos.Shared.Spec;
 using StbImageSharp;
 
 namespace Nachos.Training.Images;
@@ -6,19 +7,29 @@ namespace Nachos.Training.Images;
 /// <summary>Decodes PNG/JPEG/BMP files into planar float images in [0, 1], resized to the spec's size.</summary>
 public static class ImageDecoder
 {
-    /// <summary>Returns C×H×W floats. A missing or undecodable file is a <see cref="DataException"/> naming it.</summary>
-    public static float[] Load(string path, int channels, int height, int width)
+    /// <summary>
+    /// Returns C×H×W floats. A missing or undecodable file, or one whose header declares more than
+    /// <paramref name="maxPixels"/> pixels (checked before decoding), is a <see cref="DataException"/> naming it.
+    /// </summary>
+    public static float[] Load(string path, int channels, int height, int width, long maxPixels = ImageSpec.DefaultMaxPixels)
     {
         if (!File.Exists(path)) throw new DataException($"{path}: image file not found");
         ImageResult img;
         try
         {
             using var stream = File.OpenRead(path);
+            var info = ImageInfo.FromStream(stream)
+                       ?? throw new DataException($"{path}: not a PNG, JPEG or BMP image (unrecognised header)");
+            var pixels = (long)info.Width * info.Height;
+            if (pixels > maxPixels)
+                throw new DataException($"{path}: the header declares {info.Width} × {info.Height} pixels ({pixels / 1e6:0.#} megapixels), more than image.max_megapixels ({maxPixels / 1e6:0.#})");
+            stream.Position = 0;
             img = ImageResult.FromStream(stream, channels == 1 ? ColorComponents.Grey : ColorComponents.RedGreenBlue);
         }
         catch (Exception e) when (e is not DataException)
         {
-            throw new DataException($"{path}: cannot decode image ({e.Message})");
+            // The decoder's own messages can hold bytes of the file (chunk names, uninitialised text): not shown.
+            throw new DataException($"{path}: cannot decode image (corrupt or truncated image data)");
         }
         var planar = new float[channels * img.Height * img.Width];
         var plane = img.Height * img.Width;
