@@ -97,7 +97,7 @@ public sealed record ClassificationMetrics(
         double? spec = tn + fp == 0 ? null : (double)tn / (tn + fp);
         double? balanced = sens is null || spec is null ? null : (sens + spec) / 2;
         // F1 = 2TP / (2TP + FP + FN); undefined when there is neither a positive case nor a positive prediction.
-        double? f1 = 2 * tp + fp + fn == 0 ? null : 2.0 * tp / (2 * tp + fp + fn);
+        double? f1 = tp + fp + fn == 0 ? null : 2.0 * tp / (2.0 * tp + fp + fn);
         return new BinaryCounts((double)(tp + tn) / truth.Length, sens, spec, balanced, f1, [[tn, fp], [fn, tp]]);
     }
 
