@@ -1,4 +1,5 @@
 using Nachos.Shared.Spec;
+using Nachos.Shared.Tasks;
 
 namespace Nachos.Shared.Metrics;
 
@@ -42,6 +43,8 @@ public sealed record ClassificationMetrics(
     {
         if (labels.Count != probabilities.Count) throw new ArgumentException("labels and probabilities differ in length");
         if (labels.Count == 0) throw new ArgumentException("no predictions to score");
+        // A NaN would rank lowest and be predicted negative: a silently different result.
+        if (CountNonFinite(probabilities) is var bad and > 0) throw new ArgumentException($"{bad} of {labels.Count} outputs are NaN or infinite");
         var k = probabilities[0].Count;
         var aurocs = Enumerable.Range(0, k)
             .Select(c => Metrics.Auroc.Compute(
@@ -80,6 +83,20 @@ public sealed record ClassificationMetrics(
             labels.Count, Mean(aurocs), aurocs, accuracy, recall, Mean(oneVsRest.Select(b => b.F1)),
             recall, Mean(oneVsRest.Select(b => b.Specificity)), [matrix]);
     }
+
+    /// <summary>
+    /// Fails the task (as diverged) when an evaluation's outputs hold NaN or ±∞, naming the task, the set and how
+    /// many samples are affected; call before <see cref="Compute"/> on a task's predictions.
+    /// </summary>
+    public static void RequireFinite(string taskId, string set, IReadOnlyList<IReadOnlyList<double>> probabilities)
+    {
+        if (CountNonFinite(probabilities) is var bad and > 0)
+            throw new TaskFailedException(FailureKind.Diverged, $"{taskId}: {bad} of {probabilities.Count} outputs on the {set} set are NaN or infinite");
+    }
+
+    /// <summary>Samples with at least one output that is NaN or ±∞.</summary>
+    public static int CountNonFinite(IReadOnlyList<IReadOnlyList<double>> probabilities) =>
+        probabilities.Count(p => p.Any(v => !double.IsFinite(v)));
 
     private sealed record BinaryCounts(double Accuracy, double? Sensitivity, double? Specificity, double? Balanced, double? F1, int[][] Matrix);
 
