@@ -49,6 +49,7 @@ public static class Tables
     {
         var table = new Table().Title($"{Markup.Escape(trials.Id)}: trials by {Markup.Escape(trials.Sort)} (score = mean inner validation {Markup.Escape(trials.Metric)})")
             .AddColumns("fold", "trial", "state", "splits", "score ± SE", "loss", "best epoch", "configuration");
+        table.Columns[2].NoWrap = true; // "failed (out_of_memory)" reads as one word
         foreach (var t in top is { } n ? trials.Trials.Take(n) : trials.Trials)
             table.AddRow(t.Outer.ToString(), t.Trial + (t.Chosen ? " [yellow]*[/]" : ""), Markup.Escape(t.FailureKind is { } kind ? $"{t.State} ({kind.Name()})" : t.State), $"{t.SplitsEnded} / {t.Splits}",
                 t.Score is null ? "-" : $"{F(t.Score)} ± {F(t.StandardError)}", F(t.Metrics.GetValueOrDefault("loss")),

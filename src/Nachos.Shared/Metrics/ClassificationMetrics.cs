@@ -8,6 +8,7 @@ namespace Nachos.Shared.Metrics;
 /// evaluated set holds no positive case). Macro averages skip undefined members.
 /// Threshold rule: binary and multi-label predict positive when p ≥ 0.5; multi-class predicts the arg-max
 /// class (lowest index on ties). For multi-class, sensitivity, specificity and F1 are macro one-vs-rest.
+/// Multi-label accuracy is the mean per-label accuracy (1 − Hamming loss), not exact-match accuracy (docs/spec.md).
 /// </summary>
 public sealed record ClassificationMetrics(
     int Count,
