@@ -60,6 +60,7 @@ public static class ReferenceStudy
                 error = $"{e.GetType().Name}: {e.Message}";
             }
         }
-        return new TaskOutcome(task.TaskId, null, error, context.Spec.Execution.MaxRetries + 1);
+        // An injected failure is a crash: transient, so every attempt is made.
+        return new TaskOutcome(task.TaskId, null, error, context.Spec.Execution.MaxRetries + 1, FailureKind.Crashed);
     }
 }

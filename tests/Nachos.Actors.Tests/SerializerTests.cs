@@ -20,6 +20,7 @@ public sealed class SerializerTests : IDisposable
         "history.csv", "predictions.csv", 1.5, "cpu0");
     private static readonly TaskSpec Task = TaskSpec.ForSplit("s", 0, 1, 0, Config, 20, 42);
     private static readonly TaskOutcome Outcome = new(Task.TaskId, Result, null, 1);
+    private static readonly TaskOutcome Failed = new(Task.TaskId, null, "loss is NaN", 1, FailureKind.Diverged);
     private static readonly TrialResult Trial = new(1, Config, 0.9, 0.01, 4.5, [0.89, 0.91], null);
     private static readonly FoldResult Fold = new(0, 1, Config, 0.9, 0.01, 5, new Dictionary<string, double?> { ["auroc"] = 0.88 }, [Trial], null);
 
@@ -30,7 +31,7 @@ public sealed class SerializerTests : IDisposable
         new FoldStarted("s", 0, 8, 2, 3, 20, 42, "auroc", true, 0.5), new TrialStarted(1, Config), new TrialFinished(Trial),
         new RefitStarted(1, Config, 5), new RefitFinished(Outcome), new FoldFailed("why"),
         new TrialRequested("s", 0, 1, Config, 3, 20, 42, "auroc"), new SplitFinished(0, Outcome),
-        new TaskQueued(Task, 2), new TaskAttemptRecorded(Task.TaskId, "boom"), new TaskCompleted(Outcome),
+        new TaskQueued(Task, 2), new TaskAttemptRecorded(Task.TaskId, "boom", FailureKind.Crashed), new TaskCompleted(Outcome), new TaskCompleted(Failed),
         new QueueSnapshot([new TaskQueued(Task, 2)], new Dictionary<string, int> { [Task.TaskId] = 1 }, [Outcome], [Task], ["s"], ["t"]),
         new StudyPaused("s"), new StudyResumed("s"), new StudyCancelled("s"),
         new ControlStudy("s", StudyControl.Cancel), new StudyControlled("s", StudyControl.Pause, true, false, null),
@@ -39,12 +40,12 @@ public sealed class SerializerTests : IDisposable
         new QueueOverview([new StudyCounts("s", 1, 2, 3, 4, true, false)], [new DeviceView("akka.tcp://nachos@127.0.0.1:4053", "cpu0", "busy", Task.TaskId, 1.5, 0.25)],
             new Nachos.Shared.Monitoring.HistogramSnapshot([0.001, 0.01], [1, 2, 0], 3, 0.012),
             new Dictionary<string, Nachos.Shared.Monitoring.HistogramSnapshot> { ["succeeded"] = new([1, 10], [0, 1, 0], 1, 2.5) }),
-        new DeviceRanTask("cpu0", Task.TaskId, 1, "failed (boom)", 1.25),
+        new DeviceRanTask("cpu0", Task.TaskId, 1, "failed", 1.25, FailureKind.DataError, "boom"),
         new DrainNode("akka.tcp://nachos@127.0.0.1:4053"), new NodeDraining("akka.tcp://nachos@127.0.0.1:4053", ["cpu0"]),
         new ShardEnvelope("s/o0", new StartFold("s", 0)), new StartStudy("s"), new StartFold("s", 0),
         new StartTrial(new TrialRequested("s", 0, 1, Config, 3, 20, 42, "auroc")), new TrialReport(Trial), new FoldReport(Fold),
         new SubmitTask(Task, 2), new RequestWork("cpu0"), new WorkAssigned(Task, 7, 1), new TaskSucceeded(Task.TaskId, 7, Result),
-        new TaskAttemptFailed(Task.TaskId, 7, "boom"), new TaskInterrupted(Task.TaskId, 7), new LeaseHeartbeat(Task.TaskId, 7, "cpu0"), new LeaseRevoked(Task.TaskId, 7), DrainDevice.Instance, new DeviceDrained("cpu0"), new TaskFinished(Outcome), GetQueueStatus.Instance, new QueueStatus(1, 2, 3, 4, 5),
+        new TaskAttemptFailed(Task.TaskId, 7, "boom", FailureKind.Timeout), new TaskInterrupted(Task.TaskId, 7), new LeaseHeartbeat(Task.TaskId, 7, "cpu0"), new LeaseRevoked(Task.TaskId, 7), DrainDevice.Instance, new DeviceDrained("cpu0"), new TaskFinished(Outcome), GetQueueStatus.Instance, new QueueStatus(1, 2, 3, 4, 5),
         new StudyProgress("s", 0, 3, 2, 1, 8, false),
         new StudyCompleted("s", new StudyReport("s", true, [Fold], [new MetricSummary("auroc", [0.88], Statistics.Summarise([0.88, 0.9]), 0.8, 0.95)],
             [new Stability("optimizer", new Dictionary<string, int> { ["sgd"] = 1 })])),
@@ -81,6 +82,26 @@ public sealed class SerializerTests : IDisposable
     {
         var json = System.Text.Encoding.UTF8.GetString(_serializer.ToBinary(new ControlStudy("s", StudyControl.Resume)));
         Assert.Contains("\"Resume\"", json);
+    }
+
+    [Fact]
+    public void Events_written_before_failures_had_a_kind_still_read_and_the_kind_is_written_by_name()
+    {
+        // As a journal written before the kind existed holds them: the error alone.
+        var completed = Assert.IsType<TaskCompleted>(_serializer.FromBinary(
+            """{"Outcome":{"TaskId":"s/o0/t1/s0","Result":null,"Error":"InvalidOperationException: task process exited with code 1","Attempts":3}}"""u8.ToArray(),
+            "task-completed.v1"));
+        Assert.Equal(3, completed.Outcome.Attempts);
+        Assert.Null(completed.Outcome.Kind);
+        Assert.Equal("s/o0/t1/s0: InvalidOperationException: task process exited with code 1", completed.Outcome.Failure);
+        var attempt = Assert.IsType<TaskAttemptRecorded>(_serializer.FromBinary("""{"TaskId":"s/o0/t1/s0","Error":"boom"}"""u8.ToArray(), "task-attempt-failed.v1"));
+        Assert.Null(attempt.Kind);
+        Assert.True(attempt.Kind.IsTransient()); // retried, as it was when it was written
+
+        var json = System.Text.Encoding.UTF8.GetString(_serializer.ToBinary(new TaskCompleted(Failed)));
+        Assert.Contains("\"Kind\":\"diverged\"", json);
+        Assert.Equal(FailureKind.OutOfMemory, Assert.IsType<TaskAttemptRecorded>(_serializer.FromBinary(
+            """{"TaskId":"t","Error":"e","Kind":"out_of_memory"}"""u8.ToArray(), "task-attempt-failed.v1")).Kind);
     }
 
     [Fact]

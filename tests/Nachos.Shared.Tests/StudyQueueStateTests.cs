@@ -91,7 +91,7 @@ public sealed class StudyQueueStateTests
 
         // Attempt 1 fails → retry recorded.
         (s, _) = s.Take();
-        var e1 = Assert.IsType<TaskAttemptRecorded>(s.AfterFailure(id, "oom 1"));
+        var e1 = Assert.IsType<TaskAttemptRecorded>(s.AfterFailure(id, "oom 1", FailureKind.OutOfMemory));
         Assert.Equal(id, e1.TaskId);
         s = s.Apply(e1).Requeue(id);
         Assert.Equal(1, s.Attempts[id]);
@@ -99,13 +99,13 @@ public sealed class StudyQueueStateTests
         // Attempt 2 fails → second retry recorded.
         (s, var again) = s.Take();
         Assert.Equal(id, again!.Task.TaskId);
-        s = s.Apply(Assert.IsType<TaskAttemptRecorded>(s.AfterFailure(id, "oom 2"))).Requeue(id);
+        s = s.Apply(Assert.IsType<TaskAttemptRecorded>(s.AfterFailure(id, "oom 2", FailureKind.OutOfMemory))).Requeue(id);
         Assert.Equal(2, s.Attempts[id]);
 
         // Attempt 3 fails → no retries left: completed with a failure after 3 attempts.
         (s, var third) = s.Take();
         Assert.Equal(id, third!.Task.TaskId);
-        var done = Assert.IsType<TaskCompleted>(s.AfterFailure(id, "oom 3"));
+        var done = Assert.IsType<TaskCompleted>(s.AfterFailure(id, "oom 3", FailureKind.OutOfMemory));
         Assert.False(done.Outcome.Succeeded);
         Assert.Null(done.Outcome.Result);
         Assert.Equal(id, done.Outcome.TaskId);
@@ -124,10 +124,43 @@ public sealed class StudyQueueStateTests
         var id = Task("a", 0).TaskId;
         var s = Queue(QueueState.Empty, maxRetries: 0, Task("a", 0));
 
-        var done = Assert.IsType<TaskCompleted>(s.AfterFailure(id, "boom"));
+        var done = Assert.IsType<TaskCompleted>(s.AfterFailure(id, "boom", FailureKind.Crashed));
 
         Assert.Equal(1, done.Outcome.Attempts);
         Assert.Equal("boom", done.Outcome.Error);
+    }
+
+    [Theory]
+    [InlineData(FailureKind.Diverged)]
+    [InlineData(FailureKind.DataError)]
+    [InlineData(FailureKind.SpecError)]
+    public void A_deterministic_failure_is_final_at_the_first_attempt_whatever_the_retries_left(FailureKind kind)
+    {
+        var id = Task("a", 0).TaskId;
+        var s = Queue(QueueState.Empty, maxRetries: 3, Task("a", 0));
+
+        var done = Assert.IsType<TaskCompleted>(s.AfterFailure(id, "same again", kind));
+
+        Assert.Equal(1, done.Outcome.Attempts);
+        Assert.Equal(kind, done.Outcome.Kind);
+        Assert.Equal($"{id}: {kind.Name()}: same again", done.Outcome.Failure);
+    }
+
+    [Theory]
+    [InlineData(FailureKind.Timeout)]
+    [InlineData(FailureKind.Crashed)]
+    [InlineData(FailureKind.OutOfMemory)]
+    [InlineData(null)] // an attempt reported without a kind (before kinds existed) is retried, as then
+    public void A_transient_failure_is_retried_and_the_final_outcome_keeps_its_kind(FailureKind? kind)
+    {
+        var id = Task("a", 0).TaskId;
+        var s = Queue(QueueState.Empty, maxRetries: 1, Task("a", 0));
+
+        var retry = Assert.IsType<TaskAttemptRecorded>(s.AfterFailure(id, "try again", kind));
+        Assert.Equal(kind, retry.Kind);
+        var done = Assert.IsType<TaskCompleted>(s.Apply(retry).AfterFailure(id, "try again", kind));
+        Assert.Equal(2, done.Outcome.Attempts);
+        Assert.Equal(kind, done.Outcome.Kind);
     }
 
     [Fact]
@@ -240,9 +273,9 @@ public sealed class StudyQueueStateTests
         Assert.Equal(["a/o0/t1/s0", "b/o0/t0/s0", "b/o0/t1/s0"], Drain(ref r).Order(StringComparer.Ordinal));
 
         // Restored attempts count: one more failure of b/o0/t1/s0 (max 1 retry, 1 attempt recorded) is final.
-        var final = Assert.IsType<TaskCompleted>(restored.AfterFailure("b/o0/t1/s0", "lost again"));
+        var final = Assert.IsType<TaskCompleted>(restored.AfterFailure("b/o0/t1/s0", "lost again", FailureKind.Crashed));
         Assert.Equal(2, final.Outcome.Attempts);
-        Assert.IsType<TaskAttemptRecorded>(restored.AfterFailure("a/o0/t1/s0", "oom"));
+        Assert.IsType<TaskAttemptRecorded>(restored.AfterFailure("a/o0/t1/s0", "oom", FailureKind.OutOfMemory));
 
         // Completed outcomes still answer a resubmission.
         Assert.Equal(3, restored.Apply(new TaskQueued(Task("a", 0), 3)).PendingCount);

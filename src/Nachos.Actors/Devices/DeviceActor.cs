@@ -17,7 +17,7 @@ public sealed record DeviceStartedTask(string Device, string TaskId, int Attempt
 public sealed class DeviceActor : ReceiveActor, IWithTimers
 {
     private sealed record Running(WorkAssigned Work, CancellationTokenSource Cancel, long Started);
-    private sealed record Done(WorkAssigned Work, TrainingResult? Result, string? Error, bool Interrupted);
+    private sealed record Done(WorkAssigned Work, TrainingResult? Result, string? Error, FailureKind? Kind, bool Interrupted);
     private sealed record Tick
     {
         public static readonly Tick Instance = new();
@@ -85,8 +85,8 @@ public sealed class DeviceActor : ReceiveActor, IWithTimers
         _running?.Cancel.Dispose();
         _running = null;
         var (taskId, lease) = (d.Work.Task.TaskId, d.Work.Lease);
-        var outcome = _revoked ? "revoked" : d.Interrupted ? "interrupted" : d.Result is not null ? "succeeded" : $"failed ({d.Error})";
-        var ran = new DeviceRanTask(_device, taskId, d.Work.Attempt, outcome, seconds);
+        var outcome = _revoked ? "revoked" : d.Interrupted ? "interrupted" : d.Result is not null ? "succeeded" : "failed";
+        var ran = new DeviceRanTask(_device, taskId, d.Work.Attempt, outcome, seconds, d.Kind, d.Error);
         Context.System.EventStream.Publish(ran);
         if (_revoked)
         {
@@ -94,7 +94,7 @@ public sealed class DeviceActor : ReceiveActor, IWithTimers
         }
         else if (d.Interrupted) _queue.Tell(new TaskInterrupted(taskId, lease));
         else if (d.Result is not null) _queue.Tell(new TaskSucceeded(taskId, lease, d.Result));
-        else _queue.Tell(new TaskAttemptFailed(taskId, lease, d.Error!));
+        else _queue.Tell(new TaskAttemptFailed(taskId, lease, d.Error!, d.Kind));
         _queue.Tell(ran); // after the result: the timing is for /metrics, the result is on the critical path
 
         if (_drainedBy is not null) _drainedBy.Tell(new DeviceDrained(_device));
@@ -113,15 +113,19 @@ public sealed class DeviceActor : ReceiveActor, IWithTimers
             var work = run.Work;
             try
             {
-                self.Tell(new Done(work, executor.Run(work.Task, work.Attempt, device, run.Cancel.Token), null, false));
+                self.Tell(new Done(work, executor.Run(work.Task, work.Attempt, device, run.Cancel.Token), null, null, false));
             }
             catch (OperationCanceledException)
             {
-                self.Tell(new Done(work, null, null, true));
+                self.Tell(new Done(work, null, null, FailureKind.Interrupted, true));
+            }
+            catch (TaskFailedException e)
+            {
+                self.Tell(new Done(work, null, e.Message, e.Kind, false));
             }
             catch (Exception e)
             {
-                self.Tell(new Done(work, null, $"{e.GetType().Name}: {e.Message}", false));
+                self.Tell(new Done(work, null, $"{e.GetType().Name}: {e.Message}", FailureKinds.Of(e), false));
             }
         }
     }

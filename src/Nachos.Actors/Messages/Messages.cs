@@ -21,7 +21,8 @@ public sealed record SubmitTask(TaskSpec Task, int MaxRetries) : INachosMessage;
 public sealed record RequestWork(string Device) : INachosMessage;
 public sealed record WorkAssigned(TaskSpec Task, long Lease, int Attempt) : INachosMessage;
 public sealed record TaskSucceeded(string TaskId, long Lease, TrainingResult Result) : INachosMessage;
-public sealed record TaskAttemptFailed(string TaskId, long Lease, string Error) : INachosMessage;
+/// <param name="Kind">Decides whether the queue retries (only transient kinds are); null from a sender that predates kinds.</param>
+public sealed record TaskAttemptFailed(string TaskId, long Lease, string Error, FailureKind? Kind = null) : INachosMessage;
 /// <summary>The attempt was stopped from outside (Ctrl-C, SIGTERM, a busy device): requeue it without counting an attempt.</summary>
 public sealed record TaskInterrupted(string TaskId, long Lease) : INachosMessage;
 /// <summary>A busy device says it still runs this lease; a queue that lost its leases (failover) adopts it.</summary>
@@ -42,7 +43,9 @@ public sealed record DeviceDrained(string Device) : INachosMessage;
 /// Each time a device ends a task attempt: published on its node's event stream (the node's log) and told to
 /// the work queue, which keeps the cluster's task durations for /metrics.
 /// </summary>
-public sealed record DeviceRanTask(string Device, string TaskId, int Attempt, string Outcome, double Seconds) : INachosMessage;
+/// <param name="Outcome">succeeded, failed, interrupted or revoked (one metrics label value each).</param>
+/// <param name="Kind">Why a failed attempt failed, with <paramref name="Error"/>.</param>
+public sealed record DeviceRanTask(string Device, string TaskId, int Attempt, string Outcome, double Seconds, FailureKind? Kind = null, string? Error = null) : INachosMessage;
 
 /// <summary>Queue counters, for progress displays and metrics.</summary>
 public sealed record GetQueueStatus : INachosMessage

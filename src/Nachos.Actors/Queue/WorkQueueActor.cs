@@ -80,7 +80,7 @@ public sealed class WorkQueueActor : ReceivePersistentActor, IWithTimers
             if (!IsCurrent(f.TaskId, f.Lease)) return;
             RemoveLease(f.TaskId);
             _completing.Add(f.TaskId);
-            var next = _state.AfterFailure(f.TaskId, f.Error);
+            var next = _state.AfterFailure(f.TaskId, f.Error, f.Kind);
             PersistTimed(next, e =>
             {
                 _completing.Remove(f.TaskId);
@@ -133,9 +133,7 @@ public sealed class WorkQueueActor : ReceivePersistentActor, IWithTimers
             _taskDurations.ToDictionary(kv => kv.Key, kv => kv.Value.Snapshot()))));
         Command<DeviceRanTask>(t =>
         {
-            // Failures carry their error after the word ("failed (…)"): one label value per kind.
-            var outcome = t.Outcome.Split(' ', 2)[0];
-            if (!_taskDurations.TryGetValue(outcome, out var histogram)) _taskDurations[outcome] = histogram = new Histogram(Histogram.TaskSeconds);
+            if (!_taskDurations.TryGetValue(t.Outcome, out var histogram)) _taskDurations[t.Outcome] = histogram = new Histogram(Histogram.TaskSeconds);
             histogram.Observe(t.Seconds);
         });
         Command<DrainNode>(Drain);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Nachos.Shared.Tasks;
 
 namespace Nachos.Host.Api;
 
@@ -54,7 +55,8 @@ public sealed record TrialInfo(
     double? MeanBestEpoch,
     IReadOnlyDictionary<string, double?> Metrics,
     bool Chosen,
-    string? Failure);
+    string? Failure,
+    FailureKind? FailureKind = null);
 
 /// <param name="Metric">The search metric the score is the mean of.</param>
 public sealed record TrialList(string Id, string Metric, string Sort, IReadOnlyList<TrialInfo> Trials);
@@ -62,7 +64,8 @@ public sealed record TrialList(string Id, string Metric, string Sort, IReadOnlyL
 /// <param name="Trial">For the outer fold's refit: the chosen trial.</param>
 /// <param name="Inner">The inner split; null for the refit.</param>
 /// <param name="BestEpoch">Once succeeded: the epoch early stopping kept.</param>
-public sealed record TaskInfo(string TaskId, int Outer, int? Trial, int? Inner, string State, int Attempts, int? BestEpoch, string? Error);
+/// <param name="Kind">Why a failed task failed (diverged, data_error, …); null when that was not recorded (older journals).</param>
+public sealed record TaskInfo(string TaskId, int Outer, int? Trial, int? Inner, string State, int Attempts, int? BestEpoch, string? Error, FailureKind? Kind = null);
 
 public sealed record TaskList(string Id, IReadOnlyList<TaskInfo> Tasks);
 

@@ -160,7 +160,7 @@ public static class StudyRoutes
         var tasks = (await plane.Ask<StudyTasks>(new GetStudyTasks(id))).Tasks
             .Where(t => (outer is null || t.Outer == outer) && (state is null || t.State == state))
             .OrderBy(t => t.Outer).ThenBy(t => t.IsRefit).ThenBy(t => t.Trial).ThenBy(t => t.Inner)
-            .Select(t => new TaskInfo(t.TaskId, t.Outer, t.Trial, t.Inner, t.State, t.Attempts, t.Scores?.BestEpoch, t.Error))
+            .Select(t => new TaskInfo(t.TaskId, t.Outer, t.Trial, t.Inner, t.State, t.Attempts, t.Scores?.BestEpoch, t.Error, t.Kind))
             .ToList();
         return Results.Ok(new TaskList(id, tasks));
     }
@@ -176,7 +176,7 @@ public static class StudyRoutes
             var reported = report?.Folds.FirstOrDefault(f => f.Outer == r.Outer);
             var config = r.Config ?? reported?.Trials.FirstOrDefault(t => t.Trial == r.Trial)?.Config;
             return new TrialInfo(r.Outer, r.Trial, config?.Values, r.State, r.SplitsEnded, r.Splits, r.Score, r.StandardError, r.MeanBestEpoch,
-                r.Metrics, reported?.ChosenTrial == r.Trial, r.Failure);
+                r.Metrics, reported?.ChosenTrial == r.Trial, r.Failure, r.FailureKind);
         }).ToList();
     }
 }

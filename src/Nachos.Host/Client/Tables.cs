@@ -1,5 +1,6 @@
 using System.Globalization;
 using Nachos.Host.Api;
+using Nachos.Shared.Tasks;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 
@@ -48,8 +49,9 @@ public static class Tables
     {
         var table = new Table().Title($"{Markup.Escape(trials.Id)}: trials by {Markup.Escape(trials.Sort)} (score = mean inner validation {Markup.Escape(trials.Metric)})")
             .AddColumns("fold", "trial", "state", "splits", "score ± SE", "loss", "best epoch", "configuration");
+        table.Columns[2].NoWrap = true; // "failed (out_of_memory)" reads as one word
         foreach (var t in top is { } n ? trials.Trials.Take(n) : trials.Trials)
-            table.AddRow(t.Outer.ToString(), t.Trial + (t.Chosen ? " [yellow]*[/]" : ""), Markup.Escape(t.State), $"{t.SplitsEnded} / {t.Splits}",
+            table.AddRow(t.Outer.ToString(), t.Trial + (t.Chosen ? " [yellow]*[/]" : ""), Markup.Escape(t.FailureKind is { } kind ? $"{t.State} ({kind.Name()})" : t.State), $"{t.SplitsEnded} / {t.Splits}",
                 t.Score is null ? "-" : $"{F(t.Score)} ± {F(t.StandardError)}", F(t.Metrics.GetValueOrDefault("loss")),
                 t.MeanBestEpoch is { } e ? e.ToString("F1", CultureInfo.InvariantCulture) : "-",
                 Markup.Escape(t.Config is null ? "" : string.Join(", ", t.Config.Select(kv => $"{kv.Key}={Short(kv.Value)}"))));

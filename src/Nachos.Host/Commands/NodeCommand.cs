@@ -7,6 +7,7 @@ using Nachos.Actors.Messages;
 using Nachos.Actors.Node;
 using Nachos.Host.Api;
 using Nachos.Host.Running;
+using Nachos.Shared.Tasks;
 
 namespace Nachos.Host.Commands;
 
@@ -193,7 +194,7 @@ public static class NodeCommand
         public CompletionLog()
         {
             Receive<DeviceStartedTask>(t => Log($"{t.Device}: {t.TaskId} attempt {t.Attempt} started"));
-            Receive<DeviceRanTask>(t => Log($"{t.Device}: {t.TaskId} attempt {t.Attempt} {t.Outcome} in {t.Seconds:F2} s"));
+            Receive<DeviceRanTask>(t => Log($"{t.Device}: {t.TaskId} attempt {t.Attempt} {t.Outcome}{(t.Outcome == "failed" ? $" ({FailureKinds.Describe(t.Kind, t.Error)})" : "")} in {t.Seconds:F2} s"));
             Receive<StudyCompleted>(c => Log($"study {c.StudyId} {(c.Report.Complete ? "complete" : "finished with failures")}"));
         }
 

@@ -5,6 +5,7 @@ using Nachos.Actors.Serialization;
 using Nachos.Host.Running;
 using Nachos.Shared.Splits;
 using Nachos.Shared.Study;
+using Nachos.Shared.Tasks;
 using Nachos.Training.Data;
 using Nachos.Training.Engine;
 using System.Runtime.InteropServices;
@@ -32,8 +33,24 @@ public static class TaskCommand
 
     private static int Run(string runDir, string taskFile, string device, int? parentPid)
     {
-        var task = JsonSerializer.Deserialize<TaskSpec>(File.ReadAllText(taskFile), NachosSerializer.Json)!;
-        var spec = RunDirectoryCatalog.LoadSpec(runDir) ?? throw new InvalidOperationException($"{runDir}: no study spec");
+        try
+        {
+            return Run(JsonSerializer.Deserialize<TaskSpec>(File.ReadAllText(taskFile), NachosSerializer.Json)!, runDir, device, parentPid);
+        }
+        catch (Exception e) when (FailureKinds.Of(e) is not (FailureKind.Crashed or FailureKind.Interrupted) and var kind)
+        {
+            // A failure of a known kind: the executor reads it from failure.json (deterministic kinds are not retried).
+            Console.Error.WriteLine(e.Message);
+            var file = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(taskFile))!, TaskFailure.File);
+            File.WriteAllText(file + ".tmp", JsonSerializer.Serialize(new TaskFailure(kind, e.Message), NachosSerializer.Json));
+            File.Move(file + ".tmp", file, overwrite: true);
+            return ExitCodes.Failed;
+        }
+    }
+
+    private static int Run(TaskSpec task, string runDir, string device, int? parentPid)
+    {
+        var spec = RunDirectoryCatalog.LoadSpec(runDir) ?? throw new TaskFailedException(FailureKind.SpecError, $"{runDir}: no study spec");
         if (spec.Training.Threads > 0) torch.set_num_threads(spec.Training.Threads);
         var data = DatasetLoader.Load(spec);
         var context = new StudyContext(spec, SplitPlan.Read(Path.Combine(runDir, "splits.json")), data.Manifest, runDir);
@@ -67,11 +84,6 @@ public static class TaskCommand
         catch (OperationCanceledException)
         {
             return ExitCodes.Interrupted;
-        }
-        catch (TrainingDivergedException e)
-        {
-            Console.Error.WriteLine(e.Message);
-            return ExitCodes.Failed;
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Text;
 using Nachos.Host.Api;
+using Nachos.Shared.Tasks;
 using static Nachos.Host.Dashboard.Html;
 
 namespace Nachos.Host.Dashboard;
@@ -48,7 +49,7 @@ public static class LivePages
         html.Append($"<h2>Trials, best inner validation {E(study.Metric)} first</h2>\n")
             .Append("<div class=\"scroll\"><table id=\"trials\"><thead><tr><th>fold</th><th>trial</th><th>state</th><th>splits</th><th>score</th><th>SE</th><th>configuration</th><th>models</th></tr></thead><tbody>\n");
         foreach (var t in trials)
-            html.Append($"<tr><td>{t.Outer}</td><td>{t.Trial}</td><td>{E(t.State)}</td><td class=\"num\">{t.SplitsEnded} / {t.Splits}</td>")
+            html.Append($"<tr><td>{t.Outer}</td><td>{t.Trial}</td><td>{E(t.FailureKind is { } kind ? $"{t.State} ({kind.Name()})" : t.State)}</td><td class=\"num\">{t.SplitsEnded} / {t.Splits}</td>")
                 .Append($"{NumberCell(t.Score)}{NumberCell(t.StandardError)}<td>{E(t.Config is null ? "" : string.Join(", ", t.Config.Select(kv => $"{kv.Key}={kv.Value}")))}</td>")
                 .Append($"<td>{ModelLinks(models.Where(m => m.Outer == t.Outer && m.Trial == t.Trial), m => $"s{m.Split}")}</td></tr>\n");
         html.Append("</tbody></table></div>\n");

@@ -47,7 +47,10 @@ public static class StudySection
         html.Append("<h2 id=\"test-metrics\">Outer-fold test metrics</h2>\n")
             .Append("<p>Each outer fold's refit, evaluated once on its test fold. Box: quartiles of the folds, whiskers from lowest to highest; ")
             .Append("points: the folds; diamond: their mean, with its 95% confidence interval (t distribution).</p>\n<div class=\"plots\">")
-            .Append(Plots.FoldMetrics("fold-metrics-plot", run.Report.Metrics))
+            // No fold with a test value (every refit failed): nothing to plot (the plot library throws on an empty box plot).
+            .Append(run.Report.Metrics.Any(m => m.PerFold.Any(v => v is not null))
+                ? Plots.FoldMetrics("fold-metrics-plot", run.Report.Metrics)
+                : "<p class=\"muted\" id=\"fold-metrics-plot\">No outer fold has test metrics.</p>")
             .Append("</div>\n<table id=\"summary\"><thead><tr><th>metric</th><th>mean</th><th>SD</th><th>SE</th><th>95% CI (t)</th><th>95% CI (patient bootstrap)</th></tr></thead><tbody>\n");
         foreach (var m in run.Report.Metrics)
         {

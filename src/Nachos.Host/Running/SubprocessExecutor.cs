@@ -24,8 +24,10 @@ public sealed class SubprocessExecutor(IStudyCatalog catalog) : ITaskExecutor
         Directory.CreateDirectory(dir);
         var taskFile = Path.Combine(dir, "task.json");
         var resultFile = Path.Combine(dir, "result.json");
+        var failureFile = Path.Combine(dir, TaskFailure.File);
         File.WriteAllText(taskFile, JsonSerializer.Serialize(task, NachosSerializer.Json));
         if (File.Exists(resultFile)) File.Delete(resultFile);
+        if (File.Exists(failureFile)) File.Delete(failureFile);
 
         var start = Command();
         foreach (var a in new[] { "task", "--run-dir", catalog.Get(task.StudyId).RunDir, "--task-file", taskFile, "--device", device,
@@ -48,7 +50,7 @@ public sealed class SubprocessExecutor(IStudyCatalog catalog) : ITaskExecutor
             // A hung task (a stalled device, a deadlock) fails this attempt instead of holding its lease forever.
             child.Kill(entireProcessTree: true);
             child.WaitForExit();
-            throw new TimeoutException($"{task.TaskId}: no result after execution.task_timeout_seconds = {timeout}");
+            throw new TaskFailedException(FailureKind.Timeout, $"{task.TaskId}: no result after execution.task_timeout_seconds = {timeout}");
         }
         child.WaitForExit();
         cancel.ThrowIfCancellationRequested();
@@ -56,11 +58,21 @@ public sealed class SubprocessExecutor(IStudyCatalog catalog) : ITaskExecutor
         if (child.ExitCode is 130 or 143) throw new OperationCanceledException($"{task.TaskId}: task process interrupted");
         if (child.ExitCode != 0 || !File.Exists(resultFile))
         {
+            // The child names the kind of the failures it recognises (a diverged loss, a data or spec error, out of memory).
+            if (child.ExitCode != 0 && File.Exists(failureFile) && ReadFailure(failureFile) is { } failure)
+                throw new TaskFailedException(failure.Kind, failure.Message);
             string tail;
             lock (stderr) tail = string.Join(" | ", stderr.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).TakeLast(3));
-            throw new InvalidOperationException($"task process exited with code {child.ExitCode}{(tail.Length > 0 ? $": {tail}" : "")}");
+            // Anything else (a signal such as the OOM killer's SIGKILL, exit 137; a native crash; an unexpected exception) may pass on another try.
+            throw new TaskFailedException(FailureKind.Crashed, $"task process exited with code {child.ExitCode}{(tail.Length > 0 ? $": {tail}" : "")}");
         }
         return JsonSerializer.Deserialize<TrainingResult>(File.ReadAllText(resultFile), NachosSerializer.Json)!;
+    }
+
+    private static TaskFailure? ReadFailure(string file)
+    {
+        try { return JsonSerializer.Deserialize<TaskFailure>(File.ReadAllText(file), NachosSerializer.Json); }
+        catch (JsonException) { return null; } // half written when the child was killed
     }
 
     private static void Interrupt(Process child)

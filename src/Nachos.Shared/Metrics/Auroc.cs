@@ -16,12 +16,13 @@ public static class Auroc
         {
             var j = i;
             while (j + 1 < n && scores[order[j + 1]] == scores[order[i]]) j++;
-            var averageRank = (i + j) / 2.0 + 1;
+            var averageRank = ((double)i + j) / 2 + 1;
             for (var t = i; t <= j; t++)
                 if (positive[order[t]]) rankSumPos += averageRank;
             i = j + 1;
         }
-        return (rankSumPos - pos * (pos + 1) / 2.0) / ((double)pos * neg);
+        // In doubles: pos · (pos + 1) exceeds int.MaxValue from 46,341 positives on.
+        return (rankSumPos - (double)pos * (pos + 1) / 2) / ((double)pos * neg);
     }
 
     /// <summary>The ROC curve's points (false positive rate, true positive rate), from (0,0) to (1,1), one per distinct threshold.</summary>

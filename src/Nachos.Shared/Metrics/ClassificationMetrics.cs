@@ -1,4 +1,5 @@
 using Nachos.Shared.Spec;
+using Nachos.Shared.Tasks;
 
 namespace Nachos.Shared.Metrics;
 
@@ -7,6 +8,7 @@ namespace Nachos.Shared.Metrics;
 /// evaluated set holds no positive case). Macro averages skip undefined members.
 /// Threshold rule: binary and multi-label predict positive when p ≥ 0.5; multi-class predicts the arg-max
 /// class (lowest index on ties). For multi-class, sensitivity, specificity and F1 are macro one-vs-rest.
+/// Multi-label accuracy is the mean per-label accuracy (1 − Hamming loss), not exact-match accuracy (docs/spec.md).
 /// </summary>
 public sealed record ClassificationMetrics(
     int Count,
@@ -42,6 +44,8 @@ public sealed record ClassificationMetrics(
     {
         if (labels.Count != probabilities.Count) throw new ArgumentException("labels and probabilities differ in length");
         if (labels.Count == 0) throw new ArgumentException("no predictions to score");
+        // A NaN would rank lowest and be predicted negative: a silently different result.
+        if (CountNonFinite(probabilities) is var bad and > 0) throw new ArgumentException($"{bad} of {labels.Count} outputs are NaN or infinite");
         var k = probabilities[0].Count;
         var aurocs = Enumerable.Range(0, k)
             .Select(c => Metrics.Auroc.Compute(
@@ -81,6 +85,20 @@ public sealed record ClassificationMetrics(
             recall, Mean(oneVsRest.Select(b => b.Specificity)), [matrix]);
     }
 
+    /// <summary>
+    /// Fails the task (as diverged) when an evaluation's outputs hold NaN or ±∞, naming the task, the set and how
+    /// many samples are affected; call before <see cref="Compute"/> on a task's predictions.
+    /// </summary>
+    public static void RequireFinite(string taskId, string set, IReadOnlyList<IReadOnlyList<double>> probabilities)
+    {
+        if (CountNonFinite(probabilities) is var bad and > 0)
+            throw new TaskFailedException(FailureKind.Diverged, $"{taskId}: {bad} of {probabilities.Count} outputs on the {set} set are NaN or infinite");
+    }
+
+    /// <summary>Samples with at least one output that is NaN or ±∞.</summary>
+    public static int CountNonFinite(IReadOnlyList<IReadOnlyList<double>> probabilities) =>
+        probabilities.Count(p => p.Any(v => !double.IsFinite(v)));
+
     private sealed record BinaryCounts(double Accuracy, double? Sensitivity, double? Specificity, double? Balanced, double? F1, int[][] Matrix);
 
     private static BinaryCounts Binary(bool[] truth, bool[] predicted)
@@ -97,7 +115,7 @@ public sealed record ClassificationMetrics(
         double? spec = tn + fp == 0 ? null : (double)tn / (tn + fp);
         double? balanced = sens is null || spec is null ? null : (sens + spec) / 2;
         // F1 = 2TP / (2TP + FP + FN); undefined when there is neither a positive case nor a positive prediction.
-        double? f1 = 2 * tp + fp + fn == 0 ? null : 2.0 * tp / (2 * tp + fp + fn);
+        double? f1 = tp + fp + fn == 0 ? null : 2.0 * tp / (2.0 * tp + fp + fn);
         return new BinaryCounts((double)(tp + tn) / truth.Length, sens, spec, balanced, f1, [[tn, fp], [fn, tp]]);
     }
 

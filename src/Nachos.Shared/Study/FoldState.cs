@@ -49,7 +49,7 @@ public sealed record FoldState(
         TrialStarted t => this with { Started = new Dictionary<int, Hyperparameters>(Started) { [t.Trial] = t.Config } },
         TrialFinished f => this with { Finished = new Dictionary<int, TrialResult>(Finished) { [f.Result.Trial] = f.Result } },
         RefitStarted r => this with { Refit = r },
-        RefitFinished r => r.Outcome.Succeeded ? this with { RefitOutcome = r.Outcome } : this with { RefitOutcome = r.Outcome, Failure = $"refit failed: {r.Outcome.Error}" },
+        RefitFinished r => r.Outcome.Succeeded ? this with { RefitOutcome = r.Outcome } : this with { RefitOutcome = r.Outcome, Failure = $"refit failed: {FailureKinds.Describe(r.Outcome.Kind, r.Outcome.Error)}" },
         FoldFailed f => this with { Failure = f.Reason },
         _ => this,
     };

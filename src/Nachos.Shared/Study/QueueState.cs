@@ -1,10 +1,12 @@
 using System.Collections.Immutable;
+using Nachos.Shared.Tasks;
 
 namespace Nachos.Shared.Study;
 
 public abstract record QueueEvent;
 public sealed record TaskQueued(TaskSpec Task, int MaxRetries) : QueueEvent;
-public sealed record TaskAttemptRecorded(string TaskId, string Error) : QueueEvent;
+/// <param name="Kind">Null in events written before failures had a kind.</param>
+public sealed record TaskAttemptRecorded(string TaskId, string Error, FailureKind? Kind = null) : QueueEvent;
 public sealed record TaskCompleted(TaskOutcome Outcome) : QueueEvent;
 /// <summary>The study's pending tasks are no longer handed out (running ones finish).</summary>
 public sealed record StudyPaused(string StudyId) : QueueEvent;
@@ -130,9 +132,15 @@ public sealed record QueueState(
         }
     }
 
-    /// <summary>What a failed attempt leads to: another try, or the final failure.</summary>
-    public QueueEvent AfterFailure(string taskId, string error) =>
-        Attempts.GetValueOrDefault(taskId) + 1 > Open[taskId].MaxRetries
-            ? new TaskCompleted(new TaskOutcome(taskId, null, error, Attempts.GetValueOrDefault(taskId) + 1))
-            : new TaskAttemptRecorded(taskId, error);
+    /// <summary>
+    /// What a failed attempt leads to: another try when the failure is transient and retries are left, else the
+    /// final failure (a deterministic failure would fail the same way again from the same checkpoint).
+    /// </summary>
+    public QueueEvent AfterFailure(string taskId, string error, FailureKind? kind)
+    {
+        var attempts = Attempts.GetValueOrDefault(taskId) + 1;
+        return attempts > Open[taskId].MaxRetries || !kind.IsTransient()
+            ? new TaskCompleted(new TaskOutcome(taskId, null, error, attempts, kind))
+            : new TaskAttemptRecorded(taskId, error, kind);
+    }
 }

@@ -23,7 +23,8 @@ public sealed record TaskScores(int BestEpoch, double? ValidationLoss, IReadOnly
 /// One task of a study as the queue knows it. <paramref name="Trial"/> of a refit is the chosen trial, null
 /// when the queue no longer holds the task's spec (completed before specs were kept).
 /// </summary>
-public sealed record TaskView(string TaskId, int Outer, int? Trial, int? Inner, string State, Hyperparameters? Config, TaskScores? Scores, string? Error, int Attempts)
+/// <param name="Kind">Of a failed task; null when its outcome was persisted before failures had a kind.</param>
+public sealed record TaskView(string TaskId, int Outer, int? Trial, int? Inner, string State, Hyperparameters? Config, TaskScores? Scores, string? Error, int Attempts, FailureKind? Kind = null)
 {
     public bool IsRefit => Inner is null;
     public bool Ended => State is TaskStates.Succeeded or TaskStates.Failed;
@@ -51,7 +52,7 @@ public static class QueueViews
             var spec = state.CompletedTasks.GetValueOrDefault(o.TaskId);
             var (outer, trial, inner) = spec is null ? Parse(o.TaskId) : (spec.Outer, spec.Trial, spec.Inner);
             views.Add(new TaskView(o.TaskId, outer, trial, inner, o.Succeeded ? TaskStates.Succeeded : TaskStates.Failed,
-                spec?.Hyperparameters, o.Result is null ? null : TaskScores.Of(o.Result), o.Error, o.Attempts));
+                spec?.Hyperparameters, o.Result is null ? null : TaskScores.Of(o.Result), o.Error, o.Attempts, o.Succeeded ? null : o.Kind));
         }
         views.Sort((a, b) => string.CompareOrdinal(a.TaskId, b.TaskId));
         return views;

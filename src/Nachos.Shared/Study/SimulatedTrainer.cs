@@ -56,6 +56,7 @@ public static class SimulatedTrainer
                 var predicted = Array.IndexOf(probs[i], probs[i].Max());
                 rows.Append(CultureInfo.InvariantCulture, $"{Csv(ids[i])},{set},{Csv(truth)},{string.Join(",", probs[i].Select(p => p.ToString("R", CultureInfo.InvariantCulture)))},{Csv(manifest.Classes[predicted])}\n");
             }
+            ClassificationMetrics.RequireFinite(task.TaskId, set, probs);
             return ClassificationMetrics.Compute(manifest.Task, ids.Select(id => manifest.ById[id].Labels).ToList(), probs.Select(p => (IReadOnlyList<double>)p).ToList()).ByName();
         }
         var validation = Evaluate(task.Validation, "validation");

@@ -21,10 +21,13 @@ public sealed record TaskSpec(string TaskId, string StudyId, int Outer, int Tria
         new(Ids.Refit(study, outer), study, outer, trial, null, hp, epochs, seed);
 }
 
-/// <summary>How a task ended after its attempts: a result, or the last error.</summary>
-public sealed record TaskOutcome(string TaskId, TrainingResult? Result, string? Error, int Attempts)
+/// <summary>How a task ended after its attempts: a result, or the last error and its kind (null in events written before kinds).</summary>
+public sealed record TaskOutcome(string TaskId, TrainingResult? Result, string? Error, int Attempts, FailureKind? Kind = null)
 {
     public bool Succeeded => Result is not null;
+
+    /// <summary>The failure as shown to people: "task id: kind: error".</summary>
+    public string Failure => $"{TaskId}: {FailureKinds.Describe(Kind, Error)}";
 }
 
 /// <summary>Entity and task ids.</summary>

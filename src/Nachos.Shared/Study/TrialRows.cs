@@ -18,7 +18,8 @@ public sealed record TrialRow(
     double? StandardError,
     double? MeanBestEpoch,
     IReadOnlyDictionary<string, double?> Metrics,
-    string? Failure);
+    string? Failure,
+    FailureKind? FailureKind = null);
 
 public static class TrialRows
 {
@@ -40,7 +41,7 @@ public static class TrialRows
             if (state != TaskStates.Succeeded)
             {
                 rows.Add(new TrialRow(trial.Key.Outer, trial.Key.Trial, config, ended.Count, splits, state, null, null, null,
-                    new Dictionary<string, double?>(), failed is null ? null : $"{failed.TaskId}: {failed.Error}"));
+                    new Dictionary<string, double?>(), failed is null ? null : $"{failed.TaskId}: {FailureKinds.Describe(failed.Kind, failed.Error)}", failed?.Kind));
                 continue;
             }
             var results = ended.Select(t => t.Scores!).ToList();

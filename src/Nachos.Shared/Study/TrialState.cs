@@ -39,7 +39,7 @@ public sealed record TrialState(TrialRequested? Request, IReadOnlyDictionary<int
         var failed = outcomes.FirstOrDefault(o => !o.Succeeded);
         var scores = outcomes.Select(o => o.Result is { } res ? Score(res, r.Metric) : null).ToList();
         if (failed is not null)
-            return new TrialResult(r.Trial, r.Config, null, null, 0, scores, $"{failed.TaskId}: {failed.Error}");
+            return new TrialResult(r.Trial, r.Config, null, null, 0, scores, failed.Failure);
         if (scores.Any(s => s is null))
             return new TrialResult(r.Trial, r.Config, null, null, 0, scores, $"validation {r.Metric} is undefined on an inner split");
         var values = scores.Select(s => s!.Value).ToArray();

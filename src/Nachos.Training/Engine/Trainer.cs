@@ -113,6 +113,7 @@ public sealed class Trainer(StudySpec spec, LoadedDataset data, string device = 
             {
                 var eval = Evaluator.Run(model, data, task.Validation, norm, t.BatchSize, losses, dev);
                 valLoss = eval.Loss;
+                ClassificationMetrics.RequireFinite(task.TaskId, "validation", eval.Probabilities);
                 foreach (var (name, value) in ClassificationMetrics.Compute(spec.Task, eval.Labels, eval.Probabilities).ByName()) metrics[name] = value;
                 var monitored = monitor == "val_loss" ? valLoss : metrics[monitor[4..]];
                 stopping = stopping.Observe(epoch, monitored, monitor, t.EarlyStopping.MinDelta);
@@ -134,6 +135,7 @@ public sealed class Trainer(StudySpec spec, LoadedDataset data, string device = 
         var evaluations = new List<(string Set, Evaluation Eval)>();
         if (hasValidation) evaluations.Add(("validation", Evaluator.Run(model, data, task.Validation, norm, t.BatchSize, losses, dev)));
         if (task.Test.Count > 0) evaluations.Add(("test", Evaluator.Run(model, data, task.Test, norm, t.BatchSize, losses, dev)));
+        foreach (var (set, eval) in evaluations) ClassificationMetrics.RequireFinite(task.TaskId, set, eval.Probabilities);
         var scored = evaluations.ToDictionary(e => e.Set, e => ClassificationMetrics.Compute(spec.Task, e.Eval.Labels, e.Eval.Probabilities));
         IReadOnlyDictionary<string, double?> Scores(string set) =>
             scored.TryGetValue(set, out var m) ? m.ByName() : new Dictionary<string, double?>();
@@ -168,4 +170,4 @@ public sealed class Trainer(StudySpec spec, LoadedDataset data, string device = 
 }
 
 /// <summary>The loss became NaN or infinite: the configuration diverged.</summary>
-public sealed class TrainingDivergedException(string message) : Exception(message);
+public sealed class TrainingDivergedException(string message) : TaskFailedException(FailureKind.Diverged, message);
