@@ -34,7 +34,10 @@ public sealed class ApiInputTests(ApiNode node) : IClassFixture<ApiNode>
         Assert.Contains("must start with a letter or digit", await Problem(await node.Submit(ApiNode.Spec("ok", 0), ".."), HttpStatusCode.BadRequest));
         var relative = await node.Http.PostAsJsonAsync("api/studies", new SubmitRequest(ApiNode.Spec("ok", 0), null, "data"));
         Assert.Contains("must be an absolute path", await Problem(relative, HttpStatusCode.BadRequest));
-        var missing = await node.Http.PostAsJsonAsync("api/studies", new SubmitRequest(ApiNode.Spec("ok", 0), null, "/no/such/folder"));
+        // Outside the data roots, whether a folder exists is not told.
+        var outside = await node.Http.PostAsJsonAsync("api/studies", new SubmitRequest(ApiNode.Spec("ok", 0), null, "/no/such/folder"));
+        Assert.Contains("outside the folders this node reads data from", await Problem(outside, HttpStatusCode.BadRequest));
+        var missing = await node.Http.PostAsJsonAsync("api/studies", new SubmitRequest(ApiNode.Spec("ok", 0), null, Path.Combine(node.WorkDir, "no-such-folder")));
         Assert.Contains("does not exist", await Problem(missing, HttpStatusCode.BadRequest));
         var noData = await node.Submit(ApiNode.Spec("nodata", 0).Replace("synthetic: { out: data, patients: 30, sites: 2, size: 16, seed: 3 }", "manifest: absent/manifest.csv"));
         Assert.Contains("absent", await Problem(noData, HttpStatusCode.BadRequest));
@@ -45,6 +48,52 @@ public sealed class ApiInputTests(ApiNode node) : IClassFixture<ApiNode>
         Assert.Contains("line 3, column 12: (yaml): this '[' is never closed", await Problem(await node.Submit(unclosed), HttpStatusCode.BadRequest));
 
         foreach (var id in new[] { "bad", "ok", "nodata", "unclosed" }) Assert.False(Directory.Exists(node.StudyDir(id)), $"the refused study {id} left a folder");
+    }
+
+    [Fact]
+    public async Task A_submitted_spec_reads_only_under_the_campaign_and_the_data_roots_and_no_error_quotes_a_file()
+    {
+        const string synthetic = "synthetic: { out: data, patients: 30, sites: 2, size: 16, seed: 3 }";
+        static string WithManifest(string path) => ApiNode.Spec("peek", 0).Replace(synthetic, $"manifest: {path}");
+        async Task<string> Refused(HttpResponseMessage response)
+        {
+            var body = await Problem(response, HttpStatusCode.BadRequest);
+            Assert.Contains("outside the folders this node reads data from", body);
+            Assert.Contains(node.Root, body); // the allowed folders are named, so the operator knows what to add
+            foreach (var leak in new[] { "root:x:", "PATH=", "HOME=", "=/" }) Assert.DoesNotContain(leak, body);
+            return body;
+        }
+
+        // Before: "/proc/self/environ" answered with the node's environment (its PostgreSQL password) in the message.
+        await Refused(await node.Submit(WithManifest("/proc/self/environ")));
+        await Refused(await node.Submit(WithManifest("/etc/passwd")));
+        await Refused(await node.Submit(WithManifest("../../../../../../../../etc/passwd")));
+        await Refused(await node.Submit(ApiNode.Spec("peek", 0).Replace(synthetic, "npz: /etc/passwd")));
+        await Refused(await node.Submit(ApiNode.Spec("peek", 0).Replace("image: { size: 16 }", "image: { size: 16 }\nmodel: { initial_weights: /etc/passwd }")));
+        await Refused(await node.Submit(ApiNode.Spec("peek", 0).Replace("out: data", "out: /var/tmp/nachos-peek")));
+        Assert.False(Directory.Exists("/var/tmp/nachos-peek"), "synthetic data was written outside the roots");
+        await Refused(await node.Http.PostAsJsonAsync("api/studies", new SubmitRequest(ApiNode.Spec("peek", 0), null, "/etc")));
+
+        // Links are followed before the check: a folder link and a file link inside a data root that lead out of it.
+        var folderLink = Path.Combine(node.WorkDir, "etc-link");
+        if (!Directory.Exists(folderLink)) Directory.CreateSymbolicLink(folderLink, "/etc");
+        await Refused(await node.Submit(WithManifest(Path.Combine(folderLink, "passwd"))));
+        var fileLink = Path.Combine(node.WorkDir, "passwd.csv");
+        if (!File.Exists(fileLink)) File.CreateSymbolicLink(fileLink, "/etc/passwd");
+        await Refused(await node.Submit(WithManifest(fileLink)));
+        await Refused(await node.Http.PostAsJsonAsync("api/studies", new SubmitRequest(ApiNode.Spec("peek", 0), null, folderLink)));
+
+        // A manifest inside a data root whose images lie outside: refused before any image is read, naming the line, not the path.
+        var manifest = Path.Combine(node.WorkDir, "outside-images", "manifest.csv");
+        Directory.CreateDirectory(Path.GetDirectoryName(manifest)!);
+        File.WriteAllLines(manifest, ["image,label", .. Enumerable.Range(0, 12).Select(i => $"ok{i}.png,{(i % 2 == 0 ? "normal" : "lesion")}"), "../../../../../../../../etc/hostname.png,normal"]);
+        var images = await Refused(await node.Submit(WithManifest(manifest)));
+        Assert.Contains("manifest.csv:14: the image is outside", images);
+        Assert.DoesNotContain("hostname", images);
+
+        // The same spec with its data inside the roots is accepted (the check is not a blanket refusal).
+        Assert.Equal(HttpStatusCode.Created, (await node.Submit(ApiNode.Spec("inside", 0).Replace("out: data", $"out: {Path.Combine(node.WorkDir, "inside-data")}"))).StatusCode);
+        Assert.False(Directory.Exists(node.StudyDir("peek")), "a refused study left a folder");
     }
 
     [Fact]

@@ -18,7 +18,8 @@ public sealed class ApiNode : IDisposable
     public ApiNode()
     {
         Root = _dir.File("campaign");
-        _node = new NachosProcess(_dir.Path, "node", "--root", Root, "--devices", "cpu:2", "--port", "0", "--api-port", "0");
+        _node = new NachosProcess(_dir.Path, "node", "--root", Root, "--devices", "cpu:2", "--port", "0", "--api-port", "0",
+            "--data-root", _dir.Path); // the tests' own spec files and data, besides the campaign
         var deadline = DateTime.UtcNow.AddMinutes(1);
         while (!_node.Output.Contains("api: http://"))
         {

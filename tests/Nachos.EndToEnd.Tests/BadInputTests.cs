@@ -23,7 +23,7 @@ public sealed class BadInputTests
     }
 
     [Fact]
-    public void A_label_outside_the_classes_exits_2_naming_row_and_value()
+    public void A_label_outside_the_classes_exits_2_naming_row_and_column_without_quoting_the_file()
     {
         using var dir = new TempDir();
         var synth = NachosProcess.Run(dir.Path, "dataset", "synth", "--out", "d", "--patients", "6", "--size", "16");
@@ -36,7 +36,8 @@ public sealed class BadInputTests
         var (code, _, error) = NachosProcess.Run(dir.Path, "train", "spec.yaml");
         Assert.Equal(2, code);
         Assert.Contains("manifest.csv:5", error);
-        Assert.Contains("'tumour'", error);
+        Assert.Contains("does not hold a declared class (normal, lesion)", error);
+        Assert.DoesNotContain("tumour", error);
     }
 
     [Fact]

@@ -11,6 +11,8 @@ public sealed class NodeCommandTests
     [InlineData("--seed", "nohost", "--seed nohost")]
     [InlineData("--devices", "gpu:1", "--devices gpu:1")]
     [InlineData("--port", "70000", "--port 70000")]
+    [InlineData("--data-root", "relative/data", "--data-root relative/data")]
+    [InlineData("--data-root", "/no/such/data/root", "--data-root /no/such/data/root")]
     public void A_bad_option_is_refused_naming_it(string option, string value, string named)
     {
         using var dir = new TempDir();

@@ -63,13 +63,14 @@ public sealed class CsvManifestTests : IDisposable
     }
 
     [Fact]
-    public void Label_outside_the_declared_classes_names_file_line_column_and_value()
+    public void Label_outside_the_declared_classes_names_file_line_and_column_but_not_the_value()
     {
         var spec = Dataset("image,label\na.png,neg\nb.png,pos\nc.png,maybe\nd.png,neg\n");
         var ex = Assert.Throws<DataException>(() => CsvManifestReader.Read(spec, TaskKind.Binary));
         Assert.Contains($"{spec.Path}:4:", ex.Message);
-        Assert.Contains("'maybe'", ex.Message);
         Assert.Contains("'label'", ex.Message);
+        Assert.Contains("(neg, pos)", ex.Message); // the declared classes come from the spec
+        Assert.DoesNotContain("maybe", ex.Message); // the file's content is never quoted: it may not be a manifest at all
     }
 
     [Fact]
@@ -78,7 +79,7 @@ public sealed class CsvManifestTests : IDisposable
         var spec = Dataset("image,label\na.png,Neg\n");
         var ex = Assert.Throws<DataException>(() => CsvManifestReader.Read(spec, TaskKind.Binary));
         Assert.Contains($"{spec.Path}:2:", ex.Message);
-        Assert.Contains("'Neg'", ex.Message);
+        Assert.Contains("does not hold a declared class", ex.Message);
     }
 
     [Fact]
@@ -105,7 +106,7 @@ public sealed class CsvManifestTests : IDisposable
         var ex = Assert.Throws<DataException>(() => CsvManifestReader.Read(spec, TaskKind.Binary));
         Assert.Contains("'label'", ex.Message);
         Assert.Contains("label_columns", ex.Message);
-        Assert.Contains("diagnosis", ex.Message); // the header it did find
+        Assert.DoesNotContain("diagnosis", ex.Message); // the header line is the file's content
     }
 
     [Fact]
@@ -144,13 +145,13 @@ public sealed class CsvManifestTests : IDisposable
     }
 
     [Fact]
-    public void Multilabel_value_other_than_zero_or_one_names_line_column_and_value()
+    public void Multilabel_value_other_than_zero_or_one_names_line_and_column()
     {
         var spec = Dataset("image,effusion,nodule\na.png,1,0\nb.png,0,2\n", labels: ["effusion", "nodule"], classes: []);
         var ex = Assert.Throws<DataException>(() => CsvManifestReader.Read(spec, TaskKind.Multilabel));
         Assert.Contains($"{spec.Path}:3:", ex.Message);
         Assert.Contains("'nodule'", ex.Message);
-        Assert.Contains("'2'", ex.Message);
+        Assert.Contains("must be 0 or 1", ex.Message);
     }
 
     [Fact]
@@ -159,8 +160,8 @@ public sealed class CsvManifestTests : IDisposable
         var spec = Dataset("image,label\na.png,neg\nb.png,pos\na.png,pos\n");
         var ex = Assert.Throws<DataException>(() => CsvManifestReader.Read(spec, TaskKind.Binary));
         Assert.Contains($"{spec.Path}:4:", ex.Message);
-        Assert.Contains("'a.png'", ex.Message);
         Assert.Contains("line 2", ex.Message);
+        Assert.DoesNotContain("a.png", ex.Message);
     }
 
     [Fact]

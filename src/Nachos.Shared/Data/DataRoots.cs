@@ -25,7 +25,8 @@ public sealed class DataRoots
         string real;
         try
         {
-            real = RealPath.Resolve(Path.GetFullPath(path));
+            // Not Path.GetFullPath: it drops "x/.." before x's link is followed, where the kernel would not.
+            real = RealPath.Resolve(Path.IsPathRooted(path) ? path : Path.Combine(Environment.CurrentDirectory, path));
         }
         catch (IOException)
         {
@@ -34,20 +35,25 @@ public sealed class DataRoots
         return _roots.Any(root => real == root || real.StartsWith(root.EndsWith('/') ? root : root + "/", StringComparison.Ordinal));
     }
 
-    /// <summary>Why <paramref name="path"/> (named by <paramref name="what"/>) may not be read, or null when it may.</summary>
+    /// <summary>Why <paramref name="path"/> (a value of the spec, named by <paramref name="what"/>) may not be read, or null when it may.</summary>
     public string? Refusal(string path, string what) =>
-        Allows(path) ? null
-            : $"{what}: {path} is outside the folders this node reads data from ({string.Join(", ", Roots)}); "
-              + "the operator allows more with `nachos node --data-root DIR` (NACHOS_DATA_ROOTS)";
+        Allows(path) ? null : $"{what}: {path} is {Outside}";
 
-    /// <summary>Throws a <see cref="DataException"/> naming the first sample whose image or mask lies outside the roots.</summary>
+    /// <summary>
+    /// Throws a <see cref="DataException"/> naming the line of the first sample whose image or mask lies outside the
+    /// roots; not the path, which is the manifest's content.
+    /// </summary>
     public void Check(Manifest manifest)
     {
         if (_roots is null) return;
         foreach (var s in manifest.Samples)
         {
-            if (Refusal(s.ImagePath, $"{manifest.Source}:{s.Line}: image") is { } image) throw new DataException(image);
-            if (s.MaskPath is not null && Refusal(s.MaskPath, $"{manifest.Source}:{s.Line}: mask") is { } mask) throw new DataException(mask);
+            if (!Allows(s.ImagePath)) throw new DataException($"{manifest.Source}:{s.Line}: the image is {Outside}");
+            if (s.MaskPath is not null && !Allows(s.MaskPath)) throw new DataException($"{manifest.Source}:{s.Line}: the mask is {Outside}");
         }
     }
+
+    private string Outside =>
+        $"outside the folders this node reads data from ({string.Join(", ", Roots)}); "
+        + "the operator allows more with `nachos node --data-root DIR` (NACHOS_DATA_ROOTS)";
 }

@@ -113,6 +113,9 @@ public sealed class Trainer(StudySpec spec, LoadedDataset data, string device = 
             {
                 var eval = Evaluator.Run(model, data, task.Validation, norm, t.BatchSize, losses, dev);
                 valLoss = eval.Loss;
+                // Saturated outputs can stay finite while the loss is not; either way the configuration diverged.
+                if (!double.IsFinite(eval.Loss))
+                    throw new TrainingDivergedException($"{task.TaskId}: validation loss is {eval.Loss} at epoch {epoch + 1}");
                 ClassificationMetrics.RequireFinite(task.TaskId, "validation", eval.Probabilities);
                 foreach (var (name, value) in ClassificationMetrics.Compute(spec.Task, eval.Labels, eval.Probabilities).ByName()) metrics[name] = value;
                 var monitored = monitor == "val_loss" ? valLoss : metrics[monitor[4..]];
