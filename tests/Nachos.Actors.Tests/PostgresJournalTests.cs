@@ -158,6 +158,7 @@ public sealed class PostgresJournalTests(PostgresServer postgres, ITestOutputHel
                 akka.actor.provider = local
                 """)
             .WithFallback(ConfigurationFactory.ParseString(JournalConfig.Hocon("base.conf")))
+            .WithFallback(ConfigurationFactory.ParseString(NachosSerializer.Hocon))
             .WithFallback(JournalConfig.Postgres(connectionString));
 
     /// <summary>Three tasks queued in two studies, one failed attempt, one completion: every queue event type.</summary>

@@ -1,6 +1,7 @@
 using Akka.Cluster.Sharding;
 using Akka.Cluster.Tools.Singleton;
 using Akka.Configuration;
+using Nachos.Actors.Serialization;
 
 namespace Nachos.Actors.Node;
 
@@ -23,6 +24,7 @@ public static class NodeConfig
                 akka.cluster.roles = [{roles}]
                 """))
             .WithFallback(ConfigurationFactory.ParseString(JournalConfig.Hocon("base.conf")))
+            .WithFallback(ConfigurationFactory.ParseString(NachosSerializer.Hocon))
             .WithFallback(ConfigurationFactory.ParseString(JournalConfig.Hocon("cluster.conf")))
             .WithFallback(options.Postgres is { } postgres ? JournalConfig.Postgres(postgres) : JournalConfig.Sqlite(sqliteFile))
             .WithFallback(ClusterSharding.DefaultConfig())

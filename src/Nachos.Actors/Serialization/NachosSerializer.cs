@@ -73,6 +73,27 @@ public sealed class NachosSerializer(ExtendedActorSystem system) : SerializerWit
 
     private static readonly Dictionary<Type, string> ByType = Manifests.ToDictionary(kv => kv.Value, kv => kv.Key);
 
+    /// <summary>
+    /// This serializer and a binding for every type in <see cref="Manifests"/>, as HOCON made from the types
+    /// themselves: moving a type to another namespace or assembly cannot leave it bound to Akka's default serializer.
+    /// </summary>
+    public static string Hocon
+    {
+        get
+        {
+            static string Name(Type t) => $"\"{t.FullName}, {t.Assembly.GetName().Name}\"";
+            var bindings = string.Join("\n", Manifests.Values.Select(t => $"      {Name(t)} = nachos"));
+            return $$"""
+                akka.actor {
+                  serializers { nachos = {{Name(typeof(NachosSerializer))}} }
+                  serialization-bindings {
+                {{bindings}}
+                  }
+                }
+                """;
+        }
+    }
+
     public static readonly JsonSerializerOptions Json = new()
     {
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
