@@ -69,16 +69,8 @@ public sealed record ModelEvaluation(
 
     /// <summary>Largest error first; ties by sample id, so the order is stable.</summary>
     public static IReadOnlyList<RankedCase> WorstFirst(TaskKind task, IEnumerable<CasePrediction> cases) =>
-        cases.Select(c => new RankedCase(c, ErrorOnTruth(task, c), Predict(task, c.Probabilities)))
+        cases.Select(c => new RankedCase(c, ErrorOnTruth(task, c), DecisionRule.Predict(task, c.Probabilities)))
             .OrderByDescending(r => r.Error).ThenBy(r => r.Case.SampleId, StringComparer.Ordinal).ToList();
-
-    /// <summary>The threshold rule of <see cref="ClassificationMetrics"/>, in the form of the labels: a class index, or 0/1 per label.</summary>
-    public static IReadOnlyList<int> Predict(TaskKind task, IReadOnlyList<double> p) => task switch
-    {
-        TaskKind.Multilabel => p.Select(v => v >= ClassificationMetrics.Threshold ? 1 : 0).ToArray(),
-        TaskKind.Binary => [p[1] >= ClassificationMetrics.Threshold ? 1 : 0],
-        _ => [Enumerable.Range(0, p.Count).Aggregate((best, i) => p[i] > p[best] ? i : best)],
-    };
 
     /// <summary>The best epoch a real training recorded in metrics.json (none for the simulated trainer).</summary>
     private static int? BestEpochOf(string folder)

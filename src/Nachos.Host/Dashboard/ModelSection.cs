@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Nachos.Shared.Metrics;
 using Nachos.Shared.Spec;
 using static Nachos.Host.Dashboard.Html;
 
@@ -80,7 +81,7 @@ public static class ModelSection
             foreach (var m in SpecNames.Metrics) html.Append(NumberCell(s.Metrics.Get(m), m));
             html.Append("</tr>\n");
         }
-        html.Append($"</tbody></table>\n<p class=\"small muted\">Threshold: {(model.Task == TaskKind.Multiclass ? "the most probable class" : "positive when p ≥ 0.5")}.</p>\n");
+        html.Append($"</tbody></table>\n<p class=\"small muted\">Threshold: {DecisionRule.Describe(model.Task)}.</p>\n");
     }
 
     private static void Roc(StringBuilder html, ModelEvaluation model)

@@ -6,8 +6,7 @@ namespace Nachos.Shared.Metrics;
 /// <summary>
 /// Metrics computed from predictions. Null means undefined (for example AUROC or sensitivity when the
 /// evaluated set holds no positive case). Macro averages skip undefined members.
-/// Threshold rule: binary and multi-label predict positive when p ≥ 0.5; multi-class predicts the arg-max
-/// class (lowest index on ties). For multi-class, sensitivity, specificity and F1 are macro one-vs-rest.
+/// Predictions follow <see cref="DecisionRule"/>. For multi-class, sensitivity, specificity and F1 are macro one-vs-rest.
 /// Multi-label accuracy is the mean per-label accuracy (1 − Hamming loss), not exact-match accuracy (docs/spec.md).
 /// </summary>
 public sealed record ClassificationMetrics(
@@ -22,8 +21,6 @@ public sealed record ClassificationMetrics(
     /// <summary>Single-label: one K×K matrix, rows = truth, columns = prediction. Multi-label: one 2×2 per label.</summary>
     IReadOnlyList<int[][]> Confusion)
 {
-    public const double Threshold = 0.5;
-
     public double? Get(string name) => name switch
     {
         "auroc" => Auroc,
@@ -56,7 +53,7 @@ public sealed record ClassificationMetrics(
         if (task == TaskKind.Multilabel)
         {
             var per = Enumerable.Range(0, k).Select(c => Binary(
-                labels.Select(l => l[c] == 1).ToArray(), probabilities.Select(p => p[c] >= Threshold).ToArray())).ToArray();
+                labels.Select(l => l[c] == 1).ToArray(), probabilities.Select(p => DecisionRule.Positive(p[c])).ToArray())).ToArray();
             return new ClassificationMetrics(
                 labels.Count, Mean(aurocs), aurocs,
                 per.Average(b => b.Accuracy), Mean(per.Select(b => b.Balanced)), Mean(per.Select(b => b.F1)),
@@ -64,9 +61,7 @@ public sealed record ClassificationMetrics(
                 per.Select(b => b.Matrix).ToArray());
         }
 
-        var predicted = task == TaskKind.Binary
-            ? probabilities.Select(p => p[1] >= Threshold ? 1 : 0).ToArray()
-            : probabilities.Select(ArgMax).ToArray();
+        var predicted = probabilities.Select(p => DecisionRule.Predict(task, p)[0]).ToArray();
         var matrix = new int[k][];
         for (var i = 0; i < k; i++) matrix[i] = new int[k];
         for (var i = 0; i < labels.Count; i++) matrix[labels[i][0]][predicted[i]]++;
@@ -117,14 +112,6 @@ public sealed record ClassificationMetrics(
         // F1 = 2TP / (2TP + FP + FN); undefined when there is neither a positive case nor a positive prediction.
         double? f1 = tp + fp + fn == 0 ? null : 2.0 * tp / (2.0 * tp + fp + fn);
         return new BinaryCounts((double)(tp + tn) / truth.Length, sens, spec, balanced, f1, [[tn, fp], [fn, tp]]);
-    }
-
-    private static int ArgMax(IReadOnlyList<double> p)
-    {
-        var best = 0;
-        for (var i = 1; i < p.Count; i++)
-            if (p[i] > p[best]) best = i;
-        return best;
     }
 
     private static double? Mean(IEnumerable<double?> values)

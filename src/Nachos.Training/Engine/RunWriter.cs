@@ -62,7 +62,7 @@ public static class RunWriter
                     if (multi) foreach (var v in eval.Labels[i]) csv.WriteField(v);
                     else csv.WriteField(manifest.Classes[eval.Labels[i][0]]);
                     foreach (var v in p) csv.WriteField(v.ToString("R", CultureInfo.InvariantCulture));
-                    csv.WriteField(Predicted(spec.Task, manifest.Classes, p));
+                    csv.WriteField(DecisionRule.PredictedNames(spec.Task, manifest.Classes, p));
                     csv.NextRecord();
                 }
         });
@@ -75,20 +75,13 @@ public static class RunWriter
             result.ValidationLoss,
             result.Seconds,
             result.Device,
-            threshold_rule = multi || spec.Task == TaskKind.Binary ? "positive when p >= 0.5" : "arg-max class",
+            threshold_rule = DecisionRule.Describe(spec.Task),
             classes = manifest.Classes,
             validation = detail.GetValueOrDefault("validation"),
             test = detail.GetValueOrDefault("test"),
         };
         File.WriteAllText(Path.Combine(dir, MetricsFile), JsonSerializer.Serialize(doc, Json));
     }
-
-    private static string Predicted(TaskKind task, IReadOnlyList<string> classes, IReadOnlyList<double> p) => task switch
-    {
-        TaskKind.Multilabel => string.Join(";", classes.Where((_, i) => p[i] >= ClassificationMetrics.Threshold)),
-        TaskKind.Binary => classes[p[1] >= ClassificationMetrics.Threshold ? 1 : 0],
-        _ => classes[p.Select((v, i) => (v, i)).MaxBy(t => t.v).i],
-    };
 
     private static void WriteCsv(string path, Action<CsvWriter> write)
     {

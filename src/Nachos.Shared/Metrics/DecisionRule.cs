@@ -1,0 +1,42 @@
+using Nachos.Shared.Spec;
+
+namespace Nachos.Shared.Metrics;
+
+/// <summary>
+/// The one rule from a model's outputs to its predicted labels (docs/spec.md): binary and multi-label predict
+/// positive when p ≥ 0.5; multi-class predicts the most probable class, the lowest index on ties.
+/// Metrics, predictions files and the dashboard all decide through it.
+/// </summary>
+public static class DecisionRule
+{
+    public const double Threshold = 0.5;
+
+    public static bool Positive(double p) => p >= Threshold;
+
+    /// <summary>The prediction in the form of the labels: a class index for single-label tasks, 0/1 per label for multi-label.</summary>
+    public static int[] Predict(TaskKind task, IReadOnlyList<double> p) => task switch
+    {
+        TaskKind.Multilabel => p.Select(v => Positive(v) ? 1 : 0).ToArray(),
+        TaskKind.Binary => [Positive(p[1]) ? 1 : 0],
+        _ => [ArgMax(p)],
+    };
+
+    /// <summary>The names of the predicted classes (multi-label: those predicted positive, ';'-separated).</summary>
+    public static string PredictedNames(TaskKind task, IReadOnlyList<string> classes, IReadOnlyList<double> p) =>
+        task == TaskKind.Multilabel
+            ? string.Join(";", classes.Where((_, i) => Positive(p[i])))
+            : classes[Predict(task, p)[0]];
+
+    /// <summary>The rule in words, as metrics.json and the model pages state it.</summary>
+    public static string Describe(TaskKind task) =>
+        task == TaskKind.Multiclass ? "arg-max class" : "positive when p >= 0.5";
+
+    /// <summary>The lowest index of the largest value.</summary>
+    public static int ArgMax(IReadOnlyList<double> p)
+    {
+        var best = 0;
+        for (var i = 1; i < p.Count; i++)
+            if (p[i] > p[best]) best = i;
+        return best;
+    }
+}
