@@ -123,6 +123,18 @@ public sealed class ApiInputTests(ApiNode node) : IClassFixture<ApiNode>
         Assert.Equal(HttpStatusCode.OK, (await node.Http.GetAsync("api/nodes")).StatusCode);
     }
 
+    /// <summary>A GET with its target sent exactly as given; returns the response's status line.</summary>
+    private async Task<string> RawGet(string target)
+    {
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(node.Url.Host, node.Url.Port);
+        await using var stream = tcp.GetStream();
+        var request = $"GET {target} HTTP/1.1\r\nHost: {node.HostPort}\r\nAuthorization: Bearer {node.Token}\r\nConnection: close\r\n\r\n";
+        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(request));
+        using var reader = new StreamReader(stream);
+        return await reader.ReadLineAsync() ?? "";
+    }
+
     [Fact]
     public async Task Artifact_paths_cannot_leave_the_study_folder()
     {
@@ -144,6 +156,14 @@ public sealed class ApiInputTests(ApiNode node) : IClassFixture<ApiNode>
         await Problem(await node.Http.GetAsync("api/studies/files/files//etc/passwd"), HttpStatusCode.BadRequest);
         await Problem(await node.Http.GetAsync("api/studies/files/files/o0/%2E%2E/%2E%2E/%2E%2E/api-token"), HttpStatusCode.NotFound);
         await Problem(await node.Http.GetAsync("api/studies/files/files/..%2F..%2Fapi-token"), HttpStatusCode.NotFound);
+
+        // As sent on the wire: clients (HttpClient, curl) and the server would otherwise remove the dot segments first.
+        Assert.StartsWith("HTTP/1.1 200", await RawGet("/api/studies/files/files/spec.yaml"));
+        Assert.StartsWith("HTTP/1.1 400", await RawGet("/api/studies/files/files/./spec.yaml"));
+        Assert.StartsWith("HTTP/1.1 400", await RawGet("/api/studies/files/files/o0/../spec.yaml"));
+        Assert.StartsWith("HTTP/1.1 400", await RawGet("/api/studies/files/files/%2e/spec.yaml"));
+        Assert.True(ArtifactFiles.DotSegment("/a/./b?x=1"));
+        Assert.False(ArtifactFiles.DotSegment("/a/.b/b..c?x=/../"));
 
         // The same rules without HTTP's own normalisation in front.
         using var scratch = new TempDir();

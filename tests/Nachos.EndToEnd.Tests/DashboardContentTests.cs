@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Nachos.Host.Dashboard;
+using Nachos.Tests;
 using static Nachos.EndToEnd.Tests.StudyFiles;
 
 namespace Nachos.EndToEnd.Tests;
@@ -32,6 +33,21 @@ public sealed class DashboardContentTests(FinishedStudies studies)
         Assert.DoesNotContain("@import", html);
         Assert.Contains("Content-Security-Policy\" content=\"default-src 'none'", html);
         Assert.Single(Regex.Matches(html, "<html"));
+    }
+
+    [Fact]
+    public void The_served_export_is_rendered_once_per_study_and_is_what_nachos_report_writes()
+    {
+        var study = studies.Simulated;
+        using var root = new TempDir();
+        Directory.CreateDirectory(Path.Combine(root.Path, "studies"));
+        var served = Path.Combine(root.Path, "studies", "sim");
+        Directory.CreateSymbolicLink(served, study.RunDir);
+        var campaign = new Nachos.Host.Api.CampaignStudies(root.Path);
+        var first = campaign.Export("sim");
+        Assert.Equal(File.ReadAllText(study.Html), first!.Replace(served, study.RunDir)); // it names its run directory
+
+        Assert.Same(first, campaign.Export("sim"));
     }
 
     [Fact]

@@ -84,6 +84,14 @@ public sealed class NachosProcess : IDisposable
         return (code, p.Output, p.Error);
     }
 
+    /// <summary>Runs through <paramref name="wrapper"/> (a command that execs the rest, such as setpriv with its options).</summary>
+    public static (int Code, string Output, string Error) RunWrapped(string[] wrapper, string workingDirectory, params string[] args)
+    {
+        using var p = new NachosProcess([.. wrapper, .. FromTerminal], workingDirectory, null, null, args);
+        var code = p.Wait(TimeSpan.FromMinutes(5));
+        return (code, p.Output, p.Error);
+    }
+
     /// <summary>Runs with <paramref name="input"/> on standard input (the interactive shell reads it line by line).</summary>
     public static (int Code, string Output, string Error) RunWithInput(string workingDirectory, string input, params string[] args)
     {

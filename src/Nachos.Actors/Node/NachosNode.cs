@@ -20,10 +20,10 @@ namespace Nachos.Actors.Node;
 /// </summary>
 public sealed class NachosNode : IAsyncDisposable
 {
-    private readonly FileStream? _lock;
+    private readonly RunDirectoryLock? _lock;
     private readonly CampaignKey _key;
 
-    private NachosNode(ActorSystem system, IActorRef? studies, IActorRef queue, FileStream? runLock, CampaignKey key)
+    private NachosNode(ActorSystem system, IActorRef? studies, IActorRef queue, RunDirectoryLock? runLock, CampaignKey key)
     {
         System = system;
         Studies = studies;
@@ -38,23 +38,45 @@ public sealed class NachosNode : IAsyncDisposable
     public IActorRef Queue { get; }
 
     /// <summary>The embedded one-node cluster of <c>nachos run</c>: both roles, SQLite journal in the run directory.</summary>
-    public static Task<NachosNode> StartEmbedded(string runDir, IStudyCatalog catalog, ITaskExecutor executor, int devices, string? overrides = null) =>
-        Start(new NodeOptions { WorkDir = runDir, Devices = NodeOptions.CpuSlots(devices), Overrides = overrides }, catalog, executor);
+    /// <param name="runLock">The run directory's lock when the caller took it first (before writing there); else taken here. The node releases it.</param>
+    public static Task<NachosNode> StartEmbedded(string runDir, IStudyCatalog catalog, ITaskExecutor executor, int devices, string? overrides = null,
+        RunDirectoryLock? runLock = null, CancellationToken stop = default) =>
+        Start(new NodeOptions { WorkDir = runDir, Devices = NodeOptions.CpuSlots(devices), Overrides = overrides }, catalog, executor, stop, runLock);
 
     /// <param name="stop">Cancelled (SIGTERM, Ctrl-C) while the node is still starting: it stops (leaving the
     /// cluster if it had joined) before taking any task, and <see cref="OperationCanceledException"/> is thrown.</param>
+    /// <param name="heldLock">The run directory's lock, taken by the caller (SQLite only); null: taken here.</param>
     /// <exception cref="CampaignKeyException">the node has no usable campaign key (checked before anything is created).</exception>
-    public static async Task<NachosNode> Start(NodeOptions options, IStudyCatalog catalog, ITaskExecutor executor, CancellationToken stop = default)
+    /// <exception cref="RunDirectoryException">a SQLite node's directory is in use or cannot be written.</exception>
+    public static async Task<NachosNode> Start(NodeOptions options, IStudyCatalog catalog, ITaskExecutor executor, CancellationToken stop = default,
+        RunDirectoryLock? heldLock = null)
     {
-        var key = CampaignKey.LoadOrCreate(options.CampaignKeyPath, options.MayCreateCampaignKey,
-            "only a coordinator that starts the cluster (no seeds, or its own address among them) creates it, and every other node uses it: is this the campaign's directory?");
+        CampaignKey key;
+        try
+        {
+            key = CampaignKey.LoadOrCreate(options.CampaignKeyPath, options.MayCreateCampaignKey,
+                "only a coordinator that starts the cluster (no seeds, or its own address among them) creates it, and every other node uses it: is this the campaign's directory?");
+        }
+        catch
+        {
+            heldLock?.Dispose();
+            throw;
+        }
+        RunDirectoryLock? runLock;
+        try
+        {
+            runLock = heldLock ?? (options.Postgres is null ? RunDirectoryLock.Acquire(options.WorkDir) : null);
+        }
+        catch
+        {
+            key.Dispose();
+            throw;
+        }
         Directory.CreateDirectory(options.WorkDir);
         var journal = Path.Combine(options.WorkDir, "journal.db");
-        FileStream? runLock = null;
         ActorSystem? system = null;
         try
         {
-            runLock = options.Postgres is null ? LockRunDirectory(options.WorkDir) : null;
             if (options.Postgres is null) PrepareSqlite(journal);
             system = await Join(options, key, journal, stop);
 
@@ -211,25 +233,8 @@ public sealed class NachosNode : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.ClrExitReason.Instance);
-        if (_lock is not null) await _lock.DisposeAsync();
+        _lock?.Dispose();
         _key.Dispose();
-    }
-
-    /// <summary>One process per run directory: SQLite allows one writer, and two nodes would fight over the entities.</summary>
-    private static FileStream LockRunDirectory(string runDir)
-    {
-        var pidFile = Path.Combine(runDir, "node.pid");
-        try
-        {
-            var stream = new FileStream(Path.Combine(runDir, "node.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            File.WriteAllText(pidFile, Environment.ProcessId.ToString());
-            return stream;
-        }
-        catch (IOException)
-        {
-            var owner = File.Exists(pidFile) ? File.ReadAllText(pidFile).Trim() : "?";
-            throw new RunDirectoryInUseException($"{runDir} is in use by another nachos process (pid {owner}); a SQLite journal takes one node — wait for it, or use PostgreSQL for several nodes");
-        }
     }
 
     /// <summary>WAL once, with a raw connection, before the journal opens the file.</summary>
@@ -242,7 +247,5 @@ public sealed class NachosNode : IAsyncDisposable
         command.ExecuteNonQuery();
     }
 }
-
-public sealed class RunDirectoryInUseException(string message) : Exception(message);
 
 public sealed class ClusterJoinException(string message) : Exception(message);

@@ -19,6 +19,7 @@ public sealed class ApiServer(WebApplication app, string url) : IAsyncDisposable
     public string Url => url;
 
     /// <param name="dataRoots">Folders besides <paramref name="root"/> that submitted specs may read data from.</param>
+    /// <exception cref="ApiTokenException">the campaign's token file is damaged or cannot be written.</exception>
     public static async Task<ApiServer> Start(NachosNode node, string root, string host, int port, IReadOnlyList<string> dataRoots)
     {
         var token = ApiToken.LoadOrCreate(root);

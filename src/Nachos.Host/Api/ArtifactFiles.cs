@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.StaticFiles;
 
@@ -13,8 +14,11 @@ public static class ArtifactFiles
 {
     private static readonly FileExtensionContentTypeProvider ContentTypes = new();
 
-    public static IResult Serve(string id, string? path, [FromServices] ControlPlane plane)
+    public static IResult Serve(string id, string? path, HttpContext http, [FromServices] ControlPlane plane)
     {
+        // The server removes '.' and '..' segments before routing (RFC 3986), so look at the target as sent.
+        if (DotSegment(http.Features.Get<IHttpRequestFeature>()?.RawTarget ?? ""))
+            return Problems.BadRequest("'.' and '..' segments are refused; give a path inside the study folder");
         if (!plane.Studies.Exists(id)) return Problems.UnknownStudy(id);
         var root = Path.GetFullPath(plane.Studies.Directory(id));
         var (resolved, problem) = Resolve(root, path ?? "");
@@ -24,6 +28,13 @@ public static class ArtifactFiles
                 .Select(e => e is FileInfo f ? new FileEntry(f.Name, "file", f.Length) : new FileEntry(e.Name, "directory", null)).ToList());
         var type = ContentTypes.TryGetContentType(resolved!, out var t) ? t : "application/octet-stream";
         return Results.File(resolved!, type, enableRangeProcessing: true);
+    }
+
+    /// <summary>Whether the path of a request target has a '.' or '..' segment, literal or percent-encoded.</summary>
+    public static bool DotSegment(string rawTarget)
+    {
+        var path = rawTarget.Split('?', 2)[0];
+        return path.Split('/').Any(segment => Uri.UnescapeDataString(segment) is "." or "..");
     }
 
     /// <returns>The full path of an existing file or directory inside <paramref name="root"/>, or the problem to answer.</returns>

@@ -23,6 +23,7 @@ public sealed class CampaignStudies(string root)
     private readonly ConcurrentDictionary<string, StudyReport> _reports = new();
     private readonly ConcurrentDictionary<string, Lazy<StudyRun>> _runs = new();
     private readonly ConcurrentDictionary<string, Lazy<string>> _studyPages = new();
+    private readonly ConcurrentDictionary<string, Lazy<string>> _exports = new();
 
     public string Root => root;
 
@@ -76,6 +77,10 @@ public sealed class CampaignStudies(string root)
     /// <summary>A finished study's served page, rendered once (its plots take tens of milliseconds).</summary>
     public string? StudyPage(string id) =>
         Run(id) is { } run ? _studyPages.GetOrAdd(id, i => new Lazy<string>(() => new DashboardRenderer(run).StudyPage(new ServedLinks(i)))).Value : null;
+
+    /// <summary>A finished study's report as one self-contained HTML file, rendered once (it takes about half a second).</summary>
+    public string? Export(string id) =>
+        Run(id) is { } run ? _exports.GetOrAdd(id, _ => new Lazy<string>(() => new DashboardRenderer(run).Export())).Value : null;
 
     public bool IsCancelled(string id) => File.Exists(Path.Combine(Directory(id), RunDirectoryCatalog.CancelledMarker));
 

@@ -113,7 +113,7 @@ public static class StudyRoutes
         {
             "json" => Results.File(Path.Combine(dir, "report.json"), "application/json"),
             "csv" => File.Exists(Path.Combine(dir, "report.csv")) ? Results.File(Path.Combine(dir, "report.csv"), "text/csv") : Problems.NotFound("this study has no report.csv"),
-            _ => Results.Content(new DashboardRenderer(plane.Studies.Run(id)!).Export(), "text/html; charset=utf-8"),
+            _ => Results.Content(plane.Studies.Export(id)!, "text/html; charset=utf-8"),
         };
     }
 

@@ -36,8 +36,15 @@ public sealed class ApiClient : IDisposable
         static string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : null;
         var host = r.GetValue(GlobalOptions.Host) ?? Env("NACHOS_API") ?? "127.0.0.1:5080";
         var root = r.GetValue(GlobalOptions.Root) ?? Env("NACHOS_ROOT");
-        var token = r.GetValue(GlobalOptions.Token) ?? Env("NACHOS_TOKEN") ?? (root is null ? null : ApiToken.Read(root));
-        return new ApiClient(host, token);
+        try
+        {
+            var token = r.GetValue(GlobalOptions.Token) ?? Env("NACHOS_TOKEN") ?? (root is null ? null : ApiToken.Read(root));
+            return new ApiClient(host, token);
+        }
+        catch (ApiTokenException e)
+        {
+            throw new ApiException(ExitCodes.BadInput, e.Message);
+        }
     }
 
     public async Task<T> Get<T>(string path) => await Read<T>(await Send(HttpMethod.Get, path, null));

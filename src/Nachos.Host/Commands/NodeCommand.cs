@@ -102,6 +102,17 @@ public static class NodeCommand
             return ExitCodes.Refuse($"--port {port}: already in use on this machine (another nachos node?); two nodes on one address would form two clusters");
 
         root = Path.GetFullPath(root);
+        if (roles.Contains(NodeOptions.Coordinator))
+        {
+            try
+            {
+                ApiToken.Read(root); // a damaged token file is told before anything starts
+            }
+            catch (ApiTokenException e)
+            {
+                return ExitCodes.Refuse(e.Message);
+            }
+        }
         var options = new NodeOptions
         {
             WorkDir = root, Roles = roles, Seeds = seeds, Host = host, Port = port, Devices = deviceNames, Postgres = postgres, LogLevel = "WARNING",
@@ -129,7 +140,7 @@ public static class NodeCommand
             Log("stopped while starting, before it took any task");
             return ExitCodes.Ok;
         }
-        catch (RunDirectoryInUseException e)
+        catch (RunDirectoryException e)
         {
             return ExitCodes.Refuse(e.Message);
         }
@@ -152,6 +163,11 @@ public static class NodeCommand
             try
             {
                 server = await ApiServer.Start(node, root, api.Host, api.Port, api.DataRoots);
+            }
+            catch (ApiTokenException e)
+            {
+                await node.DisposeAsync();
+                return ExitCodes.Refuse(e.Message);
             }
             catch (IOException e) // the port is taken (Kestrel wraps the socket error)
             {

@@ -32,18 +32,61 @@ public static class RunCommand
 
     private static async Task<int> Run(string specPath, string? runDirOption, int? devicesOption)
     {
+        // From the first moment, Ctrl-C and SIGTERM stop the run in order (the default action would kill it
+        // while it loads data or writes the run directory).
+        using var interrupt = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            e.Cancel = true;
+            interrupt.Cancel();
+        };
+        Console.CancelKeyPress += onCancel;
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c =>
+        {
+            c.Cancel = true;
+            interrupt.Cancel();
+        });
+        try
+        {
+            return await Run(specPath, runDirOption, devicesOption, interrupt.Token);
+        }
+        catch (OperationCanceledException) when (interrupt.IsCancellationRequested)
+        {
+            Console.Error.WriteLine("stopped before the study started; nothing ran");
+            return ExitCodes.Interrupted;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+    }
+
+    private static async Task<int> Run(string specPath, string? runDirOption, int? devicesOption, CancellationToken interrupt)
+    {
         if (devicesOption is < 1 or > ExecutionSpec.MaxDevices)
             return ExitCodes.Refuse($"--devices {devicesOption}: must be 1 to {ExecutionSpec.MaxDevices} (the range of execution.devices)");
         var inputs = StudyInputs.Load(specPath);
         if (inputs is null) return ExitCodes.BadInput;
+        interrupt.ThrowIfCancellationRequested();
         var (spec, data, plan) = inputs;
         var runDir = Path.GetFullPath(runDirOption ?? Path.Combine("runs", spec.Name));
+        RunDirectoryLock runLock;
+        try
+        {
+            // The claim comes first: of two runs started on one new directory, the loser writes nothing.
+            runLock = RunDirectoryLock.Acquire(runDir);
+        }
+        catch (RunDirectoryException e)
+        {
+            return ExitCodes.Refuse(e.Message);
+        }
         try
         {
             RunDirectoryCatalog.Store(runDir, specPath, plan);
         }
         catch (Exception e) when (e is InvalidOperationException or InvalidDataException)
         {
+            runLock.Dispose();
             return ExitCodes.Refuse(e.Message);
         }
         var catalog = new RunDirectoryCatalog(runDir);
@@ -55,9 +98,9 @@ public static class RunCommand
         NachosNode node;
         try
         {
-            node = await NachosNode.StartEmbedded(runDir, catalog, executor, devices);
+            node = await NachosNode.StartEmbedded(runDir, catalog, executor, devices, runLock: runLock, stop: interrupt);
         }
-        catch (Exception e) when (e is RunDirectoryInUseException or CampaignKeyException)
+        catch (CampaignKeyException e)
         {
             return ExitCodes.Refuse(e.Message);
         }
@@ -69,24 +112,12 @@ public static class RunCommand
             // Subscribed before the study starts, so a study that completes at once is not missed.
             node.System.EventStream.Subscribe(listener, typeof(StudyProgress));
             node.System.EventStream.Subscribe(listener, typeof(StudyCompleted));
-            using var interrupt = new CancellationTokenSource();
-            ConsoleCancelEventHandler onCancel = (_, e) =>
-            {
-                e.Cancel = true;
-                interrupt.Cancel();
-            };
-            Console.CancelKeyPress += onCancel;
-            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c =>
-            {
-                c.Cancel = true;
-                interrupt.Cancel();
-            });
             try
             {
                 AnsiConsole.MarkupLineInterpolated(
                     $"[bold]{spec.Name}[/]: {plan.Outer.Count} outer folds × {plan.Outer[0].Inner.Count} inner splits × {spec.Search.Trials} trials on {devices} device(s); run directory {runDir}");
                 node.Tell(spec.Name, new StartStudy(spec.Name));
-                var report = await Watch(spec, plan.Outer.Count, events.Reader, interrupt.Token);
+                var report = await Watch(spec, plan.Outer.Count, events.Reader, interrupt);
                 ReportTable.Write(report);
                 AnsiConsole.MarkupLineInterpolated($"wrote {Path.Combine(runDir, "report.json")} and report.csv (see also: nachos report {runDir} --format html)");
                 return report.Complete ? ExitCodes.Ok : Failed(report);
@@ -95,10 +126,6 @@ public static class RunCommand
             {
                 Console.Error.WriteLine($"stopping: running tasks checkpoint; run the same command again to resume ({runDir})");
                 return ExitCodes.Interrupted;
-            }
-            finally
-            {
-                Console.CancelKeyPress -= onCancel;
             }
         }
     }
