@@ -61,6 +61,11 @@ public static class RunCommand
         {
             return ExitCodes.Refuse(e.Message);
         }
+        catch (Exception e) when (DiskFull.Is(e))
+        {
+            Console.Error.WriteLine(StorageFull(runDir));
+            return ExitCodes.Failed;
+        }
 
         await using (node)
         {
@@ -81,6 +86,9 @@ public static class RunCommand
                 c.Cancel = true;
                 interrupt.Cancel();
             });
+            // A full disk stops the run as Ctrl-C does, but says so and exits 1.
+            var storage = StorageFault.Get(node.System);
+            _ = storage.Detected.ContinueWith(_ => interrupt.Cancel(), TaskScheduler.Default);
             try
             {
                 AnsiConsole.MarkupLineInterpolated(
@@ -90,6 +98,11 @@ public static class RunCommand
                 ReportTable.Write(report);
                 AnsiConsole.MarkupLineInterpolated($"wrote {Path.Combine(runDir, "report.json")} and report.csv (see also: nachos report {runDir} --format html)");
                 return report.Complete ? ExitCodes.Ok : Failed(report);
+            }
+            catch (OperationCanceledException) when (storage.HasOccurred)
+            {
+                Console.Error.WriteLine(StorageFull(runDir));
+                return ExitCodes.Failed;
             }
             catch (OperationCanceledException)
             {
@@ -135,6 +148,9 @@ public static class RunCommand
             });
         return report ?? throw new OperationCanceledException();
     }
+
+    private static string StorageFull(string runDir) =>
+        $"error: the disk holding {runDir} is full; the journal is intact: free space there and run the same command again to resume";
 
     private static int Failed(Shared.Study.StudyReport report)
     {
