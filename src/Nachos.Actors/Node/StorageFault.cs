@@ -19,7 +19,17 @@ public sealed class StorageFault : IExtension
 
     public bool HasOccurred => _detected.Task.IsCompleted;
 
+    /// <summary>Whether the process stops on a fault (then its consequences need not be logged).</summary>
+    public bool Stops { get; private set; }
+
     public void Report(Exception cause) => _detected.TrySetResult(cause);
+
+    /// <summary>Makes the caller the owner of the fault: <paramref name="stop"/> runs on the first one.</summary>
+    public void StopOnFault(Action stop)
+    {
+        Stops = true;
+        _detected.Task.ContinueWith(_ => stop(), TaskScheduler.Default);
+    }
 
     private sealed class StorageFaultId : ExtensionIdProvider<StorageFault>
     {

@@ -40,9 +40,10 @@ public static class RunCommand
         var runDir = Path.GetFullPath(runDirOption ?? Path.Combine("runs", spec.Name));
         try
         {
+            JournalCheck.Verify(runDir, spec.Name, plan.Hash); // before Store, which writes the study's files
             RunDirectoryCatalog.Store(runDir, specPath, plan);
         }
-        catch (Exception e) when (e is InvalidOperationException or InvalidDataException)
+        catch (Exception e) when (e is InvalidOperationException or InvalidDataException or JournalCheckException)
         {
             return ExitCodes.Refuse(e.Message);
         }
@@ -88,7 +89,7 @@ public static class RunCommand
             });
             // A full disk stops the run as Ctrl-C does, but says so and exits 1.
             var storage = StorageFault.Get(node.System);
-            _ = storage.Detected.ContinueWith(_ => interrupt.Cancel(), TaskScheduler.Default);
+            storage.StopOnFault(interrupt.Cancel);
             try
             {
                 AnsiConsole.MarkupLineInterpolated(
