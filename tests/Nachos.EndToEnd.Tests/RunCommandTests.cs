@@ -126,9 +126,10 @@ public sealed class RunCommandTests
         File.WriteAllText(dir.File("spec.yaml"), SimulatedSpec(0.05));
         using (var first = new NachosProcess(dir.Path, "run", "spec.yaml"))
         {
-            var journal = dir.File("runs/sim/journal.db");
+            // node.pid: the node holds the run directory (journal.db is made earlier, by the journal check).
+            var started = dir.File("runs/sim/node.pid");
             var deadline = DateTime.UtcNow.AddMinutes(1);
-            while (!File.Exists(journal) && DateTime.UtcNow < deadline) Thread.Sleep(50);
+            while (!File.Exists(started) && DateTime.UtcNow < deadline) Thread.Sleep(50);
             // The embedded node's transport authenticates its peers with a key only this user can read.
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(dir.File("runs/sim/campaign-key.p12")));
             var second = NachosProcess.Run(dir.Path, "run", "spec.yaml");

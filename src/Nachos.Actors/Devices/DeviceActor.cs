@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Nachos.Actors.Messages;
+using Nachos.Actors.Node;
 using Nachos.Shared.Tasks;
 
 namespace Nachos.Actors.Devices;
@@ -41,7 +42,8 @@ public sealed class DeviceActor : ReceiveActor, IWithTimers
         _device = device;
         _queue = queue;
         var self = Self;
-        new Thread(() => RunTasks(self, device, executor)) { IsBackground = true, Name = $"nachos-{device}" }.Start();
+        var storage = StorageFault.Get(Context.System);
+        new Thread(() => RunTasks(self, executor, storage)) { IsBackground = true, Name = $"nachos-{device}" }.Start();
         Receive<WorkAssigned>(work =>
         {
             if (_running is not null || _drainedBy is not null)
@@ -104,8 +106,9 @@ public sealed class DeviceActor : ReceiveActor, IWithTimers
 
     protected override void PostStop() => _stop.Cancel();
 
-    private void RunTasks(IActorRef self, string device, ITaskExecutor executor)
+    private void RunTasks(IActorRef self, ITaskExecutor executor, StorageFault storage)
     {
+        var device = _device;
         var wake = new[] { _assigned, _stop.Token.WaitHandle };
         while (WaitHandle.WaitAny(wake) == 0)
         {
@@ -117,6 +120,12 @@ public sealed class DeviceActor : ReceiveActor, IWithTimers
             }
             catch (OperationCanceledException)
             {
+                self.Tell(new Done(work, null, null, FailureKind.Interrupted, true));
+            }
+            catch (Exception e) when (DiskFull.Is(e))
+            {
+                // Not the task's fault, and every other task would hit it too: the node stops; the task is handed back, no attempt counted.
+                storage.Report(e);
                 self.Tell(new Done(work, null, null, FailureKind.Interrupted, true));
             }
             catch (TaskFailedException e)

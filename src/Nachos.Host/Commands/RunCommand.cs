@@ -82,9 +82,10 @@ public static class RunCommand
         }
         try
         {
+            JournalCheck.Verify(runDir, spec.Name, plan.Hash); // before Store, which writes the study's files
             RunDirectoryCatalog.Store(runDir, specPath, plan);
         }
-        catch (Exception e) when (e is InvalidOperationException or InvalidDataException)
+        catch (Exception e) when (e is InvalidOperationException or InvalidDataException or JournalCheckException)
         {
             runLock.Dispose();
             return ExitCodes.Refuse(e.Message);
@@ -104,6 +105,11 @@ public static class RunCommand
         {
             return ExitCodes.Refuse(e.Message);
         }
+        catch (Exception e) when (DiskFull.Is(e))
+        {
+            Console.Error.WriteLine(StorageFull(runDir));
+            return ExitCodes.Failed;
+        }
 
         await using (node)
         {
@@ -112,15 +118,24 @@ public static class RunCommand
             // Subscribed before the study starts, so a study that completes at once is not missed.
             node.System.EventStream.Subscribe(listener, typeof(StudyProgress));
             node.System.EventStream.Subscribe(listener, typeof(StudyCompleted));
+            // A full disk stops the run as Ctrl-C does, but says so and exits 1.
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(interrupt);
+            var storage = StorageFault.Get(node.System);
+            storage.StopOnFault(stop.Cancel);
             try
             {
                 AnsiConsole.MarkupLineInterpolated(
                     $"[bold]{spec.Name}[/]: {plan.Outer.Count} outer folds × {plan.Outer[0].Inner.Count} inner splits × {spec.Search.Trials} trials on {devices} device(s); run directory {runDir}");
                 node.Tell(spec.Name, new StartStudy(spec.Name));
-                var report = await Watch(spec, plan.Outer.Count, events.Reader, interrupt);
+                var report = await Watch(spec, plan.Outer.Count, events.Reader, stop.Token);
                 ReportTable.Write(report);
                 AnsiConsole.MarkupLineInterpolated($"wrote {Path.Combine(runDir, "report.json")} and report.csv (see also: nachos report {runDir} --format html)");
                 return report.Complete ? ExitCodes.Ok : Failed(report);
+            }
+            catch (OperationCanceledException) when (storage.HasOccurred)
+            {
+                Console.Error.WriteLine(StorageFull(runDir));
+                return ExitCodes.Failed;
             }
             catch (OperationCanceledException)
             {
@@ -162,6 +177,9 @@ public static class RunCommand
             });
         return report ?? throw new OperationCanceledException();
     }
+
+    private static string StorageFull(string runDir) =>
+        $"error: the disk holding {runDir} is full; the journal is intact: free space there and run the same command again to resume";
 
     private static int Failed(Shared.Study.StudyReport report)
     {
