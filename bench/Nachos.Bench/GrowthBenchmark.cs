@@ -77,7 +77,7 @@ public static class GrowthBenchmark
         using var db = new SqliteConnection($"Data Source={Path.Combine(runDir, "journal.db")}");
         db.Open();
         using var query = db.CreateCommand();
-        query.CommandText = "SELECT count(*), coalesce(sum(length(payload)), 0) FROM snapshot";
+        query.CommandText = "SELECT count(*), coalesce(sum(length(snapshot)), 0) FROM snapshot";
         using var reader = query.ExecuteReader();
         reader.Read();
         return (reader.GetInt64(0), reader.GetInt64(1));
