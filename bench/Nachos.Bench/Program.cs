@@ -7,11 +7,12 @@ return args.FirstOrDefault() switch
     "journal" => await JournalLatency.Run(args.Skip(1).ToArray()),
     "failover" => ClusterBenchmarks.Failover(args.Skip(1).ToArray()),
     "cluster-overhead" => ClusterBenchmarks.Overhead(args.Skip(1).ToArray()),
+    "growth" => await GrowthBenchmark.Run(args.Skip(1).ToArray()),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Nachos.Bench pipeline [--epochs N] [--rounds N] | orchestration [--tasks N] [--ms D] [--slots S] | journal [--postgres [--no-fsync]] | failover [--rounds N] [--lease-timeout S] [--trainer torch] | cluster-overhead [--ms D] [--rounds N]");
+    Console.Error.WriteLine("usage: Nachos.Bench pipeline [--epochs N] [--rounds N] | orchestration [--tasks N] [--ms D] [--slots S] | journal [--postgres [--no-fsync]] | failover [--rounds N] [--lease-timeout S] [--trainer torch] | cluster-overhead [--ms D] [--rounds N] | growth [--tasks N]");
     return 2;
 }

@@ -56,10 +56,10 @@ public sealed class SimulatedStudy : IDisposable
     public string RunDir(string name) => _dir.File(name);
 
     /// <summary>Starts a node on the run directory, starts the study, and returns the node and the report to come.</summary>
-    public async Task<(NachosNode Node, Task<StudyReport> Report, Func<int> Progress)> Start(string runDir, int devices)
+    public async Task<(NachosNode Node, Task<StudyReport> Report, Func<int> Progress)> Start(string runDir, int devices, string? overrides = null)
     {
         var catalog = new SingleStudyCatalog(Context(runDir));
-        var node = await NachosNode.StartEmbedded(runDir, catalog, new SimulatedExecutor(catalog), devices);
+        var node = await NachosNode.StartEmbedded(runDir, catalog, new SimulatedExecutor(catalog), devices, overrides);
         var done = new TaskCompletionSource<StudyReport>(TaskCreationOptions.RunContinuationsAsynchronously);
         var finished = 0;
         node.System.ActorOf(Props.Create(() => new Listener(done, () => Interlocked.Increment(ref finished))));
@@ -67,9 +67,9 @@ public sealed class SimulatedStudy : IDisposable
         return (node, done.Task, () => Volatile.Read(ref finished));
     }
 
-    public async Task<StudyReport> Run(string runDir, int devices)
+    public async Task<StudyReport> Run(string runDir, int devices, string? overrides = null)
     {
-        var (node, report, _) = await Start(runDir, devices);
+        var (node, report, _) = await Start(runDir, devices, overrides);
         await using (node) return await report.WaitAsync(TimeSpan.FromMinutes(3));
     }
 

@@ -31,6 +31,7 @@ public sealed class FoldActor : ReceivePersistentActor, IWithTimers
         _queue = queue;
         _catalog = catalog;
         Recover<FoldEvent>(e => _state = _state.Apply(e));
+        Command<StopEntity>(_ => Context.Stop(Self));
         Command<Recovered>(_ =>
         {
             if (_state.Start is not null) Resume();
@@ -132,6 +133,8 @@ public sealed class FoldActor : ReceivePersistentActor, IWithTimers
     {
         Timers.Cancel("resubmit");
         Regions.Tell(Context, Regions.Study, _state.Start!.StudyId, new FoldReport(_state.Result()));
+        // The study pokes the folds it has no report of whenever it starts.
+        Regions.Passivate(Context);
     }
 
     private void Publish()

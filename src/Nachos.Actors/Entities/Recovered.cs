@@ -15,3 +15,12 @@ internal sealed class Resubmit
     public static readonly Resubmit Instance = new();
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(30);
 }
+
+/// <summary>
+/// What the shard tells an entity that asked to be passivated. Not a PoisonPill: as a command it waits
+/// behind journal writes in flight, where a PoisonPill would stop the entity before they are applied.
+/// </summary>
+internal sealed class StopEntity
+{
+    public static readonly StopEntity Instance = new();
+}

@@ -13,6 +13,12 @@ public static class Regions
 
     public static void Tell(IActorContext context, string region, string entityId, object message) =>
         ClusterSharding.Get(context.System).ShardRegion(region).Tell(new ShardEnvelope(entityId, message), context.Self);
+
+    /// <summary>
+    /// Stops an entity whose part is done for good: a passivated entity is forgotten by remember-entities,
+    /// so a restart (or `nachos run` again) does not start and replay it. A later message starts it again.
+    /// </summary>
+    public static void Passivate(IActorContext context) => context.Parent.Tell(new Passivate(StopEntity.Instance));
 }
 
 /// <summary>Routes <see cref="ShardEnvelope"/>s by entity id.</summary>

@@ -25,6 +25,7 @@ public sealed class StudyActor : ReceivePersistentActor
         PersistenceId = "study-" + entityId;
         _catalog = catalog;
         Recover<StudyEvent>(e => _state = _state.Apply(e));
+        Command<StopEntity>(_ => Context.Stop(Self));
         Command<Recovered>(_ =>
         {
             if (_state.Start is not null) Continue();
@@ -63,6 +64,7 @@ public sealed class StudyActor : ReceivePersistentActor
             // Built once; later starts republish it and restore its files if they were removed.
             if (!File.Exists(Path.Combine(_catalog.Get(id).RunDir, "report.json"))) stored.Write(_catalog.Get(id).RunDir);
             Context.System.EventStream.Publish(new StudyCompleted(id, stored));
+            Regions.Passivate(Context);
             return;
         }
         var report = StudyReports.BuildAndWrite(_catalog.Get(id), _state.Folds.Values.ToList());
@@ -71,6 +73,7 @@ public sealed class StudyActor : ReceivePersistentActor
         {
             _state = _state.Apply(e);
             Context.System.EventStream.Publish(new StudyCompleted(id, report));
+            Regions.Passivate(Context);
         });
     }
 }

@@ -28,6 +28,7 @@ public sealed class TrialActor : ReceivePersistentActor, IWithTimers
         _queue = queue;
         _catalog = catalog;
         Recover<TrialEvent>(e => _state = _state.Apply(e));
+        Command<StopEntity>(_ => Context.Stop(Self));
         Command<Recovered>(_ =>
         {
             if (_state.Request is not null) Continue();
@@ -67,6 +68,8 @@ public sealed class TrialActor : ReceivePersistentActor, IWithTimers
             Timers.Cancel("resubmit");
             var r = _state.Request!;
             Regions.Tell(Context, Regions.Fold, Ids.Fold(r.StudyId, r.Outer), new TrialReport(_state.Result()));
+            // Should the report be lost, the fold's resubmit timer starts this trial again.
+            Regions.Passivate(Context);
             return;
         }
         Submit();

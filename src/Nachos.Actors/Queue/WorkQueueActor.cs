@@ -21,7 +21,6 @@ namespace Nachos.Actors.Queue;
 /// </summary>
 public sealed class WorkQueueActor : ReceivePersistentActor, IWithTimers
 {
-    private const int SnapshotEvery = 2000;
 
     private sealed record Lease(long Id, IActorRef Device, string Name, long LastSeen);
     private sealed record CheckLeases
@@ -48,11 +47,13 @@ public sealed class WorkQueueActor : ReceivePersistentActor, IWithTimers
     // Unique across incarnations, so a late result for a lease of a previous queue never matches a new one.
     private long _nextLease = DateTime.UtcNow.Ticks;
     private int _sinceSnapshot;
+    private readonly int _snapshotEvery;
 
     public override string PersistenceId => "work-queue";
 
     public WorkQueueActor()
     {
+        _snapshotEvery = Context.System.Settings.Config.GetInt("nachos.queue-snapshot-every", 2000);
         _leaseTimeout = Context.System.Settings.Config.GetTimeSpan("nachos.lease-timeout", TimeSpan.FromSeconds(10));
         Recover<SnapshotOffer>(o => { if (o.Snapshot is QueueSnapshot s) _state = QueueState.FromSnapshot(s); });
         Recover<QueueEvent>(e => _state = _state.Apply(e));
@@ -138,10 +139,17 @@ public sealed class WorkQueueActor : ReceivePersistentActor, IWithTimers
         });
         Command<DrainNode>(Drain);
         Command<DeviceDrained>(_ => { });
-        Command<SaveSnapshotSuccess>(s => DeleteMessages(s.Metadata.SequenceNr));
+        Command<SaveSnapshotSuccess>(s =>
+        {
+            // Only the latest snapshot is kept: each holds the whole state, so keeping them all grows quadratically.
+            DeleteMessages(s.Metadata.SequenceNr);
+            DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1));
+        });
         Command<SaveSnapshotFailure>(_ => { });
         Command<DeleteMessagesSuccess>(_ => { });
         Command<DeleteMessagesFailure>(_ => { });
+        Command<DeleteSnapshotsSuccess>(_ => { });
+        Command<DeleteSnapshotsFailure>(_ => { });
     }
 
     protected override void PreStart() =>
@@ -170,7 +178,7 @@ public sealed class WorkQueueActor : ReceivePersistentActor, IWithTimers
         var owner = _state.Open.TryGetValue(c.Outcome.TaskId, out var q) ? q.Task : null;
         _state = _state.Apply(c);
         if (owner is not null) TellOwner(owner, new TaskFinished(c.Outcome));
-        if (++_sinceSnapshot >= SnapshotEvery)
+        if (++_sinceSnapshot >= _snapshotEvery)
         {
             _sinceSnapshot = 0;
             SaveSnapshot(_state.ToSnapshot());

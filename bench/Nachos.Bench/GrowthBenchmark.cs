@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using Akka.Actor;
+using Microsoft.Data.Sqlite;
+using Nachos.Actors.Entities;
+using Nachos.Actors.Messages;
+using Nachos.Actors.Node;
+using Nachos.Shared.Data;
+using Nachos.Shared.Spec;
+using Nachos.Shared.Splits;
+
+namespace Nachos.Bench;
+
+/// <summary>
+/// What a large finished study leaves in its journal and what running it again costs: runs a study of
+/// empty tasks (4 outer folds × 3 inner splits) on an embedded node, counts the queue's snapshots and
+/// their bytes, then starts a node on the same run directory again and times the start command to the
+/// republished report.
+/// </summary>
+public static class GrowthBenchmark
+{
+    public static async Task<int> Run(string[] args)
+    {
+        var tasks = Arg(args, "--tasks", 24_004);
+        var trials = Math.Max(1, (tasks - 4) / 12);
+        var dir = Path.Combine(Path.GetTempPath(), "nachos-bench-growth-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(dir);
+        try
+        {
+            var rows = Enumerable.Range(0, 120).Select(p => $"p{p}.png,{(p % 2 == 0 ? "a" : "b")},P{p / 2}");
+            File.WriteAllText(Path.Combine(dir, "manifest.csv"), "image,label,patient\n" + string.Join("\n", rows) + "\n");
+            var specPath = Path.Combine(dir, "spec.yaml");
+            File.WriteAllText(specPath, $$"""
+                name: bench
+                task: binary
+                dataset: { manifest: manifest.csv, classes: [a, b], group_column: patient }
+                split: { outer_folds: 4, inner_folds: 3 }
+                training: { max_epochs: 1 }
+                search:
+                  sampler: random
+                  trials: {{trials}}
+                  parallelism: 16
+                  space: { learning_rate: { type: log-uniform, low: 0.00001, high: 0.1 } }
+                execution: { trainer: simulated, simulated: { seconds_per_epoch: 0 } }
+                """);
+            var spec = SpecLoader.LoadFile(specPath);
+            var manifest = CsvManifestReader.Read(spec.Dataset, spec.Task);
+            var context = new StudyContext(spec, SplitPlanner.Plan(manifest, spec.Split, spec.Seed), manifest, Path.Combine(dir, "run"));
+            var catalog = new SingleStudyCatalog(context);
+
+            var first = await Study(context, catalog, spec.Name);
+            var (count, bytes) = Snapshots(context.RunDir);
+            var journal = new FileInfo(Path.Combine(context.RunDir, "journal.db")).Length;
+            var again = await Study(context, catalog, spec.Name);
+            Console.WriteLine($"{trials * 12 + 4} tasks: run {first:F2} s; queue snapshots {count} ({bytes / 1e6:F1} MB); journal.db {journal / 1e6:F1} MB; run again {again:F2} s");
+            return 0;
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    /// <summary>Seconds from the start command to the report (node start not included).</summary>
+    private static async Task<double> Study(StudyContext context, SingleStudyCatalog catalog, string name)
+    {
+        await using var node = await NachosNode.StartEmbedded(context.RunDir, catalog, new ScoreOnlyExecutor(catalog), 8);
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        node.System.ActorOf(Props.Create(() => new Listener(done)));
+        var clock = Stopwatch.StartNew();
+        node.Tell(name, new StartStudy(name));
+        await done.Task.WaitAsync(TimeSpan.FromMinutes(30));
+        return clock.Elapsed.TotalSeconds;
+    }
+
+    private static (long Count, long Bytes) Snapshots(string runDir)
+    {
+        using var db = new SqliteConnection($"Data Source={Path.Combine(runDir, "journal.db")}");
+        db.Open();
+        using var query = db.CreateCommand();
+        query.CommandText = "SELECT count(*), coalesce(sum(length(snapshot)), 0) FROM snapshot";
+        using var reader = query.ExecuteReader();
+        reader.Read();
+        return (reader.GetInt64(0), reader.GetInt64(1));
+    }
+
+    private sealed class Listener : ReceiveActor
+    {
+        public Listener(TaskCompletionSource done) => Receive<StudyCompleted>(_ => done.TrySetResult());
+
+        protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(StudyCompleted));
+    }
+
+    private static int Arg(string[] args, string name, int fallback)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1]) : fallback;
+    }
+}
