@@ -126,8 +126,8 @@ public sealed class RunCommandTests
         File.WriteAllText(dir.File("spec.yaml"), SimulatedSpec(0.05));
         using (var first = new NachosProcess(dir.Path, "run", "spec.yaml"))
         {
-            // node.pid: the node holds the run directory (journal.db is made earlier, by the journal check).
-            var started = dir.File("runs/sim/node.pid");
+            // The campaign key: the node is starting, after it claimed the run directory (node.pid) and checked the journal.
+            var started = dir.File("runs/sim/campaign-key.p12");
             var deadline = DateTime.UtcNow.AddMinutes(1);
             while (!File.Exists(started) && DateTime.UtcNow < deadline) Thread.Sleep(50);
             // The embedded node's transport authenticates its peers with a key only this user can read.
