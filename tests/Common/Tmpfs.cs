@@ -2,14 +2,15 @@ using System.Diagnostics;
 
 namespace Nachos.Tests;
 
-/// <summary>A small tmpfs mounted on a fresh folder (we are root), unmounted on dispose: a real disk that fills up.</summary>
+/// <summary>A small tmpfs mounted on a fresh folder (we are root), unmounted on dispose: a real disk that fills up, or a read-only one.</summary>
 internal sealed class Tmpfs : IDisposable
 {
-    public Tmpfs(string path, int megabytes)
+    /// <param name="readOnly">Mounted read-only: every write fails with EROFS.</param>
+    public Tmpfs(string path, int megabytes, bool readOnly = false)
     {
         Path = path;
         Directory.CreateDirectory(path);
-        Run("mount", "-t", "tmpfs", "-o", $"size={megabytes}m", "tmpfs", path);
+        Run("mount", "-t", "tmpfs", "-o", $"{(readOnly ? "ro," : "")}size={megabytes}m", "tmpfs", path);
     }
 
     public string Path { get; }

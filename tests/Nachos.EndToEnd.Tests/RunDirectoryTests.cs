@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Nachos.Tests;
 
 namespace Nachos.EndToEnd.Tests;
@@ -39,21 +38,12 @@ public sealed class RunDirectoryTests
     {
         using var dir = new TempDir();
         File.WriteAllText(dir.File("spec.yaml"), Spec("ro", 5));
-        var mount = dir.File("ro");
-        Directory.CreateDirectory(mount);
-        Sh($"mount -t tmpfs -o ro,size=1m tmpfs '{mount}'");
-        try
-        {
-            var run = NachosProcess.Run(dir.Path, "run", "spec.yaml", "--run-dir", Path.Combine(mount, "run"));
-            Assert.True(run.Code == 2, $"exit {run.Code}\n{run.Output}\n{run.Error}");
-            Assert.Contains($"{Path.Combine(mount, "run")}: cannot write there (Read-only file system", run.Error);
-            Assert.DoesNotContain("in use", run.Error);
-            Assert.DoesNotContain("   at ", run.Error);
-        }
-        finally
-        {
-            Sh($"umount '{mount}'");
-        }
+        using var mount = new Tmpfs(dir.File("ro"), 1, readOnly: true);
+        var run = NachosProcess.Run(dir.Path, "run", "spec.yaml", "--run-dir", Path.Combine(mount.Path, "run"));
+        Assert.True(run.Code == 2, $"exit {run.Code}\n{run.Output}\n{run.Error}");
+        Assert.Contains($"{Path.Combine(mount.Path, "run")}: cannot write there (Read-only file system", run.Error);
+        Assert.DoesNotContain("in use", run.Error);
+        Assert.DoesNotContain("   at ", run.Error);
     }
 
     [Fact]
@@ -93,13 +83,5 @@ public sealed class RunDirectoryTests
         Assert.True(code == 130, $"exit {code}\n{run.Output}\n{run.Error}");
         Assert.Contains("stopped before the study started; nothing ran", run.Error);
         Assert.False(Directory.Exists(dir.File("runs/early")));
-    }
-
-    private static void Sh(string command)
-    {
-        using var p = Process.Start(new ProcessStartInfo("sh", ["-c", command]) { RedirectStandardError = true })!;
-        var error = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        Assert.True(p.ExitCode == 0, $"{command}: {error}");
     }
 }

@@ -3,7 +3,7 @@ using Microsoft.Data.Sqlite;
 
 namespace Nachos.Actors.Node;
 
-/// <summary>Recognises "no space left" wherever it surfaces: a journal write (SQLite), an artifact write (a file), a task process.</summary>
+/// <summary>Recognises "no space left" wherever it surfaces: a journal write (SQLite, PostgreSQL) or an artifact write (a file).</summary>
 public static class DiskFull
 {
     /// <summary>ENOSPC on Linux; .NET puts the errno in an <see cref="IOException"/>'s HResult.</summary>
@@ -30,6 +30,3 @@ public static class DiskFull
         return false;
     }
 }
-
-/// <summary>A task process stopped because the disk holding its folder is full.</summary>
-public sealed class DiskFullException(string message) : IOException(message, DiskFull.Errno);
