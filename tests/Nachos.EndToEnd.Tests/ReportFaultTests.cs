@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using CsvHelper;
+using Microsoft.Data.Sqlite;
 
 namespace Nachos.EndToEnd.Tests;
 
@@ -58,40 +59,58 @@ public sealed class ReportFaultTests
         Assert.All(predictions, r => Assert.Equal(6, r.Length));
     }
 
-    [Fact]
-    public void A_refit_predictions_file_missing_when_the_report_is_built_ends_the_study_incomplete_naming_the_file()
+    /// <summary>
+    /// Takes the finished study back to the moment before its report: every fold reported, no report yet, as a node that
+    /// stopped between the last fold's result and the report leaves it (the study's last event removed from the journal).
+    /// </summary>
+    private static void UnfinishReport(string runDir, string study)
+    {
+        using (var db = new SqliteConnection($"Data Source={Path.Combine(runDir, "journal.db")};Pooling=False"))
+        {
+            db.Open();
+            using var delete = db.CreateCommand();
+            delete.CommandText = "DELETE FROM journal WHERE persistence_id = $id AND manifest = 'study-finished.v1'";
+            delete.Parameters.AddWithValue("$id", "study-" + study);
+            Assert.Equal(1, delete.ExecuteNonQuery());
+        }
+        File.Delete(Path.Combine(runDir, "report.json"));
+        File.Delete(Path.Combine(runDir, "report.csv"));
+    }
+
+    [Theory]
+    [InlineData("missing")]
+    [InlineData("damaged")]
+    public void A_refit_predictions_file_missing_or_damaged_when_the_report_is_built_ends_the_study_incomplete_naming_the_file(string fault)
     {
         using var dir = new TempDir();
-        dir.Write("spec.yaml", SimulatedSpecs.Yaml("gone", 0.2, trials: 2, outer: 2, inner: 2, maxEpochs: 3, parallelism: 2, devices: 2));
+        dir.Write("spec.yaml", SimulatedSpecs.Yaml("gone", 0, trials: 2, outer: 2, inner: 2, maxEpochs: 3, parallelism: 2, devices: 2));
+        var first = NachosProcess.Run(dir.Path, "run", "spec.yaml", "--run-dir", "run");
+        Assert.True(first.Code == 0, $"exit {first.Code}\n{first.Output}\n{first.Error}");
+        UnfinishReport(dir.File("run"), "gone");
         var lost = dir.File("run/o0/refit/predictions.csv");
+        File.Delete(lost);
+        if (fault == "damaged") File.WriteAllText(lost, "sample_id,set,true,p_normal,p_lesion,predicted\nsecret-id,test,normal,0.5,0.5,normal\n");
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         using var run = new NachosProcess(dir.Path, "run", "spec.yaml", "--run-dir", "run");
-        // The refit writes its predictions inside its last epoch (0.2 s before its result is sent): removed as soon as they appear.
-        var deleted = false;
-        var deadline = DateTime.UtcNow.AddMinutes(2);
-        while (!deleted && !run.HasExited && DateTime.UtcNow < deadline)
-        {
-            Thread.Sleep(5);
-            try
-            {
-                if (File.Exists(lost)) { File.Delete(lost); deleted = true; }
-            }
-            catch (IOException) { }
-        }
-        Assert.True(deleted, $"the refit of outer fold 0 never wrote {lost}\n{run.Output}\n{run.Error}");
         var code = run.Wait(TimeSpan.FromMinutes(2));
 
         Assert.True(code == 1, $"exit {code}\n{run.Output}\n{run.Error}");
-        Assert.Contains(lost, run.Error);
+        // Three attempts, 2 s and 5 s apart, then the verdict.
+        Assert.InRange(clock.Elapsed.TotalSeconds, 7, 60);
+        Assert.Contains($"error: outer fold 0: refit test predictions {lost}", run.Error);
         using var report = JsonDocument.Parse(File.ReadAllText(dir.File("run/report.json")));
         var root = report.RootElement;
         Assert.False(root.GetProperty("complete").GetBoolean());
         var problem = Assert.Single(root.GetProperty("problems").EnumerateArray()).GetString()!;
-        Assert.Contains("outer fold 0", problem);
-        Assert.Contains(lost, problem);
-        // No bootstrap interval from fewer folds than the per-fold metrics show.
+        Assert.StartsWith($"outer fold 0: refit test predictions {lost}", problem);
+        Assert.EndsWith(fault == "missing" ? ": missing" : ":2: column 'sample_id' names no sample of the dataset", problem);
+        Assert.DoesNotContain("secret", run.Error + run.Output + problem);
+        // The per-fold test metrics are kept; no bootstrap interval from fewer folds than they show.
         Assert.All(root.GetProperty("metrics").EnumerateArray(), m => Assert.Equal(JsonValueKind.Null, m.GetProperty("bootstrap_low").ValueKind));
+        Assert.Equal(2, root.GetProperty("metrics")[0].GetProperty("per_fold").GetArrayLength());
 
-        // A later start republishes the same verdict: still incomplete, still failing.
+        // A later start republishes the same verdict at once: still incomplete, still failing.
         var again = NachosProcess.Run(dir.Path, "run", "spec.yaml", "--run-dir", "run");
         Assert.True(again.Code == 1, $"exit {again.Code}\n{again.Output}\n{again.Error}");
         Assert.Contains(lost, again.Error);

@@ -75,6 +75,8 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
             Context.System.EventStream.Publish(new StudyCompleted(id, stored));
             return;
         }
+        // A start or a recovery while a retry waits leaves the wait alone.
+        if (Timers.IsTimerActive(RetryReportNow.Instance)) return;
         var context = _catalog.Get(id);
         var report = StudyReports.Build(context, _state.Folds.Values.ToList());
         if (report.Problems is null) report = StudyReports.Write(report, context.RunDir);
