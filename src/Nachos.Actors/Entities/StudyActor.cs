@@ -97,7 +97,6 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
                 Persist(finish.Finished with { Report = final }, e =>
                 {
                     _state = _state.Apply(e);
-                    if (!e.Succeeded) _log.Warning("study {0} is incomplete: {1}", id, e.Summary);
                     Context.System.EventStream.Publish(new StudyCompleted(id, final));
                 });
                 break;
