@@ -41,7 +41,7 @@ public static class ReferenceStudy
             }
             folds.Add(state.Result());
         }
-        return StudyReports.BuildAndWrite(context, folds);
+        return StudyReports.Write(StudyReports.Build(context, folds), context.RunDir);
     }
 
     /// <summary>Attempts as the queue makes them: up to 1 + max_retries, each a fresh draw.</summary>

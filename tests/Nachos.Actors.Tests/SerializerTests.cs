@@ -28,6 +28,9 @@ public sealed class SerializerTests : IDisposable
     public static IEnumerable<object[]> Examples() => new object[]
     {
         new StudyStarted("s", 3), new FoldReported(Fold), new StudyFinished(true, "complete", new StudyReport("s", true, [Fold], [], [])),
+        new ReportAttemptFailed(1, ["outer fold 0: refit test predictions /r/o0/refit/predictions.csv: missing"]),
+        new StudyFinished(false, "outer fold 0: refit test predictions /r/o0/refit/predictions.csv: missing",
+            new StudyReport("s", false, [Fold], [], [], ["outer fold 0: refit test predictions /r/o0/refit/predictions.csv: missing"])),
         new FoldStarted("s", 0, 8, 2, 3, 20, 42, "auroc", true, 0.5), new TrialStarted(1, Config), new TrialFinished(Trial),
         new RefitStarted(1, Config, 5), new RefitFinished(Outcome), new FoldFailed("why"),
         new TrialRequested("s", 0, 1, Config, 3, 20, 42, "auroc"), new SplitFinished(0, Outcome),

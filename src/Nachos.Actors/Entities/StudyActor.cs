@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Event;
 using Akka.Persistence;
 using Nachos.Actors.Messages;
 using Nachos.Shared.Study;
@@ -10,12 +11,15 @@ namespace Nachos.Actors.Entities;
 /// then writes the report (per-fold test metrics, mean, SD, SE, t-CI, patient-level bootstrap CI,
 /// chosen configurations and their stability) and announces it on the event stream.
 /// </summary>
-public sealed class StudyActor : ReceivePersistentActor
+public sealed class StudyActor : ReceivePersistentActor, IWithTimers
 {
     private readonly IStudyCatalog _catalog;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
     private StudyState _state = StudyState.Empty;
 
     public override string PersistenceId { get; }
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     /// <summary>No snapshots are taken, so recovery skips the snapshot-store query (4× faster entity starts on SQLite).</summary>
     public override Recovery Recovery => new(SnapshotSelectionCriteria.None);
@@ -35,6 +39,10 @@ public sealed class StudyActor : ReceivePersistentActor
             if (_state.Start is null)
                 Persist(new StudyStarted(s.StudyId, _catalog.Get(s.StudyId).Plan.Outer.Count), e => { _state = _state.Apply(e); Continue(); });
             else Continue();
+        });
+        Command<RetryReportNow>(_ =>
+        {
+            if (_state.AllReported && _state.Finish is null) Continue();
         });
         Command<FoldReport>(r =>
         {
@@ -62,18 +70,45 @@ public sealed class StudyActor : ReceivePersistentActor
         if (_state.Finish?.Report is { } stored)
         {
             // Built once; later starts republish it and restore its files if they were removed.
-            if (!File.Exists(Path.Combine(_catalog.Get(id).RunDir, "report.json"))) stored.Write(_catalog.Get(id).RunDir);
+            var runDir = _catalog.Get(id).RunDir;
+            if (!File.Exists(Path.Combine(runDir, "report.json")) && StudyReports.Write(stored, runDir) is var written && !ReferenceEquals(written, stored))
+                _log.Error("study {0}: {1}", id, written.Problems![^1]);
             Context.System.EventStream.Publish(new StudyCompleted(id, stored));
             Regions.Passivate(Context);
             return;
         }
-        var report = StudyReports.BuildAndWrite(_catalog.Get(id), _state.Folds.Values.ToList());
-        var failed = report.Folds.Where(f => f.Failure is not null).Select(f => $"outer fold {f.Outer}: {f.Failure}").ToList();
-        Persist(new StudyFinished(failed.Count == 0, failed.Count == 0 ? "complete" : string.Join("; ", failed), report), e =>
+        // A start or a recovery while a retry waits leaves the wait alone.
+        if (Timers.IsTimerActive(RetryReportNow.Instance)) return;
+        var context = _catalog.Get(id);
+        var report = StudyReports.Build(context, _state.Folds.Values.ToList());
+        if (report.Problems is null) report = StudyReports.Write(report, context.RunDir);
+        switch (_state.DecideReport(report))
         {
-            _state = _state.Apply(e);
-            Context.System.EventStream.Publish(new StudyCompleted(id, report));
-            Regions.Passivate(Context);
-        });
+            case RetryReport retry:
+                Persist(retry.Failed, e =>
+                {
+                    _state = _state.Apply(e);
+                    _log.Warning("study {0}: report attempt {1} of {2} met problems, retrying in {3} s: {4}", id, e.Attempt,
+                        StudyState.MaxReportAttempts, retry.After.TotalSeconds, string.Join("; ", e.Problems));
+                    Timers.StartSingleTimer(RetryReportNow.Instance, RetryReportNow.Instance, retry.After);
+                });
+                break;
+            case FinishStudy finish:
+                // A report with problems is written once it is final (one without was written above).
+                var final = report.Problems is null ? report : StudyReports.Write(report, context.RunDir);
+                Persist(finish.Finished with { Report = final }, e =>
+                {
+                    _state = _state.Apply(e);
+                    Context.System.EventStream.Publish(new StudyCompleted(id, final));
+                    Regions.Passivate(Context);
+                });
+                break;
+        }
+    }
+
+    /// <summary>Time for the next attempt at the report.</summary>
+    private sealed class RetryReportNow
+    {
+        public static readonly RetryReportNow Instance = new();
     }
 }

@@ -20,6 +20,7 @@ public sealed class NachosSerializer(ExtendedActorSystem system) : SerializerWit
         ["study-started.v1"] = typeof(StudyStarted),
         ["fold-reported.v1"] = typeof(FoldReported),
         ["study-finished.v1"] = typeof(StudyFinished),
+        ["report-attempt-failed.v1"] = typeof(ReportAttemptFailed),
         // Outer fold entity
         ["fold-started.v1"] = typeof(FoldStarted),
         ["trial-started.v1"] = typeof(TrialStarted),

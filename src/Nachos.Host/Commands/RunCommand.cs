@@ -183,8 +183,7 @@ public static class RunCommand
 
     private static int Failed(Shared.Study.StudyReport report)
     {
-        foreach (var f in report.Folds.Where(f => f.Failure is not null))
-            Console.Error.WriteLine($"outer fold {f.Outer} failed: {f.Failure}");
+        ReportTable.WriteFaults(report);
         Console.Error.WriteLine("the study did not complete; the report above is partial");
         return ExitCodes.Failed;
     }

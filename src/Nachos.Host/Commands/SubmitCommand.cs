@@ -53,6 +53,8 @@ public static class SubmitCommand
         var result = StudyReport.Read(report);
         ReportTable.Write(result);
         Console.WriteLine($"report: {report} (see also: nachos report {dir} --format html)");
-        return result.Complete ? ExitCodes.Ok : ExitCodes.Failed;
+        if (result.Complete) return ExitCodes.Ok;
+        ReportTable.WriteFaults(result);
+        return ExitCodes.Failed;
     }
 }

@@ -26,6 +26,12 @@ public static class StudySection
             foreach (var f in failed) html.Append($"<li>outer fold {f.Outer} failed: {E(f.Failure)}</li>");
             html.Append("</ul><p>The estimate below uses the folds that finished only.</p>\n");
         }
+        if (r.Problems is { Count: > 0 } problems)
+        {
+            html.Append("<ul class=\"failure\" id=\"problems\">");
+            foreach (var p in problems) html.Append($"<li>{E(p)}</li>");
+            html.Append("</ul><p>The report could not use these files, so it has no bootstrap interval.</p>\n");
+        }
 
         TestMetrics(html, run);
         Folds(html, run, links);

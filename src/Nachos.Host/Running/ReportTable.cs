@@ -10,6 +10,12 @@ public static class ReportTable
     private static string Short(string value) =>
         double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v.ToString("G4", CultureInfo.InvariantCulture) : value;
 
+    /// <summary>Says on standard error what kept the study from completing (failed folds, unusable files), one line each.</summary>
+    public static void WriteFaults(StudyReport report)
+    {
+        foreach (var fault in report.Faults()) Console.Error.WriteLine($"error: {fault}");
+    }
+
     /// <param name="console">Where to write (default: the terminal).</param>
     public static void Write(StudyReport report, IAnsiConsole? console = null)
     {

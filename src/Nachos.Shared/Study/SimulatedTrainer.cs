@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
+using CsvHelper;
 using MathNet.Numerics.Distributions;
 using Nachos.Shared.Data;
 using Nachos.Shared.Metrics;
@@ -45,7 +45,10 @@ public static class SimulatedTrainer
         }
 
         Directory.CreateDirectory(task.Directory);
-        var rows = new StringBuilder("sample_id,set,true," + string.Join(",", manifest.Classes.Select(c => $"p_{c}")) + ",predicted\n");
+        var rows = new StringWriter(CultureInfo.InvariantCulture);
+        using var csv = new CsvWriter(rows, CultureInfo.InvariantCulture);
+        foreach (var h in new[] { "sample_id", "set", "true" }.Concat(manifest.Classes.Select(c => $"p_{c}")).Append("predicted")) csv.WriteField(h);
+        csv.NextRecord();
         IReadOnlyDictionary<string, double?> Evaluate(IReadOnlyList<string> ids, string set)
         {
             if (ids.Count == 0) return new Dictionary<string, double?>();
@@ -54,13 +57,19 @@ public static class SimulatedTrainer
             {
                 var truth = manifest.Task == TaskKind.Multilabel ? string.Join(";", manifest.ById[ids[i]].Labels) : manifest.Classes[manifest.ById[ids[i]].Labels[0]];
                 var predicted = Array.IndexOf(probs[i], probs[i].Max());
-                rows.Append(CultureInfo.InvariantCulture, $"{Csv(ids[i])},{set},{Csv(truth)},{string.Join(",", probs[i].Select(p => p.ToString("R", CultureInfo.InvariantCulture)))},{Csv(manifest.Classes[predicted])}\n");
+                csv.WriteField(ids[i]);
+                csv.WriteField(set);
+                csv.WriteField(truth);
+                foreach (var p in probs[i]) csv.WriteField(p.ToString("R", CultureInfo.InvariantCulture));
+                csv.WriteField(manifest.Classes[predicted]);
+                csv.NextRecord();
             }
             ClassificationMetrics.RequireFinite(task.TaskId, set, probs);
             return ClassificationMetrics.Compute(manifest.Task, ids.Select(id => manifest.ById[id].Labels).ToList(), probs.Select(p => (IReadOnlyList<double>)p).ToList()).ByName();
         }
         var validation = Evaluate(task.Validation, "validation");
         var test = Evaluate(task.Test, "test");
+        csv.Flush();
         File.WriteAllText(Path.Combine(task.Directory, "predictions.csv"), rows.ToString());
         double? valLoss = task.Validation.Count > 0 ? 0.7 * (1.5 - quality) : null;
         WaitUntil(epochs * sim.SecondsPerEpoch);
@@ -103,8 +112,6 @@ public static class SimulatedTrainer
         var sum = exp.Sum();
         return exp.Select(e => e / sum).ToArray();
     }
-
-    private static string Csv(string s) => s.Contains(',') || s.Contains('"') ? $"\"{s.Replace("\"", "\"\"")}\"" : s;
 }
 
 /// <summary>A failure injected by the simulated trainer.</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using CsvHelper;
 using CsvHelper.Configuration;
 using Nachos.Shared.Data;
@@ -16,7 +17,9 @@ public sealed record MetricSummary(string Metric, IReadOnlyList<double?> PerFold
 public sealed record Stability(string Parameter, IReadOnlyDictionary<string, int> Chosen);
 
 /// <summary>The NACHOS estimate: the outer test metrics with their variance, the chosen configurations and every trial.</summary>
-public sealed record StudyReport(string StudyId, bool Complete, IReadOnlyList<FoldResult> Folds, IReadOnlyList<MetricSummary> Metrics, IReadOnlyList<Stability> Stability)
+/// <param name="Problems">Artifacts the report needed and could not use (each naming its outer fold and file); null when there were none.</param>
+public sealed record StudyReport(string StudyId, bool Complete, IReadOnlyList<FoldResult> Folds, IReadOnlyList<MetricSummary> Metrics, IReadOnlyList<Stability> Stability,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Problems = null)
 {
     public const int BootstrapReplicates = 1000;
 
@@ -28,9 +31,13 @@ public sealed record StudyReport(string StudyId, bool Complete, IReadOnlyList<Fo
     };
 
     /// <param name="testPredictions">Per fold that has them: the refit's test predictions (sample id, truth, probabilities).</param>
+    /// <param name="problems">Artifacts that could not be used: the report is then incomplete and has no bootstrap interval,
+    /// which from fewer folds than the per-fold metrics show would be a silently different result.</param>
     public static StudyReport Build(string studyId, StudySpec spec, Manifest manifest, IReadOnlyList<FoldResult> folds,
-        IReadOnlyDictionary<int, IReadOnlyList<Prediction>> testPredictions)
+        IReadOnlyDictionary<int, IReadOnlyList<Prediction>> testPredictions, IReadOnlyList<string>? problems = null)
     {
+        problems = problems is { Count: > 0 } ? problems : null;
+        if (problems is not null) testPredictions = new Dictionary<int, IReadOnlyList<Prediction>>();
         var ordered = folds.OrderBy(f => f.Outer).ToList();
         // Per outer fold with predictions: its test patients, each with their images' predictions.
         var strata = testPredictions.OrderBy(kv => kv.Key).Select(kv => (IReadOnlyList<IReadOnlyList<Prediction>>)kv.Value
@@ -50,8 +57,16 @@ public sealed record StudyReport(string StudyId, bool Complete, IReadOnlyList<Fo
             .GroupBy(kv => kv.Key)
             .Select(g => new Stability(g.Key, g.GroupBy(kv => kv.Value).ToDictionary(v => v.Key, v => v.Count())))
             .ToList();
-        return new StudyReport(studyId, ordered.All(f => f.Failure is null), ordered, metrics, stability);
+        return new StudyReport(studyId, problems is null && ordered.All(f => f.Failure is null), ordered, metrics, stability, problems);
     }
+
+    /// <summary>The fold results alone, when the report could not be built from them: incomplete, with the reason.</summary>
+    public static StudyReport Unbuilt(string studyId, IReadOnlyList<FoldResult> folds, IReadOnlyList<string> problems) =>
+        new(studyId, false, folds.OrderBy(f => f.Outer).ToList(), [], [], problems);
+
+    /// <summary>What is wrong with the study, one line each: failed folds, then unusable artifacts.</summary>
+    public IReadOnlyList<string> Faults() =>
+        Folds.Where(f => f.Failure is not null).Select(f => $"outer fold {f.Outer}: {f.Failure}").Concat(Problems ?? []).ToList();
 
     private static double?[] Scores(TaskKind task, IReadOnlyList<Prediction> items, IReadOnlyList<string> metrics)
     {
@@ -105,23 +120,41 @@ public sealed record StudyReport(string StudyId, bool Complete, IReadOnlyList<Fo
 /// <summary>One row of a predictions file: the sample, its truth and the predicted probabilities.</summary>
 public sealed record Prediction(string SampleId, IReadOnlyList<int> Labels, IReadOnlyList<double> Probabilities)
 {
-    /// <summary>Reads the rows of <c>set</c> from a task's predictions.csv.</summary>
+    /// <summary>
+    /// Reads the rows of <c>set</c> from a task's predictions.csv: one <c>p_{class}</c> column per class of the manifest, in its
+    /// order. A file that is not such a table is an <see cref="InvalidDataException"/> naming the file, line and column, never quoting it.
+    /// </summary>
     public static IReadOnlyList<Prediction> Read(string path, string set, Manifest manifest)
     {
         using var reader = new StreamReader(path);
         using var csv = new CsvReader(reader, new CsvConfiguration(CultureInfo.InvariantCulture));
-        csv.Read();
-        csv.ReadHeader();
-        var header = csv.HeaderRecord!;
-        var probColumns = header.Where(h => h.StartsWith("p_", StringComparison.Ordinal)).ToArray();
-        var rows = new List<Prediction>();
-        while (csv.Read())
+        try
         {
-            if (csv.GetField("set") != set) continue;
-            var id = csv.GetField("sample_id")!;
-            var labels = manifest.ById[id].Labels;
-            rows.Add(new Prediction(id, labels, probColumns.Select(c => double.Parse(csv.GetField(c)!, CultureInfo.InvariantCulture)).ToArray()));
+            if (!csv.Read() || !csv.ReadHeader() || csv.HeaderRecord is not { } header)
+                throw new InvalidDataException($"{path}: no header line");
+            var probColumns = manifest.Classes.Select(c => $"p_{c}").ToArray();
+            foreach (var column in probColumns.Prepend("set").Prepend("sample_id"))
+                if (!header.Contains(column)) throw new InvalidDataException($"{path}: no column '{column}' in the header line");
+            var rows = new List<Prediction>();
+            while (csv.Read())
+            {
+                var line = csv.Parser.RawRow;
+                if (csv.Parser.Count != header.Length)
+                    throw new InvalidDataException($"{path}:{line}: {csv.Parser.Count} fields where the header line has {header.Length}");
+                if (csv.GetField("set") != set) continue;
+                var id = csv.GetField("sample_id")!;
+                if (!manifest.ById.TryGetValue(id, out var sample))
+                    throw new InvalidDataException($"{path}:{line}: column 'sample_id' names no sample of the dataset");
+                rows.Add(new Prediction(id, sample.Labels, probColumns.Select(c =>
+                    double.TryParse(csv.GetField(c), NumberStyles.Float, CultureInfo.InvariantCulture, out var p)
+                        ? p : throw new InvalidDataException($"{path}:{line}: column '{c}' is not a number")).ToArray()));
+            }
+            return rows;
         }
-        return rows;
+        catch (CsvHelperException)
+        {
+            // Its message quotes the raw record.
+            throw new InvalidDataException($"{path}:{csv.Parser.RawRow}: not valid CSV");
+        }
     }
 }

@@ -5,11 +5,27 @@ public sealed record StudyStarted(string StudyId, int Folds) : StudyEvent;
 public sealed record FoldReported(FoldResult Result) : StudyEvent;
 /// <summary>The study's end, with its report: built once from the refits' predictions and kept in the journal, so a later start republishes it unchanged.</summary>
 public sealed record StudyFinished(bool Succeeded, string Summary, StudyReport? Report = null) : StudyEvent;
+/// <summary>An attempt at building the report met problems (each naming its fold and file) and will be retried.</summary>
+public sealed record ReportAttemptFailed(int Attempt, IReadOnlyList<string> Problems) : StudyEvent;
+
+/// <summary>What to do with a report just built: finish the study with it, or try again later.</summary>
+public abstract record ReportDecision;
+public sealed record FinishStudy(StudyFinished Finished) : ReportDecision;
+public sealed record RetryReport(ReportAttemptFailed Failed, TimeSpan After) : ReportDecision;
 
 /// <summary>A study: one outer fold per fold of the plan; finished when every fold has reported.</summary>
-public sealed record StudyState(StudyStarted? Start, IReadOnlyDictionary<int, FoldResult> Folds, StudyFinished? Finish)
+public sealed record StudyState(StudyStarted? Start, IReadOnlyDictionary<int, FoldResult> Folds, StudyFinished? Finish, int ReportAttempts = 0)
 {
     public static readonly StudyState Empty = new(null, new Dictionary<int, FoldResult>(), null);
+
+    /// <summary>
+    /// Waits before the next attempt at a report that met problems; one attempt more than delays. A file still being moved
+    /// into place or a passing I/O error on the shared filesystem gets a second look; then the study ends incomplete,
+    /// its report naming what was missing. The count is in the journal, so restarts cannot make it loop.
+    /// </summary>
+    public static readonly IReadOnlyList<TimeSpan> ReportRetryDelays = [TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5)];
+
+    public static int MaxReportAttempts => ReportRetryDelays.Count + 1;
 
     public bool AllReported => Start is { } s && Folds.Count == s.Folds;
 
@@ -18,6 +34,17 @@ public sealed record StudyState(StudyStarted? Start, IReadOnlyDictionary<int, Fo
         StudyStarted s => this with { Start = s },
         FoldReported f => this with { Folds = new Dictionary<int, FoldResult>(Folds) { [f.Result.Outer] = f.Result } },
         StudyFinished f => this with { Finish = f },
+        ReportAttemptFailed a => this with { ReportAttempts = Math.Max(ReportAttempts, a.Attempt) },
         _ => this,
     };
+
+    /// <summary>A report without problems, or the last attempt's, finishes the study (failed unless complete); otherwise it is retried.</summary>
+    public ReportDecision DecideReport(StudyReport report)
+    {
+        var attempt = ReportAttempts + 1;
+        if (report.Problems is { Count: > 0 } problems && attempt < MaxReportAttempts)
+            return new RetryReport(new ReportAttemptFailed(attempt, problems), ReportRetryDelays[attempt - 1]);
+        var faults = report.Faults();
+        return new FinishStudy(new StudyFinished(report.Complete, faults.Count == 0 ? "complete" : string.Join("; ", faults), report));
+    }
 }

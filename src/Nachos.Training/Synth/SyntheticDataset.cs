@@ -1,5 +1,6 @@
 using System.Globalization;
-using System.Text;
+using CsvHelper;
+using CsvHelper.Configuration;
 using StbImageWriteSharp;
 
 namespace Nachos.Training.Synth;
@@ -24,7 +25,10 @@ public static class SyntheticDataset
             Gain: 0.75 + 0.5 * rng.NextDouble(), Offset: -0.08 + 0.16 * rng.NextDouble(), Noise: 0.02 + 0.03 * rng.NextDouble())).ToArray();
         // Exactly half the patients (rounded down) carry a lesion, in seeded order; all of them for segmentation data.
         var lesion = Enumerable.Range(0, o.Patients).Select(i => o.Segmentation || i < o.Patients / 2).OrderBy(_ => rng.Next()).ToArray();
-        var csv = new StringBuilder("image,label,mask,patient,site\n");
+        var text = new StringWriter(CultureInfo.InvariantCulture);
+        using var csv = new CsvWriter(text, new CsvConfiguration(CultureInfo.InvariantCulture) { NewLine = "\n" });
+        foreach (var h in new[] { "image", "label", "mask", "patient", "site" }) csv.WriteField(h);
+        csv.NextRecord();
         var scale = o.Size / 64.0;
         for (var p = 0; p < o.Patients; p++)
         {
@@ -58,13 +62,15 @@ public static class SyntheticDataset
                 var name = $"{patient}_{k}.png";
                 WritePng(Path.Combine(outDir, "images", name), pixels, o.Size);
                 WritePng(Path.Combine(outDir, "masks", name), mask, o.Size);
-                csv.Append(CultureInfo.InvariantCulture, $"images/{name},{(lesion[p] ? "lesion" : "normal")},masks/{name},{patient},site{site}\n");
+                foreach (var field in new[] { $"images/{name}", lesion[p] ? "lesion" : "normal", $"masks/{name}", patient, $"site{site}" }) csv.WriteField(field);
+                csv.NextRecord();
             }
             progress?.Invoke(p + 1, o.Patients);
         }
         var manifest = Path.Combine(outDir, "manifest.csv");
         var tmp = manifest + ".tmp";
-        File.WriteAllText(tmp, csv.ToString());
+        csv.Flush();
+        File.WriteAllText(tmp, text.ToString());
         File.Move(tmp, manifest, overwrite: true);
         return manifest;
     }

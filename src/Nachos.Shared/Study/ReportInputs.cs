@@ -1,0 +1,45 @@
+using Nachos.Shared.Data;
+
+namespace Nachos.Shared.Study;
+
+/// <summary>A refit whose test predictions the report needs: its outer fold, its predictions file and the fold's test samples.</summary>
+public sealed record RefitArtifact(int Outer, string PredictionsFile, IReadOnlyList<string> Test);
+
+/// <summary>
+/// The refits' test predictions a report is built from, and what stopped any of them from being used: a file missing,
+/// unreadable, or lacking test samples. Each problem names its outer fold and file; none is skipped silently.
+/// </summary>
+public sealed record ReportInputs(IReadOnlyDictionary<int, IReadOnlyList<Prediction>> Predictions, IReadOnlyList<string> Problems)
+{
+    public static ReportInputs Read(IEnumerable<RefitArtifact> refits, Manifest manifest)
+    {
+        var predictions = new Dictionary<int, IReadOnlyList<Prediction>>();
+        var problems = new List<string>();
+        foreach (var refit in refits.OrderBy(r => r.Outer))
+        {
+            var file = refit.PredictionsFile;
+            string? problem;
+            try
+            {
+                var rows = Prediction.Read(file, "test", manifest);
+                var lacking = refit.Test.Except(rows.Select(r => r.SampleId)).Count();
+                problem = lacking > 0 ? $"{file}: lacks {lacking} of the fold's {refit.Test.Count} test samples" : null;
+                if (problem is null) predictions[refit.Outer] = rows;
+            }
+            catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+            {
+                problem = $"{file}: missing";
+            }
+            catch (InvalidDataException e)
+            {
+                problem = e.Message;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                problem = $"{file}: unreadable ({e.Message})";
+            }
+            if (problem is not null) problems.Add($"outer fold {refit.Outer}: refit test predictions {problem}");
+        }
+        return new ReportInputs(predictions, problems);
+    }
+}
