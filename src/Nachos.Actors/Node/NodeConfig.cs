@@ -12,6 +12,8 @@ namespace Nachos.Actors.Node;
 /// </summary>
 public static class NodeConfig
 {
+    /// <remarks>The logger is Akka's console logger, except that a full disk stops the node with one message
+    /// instead of a stack trace per write (<see cref="StorageFaultLogger"/>); named from its type, so a move keeps it.</remarks>
     public static Config Build(NodeOptions options, string sqliteFile)
     {
         var roles = string.Join(", ", options.Roles.Select(r => $"\"{r}\""));
@@ -22,6 +24,7 @@ public static class NodeConfig
                 akka.remote.dot-netty.tcp.hostname = "{options.Host}"
                 akka.remote.dot-netty.tcp.port = {options.Port}
                 akka.cluster.roles = [{roles}]
+                akka.loggers = ["{typeof(StorageFaultLogger).AssemblyQualifiedName}"]
                 """))
             .WithFallback(ConfigurationFactory.ParseString(JournalConfig.Hocon("base.conf")))
             .WithFallback(ConfigurationFactory.ParseString(NachosSerializer.Hocon))
