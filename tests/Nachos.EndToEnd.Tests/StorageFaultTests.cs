@@ -50,6 +50,45 @@ public sealed class StorageFaultTests
         Assert.Equal(File.ReadAllText(dir.File("clean/report.json")), File.ReadAllText(Path.Combine(runDir, "report.json")));
     }
 
+    [Fact]
+    public void A_full_disk_makes_a_node_leave_with_one_message_and_the_restarted_node_finishes_the_study()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir.File("spec.yaml"), Spec());
+        var clean = NachosProcess.Run(dir.Path, "run", "spec.yaml", "--run-dir", "clean");
+        Assert.True(clean.Code == 0, $"exit {clean.Code}\n{clean.Output}\n{clean.Error}");
+
+        using var disk = new Tmpfs(dir.File("disk"), 8);
+        var root = Path.Combine(disk.Path, "campaign");
+        var submitted = NachosProcess.Run(dir.Path, "submit", "spec.yaml", "--root", root);
+        Assert.True(submitted.Code == 0, $"exit {submitted.Code}\n{submitted.Output}\n{submitted.Error}");
+        var study = Path.Combine(root, "studies", "sim");
+        string[] node = ["node", "--root", root, "--devices", "cpu:2", "--port", "0", "--api-port", "0"];
+        string filler;
+        using (var first = new NachosProcess(dir.Path, node))
+        {
+            var deadline = DateTime.UtcNow.AddMinutes(2);
+            while (DateTime.UtcNow < deadline && !Directory.Exists(Path.Combine(study, "o0"))) Thread.Sleep(20);
+            Assert.True(Directory.Exists(Path.Combine(study, "o0")), $"no task started\n{first.Output}\n{first.Error}");
+            filler = disk.Fill("filler");
+            var code = first.Wait(TimeSpan.FromMinutes(2));
+            Assert.True(code == 1, $"exit {code}\n{first.Output}\n{first.Error}");
+            var errors = first.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Equal([$"error: the disk holding {root} is full; this node left the cluster and its tasks went back to the queue: free space there and start it again"],
+                errors.Where(l => l.StartsWith("error:", StringComparison.Ordinal)));
+            Assert.DoesNotContain("   at ", first.Output + first.Error);
+            Assert.False(File.Exists(Path.Combine(study, "report.json")));
+        }
+        Assert.Equal("ok", QuickCheck(Path.Combine(root, "journal.db")));
+
+        File.Delete(filler);
+        using var second = new NachosProcess(dir.Path, node);
+        var end = DateTime.UtcNow.AddMinutes(3);
+        while (DateTime.UtcNow < end && !File.Exists(Path.Combine(study, "report.json")) && !second.HasExited) Thread.Sleep(100);
+        Assert.True(File.Exists(Path.Combine(study, "report.json")), $"no report\n{second.Output}\n{second.Error}");
+        Assert.Equal(File.ReadAllText(dir.File("clean/report.json")), File.ReadAllText(Path.Combine(study, "report.json")));
+    }
+
     private static void Copy(string from, string to)
     {
         foreach (var d in Directory.EnumerateDirectories(from, "*", SearchOption.AllDirectories))

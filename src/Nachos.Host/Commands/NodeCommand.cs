@@ -155,6 +155,9 @@ public static class NodeCommand
         }
         var cluster = Cluster.Get(node.System);
         Log($"joined as {cluster.SelfAddress} with roles {string.Join(",", roles)}");
+        // A full disk (journal or artifacts) makes the node leave, so it stops failing tasks and says why once.
+        var storage = StorageFault.Get(node.System);
+        storage.StopOnFault(Leave);
         node.WatchStudies(() => RunDirectoryCatalog.Unfinished(root), TimeSpan.FromSeconds(5));
         node.System.ActorOf(Props.Create(() => new CompletionLog()), "completion-log");
         ApiServer? server = null;
@@ -186,7 +189,9 @@ public static class NodeCommand
             await CoordinatedShutdown.Get(node.System).Run(CoordinatedShutdown.ClusterLeavingReason.Instance);
             await node.DisposeAsync();
             Log("left");
-            return ExitCodes.Ok;
+            if (!storage.HasOccurred) return ExitCodes.Ok;
+            Console.Error.WriteLine($"error: the disk holding {root} is full; this node left the cluster and its tasks went back to the queue: free space there and start it again");
+            return ExitCodes.Failed;
         }
         if (CoordinatedShutdown.Get(node.System).ShutdownReason is CoordinatedShutdown.ClusterLeavingReason)
         {
