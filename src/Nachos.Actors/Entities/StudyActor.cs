@@ -8,10 +8,12 @@ namespace Nachos.Actors.Entities;
 /// <summary>
 /// Study entity (id = study name): starts one outer fold per fold of the plan, collects their results,
 /// then writes the report (per-fold test metrics, mean, SD, SE, t-CI, patient-level bootstrap CI,
-/// chosen configurations and their stability) and announces it on the event stream.
+/// chosen configurations and their stability) and announces it on the event stream. A finished study then has
+/// the work queue close it (its task list goes to tasks.json; the queue keeps only its counts).
 /// </summary>
 public sealed class StudyActor : ReceivePersistentActor
 {
+    private readonly IActorRef _queue;
     private readonly IStudyCatalog _catalog;
     private StudyState _state = StudyState.Empty;
 
@@ -20,9 +22,10 @@ public sealed class StudyActor : ReceivePersistentActor
     /// <summary>No snapshots are taken, so recovery skips the snapshot-store query (4× faster entity starts on SQLite).</summary>
     public override Recovery Recovery => new(SnapshotSelectionCriteria.None);
 
-    public StudyActor(string entityId, IStudyCatalog catalog)
+    public StudyActor(string entityId, IActorRef queue, IStudyCatalog catalog)
     {
         PersistenceId = "study-" + entityId;
+        _queue = queue;
         _catalog = catalog;
         Recover<StudyEvent>(e => _state = _state.Apply(e));
         Command<StopEntity>(_ => Context.Stop(Self));
@@ -64,6 +67,7 @@ public sealed class StudyActor : ReceivePersistentActor
             // Built once; later starts republish it and restore its files if they were removed.
             if (!File.Exists(Path.Combine(_catalog.Get(id).RunDir, "report.json"))) stored.Write(_catalog.Get(id).RunDir);
             Context.System.EventStream.Publish(new StudyCompleted(id, stored));
+            _queue.Tell(new CloseStudy(id, _catalog.Get(id).RunDir));
             Regions.Passivate(Context);
             return;
         }
@@ -73,6 +77,7 @@ public sealed class StudyActor : ReceivePersistentActor
         {
             _state = _state.Apply(e);
             Context.System.EventStream.Publish(new StudyCompleted(id, report));
+            _queue.Tell(new CloseStudy(id, _catalog.Get(id).RunDir));
             Regions.Passivate(Context);
         });
     }
