@@ -56,7 +56,7 @@ public static class GrowthBenchmark
                 {
                     try
                     {
-                        if (File.Exists(Path.Combine(context.RunDir, "journal.db"))) largest = Math.Max(largest, Snapshots(context.RunDir).Bytes);
+                        if (File.Exists(Path.Combine(context.RunDir, "journal.db"))) largest = Math.Max(largest, LargestSnapshot(context.RunDir));
                     }
                     catch (SqliteException)
                     {
@@ -107,6 +107,15 @@ public static class GrowthBenchmark
         using var reader = query.ExecuteReader();
         reader.Read();
         return (reader.GetInt64(0), reader.GetInt64(1));
+    }
+
+    private static long LargestSnapshot(string runDir)
+    {
+        using var db = new SqliteConnection($"Data Source={Path.Combine(runDir, "journal.db")}");
+        db.Open();
+        using var query = db.CreateCommand();
+        query.CommandText = "SELECT coalesce(max(length(snapshot)), 0) FROM snapshot WHERE persistence_id = 'work-queue'";
+        return Convert.ToInt64(query.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private sealed class Listener : ReceiveActor
