@@ -173,7 +173,8 @@ public sealed class EntityRecoveryTests : TestKit
         var catalog = new SingleStudyCatalog(study.Context(_dir.File("run")));
         var folds = CreateTestProbe();
         await RegionsTo((Regions.Fold, folds.Ref));
-        Props Study() => Props.Create<StudyActor>("sim", catalog);
+        var queue = CreateTestProbe();
+        Props Study() => Props.Create<StudyActor>("sim", queue.Ref, catalog);
         var entity = Sys.ActorOf(Study());
 
         entity.Tell(new StartStudy("sim"));

@@ -32,6 +32,12 @@ public sealed class FoldActor : ReceivePersistentActor, IWithTimers
         _catalog = catalog;
         Recover<FoldEvent>(e => _state = _state.Apply(e));
         Command<StopEntity>(_ => Context.Stop(Self));
+        Command<TaskStudyClosed>(_ =>
+        {
+            // The study finished: its report is stored and nothing waits for this fold.
+            Timers.Cancel("resubmit");
+            Regions.Passivate(Context);
+        });
         Command<Recovered>(_ =>
         {
             if (_state.Start is not null) Resume();

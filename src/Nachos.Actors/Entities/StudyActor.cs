@@ -9,10 +9,12 @@ namespace Nachos.Actors.Entities;
 /// <summary>
 /// Study entity (id = study name): starts one outer fold per fold of the plan, collects their results,
 /// then writes the report (per-fold test metrics, mean, SD, SE, t-CI, patient-level bootstrap CI,
-/// chosen configurations and their stability) and announces it on the event stream.
+/// chosen configurations and their stability) and announces it on the event stream. A finished study then has
+/// the work queue close it (its task list goes to tasks.json; the queue keeps only its counts).
 /// </summary>
 public sealed class StudyActor : ReceivePersistentActor, IWithTimers
 {
+    private readonly IActorRef _queue;
     private readonly IStudyCatalog _catalog;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private StudyState _state = StudyState.Empty;
@@ -24,9 +26,10 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
     /// <summary>No snapshots are taken, so recovery skips the snapshot-store query (4× faster entity starts on SQLite).</summary>
     public override Recovery Recovery => new(SnapshotSelectionCriteria.None);
 
-    public StudyActor(string entityId, IStudyCatalog catalog)
+    public StudyActor(string entityId, IActorRef queue, IStudyCatalog catalog)
     {
         PersistenceId = "study-" + entityId;
+        _queue = queue;
         _catalog = catalog;
         Recover<StudyEvent>(e => _state = _state.Apply(e));
         Command<StopEntity>(_ => Context.Stop(Self));
@@ -74,6 +77,7 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
             if (!File.Exists(Path.Combine(runDir, "report.json")) && StudyReports.Write(stored, runDir) is var written && !ReferenceEquals(written, stored))
                 _log.Error("study {0}: {1}", id, written.Problems![^1]);
             Context.System.EventStream.Publish(new StudyCompleted(id, stored));
+            _queue.Tell(new CloseStudy(id, runDir));
             Regions.Passivate(Context);
             return;
         }
@@ -100,6 +104,7 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
                 {
                     _state = _state.Apply(e);
                     Context.System.EventStream.Publish(new StudyCompleted(id, final));
+                    _queue.Tell(new CloseStudy(id, context.RunDir));
                     Regions.Passivate(Context);
                 });
                 break;

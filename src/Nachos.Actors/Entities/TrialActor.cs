@@ -29,6 +29,12 @@ public sealed class TrialActor : ReceivePersistentActor, IWithTimers
         _catalog = catalog;
         Recover<TrialEvent>(e => _state = _state.Apply(e));
         Command<StopEntity>(_ => Context.Stop(Self));
+        Command<TaskStudyClosed>(_ =>
+        {
+            // The study finished without this trial (its fold failed): nothing waits for it.
+            Timers.Cancel("resubmit");
+            Regions.Passivate(Context);
+        });
         Command<Recovered>(_ =>
         {
             if (_state.Request is not null) Continue();

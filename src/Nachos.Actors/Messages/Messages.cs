@@ -31,6 +31,13 @@ public sealed record LeaseHeartbeat(string TaskId, long Lease, string Device) : 
 public sealed record LeaseRevoked(string TaskId, long Lease) : INachosMessage;
 /// <summary>Sent to the owner entity: the task's final outcome.</summary>
 public sealed record TaskFinished(TaskOutcome Outcome) : INachosMessage;
+/// <summary>
+/// A finished study tells the queue to close it: the queue writes its task list to <paramref name="Directory"/>
+/// (tasks.json) and forgets its tasks (idempotent; sent on every start of a finished study).
+/// </summary>
+public sealed record CloseStudy(string StudyId, string Directory) : INachosMessage;
+/// <summary>Sent to the owner entity instead of a result: the task's study is closed, so the task is not run; the owner stops.</summary>
+public sealed record TaskStudyClosed(string TaskId) : INachosMessage;
 
 /// <summary>A node is leaving: the device interrupts its task (which checkpoints), hands it back to the queue and stops asking for work.</summary>
 public sealed record DrainDevice : INachosMessage

@@ -97,7 +97,7 @@ public sealed class NachosNode : IAsyncDisposable
                 var sharding = ClusterSharding.Get(system);
                 var settings = ClusterShardingSettings.Create(system).WithRole(NodeOptions.Coordinator);
                 var extractor = new EnvelopeExtractor(30);
-                studies = await sharding.StartAsync(Regions.Study, id => Props.Create<StudyActor>(id, catalog), settings, extractor);
+                studies = await sharding.StartAsync(Regions.Study, id => Props.Create<StudyActor>(id, queue, catalog), settings, extractor);
                 await sharding.StartAsync(Regions.Fold, id => Props.Create<FoldActor>(id, queue, catalog), settings, extractor);
                 await sharding.StartAsync(Regions.Trial, id => Props.Create<TrialActor>(id, queue, catalog), settings, extractor);
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Akka.Actor;
+using Akka.Event;
 using Akka.Persistence;
 using Nachos.Actors.Entities;
 using Nachos.Actors.Messages;
@@ -16,7 +17,7 @@ namespace Nachos.Actors.Queue;
 /// After a failover the new queue adopts the leases devices still report. Results are counted once (a
 /// result for a stale lease or a completed task is ignored) and forwarded to the task's owner entity.
 /// Results are persisted with PersistAsync so thousands per second fit. Operators pause, resume or cancel
-/// a study's tasks (<see cref="ControlStudy"/>) and drain a node's devices (<see cref="DrainNode"/>); the
+/// a study's tasks (<see cref="ControlStudy"/>); a finished study is closed (<see cref="CloseStudy"/>) and drain a node's devices (<see cref="DrainNode"/>); the
 /// queue also answers the views the control API shows (tasks, counts, devices, journal latency).
 /// </summary>
 public sealed class WorkQueueActor : ReceivePersistentActor, IWithTimers
@@ -47,6 +48,8 @@ public sealed class WorkQueueActor : ReceivePersistentActor, IWithTimers
     // Unique across incarnations, so a late result for a lease of a previous queue never matches a new one.
     private long _nextLease = DateTime.UtcNow.Ticks;
     private int _sinceSnapshot;
+    // Snapshots taken when a study closed: the events before them stay until the next periodic snapshot.
+    private readonly HashSet<long> _closeSnapshots = [];
     private readonly int _snapshotEvery;
 
     public override string PersistenceId => "work-queue";
@@ -125,9 +128,10 @@ public sealed class WorkQueueActor : ReceivePersistentActor, IWithTimers
             Dispatch();
         });
         Command<GetQueueStatus>(_ => Sender.Tell(new QueueStatus(
-            _state.PendingCount, _leases.Count, _state.Completed.Values.Count(o => o.Succeeded),
-            _state.Completed.Values.Count(o => !o.Succeeded), _idle.Count + _leases.Values.Select(l => l.Device).Distinct().Count())));
+            _state.PendingCount, _leases.Count, _state.Completed.Values.Count(o => o.Succeeded) + _state.Closed.Values.Sum(c => c.Succeeded),
+            _state.Completed.Values.Count(o => !o.Succeeded) + _state.Closed.Values.Sum(c => c.Failed), _idle.Count + _leases.Values.Select(l => l.Device).Distinct().Count())));
         Command<ControlStudy>(Control);
+        Command<CloseStudy>(Close);
         Command<GetStudyTasks>(g => Sender.Tell(new StudyTasks(g.StudyId, _state.TasksOf(g.StudyId, Running()),
             _state.Paused.Contains(g.StudyId), _state.Cancelled.Contains(g.StudyId))));
         Command<GetQueueOverview>(_ => Sender.Tell(new QueueOverview(_state.CountsByStudy(Running()), Devices(), _journalWrites.Snapshot(),
@@ -142,7 +146,7 @@ public sealed class WorkQueueActor : ReceivePersistentActor, IWithTimers
         Command<SaveSnapshotSuccess>(s =>
         {
             // Only the latest snapshot is kept: each holds the whole state, so keeping them all grows quadratically.
-            DeleteMessages(s.Metadata.SequenceNr);
+            if (!_closeSnapshots.Remove(s.Metadata.SequenceNr)) DeleteMessages(s.Metadata.SequenceNr);
             DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1));
         });
         Command<SaveSnapshotFailure>(_ => { });
@@ -158,6 +162,11 @@ public sealed class WorkQueueActor : ReceivePersistentActor, IWithTimers
     private void Submit(SubmitTask s)
     {
         var id = s.Task.TaskId;
+        if (_state.IsClosed(s.Task.StudyId))
+        {
+            TellOwner(s.Task, new TaskStudyClosed(id));
+            return;
+        }
         if (_state.Completed.TryGetValue(id, out var done))
         {
             TellOwner(s.Task, new TaskFinished(done));
@@ -253,18 +262,49 @@ public sealed class WorkQueueActor : ReceivePersistentActor, IWithTimers
         PersistTimed(e, persisted =>
         {
             _state = _state.Apply(persisted);
-            if (persisted is StudyCancelled)
-            {
-                // Running tasks of a cancelled study stop now; their devices take other work.
-                foreach (var (taskId, lease) in _leases.Where(kv => QueueViews.StudyOf(kv.Key) == c.StudyId).ToList())
-                {
-                    lease.Device.Tell(new LeaseRevoked(taskId, lease.Id));
-                    Release(taskId);
-                }
-            }
+            // Running tasks of a cancelled study stop now; their devices take other work.
+            if (persisted is StudyCancelled) Revoke(c.StudyId);
             Dispatch();
             Answer();
         });
+    }
+
+    /// <summary>
+    /// Writes a finished study's task list to its run directory, then forgets its tasks and snapshots the smaller
+    /// state (replacing the larger snapshot; the journal's events are left for the next periodic snapshot to delete).
+    /// Should the write fail, the study stays open and is closed on its next start.
+    /// </summary>
+    private void Close(CloseStudy c)
+    {
+        if (_state.DecideClose(c.StudyId) is not { } closed) return;
+        try
+        {
+            new StudyTaskFile(c.StudyId, _state.TasksOf(c.StudyId, Running())).Write(c.Directory);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Context.GetLogger().Warning("study {0} not closed: {1}", c.StudyId, e.Message);
+            return;
+        }
+        PersistTimed(closed, e =>
+        {
+            _state = _state.Apply(e);
+            // Tasks its finish left running (a failed fold's other trials) stop.
+            Revoke(c.StudyId);
+            _closeSnapshots.Add(LastSequenceNr);
+            SaveSnapshot(_state.ToSnapshot());
+            Dispatch();
+        });
+    }
+
+    /// <summary>Revokes the leases of a study's running tasks; their devices take other work.</summary>
+    private void Revoke(string studyId)
+    {
+        foreach (var (taskId, lease) in _leases.Where(kv => QueueViews.StudyOf(kv.Key) == studyId).ToList())
+        {
+            lease.Device.Tell(new LeaseRevoked(taskId, lease.Id));
+            Release(taskId);
+        }
     }
 
     private void Drain(DrainNode d)

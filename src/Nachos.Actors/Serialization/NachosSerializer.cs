@@ -39,6 +39,7 @@ public sealed class NachosSerializer(ExtendedActorSystem system) : SerializerWit
         ["study-paused.v1"] = typeof(StudyPaused),
         ["study-resumed.v1"] = typeof(StudyResumed),
         ["study-cancelled.v1"] = typeof(StudyCancelled),
+        ["study-closed.v1"] = typeof(StudyClosed),
         // Messages
         ["shard-envelope.v1"] = typeof(ShardEnvelope),
         ["start-study.v1"] = typeof(StartStudy),
@@ -53,6 +54,8 @@ public sealed class NachosSerializer(ExtendedActorSystem system) : SerializerWit
         ["task-attempt-failed-msg.v1"] = typeof(TaskAttemptFailed),
         ["task-finished.v1"] = typeof(TaskFinished),
         ["task-interrupted.v1"] = typeof(TaskInterrupted),
+        ["close-study.v1"] = typeof(CloseStudy),
+        ["task-study-closed.v1"] = typeof(TaskStudyClosed),
         ["lease-heartbeat.v1"] = typeof(LeaseHeartbeat),
         ["lease-revoked.v1"] = typeof(LeaseRevoked),
         ["drain-device.v1"] = typeof(DrainDevice),

@@ -21,6 +21,7 @@ public sealed class CampaignStudies(string root)
 {
     private readonly ConcurrentDictionary<string, StudyShape> _shapes = new();
     private readonly ConcurrentDictionary<string, StudyReport> _reports = new();
+    private readonly ConcurrentDictionary<string, StudyTaskFile> _closed = new();
     private readonly ConcurrentDictionary<string, Lazy<StudyRun>> _runs = new();
     private readonly ConcurrentDictionary<string, Lazy<string>> _studyPages = new();
     private readonly ConcurrentDictionary<string, Lazy<string>> _exports = new();
@@ -69,6 +70,14 @@ public sealed class CampaignStudies(string root)
         {
             return null; // being written
         }
+    }
+
+    /// <summary>A closed study's task list (kept once read: it does not change); null while the work queue holds the study's tasks.</summary>
+    /// <exception cref="InvalidDataException">The file is damaged.</exception>
+    public StudyTaskFile? ClosedTasks(string id)
+    {
+        if (_closed.TryGetValue(id, out var file)) return file;
+        return StudyTaskFile.Read(Directory(id)) is { } read ? _closed[id] = read : null;
     }
 
     /// <summary>A finished study as the dashboard reads it (its models evaluated on first use, then kept); null before its report exists.</summary>

@@ -27,7 +27,7 @@ public static class DashboardRoutes
             if (plane.Studies.StudyPage(id) is { } page) return Results.Content(page, Html);
             var detail = await StudyRoutes.Detail(plane, id);
             var shape = plane.Studies.Shape(id);
-            var tasks = (await plane.Ask<StudyTasks>(new GetStudyTasks(id))).Tasks;
+            var tasks = (await plane.Tasks(id)).Tasks;
             var trials = shape is null ? [] : StudyRoutes.TrialInfos(null, shape, tasks, null, TrialRows.Score);
             var models = shape is null ? [] : StudyRun.Live(plane.Studies.Directory(id), id, shape.Spec, tasks).Models;
             return Results.Content(LivePages.Study(detail, trials, models, new ServedLinks(id)), Html);
@@ -40,7 +40,7 @@ public static class DashboardRoutes
             {
                 // Running: the models of the tasks that have succeeded so far, read afresh on each request.
                 if (plane.Studies.Shape(id) is not { } shape) return Problems.Conflict($"study '{id}': its spec or splits cannot be read");
-                run = StudyRun.Live(plane.Studies.Directory(id), id, shape.Spec, (await plane.Ask<StudyTasks>(new GetStudyTasks(id))).Tasks);
+                run = StudyRun.Live(plane.Studies.Directory(id), id, shape.Spec, (await plane.Tasks(id)).Tasks);
             }
             if (ModelKey.Parse(path ?? "") is not { } model || !run.Models.Contains(model))
                 return Problems.NotFound($"study '{id}' has no {(run.HasReport ? "" : "finished ")}model '{path}' (expected o{{k}}/t{{n}}/s{{j}} or o{{k}}/refit)");

@@ -39,11 +39,23 @@ public static class Problems
         }
     }
 
-    /// <summary>The work queue not answering is the cluster's trouble, not the request's: 503, try again.</summary>
+    /// <summary>
+    /// The work queue not answering is the cluster's trouble, not the request's: 503, try again. A finished study's
+    /// task list that cannot be read: 409, naming the file.
+    /// </summary>
     public sealed class QueueUnavailableHandler(IProblemDetailsService problems) : IExceptionHandler
     {
         public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
         {
+            if (exception is StudyFileException)
+            {
+                context.Response.StatusCode = StatusCodes.Status409Conflict;
+                return await problems.TryWriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = context,
+                    ProblemDetails = { Status = StatusCodes.Status409Conflict, Title = "Conflict", Detail = exception.Message },
+                });
+            }
             if (exception is not QueueUnavailableException) return false;
             context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
             context.Response.Headers.RetryAfter = "5";

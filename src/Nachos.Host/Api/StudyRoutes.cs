@@ -48,7 +48,7 @@ public static class StudyRoutes
 
     public static async Task<StudyDetail> Detail(ControlPlane plane, string id)
     {
-        var tasks = await plane.Ask<StudyTasks>(new GetStudyTasks(id));
+        var tasks = await plane.Tasks(id);
         var counts = QueueViews.CountsOf(id, tasks.Tasks, tasks.Paused, tasks.Cancelled);
         var shape = plane.Studies.Shape(id);
         var folds = shape is null ? [] : StudyProgressView.Folds(tasks.Tasks, shape.Spec.Search.Trials, shape.InnerSplits)
@@ -146,7 +146,7 @@ public static class StudyRoutes
         if (!TrialRows.IsSortKey(sort))
             return Problems.BadRequest($"sort '{sort}': expected {TrialRows.Score}, {TrialRows.Loss} or one of {string.Join(", ", SpecNames.Metrics)}");
 
-        var tasks = (await plane.Ask<StudyTasks>(new GetStudyTasks(id))).Tasks;
+        var tasks = (await plane.Tasks(id)).Tasks;
         var trials = TrialInfos(plane.Studies.Report(id), shape!, tasks, outer, sort);
         return Results.Ok(new TrialList(id, shape!.Spec.Search.Metric, sort, trials));
     }
@@ -157,13 +157,15 @@ public static class StudyRoutes
         if (problem is not null) return problem;
         if (state is not null && !TaskStates.All.Contains(state))
             return Problems.BadRequest($"state '{state}': expected {string.Join(", ", TaskStates.All)}");
-        var tasks = (await plane.Ask<StudyTasks>(new GetStudyTasks(id))).Tasks
-            .Where(t => (outer is null || t.Outer == outer) && (state is null || t.State == state))
+        return Results.Ok(new TaskList(id, TaskInfos((await plane.Tasks(id)).Tasks, outer, state)));
+    }
+
+    /// <summary>The tasks of one outer fold (or all) in one state (or any), by fold, trials before the refit, trial and inner split.</summary>
+    public static IReadOnlyList<TaskInfo> TaskInfos(IReadOnlyList<TaskView> tasks, int? outer, string? state) =>
+        tasks.Where(t => (outer is null || t.Outer == outer) && (state is null || t.State == state))
             .OrderBy(t => t.Outer).ThenBy(t => t.IsRefit).ThenBy(t => t.Trial).ThenBy(t => t.Inner)
             .Select(t => new TaskInfo(t.TaskId, t.Outer, t.Trial, t.Inner, t.State, t.Attempts, t.Scores?.BestEpoch, t.Error, t.Kind))
             .ToList();
-        return Results.Ok(new TaskList(id, tasks));
-    }
 
     /// <summary>The trials of one outer fold (or all), sorted; configurations the queue no longer holds come from the report.</summary>
     public static IReadOnlyList<TrialInfo> TrialInfos(StudyReport? report, StudyShape shape, IReadOnlyList<TaskView> tasks, int? outer, string sort)

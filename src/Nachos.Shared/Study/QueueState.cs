@@ -13,6 +13,13 @@ public sealed record StudyPaused(string StudyId) : QueueEvent;
 public sealed record StudyResumed(string StudyId) : QueueEvent;
 /// <summary>Paused for good: a cancelled study cannot be resumed.</summary>
 public sealed record StudyCancelled(string StudyId) : QueueEvent;
+/// <summary>
+/// The study finished and its task list is in its run directory (<see cref="StudyTaskFile"/>): the queue forgets its tasks,
+/// keeping only how many succeeded and failed, and answers a later submission of one of them with "closed".
+/// </summary>
+public sealed record StudyClosed(string StudyId) : QueueEvent;
+/// <summary>What the queue keeps of a closed study: its tasks' final counts.</summary>
+public sealed record ClosedStudy(int Succeeded, int Failed);
 /// <param name="CompletedTasks">The specs of completed tasks (configurations for the trial views); absent in snapshots written before it existed.</param>
 public sealed record QueueSnapshot(
     IReadOnlyList<TaskQueued> Open,
@@ -20,7 +27,8 @@ public sealed record QueueSnapshot(
     IReadOnlyList<TaskOutcome> Completed,
     IReadOnlyList<TaskSpec>? CompletedTasks = null,
     IReadOnlyList<string>? Paused = null,
-    IReadOnlyList<string>? Cancelled = null);
+    IReadOnlyList<string>? Cancelled = null,
+    IReadOnlyDictionary<string, ClosedStudy>? Closed = null);
 
 /// <summary>What an operator asks of a study's tasks (serialised by name).</summary>
 [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<StudyControl>))]
@@ -33,7 +41,9 @@ public enum StudyControl
 
 /// <summary>
 /// The work queue's durable state: tasks queued and not yet completed (with failed attempts so far), and
-/// completed outcomes (kept so a resubmission after a crash is answered, not re-run). Leases are not
+/// completed outcomes (kept so a resubmission after a crash is answered, not re-run) until their study is
+/// closed (finished: then only its counts are kept, so the state and its snapshots do not grow with every
+/// study a campaign ever ran). Leases are not
 /// durable: after a restart every open task is pending again and resumes from its checkpoint.
 /// Pending tasks are served round-robin across studies, first-in first-out within a study; a paused
 /// (or cancelled) study's tasks wait in its line and are not served.
@@ -46,17 +56,26 @@ public sealed record QueueState(
     string? LastServedStudy,
     ImmutableDictionary<string, TaskSpec> CompletedTasks,
     ImmutableHashSet<string> Paused,
-    ImmutableHashSet<string> Cancelled)
+    ImmutableHashSet<string> Cancelled,
+    ImmutableSortedDictionary<string, ClosedStudy> Closed)
 {
     public static readonly QueueState Empty = new(
         ImmutableDictionary<string, TaskQueued>.Empty, ImmutableDictionary<string, int>.Empty,
         ImmutableDictionary<string, TaskOutcome>.Empty, ImmutableSortedDictionary<string, ImmutableQueue<string>>.Empty, null,
-        ImmutableDictionary<string, TaskSpec>.Empty, ImmutableHashSet<string>.Empty, ImmutableHashSet<string>.Empty);
+        ImmutableDictionary<string, TaskSpec>.Empty, ImmutableHashSet<string>.Empty, ImmutableHashSet<string>.Empty,
+        ImmutableSortedDictionary<string, ClosedStudy>.Empty.WithComparers(StringComparer.Ordinal));
 
     public int PendingCount => PendingByStudy.Values.Sum(q => q.Count());
 
+    public bool IsClosed(string studyId) => Closed.ContainsKey(studyId);
+
     public QueueState Apply(QueueEvent e) => e switch
     {
+        // Anything of a closed study's tasks that was in flight when it closed is ignored.
+        TaskQueued q when IsClosed(q.Task.StudyId) => this,
+        TaskAttemptRecorded a when IsClosed(QueueViews.StudyOf(a.TaskId)) => this,
+        TaskCompleted c when IsClosed(QueueViews.StudyOf(c.Outcome.TaskId)) => this,
+        StudyClosed c when !IsClosed(c.StudyId) => Close(c.StudyId),
         TaskQueued q when !Open.ContainsKey(q.Task.TaskId) && !Completed.ContainsKey(q.Task.TaskId) =>
             Enqueue(this with { Open = Open.Add(q.Task.TaskId, q) }, q.Task),
         TaskAttemptRecorded a => this with { Attempts = Attempts.SetItem(a.TaskId, Attempts.GetValueOrDefault(a.TaskId) + 1) },
@@ -85,6 +104,25 @@ public sealed record QueueState(
         _ => throw new ArgumentOutOfRangeException(nameof(control)),
     };
 
+    /// <summary>Closing a finished study: none when it is closed already (the study repeats the request on every start).</summary>
+    public StudyClosed? DecideClose(string studyId) => IsClosed(studyId) ? null : new StudyClosed(studyId);
+
+    /// <summary>Drops every task of the study (completed, and open ones its finish left behind), keeping its counts.</summary>
+    private QueueState Close(string studyId)
+    {
+        bool Of(string taskId) => QueueViews.StudyOf(taskId) == studyId;
+        var outcomes = Completed.Values.Where(o => Of(o.TaskId)).ToList();
+        return this with
+        {
+            Open = Open.RemoveRange(Open.Keys.Where(Of)),
+            Attempts = Attempts.RemoveRange(Attempts.Keys.Where(Of)),
+            Completed = Completed.RemoveRange(outcomes.Select(o => o.TaskId)),
+            CompletedTasks = CompletedTasks.RemoveRange(CompletedTasks.Keys.Where(Of)),
+            PendingByStudy = PendingByStudy.Remove(studyId),
+            Closed = Closed.Add(studyId, new ClosedStudy(outcomes.Count(o => o.Succeeded), outcomes.Count(o => !o.Succeeded))),
+        };
+    }
+
     public static QueueState FromSnapshot(QueueSnapshot s)
     {
         var state = Empty with
@@ -94,13 +132,14 @@ public sealed record QueueState(
             CompletedTasks = (s.CompletedTasks ?? []).ToImmutableDictionary(t => t.TaskId),
             Paused = (s.Paused ?? []).ToImmutableHashSet(),
             Cancelled = (s.Cancelled ?? []).ToImmutableHashSet(),
+            Closed = (s.Closed ?? new Dictionary<string, ClosedStudy>()).ToImmutableSortedDictionary(StringComparer.Ordinal),
         };
         foreach (var q in s.Open) state = state.Apply(q);
         return state;
     }
 
     public QueueSnapshot ToSnapshot() => new(Open.Values.OrderBy(q => q.Task.TaskId, StringComparer.Ordinal).ToList(), Attempts, Completed.Values.ToList(),
-        CompletedTasks.Values.ToList(), Paused.Order(StringComparer.Ordinal).ToList(), Cancelled.Order(StringComparer.Ordinal).ToList());
+        CompletedTasks.Values.ToList(), Paused.Order(StringComparer.Ordinal).ToList(), Cancelled.Order(StringComparer.Ordinal).ToList(), Closed);
 
     /// <summary>
     /// Puts a task back at the front of its study's line (after a lost lease, an interruption or a failed

@@ -58,7 +58,7 @@ public static class QueueViews
         return views;
     }
 
-    /// <summary>Every study the queue has seen a task of (or a pause or cancel for), with its counts.</summary>
+    /// <summary>Every study the queue has seen a task of (or a pause or cancel for), with its counts; a closed study's are the counts it closed with.</summary>
     public static IReadOnlyList<StudyCounts> CountsByStudy(this QueueState state, IReadOnlySet<string> running)
     {
         var counts = new SortedDictionary<string, int[]>(StringComparer.Ordinal);
@@ -66,6 +66,11 @@ public static class QueueViews
         foreach (var q in state.Open.Values) Of(q.Task.StudyId)[running.Contains(q.Task.TaskId) ? 1 : 0]++;
         foreach (var o in state.Completed.Values) Of(StudyOf(o.TaskId))[o.Succeeded ? 2 : 3]++;
         foreach (var s in state.Paused) Of(s);
+        foreach (var (s, closed) in state.Closed)
+        {
+            Of(s)[2] += closed.Succeeded;
+            Of(s)[3] += closed.Failed;
+        }
         return counts.Select(kv => new StudyCounts(kv.Key, kv.Value[0], kv.Value[1], kv.Value[2], kv.Value[3],
             state.Paused.Contains(kv.Key), state.Cancelled.Contains(kv.Key))).ToList();
     }
