@@ -133,7 +133,7 @@ public sealed class ApiStudyTests(ApiNode node) : IClassFixture<ApiNode>
 
         Assert.Equal(StudyStates.Cancelled, stopped.State);
         Assert.Equal(results, node.Results("cancelling"));
-        Assert.True(File.Exists(Path.Combine(node.StudyDir("cancelling"), RunDirectoryCatalog.CancelledMarker)));
+        Assert.True(File.Exists(RunLayout.CancelledPath(node.StudyDir("cancelling"))));
         Assert.DoesNotContain("cancelling", RunDirectoryCatalog.Unfinished(node.Root));
         Assert.Equal(HttpStatusCode.Conflict, (await Control("cancelling", "resume")).StatusCode);
         Assert.Equal(HttpStatusCode.Conflict, (await Control("cancelling", "pause")).StatusCode);

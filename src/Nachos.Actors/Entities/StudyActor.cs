@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Persistence;
 using Nachos.Actors.Messages;
 using Nachos.Shared.Study;
+using Nachos.Shared.Tasks;
 
 namespace Nachos.Actors.Entities;
 
@@ -56,13 +57,13 @@ public sealed class StudyActor : ReceivePersistentActor
         if (!_state.AllReported)
         {
             for (var k = 0; k < _state.Start.Folds; k++)
-                if (!_state.Folds.ContainsKey(k)) Regions.Tell(Context, Regions.Fold, Ids.Fold(id, k), new StartFold(id, k));
+                if (!_state.Folds.ContainsKey(k)) Regions.Tell(Context, Regions.Fold, TaskAddress.FoldId(id, k), new StartFold(id, k));
             return;
         }
         if (_state.Finish?.Report is { } stored)
         {
             // Built once; later starts republish it and restore its files if they were removed.
-            if (!File.Exists(Path.Combine(_catalog.Get(id).RunDir, "report.json"))) stored.Write(_catalog.Get(id).RunDir);
+            if (!File.Exists(RunLayout.ReportPath(_catalog.Get(id).RunDir))) stored.Write(_catalog.Get(id).RunDir);
             Context.System.EventStream.Publish(new StudyCompleted(id, stored));
             Regions.Passivate(Context);
             return;

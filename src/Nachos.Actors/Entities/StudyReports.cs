@@ -1,4 +1,5 @@
 using Nachos.Shared.Study;
+using Nachos.Shared.Tasks;
 
 namespace Nachos.Actors.Entities;
 
@@ -11,7 +12,7 @@ public static class StudyReports
         var predictions = new Dictionary<int, IReadOnlyList<Prediction>>();
         foreach (var f in folds.Where(f => f.Failure is null))
         {
-            var file = Path.Combine(context.TaskDirectory(Ids.Refit(id, f.Outer)), "predictions.csv");
+            var file = RunLayout.PredictionsPath(RunLayout.TaskDirectory(context.RunDir, TaskAddress.Refit(id, f.Outer)));
             if (File.Exists(file)) predictions[f.Outer] = Prediction.Read(file, "test", context.Manifest);
         }
         var report = StudyReport.Build(id, context.Spec, context.Manifest, folds, predictions);

@@ -256,7 +256,7 @@ public sealed class WorkQueueActor : ReceivePersistentActor, IWithTimers
             if (persisted is StudyCancelled)
             {
                 // Running tasks of a cancelled study stop now; their devices take other work.
-                foreach (var (taskId, lease) in _leases.Where(kv => QueueViews.StudyOf(kv.Key) == c.StudyId).ToList())
+                foreach (var (taskId, lease) in _leases.Where(kv => Nachos.Shared.Tasks.TaskAddress.Parse(kv.Key).Study == c.StudyId).ToList())
                 {
                     lease.Device.Tell(new LeaseRevoked(taskId, lease.Id));
                     Release(taskId);
