@@ -71,6 +71,9 @@ public sealed class ApiStudyTests(ApiNode node) : IClassFixture<ApiNode>
         Assert.Contains("<span class=\"badge complete\" id=\"state\">complete</span>", page);
         Assert.Contains("href=\"/studies/whole/models/o0/t", page);
         Assert.Contains("<title>whole: outer fold 1 &#183; refit</title>", await node.Http.GetStringAsync("studies/whole/models/o1/refit"));
+        // One URL per model: an index with a leading zero names no task folder.
+        Assert.Equal(HttpStatusCode.NotFound, (await node.Http.GetAsync("studies/whole/models/o01/refit")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await node.Http.GetAsync("studies/whole/models/o0/t00/s0")).StatusCode);
         Assert.Equal(HttpStatusCode.Conflict, (await Control("whole", "pause")).StatusCode);
     }
 
@@ -133,7 +136,7 @@ public sealed class ApiStudyTests(ApiNode node) : IClassFixture<ApiNode>
 
         Assert.Equal(StudyStates.Cancelled, stopped.State);
         Assert.Equal(results, node.Results("cancelling"));
-        Assert.True(File.Exists(Path.Combine(node.StudyDir("cancelling"), RunDirectoryCatalog.CancelledMarker)));
+        Assert.True(File.Exists(RunLayout.CancelledPath(node.StudyDir("cancelling"))));
         Assert.DoesNotContain("cancelling", RunDirectoryCatalog.Unfinished(node.Root));
         Assert.Equal(HttpStatusCode.Conflict, (await Control("cancelling", "resume")).StatusCode);
         Assert.Equal(HttpStatusCode.Conflict, (await Control("cancelling", "pause")).StatusCode);

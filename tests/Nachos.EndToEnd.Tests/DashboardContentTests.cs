@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Nachos.Host.Dashboard;
+using Nachos.Shared.Tasks;
 using Nachos.Tests;
 using static Nachos.EndToEnd.Tests.StudyFiles;
 
@@ -125,7 +126,7 @@ public sealed class DashboardContentTests(FinishedStudies studies)
     public void A_model_page_shows_its_metrics_roc_curve_confusion_matrix_and_worst_cases_first(string task, string set)
     {
         var study = studies.Simulated;
-        var key = ModelKey.Parse(task)!;
+        var key = TaskAddress.Parse($"sim/{task}");
         var html = new DashboardRenderer(StudyRun.Load(study.RunDir)).ModelPage(key, new ServedLinks("sim"));
         var rows = Predictions(study.RunDir, task).Where(r => r.Set == set).ToList();
         Assert.NotEmpty(rows);
@@ -168,7 +169,7 @@ public sealed class DashboardContentTests(FinishedStudies studies)
         Assert.Contains("<svg id=\"validation-curves-o0\"", page);
         Assert.Contains("<svg id=\"validation-curves-o1\"", page);
 
-        var key = ModelKey.InnerSplit(0, 0, 1);
+        var key = TaskAddress.InnerSplit(run.StudyId, 0, 0, 1);
         var model = renderer.ModelPage(key, new ServedLinks("tiny"));
         Assert.Contains($"<svg id=\"loss-{key.Anchor}\"", model);
         Assert.Contains($"<svg id=\"metrics-{key.Anchor}\"", model);
@@ -209,7 +210,7 @@ public sealed class DashboardContentTests(FinishedStudies studies)
         Assert.True(export.Code == 0, export.Error);
         Assert.Contains("<section class=\"model\" id=\"model-o1-refit\">", File.ReadAllText(dir.File("report.html")));
 
-        var key = ModelKey.Refit(0);
+        var key = TaskAddress.Refit("kinds", 0);
         var html = new DashboardRenderer(StudyRun.Load(dir.File("run"))).ModelPage(key, new ServedLinks("kinds"));
         var roc = Element(html, "svg", $"roc-{key.Anchor}");
         foreach (var c in classes) Assert.Matches($@"\s{c} \(AUC [01]\.\d{{3}}\)", roc);

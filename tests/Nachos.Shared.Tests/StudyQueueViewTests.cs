@@ -90,12 +90,4 @@ public sealed class StudyQueueViewTests
         Assert.True(TrialRows.IsSortKey("auroc"));
         Assert.False(TrialRows.IsSortKey("nonsense"));
     }
-
-    [Fact]
-    public void Task_ids_parse_into_fold_trial_and_split()
-    {
-        Assert.Equal((2, 11, 1), QueueViews.Parse("s/o2/t11/s1"));
-        Assert.Equal((0, (int?)null, (int?)null), QueueViews.Parse("s/o0/refit"));
-        Assert.Equal("my.study", QueueViews.StudyOf("my.study/o0/refit"));
-    }
 }

@@ -11,8 +11,8 @@ public sealed class StudyTrialStateTests
         TrialState.Empty.Apply(new TrialRequested("st", 1, 2, Config, splits, MaxEpochs: 12, Seed: 99, metric));
 
     private static TaskOutcome Ok(int inner, double? auroc, int bestEpoch, double? loss = 0.5, int attempts = 1) =>
-        new(Ids.Task("st", 1, 2, inner),
-            new TrainingResult(Ids.Task("st", 1, 2, inner), bestEpoch, bestEpoch + 2, loss,
+        new(TaskAddress.InnerSplit("st", 1, 2, inner).ToString(),
+            new TrainingResult(TaskAddress.InnerSplit("st", 1, 2, inner).ToString(), bestEpoch, bestEpoch + 2, loss,
                 new Dictionary<string, double?> { ["auroc"] = auroc, ["accuracy"] = 0.5 }, new Dictionary<string, double?>(),
                 "history.csv", "predictions.csv", 1.0, "cpu0"),
             null, attempts);
@@ -57,7 +57,7 @@ public sealed class StudyTrialStateTests
     [Fact]
     public void A_failed_split_fails_the_trial_naming_the_task()
     {
-        var failedId = Ids.Task("st", 1, 2, 1);
+        var failedId = TaskAddress.InnerSplit("st", 1, 2, 1).ToString();
         var r = Requested()
             .Apply(new SplitFinished(0, Ok(0, 0.7, 3)))
             .Apply(new SplitFinished(1, new TaskOutcome(failedId, null, "CUDA out of memory", 3)))

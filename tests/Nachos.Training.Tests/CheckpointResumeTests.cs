@@ -1,4 +1,5 @@
 using Nachos.Shared.Tasks;
+using Nachos.Shared.Study;
 using Nachos.Training.Engine;
 using TorchSharp;
 
@@ -40,7 +41,7 @@ public sealed class CheckpointResumeTests(SmallStudy study) : IClassFixture<Smal
         var state = new Checkpoint(interrupted.Directory).Load();
         Assert.Equal(1, state.Epoch);
         Assert.Equal(2, state.NextBatch);
-        Assert.False(File.Exists(Path.Combine(interrupted.Directory, RunWriter.MetricsFile)));
+        Assert.False(File.Exists(Path.Combine(interrupted.Directory, RunLayout.Metrics)));
 
         var resumed = new Trainer(study.Spec, study.Data).Run(interrupted);
 
@@ -48,8 +49,8 @@ public sealed class CheckpointResumeTests(SmallStudy study) : IClassFixture<Smal
         Assert.Equal(straight.BestEpoch, resumed.BestEpoch);
         Assert.Equal(straight.ValidationLoss, resumed.ValidationLoss);
         Assert.Equal(straight.TestMetrics["auroc"], resumed.TestMetrics["auroc"]);
-        var lossesA = File.ReadAllLines(Path.Combine(dir.File("straight"), RunWriter.HistoryFile)).Select(l => string.Join(",", l.Split(',')[..^1]));
-        var lossesB = File.ReadAllLines(Path.Combine(interrupted.Directory, RunWriter.HistoryFile)).Select(l => string.Join(",", l.Split(',')[..^1]));
+        var lossesA = File.ReadAllLines(Path.Combine(dir.File("straight"), RunLayout.History)).Select(l => string.Join(",", l.Split(',')[..^1]));
+        var lossesB = File.ReadAllLines(Path.Combine(interrupted.Directory, RunLayout.History)).Select(l => string.Join(",", l.Split(',')[..^1]));
         Assert.Equal(lossesA, lossesB);
     }
 

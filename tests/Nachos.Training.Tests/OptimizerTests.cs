@@ -1,4 +1,5 @@
 using Nachos.Shared.Tasks;
+using Nachos.Shared.Study;
 using Nachos.Training.Engine;
 
 namespace Nachos.Training.Tests;
@@ -18,7 +19,7 @@ public sealed class OptimizerTests(SmallStudy study) : IClassFixture<SmallStudy>
             .With("learning_rate", optimizer == "sgd" ? 0.02 : 0.003).With("weight_decay", 0.0001);
         var result = new Trainer(study.Spec, study.Data).Run(new TrainingTask("t", split.Train, split.Validation, [], hp, 4, 7, dir.Path));
 
-        var losses = File.ReadAllLines(Path.Combine(dir.Path, RunWriter.HistoryFile)).Skip(1)
+        var losses = File.ReadAllLines(Path.Combine(dir.Path, RunLayout.History)).Skip(1)
             .Select(l => double.Parse(l.Split(',')[2], System.Globalization.CultureInfo.InvariantCulture)).ToList();
         Assert.Equal(4, result.EpochsRun);
         Assert.All(losses, l => Assert.True(double.IsFinite(l)));
@@ -40,6 +41,6 @@ public sealed class OptimizerTests(SmallStudy study) : IClassFixture<SmallStudy>
         // saturated so that the validation loss is infinite (before, the first was scored as a lowest-ranked negative and
         // the second failed writing the checkpoint).
         Assert.Matches(@"^t: ((validation )?loss is (NaN|∞|-∞|Infinity|-Infinity) at epoch \d+(, batch \d+)?|\d+ of \d+ outputs on the validation set are NaN or infinite)$", e.Message);
-        Assert.False(File.Exists(Path.Combine(dir.Path, RunWriter.MetricsFile)), "a diverged task writes no result");
+        Assert.False(File.Exists(Path.Combine(dir.Path, RunLayout.Metrics)), "a diverged task writes no result");
     }
 }

@@ -129,7 +129,7 @@ public sealed class FoldActor : ReceivePersistentActor, IWithTimers
     {
         var s = _state.Start!;
         var request = new TrialRequested(s.StudyId, s.Outer, n, config, s.Splits, s.MaxEpochs, s.Seed, s.Metric);
-        Regions.Tell(Context, Regions.Trial, Ids.Trial(s.StudyId, s.Outer, n), new StartTrial(request));
+        Regions.Tell(Context, Regions.Trial, TaskAddress.TrialId(s.StudyId, s.Outer, n), new StartTrial(request));
     }
 
     private void Submit(TaskSpec refit) =>

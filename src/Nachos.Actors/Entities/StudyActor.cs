@@ -3,6 +3,7 @@ using Akka.Event;
 using Akka.Persistence;
 using Nachos.Actors.Messages;
 using Nachos.Shared.Study;
+using Nachos.Shared.Tasks;
 
 namespace Nachos.Actors.Entities;
 
@@ -67,14 +68,14 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
         if (!_state.AllReported)
         {
             for (var k = 0; k < _state.Start.Folds; k++)
-                if (!_state.Folds.ContainsKey(k)) Regions.Tell(Context, Regions.Fold, Ids.Fold(id, k), new StartFold(id, k));
+                if (!_state.Folds.ContainsKey(k)) Regions.Tell(Context, Regions.Fold, TaskAddress.FoldId(id, k), new StartFold(id, k));
             return;
         }
         if (_state.Finish?.Report is { } stored)
         {
             // Built once; later starts republish it and restore its files if they were removed.
             var runDir = _catalog.Get(id).RunDir;
-            if (!File.Exists(Path.Combine(runDir, "report.json")) && StudyReports.Write(stored, runDir) is var written && !ReferenceEquals(written, stored))
+            if (!File.Exists(RunLayout.ReportPath(runDir)) && StudyReports.Write(stored, runDir) is var written && !ReferenceEquals(written, stored))
                 _log.Error("study {0}: {1}", id, written.Problems![^1]);
             Context.System.EventStream.Publish(new StudyCompleted(id, stored));
             _queue.Tell(new CloseStudy(id, runDir));

@@ -9,9 +9,6 @@ namespace Nachos.Actors.Entities;
 /// <summary>What the entities of a study need to know about it, loaded by the host from the run directory.</summary>
 public sealed record StudyContext(StudySpec Spec, SplitPlan Plan, Manifest Manifest, string RunDir)
 {
-    /// <summary>A task's folder: the task id below the study name, under the run directory.</summary>
-    public string TaskDirectory(string taskId) => Path.Combine(RunDir, taskId[(taskId.IndexOf('/') + 1)..]);
-
     /// <summary>
     /// The trainer's task for a queued task: its sample ids from the plan and its folder. An inner task
     /// draws only on the outer-train set; this is checked here, at the last step before training, so the
@@ -20,7 +17,7 @@ public sealed record StudyContext(StudySpec Spec, SplitPlan Plan, Manifest Manif
     public TrainingTask TrainingTask(TaskSpec task)
     {
         var fold = Plan.Outer[task.Outer];
-        var dir = TaskDirectory(task.TaskId);
+        var dir = RunLayout.TaskDirectory(RunDir, task.Address());
         if (task.Inner is not { } j)
             return new TrainingTask(task.TaskId, fold.Train, [], fold.Test, task.Hyperparameters, task.MaxEpochs, task.Seed, dir);
         var split = fold.Inner[j];

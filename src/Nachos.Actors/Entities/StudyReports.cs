@@ -1,4 +1,5 @@
 using Nachos.Shared.Study;
+using Nachos.Shared.Tasks;
 
 namespace Nachos.Actors.Entities;
 
@@ -12,7 +13,7 @@ public static class StudyReports
         try
         {
             var refits = folds.Where(f => f.Failure is null).Select(f => new RefitArtifact(f.Outer,
-                Path.Combine(context.TaskDirectory(Ids.Refit(id, f.Outer)), "predictions.csv"), context.Plan.Outer[f.Outer].Test));
+                RunLayout.PredictionsPath(RunLayout.TaskDirectory(context.RunDir, TaskAddress.Refit(id, f.Outer))), context.Plan.Outer[f.Outer].Test));
             var inputs = ReportInputs.Read(refits, context.Manifest);
             return StudyReport.Build(id, context.Spec, context.Manifest, folds, inputs.Predictions, inputs.Problems);
         }

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Persistence;
 using Nachos.Actors.Messages;
 using Nachos.Shared.Study;
+using Nachos.Shared.Tasks;
 
 namespace Nachos.Actors.Entities;
 
@@ -73,7 +74,7 @@ public sealed class TrialActor : ReceivePersistentActor, IWithTimers
         {
             Timers.Cancel("resubmit");
             var r = _state.Request!;
-            Regions.Tell(Context, Regions.Fold, Ids.Fold(r.StudyId, r.Outer), new TrialReport(_state.Result()));
+            Regions.Tell(Context, Regions.Fold, TaskAddress.FoldId(r.StudyId, r.Outer), new TrialReport(_state.Result()));
             // Should the report be lost, the fold's resubmit timer starts this trial again.
             Regions.Passivate(Context);
             return;

@@ -1,5 +1,6 @@
-using System.Text.RegularExpressions;
 using Microsoft.Data.Sqlite;
+using Nachos.Shared.Study;
+using Nachos.Shared.Tasks;
 
 namespace Nachos.Actors.Node;
 
@@ -9,7 +10,7 @@ namespace Nachos.Actors.Node;
 /// journal's own <c>nachos_study</c> table), and that a directory which already holds a study still has
 /// its journal. Starting on any of these would crash, hang, re-run every finished task or mix two studies.
 /// </summary>
-public static partial class JournalCheck
+public static class JournalCheck
 {
     private const string Recovery = "see \"Recovering a run directory\" in docs/operations.md";
     private const string Table = "nachos_study";
@@ -17,7 +18,7 @@ public static partial class JournalCheck
     /// <exception cref="JournalCheckException">the journal is damaged, missing or another study's.</exception>
     public static void Verify(string runDir, string study, string planHash)
     {
-        var journal = Path.Combine(runDir, "journal.db");
+        var journal = RunLayout.JournalPath(runDir);
         var exists = File.Exists(journal) && new FileInfo(journal).Length > 0;
         if (!exists && HoldsStudy(runDir))
             throw new JournalCheckException(
@@ -60,8 +61,8 @@ public static partial class JournalCheck
     /// <summary>Whether the directory already holds a study: its stored spec or plan, a report or a task folder.</summary>
     public static bool HoldsStudy(string runDir) =>
         Directory.Exists(runDir)
-        && (new[] { "spec.yaml", "splits.json", "report.json" }.Any(f => File.Exists(Path.Combine(runDir, f)))
-            || Directory.EnumerateDirectories(runDir).Any(d => OuterFold().IsMatch(Path.GetFileName(d))));
+        && (new[] { RunLayout.Spec, RunLayout.Splits, RunLayout.Report }.Any(f => File.Exists(Path.Combine(runDir, f)))
+            || Directory.EnumerateDirectories(runDir).Any(d => TaskAddress.IsFoldFolder(Path.GetFileName(d))));
 
     private static JournalCheckException Damaged(string journal, string detail) =>
         new($"{journal} is damaged (SQLite: {FirstLine(detail)}). Put back a backup of it, or move the run directory away to start the study over ({Recovery})");
@@ -112,8 +113,6 @@ public static partial class JournalCheck
         command.ExecuteNonQuery();
     }
 
-    [GeneratedRegex(@"^o\d+$")]
-    private static partial Regex OuterFold();
 }
 
 public sealed class JournalCheckException(string message) : Exception(message);

@@ -9,6 +9,7 @@ using Nachos.Actors.Devices;
 using Nachos.Actors.Entities;
 using Nachos.Actors.Messages;
 using Nachos.Actors.Queue;
+using Nachos.Shared.Study;
 
 namespace Nachos.Actors.Node;
 
@@ -73,7 +74,7 @@ public sealed class NachosNode : IAsyncDisposable
             throw;
         }
         Directory.CreateDirectory(options.WorkDir);
-        var journal = Path.Combine(options.WorkDir, "journal.db");
+        var journal = RunLayout.JournalPath(options.WorkDir);
         ActorSystem? system = null;
         try
         {

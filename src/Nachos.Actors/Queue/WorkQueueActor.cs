@@ -300,7 +300,7 @@ public sealed class WorkQueueActor : ReceivePersistentActor, IWithTimers
     /// <summary>Revokes the leases of a study's running tasks; their devices take other work.</summary>
     private void Revoke(string studyId)
     {
-        foreach (var (taskId, lease) in _leases.Where(kv => QueueViews.StudyOf(kv.Key) == studyId).ToList())
+        foreach (var (taskId, lease) in _leases.Where(kv => Nachos.Shared.Tasks.TaskAddress.Parse(kv.Key).Study == studyId).ToList())
         {
             lease.Device.Tell(new LeaseRevoked(taskId, lease.Id));
             Release(taskId);

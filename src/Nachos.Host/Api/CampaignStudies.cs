@@ -31,7 +31,7 @@ public sealed class CampaignStudies(string root)
     public string Directory(string id) => RunDirectoryCatalog.StudyDirectory(root, id);
 
     /// <summary>A stored study: a valid study name whose folder holds a spec (anything else, such as "..", is not one).</summary>
-    public bool Exists(string id) => SpecLoader.IsStudyName(id) && File.Exists(Path.Combine(Directory(id), "spec.yaml"));
+    public bool Exists(string id) => SpecLoader.IsStudyName(id) && File.Exists(RunLayout.SpecPath(Directory(id)));
 
     public IReadOnlyList<string> Ids() =>
         !System.IO.Directory.Exists(RunDirectoryCatalog.StudiesDirectory(root))
@@ -47,7 +47,7 @@ public sealed class CampaignStudies(string root)
         {
             var spec = RunDirectoryCatalog.LoadSpec(Directory(id));
             if (spec is null) return null;
-            var plan = SplitPlan.Read(Path.Combine(Directory(id), "splits.json"));
+            var plan = SplitPlan.Read(RunLayout.SplitsPath(Directory(id)));
             return _shapes[id] = new StudyShape(spec, plan.Outer.Select(o => o.Inner.Count).ToList());
         }
         catch (Exception e) when (e is SpecException or IOException or System.Text.Json.JsonException)
@@ -56,7 +56,7 @@ public sealed class CampaignStudies(string root)
         }
     }
 
-    public string ReportPath(string id) => Path.Combine(Directory(id), "report.json");
+    public string ReportPath(string id) => RunLayout.ReportPath(Directory(id));
 
     public StudyReport? Report(string id)
     {
@@ -91,10 +91,10 @@ public sealed class CampaignStudies(string root)
     public string? Export(string id) =>
         Run(id) is { } run ? _exports.GetOrAdd(id, _ => new Lazy<string>(() => new DashboardRenderer(run).Export())).Value : null;
 
-    public bool IsCancelled(string id) => File.Exists(Path.Combine(Directory(id), RunDirectoryCatalog.CancelledMarker));
+    public bool IsCancelled(string id) => File.Exists(RunLayout.CancelledPath(Directory(id)));
 
     public void MarkCancelled(string id) =>
-        File.WriteAllText(Path.Combine(Directory(id), RunDirectoryCatalog.CancelledMarker), DateTime.UtcNow.ToString("O") + "\n");
+        File.WriteAllText(RunLayout.CancelledPath(Directory(id)), DateTime.UtcNow.ToString("O") + "\n");
 
     /// <summary>A finished study's report decides; then a cancellation; then a pause; else it is running.</summary>
     public string State(string id, StudyCounts? counts) =>

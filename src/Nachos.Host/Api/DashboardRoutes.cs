@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Routing;
 using Nachos.Actors.Messages;
 using Nachos.Host.Dashboard;
 using Nachos.Shared.Study;
+using Nachos.Shared.Tasks;
 
 namespace Nachos.Host.Api;
 
@@ -42,7 +43,7 @@ public static class DashboardRoutes
                 if (plane.Studies.Shape(id) is not { } shape) return Problems.Conflict($"study '{id}': its spec or splits cannot be read");
                 run = StudyRun.Live(plane.Studies.Directory(id), id, shape.Spec, (await plane.Tasks(id)).Tasks);
             }
-            if (ModelKey.Parse(path ?? "") is not { } model || !run.Models.Contains(model))
+            if (TaskAddress.FromFolder(id, path ?? "") is not { } model || !run.Models.Contains(model))
                 return Problems.NotFound($"study '{id}' has no {(run.HasReport ? "" : "finished ")}model '{path}' (expected o{{k}}/t{{n}}/s{{j}} or o{{k}}/refit)");
             return Results.Content(new DashboardRenderer(run).ModelPage(model, new ServedLinks(id)), Html);
         });

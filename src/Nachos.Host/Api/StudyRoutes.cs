@@ -111,8 +111,8 @@ public static class StudyRoutes
         var dir = plane.Studies.Directory(id);
         return format switch
         {
-            "json" => Results.File(Path.Combine(dir, "report.json"), "application/json"),
-            "csv" => File.Exists(Path.Combine(dir, "report.csv")) ? Results.File(Path.Combine(dir, "report.csv"), "text/csv") : Problems.NotFound("this study has no report.csv"),
+            "json" => Results.File(RunLayout.ReportPath(dir), "application/json"),
+            "csv" => File.Exists(RunLayout.ReportCsvPath(dir)) ? Results.File(RunLayout.ReportCsvPath(dir), "text/csv") : Problems.NotFound($"this study has no {RunLayout.ReportCsv}"),
             _ => Results.Content(plane.Studies.Export(id)!, "text/html; charset=utf-8"),
         };
     }

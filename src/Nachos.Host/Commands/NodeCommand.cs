@@ -8,6 +8,7 @@ using Nachos.Actors.Node;
 using Nachos.Host.Api;
 using Nachos.Host.Running;
 using Nachos.Shared.Tasks;
+using Nachos.Shared.Study;
 
 namespace Nachos.Host.Commands;
 
@@ -120,7 +121,7 @@ public static class NodeCommand
         };
         var catalog = RunDirectoryCatalog.ForCampaign(root);
         Console.WriteLine($"nachos node: root {root}, devices {string.Join(",", deviceNames)}");
-        foreach (var (key, value) in NodeConfig.Describe(NodeConfig.Build(options, Path.Combine(root, "journal.db"))))
+        foreach (var (key, value) in NodeConfig.Describe(NodeConfig.Build(options, RunLayout.JournalPath(root))))
             Console.WriteLine($"  {key} = {value}");
         Console.WriteLine($"  campaign key = {options.CampaignKeyPath}");
 

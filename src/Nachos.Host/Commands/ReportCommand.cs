@@ -2,6 +2,7 @@ using System.CommandLine;
 using Nachos.Host.Dashboard;
 using Nachos.Host.Running;
 using Spectre.Console;
+using Nachos.Shared.Study;
 
 namespace Nachos.Host.Commands;
 
@@ -34,10 +35,10 @@ public static class ReportCommand
             }
             var text = format switch
             {
-                "json" => File.ReadAllText(Path.Combine(runDir, "report.json")),
-                "csv" => File.Exists(Path.Combine(runDir, "report.csv"))
-                    ? File.ReadAllText(Path.Combine(runDir, "report.csv"))
-                    : throw new RunDirectoryException($"{Path.GetFullPath(Path.Combine(runDir, "report.csv"))}: no such file"),
+                "json" => File.ReadAllText(RunLayout.ReportPath(runDir)),
+                "csv" => File.Exists(RunLayout.ReportCsvPath(runDir))
+                    ? File.ReadAllText(RunLayout.ReportCsvPath(runDir))
+                    : throw new RunDirectoryException($"{Path.GetFullPath(RunLayout.ReportCsvPath(runDir))}: no such file"),
                 "html" => new DashboardRenderer(StudyRun.Load(runDir)).Export(),
                 _ => PlainTable(report),
             };

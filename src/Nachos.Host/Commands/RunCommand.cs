@@ -9,6 +9,7 @@ using Nachos.Actors.Node;
 using Nachos.Host.Running;
 using Nachos.Shared.Spec;
 using Spectre.Console;
+using Nachos.Shared.Study;
 
 namespace Nachos.Host.Commands;
 
@@ -129,7 +130,7 @@ public static class RunCommand
                 node.Tell(spec.Name, new StartStudy(spec.Name));
                 var report = await Watch(spec, plan.Outer.Count, events.Reader, stop.Token);
                 ReportTable.Write(report);
-                AnsiConsole.MarkupLineInterpolated($"wrote {Path.Combine(runDir, "report.json")} and report.csv (see also: nachos report {runDir} --format html)");
+                AnsiConsole.MarkupLineInterpolated($"wrote {RunLayout.ReportPath(runDir)} and {RunLayout.ReportCsv} (see also: nachos report {runDir} --format html)");
                 return report.Complete ? ExitCodes.Ok : Failed(report);
             }
             catch (OperationCanceledException) when (storage.HasOccurred)

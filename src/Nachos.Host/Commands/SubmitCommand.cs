@@ -38,7 +38,7 @@ public static class SubmitCommand
         Console.WriteLine($"submitted {inputs.Spec.Name} to {dir}");
         if (!wait) return ExitCodes.Ok;
 
-        var report = Path.Combine(dir, "report.json");
+        var report = RunLayout.ReportPath(dir);
         try
         {
             await AnsiConsole.Status().StartAsync($"waiting for {inputs.Spec.Name}", async _ =>

@@ -41,7 +41,7 @@ public static class TaskCommand
         {
             // A failure of a known kind: the executor reads it from failure.json (deterministic kinds are not retried).
             Console.Error.WriteLine(e.Message);
-            var file = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(taskFile))!, TaskFailure.File);
+            var file = RunLayout.FailurePath(Path.GetDirectoryName(Path.GetFullPath(taskFile))!);
             File.WriteAllText(file + ".tmp", JsonSerializer.Serialize(new TaskFailure(kind, e.Message), NachosSerializer.Json));
             File.Move(file + ".tmp", file, overwrite: true);
             return ExitCodes.Failed;
@@ -53,7 +53,7 @@ public static class TaskCommand
         var spec = RunDirectoryCatalog.LoadSpec(runDir) ?? throw new TaskFailedException(FailureKind.SpecError, $"{runDir}: no study spec");
         if (spec.Training.Threads > 0) torch.set_num_threads(spec.Training.Threads);
         var data = DatasetLoader.Load(spec);
-        var context = new StudyContext(spec, SplitPlan.Read(Path.Combine(runDir, "splits.json")), data.Manifest, runDir);
+        var context = new StudyContext(spec, SplitPlan.Read(RunLayout.SplitsPath(runDir)), data.Manifest, runDir);
         var training = context.TrainingTask(task);
 
         using var cancel = new CancellationTokenSource();
@@ -76,7 +76,7 @@ public static class TaskCommand
         {
             var torchDevice = device.StartsWith("cuda", StringComparison.Ordinal) ? device.Replace("cuda", "cuda:") : "cpu";
             var result = new Trainer(spec, data, torchDevice).Run(training, cancel: cancel.Token);
-            var file = Path.Combine(training.Directory, "result.json");
+            var file = RunLayout.ResultPath(training.Directory);
             File.WriteAllText(file + ".tmp", JsonSerializer.Serialize(result, NachosSerializer.Json));
             File.Move(file + ".tmp", file, overwrite: true);
             return ExitCodes.Ok;
@@ -96,7 +96,7 @@ public static class TaskCommand
     {
         var checkpoint = new Checkpoint(directory);
         var from = checkpoint.Exists && checkpoint.Load() is { } state ? $"resuming at epoch {state.Epoch}, batch {state.NextBatch}" : "from scratch";
-        File.AppendAllText(Path.Combine(directory, "attempts.log"),
+        File.AppendAllText(RunLayout.AttemptsLogPath(directory),
             $"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ} host {Environment.MachineName} node pid {nodePid?.ToString() ?? "-"} device {device}: {from}\n");
     }
 }

@@ -4,6 +4,7 @@ using Nachos.Shared.Tasks;
 using Nachos.Training.Engine;
 using Spectre.Console;
 using TorchSharp;
+using Nachos.Shared.Study;
 
 namespace Nachos.Host.Commands;
 
@@ -43,18 +44,18 @@ public static class TrainCommand
         if (epochs is < 1) return ExitCodes.Refuse($"--epochs {epochs}: must be at least 1");
 
         var dir = Path.GetFullPath(runDir ?? Path.Combine("runs", spec.Name));
-        var hash = plan.Write(Path.Combine(dir, "splits.json"));
-        var name = refit ? $"o{outerIndex}/refit" : innerIndex is { } jj ? $"o{outerIndex}/s{jj}" : $"o{outerIndex}/train";
+        var hash = plan.Write(RunLayout.SplitsPath(dir));
+        var address = refit ? TaskAddress.Refit(spec.Name, outerIndex) : TaskAddress.Standalone(spec.Name, outerIndex, innerIndex);
         var split = fold.Inner[innerIndex ?? 0];
         var task = new TrainingTask(
-            $"{spec.Name}/{name}",
+            address.ToString(),
             refit ? fold.Train : split.Train,
             refit ? [] : split.Validation,
             innerIndex is null ? fold.Test : [],
             Hyperparameters.Empty,
             epochs ?? spec.Training.MaxEpochs,
             spec.Seed,
-            Path.Combine(dir, name));
+            RunLayout.TaskDirectory(dir, address));
         var checkpoint = new Checkpoint(task.Directory);
         if (checkpoint.Exists && !resume)
             return ExitCodes.Refuse($"{checkpoint.Folder} exists: pass --resume to continue it, or remove the folder to start over");
@@ -123,6 +124,6 @@ public static class TrainCommand
         foreach (var metric in sets.SelectMany(s => s.Item2.Keys).Distinct())
             table.AddRow([metric, .. sets.Select(s => s.Item2[metric] is { } v ? v.ToString("F3", CultureInfo.InvariantCulture) : "n/a")]);
         AnsiConsole.Write(table);
-        AnsiConsole.MarkupLineInterpolated($"wrote {Path.Combine(dir, RunWriter.MetricsFile)}, {RunWriter.HistoryFile}, {RunWriter.PredictionsFile}, model.pt");
+        AnsiConsole.MarkupLineInterpolated($"wrote {RunLayout.MetricsPath(dir)}, {RunLayout.History}, {RunLayout.Predictions}, {RunLayout.Model}");
     }
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using Nachos.Shared.Tasks;
 
 namespace Nachos.Host.Dashboard;
 
@@ -13,7 +14,7 @@ public sealed class DashboardRenderer(StudyRun run)
         Html.Document($"{run.StudyId}: study", StudySection.Render(run, links));
 
     /// <param name="images">How case images appear; default: inline in each &lt;img&gt;.</param>
-    public string ModelPage(ModelKey model, IPageLinks links, ICaseImageTags? images = null) =>
+    public string ModelPage(TaskAddress model, IPageLinks links, ICaseImageTags? images = null) =>
         Html.Document($"{run.StudyId}: {model.Title}", ModelSection.Render(run, model, links, images ?? new InlineImages(run.Images)));
 
     /// <summary>One file for sharing: the study page and every model page as sections linked by anchors, nothing external.</summary>

@@ -1,4 +1,5 @@
 using Nachos.Shared.Spec;
+using Nachos.Shared.Tasks;
 
 namespace Nachos.Host.Dashboard;
 
@@ -16,7 +17,7 @@ public sealed record LeaderboardRow(
     double? ScoreStandardError,
     double? Epochs,
     IReadOnlyDictionary<string, double?> Metrics,
-    IReadOnlyList<ModelKey> Models,
+    IReadOnlyList<TaskAddress> Models,
     string? Failure)
 {
     public bool IsRefit => Trial is null;
@@ -42,7 +43,7 @@ public static class Leaderboard
             }
             if (fold.Config is not null)
             {
-                var refit = ModelKey.Refit(fold.Outer);
+                var refit = TaskAddress.Refit(run.StudyId, fold.Outer);
                 rows.Add(new LeaderboardRow(fold.Outer, null, true, fold.Config.Display(), OuterTest, null, null, fold.RefitEpochs,
                     SpecNames.Metrics.ToDictionary(name => name, name => fold.TestMetrics.GetValueOrDefault(name)),
                     run.Models.Contains(refit) ? [refit] : [], fold.Failure));

@@ -32,9 +32,9 @@ public static class LivePages
     }
 
     /// <param name="models">The models whose tasks have succeeded so far: their pages are linked.</param>
-    public static string Study(StudyDetail study, IReadOnlyList<TrialInfo> trials, IReadOnlyList<ModelKey> models, IPageLinks links)
+    public static string Study(StudyDetail study, IReadOnlyList<TrialInfo> trials, IReadOnlyList<TaskAddress> models, IPageLinks links)
     {
-        string ModelLinks(IEnumerable<ModelKey> keys, Func<ModelKey, string> label) =>
+        string ModelLinks(IEnumerable<TaskAddress> keys, Func<TaskAddress, string> label) =>
             string.Join(" ", keys.Select(m => $"<a href=\"{E(links.Model(m))}\">{E(label(m))}</a>"));
         var html = new StringBuilder("<p><a href=\"/\">all studies</a></p>\n")
             .Append($"<h1>Study <code>{E(study.Id)}</code> {Badge(study.State)}</h1>\n")
@@ -43,7 +43,7 @@ public static class LivePages
             .Append("<h2>Outer folds</h2>\n<table id=\"folds\"><thead><tr><th>fold</th><th>progress</th><th>tasks ended</th><th>trials finished</th><th>running</th><th>failed</th><th>refit</th></tr></thead><tbody>\n");
         foreach (var f in study.Folds)
             html.Append($"<tr data-outer=\"{f.Outer}\"><td>{f.Outer}</td><td>{Bar(f.TasksEnded, f.TasksTotal)}</td><td class=\"num\">{f.TasksEnded} / {f.TasksTotal}</td>")
-                .Append($"<td class=\"num\">{f.TrialsFinished} / {f.Trials}</td><td class=\"num\">{f.Running}</td><td class=\"num\">{f.Failed}</td><td>{(models.Contains(ModelKey.Refit(f.Outer)) ? ModelLinks([ModelKey.Refit(f.Outer)], _ => "done") : f.RefitDone ? "done" : "-")}</td></tr>\n");
+                .Append($"<td class=\"num\">{f.TrialsFinished} / {f.Trials}</td><td class=\"num\">{f.Running}</td><td class=\"num\">{f.Failed}</td><td>{(models.Contains(TaskAddress.Refit(study.Id, f.Outer)) ? ModelLinks([TaskAddress.Refit(study.Id, f.Outer)], _ => "done") : f.RefitDone ? "done" : "-")}</td></tr>\n");
         html.Append("</tbody></table>\n");
 
         html.Append($"<h2>Trials, best inner validation {E(study.Metric)} first</h2>\n")

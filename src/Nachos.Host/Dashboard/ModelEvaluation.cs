@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Nachos.Shared.Metrics;
 using Nachos.Shared.Spec;
+using Nachos.Shared.Study;
+using Nachos.Shared.Tasks;
 
 namespace Nachos.Host.Dashboard;
 
@@ -18,7 +20,7 @@ public sealed record RankedCase(CasePrediction Case, double Error, IReadOnlyList
 
 /// <summary>What one trained model's folder holds, evaluated: metrics, ROC curves and cases per set, and its training history.</summary>
 public sealed record ModelEvaluation(
-    ModelKey Key,
+    TaskAddress Key,
     TaskKind Task,
     IReadOnlyList<string> Classes,
     IReadOnlyList<SetEvaluation> Sets,
@@ -28,9 +30,9 @@ public sealed record ModelEvaluation(
     /// <summary>The set the model is judged on: the outer test set for a refit, the inner validation set otherwise.</summary>
     public SetEvaluation? Primary => Sets.FirstOrDefault(s => s.Set == "test") ?? Sets.FirstOrDefault(s => s.Set == "validation") ?? Sets.FirstOrDefault();
 
-    public static ModelEvaluation Load(string folder, ModelKey key, TaskKind task)
+    public static ModelEvaluation Load(string folder, TaskAddress key, TaskKind task)
     {
-        var predictions = Path.Combine(folder, "predictions.csv");
+        var predictions = RunLayout.PredictionsPath(folder);
         IReadOnlyList<string> classes = [];
         var sets = new List<SetEvaluation>();
         if (File.Exists(predictions))
@@ -43,7 +45,7 @@ public sealed record ModelEvaluation(
                 sets.Add(new SetEvaluation(group.Key, list, metrics, Roc(task, classes, list)));
             }
         }
-        var history = Path.Combine(folder, "history.csv");
+        var history = RunLayout.HistoryPath(folder);
         return new ModelEvaluation(key, task, classes, sets, File.Exists(history) ? TrainingHistory.Read(history) : null, BestEpochOf(folder));
     }
 
@@ -75,7 +77,7 @@ public sealed record ModelEvaluation(
     /// <summary>The best epoch a real training recorded in metrics.json (none for the simulated trainer).</summary>
     private static int? BestEpochOf(string folder)
     {
-        var file = Path.Combine(folder, "metrics.json");
+        var file = RunLayout.MetricsPath(folder);
         if (!File.Exists(file)) return null;
         using var doc = JsonDocument.Parse(File.ReadAllText(file));
         return doc.RootElement.TryGetProperty("best_epoch", out var e) && e.ValueKind == JsonValueKind.Number ? e.GetInt32() : null;

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Nachos.Shared.Metrics;
 using Nachos.Shared.Spec;
+using Nachos.Shared.Tasks;
 using static Nachos.Host.Dashboard.Html;
 
 namespace Nachos.Host.Dashboard;
@@ -12,7 +13,7 @@ public static class ModelSection
     /// <summary>Cases shown in the gallery, worst first.</summary>
     public const int GalleryCases = 24;
 
-    public static string Render(StudyRun run, ModelKey key, IPageLinks links, ICaseImageTags images)
+    public static string Render(StudyRun run, TaskAddress key, IPageLinks links, ICaseImageTags images)
     {
         var model = run.Model(key);
         var html = new StringBuilder();

@@ -1,10 +1,12 @@
+using Nachos.Shared.Tasks;
+
 namespace Nachos.Host.Dashboard;
 
 /// <summary>Where the pages of a study link to: the same pages work served over HTTP and as sections of one exported file.</summary>
 public interface IPageLinks
 {
     string Study { get; }
-    string Model(ModelKey model);
+    string Model(TaskAddress model);
 }
 
 /// <summary>Pages served by the HTTP server: <c>/studies/{id}</c> and <c>/studies/{id}/models/o{k}/t{n}/s{j}</c>.</summary>
@@ -14,7 +16,7 @@ public sealed class ServedLinks(string studyId) : IPageLinks
 
     public string Study => _root;
 
-    public string Model(ModelKey model) => $"{_root}/models/{model.Path}";
+    public string Model(TaskAddress model) => $"{_root}/models/{model.Folder}";
 }
 
 /// <summary>Sections of one HTML file: anchors to the section ids.</summary>
@@ -24,5 +26,5 @@ public sealed class AnchorLinks : IPageLinks
 
     public string Study => "#" + StudyAnchor;
 
-    public string Model(ModelKey model) => "#" + model.Anchor;
+    public string Model(TaskAddress model) => "#" + model.Anchor;
 }

@@ -15,20 +15,20 @@ public sealed class RunDirectoryException(string message) : Exception(message);
 /// </summary>
 public sealed class StudyRun
 {
-    private readonly ConcurrentDictionary<ModelKey, Lazy<ModelEvaluation>> _models = new();
+    private readonly ConcurrentDictionary<TaskAddress, Lazy<ModelEvaluation>> _models = new();
     private readonly Lazy<CaseImages> _images;
     private readonly StudyReport? _report;
-    private readonly IReadOnlyDictionary<ModelKey, Hyperparameters> _liveConfigs;
+    private readonly IReadOnlyDictionary<TaskAddress, Hyperparameters> _liveConfigs;
 
-    private StudyRun(string directory, string studyId, StudySpec spec, StudyReport? report, IReadOnlyList<ModelKey> models,
-        IReadOnlyDictionary<ModelKey, Hyperparameters>? liveConfigs = null)
+    private StudyRun(string directory, string studyId, StudySpec spec, StudyReport? report, IReadOnlyList<TaskAddress> models,
+        IReadOnlyDictionary<TaskAddress, Hyperparameters>? liveConfigs = null)
     {
         Directory = directory;
         StudyId = studyId;
         Spec = spec;
         _report = report;
         Models = models;
-        _liveConfigs = liveConfigs ?? new Dictionary<ModelKey, Hyperparameters>();
+        _liveConfigs = liveConfigs ?? new Dictionary<TaskAddress, Hyperparameters>();
         _images = new Lazy<CaseImages>(() => new CaseImages(spec));
     }
 
@@ -41,16 +41,16 @@ public sealed class StudyRun
 
     public StudyReport Report => _report ?? throw new RunDirectoryException($"{ReportPath}: no report (the study '{StudyId}' is still running)");
 
-    /// <summary>Every task folder holding predictions or a history, in <see cref="ModelKey.Compare"/> order.</summary>
-    public IReadOnlyList<ModelKey> Models { get; }
+    /// <summary>Every task folder holding predictions or a history, in <see cref="TaskAddress.CompareTo"/> order.</summary>
+    public IReadOnlyList<TaskAddress> Models { get; }
 
     public CaseImages Images => _images.Value;
 
-    public string ReportPath => Path.Combine(Directory, "report.json");
+    public string ReportPath => RunLayout.ReportPath(Directory);
 
     public static StudyReport ReadReport(string runDir)
     {
-        var path = Path.Combine(Path.GetFullPath(runDir), "report.json");
+        var path = RunLayout.ReportPath(Path.GetFullPath(runDir));
         if (!System.IO.Directory.Exists(runDir)) throw new RunDirectoryException($"{Path.GetFullPath(runDir)}: no such run directory");
         if (!File.Exists(path)) throw new RunDirectoryException($"{path}: no report (the study has not finished; `nachos run` writes it at the end)");
         try
@@ -70,19 +70,14 @@ public sealed class StudyRun
         StudySpec spec;
         try
         {
-            spec = RunDirectoryCatalog.LoadSpec(dir) ?? throw new RunDirectoryException($"{Path.Combine(dir, "spec.yaml")}: no study spec");
+            spec = RunDirectoryCatalog.LoadSpec(dir) ?? throw new RunDirectoryException($"{RunLayout.SpecPath(dir)}: no study spec");
         }
         catch (Exception e) when (e is SpecException or IOException)
         {
-            throw new RunDirectoryException($"{Path.Combine(dir, "spec.yaml")}: {e.Message}");
+            throw new RunDirectoryException($"{RunLayout.SpecPath(dir)}: {e.Message}");
         }
-        var models = System.IO.Directory.EnumerateDirectories(dir, "o*")
-            .SelectMany(o => System.IO.Directory.EnumerateDirectories(o, "t*").SelectMany(t => System.IO.Directory.EnumerateDirectories(t, "s*")).Append(Path.Combine(o, "refit")))
-            .Where(HasModel)
-            .Select(d => ModelKey.Parse(Path.GetRelativePath(dir, d).Replace(Path.DirectorySeparatorChar, '/')))
-            .OfType<ModelKey>()
-            .ToList();
-        models.Sort(ModelKey.Compare);
+        var models = TaskFolders(dir, report.StudyId).Where(m => HasModel(RunLayout.TaskDirectory(dir, m))).ToList();
+        models.Sort();
         return new StudyRun(dir, report.StudyId, spec, report, models);
     }
 
@@ -93,27 +88,34 @@ public sealed class StudyRun
     public static StudyRun Live(string runDir, string studyId, StudySpec spec, IEnumerable<TaskView> tasks)
     {
         var finished = tasks.Where(t => t.State == TaskStates.Succeeded)
-            .Select(t => (Key: t.IsRefit ? ModelKey.Refit(t.Outer) : ModelKey.InnerSplit(t.Outer, t.Trial!.Value, t.Inner!.Value), t.Config))
-            .Where(f => HasModel(Path.Combine(runDir, f.Key.Path)))
+            .Select(t => (Key: TaskAddress.Parse(t.TaskId), t.Config))
+            .Where(f => HasModel(RunLayout.TaskDirectory(runDir, f.Key)))
             .ToList();
         var models = finished.Select(f => f.Key).ToList();
-        models.Sort(ModelKey.Compare);
+        models.Sort();
         var configs = finished.Where(f => f.Config is not null).ToDictionary(f => f.Key, f => f.Config!);
         return new StudyRun(Path.GetFullPath(runDir), studyId, spec, null, models, configs);
     }
 
-    private static bool HasModel(string taskDir) =>
-        File.Exists(Path.Combine(taskDir, "predictions.csv")) || File.Exists(Path.Combine(taskDir, "history.csv"));
+    /// <summary>The study's task folders (o{k}/t{n}/s{j} and o{k}/refit) in the run directory.</summary>
+    private static IEnumerable<TaskAddress> TaskFolders(string dir, string studyId) =>
+        System.IO.Directory.EnumerateDirectories(dir, "o*")
+            .SelectMany(o => System.IO.Directory.EnumerateDirectories(o, "t*").SelectMany(t => System.IO.Directory.EnumerateDirectories(t, "s*")).Append(Path.Combine(o, "refit")))
+            .Select(d => TaskAddress.FromFolder(studyId, Path.GetRelativePath(dir, d).Replace(Path.DirectorySeparatorChar, '/')))
+            .OfType<TaskAddress>();
 
-    public ModelEvaluation Model(ModelKey key) =>
-        _models.GetOrAdd(key, k => new Lazy<ModelEvaluation>(() => ModelEvaluation.Load(Path.Combine(Directory, k.Path), k, Spec.Task))).Value;
+    private static bool HasModel(string taskDir) =>
+        File.Exists(RunLayout.PredictionsPath(taskDir)) || File.Exists(RunLayout.HistoryPath(taskDir));
+
+    public ModelEvaluation Model(TaskAddress key) =>
+        _models.GetOrAdd(key, k => new Lazy<ModelEvaluation>(() => ModelEvaluation.Load(RunLayout.TaskDirectory(Directory, k), k, Spec.Task))).Value;
 
     public FoldResult? Fold(int outer) => _report?.Folds.FirstOrDefault(f => f.Outer == outer);
 
     public TrialResult? Trial(int outer, int trial) => Fold(outer)?.Trials.FirstOrDefault(t => t.Trial == trial);
 
     /// <summary>The configuration a model was trained with: its trial's, or for a refit the fold's chosen one.</summary>
-    public Hyperparameters? Config(ModelKey key) =>
+    public Hyperparameters? Config(TaskAddress key) =>
         (key.IsRefit ? Fold(key.Outer)?.Config : Trial(key.Outer, key.Trial!.Value)?.Config) ?? _liveConfigs.GetValueOrDefault(key);
 
     /// <summary>The search metric's column in history.csv.</summary>

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Nachos.Shared.Spec;
 using static Nachos.Host.Dashboard.Html;
+using Nachos.Shared.Tasks;
 
 namespace Nachos.Host.Dashboard;
 
@@ -78,7 +79,7 @@ public static class StudySection
         html.Append("<th>model</th><th>failure</th></tr></thead><tbody>\n");
         foreach (var f in run.Report.Folds)
         {
-            var refit = ModelKey.Refit(f.Outer);
+            var refit = TaskAddress.Refit(run.StudyId, f.Outer);
             html.Append($"<tr data-fold=\"{f.Outer}\"><td class=\"num\">{f.Outer}</td><td class=\"num\">{f.ChosenTrial?.ToString(CultureInfo.InvariantCulture) ?? "–"}</td>")
                 .Append($"<td>{E(f.Config?.Display() ?? "")}</td>")
                 .Append(f.InnerScore is null ? "<td>–</td>" : $"<td class=\"num\">{F(f.InnerScore)} ± {F(f.InnerStandardError)}</td>")
@@ -169,7 +170,7 @@ public static class StudySection
         html.Append("<th>failure</th></tr></thead><tbody>\n");
         foreach (var row in Leaderboard.Build(run))
         {
-            var id = row.IsRefit ? $"o{row.Outer}/refit" : $"o{row.Outer}/t{row.Trial}";
+            var id = row.IsRefit ? TaskAddress.Refit(run.StudyId, row.Outer).Folder : TaskAddress.TrialFolder(row.Outer, row.Trial!.Value);
             var cls = row.IsRefit ? "refit" : row.Chosen ? "chosen" : "";
             html.Append($"<tr data-model=\"{id}\"{(cls.Length > 0 ? $" class=\"{cls}\"" : "")}><td class=\"num\">{row.Outer}</td><td class=\"model\" data-value=\"{(row.IsRefit ? "refit" : $"trial {row.Trial}")}\">");
             if (row.IsRefit)

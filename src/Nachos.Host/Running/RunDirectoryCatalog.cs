@@ -3,6 +3,7 @@ using Nachos.Actors.Entities;
 using Nachos.Shared.Data;
 using Nachos.Shared.Spec;
 using Nachos.Shared.Splits;
+using Nachos.Shared.Study;
 using Nachos.Training.Data;
 
 namespace Nachos.Host.Running;
@@ -27,15 +28,12 @@ public sealed class RunDirectoryCatalog(Func<string, string> directoryOf) : IStu
 
     public static string StudyDirectory(string root, string studyId) => Path.Combine(StudiesDirectory(root), studyId);
 
-    /// <summary>The file in a study's folder that marks it cancelled: coordinators no longer start it.</summary>
-    public const string CancelledMarker = "cancelled";
-
     /// <summary>Studies of a campaign root that have no report yet and are not cancelled.</summary>
     public static IReadOnlyList<string> Unfinished(string root) =>
         !Directory.Exists(StudiesDirectory(root))
             ? []
             : Directory.GetDirectories(StudiesDirectory(root))
-                .Where(d => File.Exists(Path.Combine(d, "spec.yaml")) && !File.Exists(Path.Combine(d, "report.json")) && !File.Exists(Path.Combine(d, CancelledMarker)))
+                .Where(d => File.Exists(RunLayout.SpecPath(d)) && !File.Exists(RunLayout.ReportPath(d)) && !File.Exists(RunLayout.CancelledPath(d)))
                 .Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToList();
 
     public StudyContext Get(string studyId) => _studies.GetOrAdd(studyId, id => Load(directoryOf(id)));
@@ -45,7 +43,7 @@ public sealed class RunDirectoryCatalog(Func<string, string> directoryOf) : IStu
     private static StudyContext Load(string runDir)
     {
         var spec = LoadSpec(runDir) ?? throw new InvalidOperationException($"{runDir}: no study spec");
-        var plan = SplitPlan.Read(Path.Combine(runDir, "splits.json"));
+        var plan = SplitPlan.Read(RunLayout.SplitsPath(runDir));
         var manifest = spec.Dataset.Format == DatasetFormat.Npz
             ? DatasetLoader.Load(spec).Manifest
             : CsvManifestReader.Read(spec.Dataset, spec.Task);
@@ -55,9 +53,9 @@ public sealed class RunDirectoryCatalog(Func<string, string> directoryOf) : IStu
     /// <summary>The study spec stored in a run directory, or null when there is none.</summary>
     public static StudySpec? LoadSpec(string runDir)
     {
-        var copy = Path.Combine(runDir, "spec.yaml");
+        var copy = RunLayout.SpecPath(runDir);
         if (!File.Exists(copy)) return null;
-        return SpecLoader.Parse(File.ReadAllText(copy), File.ReadAllText(Path.Combine(runDir, "spec-source.txt")).Trim());
+        return SpecLoader.Parse(File.ReadAllText(copy), File.ReadAllText(RunLayout.SpecSourcePath(runDir)).Trim());
     }
 
     /// <summary>Stores the spec and plan; a run directory holds one study and never silently switches to another.</summary>
@@ -69,18 +67,18 @@ public sealed class RunDirectoryCatalog(Func<string, string> directoryOf) : IStu
     public static bool Store(string runDir, string text, string specPath, SplitPlan plan)
     {
         Directory.CreateDirectory(runDir);
-        var copy = Path.Combine(runDir, "spec.yaml");
+        var copy = RunLayout.SpecPath(runDir);
         if (File.Exists(copy))
         {
             if (File.ReadAllText(copy) != text)
                 throw new InvalidOperationException($"{runDir} holds a different study spec ({copy}); resume it with that spec or choose another --run-dir");
-            var stored = SplitPlan.Read(Path.Combine(runDir, "splits.json"));
+            var stored = SplitPlan.Read(RunLayout.SplitsPath(runDir));
             if (stored.Hash != plan.Hash)
                 throw new InvalidOperationException($"{runDir}: the data no longer gives the stored split plan (hash {stored.Hash[..12]} vs {plan.Hash[..12]}); the dataset changed");
             return false;
         }
-        plan.Write(Path.Combine(runDir, "splits.json"));
-        File.WriteAllText(Path.Combine(runDir, "spec-source.txt"), Path.GetFullPath(specPath));
+        plan.Write(RunLayout.SplitsPath(runDir));
+        File.WriteAllText(RunLayout.SpecSourcePath(runDir), Path.GetFullPath(specPath));
         File.WriteAllText(copy + ".tmp", text);
         File.Move(copy + ".tmp", copy);
         return true;

@@ -20,11 +20,11 @@ public sealed class SubprocessExecutor(IStudyCatalog catalog) : ITaskExecutor
 {
     public TrainingResult Run(TaskSpec task, int attempt, string device, CancellationToken cancel)
     {
-        var dir = catalog.Get(task.StudyId).TaskDirectory(task.TaskId);
+        var dir = RunLayout.TaskDirectory(catalog.Get(task.StudyId).RunDir, task.Address());
         Directory.CreateDirectory(dir);
-        var taskFile = Path.Combine(dir, "task.json");
-        var resultFile = Path.Combine(dir, "result.json");
-        var failureFile = Path.Combine(dir, TaskFailure.File);
+        var taskFile = RunLayout.TaskFilePath(dir);
+        var resultFile = RunLayout.ResultPath(dir);
+        var failureFile = RunLayout.FailurePath(dir);
         File.WriteAllText(taskFile, JsonSerializer.Serialize(task, NachosSerializer.Json));
         if (File.Exists(resultFile)) File.Delete(resultFile);
         if (File.Exists(failureFile)) File.Delete(failureFile);

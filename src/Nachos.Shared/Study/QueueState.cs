@@ -73,8 +73,8 @@ public sealed record QueueState(
     {
         // Anything of a closed study's tasks that was in flight when it closed is ignored.
         TaskQueued q when IsClosed(q.Task.StudyId) => this,
-        TaskAttemptRecorded a when IsClosed(QueueViews.StudyOf(a.TaskId)) => this,
-        TaskCompleted c when IsClosed(QueueViews.StudyOf(c.Outcome.TaskId)) => this,
+        TaskAttemptRecorded a when IsClosed(TaskAddress.Parse(a.TaskId).Study) => this,
+        TaskCompleted c when IsClosed(TaskAddress.Parse(c.Outcome.TaskId).Study) => this,
         StudyClosed c when !IsClosed(c.StudyId) => Close(c.StudyId),
         TaskQueued q when !Open.ContainsKey(q.Task.TaskId) && !Completed.ContainsKey(q.Task.TaskId) =>
             Enqueue(this with { Open = Open.Add(q.Task.TaskId, q) }, q.Task),
@@ -110,7 +110,7 @@ public sealed record QueueState(
     /// <summary>Drops every task of the study (completed, and open ones its finish left behind), keeping its counts.</summary>
     private QueueState Close(string studyId)
     {
-        bool Of(string taskId) => QueueViews.StudyOf(taskId) == studyId;
+        bool Of(string taskId) => TaskAddress.Parse(taskId).Study == studyId;
         var outcomes = Completed.Values.Where(o => Of(o.TaskId)).ToList();
         return this with
         {

@@ -36,9 +36,6 @@ public sealed record StudyCounts(string StudyId, int Pending, int Running, int S
 /// <summary>Read-only views of the queue for progress displays, the control API and metrics.</summary>
 public static class QueueViews
 {
-    /// <summary>The study a task id belongs to (the part before the first '/').</summary>
-    public static string StudyOf(string taskId) => taskId[..Math.Max(0, taskId.IndexOf('/'))];
-
     /// <param name="running">Ids of the tasks a device holds a lease on (leases are not part of the durable state).</param>
     public static IReadOnlyList<TaskView> TasksOf(this QueueState state, string studyId, IReadOnlySet<string> running)
     {
@@ -47,10 +44,10 @@ public static class QueueViews
             views.Add(new TaskView(q.Task.TaskId, q.Task.Outer, q.Task.Trial, q.Task.Inner,
                 running.Contains(q.Task.TaskId) ? TaskStates.Running : TaskStates.Pending, q.Task.Hyperparameters, null, null,
                 state.Attempts.GetValueOrDefault(q.Task.TaskId)));
-        foreach (var o in state.Completed.Values.Where(o => StudyOf(o.TaskId) == studyId))
+        foreach (var (o, address) in state.Completed.Values.Select(o => (o, TaskAddress.Parse(o.TaskId))).Where(c => c.Item2.Study == studyId))
         {
             var spec = state.CompletedTasks.GetValueOrDefault(o.TaskId);
-            var (outer, trial, inner) = spec is null ? Parse(o.TaskId) : (spec.Outer, spec.Trial, spec.Inner);
+            var (outer, trial, inner) = spec is null ? (address.Outer, address.Trial, address.Split) : (spec.Outer, spec.Trial, spec.Inner);
             views.Add(new TaskView(o.TaskId, outer, trial, inner, o.Succeeded ? TaskStates.Succeeded : TaskStates.Failed,
                 spec?.Hyperparameters, o.Result is null ? null : TaskScores.Of(o.Result), o.Error, o.Attempts, o.Succeeded ? null : o.Kind));
         }
@@ -64,7 +61,7 @@ public static class QueueViews
         var counts = new SortedDictionary<string, int[]>(StringComparer.Ordinal);
         int[] Of(string study) => counts.TryGetValue(study, out var c) ? c : counts[study] = new int[4];
         foreach (var q in state.Open.Values) Of(q.Task.StudyId)[running.Contains(q.Task.TaskId) ? 1 : 0]++;
-        foreach (var o in state.Completed.Values) Of(StudyOf(o.TaskId))[o.Succeeded ? 2 : 3]++;
+        foreach (var o in state.Completed.Values) Of(TaskAddress.Parse(o.TaskId).Study)[o.Succeeded ? 2 : 3]++;
         foreach (var s in state.Paused) Of(s);
         foreach (var (s, closed) in state.Closed)
         {
@@ -79,14 +76,4 @@ public static class QueueViews
     public static StudyCounts CountsOf(string studyId, IReadOnlyList<TaskView> tasks, bool paused, bool cancelled) =>
         new(studyId, tasks.Count(t => t.State == TaskStates.Pending), tasks.Count(t => t.State == TaskStates.Running),
             tasks.Count(t => t.State == TaskStates.Succeeded), tasks.Count(t => t.State == TaskStates.Failed), paused, cancelled);
-
-    /// <summary>Outer fold, trial and inner split from a task id (<c>study/o{k}/t{n}/s{j}</c> or <c>study/o{k}/refit</c>).</summary>
-    public static (int Outer, int? Trial, int? Inner) Parse(string taskId)
-    {
-        var parts = taskId.Split('/');
-        var outer = int.Parse(parts[1][1..], System.Globalization.CultureInfo.InvariantCulture);
-        return parts[2] == "refit"
-            ? (outer, null, null)
-            : (outer, int.Parse(parts[2][1..], System.Globalization.CultureInfo.InvariantCulture), int.Parse(parts[3][1..], System.Globalization.CultureInfo.InvariantCulture));
-    }
 }

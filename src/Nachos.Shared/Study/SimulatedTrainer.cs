@@ -70,10 +70,10 @@ public static class SimulatedTrainer
         var validation = Evaluate(task.Validation, "validation");
         var test = Evaluate(task.Test, "test");
         csv.Flush();
-        File.WriteAllText(Path.Combine(task.Directory, "predictions.csv"), rows.ToString());
+        File.WriteAllText(RunLayout.PredictionsPath(task.Directory), rows.ToString());
         double? valLoss = task.Validation.Count > 0 ? 0.7 * (1.5 - quality) : null;
         WaitUntil(epochs * sim.SecondsPerEpoch);
-        return new TrainingResult(task.TaskId, bestEpoch, epochs, valLoss, validation, test, "history.csv", "predictions.csv",
+        return new TrainingResult(task.TaskId, bestEpoch, epochs, valLoss, validation, test, RunLayout.History, RunLayout.Predictions,
             clock.Elapsed.TotalSeconds, "simulated");
     }
 

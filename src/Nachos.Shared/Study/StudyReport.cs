@@ -78,7 +78,7 @@ public sealed record StudyReport(string StudyId, bool Complete, IReadOnlyList<Fo
     public void Write(string dir)
     {
         Directory.CreateDirectory(dir);
-        AtomicWrite(Path.Combine(dir, "report.json"), JsonSerializer.Serialize(this, Json));
+        AtomicWrite(RunLayout.ReportPath(dir), JsonSerializer.Serialize(this, Json));
         var csv = new StringBuilder();
         using (var w = new CsvWriter(new StringWriter(csv), CultureInfo.InvariantCulture))
         {
@@ -99,7 +99,7 @@ public sealed record StudyReport(string StudyId, bool Complete, IReadOnlyList<Fo
                 w.NextRecord();
             }
         }
-        AtomicWrite(Path.Combine(dir, "report.csv"), csv.ToString());
+        AtomicWrite(RunLayout.ReportCsvPath(dir), csv.ToString());
     }
 
     /// <summary>Reads a report.json written by <see cref="Write"/>.</summary>

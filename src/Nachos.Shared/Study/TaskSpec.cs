@@ -11,14 +11,17 @@ public sealed record TaskSpec(string TaskId, string StudyId, int Outer, int Tria
 {
     public bool IsRefit => Inner is null;
 
+    /// <summary>The task's id as an address (its folder, its owner). A method, not a property: properties are persisted.</summary>
+    public TaskAddress Address() => IsRefit ? TaskAddress.Refit(StudyId, Outer) : TaskAddress.InnerSplit(StudyId, Outer, Trial, Inner!.Value);
+
     /// <summary>The entity that waits for this task's outcome: the trial, or the outer fold for a refit.</summary>
-    public string Owner => IsRefit ? Ids.Fold(StudyId, Outer) : Ids.Trial(StudyId, Outer, Trial);
+    public string Owner => Address().OwnerId;
 
     public static TaskSpec ForSplit(string study, int outer, int trial, int inner, Hyperparameters hp, int epochs, int seed) =>
-        new(Ids.Task(study, outer, trial, inner), study, outer, trial, inner, hp, epochs, seed);
+        new(TaskAddress.InnerSplit(study, outer, trial, inner).ToString(), study, outer, trial, inner, hp, epochs, seed);
 
     public static TaskSpec Refit(string study, int outer, int trial, Hyperparameters hp, int epochs, int seed) =>
-        new(Ids.Refit(study, outer), study, outer, trial, null, hp, epochs, seed);
+        new(TaskAddress.Refit(study, outer).ToString(), study, outer, trial, null, hp, epochs, seed);
 }
 
 /// <summary>How a task ended after its attempts: a result, or the last error and its kind (null in events written before kinds).</summary>
@@ -28,13 +31,4 @@ public sealed record TaskOutcome(string TaskId, TrainingResult? Result, string? 
 
     /// <summary>The failure as shown to people: "task id: kind: error".</summary>
     public string Failure => $"{TaskId}: {FailureKinds.Describe(Kind, Error)}";
-}
-
-/// <summary>Entity and task ids.</summary>
-public static class Ids
-{
-    public static string Fold(string study, int outer) => $"{study}/o{outer}";
-    public static string Trial(string study, int outer, int trial) => $"{study}/o{outer}/t{trial}";
-    public static string Task(string study, int outer, int trial, int inner) => $"{study}/o{outer}/t{trial}/s{inner}";
-    public static string Refit(string study, int outer) => $"{study}/o{outer}/refit";
 }

@@ -66,10 +66,7 @@ public static class FailureKinds
 }
 
 /// <summary>What a <c>nachos task</c> process writes (failure.json in its task folder) when its attempt fails for a known reason.</summary>
-public sealed record TaskFailure(FailureKind Kind, string Message)
-{
-    public const string File = "failure.json";
-}
+public sealed record TaskFailure(FailureKind Kind, string Message);
 
 /// <summary>A task attempt failed for a known reason.</summary>
 public class TaskFailedException(FailureKind kind, string message) : Exception(message)

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Nachos.Shared.Tasks;
+using Nachos.Shared.Study;
 
 namespace Nachos.Training.Engine;
 
@@ -25,7 +26,7 @@ public sealed class Checkpoint(string taskDirectory)
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
-    public string Folder { get; } = Path.Combine(taskDirectory, "checkpoint");
+    public string Folder { get; } = RunLayout.CheckpointFolder(taskDirectory);
     public string ModelPath => Path.Combine(Folder, "model.pt");
     public string OptimizerPath => Path.Combine(Folder, "optimizer.pt");
     public string BestPath => Path.Combine(Folder, "best.pt");

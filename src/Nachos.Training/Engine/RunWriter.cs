@@ -5,16 +5,13 @@ using Nachos.Shared.Data;
 using Nachos.Shared.Metrics;
 using Nachos.Shared.Spec;
 using Nachos.Shared.Tasks;
+using Nachos.Shared.Study;
 
 namespace Nachos.Training.Engine;
 
 /// <summary>Writes a finished task's history.csv, predictions.csv and metrics.json.</summary>
 public static class RunWriter
 {
-    public const string HistoryFile = "history.csv";
-    public const string PredictionsFile = "predictions.csv";
-    public const string MetricsFile = "metrics.json";
-
     private static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,
@@ -25,7 +22,7 @@ public static class RunWriter
     public static void Write(string dir, StudySpec spec, Manifest manifest, IReadOnlyList<EpochRecord> history,
         IReadOnlyList<(string Set, Evaluation Eval)> evaluations, IReadOnlyDictionary<string, ClassificationMetrics> detail, TrainingResult result)
     {
-        WriteCsv(Path.Combine(dir, HistoryFile), csv =>
+        WriteCsv(RunLayout.HistoryPath(dir), csv =>
         {
             foreach (var h in new[] { "epoch", "learning_rate", "train_loss", "val_loss" }) csv.WriteField(h);
             foreach (var m in SpecNames.Metrics) csv.WriteField($"val_{m}");
@@ -44,7 +41,7 @@ public static class RunWriter
         });
 
         var multi = spec.Task == TaskKind.Multilabel;
-        WriteCsv(Path.Combine(dir, PredictionsFile), csv =>
+        WriteCsv(RunLayout.PredictionsPath(dir), csv =>
         {
             csv.WriteField("sample_id");
             csv.WriteField("set");
@@ -80,7 +77,7 @@ public static class RunWriter
             validation = detail.GetValueOrDefault("validation"),
             test = detail.GetValueOrDefault("test"),
         };
-        File.WriteAllText(Path.Combine(dir, MetricsFile), JsonSerializer.Serialize(doc, Json));
+        File.WriteAllText(RunLayout.MetricsPath(dir), JsonSerializer.Serialize(doc, Json));
     }
 
     private static void WriteCsv(string path, Action<CsvWriter> write)

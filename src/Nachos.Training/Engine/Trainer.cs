@@ -8,6 +8,7 @@ using Nachos.Training.Data;
 using Nachos.Training.Models;
 using TorchSharp;
 using static TorchSharp.torch;
+using Nachos.Shared.Study;
 
 namespace Nachos.Training.Engine;
 
@@ -37,7 +38,7 @@ public sealed class Trainer(StudySpec spec, LoadedDataset data, string device = 
         using var optimizer = OptimizerFactory.Create(t, model.parameters());
 
         var checkpoint = new Checkpoint(task.Directory);
-        var livePath = Path.Combine(task.Directory, "best.pt");
+        var livePath = RunLayout.BestModelPath(task.Directory);
         var fingerprint = Fingerprint(task, modelSpec, t);
         var state = new CheckpointState(task.TaskId, fingerprint, 0, 0, 0, 0, [],
             EarlyStopping.Start, [], []);
@@ -133,7 +134,7 @@ public sealed class Trainer(StudySpec spec, LoadedDataset data, string device = 
         // The final model: best validation epoch's weights, or the last epoch's for a refit.
         var bestEpoch = hasValidation && stopping.BestEpoch >= 0 ? stopping.BestEpoch + 1 : history.Count;
         if (hasValidation && File.Exists(livePath)) model.load(livePath);
-        SaveAtomically(model, Path.Combine(task.Directory, "model.pt"));
+        SaveAtomically(model, RunLayout.ModelPath(task.Directory));
 
         var evaluations = new List<(string Set, Evaluation Eval)>();
         if (hasValidation) evaluations.Add(("validation", Evaluator.Run(model, data, task.Validation, norm, t.BatchSize, losses, dev)));
@@ -147,7 +148,7 @@ public sealed class Trainer(StudySpec spec, LoadedDataset data, string device = 
             task.TaskId, bestEpoch, history.Count,
             evaluations.FirstOrDefault(e => e.Set == "validation").Eval?.Loss,
             Scores("validation"), Scores("test"),
-            RunWriter.HistoryFile, RunWriter.PredictionsFile, clock.Elapsed.TotalSeconds, device);
+            RunLayout.History, RunLayout.Predictions, clock.Elapsed.TotalSeconds, device);
         RunWriter.Write(task.Directory, spec, data.Manifest, history, evaluations, scored, result);
         return result;
     }

@@ -1,0 +1,70 @@
+using Nachos.Shared.Tasks;
+
+namespace Nachos.Shared.Study;
+
+/// <summary>
+/// The files of a run directory (a study's folder) and of its task folders: the one place that knows their names.
+/// A task's folder is its <see cref="TaskAddress.Folder"/> below the run directory (docs/operations.md, "The campaign directory").
+/// </summary>
+public static class RunLayout
+{
+    // The run directory.
+    public const string Spec = "spec.yaml";
+    public const string SpecSource = "spec-source.txt";
+    public const string Splits = "splits.json";
+    public const string Report = "report.json";
+    public const string ReportCsv = "report.csv";
+    public const string Journal = "journal.db";
+
+    /// <summary>Written when a study is cancelled (its UTC time); coordinators no longer start it.</summary>
+    public const string Cancelled = "cancelled";
+
+    // A task folder.
+    public const string History = "history.csv";
+    public const string Predictions = "predictions.csv";
+    public const string Metrics = "metrics.json";
+
+    /// <summary>The final weights: the best validation epoch's, or the last epoch's for a refit.</summary>
+    public const string Model = "model.pt";
+
+    /// <summary>The best validation epoch's weights while training runs.</summary>
+    public const string BestModel = "best.pt";
+
+    /// <summary>The resumable state (a folder, replaced atomically on each save).</summary>
+    public const string Checkpoint = "checkpoint";
+
+    /// <summary>The task as queued, handed to the <c>nachos task</c> child process.</summary>
+    public const string TaskFile = "task.json";
+
+    /// <summary>The child's result, read back by the node.</summary>
+    public const string Result = "result.json";
+
+    /// <summary>The child's failure of a known kind.</summary>
+    public const string Failure = "failure.json";
+
+    /// <summary>One line per attempt: when, where and from which checkpoint.</summary>
+    public const string AttemptsLog = "attempts.log";
+
+    public static string SpecPath(string runDir) => Path.Combine(runDir, Spec);
+    public static string SpecSourcePath(string runDir) => Path.Combine(runDir, SpecSource);
+    public static string SplitsPath(string runDir) => Path.Combine(runDir, Splits);
+    public static string ReportPath(string runDir) => Path.Combine(runDir, Report);
+    public static string ReportCsvPath(string runDir) => Path.Combine(runDir, ReportCsv);
+    public static string JournalPath(string runDir) => Path.Combine(runDir, Journal);
+    public static string CancelledPath(string runDir) => Path.Combine(runDir, Cancelled);
+
+    /// <summary>A task's folder: its address's folder under the run directory.</summary>
+    public static string TaskDirectory(string runDir, TaskAddress task) => Path.Combine(runDir, task.Folder);
+
+    /// <summary>The task's predictions.csv.</summary>
+    public static string PredictionsPath(string taskDir) => Path.Combine(taskDir, Predictions);
+    public static string HistoryPath(string taskDir) => Path.Combine(taskDir, History);
+    public static string MetricsPath(string taskDir) => Path.Combine(taskDir, Metrics);
+    public static string ModelPath(string taskDir) => Path.Combine(taskDir, Model);
+    public static string BestModelPath(string taskDir) => Path.Combine(taskDir, BestModel);
+    public static string CheckpointFolder(string taskDir) => Path.Combine(taskDir, Checkpoint);
+    public static string TaskFilePath(string taskDir) => Path.Combine(taskDir, TaskFile);
+    public static string ResultPath(string taskDir) => Path.Combine(taskDir, Result);
+    public static string FailurePath(string taskDir) => Path.Combine(taskDir, Failure);
+    public static string AttemptsLogPath(string taskDir) => Path.Combine(taskDir, AttemptsLog);
+}
