@@ -96,7 +96,7 @@ public sealed class PostgresJournalTests(PostgresServer postgres, ITestOutputHel
             {
                 var id = $"node{n}/q{a}";
                 var log = node.ActorOf(Props.Create(() => new QueueLog(id)));
-                var acks = Enumerable.Range(0, eventsPerActor).Select(i => log.Ask<long>(Queued(id, i), Timeout)).ToList();
+                var acks = Enumerable.Range(0, eventsPerActor).Select(i => log.Ask<long>(Queued(id.Replace('/', '-'), i), Timeout)).ToList();
                 return (Id: id, SequenceNrs: await Task.WhenAll(acks));
             })).ToList();
             foreach (var (id, sequenceNrs) in await Task.WhenAll(writes))
@@ -119,7 +119,7 @@ public sealed class PostgresJournalTests(PostgresServer postgres, ITestOutputHel
         foreach (var id in ids)
         {
             var recovered = await reader.ActorOf(Props.Create(() => new QueueLog(id))).Ask<Recovered>(GetRecovered.Instance, Timeout);
-            Assert.Equal(Enumerable.Range(0, eventsPerActor).Select(i => Queued(id, i).Task.TaskId),
+            Assert.Equal(Enumerable.Range(0, eventsPerActor).Select(i => Queued(id.Replace('/', '-'), i).Task.TaskId),
                 recovered.Replayed.Cast<TaskQueued>().Select(q => q.Task.TaskId));
         }
         await reader.Terminate();
