@@ -3,6 +3,7 @@ using Nachos.Host.Dashboard;
 using Nachos.Host.Running;
 using Spectre.Console;
 using Nachos.Shared.Study;
+using Nachos.Shared.Files;
 
 namespace Nachos.Host.Commands;
 
@@ -49,8 +50,7 @@ public static class ReportCommand
             }
             var full = Path.GetFullPath(outFile);
             Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-            File.WriteAllText(full + ".tmp", text);
-            File.Move(full + ".tmp", full, overwrite: true);
+            AtomicFile.WriteAllText(full, text);
             Console.WriteLine($"wrote {full}");
             return ExitCodes.Ok;
         }

@@ -10,6 +10,7 @@ using Nachos.Training.Data;
 using Nachos.Training.Engine;
 using System.Runtime.InteropServices;
 using TorchSharp;
+using Nachos.Shared.Files;
 
 namespace Nachos.Host.Commands;
 
@@ -42,8 +43,7 @@ public static class TaskCommand
             // A failure of a known kind: the executor reads it from failure.json (deterministic kinds are not retried).
             Console.Error.WriteLine(e.Message);
             var file = RunLayout.FailurePath(Path.GetDirectoryName(Path.GetFullPath(taskFile))!);
-            File.WriteAllText(file + ".tmp", JsonSerializer.Serialize(new TaskFailure(kind, e.Message), NachosSerializer.Json));
-            File.Move(file + ".tmp", file, overwrite: true);
+            AtomicFile.WriteAllText(file, JsonSerializer.Serialize(new TaskFailure(kind, e.Message), NachosSerializer.Json));
             return ExitCodes.Failed;
         }
     }
@@ -77,8 +77,7 @@ public static class TaskCommand
             var torchDevice = device.StartsWith("cuda", StringComparison.Ordinal) ? device.Replace("cuda", "cuda:") : "cpu";
             var result = new Trainer(spec, data, torchDevice).Run(training, cancel: cancel.Token);
             var file = RunLayout.ResultPath(training.Directory);
-            File.WriteAllText(file + ".tmp", JsonSerializer.Serialize(result, NachosSerializer.Json));
-            File.Move(file + ".tmp", file, overwrite: true);
+            AtomicFile.WriteAllText(file, JsonSerializer.Serialize(result, NachosSerializer.Json));
             return ExitCodes.Ok;
         }
         catch (OperationCanceledException)

@@ -5,6 +5,7 @@ using Nachos.Shared.Spec;
 using Nachos.Shared.Splits;
 using Nachos.Shared.Study;
 using Nachos.Training.Data;
+using Nachos.Shared.Files;
 
 namespace Nachos.Host.Running;
 
@@ -79,8 +80,7 @@ public sealed class RunDirectoryCatalog(Func<string, string> directoryOf) : IStu
         }
         plan.Write(RunLayout.SplitsPath(runDir));
         File.WriteAllText(RunLayout.SpecSourcePath(runDir), Path.GetFullPath(specPath));
-        File.WriteAllText(copy + ".tmp", text);
-        File.Move(copy + ".tmp", copy);
+        AtomicFile.WriteAllText(copy, text);
         return true;
     }
 }

@@ -7,6 +7,7 @@ using CsvHelper.Configuration;
 using Nachos.Shared.Data;
 using Nachos.Shared.Metrics;
 using Nachos.Shared.Spec;
+using Nachos.Shared.Files;
 
 namespace Nachos.Shared.Study;
 
@@ -78,7 +79,7 @@ public sealed record StudyReport(string StudyId, bool Complete, IReadOnlyList<Fo
     public void Write(string dir)
     {
         Directory.CreateDirectory(dir);
-        AtomicWrite(RunLayout.ReportPath(dir), JsonSerializer.Serialize(this, Json));
+        AtomicFile.WriteAllText(RunLayout.ReportPath(dir), JsonSerializer.Serialize(this, Json));
         var csv = new StringBuilder();
         using (var w = new CsvWriter(new StringWriter(csv), CultureInfo.InvariantCulture))
         {
@@ -99,7 +100,7 @@ public sealed record StudyReport(string StudyId, bool Complete, IReadOnlyList<Fo
                 w.NextRecord();
             }
         }
-        AtomicWrite(RunLayout.ReportCsvPath(dir), csv.ToString());
+        AtomicFile.WriteAllText(RunLayout.ReportCsvPath(dir), csv.ToString());
     }
 
     /// <summary>Reads a report.json written by <see cref="Write"/>.</summary>
@@ -109,12 +110,6 @@ public sealed record StudyReport(string StudyId, bool Complete, IReadOnlyList<Fo
     /// <summary>A report from the text of a report.json (as the control API serves it).</summary>
     public static StudyReport Parse(string json) =>
         JsonSerializer.Deserialize<StudyReport>(json, Json) ?? throw new InvalidDataException("empty report");
-
-    private static void AtomicWrite(string path, string text)
-    {
-        File.WriteAllText(path + ".tmp", text);
-        File.Move(path + ".tmp", path, overwrite: true);
-    }
 }
 
 /// <summary>One row of a predictions file: the sample, its truth and the predicted probabilities.</summary>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Nachos.Shared.Files;
 
 namespace Nachos.Shared.Study;
 
@@ -25,8 +26,7 @@ public sealed record StudyTaskFile(string StudyId, IReadOnlyList<TaskView> Tasks
     {
         Directory.CreateDirectory(dir);
         var path = PathIn(dir);
-        File.WriteAllText(path + ".tmp", JsonSerializer.Serialize(this, Json));
-        File.Move(path + ".tmp", path, overwrite: true);
+        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, Json));
     }
 
     /// <summary>The study's task list; null when the study has none (not closed yet).</summary>

@@ -6,6 +6,7 @@ using Nachos.Shared.Metrics;
 using Nachos.Shared.Spec;
 using Nachos.Shared.Tasks;
 using Nachos.Shared.Study;
+using Nachos.Shared.Files;
 
 namespace Nachos.Training.Engine;
 
@@ -80,12 +81,10 @@ public static class RunWriter
         File.WriteAllText(RunLayout.MetricsPath(dir), JsonSerializer.Serialize(doc, Json));
     }
 
-    private static void WriteCsv(string path, Action<CsvWriter> write)
+    private static void WriteCsv(string path, Action<CsvWriter> write) => AtomicFile.Write(path, temporary =>
     {
-        var tmp = path + ".tmp";
-        using (var writer = new StreamWriter(tmp))
-        using (var csv = new CsvWriter(writer, CultureInfo.InvariantCulture))
-            write(csv);
-        File.Move(tmp, path, overwrite: true);
-    }
+        using var writer = new StreamWriter(temporary);
+        using var csv = new CsvWriter(writer, CultureInfo.InvariantCulture);
+        write(csv);
+    });
 }

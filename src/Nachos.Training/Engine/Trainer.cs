@@ -9,6 +9,7 @@ using Nachos.Training.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 using Nachos.Shared.Study;
+using Nachos.Shared.Files;
 
 namespace Nachos.Training.Engine;
 
@@ -157,12 +158,7 @@ public sealed class Trainer(StudySpec spec, LoadedDataset data, string device = 
     public static Tensor BatchTensor(Batch batch, ImageSpec img) =>
         tensor(batch.Images, [batch.Count, img.Channels, img.Height, img.Width]);
 
-    private static void SaveAtomically(nn.Module model, string path)
-    {
-        var tmp = path + ".tmp";
-        model.save(tmp);
-        File.Move(tmp, path, overwrite: true);
-    }
+    private static void SaveAtomically(nn.Module model, string path) => AtomicFile.Write(path, temporary => model.save(temporary));
 
     /// <summary>Identifies what a checkpoint was made for; a checkpoint is only resumed by the same task.</summary>
     private static string Fingerprint(TrainingTask task, ModelSpec model, TrainingSpec t)

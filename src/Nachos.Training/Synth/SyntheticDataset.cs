@@ -2,6 +2,7 @@ using System.Globalization;
 using CsvHelper;
 using CsvHelper.Configuration;
 using StbImageWriteSharp;
+using Nachos.Shared.Files;
 
 namespace Nachos.Training.Synth;
 
@@ -68,10 +69,8 @@ public static class SyntheticDataset
             progress?.Invoke(p + 1, o.Patients);
         }
         var manifest = Path.Combine(outDir, "manifest.csv");
-        var tmp = manifest + ".tmp";
         csv.Flush();
-        File.WriteAllText(tmp, text.ToString());
-        File.Move(tmp, manifest, overwrite: true);
+        AtomicFile.WriteAllText(manifest, text.ToString());
         return manifest;
     }
 
