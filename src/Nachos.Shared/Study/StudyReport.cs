@@ -24,12 +24,7 @@ public sealed record StudyReport(string StudyId, bool Complete, IReadOnlyList<Fo
 {
     public const int BootstrapReplicates = 1000;
 
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
-    };
+    private static readonly JsonSerializerOptions Json = FileJson.Options;
 
     /// <param name="testPredictions">Per fold that has them: the refit's test predictions (sample id, truth, probabilities).</param>
     /// <param name="problems">Artifacts that could not be used: the report is then incomplete and has no bootstrap interval,

@@ -13,12 +13,7 @@ namespace Nachos.Training.Engine;
 /// <summary>Writes a finished task's history.csv, predictions.csv and metrics.json.</summary>
 public static class RunWriter
 {
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
-    };
+    private static readonly JsonSerializerOptions Json = FileJson.Options;
 
     public static void Write(string dir, StudySpec spec, Manifest manifest, IReadOnlyList<EpochRecord> history,
         IReadOnlyList<(string Set, Evaluation Eval)> evaluations, IReadOnlyDictionary<string, ClassificationMetrics> detail, TrainingResult result)
