@@ -3,13 +3,14 @@ using Nachos.Host.Api;
 using Nachos.Shared.Tasks;
 using Spectre.Console;
 using Spectre.Console.Rendering;
+using Nachos.Shared.Metrics;
 
 namespace Nachos.Host.Client;
 
 /// <summary>The CLI's tables of studies, folds, trials and nodes.</summary>
 public static class Tables
 {
-    private static string F(double? v) => v is { } x && double.IsFinite(x) ? x.ToString("F3", CultureInfo.InvariantCulture) : "-";
+    private static string F(double? v) => MetricText.Show(v, "-");
 
     public static string State(string state) => state switch
     {

@@ -5,6 +5,7 @@ using Nachos.Training.Engine;
 using Spectre.Console;
 using TorchSharp;
 using Nachos.Shared.Study;
+using Nachos.Shared.Metrics;
 
 namespace Nachos.Host.Commands;
 
@@ -122,7 +123,7 @@ public static class TrainCommand
         var sets = new[] { ("validation", r.ValidationMetrics), ("test", r.TestMetrics) }.Where(s => s.Item2.Count > 0).ToList();
         foreach (var (set, _) in sets) table.AddColumn(new TableColumn(set).RightAligned());
         foreach (var metric in sets.SelectMany(s => s.Item2.Keys).Distinct())
-            table.AddRow([metric, .. sets.Select(s => s.Item2[metric] is { } v ? v.ToString("F3", CultureInfo.InvariantCulture) : "n/a")]);
+            table.AddRow([metric, .. sets.Select(s => MetricText.Show(s.Item2[metric]))]);
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLineInterpolated($"wrote {RunLayout.MetricsPath(dir)}, {RunLayout.History}, {RunLayout.Predictions}, {RunLayout.Model}");
     }

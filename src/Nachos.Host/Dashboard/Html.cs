@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using Nachos.Shared.Metrics;
 
 namespace Nachos.Host.Dashboard;
 
@@ -10,7 +11,7 @@ public static class Html
     public static string E(string? text) => WebUtility.HtmlEncode(text ?? "");
 
     /// <summary>For people: three decimals, "n/a" when undefined.</summary>
-    public static string F(double? v) => v is { } x && double.IsFinite(x) ? x.ToString("F3", CultureInfo.InvariantCulture) : "n/a";
+    public static string F(double? v) => MetricText.Show(v);
 
     /// <summary>For sorting and tests: the exact value, empty when undefined.</summary>
     public static string V(double? v) => v is { } x && double.IsFinite(x) ? x.ToString("R", CultureInfo.InvariantCulture) : "";

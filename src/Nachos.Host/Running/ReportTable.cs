@@ -1,6 +1,7 @@
 using System.Globalization;
 using Nachos.Shared.Study;
 using Spectre.Console;
+using Nachos.Shared.Metrics;
 
 namespace Nachos.Host.Running;
 
@@ -20,7 +21,7 @@ public static class ReportTable
     public static void Write(StudyReport report, IAnsiConsole? console = null)
     {
         console ??= AnsiConsole.Console;
-        static string F(double? v) => v is { } x ? x.ToString("F3", CultureInfo.InvariantCulture) : "n/a";
+        static string F(double? v) => MetricText.Show(v);
 
         var folds = new Table().Title($"{report.StudyId}: outer folds").AddColumns("fold", "trial", "configuration", "inner ± SE", "epochs", "test AUROC");
         foreach (var f in report.Folds)
