@@ -69,7 +69,9 @@ public sealed class LeaseBook<TDevice> where TDevice : notnull
             if (task is null) break;
             state = next;
             var taskId = task.Task.TaskId;
-            if (_leases.ContainsKey(taskId)) continue; // adopted from a device after a failover
+            // A stale copy in the line (a new queue recovers every open task as pending): the task was adopted from a
+            // device after a failover and still runs there, or its result from that device is being written.
+            if (_leases.ContainsKey(taskId) || _completing.Contains(taskId)) continue;
             var (device, name) = _idle.First();
             _idle.Remove(device);
             var lease = ++_nextLease;
