@@ -1,0 +1,4 @@
+namespace Nachos.Shared.Queue;
+
+/// <summary>A task held by a device while it heartbeats. <paramref name="LastSeen"/> is a timestamp of the lease book's clock.</summary>
+public sealed record Lease<TDevice>(long Id, TDevice Device, string Name, long LastSeen);
