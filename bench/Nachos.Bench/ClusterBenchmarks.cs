@@ -67,8 +67,8 @@ public static partial class ClusterBenchmarks
     /// </summary>
     public static int Failover(string[] args)
     {
-        var rounds = Arg(args, "--rounds", 3);
-        var leaseTimeout = Arg(args, "--lease-timeout", 10);
+        var rounds = BenchArgs.Int(args, "--rounds", 3);
+        var leaseTimeout = BenchArgs.Int(args, "--lease-timeout", 10);
         var trainer = Array.IndexOf(args, "--trainer") is var t and >= 0 && t + 1 < args.Length ? args[t + 1] : "simulated";
         if (trainer is not ("simulated" or "torch")) throw new ArgumentException($"--trainer {trainer}: expected simulated or torch");
         var torch = trainer == "torch";
@@ -139,8 +139,8 @@ public static partial class ClusterBenchmarks
     /// <summary>The orchestration benchmark's 1,000 × 200 ms study on 3 node processes with PostgreSQL vs 1 node process with SQLite.</summary>
     public static int Overhead(string[] args)
     {
-        var ms = Arg(args, "--ms", 200);
-        var rounds = Arg(args, "--rounds", 2);
+        var ms = BenchArgs.Int(args, "--ms", 200);
+        var rounds = BenchArgs.Int(args, "--rounds", 2);
         const int trials = 83, slots = 8;
         var tasks = 4 * 3 * trials + 4;
         var ideal = tasks * ms / 1000.0 / slots;
@@ -177,9 +177,4 @@ public static partial class ClusterBenchmarks
         return 0;
     }
 
-    private static int Arg(string[] args, string name, int fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
-    }
 }

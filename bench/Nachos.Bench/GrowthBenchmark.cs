@@ -21,7 +21,7 @@ public static class GrowthBenchmark
 {
     public static async Task<int> Run(string[] args)
     {
-        var tasks = Arg(args, "--tasks", 24_004);
+        var tasks = BenchArgs.Int(args, "--tasks", 24_004);
         var trials = Math.Max(1, (tasks - 4) / 12);
         var dir = Path.Combine(Path.GetTempPath(), "nachos-bench-growth-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(dir);
@@ -125,9 +125,4 @@ public static class GrowthBenchmark
         protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(StudyCompleted));
     }
 
-    private static int Arg(string[] args, string name, int fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1]) : fallback;
-    }
 }

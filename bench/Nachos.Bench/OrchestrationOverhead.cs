@@ -20,15 +20,15 @@ public static class OrchestrationOverhead
 {
     public static async Task<int> Run(string[] args)
     {
-        var slots = Arg(args, "--slots", 8);
-        var ms = Arg(args, "--ms", 200);
-        var tasks = Arg(args, "--tasks", 1000);
-        var parallelism = Arg(args, "--parallelism", 4);
+        var slots = BenchArgs.Int(args, "--slots", 8);
+        var ms = BenchArgs.Int(args, "--ms", 200);
+        var tasks = BenchArgs.Int(args, "--tasks", 1000);
+        var parallelism = BenchArgs.Int(args, "--parallelism", 4);
         var (overhead, makespan, ideal, n) = await Measure(tasks, ms, slots, parallelism);
         Console.WriteLine($"{n} tasks of {ms} ms on {slots} slots, {parallelism} trials in flight per fold: makespan {makespan:F2} s, ideal N·d/S {ideal:F2} s, overhead {overhead:P2}");
         foreach (var scoreOnly in new[] { false, true })
         {
-            var (_, zeroMakespan, _, zeroN) = await Measure(Arg(args, "--zero-tasks", 6000), 0, slots, Arg(args, "--zero-parallelism", 16), scoreOnly);
+            var (_, zeroMakespan, _, zeroN) = await Measure(BenchArgs.Int(args, "--zero-tasks", 6000), 0, slots, BenchArgs.Int(args, "--zero-parallelism", 16), scoreOnly);
             Console.WriteLine($"{zeroN} tasks of 0 ms on {slots} slots ({(scoreOnly ? "empty tasks" : "simulated trainer, its scoring and files included")}): " +
                 $"{zeroMakespan:F2} s, {zeroN / zeroMakespan:F0} persisted task results/s");
         }
@@ -112,9 +112,4 @@ public static class OrchestrationOverhead
         }
     }
 
-    private static int Arg(string[] args, string name, int fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1]) : fallback;
-    }
 }

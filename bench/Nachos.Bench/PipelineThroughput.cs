@@ -19,9 +19,9 @@ public static class PipelineThroughput
 {
     public static int Run(string[] args)
     {
-        var epochs = Arg(args, "--epochs", 3);
-        var patients = Arg(args, "--patients", 100);
-        var rounds = Arg(args, "--rounds", 3);
+        var epochs = BenchArgs.Int(args, "--epochs", 3);
+        var patients = BenchArgs.Int(args, "--patients", 100);
+        var rounds = BenchArgs.Int(args, "--rounds", 3);
         var dir = Path.Combine(Path.GetTempPath(), "nachos-bench-data");
         if (!File.Exists(Path.Combine(dir, "manifest.csv")))
             SyntheticDataset.Generate(dir, new SyntheticOptions(patients, 3, 64, 7));
@@ -150,9 +150,4 @@ public static class PipelineThroughput
         }
     }
 
-    private static int Arg(string[] args, string name, int fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1]) : fallback;
-    }
 }
