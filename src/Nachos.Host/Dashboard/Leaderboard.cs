@@ -1,3 +1,4 @@
+using Nachos.Shared.Study;
 using Nachos.Shared.Spec;
 using Nachos.Shared.Tasks;
 
@@ -37,7 +38,7 @@ public static class Leaderboard
             foreach (var trial in fold.Trials.OrderBy(t => t.Trial))
             {
                 var models = run.Models.Where(m => m.Outer == fold.Outer && m.Trial == trial.Trial).ToList();
-                var metrics = SpecNames.Metrics.ToDictionary(name => name, name => trial.Failed ? null : Mean(models.Select(m => run.Model(m).Primary?.Metrics.Get(name))));
+                var metrics = SpecNames.Metrics.ToDictionary(name => name, name => trial.Failed ? null : TrialAggregate.MeanOfDefined(models.Select(m => run.Model(m).Primary?.Metrics.Get(name))));
                 rows.Add(new LeaderboardRow(fold.Outer, trial.Trial, trial.Trial == fold.ChosenTrial, trial.Config.Display(), InnerValidation,
                     trial.Score, trial.StandardError, trial.Failed ? null : trial.MeanBestEpoch, metrics, models, trial.Failure));
             }
@@ -50,11 +51,5 @@ public static class Leaderboard
             }
         }
         return rows;
-    }
-
-    private static double? Mean(IEnumerable<double?> values)
-    {
-        var defined = values.OfType<double>().ToList();
-        return defined.Count == 0 ? null : defined.Average();
     }
 }

@@ -45,11 +45,10 @@ public static class TrialRows
                 continue;
             }
             var results = ended.Select(t => t.Scores!).ToList();
-            var metrics = SpecNames.Metrics.Append(Loss).ToDictionary(m => m, m => Mean(results.Select(r => Value(r, m))));
-            var scores = results.Select(r => Value(r, metric)).ToList();
-            var summary = scores.All(s => s is not null) ? Statistics.Summarise(scores.Select(s => s!.Value).ToList()) : null;
+            var metrics = SpecNames.Metrics.Append(Loss).ToDictionary(m => m, m => TrialAggregate.MeanOfDefined(results.Select(r => Value(r, m))));
+            var (summary, undefined) = TrialAggregate.Score(results.Select(r => Value(r, metric)).ToList(), metric);
             rows.Add(new TrialRow(trial.Key.Outer, trial.Key.Trial, config, ended.Count, splits, state, summary?.Mean, summary?.StandardError,
-                results.Average(r => r.BestEpoch), metrics, summary is null ? $"validation {metric} is undefined on an inner split" : null));
+                results.Average(r => r.BestEpoch), metrics, undefined));
         }
         return rows;
     }
@@ -75,10 +74,4 @@ public static class TrialRows
     public static bool IsSortKey(string name) => name is Score or Loss || SpecNames.Metrics.Contains(name);
 
     private static double? Value(TaskScores r, string metric) => metric == Loss ? r.ValidationLoss : r.ValidationMetrics.GetValueOrDefault(metric);
-
-    private static double? Mean(IEnumerable<double?> values)
-    {
-        var defined = values.OfType<double>().ToList();
-        return defined.Count == 0 ? null : defined.Average();
-    }
 }

@@ -40,10 +40,8 @@ public sealed record TrialState(TrialRequested? Request, IReadOnlyDictionary<int
         var scores = outcomes.Select(o => o.Result is { } res ? Score(res, r.Metric) : null).ToList();
         if (failed is not null)
             return new TrialResult(r.Trial, r.Config, null, null, 0, scores, failed.Failure);
-        if (scores.Any(s => s is null))
-            return new TrialResult(r.Trial, r.Config, null, null, 0, scores, $"validation {r.Metric} is undefined on an inner split");
-        var values = scores.Select(s => s!.Value).ToArray();
-        var summary = Statistics.Summarise(values);
+        var (summary, undefined) = TrialAggregate.Score(scores, r.Metric);
+        if (summary is null) return new TrialResult(r.Trial, r.Config, null, null, 0, scores, undefined);
         return new TrialResult(r.Trial, r.Config, summary.Mean, summary.StandardError,
             outcomes.Average(o => o.Result!.BestEpoch), scores, null);
     }
