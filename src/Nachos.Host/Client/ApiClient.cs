@@ -33,12 +33,11 @@ public sealed class ApiClient : IDisposable
     /// <summary>From the global options: --host (NACHOS_API), --token (NACHOS_TOKEN) or the token file of --root (NACHOS_ROOT).</summary>
     public static ApiClient From(ParseResult r)
     {
-        static string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : null;
-        var host = r.GetValue(GlobalOptions.Host) ?? Env("NACHOS_API") ?? "127.0.0.1:5080";
-        var root = r.GetValue(GlobalOptions.Root) ?? Env("NACHOS_ROOT");
+        var host = OptionOrEnvironment.Text(r, GlobalOptions.Host, "NACHOS_API") ?? "127.0.0.1:5080";
+        var root = OptionOrEnvironment.Text(r, GlobalOptions.Root, "NACHOS_ROOT");
         try
         {
-            var token = r.GetValue(GlobalOptions.Token) ?? Env("NACHOS_TOKEN") ?? (root is null ? null : ApiToken.Read(root));
+            var token = OptionOrEnvironment.Text(r, GlobalOptions.Token, "NACHOS_TOKEN") ?? (root is null ? null : ApiToken.Read(root));
             return new ApiClient(host, token);
         }
         catch (ApiTokenException e)

@@ -41,15 +41,12 @@ public static class NodeCommand
         };
         command.SetAction((r, _) =>
         {
-            string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : null;
-            var seedList = r.GetValue(seeds) is { Length: > 0 } s ? s : Env("NACHOS_SEEDS")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
-            var api = new ApiBinding(r.GetValue(apiHost) ?? Env("NACHOS_API_HOST") ?? "127.0.0.1",
-                r.GetValue(apiPort) ?? (Env("NACHOS_API_PORT") is { } ap ? ParsePort(ap) : 5080),
-                r.GetValue(dataRoots) is { Length: > 0 } d ? d : Env("NACHOS_DATA_ROOTS")?.Split(':', StringSplitOptions.RemoveEmptyEntries) ?? []);
-            return Run(r.GetValue(root) ?? Env("NACHOS_ROOT"), seedList, r.GetValue(roles) ?? Env("NACHOS_ROLES") ?? "coordinator,worker",
-                r.GetValue(devices) ?? Env("NACHOS_DEVICES") ?? "auto", r.GetValue(host) ?? Env("NACHOS_HOST") ?? "127.0.0.1",
-                r.GetValue(port) ?? (Env("NACHOS_PORT") is { } p ? ParsePort(p) : 4053), r.GetValue(postgres) ?? Env("NACHOS_POSTGRES"), api,
-                r.GetValue(campaignKey) ?? Env("NACHOS_CAMPAIGN_KEY"));
+            var api = new ApiBinding(OptionOrEnvironment.Text(r, apiHost, "NACHOS_API_HOST") ?? "127.0.0.1",
+                OptionOrEnvironment.Number(r, apiPort, "NACHOS_API_PORT") ?? 5080, OptionOrEnvironment.List(r, dataRoots, "NACHOS_DATA_ROOTS", ':'));
+            return Run(OptionOrEnvironment.Text(r, root, "NACHOS_ROOT"), OptionOrEnvironment.List(r, seeds, "NACHOS_SEEDS", ','),
+                OptionOrEnvironment.Text(r, roles, "NACHOS_ROLES") ?? "coordinator,worker", OptionOrEnvironment.Text(r, devices, "NACHOS_DEVICES") ?? "auto",
+                OptionOrEnvironment.Text(r, host, "NACHOS_HOST") ?? "127.0.0.1", OptionOrEnvironment.Number(r, port, "NACHOS_PORT") ?? 4053,
+                OptionOrEnvironment.Text(r, postgres, "NACHOS_POSTGRES"), api, OptionOrEnvironment.Text(r, campaignKey, "NACHOS_CAMPAIGN_KEY"));
         });
         NodeClientCommands.AddTo(command);
         return command;
@@ -77,8 +74,6 @@ public static class NodeCommand
     }
 
     private sealed record ApiBinding(string Host, int Port, IReadOnlyList<string> DataRoots);
-
-    private static int ParsePort(string value) => int.TryParse(value, out var p) ? p : -1;
 
     private static async Task<int> Run(string? root, string[] seeds, string roleList, string deviceSpec, string host, int port, string? postgres, ApiBinding api, string? campaignKey)
     {

@@ -17,7 +17,7 @@ public static class SubmitCommand
         var root = GlobalOptions.Root;
         var wait = new Option<bool>("--wait") { Description = "wait for the report and print it" };
         var command = new Command("submit", "submit a study to a cluster's campaign directory (the files; `nachos study submit` goes through the API)") { spec, wait };
-        command.SetAction((r, cancel) => Run(r.GetValue(spec)!, r.GetValue(root) ?? Environment.GetEnvironmentVariable("NACHOS_ROOT"), r.GetValue(wait), cancel));
+        command.SetAction((r, cancel) => Run(r.GetValue(spec)!, OptionOrEnvironment.Text(r, root, "NACHOS_ROOT"), r.GetValue(wait), cancel));
         return command;
     }
 
