@@ -215,11 +215,13 @@ public sealed class DashboardContentTests(FinishedStudies studies)
         var roc = Element(html, "svg", $"roc-{key.Anchor}");
         foreach (var c in classes) Assert.Matches($@"\s{c} \(AUC [01]\.\d{{3}}\)", roc);
 
-        // predictions.csv: sample_id,set,true,p_<class>...,predicted; the simulated trainer writes multi-label truth as "1;0".
+        // predictions.csv: sample_id,set,true (multi-label: true_<label> 0/1 each),p_<class>...,predicted.
         var lines = File.ReadAllLines(dir.File("run/o0/refit/predictions.csv"));
-        Assert.Equal($"sample_id,set,true,{string.Join(",", classes.Select(c => "p_" + c))},predicted", lines[0]);
+        var truthColumns = task == "multiclass" ? 1 : classes.Length;
+        var truthHeader = task == "multiclass" ? "true" : string.Join(",", classes.Select(c => "true_" + c));
+        Assert.Equal($"sample_id,set,{truthHeader},{string.Join(",", classes.Select(c => "p_" + c))},predicted", lines[0]);
         var rows = lines.Skip(1).Select(l => l.Split(',')).Where(f => f[1] == "test")
-            .Select(f => (Truth: f[2], P: f.Skip(3).Take(classes.Length).Select(Number).ToArray())).ToList();
+            .Select(f => (Truth: string.Join(";", f.Skip(2).Take(truthColumns)), P: f.Skip(2 + truthColumns).Take(classes.Length).Select(Number).ToArray())).ToList();
         if (task == "multiclass")
         {
             var expected = new int[3, 3];

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Nachos.Shared.Metrics;
+using Nachos.Shared.Predictions;
 using Nachos.Shared.Spec;
 using Nachos.Shared.Study;
 using Nachos.Shared.Tasks;
@@ -10,10 +11,10 @@ namespace Nachos.Host.Dashboard;
 public sealed record RocCurve(string Label, IReadOnlyList<(double Fpr, double Tpr)> Points, double? Area);
 
 /// <summary>The cases of one evaluated set (validation or test) and what they give.</summary>
-public sealed record SetEvaluation(string Set, IReadOnlyList<CasePrediction> Cases, ClassificationMetrics Metrics, IReadOnlyList<RocCurve> Roc);
+public sealed record SetEvaluation(string Set, IReadOnlyList<PredictionRow> Cases, ClassificationMetrics Metrics, IReadOnlyList<RocCurve> Roc);
 
 /// <summary>A case with its error on the truth (see <see cref="ModelEvaluation.ErrorOnTruth"/>) and whether the thresholded prediction is right.</summary>
-public sealed record RankedCase(CasePrediction Case, double Error, IReadOnlyList<int> Predicted)
+public sealed record RankedCase(PredictionRow Case, double Error, IReadOnlyList<int> Predicted)
 {
     public bool Correct => Predicted.SequenceEqual(Case.Labels);
 }
@@ -37,8 +38,9 @@ public sealed record ModelEvaluation(
         var sets = new List<SetEvaluation>();
         if (File.Exists(predictions))
         {
-            (classes, var cases) = ModelPredictions.Read(predictions, task);
-            foreach (var group in cases.GroupBy(c => c.Set))
+            var table = PredictionsFile.Read(predictions, task);
+            classes = table.Classes;
+            foreach (var group in table.Rows.GroupBy(c => c.Set))
             {
                 var list = group.ToList();
                 var metrics = ClassificationMetrics.Compute(task, list.Select(c => c.Labels).ToList(), list.Select(c => c.Probabilities).ToList());
@@ -50,7 +52,7 @@ public sealed record ModelEvaluation(
     }
 
     /// <summary>Binary: the positive class's curve. Otherwise one curve per class (or label), one-vs-rest.</summary>
-    public static IReadOnlyList<RocCurve> Roc(TaskKind task, IReadOnlyList<string> classes, IReadOnlyList<CasePrediction> cases)
+    public static IReadOnlyList<RocCurve> Roc(TaskKind task, IReadOnlyList<string> classes, IReadOnlyList<PredictionRow> cases)
     {
         IEnumerable<int> members = task == TaskKind.Binary ? [1] : Enumerable.Range(0, classes.Count);
         return members.Select(c =>
@@ -65,12 +67,12 @@ public sealed record ModelEvaluation(
     /// How wrong a prediction is about the truth: 1 − p(true class) for single-label tasks; for multi-label,
     /// the largest |truth − p| over the labels.
     /// </summary>
-    public static double ErrorOnTruth(TaskKind task, CasePrediction c) => task == TaskKind.Multilabel
+    public static double ErrorOnTruth(TaskKind task, PredictionRow c) => task == TaskKind.Multilabel
         ? c.Labels.Select((y, i) => Math.Abs(y - c.Probabilities[i])).Max()
         : 1 - c.Probabilities[c.Labels[0]];
 
     /// <summary>Largest error first; ties by sample id, so the order is stable.</summary>
-    public static IReadOnlyList<RankedCase> WorstFirst(TaskKind task, IEnumerable<CasePrediction> cases) =>
+    public static IReadOnlyList<RankedCase> WorstFirst(TaskKind task, IEnumerable<PredictionRow> cases) =>
         cases.Select(c => new RankedCase(c, ErrorOnTruth(task, c), DecisionRule.Predict(task, c.Probabilities)))
             .OrderByDescending(r => r.Error).ThenBy(r => r.Case.SampleId, StringComparer.Ordinal).ToList();
 

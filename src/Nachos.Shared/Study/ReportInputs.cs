@@ -1,4 +1,5 @@
 using Nachos.Shared.Data;
+using Nachos.Shared.Predictions;
 
 namespace Nachos.Shared.Study;
 
@@ -21,7 +22,7 @@ public sealed record ReportInputs(IReadOnlyDictionary<int, IReadOnlyList<Predict
             string? problem;
             try
             {
-                var rows = Prediction.Read(file, "test", manifest);
+                var rows = TestPredictions(file, manifest);
                 var lacking = refit.Test.Except(rows.Select(r => r.SampleId)).Count();
                 problem = lacking > 0 ? $"{file}: lacks {lacking} of the fold's {refit.Test.Count} test samples" : null;
                 if (problem is null) predictions[refit.Outer] = rows;
@@ -41,5 +42,16 @@ public sealed record ReportInputs(IReadOnlyDictionary<int, IReadOnlyList<Predict
             if (problem is not null) problems.Add($"outer fold {refit.Outer}: refit test predictions {problem}");
         }
         return new ReportInputs(predictions, problems);
+    }
+
+    /// <summary>The file's test rows with the dataset's truth, the probabilities in the dataset's class order.</summary>
+    private static IReadOnlyList<Prediction> TestPredictions(string file, Manifest manifest)
+    {
+        var table = PredictionsFile.Read(file, manifest.Task, manifest.ById.ContainsKey);
+        var column = table.Classes.Select((c, i) => (c, i)).ToDictionary(t => t.c, t => t.i);
+        var order = manifest.Classes.Select(c =>
+            column.TryGetValue(c, out var i) ? i : throw new InvalidDataException($"{file}: no column 'p_{c}' in the header line")).ToArray();
+        return table.Rows.Where(r => r.Set == "test")
+            .Select(r => new Prediction(r.SampleId, manifest.ById[r.SampleId].Labels, order.Select(i => r.Probabilities[i]).ToArray())).ToList();
     }
 }

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
-using CsvHelper;
 using MathNet.Numerics.Distributions;
 using Nachos.Shared.Data;
 using Nachos.Shared.Metrics;
+using Nachos.Shared.Predictions;
 using Nachos.Shared.Spec;
 using Nachos.Shared.Tasks;
 
@@ -45,32 +45,18 @@ public static class SimulatedTrainer
         }
 
         Directory.CreateDirectory(task.Directory);
-        var rows = new StringWriter(CultureInfo.InvariantCulture);
-        using var csv = new CsvWriter(rows, CultureInfo.InvariantCulture);
-        foreach (var h in new[] { "sample_id", "set", "true" }.Concat(manifest.Classes.Select(c => $"p_{c}")).Append("predicted")) csv.WriteField(h);
-        csv.NextRecord();
+        var rows = new List<PredictionRow>();
         IReadOnlyDictionary<string, double?> Evaluate(IReadOnlyList<string> ids, string set)
         {
             if (ids.Count == 0) return new Dictionary<string, double?>();
             var probs = ids.Select(id => Probabilities(manifest, manifest.ById[id], quality, Seeds.Derive(taskSeed, Seeds.Hash(id)))).ToList();
-            for (var i = 0; i < ids.Count; i++)
-            {
-                var truth = manifest.Task == TaskKind.Multilabel ? string.Join(";", manifest.ById[ids[i]].Labels) : manifest.Classes[manifest.ById[ids[i]].Labels[0]];
-                var predicted = Array.IndexOf(probs[i], probs[i].Max());
-                csv.WriteField(ids[i]);
-                csv.WriteField(set);
-                csv.WriteField(truth);
-                foreach (var p in probs[i]) csv.WriteField(p.ToString("R", CultureInfo.InvariantCulture));
-                csv.WriteField(manifest.Classes[predicted]);
-                csv.NextRecord();
-            }
+            rows.AddRange(ids.Select((id, i) => new PredictionRow(id, set, manifest.ById[id].Labels, probs[i])));
             ClassificationMetrics.RequireFinite(task.TaskId, set, probs);
             return ClassificationMetrics.Compute(manifest.Task, ids.Select(id => manifest.ById[id].Labels).ToList(), probs.Select(p => (IReadOnlyList<double>)p).ToList()).ByName();
         }
         var validation = Evaluate(task.Validation, "validation");
         var test = Evaluate(task.Test, "test");
-        csv.Flush();
-        File.WriteAllText(RunLayout.PredictionsPath(task.Directory), rows.ToString());
+        PredictionsFile.Write(RunLayout.PredictionsPath(task.Directory), manifest.Task, manifest.Classes, rows);
         double? valLoss = task.Validation.Count > 0 ? 0.7 * (1.5 - quality) : null;
         WaitUntil(epochs * sim.SecondsPerEpoch);
         return new TrainingResult(task.TaskId, bestEpoch, epochs, valLoss, validation, test, RunLayout.History, RunLayout.Predictions,

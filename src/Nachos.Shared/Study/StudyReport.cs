@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using CsvHelper;
-using CsvHelper.Configuration;
 using Nachos.Shared.Data;
 using Nachos.Shared.Metrics;
 using Nachos.Shared.Spec;
@@ -107,44 +106,5 @@ public sealed record StudyReport(string StudyId, bool Complete, IReadOnlyList<Fo
         JsonSerializer.Deserialize<StudyReport>(json, Json) ?? throw new InvalidDataException("empty report");
 }
 
-/// <summary>One row of a predictions file: the sample, its truth and the predicted probabilities.</summary>
-public sealed record Prediction(string SampleId, IReadOnlyList<int> Labels, IReadOnlyList<double> Probabilities)
-{
-    /// <summary>
-    /// Reads the rows of <c>set</c> from a task's predictions.csv: one <c>p_{class}</c> column per class of the manifest, in its
-    /// order. A file that is not such a table is an <see cref="InvalidDataException"/> naming the file, line and column, never quoting it.
-    /// </summary>
-    public static IReadOnlyList<Prediction> Read(string path, string set, Manifest manifest)
-    {
-        using var reader = new StreamReader(path);
-        using var csv = new CsvReader(reader, new CsvConfiguration(CultureInfo.InvariantCulture));
-        try
-        {
-            if (!csv.Read() || !csv.ReadHeader() || csv.HeaderRecord is not { } header)
-                throw new InvalidDataException($"{path}: no header line");
-            var probColumns = manifest.Classes.Select(c => $"p_{c}").ToArray();
-            foreach (var column in probColumns.Prepend("set").Prepend("sample_id"))
-                if (!header.Contains(column)) throw new InvalidDataException($"{path}: no column '{column}' in the header line");
-            var rows = new List<Prediction>();
-            while (csv.Read())
-            {
-                var line = csv.Parser.RawRow;
-                if (csv.Parser.Count != header.Length)
-                    throw new InvalidDataException($"{path}:{line}: {csv.Parser.Count} fields where the header line has {header.Length}");
-                if (csv.GetField("set") != set) continue;
-                var id = csv.GetField("sample_id")!;
-                if (!manifest.ById.TryGetValue(id, out var sample))
-                    throw new InvalidDataException($"{path}:{line}: column 'sample_id' names no sample of the dataset");
-                rows.Add(new Prediction(id, sample.Labels, probColumns.Select(c =>
-                    double.TryParse(csv.GetField(c), NumberStyles.Float, CultureInfo.InvariantCulture, out var p)
-                        ? p : throw new InvalidDataException($"{path}:{line}: column '{c}' is not a number")).ToArray()));
-            }
-            return rows;
-        }
-        catch (CsvHelperException)
-        {
-            // Its message quotes the raw record.
-            throw new InvalidDataException($"{path}:{csv.Parser.RawRow}: not valid CSV");
-        }
-    }
-}
+/// <summary>A test image as the report's bootstrap uses it: the sample, its truth from the dataset and the predicted probabilities in the dataset's class order.</summary>
+public sealed record Prediction(string SampleId, IReadOnlyList<int> Labels, IReadOnlyList<double> Probabilities);

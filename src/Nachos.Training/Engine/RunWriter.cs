@@ -3,6 +3,7 @@ using System.Text.Json;
 using CsvHelper;
 using Nachos.Shared.Data;
 using Nachos.Shared.Metrics;
+using Nachos.Shared.Predictions;
 using Nachos.Shared.Spec;
 using Nachos.Shared.Tasks;
 using Nachos.Shared.Study;
@@ -36,29 +37,8 @@ public static class RunWriter
             }
         });
 
-        var multi = spec.Task == TaskKind.Multilabel;
-        WriteCsv(RunLayout.PredictionsPath(dir), csv =>
-        {
-            csv.WriteField("sample_id");
-            csv.WriteField("set");
-            if (multi) foreach (var c in manifest.Classes) csv.WriteField($"true_{c}");
-            else csv.WriteField("true");
-            foreach (var c in manifest.Classes) csv.WriteField($"p_{c}");
-            csv.WriteField("predicted");
-            csv.NextRecord();
-            foreach (var (set, eval) in evaluations)
-                for (var i = 0; i < eval.Ids.Count; i++)
-                {
-                    csv.WriteField(eval.Ids[i]);
-                    csv.WriteField(set);
-                    var p = eval.Probabilities[i];
-                    if (multi) foreach (var v in eval.Labels[i]) csv.WriteField(v);
-                    else csv.WriteField(manifest.Classes[eval.Labels[i][0]]);
-                    foreach (var v in p) csv.WriteField(v.ToString("R", CultureInfo.InvariantCulture));
-                    csv.WriteField(DecisionRule.PredictedNames(spec.Task, manifest.Classes, p));
-                    csv.NextRecord();
-                }
-        });
+        PredictionsFile.Write(RunLayout.PredictionsPath(dir), spec.Task, manifest.Classes,
+            evaluations.SelectMany(e => e.Eval.Ids.Select((id, i) => new PredictionRow(id, e.Set, e.Eval.Labels[i], e.Eval.Probabilities[i]))));
 
         var doc = new
         {
