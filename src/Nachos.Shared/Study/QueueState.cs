@@ -69,12 +69,15 @@ public sealed record QueueState(
 
     public bool IsClosed(string studyId) => Closed.ContainsKey(studyId);
 
+    // Parsing the id costs a little on every result: only once some study is closed.
+    private bool OfClosedStudy(string taskId) => !Closed.IsEmpty && IsClosed(TaskAddress.Parse(taskId).Study);
+
     public QueueState Apply(QueueEvent e) => e switch
     {
         // Anything of a closed study's tasks that was in flight when it closed is ignored.
         TaskQueued q when IsClosed(q.Task.StudyId) => this,
-        TaskAttemptRecorded a when IsClosed(TaskAddress.Parse(a.TaskId).Study) => this,
-        TaskCompleted c when IsClosed(TaskAddress.Parse(c.Outcome.TaskId).Study) => this,
+        TaskAttemptRecorded a when OfClosedStudy(a.TaskId) => this,
+        TaskCompleted c when OfClosedStudy(c.Outcome.TaskId) => this,
         StudyClosed c when !IsClosed(c.StudyId) => Close(c.StudyId),
         TaskQueued q when !Open.ContainsKey(q.Task.TaskId) && !Completed.ContainsKey(q.Task.TaskId) =>
             Enqueue(this with { Open = Open.Add(q.Task.TaskId, q) }, q.Task),
