@@ -57,10 +57,10 @@ public sealed class LeaseTests
         }
     }
 
-    private static async Task<NachosNode> Start(SimulatedStudy study, string runDir)
+    private static async Task<NachosNode> Start(SimulatedStudy study, string runDir, string leaseTimeout = "1s")
     {
         var catalog = new SingleStudyCatalog(study.Context(runDir));
-        return await NachosNode.Start(new NodeOptions { WorkDir = runDir, Devices = [], Roles = [NodeOptions.Coordinator], Overrides = "nachos.lease-timeout = 1s" },
+        return await NachosNode.Start(new NodeOptions { WorkDir = runDir, Devices = [], Roles = [NodeOptions.Coordinator], Overrides = $"nachos.lease-timeout = {leaseTimeout}" },
             catalog, new Devices.SimulatedExecutor(catalog));
     }
 
@@ -102,14 +102,15 @@ public sealed class LeaseTests
         using var study = new SimulatedStudy();
         var runDir = study.RunDir("adopt");
         long lease;
-        await using (var node = await Start(study, runDir))
+        // A lease timeout of 12 heartbeat periods: a loaded machine may delay a heartbeat by seconds.
+        await using (var node = await Start(study, runDir, "3s"))
         {
             var device = NewDevice(node);
             node.Queue.Tell(new SubmitTask(Task, 0));
             node.Queue.Tell(new RequestWork("d"), device.Ref);
             lease = device.Await<WorkAssigned>(TimeSpan.FromSeconds(10)).Lease;
-            // Three lease timeouts of heartbeats: the lease stays.
-            for (var i = 0; i < 12; i++)
+            // Two lease timeouts of heartbeats: the lease stays.
+            for (var i = 0; i < 24; i++)
             {
                 node.Queue.Tell(new LeaseHeartbeat(Task.TaskId, lease, "d"), device.Ref);
                 await System.Threading.Tasks.Task.Delay(250);
@@ -119,7 +120,7 @@ public sealed class LeaseTests
         }
 
         // A new queue (as after a failover) recovers the open task; the running device re-announces its lease.
-        await using (var node = await Start(study, runDir))
+        await using (var node = await Start(study, runDir, "3s"))
         {
             var survivor = NewDevice(node);
             node.Queue.Tell(new LeaseHeartbeat(Task.TaskId, lease, "d"), survivor.Ref);

@@ -170,7 +170,8 @@ public sealed class NodeCommandTests
         Assert.Contains("PostgreSQL", error);
 
         first.Terminate();
-        Assert.Equal(0, first.Wait(TimeSpan.FromSeconds(60)));
+        var exit = first.Wait(TimeSpan.FromSeconds(60));
+        Assert.True(exit == 0, $"exit {exit}\n{first.Output}\n{first.Error}");
         Assert.Contains("left", first.Output);
     }
 

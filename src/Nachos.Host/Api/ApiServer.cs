@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Nachos.Actors.Node;
 using Nachos.Shared.Data;
@@ -26,6 +27,9 @@ public sealed class ApiServer(WebApplication app, string url) : IAsyncDisposable
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        // The node owns SIGTERM and Ctrl-C (it leaves the cluster first); ASP.NET's console lifetime would also
+        // handle them, and a signal while the server starts made StartAsync throw (exit 1, no message).
+        builder.Services.AddSingleton<IHostLifetime, NodeOwnedLifetime>();
         builder.WebHost.UseUrls($"http://{(host.Contains(':') ? $"[{host}]" : host)}:{port}");
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = Problems.MaxBodyBytes);
         Configure(builder.Services);
@@ -60,5 +64,12 @@ public sealed class ApiServer(WebApplication app, string url) : IAsyncDisposable
     {
         await app.StopAsync();
         await app.DisposeAsync();
+    }
+
+    /// <summary>A host lifetime that does nothing: the server starts and stops when the node says so.</summary>
+    private sealed class NodeOwnedLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

@@ -26,8 +26,12 @@ public sealed class Losses(TaskKind task, LossKind kind, double focalGamma, floa
             if (kind != LossKind.Focal) return F.binary_cross_entropy_with_logits(logits, targets, weight: null, pos_weights: _weights);
             using var bce = F.binary_cross_entropy_with_logits(logits, targets, reduction: nn.Reduction.None);
             using var p = logits.sigmoid();
-            using var pt = p * targets + (1 - p) * (1 - targets);
-            using var modulated = (1 - pt).pow(focalGamma) * bce;
+            using var q = ones_like(p).sub(p);
+            using var notTargets = ones_like(targets).sub(targets);
+            using var hit = p * targets;
+            using var miss = q * notTargets;
+            using var pt = hit.add(miss, Scalars.One);
+            using var modulated = Focus(pt) * bce;
             return modulated.mean();
         }
         if (kind != LossKind.Focal) return F.cross_entropy(logits, targets, weight: _weights);
@@ -35,10 +39,19 @@ public sealed class Losses(TaskKind task, LossKind kind, double focalGamma, floa
         using var logp = F.log_softmax(logits, 1);
         using var logpt = logp.gather(1, targets.unsqueeze(1)).squeeze(1);
         using var ptc = logpt.exp();
-        using var term = -(1 - ptc).pow(focalGamma) * logpt;
+        using var focus = Focus(ptc);
+        using var term = -focus * logpt;
         if (_weights is null) return term.mean();
         using var w = _weights.index_select(0, targets);
         return (term * w).sum() / w.sum();
+    }
+
+    /// <summary>(1 − p)^γ, without implicitly converted Scalars (<see cref="Scalars"/>).</summary>
+    private Tensor Focus(Tensor p)
+    {
+        using var gamma = focalGamma.ToScalar();
+        using var rest = ones_like(p).sub(p);
+        return rest.pow(gamma);
     }
 
     public Tensor Probabilities(Tensor logits) => MultiLabel ? logits.sigmoid() : logits.softmax(1);

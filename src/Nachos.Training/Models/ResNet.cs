@@ -1,3 +1,4 @@
+using Nachos.Training.Engine;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -78,7 +79,8 @@ public sealed class ResNet : Module<Tensor, Tensor>
             using var a = functional.relu(bn1.forward(conv1.forward(x)));
             using var b = bn2.forward(conv2.forward(a));
             using var identity = shortcut is null ? x.alias() : shortcut.forward(x);
-            return functional.relu(b + identity);
+            using var sum = b.add(identity, Scalars.One);
+            return functional.relu(sum);
         }
     }
 
@@ -106,7 +108,8 @@ public sealed class ResNet : Module<Tensor, Tensor>
             using var b = functional.relu(bn2.forward(conv2.forward(a)));
             using var c = bn3.forward(conv3.forward(b));
             using var identity = shortcut is null ? x.alias() : shortcut.forward(x);
-            return functional.relu(c + identity);
+            using var sum = c.add(identity, Scalars.One);
+            return functional.relu(sum);
         }
     }
 }
