@@ -1,47 +1,55 @@
 using Nachos.Actors.Entities;
-using Nachos.Shared.Search;
 using Nachos.Shared.Study;
 using Nachos.Shared.Tasks;
 
 namespace Nachos.Actors.Tests;
 
 /// <summary>
-/// The same study computed sequentially in one thread from the domain code alone (no actors, no journal,
-/// no queue): the answer the orchestration must reproduce exactly.
+/// The same study computed sequentially in one thread by the domain driver the entities use (StudyState, FoldState,
+/// TrialState: their Decide and Accept), without actors, journal or queue: the answer the orchestration must reproduce
+/// exactly.
 /// </summary>
 public static class ReferenceStudy
 {
     public static StudyReport Compute(StudyContext context)
     {
-        var spec = context.Spec;
-        var folds = new List<FoldResult>();
-        for (var k = 0; k < context.Plan.Outer.Count; k++)
+        var id = context.Spec.Name;
+        var study = StudyState.Empty.Apply(new StudyStarted(id, context.Plan.Outer.Count));
+        while (study.Decide() is StartFolds start)
+            foreach (var k in start.Outer) study = study.Apply(study.Accept(Fold(context, k))!);
+        while (true)
         {
-            var sampler = Samplers.Create(spec.Search, Seeds.Derive(spec.Seed, 2, k));
-            var state = FoldState.Empty.Apply(new FoldStarted(spec.Name, k, spec.Search.Trials, spec.Search.Parallelism,
-                context.Plan.Outer[k].Inner.Count, spec.Training.MaxEpochs, spec.Seed, spec.Search.Metric, spec.Search.Maximise,
-                spec.Execution.MaxFailedTrials));
-            while (!state.Done)
-            {
-                var events = state.Decide(sampler);
-                foreach (var e in events) state = state.Apply(e);
-                if (state.Refit is not null && state.RefitOutcome is null)
-                {
-                    state = state.Apply(new RefitFinished(Execute(context, state.RefitTask()!)));
-                    continue;
-                }
-                if (events.Count > 0) continue;
-                foreach (var n in state.Running.ToList())
-                {
-                    var trial = TrialState.Empty.Apply(new TrialRequested(spec.Name, k, n, state.Started[n], state.Start!.Splits,
-                        spec.Training.MaxEpochs, spec.Seed, spec.Search.Metric));
-                    foreach (var task in trial.Tasks()) trial = trial.Apply(new SplitFinished(task.Inner!.Value, Execute(context, task)));
-                    state = state.Apply(new TrialFinished(trial.Result()));
-                }
-            }
-            folds.Add(state.Result());
+            var (report, decision) = StudyReports.Attempt(context, study.Folds.Values.ToList(), study);
+            if (decision is RetryReport retry) study = study.Apply(retry.Failed);
+            else return report;
         }
-        return StudyReports.Write(StudyReports.Build(context, folds), context.RunDir);
+    }
+
+    private static FoldResult Fold(StudyContext context, int outer)
+    {
+        var fold = FoldState.Empty.Apply(FoldState.Begin(context.Spec.Name, context.Spec, context.Plan, outer));
+        var sampler = FoldState.Sampler(context.Spec.Search, fold.Start!);
+        while (!fold.Done)
+        {
+            var events = fold.Decide(sampler);
+            foreach (var e in events) fold = fold.Apply(e);
+            if (fold.RefitTask() is { } refit && fold.RefitOutcome is null)
+            {
+                fold = fold.Apply(fold.AcceptRefit(Execute(context, refit))!);
+                continue;
+            }
+            if (events.Count > 0) continue;
+            foreach (var n in fold.Running.ToList()) fold = fold.Apply(fold.Accept(Trial(context, fold.TrialRequest(n)))!);
+        }
+        return fold.Result();
+    }
+
+    private static TrialResult Trial(StudyContext context, TrialRequested request)
+    {
+        var trial = TrialState.Empty.Apply(request);
+        while (trial.Decide() is SubmitSplits submit)
+            foreach (var task in submit.Tasks) trial = trial.Apply(trial.Accept(Execute(context, task))!);
+        return ((ReportTrial)trial.Decide()).Result;
     }
 
     /// <summary>Attempts as the queue makes them: up to 1 + max_retries, each a fresh draw.</summary>

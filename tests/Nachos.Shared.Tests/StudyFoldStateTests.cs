@@ -388,4 +388,26 @@ public sealed class StudyFoldStateTests
         Assert.Throws<InvalidOperationException>(() => FoldState.Empty.Decide(new RecordingSampler()));
         Assert.Null(FoldState.Empty.RefitTask());
     }
+
+    [Fact]
+    public void A_fold_accepts_reports_of_the_trials_it_started_once_and_only_its_own_refit()
+    {
+        var sampler = new RecordingSampler();
+        var (s, events) = Step(Start(trials: 2, parallelism: 2), sampler);
+        Assert.Equal([0, 1], StartedTrials(events));
+        Assert.Null(s.Accept(Ok(7, Hyperparameters.Empty, 0.9)));
+        var finished = s.Accept(Ok(0, s.Started[0], 0.9));
+        Assert.NotNull(finished);
+        s = s.Apply(finished);
+        Assert.Null(s.Accept(Ok(0, s.Started[0], 0.1)));
+
+        var request = s.TrialRequest(1);
+        Assert.Equal((s.Start!.StudyId, s.Start.Outer, 1, s.Started[1], s.Start.Splits), (request.StudyId, request.Outer, request.Trial, request.Config, request.Splits));
+
+        Assert.Null(s.AcceptRefit(new TaskOutcome("st/o2/refit", null, "boom", 1)));
+        (s, _) = Step(s.Apply(s.Accept(Ok(1, s.Started[1], 0.5))!), sampler);
+        var refit = s.RefitTask()!;
+        Assert.Null(s.AcceptRefit(new TaskOutcome("other/o0/refit", null, "boom", 1)));
+        Assert.NotNull(s.AcceptRefit(new TaskOutcome(refit.TaskId, null, "boom", 1)));
+    }
 }

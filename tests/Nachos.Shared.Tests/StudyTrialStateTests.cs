@@ -178,4 +178,55 @@ public sealed class StudyTrialStateTests
         Assert.False(TrialState.Empty.Done);
         Assert.Throws<InvalidOperationException>(() => TrialState.Empty.Result());
     }
+
+    [Fact]
+    public void Decide_submits_the_splits_without_an_outcome_then_reports_the_result()
+    {
+        var t = Requested().Apply(new SplitFinished(1, Ok(1, 0.8, 4)));
+        var submit = Assert.IsType<SubmitSplits>(t.Decide());
+        Assert.Equal(["st/o1/t2/s0", "st/o1/t2/s2"], submit.Tasks.Select(p => p.TaskId));
+
+        t = t.Apply(new SplitFinished(0, Ok(0, 0.7, 3))).Apply(new SplitFinished(2, Ok(2, 0.9, 8)));
+        var report = Assert.IsType<ReportTrial>(t.Decide());
+        Assert.Equal(0.8, report.Result.Score!.Value, 12);
+        Assert.Equal([0.7, 0.8, 0.9], report.Result.SplitScores.Select(v => v!.Value));
+        Assert.Throws<InvalidOperationException>(() => TrialState.Empty.Decide());
+    }
+
+    [Fact]
+    public void Accept_takes_the_first_outcome_of_each_own_split_only()
+    {
+        var t = Requested(splits: 2);
+        var first = t.Accept(Ok(1, 0.8, 4));
+        Assert.Equal(1, first!.Inner);
+        t = t.Apply(first);
+        Assert.Null(t.Accept(Ok(1, 0.1, 2)));
+        // Another trial's task, and a refit of this fold, are not this trial's.
+        Assert.Null(t.Accept(new TaskOutcome("st/o1/t3/s0", null, "boom", 1)));
+        Assert.Null(t.Accept(new TaskOutcome("st/o1/refit", null, "boom", 1)));
+        Assert.Null(TrialState.Empty.Accept(Ok(0, 0.8, 4)));
+    }
+
+    private static FoldResult Fold(int outer) =>
+        new(outer, 0, Config, 0.8, 0.01, 4, new Dictionary<string, double?> { ["auroc"] = 0.9 }, [], null);
+
+    [Fact]
+    public void A_study_starts_the_folds_that_have_not_reported_then_builds_its_report_once()
+    {
+        Assert.Throws<InvalidOperationException>(() => StudyState.Empty.Decide());
+        Assert.Null(StudyState.Empty.Accept(Fold(0)));
+
+        var s = StudyState.Empty.Apply(new StudyStarted("st", 3));
+        Assert.Equal([0, 1, 2], Assert.IsType<StartFolds>(s.Decide()).Outer);
+        s = s.Apply(s.Accept(Fold(1))!);
+        Assert.Null(s.Accept(Fold(1)));
+        Assert.Equal([0, 2], Assert.IsType<StartFolds>(s.Decide()).Outer);
+
+        s = s.Apply(s.Accept(Fold(2))!).Apply(s.Accept(Fold(0))!);
+        Assert.IsType<BuildReport>(s.Decide());
+
+        var report = StudyReport.Unbuilt("st", s.Folds.Values.ToList(), ["report: not built (test)"]);
+        s = s.Apply(new StudyFinished(false, "test", report));
+        Assert.Same(report, Assert.IsType<RepublishReport>(s.Decide()).Report);
+    }
 }

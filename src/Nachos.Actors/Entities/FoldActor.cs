@@ -46,7 +46,7 @@ public sealed class FoldActor : ReceivePersistentActor, IWithTimers
         {
             if (_state.Done) return;
             // Trials resubmit their own tasks; the fold re-pokes trials it still waits for and its refit.
-            foreach (var n in _state.Running) StartTrial(n, _state.Started[n]);
+            foreach (var n in _state.Running) StartTrial(n);
             if (_state.RefitTask() is { } refit) Submit(refit);
         });
         Command<StartFold>(s =>
@@ -56,21 +56,17 @@ public sealed class FoldActor : ReceivePersistentActor, IWithTimers
                 Resume();
                 return;
             }
-            var spec = _catalog.Get(s.StudyId).Spec;
-            var started = new FoldStarted(s.StudyId, s.Outer, spec.Search.Trials, spec.Search.Parallelism,
-                _catalog.Get(s.StudyId).Plan.Outer[s.Outer].Inner.Count, spec.Training.MaxEpochs, spec.Seed,
-                spec.Search.Metric, spec.Search.Maximise, spec.Execution.MaxFailedTrials);
-            Persist(started, e => { _state = _state.Apply(e); Advance(); });
+            var context = _catalog.Get(s.StudyId);
+            Persist(FoldState.Begin(s.StudyId, context.Spec, context.Plan, s.Outer), e => { _state = _state.Apply(e); Advance(); });
         });
         Command<TrialReport>(r =>
         {
-            if (_state.Start is null || _state.Done || _state.Finished.ContainsKey(r.Result.Trial) || !_state.Started.ContainsKey(r.Result.Trial)) return;
-            Advance(new TrialFinished(r.Result));
+            if (_state.Accept(r.Result) is { } finished) Advance(finished);
         });
         Command<TaskFinished>(f =>
         {
-            if (_state.Refit is null || _state.RefitOutcome is not null || f.Outcome.TaskId != _state.RefitTask()!.TaskId) return;
-            Persist(new RefitFinished(f.Outcome), e =>
+            if (_state.AcceptRefit(f.Outcome) is not { } refit) return;
+            Persist(refit, e =>
             {
                 _state = _state.Apply(e);
                 Publish();
@@ -94,7 +90,7 @@ public sealed class FoldActor : ReceivePersistentActor, IWithTimers
             Report();
             return;
         }
-        foreach (var n in _state.Running) StartTrial(n, _state.Started[n]);
+        foreach (var n in _state.Running) StartTrial(n);
         if (_state.RefitTask() is { } refit) Submit(refit);
         Publish();
         Advance();
@@ -106,7 +102,7 @@ public sealed class FoldActor : ReceivePersistentActor, IWithTimers
     /// </summary>
     private void Advance(TrialFinished? finished = null)
     {
-        _sampler ??= Samplers.Create(_catalog.Get(_state.Start!.StudyId).Spec.Search, Seeds.Derive(_state.Start.Seed, 2, _state.Start.Outer));
+        _sampler ??= FoldState.Sampler(_catalog.Get(_state.Start!.StudyId).Spec.Search, _state.Start);
         var decided = (finished is null ? _state : _state.Apply(finished)).Decide(_sampler);
         List<FoldEvent> events = finished is null ? [.. decided] : [finished, .. decided];
         if (!_state.Done) Timers.StartPeriodicTimer("resubmit", Resubmit.Instance, Resubmit.Interval);
@@ -117,7 +113,7 @@ public sealed class FoldActor : ReceivePersistentActor, IWithTimers
             _state = _state.Apply(e);
             switch (e)
             {
-                case TrialStarted t: StartTrial(t.Trial, t.Config); break;
+                case TrialStarted t: StartTrial(t.Trial); break;
                 case RefitStarted: Submit(_state.RefitTask()!); break;
                 case FoldFailed: Report(); break;
             }
@@ -125,11 +121,10 @@ public sealed class FoldActor : ReceivePersistentActor, IWithTimers
         });
     }
 
-    private void StartTrial(int n, Hyperparameters config)
+    private void StartTrial(int n)
     {
         var s = _state.Start!;
-        var request = new TrialRequested(s.StudyId, s.Outer, n, config, s.Splits, s.MaxEpochs, s.Seed, s.Metric);
-        Regions.Tell(Context, Regions.Trial, TaskAddress.TrialId(s.StudyId, s.Outer, n), new StartTrial(request));
+        Regions.Tell(Context, Regions.Trial, TaskAddress.TrialId(s.StudyId, s.Outer, n), new StartTrial(_state.TrialRequest(n)));
     }
 
     private void Submit(TaskSpec refit) =>

@@ -19,6 +19,7 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
     private readonly IStudyCatalog _catalog;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private StudyState _state = StudyState.Empty;
+    private bool _building;
 
     public override string PersistenceId { get; }
 
@@ -50,9 +51,9 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
         });
         Command<FoldReport>(r =>
         {
-            if (_state.Start is null || _state.Folds.ContainsKey(r.Result.Outer)) return;
-            Persist(new FoldReported(r.Result), e => { _state = _state.Apply(e); Continue(); });
+            if (_state.Accept(r.Result) is { } reported) Persist(reported, e => { _state = _state.Apply(e); Continue(); });
         });
+        Command<ReportBuilt>(Decide);
     }
 
     /// <summary>Persisting is not allowed while replaying, so recovery continues through a message to itself.</summary>
@@ -65,29 +66,40 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
     private void Continue()
     {
         var id = _state.Start!.StudyId;
-        if (!_state.AllReported)
+        switch (_state.Decide())
         {
-            for (var k = 0; k < _state.Start.Folds; k++)
-                if (!_state.Folds.ContainsKey(k)) Regions.Tell(Context, Regions.Fold, TaskAddress.FoldId(id, k), new StartFold(id, k));
-            return;
+            case StartFolds start:
+                foreach (var k in start.Outer) Regions.Tell(Context, Regions.Fold, TaskAddress.FoldId(id, k), new StartFold(id, k));
+                break;
+            case RepublishReport stored:
+                // Built once; later starts republish it and restore its files if they were removed.
+                var runDir = _catalog.Get(id).RunDir;
+                if (!File.Exists(RunLayout.ReportPath(runDir)) && StudyReports.Write(stored.Report, runDir) is var written && !ReferenceEquals(written, stored.Report))
+                    _log.Error("study {0}: {1}", id, written.Problems![^1]);
+                Context.System.EventStream.Publish(new StudyCompleted(id, stored.Report));
+                _queue.Tell(new CloseStudy(id, runDir));
+                Regions.Passivate(Context);
+                break;
+            case BuildReport:
+                // A start or a recovery while a retry waits, or while a build runs, leaves it alone.
+                if (_building || Timers.IsTimerActive(RetryReportNow.Instance)) return;
+                _building = true;
+                var context = _catalog.Get(id);
+                var folds = _state.Folds.Values.ToList();
+                var state = _state;
+                // Reading every refit's predictions and writing the report is file work: off the actor's thread.
+                Task.Run(() => StudyReports.Attempt(context, folds, state)).PipeTo(Self, success: a => new ReportBuilt(state.ReportAttempts + 1, a.Report, a.Decision));
+                break;
         }
-        if (_state.Finish?.Report is { } stored)
-        {
-            // Built once; later starts republish it and restore its files if they were removed.
-            var runDir = _catalog.Get(id).RunDir;
-            if (!File.Exists(RunLayout.ReportPath(runDir)) && StudyReports.Write(stored, runDir) is var written && !ReferenceEquals(written, stored))
-                _log.Error("study {0}: {1}", id, written.Problems![^1]);
-            Context.System.EventStream.Publish(new StudyCompleted(id, stored));
-            _queue.Tell(new CloseStudy(id, runDir));
-            Regions.Passivate(Context);
-            return;
-        }
-        // A start or a recovery while a retry waits leaves the wait alone.
-        if (Timers.IsTimerActive(RetryReportNow.Instance)) return;
-        var context = _catalog.Get(id);
-        var report = StudyReports.Build(context, _state.Folds.Values.ToList());
-        if (report.Problems is null) report = StudyReports.Write(report, context.RunDir);
-        switch (_state.DecideReport(report))
+    }
+
+    private void Decide(ReportBuilt built)
+    {
+        _building = false;
+        // A build started by an earlier incarnation or attempt is stale.
+        if (_state.Finish is not null || built.Attempt != _state.ReportAttempts + 1) return;
+        var id = _state.Start!.StudyId;
+        switch (built.Decision)
         {
             case RetryReport retry:
                 Persist(retry.Failed, e =>
@@ -99,18 +111,19 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
                 });
                 break;
             case FinishStudy finish:
-                // A report with problems is written once it is final (one without was written above).
-                var final = report.Problems is null ? report : StudyReports.Write(report, context.RunDir);
-                Persist(finish.Finished with { Report = final }, e =>
+                Persist(finish.Finished with { Report = built.Report }, e =>
                 {
                     _state = _state.Apply(e);
-                    Context.System.EventStream.Publish(new StudyCompleted(id, final));
-                    _queue.Tell(new CloseStudy(id, context.RunDir));
+                    Context.System.EventStream.Publish(new StudyCompleted(id, built.Report));
+                    _queue.Tell(new CloseStudy(id, _catalog.Get(id).RunDir));
                     Regions.Passivate(Context);
                 });
                 break;
         }
     }
+
+    /// <summary>A report built (and written) off the actor's thread, with what the state decided about it.</summary>
+    private sealed record ReportBuilt(int Attempt, StudyReport Report, ReportDecision Decision);
 
     /// <summary>Time for the next attempt at the report.</summary>
     private sealed class RetryReportNow

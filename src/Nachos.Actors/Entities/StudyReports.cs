@@ -24,6 +24,29 @@ public static class StudyReports
         }
     }
 
+    /// <summary>
+    /// One attempt at the report of a study in <paramref name="state"/>: built, written when it has no problems (or when it
+    /// is final), with what the state decides about it. It never throws: whatever fails is a problem of the report, or the
+    /// study would wait for it forever.
+    /// </summary>
+    public static (StudyReport Report, ReportDecision Decision) Attempt(StudyContext context, IReadOnlyList<FoldResult> folds, StudyState state)
+    {
+        try
+        {
+            var report = Build(context, folds);
+            if (report.Problems is null) report = Write(report, context.RunDir);
+            var decision = state.DecideReport(report);
+            // A report with problems is written once it is final (one without was written above).
+            if (decision is FinishStudy && report.Problems is not null) report = Write(report, context.RunDir);
+            return (report, decision);
+        }
+        catch (Exception e)
+        {
+            var unbuilt = StudyReport.Unbuilt(context.Spec.Name, folds, [$"report: not built ({e.GetType().Name}: {e.Message})"]);
+            return (unbuilt, state.DecideReport(unbuilt));
+        }
+    }
+
     /// <summary>Writes the report's files; a failure to is one more problem of the report, naming the run directory.</summary>
     public static StudyReport Write(StudyReport report, string runDir)
     {

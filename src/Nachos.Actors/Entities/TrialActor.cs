@@ -42,7 +42,7 @@ public sealed class TrialActor : ReceivePersistentActor, IWithTimers
         });
         Command<Resubmit>(_ =>
         {
-            if (_state.Request is not null && !_state.Done) Submit();
+            if (_state.Request is not null && _state.Decide() is SubmitSplits submit) Submit(submit.Tasks);
         });
         Command<StartTrial>(s =>
         {
@@ -51,11 +51,10 @@ public sealed class TrialActor : ReceivePersistentActor, IWithTimers
         });
         Command<TaskFinished>(f =>
         {
-            var task = _state.Tasks().FirstOrDefault(t => t.TaskId == f.Outcome.TaskId);
-            if (task is null || _state.Splits.ContainsKey(task.Inner!.Value)) return;
+            if (_state.Request is null || _state.Accept(f.Outcome) is not { } split) return;
             // Not persisted: the queue journals every outcome and answers a resubmission after a restart
             // with it, so a trial's journal holds only its request (one write per task fewer).
-            _state = _state.Apply(new SplitFinished(task.Inner.Value, f.Outcome));
+            _state = _state.Apply(split);
             if (_state.Done) Continue();
         });
     }
@@ -70,22 +69,25 @@ public sealed class TrialActor : ReceivePersistentActor, IWithTimers
     /// <summary>Submits what is missing (idempotent), or reports when done (the fold ignores repeats).</summary>
     private void Continue()
     {
-        if (_state.Done)
+        switch (_state.Decide())
         {
-            Timers.Cancel("resubmit");
-            var r = _state.Request!;
-            Regions.Tell(Context, Regions.Fold, TaskAddress.FoldId(r.StudyId, r.Outer), new TrialReport(_state.Result()));
-            // Should the report be lost, the fold's resubmit timer starts this trial again.
-            Regions.Passivate(Context);
-            return;
+            case ReportTrial report:
+                Timers.Cancel("resubmit");
+                var r = _state.Request!;
+                Regions.Tell(Context, Regions.Fold, TaskAddress.FoldId(r.StudyId, r.Outer), new TrialReport(report.Result));
+                // Should the report be lost, the fold's resubmit timer starts this trial again.
+                Regions.Passivate(Context);
+                break;
+            case SubmitSplits submit:
+                Submit(submit.Tasks);
+                Timers.StartPeriodicTimer("resubmit", Resubmit.Instance, Resubmit.Interval);
+                break;
         }
-        Submit();
-        Timers.StartPeriodicTimer("resubmit", Resubmit.Instance, Resubmit.Interval);
     }
 
-    private void Submit()
+    private void Submit(IReadOnlyList<TaskSpec> tasks)
     {
         var retries = _catalog.Get(_state.Request!.StudyId).Spec.Execution.MaxRetries;
-        foreach (var task in _state.Pending()) _queue.Tell(new SubmitTask(task, retries));
+        foreach (var task in tasks) _queue.Tell(new SubmitTask(task, retries));
     }
 }

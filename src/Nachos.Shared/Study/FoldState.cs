@@ -1,4 +1,6 @@
 using Nachos.Shared.Search;
+using Nachos.Shared.Spec;
+using Nachos.Shared.Splits;
 using Nachos.Shared.Tasks;
 
 namespace Nachos.Shared.Study;
@@ -42,6 +44,29 @@ public sealed record FoldState(
     public bool Done => Failure is not null || RefitOutcome is not null;
 
     public IEnumerable<int> Running => Started.Keys.Where(n => !Finished.ContainsKey(n));
+
+    /// <summary>The start of outer fold <paramref name="outer"/> of a study with this spec and split plan.</summary>
+    public static FoldStarted Begin(string studyId, StudySpec spec, SplitPlan plan, int outer) =>
+        new(studyId, outer, spec.Search.Trials, spec.Search.Parallelism, plan.Outer[outer].Inner.Count, spec.Training.MaxEpochs,
+            spec.Seed, spec.Search.Metric, spec.Search.Maximise, spec.Execution.MaxFailedTrials);
+
+    /// <summary>The fold's sampler: its own stream of the study seed, so folds search independently and reproducibly.</summary>
+    public static ISampler Sampler(SearchSpec search, FoldStarted start) => Samplers.Create(search, Seeds.Derive(start.Seed, 2, start.Outer));
+
+    /// <summary>What trial <paramref name="trial"/> of this fold is asked to do.</summary>
+    public TrialRequested TrialRequest(int trial)
+    {
+        var s = Start ?? throw new InvalidOperationException("fold not started");
+        return new TrialRequested(s.StudyId, s.Outer, trial, Started[trial], s.Splits, s.MaxEpochs, s.Seed, s.Metric);
+    }
+
+    /// <summary>A trial's report, if the fold waits for it (repeats, strays and reports after the end are dropped).</summary>
+    public TrialFinished? Accept(TrialResult result) =>
+        Start is null || Done || Finished.ContainsKey(result.Trial) || !Started.ContainsKey(result.Trial) ? null : new TrialFinished(result);
+
+    /// <summary>The refit's outcome, if this is the refit the fold waits for.</summary>
+    public RefitFinished? AcceptRefit(TaskOutcome outcome) =>
+        Refit is null || RefitOutcome is not null || outcome.TaskId != RefitTask()!.TaskId ? null : new RefitFinished(outcome);
 
     public FoldState Apply(FoldEvent e) => e switch
     {

@@ -13,6 +13,12 @@ public abstract record ReportDecision;
 public sealed record FinishStudy(StudyFinished Finished) : ReportDecision;
 public sealed record RetryReport(ReportAttemptFailed Failed, TimeSpan After) : ReportDecision;
 
+/// <summary>What a study does next: start (or re-poke) the folds that have not reported, build its report, or republish the one it has.</summary>
+public abstract record StudyStep;
+public sealed record StartFolds(IReadOnlyList<int> Outer) : StudyStep;
+public sealed record BuildReport : StudyStep;
+public sealed record RepublishReport(StudyReport Report) : StudyStep;
+
 /// <summary>A study: one outer fold per fold of the plan; finished when every fold has reported.</summary>
 public sealed record StudyState(StudyStarted? Start, IReadOnlyDictionary<int, FoldResult> Folds, StudyFinished? Finish, int ReportAttempts = 0)
 {
@@ -37,6 +43,16 @@ public sealed record StudyState(StudyStarted? Start, IReadOnlyDictionary<int, Fo
         ReportAttemptFailed a => this with { ReportAttempts = Math.Max(ReportAttempts, a.Attempt) },
         _ => this,
     };
+
+    /// <summary>A fold's report, if the study waits for it.</summary>
+    public FoldReported? Accept(FoldResult result) => Start is null || Folds.ContainsKey(result.Outer) ? null : new FoldReported(result);
+
+    public StudyStep Decide()
+    {
+        var s = Start ?? throw new InvalidOperationException("study not started");
+        if (!AllReported) return new StartFolds(Enumerable.Range(0, s.Folds).Where(k => !Folds.ContainsKey(k)).ToList());
+        return Finish?.Report is { } stored ? new RepublishReport(stored) : new BuildReport();
+    }
 
     /// <summary>A report without problems, or the last attempt's, finishes the study (failed unless complete); otherwise it is retried.</summary>
     public ReportDecision DecideReport(StudyReport report)

@@ -12,6 +12,11 @@ public sealed record TrialResult(int Trial, Hyperparameters Config, double? Scor
     public bool Failed => Failure is not null;
 }
 
+/// <summary>What a trial does next: submit the splits without an outcome (idempotent at the queue), or report its result.</summary>
+public abstract record TrialStep;
+public sealed record SubmitSplits(IReadOnlyList<TaskSpec> Tasks) : TrialStep;
+public sealed record ReportTrial(TrialResult Result) : TrialStep;
+
 /// <summary>One trial: one task per inner split; done when every split has an outcome.</summary>
 public sealed record TrialState(TrialRequested? Request, IReadOnlyDictionary<int, TaskOutcome> Splits)
 {
@@ -25,6 +30,17 @@ public sealed record TrialState(TrialRequested? Request, IReadOnlyDictionary<int
         SplitFinished f => this with { Splits = new Dictionary<int, TaskOutcome>(Splits) { [f.Inner] = f.Outcome } },
         _ => this,
     };
+
+    /// <summary>A task's outcome, if it is one of this trial's splits and the first for it.</summary>
+    public SplitFinished? Accept(TaskOutcome outcome) =>
+        Tasks().FirstOrDefault(t => t.TaskId == outcome.TaskId) is { } task && !Splits.ContainsKey(task.Inner!.Value)
+            ? new SplitFinished(task.Inner.Value, outcome)
+            : null;
+
+    public TrialStep Decide() =>
+        Request is null ? throw new InvalidOperationException("trial not requested")
+        : Done ? new ReportTrial(Result())
+        : new SubmitSplits(Pending().ToList());
 
     public IEnumerable<TaskSpec> Tasks() => Request is not { } r ? [] :
         Enumerable.Range(0, r.Splits).Select(j => TaskSpec.ForSplit(r.StudyId, r.Outer, r.Trial, j, r.Config, r.MaxEpochs, r.Seed));
