@@ -8,6 +8,15 @@ namespace Nachos.Shared.Splits;
 /// </summary>
 public static class LeakageAudit
 {
+    /// <summary>Refuses an inner split that holds a sample of its outer test fold (a tampered or corrupted plan).</summary>
+    public static void Guard(string taskId, OuterFold fold, Split inner)
+    {
+        var test = fold.Test.ToHashSet();
+        var leaked = inner.Train.Concat(inner.Validation).FirstOrDefault(test.Contains);
+        if (leaked is not null)
+            throw new InvalidOperationException($"{taskId}: sample '{leaked}' of outer test fold {fold.Name} is in an inner split; refusing to train");
+    }
+
     public static IReadOnlyList<string> Check(SplitPlan plan, Manifest manifest, bool grouped, bool exhaustive)
     {
         var problems = new List<string>();

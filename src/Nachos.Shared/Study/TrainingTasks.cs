@@ -1,0 +1,23 @@
+using Nachos.Shared.Splits;
+using Nachos.Shared.Tasks;
+
+namespace Nachos.Shared.Study;
+
+/// <summary>Resolves a queued task into the trainer's task: its sample ids from the split plan and its folder.</summary>
+public static class TrainingTasks
+{
+    /// <summary>
+    /// An inner task draws only on the outer-train set; this is checked here, at the last step before training, so the
+    /// outer test fold cannot reach the inner loop (nor, through it, the normalisation statistics).
+    /// </summary>
+    public static TrainingTask Resolve(SplitPlan plan, TaskSpec task, string runDir)
+    {
+        var fold = plan.Outer[task.Outer];
+        var dir = RunLayout.TaskDirectory(runDir, task.Address());
+        if (task.Inner is not { } j)
+            return new TrainingTask(task.TaskId, fold.Train, [], fold.Test, task.Hyperparameters, task.MaxEpochs, task.Seed, dir);
+        var split = fold.Inner[j];
+        LeakageAudit.Guard(task.TaskId, fold, split);
+        return new TrainingTask(task.TaskId, split.Train, split.Validation, [], task.Hyperparameters, task.MaxEpochs, task.Seed, dir);
+    }
+}
