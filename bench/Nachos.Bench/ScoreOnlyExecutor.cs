@@ -1,6 +1,7 @@
 using Nachos.Actors.Devices;
 using Nachos.Actors.Entities;
 using Nachos.Shared.Study;
+using Nachos.Shared.TaskProcess;
 using Nachos.Shared.Tasks;
 
 namespace Nachos.Bench;
@@ -15,9 +16,9 @@ public sealed class ScoreOnlyExecutor(IStudyCatalog catalog) : ITaskExecutor
 {
     private readonly SimulatedExecutor _simulated = new(catalog);
 
-    public TrainingResult Run(TaskSpec task, int attempt, string device, CancellationToken cancel)
+    public TrainingResult Run(TaskSpec task, int attempt, string device, Action<EpochProgress> progress, CancellationToken cancel)
     {
-        if (task.IsRefit) return _simulated.Run(task, attempt, device, cancel);
+        if (task.IsRefit) return _simulated.Run(task, attempt, device, progress, cancel);
         var quality = SimulatedTrainer.Quality(task.Hyperparameters, Seeds.Derive(task.Seed, Seeds.Hash(task.TaskId)));
         return new TrainingResult(task.TaskId, 1, 1, 1 - quality, new Dictionary<string, double?> { ["auroc"] = quality },
             new Dictionary<string, double?>(), "history.csv", "predictions.csv", 0, "score-only");

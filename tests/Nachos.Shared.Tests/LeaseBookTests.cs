@@ -1,5 +1,6 @@
 using Nachos.Shared.Queue;
 using Nachos.Shared.Study;
+using Nachos.Shared.TaskProcess;
 using Nachos.Shared.Tasks;
 
 namespace Nachos.Shared.Tests;
@@ -15,6 +16,28 @@ public sealed class LeaseBookTests
 
     private static QueueState Queued(params TaskSpec[] tasks) =>
         tasks.Aggregate(QueueState.Empty, (s, t) => s.Apply(new TaskQueued(t, 2)));
+
+    [Fact]
+    public void A_heartbeat_s_epoch_shows_in_the_running_task_s_view_until_the_task_completes()
+    {
+        var book = Book(new ManualClock());
+        var state = Queued(Task(0), Task(1));
+        Assert.True(book.Offer("n1/gpu0", "gpu0"));
+        (state, var sent) = book.Dispatch(state);
+        var lease = Assert.Single(sent);
+        var id = lease.Task.Task.TaskId;
+        Assert.Null(state.TasksOf("s", book.Running(), book.Progress()).Single(t => t.TaskId == id).Progress);
+
+        var epoch = new EpochProgress(2, 5, 0.5, 0.4, "val_loss", 0.4, 1);
+        book.Heartbeat(id, lease.Lease, "n1/gpu0", "gpu0", state, epoch);
+        book.Heartbeat(id, lease.Lease, "n1/gpu0", "gpu0", state); // none new: the last one stays
+        var views = state.TasksOf("s", book.Running(), book.Progress());
+        Assert.Equal(epoch, views.Single(t => t.TaskId == id).Progress);
+        Assert.Null(views.Single(t => t.TaskId != id).Progress); // pending
+
+        Assert.True(book.Complete(id, lease.Lease, state));
+        Assert.Empty(book.Progress());
+    }
 
     [Fact]
     public void A_lease_expires_after_the_timeout_without_heartbeats_and_the_task_goes_to_another_device()

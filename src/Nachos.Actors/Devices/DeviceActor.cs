@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Nachos.Actors.Messages;
 using Nachos.Actors.Node;
+using Nachos.Shared.TaskProcess;
 using Nachos.Shared.Tasks;
 
 namespace Nachos.Actors.Devices;
@@ -11,13 +12,17 @@ public sealed record DeviceStartedTask(string Device, string TaskId, int Attempt
 /// <summary>
 /// Owns one device (a GPU, or a CPU slot): asks the queue for work, runs each task on its own long-lived
 /// thread through the executor, heartbeats the lease while it runs, reports the result or the failure,
-/// and asks again. While idle it repeats its request every few seconds, so a restarted or moved queue
+/// and asks again. Each heartbeat carries the task's latest finished epoch (for the tasks API). While idle it repeats its request every few seconds, so a restarted or moved queue
 /// learns about it. A revoked lease interrupts the task; a drain (the node is leaving) interrupts it and
 /// hands it back at once, after the executor has checkpointed it.
 /// </summary>
 public sealed class DeviceActor : ReceiveActor, IWithTimers
 {
-    private sealed record Running(WorkAssigned Work, CancellationTokenSource Cancel, long Started);
+    private sealed record Running(WorkAssigned Work, CancellationTokenSource Cancel, long Started)
+    {
+        // Written by the task's thread, read by the heartbeat.
+        public EpochProgress? Progress;
+    }
     private sealed record Done(WorkAssigned Work, TrainingResult? Result, string? Error, FailureKind? Kind, bool Interrupted);
     private sealed record Tick
     {
@@ -72,7 +77,8 @@ public sealed class DeviceActor : ReceiveActor, IWithTimers
         });
         Receive<Tick>(_ =>
         {
-            if (_running is not null) queue.Tell(new LeaseHeartbeat(_running.Work.Task.TaskId, _running.Work.Lease, device));
+            if (_running is not null)
+                queue.Tell(new LeaseHeartbeat(_running.Work.Task.TaskId, _running.Work.Lease, device, Volatile.Read(ref _running.Progress)));
             else if (_drainedBy is null) queue.Tell(new RequestWork(device));
         });
         _heartbeat = heartbeat;
@@ -116,7 +122,8 @@ public sealed class DeviceActor : ReceiveActor, IWithTimers
             var work = run.Work;
             try
             {
-                self.Tell(new Done(work, executor.Run(work.Task, work.Attempt, device, run.Cancel.Token), null, null, false));
+                var result = executor.Run(work.Task, work.Attempt, device, p => Volatile.Write(ref run.Progress, p), run.Cancel.Token);
+                self.Tell(new Done(work, result, null, null, false));
             }
             catch (OperationCanceledException)
             {

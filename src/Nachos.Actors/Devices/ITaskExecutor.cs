@@ -1,4 +1,5 @@
 using Nachos.Shared.Study;
+using Nachos.Shared.TaskProcess;
 using Nachos.Shared.Tasks;
 
 namespace Nachos.Actors.Devices;
@@ -9,5 +10,6 @@ namespace Nachos.Actors.Devices;
 /// </summary>
 public interface ITaskExecutor
 {
-    TrainingResult Run(TaskSpec task, int attempt, string device, CancellationToken cancel);
+    /// <param name="progress">Called (on any thread) with each finished epoch; for display only.</param>
+    TrainingResult Run(TaskSpec task, int attempt, string device, Action<EpochProgress> progress, CancellationToken cancel);
 }

@@ -1,4 +1,5 @@
 using Nachos.Shared.Study;
+using Nachos.Shared.TaskProcess;
 using Nachos.Shared.Tasks;
 
 namespace Nachos.Actors.Messages;
@@ -26,7 +27,8 @@ public sealed record TaskAttemptFailed(string TaskId, long Lease, string Error, 
 /// <summary>The attempt was stopped from outside (Ctrl-C, SIGTERM, a busy device): requeue it without counting an attempt.</summary>
 public sealed record TaskInterrupted(string TaskId, long Lease) : INachosMessage;
 /// <summary>A busy device says it still runs this lease; a queue that lost its leases (failover) adopts it.</summary>
-public sealed record LeaseHeartbeat(string TaskId, long Lease, string Device) : INachosMessage;
+/// <param name="Progress">The task's latest finished epoch (null before its first, and from a sender that predates it).</param>
+public sealed record LeaseHeartbeat(string TaskId, long Lease, string Device, EpochProgress? Progress = null) : INachosMessage;
 /// <summary>The lease is no longer the task's (expired, reassigned or the task completed): stop running it.</summary>
 public sealed record LeaseRevoked(string TaskId, long Lease) : INachosMessage;
 /// <summary>Sent to the owner entity: the task's final outcome.</summary>

@@ -105,7 +105,7 @@ public sealed class WorkQueueActor : ReceivePersistentActor, IWithTimers
             _state.Completed.Values.Count(o => !o.Succeeded) + _state.Closed.Values.Sum(c => c.Failed), _book.DeviceCount)));
         Command<ControlStudy>(Control);
         Command<CloseStudy>(Close);
-        Command<GetStudyTasks>(g => Sender.Tell(new StudyTasks(g.StudyId, _state.TasksOf(g.StudyId, _book.Running()),
+        Command<GetStudyTasks>(g => Sender.Tell(new StudyTasks(g.StudyId, _state.TasksOf(g.StudyId, _book.Running(), _book.Progress()),
             _state.Paused.Contains(g.StudyId), _state.Cancelled.Contains(g.StudyId))));
         Command<GetQueueOverview>(_ => Sender.Tell(new QueueOverview(_state.CountsByStudy(_book.Running()), Devices(), _journalWrites.Snapshot(),
             _taskDurations.ToDictionary(kv => kv.Key, kv => kv.Value.Snapshot()))));
@@ -173,7 +173,7 @@ public sealed class WorkQueueActor : ReceivePersistentActor, IWithTimers
 
     private void Heartbeat(LeaseHeartbeat h)
     {
-        switch (_book.Heartbeat(h.TaskId, h.Lease, Sender, h.Device, _state))
+        switch (_book.Heartbeat(h.TaskId, h.Lease, Sender, h.Device, _state, h.Progress))
         {
             case HeartbeatOutcome.Revoked:
                 Sender.Tell(new LeaseRevoked(h.TaskId, h.Lease));

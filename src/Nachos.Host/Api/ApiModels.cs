@@ -65,7 +65,14 @@ public sealed record TrialList(string Id, string Metric, string Sort, IReadOnlyL
 /// <param name="Inner">The inner split; null for the refit.</param>
 /// <param name="BestEpoch">Once succeeded: the epoch early stopping kept.</param>
 /// <param name="Kind">Why a failed task failed (diverged, data_error, …); null when that was not recorded (older journals).</param>
-public sealed record TaskInfo(string TaskId, int Outer, int? Trial, int? Inner, string State, int Attempts, int? BestEpoch, string? Error, FailureKind? Kind = null);
+/// <param name="Epoch">Of a running task: its latest finished epoch (from 1) as its device last reported it; null before the first.</param>
+/// <param name="MaxEpochs">With <paramref name="Epoch"/>: the task's epoch budget.</param>
+public sealed record TaskInfo(string TaskId, int Outer, int? Trial, int? Inner, string State, int Attempts, int? BestEpoch, string? Error, FailureKind? Kind = null,
+    int? Epoch = null, int? MaxEpochs = null)
+{
+    /// <summary>"epoch 3/20", or "-" before the first finished epoch.</summary>
+    public string EpochText() => Epoch is { } e ? $"epoch {e}/{MaxEpochs}" : "-";
+}
 
 public sealed record TaskList(string Id, IReadOnlyList<TaskInfo> Tasks);
 

@@ -31,7 +31,8 @@ public static class DashboardRoutes
             var tasks = (await plane.Tasks(id)).Tasks;
             var trials = shape is null ? [] : StudyRoutes.TrialInfos(null, shape, tasks, null, TrialRows.Score);
             var models = shape is null ? [] : StudyRun.Live(plane.Studies.Directory(id), id, shape.Spec, tasks).Models;
-            return Results.Content(LivePages.Study(detail, trials, models, new ServedLinks(id)), Html);
+            var running = StudyRoutes.TaskInfos(tasks, null, TaskStates.Running);
+            return Results.Content(LivePages.Study(detail, trials, running, models, new ServedLinks(id)), Html);
         });
         app.MapGet("/studies/{id}/models/{**path}", async (string id, string? path, [FromServices] ControlPlane plane) =>
         {

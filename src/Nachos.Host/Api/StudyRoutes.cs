@@ -164,7 +164,8 @@ public static class StudyRoutes
     public static IReadOnlyList<TaskInfo> TaskInfos(IReadOnlyList<TaskView> tasks, int? outer, string? state) =>
         tasks.Where(t => (outer is null || t.Outer == outer) && (state is null || t.State == state))
             .OrderBy(t => t.Outer).ThenBy(t => t.IsRefit).ThenBy(t => t.Trial).ThenBy(t => t.Inner)
-            .Select(t => new TaskInfo(t.TaskId, t.Outer, t.Trial, t.Inner, t.State, t.Attempts, t.Scores?.BestEpoch, t.Error, t.Kind))
+            .Select(t => new TaskInfo(t.TaskId, t.Outer, t.Trial, t.Inner, t.State, t.Attempts, t.Scores?.BestEpoch, t.Error, t.Kind,
+                t.Progress?.Epoch, t.Progress?.MaxEpochs))
             .ToList();
 
     /// <summary>The trials of one outer fold (or all), sorted; configurations the queue no longer holds come from the report.</summary>

@@ -46,6 +46,14 @@ public static class Tables
         return table;
     }
 
+    /// <summary>Running tasks with their latest finished epoch ("epoch 3/20").</summary>
+    public static Table Running(TaskList running)
+    {
+        var table = new Table().Title($"{Markup.Escape(running.Id)}: running tasks").AddColumns("task", "attempt", "epoch");
+        foreach (var t in running.Tasks) table.AddRow(Markup.Escape(t.TaskId), (t.Attempts + 1).ToString(), t.EpochText());
+        return table;
+    }
+
     public static Table Trials(TrialList trials, int? top = null)
     {
         var table = new Table().Title($"{Markup.Escape(trials.Id)}: trials by {Markup.Escape(trials.Sort)} (score = mean inner validation {Markup.Escape(trials.Metric)})")

@@ -7,8 +7,9 @@ using Spectre.Console.Rendering;
 namespace Nachos.Host.Commands;
 
 /// <summary>
-/// <c>nachos study watch ID</c>: per-fold progress bars and the best trials, refreshed until the study ends;
-/// exit 0 when it completes, 1 when it fails or is cancelled. Without a terminal it prints a line per change.
+/// <c>nachos study watch ID</c>: per-fold progress bars, the running tasks' epochs and the best trials, refreshed
+/// until the study ends; exit 0 when it completes, 1 when it fails or is cancelled. Without a terminal it prints a
+/// line per change (of the counts, or of a running task's epoch).
 /// </summary>
 public static class StudyWatch
 {
@@ -27,20 +28,23 @@ public static class StudyWatch
             {
                 study = await client.Get<StudyDetail>(path);
                 var trials = await client.Get<TrialList>(path + "/trials");
-                await AnsiConsole.Live(View(study, trials, r.GetValue(top))).StartAsync(async live =>
+                var running = await client.Get<TaskList>(path + RunningTasks);
+                await AnsiConsole.Live(View(study, running, trials, r.GetValue(top))).StartAsync(async live =>
                 {
                     while (!StudyStates.IsFinal(study.State))
                     {
                         await Task.Delay(interval, cancel);
                         study = await client.Get<StudyDetail>(path);
                         trials = await client.Get<TrialList>(path + "/trials");
-                        live.UpdateTarget(View(study, trials, r.GetValue(top)));
+                        running = await client.Get<TaskList>(path + RunningTasks);
+                        live.UpdateTarget(View(study, running, trials, r.GetValue(top)));
                     }
                 });
             }
             else
             {
                 var last = "";
+                var epochs = new Dictionary<string, int>();
                 while (true)
                 {
                     study = await client.Get<StudyDetail>(path);
@@ -48,6 +52,12 @@ public static class StudyWatch
                     if (line != last) Console.WriteLine(line);
                     last = line;
                     if (StudyStates.IsFinal(study.State)) break;
+                    foreach (var t in (await client.Get<TaskList>(path + RunningTasks)).Tasks)
+                        if (t.Epoch is { } e && epochs.GetValueOrDefault(t.TaskId) != e)
+                        {
+                            epochs[t.TaskId] = e;
+                            Console.WriteLine($"  {t.TaskId}: {t.EpochText()}");
+                        }
                     await Task.Delay(interval, cancel);
                 }
                 AnsiConsole.Write(Tables.Folds(study));
@@ -59,5 +69,8 @@ public static class StudyWatch
         return command;
     }
 
-    private static IRenderable View(StudyDetail study, TrialList trials, int top) => new Rows(Tables.Folds(study), Tables.Trials(trials, top));
+    private const string RunningTasks = "/tasks?state=running";
+
+    private static IRenderable View(StudyDetail study, TaskList running, TrialList trials, int top) =>
+        running.Tasks.Count > 0 ? new Rows(Tables.Folds(study), Tables.Running(running), Tables.Trials(trials, top)) : new Rows(Tables.Folds(study), Tables.Trials(trials, top));
 }

@@ -1,22 +1,21 @@
 using System.CommandLine;
-using System.Text.Json;
 using Nachos.Actors.Entities;
-using Nachos.Actors.Serialization;
 using Nachos.Host.Running;
 using Nachos.Shared.Splits;
 using Nachos.Shared.Study;
+using Nachos.Shared.TaskProcess;
 using Nachos.Shared.Tasks;
 using Nachos.Training.Data;
 using Nachos.Training.Engine;
 using System.Runtime.InteropServices;
 using TorchSharp;
-using Nachos.Shared.Files;
 
 namespace Nachos.Host.Commands;
 
 /// <summary>
-/// <c>nachos task</c> (internal): runs one task attempt for the subprocess executor and writes
-/// result.json into the task folder. Resumes from the task's checkpoint when there is one.
+/// <c>nachos task</c> (internal): runs one task attempt for the subprocess executor, appends each finished epoch
+/// to progress.jsonl and writes result.json (or failure.json) into the task folder (Nachos.Shared.TaskProcess).
+/// Resumes from the task's checkpoint when there is one.
 /// </summary>
 public static class TaskCommand
 {
@@ -34,16 +33,23 @@ public static class TaskCommand
 
     private static int Run(string runDir, string taskFile, string device, int? parentPid)
     {
+        TaskSpec task;
+        try { task = ChildTaskFile.Read(taskFile); }
+        catch (Exception e) when (e is ChildFileException or IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine(e.Message);
+            return ExitCodes.BadInput;
+        }
         try
         {
-            return Run(JsonSerializer.Deserialize<TaskSpec>(File.ReadAllText(taskFile), NachosSerializer.Json)!, runDir, device, parentPid);
+            return Run(task, runDir, device, parentPid);
         }
         catch (Exception e) when (FailureKinds.Of(e) is not (FailureKind.Crashed or FailureKind.Interrupted) and var kind)
         {
             // A failure of a known kind: the executor reads it from failure.json (deterministic kinds are not retried).
             Console.Error.WriteLine(e.Message);
             var file = RunLayout.FailurePath(Path.GetDirectoryName(Path.GetFullPath(taskFile))!);
-            AtomicFile.WriteAllText(file, JsonSerializer.Serialize(new TaskFailure(kind, e.Message), NachosSerializer.Json));
+            ChildFailureFile.Write(file, new TaskFailure(kind, e.Message));
             return ExitCodes.Failed;
         }
     }
@@ -75,15 +81,26 @@ public static class TaskCommand
         try
         {
             var torchDevice = device.StartsWith("cuda", StringComparison.Ordinal) ? device.Replace("cuda", "cuda:") : "cpu";
-            var result = new Trainer(spec, data, torchDevice).Run(training, cancel: cancel.Token);
-            var file = RunLayout.ResultPath(training.Directory);
-            AtomicFile.WriteAllText(file, JsonSerializer.Serialize(result, NachosSerializer.Json));
+            var progressFile = RunLayout.ProgressPath(training.Directory);
+            var monitor = spec.Training.EarlyStopping.Monitor;
+            var result = new Trainer(spec, data, torchDevice).Run(training, p =>
+            {
+                if (p.Completed is { } e) ProgressLog.Append(progressFile, Progress(e, p.MaxEpochs, monitor));
+            }, cancel.Token);
+            ChildResultFile.Write(RunLayout.ResultPath(training.Directory), result);
             return ExitCodes.Ok;
         }
         catch (OperationCanceledException)
         {
             return ExitCodes.Interrupted;
         }
+    }
+
+    /// <summary>An epoch as progress.jsonl holds it; the monitored metric only with a validation set.</summary>
+    private static EpochProgress Progress(EpochRecord e, int maxEpochs, string monitor)
+    {
+        double? monitored = e.ValidationLoss is null ? null : monitor == "val_loss" ? e.ValidationLoss : e.Metrics.GetValueOrDefault(monitor[4..]);
+        return new EpochProgress(e.Epoch, maxEpochs, e.TrainLoss, e.ValidationLoss, e.ValidationLoss is null ? null : monitor, monitored, e.Seconds);
     }
 
     /// <summary>

@@ -31,8 +31,9 @@ public static class LivePages
         return Document("nachos: studies", html.ToString(), RefreshSeconds);
     }
 
+    /// <param name="running">The running tasks, with their latest finished epoch.</param>
     /// <param name="models">The models whose tasks have succeeded so far: their pages are linked.</param>
-    public static string Study(StudyDetail study, IReadOnlyList<TrialInfo> trials, IReadOnlyList<TaskAddress> models, IPageLinks links)
+    public static string Study(StudyDetail study, IReadOnlyList<TrialInfo> trials, IReadOnlyList<TaskInfo> running, IReadOnlyList<TaskAddress> models, IPageLinks links)
     {
         string ModelLinks(IEnumerable<TaskAddress> keys, Func<TaskAddress, string> label) =>
             string.Join(" ", keys.Select(m => $"<a href=\"{E(links.Model(m))}\">{E(label(m))}</a>"));
@@ -45,6 +46,14 @@ public static class LivePages
             html.Append($"<tr data-outer=\"{f.Outer}\"><td>{f.Outer}</td><td>{Bar(f.TasksEnded, f.TasksTotal)}</td><td class=\"num\">{f.TasksEnded} / {f.TasksTotal}</td>")
                 .Append($"<td class=\"num\">{f.TrialsFinished} / {f.Trials}</td><td class=\"num\">{f.Running}</td><td class=\"num\">{f.Failed}</td><td>{(models.Contains(TaskAddress.Refit(study.Id, f.Outer)) ? ModelLinks([TaskAddress.Refit(study.Id, f.Outer)], _ => "done") : f.RefitDone ? "done" : "-")}</td></tr>\n");
         html.Append("</tbody></table>\n");
+
+        if (running.Count > 0)
+        {
+            html.Append("<h2>Running tasks</h2>\n<table id=\"running\"><thead><tr><th>task</th><th>attempt</th><th>epoch</th></tr></thead><tbody>\n");
+            foreach (var t in running)
+                html.Append($"<tr><td><code>{E(t.TaskId)}</code></td><td class=\"num\">{t.Attempts + 1}</td><td>{E(t.EpochText())}</td></tr>\n");
+            html.Append("</tbody></table>\n");
+        }
 
         html.Append($"<h2>Trials, best inner validation {E(study.Metric)} first</h2>\n")
             .Append("<div class=\"scroll\"><table id=\"trials\"><thead><tr><th>fold</th><th>trial</th><th>state</th><th>splits</th><th>score</th><th>SE</th><th>configuration</th><th>models</th></tr></thead><tbody>\n");

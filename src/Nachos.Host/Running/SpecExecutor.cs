@@ -2,6 +2,7 @@ using Nachos.Actors.Devices;
 using Nachos.Actors.Entities;
 using Nachos.Shared.Spec;
 using Nachos.Shared.Study;
+using Nachos.Shared.TaskProcess;
 using Nachos.Shared.Tasks;
 
 namespace Nachos.Host.Running;
@@ -12,8 +13,8 @@ public sealed class SpecExecutor(IStudyCatalog catalog) : ITaskExecutor
     private readonly SubprocessExecutor _subprocess = new(catalog);
     private readonly SimulatedExecutor _inProcess = new(catalog);
 
-    public TrainingResult Run(TaskSpec task, int attempt, string device, CancellationToken cancel) =>
+    public TrainingResult Run(TaskSpec task, int attempt, string device, Action<EpochProgress> progress, CancellationToken cancel) =>
         catalog.Get(task.StudyId).Spec.Execution.Executor == ExecutorKind.Subprocess
-            ? _subprocess.Run(task, attempt, device, cancel)
-            : _inProcess.Run(task, attempt, device, cancel);
+            ? _subprocess.Run(task, attempt, device, progress, cancel)
+            : _inProcess.Run(task, attempt, device, progress, cancel);
 }

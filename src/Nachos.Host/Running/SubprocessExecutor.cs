@@ -1,11 +1,10 @@
 using System.Diagnostics;
 using System.Reflection;
 using System.Runtime.InteropServices;
-using System.Text.Json;
 using Nachos.Actors.Devices;
 using Nachos.Actors.Entities;
-using Nachos.Actors.Serialization;
 using Nachos.Shared.Study;
+using Nachos.Shared.TaskProcess;
 using Nachos.Shared.Tasks;
 
 namespace Nachos.Host.Running;
@@ -15,19 +14,25 @@ namespace Nachos.Host.Running;
 /// an out-of-memory kill or a non-zero exit fails that task only. The child resumes from the task's
 /// checkpoint when there is one. Cancellation sends SIGTERM: the child checkpoints and exits (not SIGINT,
 /// which a node started in the background by a batch script inherits ignored, and so would its children).
+/// Node and child talk through files in the task folder (task.json, result.json, failure.json, progress.jsonl:
+/// Nachos.Shared.TaskProcess); the child's finished epochs are tailed while it runs and passed on as progress.
 /// </summary>
 public sealed class SubprocessExecutor(IStudyCatalog catalog) : ITaskExecutor
 {
-    public TrainingResult Run(TaskSpec task, int attempt, string device, CancellationToken cancel)
+    private static readonly TimeSpan PollEvery = TimeSpan.FromSeconds(1);
+
+    public TrainingResult Run(TaskSpec task, int attempt, string device, Action<EpochProgress> progress, CancellationToken cancel)
     {
         var dir = RunLayout.TaskDirectory(catalog.Get(task.StudyId).RunDir, task.Address());
         Directory.CreateDirectory(dir);
         var taskFile = RunLayout.TaskFilePath(dir);
         var resultFile = RunLayout.ResultPath(dir);
         var failureFile = RunLayout.FailurePath(dir);
-        File.WriteAllText(taskFile, JsonSerializer.Serialize(task, NachosSerializer.Json));
+        var progressFile = RunLayout.ProgressPath(dir);
+        ChildTaskFile.Write(taskFile, task);
         if (File.Exists(resultFile)) File.Delete(resultFile);
         if (File.Exists(failureFile)) File.Delete(failureFile);
+        if (File.Exists(progressFile)) File.Delete(progressFile); // an earlier attempt's epochs are not this one's
 
         var start = Command();
         foreach (var a in new[] { "task", "--run-dir", catalog.Get(task.StudyId).RunDir, "--task-file", taskFile, "--device", device,
@@ -44,7 +49,7 @@ public sealed class SubprocessExecutor(IStudyCatalog catalog) : ITaskExecutor
         var timeout = catalog.Get(task.StudyId).Spec.Execution.TaskTimeoutSeconds;
         bool finished;
         using (cancel.Register(() => Interrupt(child)))
-            finished = timeout > 0 ? child.WaitForExit(TimeSpan.FromSeconds(timeout)) : child.WaitForExit(Timeout.Infinite);
+            finished = WaitForExit(child, timeout, new ProgressTail(progressFile), progress);
         if (!finished)
         {
             // A hung task (a stalled device, a deadlock) fails this attempt instead of holding its lease forever.
@@ -66,13 +71,28 @@ public sealed class SubprocessExecutor(IStudyCatalog catalog) : ITaskExecutor
             // Anything else (a signal such as the OOM killer's SIGKILL, exit 137; a native crash; an unexpected exception) may pass on another try.
             throw new TaskFailedException(FailureKind.Crashed, $"task process exited with code {child.ExitCode}{(tail.Length > 0 ? $": {tail}" : "")}");
         }
-        return JsonSerializer.Deserialize<TrainingResult>(File.ReadAllText(resultFile), NachosSerializer.Json)!;
+        try { return ChildResultFile.Read(resultFile); }
+        catch (ChildFileException e) { throw new TaskFailedException(FailureKind.Crashed, e.Message); }
+    }
+
+    /// <summary>Waits for the child to exit (false: not within <paramref name="timeoutSeconds"/>, when positive), passing on each new finished epoch.</summary>
+    private static bool WaitForExit(Process child, double timeoutSeconds, ProgressTail tail, Action<EpochProgress> progress)
+    {
+        var clock = Stopwatch.StartNew();
+        EpochProgress? reported = null;
+        while (true)
+        {
+            var left = timeoutSeconds > 0 ? TimeSpan.FromSeconds(timeoutSeconds) - clock.Elapsed : PollEvery;
+            if (child.WaitForExit(left < PollEvery ? (left > TimeSpan.Zero ? left : TimeSpan.Zero) : PollEvery)) return true;
+            if (tail.Poll() is { } latest && latest != reported) progress(reported = latest);
+            if (timeoutSeconds > 0 && clock.Elapsed.TotalSeconds >= timeoutSeconds) return false;
+        }
     }
 
     private static TaskFailure? ReadFailure(string file)
     {
-        try { return JsonSerializer.Deserialize<TaskFailure>(File.ReadAllText(file), NachosSerializer.Json); }
-        catch (JsonException) { return null; } // half written when the child was killed
+        try { return ChildFailureFile.Read(file); }
+        catch (ChildFileException) { return null; } // of another format, or damaged: the exit code speaks instead
     }
 
     private static void Interrupt(Process child)

@@ -1,3 +1,4 @@
+using Nachos.Shared.TaskProcess;
 using Nachos.Shared.Tasks;
 using Nachos.Shared.Monitoring;
 using Nachos.Shared.Study;
@@ -48,6 +49,10 @@ public sealed class LeaseBook<TDevice> where TDevice : notnull
     public int DeviceCount => _idle.Count + _leases.Values.Select(l => l.Device).Distinct().Count();
 
     public IReadOnlySet<string> Running() => _leases.Keys.ToHashSet();
+
+    /// <summary>The latest finished epoch of each running task that has reported one.</summary>
+    public IReadOnlyDictionary<string, EpochProgress> Progress() =>
+        _leases.Where(kv => kv.Value.Progress is not null).ToDictionary(kv => kv.Key, kv => kv.Value.Progress!);
 
     /// <summary>An idle device asks for work.</summary>
     /// <returns>False for a request crossing the device's own assignment, or from a drained device: ignore it.
@@ -103,19 +108,20 @@ public sealed class LeaseBook<TDevice> where TDevice : notnull
     public QueueState? Interrupt(string taskId, long lease, QueueState state) =>
         IsCurrent(taskId, lease, state) ? Release(taskId, state) : null;
 
-    public HeartbeatOutcome Heartbeat(string taskId, long lease, TDevice device, string name, QueueState state)
+    /// <param name="progress">The task's latest finished epoch, if the device reported one.</param>
+    public HeartbeatOutcome Heartbeat(string taskId, long lease, TDevice device, string name, QueueState state, EpochProgress? progress = null)
     {
         if (_leases.TryGetValue(taskId, out var held))
         {
             if (held.Id != lease) return HeartbeatOutcome.Revoked;
-            _leases[taskId] = held with { LastSeen = _clock.GetTimestamp() };
+            _leases[taskId] = held with { LastSeen = _clock.GetTimestamp(), Progress = progress ?? held.Progress };
             return HeartbeatOutcome.Renewed;
         }
         if (_completing.Contains(taskId)) return HeartbeatOutcome.Ignored;
         if (!state.Open.ContainsKey(taskId)) return HeartbeatOutcome.Revoked;
         // A lease of a previous queue (failover) whose device still runs it: keep it there instead of starting over.
         _idle.Remove(device);
-        AddLease(taskId, new Lease<TDevice>(lease, device, name, _clock.GetTimestamp()));
+        AddLease(taskId, new Lease<TDevice>(lease, device, name, _clock.GetTimestamp(), progress));
         return HeartbeatOutcome.Adopted;
     }
 

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+using Nachos.Shared.TaskProcess;
 using Nachos.Shared.Tasks;
 
 namespace Nachos.Shared.Study;
@@ -24,7 +26,9 @@ public sealed record TaskScores(int BestEpoch, double? ValidationLoss, IReadOnly
 /// when the queue no longer holds the task's spec (completed before specs were kept).
 /// </summary>
 /// <param name="Kind">Of a failed task; null when its outcome was persisted before failures had a kind.</param>
-public sealed record TaskView(string TaskId, int Outer, int? Trial, int? Inner, string State, Hyperparameters? Config, TaskScores? Scores, string? Error, int Attempts, FailureKind? Kind = null)
+/// <param name="Progress">Of a running task: its latest finished epoch, as its device last heartbeat it.</param>
+public sealed record TaskView(string TaskId, int Outer, int? Trial, int? Inner, string State, Hyperparameters? Config, TaskScores? Scores, string? Error, int Attempts, FailureKind? Kind = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] EpochProgress? Progress = null)
 {
     public bool IsRefit => Inner is null;
     public bool Ended => State is TaskStates.Succeeded or TaskStates.Failed;
@@ -37,13 +41,16 @@ public sealed record StudyCounts(string StudyId, int Pending, int Running, int S
 public static class QueueViews
 {
     /// <param name="running">Ids of the tasks a device holds a lease on (leases are not part of the durable state).</param>
-    public static IReadOnlyList<TaskView> TasksOf(this QueueState state, string studyId, IReadOnlySet<string> running)
+    /// <param name="progress">The latest finished epoch of running tasks, by id.</param>
+    public static IReadOnlyList<TaskView> TasksOf(this QueueState state, string studyId, IReadOnlySet<string> running,
+        IReadOnlyDictionary<string, EpochProgress>? progress = null)
     {
         var views = new List<TaskView>();
         foreach (var q in state.Open.Values.Where(q => q.Task.StudyId == studyId))
             views.Add(new TaskView(q.Task.TaskId, q.Task.Outer, q.Task.Trial, q.Task.Inner,
                 running.Contains(q.Task.TaskId) ? TaskStates.Running : TaskStates.Pending, q.Task.Hyperparameters, null, null,
-                state.Attempts.GetValueOrDefault(q.Task.TaskId)));
+                state.Attempts.GetValueOrDefault(q.Task.TaskId), null,
+                running.Contains(q.Task.TaskId) ? progress?.GetValueOrDefault(q.Task.TaskId) : null));
         foreach (var (o, address) in state.Completed.Values.Select(o => (o, TaskAddress.Parse(o.TaskId))).Where(c => c.Item2.Study == studyId))
         {
             var spec = state.CompletedTasks.GetValueOrDefault(o.TaskId);

@@ -42,6 +42,9 @@ public static class RunLayout
     /// <summary>The child's failure of a known kind.</summary>
     public const string Failure = "failure.json";
 
+    /// <summary>The child's finished epochs of its current attempt, one JSON line each, tailed by the node.</summary>
+    public const string Progress = "progress.jsonl";
+
     /// <summary>One line per attempt: when, where and from which checkpoint.</summary>
     public const string AttemptsLog = "attempts.log";
 
@@ -66,5 +69,6 @@ public static class RunLayout
     public static string TaskFilePath(string taskDir) => Path.Combine(taskDir, TaskFile);
     public static string ResultPath(string taskDir) => Path.Combine(taskDir, Result);
     public static string FailurePath(string taskDir) => Path.Combine(taskDir, Failure);
+    public static string ProgressPath(string taskDir) => Path.Combine(taskDir, Progress);
     public static string AttemptsLogPath(string taskDir) => Path.Combine(taskDir, AttemptsLog);
 }

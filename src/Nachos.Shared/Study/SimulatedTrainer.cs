@@ -5,6 +5,7 @@ using Nachos.Shared.Data;
 using Nachos.Shared.Metrics;
 using Nachos.Shared.Predictions;
 using Nachos.Shared.Spec;
+using Nachos.Shared.TaskProcess;
 using Nachos.Shared.Tasks;
 
 namespace Nachos.Shared.Study;
@@ -18,7 +19,9 @@ namespace Nachos.Shared.Study;
 /// </summary>
 public static class SimulatedTrainer
 {
-    public static TrainingResult Run(TrainingTask task, Manifest manifest, SimulatedSpec sim, int attempt, CancellationToken cancel)
+    /// <param name="progress">Called after each epoch but the last (whose end is the result); the simulated trainer has no losses.</param>
+    public static TrainingResult Run(TrainingTask task, Manifest manifest, SimulatedSpec sim, int attempt, CancellationToken cancel,
+        Action<EpochProgress>? progress = null)
     {
         var clock = Stopwatch.StartNew();
         var taskSeed = Seeds.Derive(task.Seed, Seeds.Hash(task.TaskId));
@@ -39,7 +42,11 @@ public static class SimulatedTrainer
         }
         for (var e = 0; e < epochs; e++)
         {
-            if (e < epochs - 1) WaitUntil((e + 1) * sim.SecondsPerEpoch);
+            if (e < epochs - 1)
+            {
+                WaitUntil((e + 1) * sim.SecondsPerEpoch);
+                progress?.Invoke(new EpochProgress(e + 1, task.MaxEpochs, null, null, null, null, sim.SecondsPerEpoch));
+            }
             if (failDraw < sim.FailureRate && e == epochs / 2)
                 throw new SimulatedFailureException($"{task.TaskId}: injected failure (attempt {attempt})");
         }
