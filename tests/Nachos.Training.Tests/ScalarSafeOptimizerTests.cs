@@ -1,4 +1,4 @@
-using Nachos.Training.Engine;
+using Nachos.Training.Torch;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -64,17 +64,17 @@ public sealed class ScalarSafeOptimizerTests
 
     private static OptimizerHelper Create(string kind, Parameter[] parameters, bool safe) => (kind, safe) switch
     {
-        ("adam", true) => new Engine.ScalarSafe.Adam(parameters, 0.01, 0),
+        ("adam", true) => new Torch.ScalarSafe.Adam(parameters, 0.01, 0),
         ("adam", false) => optim.Adam(parameters, 0.01),
-        ("adam-l2", true) => new Engine.ScalarSafe.Adam(parameters, 0.01, 0.05),
+        ("adam-l2", true) => new Torch.ScalarSafe.Adam(parameters, 0.01, 0.05),
         ("adam-l2", false) => optim.Adam(parameters, 0.01, weight_decay: 0.05),
-        ("adamw", true) => new Engine.ScalarSafe.AdamW(parameters, 0.01, 0.05),
+        ("adamw", true) => new Torch.ScalarSafe.AdamW(parameters, 0.01, 0.05),
         ("adamw", false) => optim.AdamW(parameters, 0.01, weight_decay: 0.05),
-        ("sgd", true) => new Engine.ScalarSafe.SGD(parameters, 0.05, 0, 0, false),
+        ("sgd", true) => new Torch.ScalarSafe.SGD(parameters, 0.05, 0, 0, false),
         ("sgd", false) => optim.SGD(parameters, 0.05),
-        ("sgd-momentum", true) => new Engine.ScalarSafe.SGD(parameters, 0.05, 0.9, 0, false),
+        ("sgd-momentum", true) => new Torch.ScalarSafe.SGD(parameters, 0.05, 0.9, 0, false),
         ("sgd-momentum", false) => optim.SGD(parameters, 0.05, momentum: 0.9),
-        ("sgd-nesterov-l2", true) => new Engine.ScalarSafe.SGD(parameters, 0.05, 0.9, 0.01, true),
+        ("sgd-nesterov-l2", true) => new Torch.ScalarSafe.SGD(parameters, 0.05, 0.9, 0.01, true),
         ("sgd-nesterov-l2", false) => optim.SGD(parameters, 0.05, momentum: 0.9, weight_decay: 0.01, nesterov: true),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };

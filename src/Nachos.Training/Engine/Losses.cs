@@ -1,4 +1,5 @@
 using Nachos.Shared.Spec;
+using Nachos.Training.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;

@@ -9,9 +9,9 @@ public static class OptimizerFactory
 {
     public static OptimizerHelper Create(TrainingSpec t, IEnumerable<Parameter> parameters) => t.Optimizer switch
     {
-        OptimizerKind.Sgd => new ScalarSafe.SGD(parameters, t.LearningRate, t.Momentum, t.WeightDecay, t.Nesterov),
-        OptimizerKind.Adam => new ScalarSafe.Adam(parameters, t.LearningRate, t.WeightDecay),
-        OptimizerKind.AdamW => new ScalarSafe.AdamW(parameters, t.LearningRate, t.WeightDecay),
+        OptimizerKind.Sgd => new Torch.ScalarSafe.SGD(parameters, t.LearningRate, t.Momentum, t.WeightDecay, t.Nesterov),
+        OptimizerKind.Adam => new Torch.ScalarSafe.Adam(parameters, t.LearningRate, t.WeightDecay),
+        OptimizerKind.AdamW => new Torch.ScalarSafe.AdamW(parameters, t.LearningRate, t.WeightDecay),
         _ => throw new ArgumentOutOfRangeException(nameof(t)),
     };
 

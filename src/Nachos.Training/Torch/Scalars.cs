@@ -1,6 +1,6 @@
 using TorchSharp;
 
-namespace Nachos.Training.Engine;
+namespace Nachos.Training.Torch;
 
 /// <summary>
 /// Scalars that live for the whole process. TorchSharp converts numbers to Scalars implicitly, and such a

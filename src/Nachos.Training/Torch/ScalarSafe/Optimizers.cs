@@ -2,7 +2,7 @@ using TorchSharp;
 using static TorchSharp.torch;
 using Parameter = TorchSharp.Modules.Parameter;
 
-namespace Nachos.Training.Engine.ScalarSafe;
+namespace Nachos.Training.Torch.ScalarSafe;
 
 // TorchSharp's own steps pass implicitly converted Scalars (eps, betas, alpha = 1) to libtorch; once a Scalar's
 // handle is read the object is unreachable, so a garbage collection triggered by another thread during the
