@@ -1,6 +1,6 @@
 using Akka.Actor;
+using Nachos.Actors.Storage;
 using Nachos.Actors.Messages;
-using Nachos.Actors.Node;
 using Nachos.Shared.TaskProcess;
 using Nachos.Shared.Tasks;
 

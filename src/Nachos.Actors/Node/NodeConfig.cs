@@ -1,6 +1,7 @@
 using Akka.Cluster.Sharding;
 using Akka.Cluster.Tools.Singleton;
 using Akka.Configuration;
+using Nachos.Actors.Storage;
 using Nachos.Actors.Serialization;
 
 namespace Nachos.Actors.Node;

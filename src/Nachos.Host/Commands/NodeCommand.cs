@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Runtime.InteropServices;
 using Akka.Actor;
 using Akka.Cluster;
+using Nachos.Actors.Storage;
 using Nachos.Actors.Devices;
 using Nachos.Actors.Messages;
 using Nachos.Actors.Node;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using Akka.Actor;
+using Nachos.Actors.Storage;
 using Nachos.Actors.Devices;
 using Nachos.Actors.Entities;
 using Nachos.Actors.Messages;

@@ -1,7 +1,7 @@
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
 
-namespace Nachos.Actors.Node;
+namespace Nachos.Actors.Storage;
 
 /// <summary>Recognises "no space left" wherever it surfaces: a journal write (SQLite, PostgreSQL) or an artifact write (a file).</summary>
 public static class DiskFull

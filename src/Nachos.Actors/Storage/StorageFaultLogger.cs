@@ -1,6 +1,6 @@
 using Akka.Event;
 
-namespace Nachos.Actors.Node;
+namespace Nachos.Actors.Storage;
 
 /// <summary>
 /// Akka's console logger, except that an error caused by a full disk reports a <see cref="StorageFault"/>

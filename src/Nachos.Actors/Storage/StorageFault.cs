@@ -1,6 +1,6 @@
 using Akka.Actor;
 
-namespace Nachos.Actors.Node;
+namespace Nachos.Actors.Storage;
 
 /// <summary>
 /// The one place a node learns that its storage is full: journal write failures (through
