@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Nachos.Actors.Entities;
 using Nachos.Host.Running;
+using Nachos.Shared.Spec;
 using Nachos.Shared.Splits;
 using Nachos.Shared.Study;
 using Nachos.Shared.TaskProcess;
@@ -58,9 +59,12 @@ public static class TaskCommand
     {
         var spec = RunDirectoryCatalog.LoadSpec(runDir) ?? throw new TaskFailedException(FailureKind.SpecError, $"{runDir}: no study spec");
         if (spec.Training.Threads > 0) torch.set_num_threads(spec.Training.Threads);
-        var data = DatasetLoader.Load(spec);
-        var context = new StudyContext(spec, SplitPlan.Read(RunLayout.SplitsPath(runDir)), data.Manifest, runDir);
+        var npz = spec.Dataset.Format == DatasetFormat.Npz ? DatasetLoader.Load(spec) : null;
+        var manifest = npz?.Manifest ?? DatasetLoader.ReadManifest(spec);
+        var context = new StudyContext(spec, SplitPlan.Read(RunLayout.SplitsPath(runDir)), manifest, runDir);
         var training = context.TrainingTask(task);
+        // Only this task's images, decoded once per study: the run's image cache is shared by its tasks.
+        var data = npz ?? DatasetLoader.Load(spec, training.Train.Concat(training.Validation).Concat(training.Test), RunLayout.ImageCacheDirectory(runDir));
 
         using var cancel = new CancellationTokenSource();
         // SIGINT (Ctrl-C) and SIGTERM (Slurm pre-emption, walltime) both stop at the next batch with a checkpoint.

@@ -19,6 +19,15 @@ public static class RunLayout
     /// <summary>Written when a study is cancelled (its UTC time); coordinators no longer start it.</summary>
     public const string Cancelled = "cancelled";
 
+    /// <summary>Decoded, resized images shared by the study's tasks: one folder per dataset content key (docs/operations.md, "The image cache").</summary>
+    public const string ImageCache = "image-cache";
+
+    /// <summary>A segment of the image cache: an immutable file of decoded images, renamed into place whole.</summary>
+    public const string ImageCacheSegmentExtension = ".seg";
+
+    /// <summary>Held (flock) by the one process that decodes missing images into a cache folder.</summary>
+    public const string ImageCacheLock = "lock";
+
     // A task folder.
     public const string History = "history.csv";
     public const string Predictions = "predictions.csv";
@@ -55,6 +64,11 @@ public static class RunLayout
     public static string ReportCsvPath(string runDir) => Path.Combine(runDir, ReportCsv);
     public static string JournalPath(string runDir) => Path.Combine(runDir, Journal);
     public static string CancelledPath(string runDir) => Path.Combine(runDir, Cancelled);
+    public static string ImageCacheDirectory(string runDir) => Path.Combine(runDir, ImageCache);
+
+    /// <summary>The cache folder of one dataset content (<paramref name="key"/>: see DatasetContentKey).</summary>
+    public static string ImageCacheFolder(string cacheDirectory, string key) => Path.Combine(cacheDirectory, key);
+    public static string ImageCacheLockPath(string folder) => Path.Combine(folder, ImageCacheLock);
 
     /// <summary>A task's folder: its address's folder under the run directory.</summary>
     public static string TaskDirectory(string runDir, TaskAddress task) => Path.Combine(runDir, task.Folder);

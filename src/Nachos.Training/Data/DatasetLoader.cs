@@ -1,39 +1,71 @@
 using System.Collections.Concurrent;
 using Nachos.Shared.Data;
 using Nachos.Shared.Spec;
+using Nachos.Shared.Study;
 using Nachos.Training.Images;
 using Nachos.Training.Synth;
 
 namespace Nachos.Training.Data;
 
-/// <summary>Loads the dataset a spec names (CSV manifest, .npz, or the built-in synthetic data) and decodes every image once.</summary>
+/// <summary>
+/// Loads the dataset a spec names (CSV manifest, .npz, or the built-in synthetic data): the whole of it, each image
+/// decoded (a study's check, which decides what to skip), or only the samples of one task, through the run's
+/// <see cref="ImageCache"/> (a task process).
+/// </summary>
 public static class DatasetLoader
 {
     /// <param name="roots">Where images and masks may be read from (a submitted spec's manifest is checked before anything is decoded).</param>
     public static LoadedDataset Load(StudySpec spec, Action<int, int>? progress = null, DataRoots? roots = null)
     {
+        if (spec.Dataset.Format == DatasetFormat.Npz) return LoadNpz(spec);
+        var manifest = ReadManifest(spec, roots);
+        var (images, failures) = Decode(manifest.Samples, spec.Image, progress);
+        return Keep(spec, manifest, images, failures);
+    }
+
+    /// <summary>
+    /// The manifest and the images of <paramref name="ids"/> only, taken from the image cache in
+    /// <paramref name="cacheDirectory"/> and decoded (then added to it) where missing. An image of these ids that
+    /// cannot be read is an error whatever dataset.on_bad_image says: the study's plan holds only readable ones.
+    /// </summary>
+    public static LoadedDataset Load(StudySpec spec, IEnumerable<string> ids, string cacheDirectory)
+    {
+        if (spec.Dataset.Format == DatasetFormat.Npz) return LoadNpz(spec);
+        var manifest = ReadManifest(spec, null);
+        var samples = new List<Sample>();
+        foreach (var id in ids.Distinct())
+            samples.Add(manifest.ById.TryGetValue(id, out var s) ? s
+                : throw new DataException($"{manifest.Source}: sample '{id}' of the study's plan is not in the manifest (was it edited after the study was submitted?)"));
+        var key = DatasetContentKey.Of(manifest, spec.Image);
+        var cache = new ImageCache(RunLayout.ImageCacheFolder(cacheDirectory, Convert.ToHexStringLower(key)), key, spec.Image);
+        var (images, failures) = cache.Load(samples, missing => Decode(missing, spec.Image, null));
+        if (failures.Count > 0)
+            throw new DataException($"{manifest.Source}: {failures.Count} image(s) of this task cannot be read:\n  "
+                                    + string.Join("\n  ", samples.Where(s => failures.ContainsKey(s.Id)).Take(10).Select(s => failures[s.Id])));
+        return new LoadedDataset(manifest, spec.Image, images, []);
+    }
+
+    /// <summary>The CSV manifest (the synthetic data generated first when absent); no image is read.</summary>
+    public static Manifest ReadManifest(StudySpec spec, DataRoots? roots = null)
+    {
         var d = spec.Dataset;
-        switch (d.Format)
+        if (d.Format == DatasetFormat.Synthetic && !File.Exists(d.Path))
         {
-            case DatasetFormat.Npz:
-                return LoadNpz(spec);
-            case DatasetFormat.Synthetic when !File.Exists(d.Path):
-                var s = d.Synthetic!;
-                SyntheticDataset.Generate(Path.GetDirectoryName(d.Path)!, new SyntheticOptions(s.Patients, s.Sites, s.Size, s.Seed));
-                break;
+            var s = d.Synthetic!;
+            SyntheticDataset.Generate(Path.GetDirectoryName(d.Path)!, new SyntheticOptions(s.Patients, s.Sites, s.Size, s.Seed));
         }
         var manifest = CsvManifestReader.Read(d, spec.Task);
         (roots ?? DataRoots.Anywhere).Check(manifest);
-        return LoadCsv(spec, manifest, progress);
+        return manifest;
     }
 
-    private static LoadedDataset LoadCsv(StudySpec spec, Manifest manifest, Action<int, int>? progress)
+    private static (IReadOnlyDictionary<string, float[]> Images, IReadOnlyDictionary<string, string> Failures) Decode(
+        IReadOnlyList<Sample> samples, ImageSpec img, Action<int, int>? progress)
     {
-        var img = spec.Image;
         var images = new ConcurrentDictionary<string, float[]>();
         var failures = new ConcurrentDictionary<string, string>();
         var done = 0;
-        Parallel.ForEach(manifest.Samples, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, sample =>
+        Parallel.ForEach(samples, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, sample =>
         {
             try
             {
@@ -44,8 +76,14 @@ public static class DatasetLoader
                 failures[sample.Id] = $"line {sample.Line}: {e.Message}";
             }
             var n = Interlocked.Increment(ref done);
-            if (n % 64 == 0 || n == manifest.Samples.Count) progress?.Invoke(n, manifest.Samples.Count);
+            if (n % 64 == 0 || n == samples.Count) progress?.Invoke(n, samples.Count);
         });
+        return (images, failures);
+    }
+
+    private static LoadedDataset Keep(StudySpec spec, Manifest manifest, IReadOnlyDictionary<string, float[]> images, IReadOnlyDictionary<string, string> failures)
+    {
+        var img = spec.Image;
         var failed = manifest.Samples.Where(s => failures.ContainsKey(s.Id)).Select(s => failures[s.Id]).ToList();
         if (failed.Count > 0 && spec.Dataset.OnBadImage == BadImagePolicy.Error)
             throw new DataException($"{manifest.Source}: {failed.Count} image(s) cannot be read (set dataset.on_bad_image: skip to leave them out):\n  "

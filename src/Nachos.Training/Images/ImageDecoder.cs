@@ -7,6 +7,11 @@ namespace Nachos.Training.Images;
 /// <summary>Decodes PNG/JPEG/BMP files into planar float images in [0, 1], resized to the spec's size.</summary>
 public static class ImageDecoder
 {
+    private static long _decoded;
+
+    /// <summary>Images decoded by this process so far (tests and benchmarks show a warm cache decodes none).</summary>
+    public static long Decoded => Interlocked.Read(ref _decoded);
+
     /// <summary>
     /// Returns C×H×W floats. A missing or undecodable file, or one whose header declares more than
     /// <paramref name="maxPixels"/> pixels (checked before decoding), is a <see cref="DataException"/> naming it.
@@ -24,6 +29,7 @@ public static class ImageDecoder
             if (pixels > maxPixels)
                 throw new DataException($"{path}: the header declares {info.Width} × {info.Height} pixels ({pixels / 1e6:0.#} megapixels), more than image.max_megapixels ({maxPixels / 1e6:0.#})");
             stream.Position = 0;
+            Interlocked.Increment(ref _decoded);
             img = ImageResult.FromStream(stream, channels == 1 ? ColorComponents.Grey : ColorComponents.RedGreenBlue);
         }
         catch (Exception e) when (e is not DataException)
