@@ -10,6 +10,23 @@ public sealed class CliTests(ApiNode node) : IClassFixture<ApiNode>
     private static string Why((int Code, string Output, string Error) r) => $"exit {r.Code}\n{r.Output}\n{r.Error}";
 
     [Fact]
+    public void Submit_and_study_submit_are_one_command_through_the_api()
+    {
+        File.WriteAllText(Path.Combine(node.WorkDir, "pair.yaml"), ApiNode.Spec("pair", 0, trials: 1));
+        var top = node.Cli("submit", "pair.yaml", "--name", "pair-a");
+        var study = node.Cli("study", "submit", "pair.yaml", "--name", "pair-b");
+        Assert.True(top.Code == 0, Why(top));
+        Assert.Equal(top, (study.Code, study.Output.Replace("pair-b", "pair-a"), study.Error));
+        Assert.Equal("submitted pair-a", top.Output.Trim());
+        Assert.True(File.Exists(Path.Combine(node.StudyDir("pair-b"), "spec.yaml")));
+
+        // Either name reaches the same store: the other form sees the study as submitted.
+        var again = node.Cli("submit", "pair.yaml", "--name", "pair-b");
+        Assert.True(again.Code == 0, Why(again));
+        Assert.Contains("pair-b was already submitted", again.Output);
+    }
+
+    [Fact]
     public void Submit_watch_list_show_trials_report_and_nodes_through_the_cli()
     {
         File.WriteAllText(Path.Combine(node.WorkDir, "cli.yaml"), ApiNode.Spec("cli", 0.02));

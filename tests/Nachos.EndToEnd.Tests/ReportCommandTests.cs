@@ -48,4 +48,35 @@ public sealed class ReportCommandTests(FinishedStudies studies)
         Assert.NotEqual(0, format.Code);
         Assert.Contains("pdf", format.Error);
     }
+
+    [Fact]
+    public void Study_report_is_report_under_another_name()
+    {
+        var runDir = studies.Simulated.RunDir;
+        using var dir = new TempDir();
+        foreach (var format in new[] { "table", "json", "csv" })
+        {
+            var report = NachosProcess.Run(dir.Path, "report", runDir, "--format", format);
+            var study = NachosProcess.Run(dir.Path, "study", "report", runDir, "--format", format);
+            Assert.True(report.Code == 0, report.Error);
+            Assert.Equal(report, study);
+        }
+
+        // A study id without --host: the study's folder in the campaign directory --root.
+        var campaign = dir.File("campaign");
+        CopyDirectory(runDir, Path.Combine(campaign, "studies", "sim"));
+        var byId = NachosProcess.Run(dir.Path, "study", "report", "sim", "--root", campaign, "--format", "json");
+        Assert.True(byId.Code == 0, byId.Error);
+        Assert.Equal(File.ReadAllText(Path.Combine(runDir, "report.json")).TrimEnd(), byId.Output.TrimEnd());
+        var unknown = NachosProcess.Run(dir.Path, "report", "nope", "--root", campaign);
+        Assert.Equal(2, unknown.Code);
+        Assert.Contains(Path.Combine(campaign, "studies", "nope"), unknown.Error);
+    }
+
+    private static void CopyDirectory(string from, string to)
+    {
+        foreach (var d in Directory.GetDirectories(from, "*", SearchOption.AllDirectories)) Directory.CreateDirectory(Path.Combine(to, Path.GetRelativePath(from, d)));
+        Directory.CreateDirectory(to);
+        foreach (var f in Directory.GetFiles(from, "*", SearchOption.AllDirectories)) File.Copy(f, Path.Combine(to, Path.GetRelativePath(from, f)));
+    }
 }

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Nachos.Host.Api;
 using Nachos.Host.Client;
-using Spectre.Console;
 
 namespace Nachos.Host.Commands;
 
@@ -11,13 +10,7 @@ public static class ClusterCommand
     public static Command Create()
     {
         var cluster = new Command("cluster", "the cluster's members (through the control API)");
-        var show = new Command("show", "members, their roles and devices");
-        ClientAction.Set(show, async (_, client, _) =>
-        {
-            AnsiConsole.Write(Tables.Nodes(await client.Get<NodeList>("api/nodes")));
-            return ExitCodes.Ok;
-        });
-        cluster.Subcommands.Add(show);
+        cluster.Subcommands.Add(NodeClientCommands.Members("show"));
         cluster.Subcommands.Add(Act("leave", "ask a member to leave gracefully (its running tasks checkpoint and go back to the queue)"));
         cluster.Subcommands.Add(Act("down", "mark an unreachable member down, so its work moves on without waiting for it"));
         return cluster;

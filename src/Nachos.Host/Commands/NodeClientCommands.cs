@@ -10,12 +10,7 @@ public static class NodeClientCommands
 {
     public static void AddTo(Command node)
     {
-        var list = new Command("list", "nodes with their devices: idle, busy (with the task) or drained");
-        ClientAction.Set(list, async (_, client, _) =>
-        {
-            AnsiConsole.Write(Tables.Nodes(await client.Get<NodeList>("api/nodes")));
-            return ExitCodes.Ok;
-        });
+        var list = Members("list");
         var address = new Argument<string>("node") { Description = "node address: host:port or akka.ssl.tcp://nachos@host:port" };
         var drain = new Command("drain", "the node's devices hand their tasks back (after a checkpoint) and take no more work until the node restarts") { address };
         ClientAction.Set(drain, async (r, client, _) =>
@@ -28,5 +23,17 @@ public static class NodeClientCommands
         });
         node.Subcommands.Add(list);
         node.Subcommands.Add(drain);
+    }
+
+    /// <summary><c>node list</c> and its alias <c>cluster show</c>: one implementation under both names.</summary>
+    public static Command Members(string name)
+    {
+        var command = new Command(name, "the cluster's members, their status and roles, and each device: idle, busy (with its task) or drained");
+        ClientAction.Set(command, async (_, client, _) =>
+        {
+            AnsiConsole.Write(Tables.Nodes(await client.Get<NodeList>("api/nodes")));
+            return ExitCodes.Ok;
+        });
+        return command;
     }
 }

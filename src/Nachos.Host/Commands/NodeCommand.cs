@@ -38,7 +38,7 @@ public static class NodeCommand
         var campaignKey = new Option<string?>("--campaign-key") { Description = $"the campaign key file the nodes authenticate each other with (default ROOT/{CampaignKey.FileName}) [NACHOS_CAMPAIGN_KEY]" };
         var command = new Command("node", "run a cluster node (coordinator and/or worker); `node list`, `node drain` ask a running cluster")
         {
-            seeds, roles, devices, host, port, postgres, apiPort, apiHost, dataRoots, campaignKey,
+            root, seeds, roles, devices, host, port, postgres, apiPort, apiHost, dataRoots, campaignKey,
         };
         command.SetAction((r, _) =>
         {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Nachos.Host.Client;
 using Nachos.Host.Dashboard;
 using Nachos.Host.Running;
 using Spectre.Console;
@@ -8,51 +9,57 @@ using Nachos.Shared.Files;
 namespace Nachos.Host.Commands;
 
 /// <summary>
-/// <c>nachos report RUN_DIR</c>: a finished study's report as the console table, the stored JSON or CSV, or one
-/// self-contained HTML file (the study page and every model page) to share.
+/// <c>nachos report STUDY</c>, also <c>nachos study report STUDY</c> (one implementation under both names): a
+/// finished study's report as the console table, the stored JSON or CSV, or one self-contained HTML file (the
+/// study page and every model page) to share. STUDY is a run directory; else a study id, asked of the
+/// coordinator at --host, or read from the campaign directory --root.
 /// </summary>
 public static class ReportCommand
 {
     public static Command Create()
     {
-        var runDir = new Argument<string>("run-dir") { Description = "the study's run directory (holding report.json)" };
+        var study = new Argument<string>("study")
+        {
+            Description = "a run directory (holding report.json), or a study id: of the coordinator at --host, else in the campaign directory --root",
+        };
         var format = new Option<string>("--format") { Description = "table, json, csv or html (one self-contained file)", DefaultValueFactory = _ => "table" };
         format.AcceptOnlyFromAmong("table", "json", "csv", "html");
         var output = new Option<string?>("--out") { Description = "file to write (default: standard output)" };
-        var command = new Command("report", "show a finished study's report, or export it as one HTML file") { runDir, format, output };
-        command.SetAction(r => Run(r.GetValue(runDir)!, r.GetValue(format)!, r.GetValue(output)));
+        var command = new Command("report", "show a finished study's report, or export it as one HTML file") { study, format, output };
+        command.WithApi();
+        command.SetAction((r, cancel) =>
+        {
+            var target = r.GetValue(study)!;
+            var (fmt, outFile) = (r.GetValue(format)!, r.GetValue(output));
+            if (Directory.Exists(target) || !GlobalOptions.ApiNamed(r))
+            {
+                var runDir = Directory.Exists(target) || OptionOrEnvironment.Text(r, GlobalOptions.Root, "NACHOS_ROOT") is not { } root
+                    ? target
+                    : RunDirectoryCatalog.StudyDirectory(Path.GetFullPath(root), target);
+                return FromRunDirectory(runDir, fmt, outFile);
+            }
+            return ClientAction.Run(r, async (_, client, _) =>
+            {
+                var path = $"api/studies/{ClientAction.Segment(target)}/report?format=";
+                return await Write(f => client.GetText(path + f), fmt, outFile);
+            }, cancel);
+        });
         return command;
     }
 
-    private static int Run(string runDir, string format, string? outFile)
+    private static async Task<int> FromRunDirectory(string runDir, string format, string? outFile)
     {
         try
         {
-            var report = StudyRun.ReadReport(runDir);
-            if (format == "table" && outFile is null)
-            {
-                ReportTable.Write(report);
-                return ExitCodes.Ok;
-            }
-            var text = format switch
+            StudyRun.ReadReport(runDir); // refuses a missing directory or report, or one that does not parse
+            return await Write(f => Task.FromResult(f switch
             {
                 "json" => File.ReadAllText(RunLayout.ReportPath(runDir)),
                 "csv" => File.Exists(RunLayout.ReportCsvPath(runDir))
                     ? File.ReadAllText(RunLayout.ReportCsvPath(runDir))
                     : throw new RunDirectoryException($"{Path.GetFullPath(RunLayout.ReportCsvPath(runDir))}: no such file"),
-                "html" => new DashboardRenderer(StudyRun.Load(runDir)).Export(),
-                _ => PlainTable(report),
-            };
-            if (outFile is null)
-            {
-                Console.Out.Write(text);
-                return ExitCodes.Ok;
-            }
-            var full = Path.GetFullPath(outFile);
-            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-            AtomicFile.WriteAllText(full, text);
-            Console.WriteLine($"wrote {full}");
-            return ExitCodes.Ok;
+                _ => new DashboardRenderer(StudyRun.Load(runDir)).Export(),
+            }), format, outFile);
         }
         catch (RunDirectoryException e)
         {
@@ -60,8 +67,35 @@ public static class ReportCommand
         }
     }
 
+    /// <param name="fetch">The report as json, csv or html text.</param>
+    private static async Task<int> Write(Func<string, Task<string>> fetch, string format, string? outFile)
+    {
+        string text;
+        if (format == "table")
+        {
+            var report = StudyReport.Parse(await fetch("json"));
+            if (outFile is null)
+            {
+                ReportTable.Write(report);
+                return ExitCodes.Ok;
+            }
+            text = PlainTable(report);
+        }
+        else text = await fetch(format);
+        if (outFile is null)
+        {
+            Console.Out.Write(text);
+            return ExitCodes.Ok;
+        }
+        var full = Path.GetFullPath(outFile);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        AtomicFile.WriteAllText(full, text);
+        Console.WriteLine($"wrote {full}");
+        return ExitCodes.Ok;
+    }
+
     /// <summary>The console table as plain text, for a file.</summary>
-    private static string PlainTable(Shared.Study.StudyReport report)
+    private static string PlainTable(StudyReport report)
     {
         var writer = new StringWriter();
         var console = AnsiConsole.Create(new AnsiConsoleSettings

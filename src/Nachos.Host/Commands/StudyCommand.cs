@@ -13,35 +13,17 @@ public static class StudyCommand
     public static Command Create()
     {
         var study = new Command("study", "studies of the cluster (through the control API)");
-        study.Subcommands.Add(Submit());
+        study.Subcommands.Add(SubmitCommand.Create()); // also `nachos submit`
         study.Subcommands.Add(List());
         study.Subcommands.Add(Show());
         study.Subcommands.Add(StudyWatch.Create());
         foreach (var (action, description) in new[] { ("pause", "stop handing out the study's tasks (running ones finish)"), ("resume", "hand out a paused study's tasks again"), ("cancel", "stop the study for good: running tasks stop, nothing more runs") })
             study.Subcommands.Add(Control(action, description));
-        study.Subcommands.Add(Report());
+        study.Subcommands.Add(ReportCommand.Create()); // also `nachos report`
         return study;
     }
 
     private static Argument<string> Id() => new("id") { Description = "study id (its spec's name)" };
-
-    private static Command Submit()
-    {
-        var spec = new Argument<string>("spec") { Description = "study spec (YAML); relative paths in it resolve against its folder, which the node must see too" };
-        var name = new Option<string?>("--name") { Description = "study id to use instead of the spec's name" };
-        var command = new Command("submit", "check a study on the cluster and start it") { spec, name };
-        ClientAction.Set(command, async (r, client, _) =>
-        {
-            var path = Path.GetFullPath(r.GetValue(spec)!);
-            if (!File.Exists(path)) return ExitCodes.Refuse($"{path}: no such spec file");
-            var answer = await client.Post<SubmitResponse>("api/studies",
-                new SubmitRequest(await File.ReadAllTextAsync(path), r.GetValue(name), Path.GetDirectoryName(path)));
-            foreach (var w in answer.Warnings) AnsiConsole.MarkupLineInterpolated($"[yellow]{w}[/]");
-            Console.WriteLine(answer.Created ? $"submitted {answer.Id}" : $"{answer.Id} was already submitted ({answer.State})");
-            return ExitCodes.Ok;
-        });
-        return command;
-    }
 
     private static Command List()
     {
@@ -78,34 +60,6 @@ public static class StudyCommand
         {
             var answer = await client.Post<ControlResponse>($"api/studies/{ClientAction.Segment(r.GetValue(id)!)}/{action}");
             Console.WriteLine($"{answer.Id}: {answer.State}");
-            return ExitCodes.Ok;
-        });
-        return command;
-    }
-
-    private static Command Report()
-    {
-        var id = Id();
-        var format = new Option<string>("--format") { Description = "table, json, csv or html (one self-contained file)", DefaultValueFactory = _ => "table" };
-        format.AcceptOnlyFromAmong("table", "json", "csv", "html");
-        var output = new Option<string?>("--out") { Description = "file to write (default: standard output)" };
-        var command = new Command("report", "a finished study's report") { id, format, output };
-        ClientAction.Set(command, async (r, client, _) =>
-        {
-            var path = $"api/studies/{ClientAction.Segment(r.GetValue(id)!)}/report";
-            var fmt = r.GetValue(format)!;
-            if (fmt == "table")
-            {
-                ReportTable.Write(StudyReport.Parse(await client.GetText(path + "?format=json")));
-                return ExitCodes.Ok;
-            }
-            var text = await client.GetText($"{path}?format={fmt}");
-            if (r.GetValue(output) is { } file)
-            {
-                await File.WriteAllTextAsync(file, text);
-                Console.WriteLine($"wrote {Path.GetFullPath(file)}");
-            }
-            else Console.Out.Write(text);
             return ExitCodes.Ok;
         });
         return command;

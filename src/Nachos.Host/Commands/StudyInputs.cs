@@ -10,11 +10,12 @@ namespace Nachos.Host.Commands;
 public sealed record StudyInputs(StudySpec Spec, LoadedDataset Data, SplitPlan Plan)
 {
     /// <summary>Loads and checks; on bad input prints what is wrong and returns null (exit code 2).</summary>
-    public static StudyInputs? Load(string specPath)
+    /// <param name="text">The spec's text to use instead of the file's (its relative paths still resolve against the file's folder).</param>
+    public static StudyInputs? Load(string specPath, string? text = null)
     {
         try
         {
-            var spec = SpecLoader.LoadFile(specPath);
+            var spec = text is null ? SpecLoader.LoadFile(specPath) : SpecLoader.Parse(text, Path.GetFullPath(specPath));
             var data = AnsiConsole.Progress().Start(ctx =>
             {
                 var bar = ctx.AddTask("decoding images", maxValue: 1);

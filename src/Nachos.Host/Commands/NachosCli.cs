@@ -1,0 +1,29 @@
+using System.CommandLine;
+
+namespace Nachos.Host.Commands;
+
+/// <summary>The command tree of <c>nachos</c>.</summary>
+public static class NachosCli
+{
+    /// <param name="args">The process's arguments: the shell (no command) runs every line with them.</param>
+    public static RootCommand Create(IReadOnlyList<string> args)
+    {
+        var root = new RootCommand("nachos: nested cross-validation with hyperparameter search for medical-imaging models")
+        {
+            RunCommand.Create(),
+            NodeCommand.Create(),
+            SubmitCommand.Create(),
+            TrainCommand.Create(),
+            ReportCommand.Create(),
+            TaskCommand.Create(),
+            DatasetCommand.Create(),
+            ClusterCommand.Create(),
+            StudyCommand.Create(),
+            TrialCommand.Create(),
+        };
+        // No command: the interactive shell, keeping the options given here (--host, --token, --root).
+        root.WithApi();
+        root.SetAction((_, cancel) => Shell.Run(root, args, cancel));
+        return root;
+    }
+}
