@@ -13,7 +13,7 @@ public sealed record WilcoxonResult(double Statistic, double P, bool Exact, doub
 /// (zero differences dropped) and correction=True. The exact null distribution of W+ is used when there are at
 /// most 50 differences, none zero and none tied in absolute value; otherwise the normal approximation with the tie
 /// correction of the variance and a continuity correction of 0.5. SciPy 1.10's method='auto' also takes the exact
-/// branch with tied |d| (truncating a half-integer W+); we take the normal approximation there, as SciPy ≥ 1.13 does.
+/// branch with tied |d| (truncating a half-integer W+); we take the normal approximation there (newer SciPy releases switch on ties as well).
 /// </summary>
 public static class WilcoxonSignedRank
 {

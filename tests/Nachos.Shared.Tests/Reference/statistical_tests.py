@@ -46,6 +46,8 @@ for nm, a, b in [("ties", tie, tie2), ("big60", big, big2)]:
         print("approx", nm, alt, repr(r.statistic), repr(r.pvalue), repr(r.zstatistic), "n_nonzero", int(np.sum(a - b != 0)))
 print("auto big60", repr(stats.wilcoxon(big, big2, correction=True).pvalue))
 r = stats.wilcoxon([1.0, 0.0, 2.0, -3.0, 0.0, 4.0], correction=True); print("zeros auto->approx", repr(r.statistic), repr(r.pvalue))
+r = stats.wilcoxon([1.0, 1.0, 2.0, -3.0, 4.0, 5.0, -2.0, 6.0, 7.0, 8.0], correction=True, method="approx")
+print("tied |d| approx", repr(r.statistic), repr(r.pvalue), repr(r.zstatistic))
 r = stats.wilcoxon(np.arange(1.0, 51.0)); print("exact n50 all positive", repr(r.statistic), repr(r.pvalue))
 try:
     stats.wilcoxon([0.0, 0.0, 0.0])
