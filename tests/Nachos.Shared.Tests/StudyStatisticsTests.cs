@@ -2,6 +2,9 @@ using Nachos.Shared.Study;
 
 namespace Nachos.Shared.Tests;
 
+// Nachos.Shared.Statistics (the statistical tests) would otherwise shadow the class from the enclosing namespace.
+using Statistics = Nachos.Shared.Study.Statistics;
+
 public sealed class StudyStatisticsTests
 {
     // Two-sided 95 % Student t quantiles t(0.975, df), from tables.
