@@ -52,7 +52,7 @@ public sealed class SerializerTests : IDisposable
         new SubmitTask(Task, 2), new RequestWork("cpu0"), new WorkAssigned(Task, 7, 1), new TaskSucceeded(Task.TaskId, 7, Result),
         new TaskAttemptFailed(Task.TaskId, 7, "boom", FailureKind.Timeout), new TaskInterrupted(Task.TaskId, 7), new LeaseHeartbeat(Task.TaskId, 7, "cpu0"), new LeaseRevoked(Task.TaskId, 7), DrainDevice.Instance, new DeviceDrained("cpu0"), new TaskFinished(Outcome), GetQueueStatus.Instance, new QueueStatus(1, 2, 3, 4, 5),
         new StudyProgress("s", 0, 3, 2, 1, 8, false),
-        new StudyCompleted("s", new StudyReport("s", true, [Fold], [new MetricSummary("auroc", [0.88], Statistics.Summarise([0.88, 0.9]), 0.8, 0.95)],
+        new StudyCompleted("s", new StudyReport("s", true, [Fold], [new MetricSummary("auroc", [0.88], Intervals.Summarise([0.88, 0.9]), 0.8, 0.95)],
             [new Stability("optimizer", new Dictionary<string, int> { ["sgd"] = 1 })])),
     }.Select(o => new[] { o });
 

@@ -2,9 +2,6 @@ using Nachos.Shared.Study;
 
 namespace Nachos.Shared.Tests;
 
-// Nachos.Shared.Statistics (the statistical tests) would otherwise shadow the class from the enclosing namespace.
-using Statistics = Nachos.Shared.Study.Statistics;
-
 public sealed class StudyStatisticsTests
 {
     // Two-sided 95 % Student t quantiles t(0.975, df), from tables.
@@ -14,7 +11,7 @@ public sealed class StudyStatisticsTests
     [Fact]
     public void Summarise_one_to_four_matches_the_hand_computation()
     {
-        var s = Statistics.Summarise([1.0, 2.0, 3.0, 4.0]);
+        var s = Intervals.Summarise([1.0, 2.0, 3.0, 4.0]);
 
         // Deviations from 2.5: ±1.5, ±0.5 → sum of squares 5, variance 5/3 (n − 1 = 3).
         var sd = Math.Sqrt(5.0 / 3.0);
@@ -32,7 +29,7 @@ public sealed class StudyStatisticsTests
     [Fact]
     public void Summarise_two_values_uses_one_degree_of_freedom()
     {
-        var s = Statistics.Summarise([0.6, 0.8]);
+        var s = Intervals.Summarise([0.6, 0.8]);
 
         // mean 0.7, SD = |0.8 − 0.6| / sqrt(2), SE = SD / sqrt(2) = 0.1.
         Assert.Equal(0.7, s.Mean, 12);
@@ -45,7 +42,7 @@ public sealed class StudyStatisticsTests
     [Fact]
     public void Summarise_constant_values_has_zero_spread_and_a_point_interval()
     {
-        var s = Statistics.Summarise([0.8, 0.8, 0.8]);
+        var s = Intervals.Summarise([0.8, 0.8, 0.8]);
 
         Assert.Equal(3, s.Count);
         Assert.Equal(0.8, s.Mean, 12);
@@ -58,7 +55,7 @@ public sealed class StudyStatisticsTests
     [Fact]
     public void Summarise_one_value_has_a_mean_and_nothing_else()
     {
-        var s = Statistics.Summarise([0.73]);
+        var s = Intervals.Summarise([0.73]);
 
         Assert.Equal(new Summary(1, 0.73, null, null, null, null), s);
     }
@@ -66,7 +63,7 @@ public sealed class StudyStatisticsTests
     [Fact]
     public void Summarise_no_values_throws()
     {
-        Assert.Throws<ArgumentException>(() => Statistics.Summarise([]));
+        Assert.Throws<ArgumentException>(() => Intervals.Summarise([]));
     }
 
     // ---- bootstrap ----
@@ -88,7 +85,7 @@ public sealed class StudyStatisticsTests
     {
         var strata = Strata(Groups([0.7], [0.7, 0.7], [0.7]));
 
-        var ci = Statistics.BootstrapMeanByGroup(strata, Mean, 500, seed: 1);
+        var ci = Intervals.BootstrapMeanByGroup(strata, Mean, 500, seed: 1);
 
         Assert.NotNull(ci);
         Assert.Equal(0.7, ci.Value.Low, 12);
@@ -103,7 +100,7 @@ public sealed class StudyStatisticsTests
         var ones = Enumerable.Repeat(1.0, 9).ToArray();
         var strata = Strata(Groups([0.0], [0.0]), Groups(ones, ones));
 
-        var ci = Statistics.BootstrapMeanByGroup(strata, Mean, 300, seed: 5);
+        var ci = Intervals.BootstrapMeanByGroup(strata, Mean, 300, seed: 5);
 
         Assert.NotNull(ci);
         Assert.Equal(0.5, ci.Value.Low, 12);
@@ -117,7 +114,7 @@ public sealed class StudyStatisticsTests
         // so the 2.5 % and 97.5 % percentiles are 0 and 1.
         var strata = Strata(Groups([0.0], [1.0]));
 
-        var ci = Statistics.BootstrapMeanByGroup(strata, Mean, 1000, seed: 3);
+        var ci = Intervals.BootstrapMeanByGroup(strata, Mean, 1000, seed: 3);
 
         Assert.NotNull(ci);
         Assert.Equal(0.0, ci.Value.Low, 12);
@@ -131,7 +128,7 @@ public sealed class StudyStatisticsTests
         // mean is 0.5 (A+A, A+B, B+B all average 0.5); resampling items would spread it.
         var strata = Strata(Groups([0.0, 1.0], [0.5]));
 
-        var ci = Statistics.BootstrapMeanByGroup(strata, Mean, 400, seed: 11);
+        var ci = Intervals.BootstrapMeanByGroup(strata, Mean, 400, seed: 11);
 
         Assert.NotNull(ci);
         Assert.Equal(0.5, ci.Value.Low, 12);
@@ -145,7 +142,7 @@ public sealed class StudyStatisticsTests
         var strata = Strata(NoisyStratum(rng, 30, 0.6), NoisyStratum(rng, 25, 0.8), NoisyStratum(rng, 40, 0.7));
         var full = strata.Average(s => s.SelectMany(g => g).Average());
 
-        var ci = Statistics.BootstrapMeanByGroup(strata, Mean, 1000, seed: 7);
+        var ci = Intervals.BootstrapMeanByGroup(strata, Mean, 1000, seed: 7);
 
         Assert.NotNull(ci);
         Assert.True(ci.Value.Low < ci.Value.High, $"degenerate interval {ci}");
@@ -161,8 +158,8 @@ public sealed class StudyStatisticsTests
         static IReadOnlyList<IReadOnlyList<double>> Alternating(int n) =>
             Enumerable.Range(0, n).Select(i => (IReadOnlyList<double>)[i % 2]).ToList();
 
-        var few = Statistics.BootstrapMeanByGroup(Strata(Alternating(10)), Mean, 1000, seed: 4);
-        var many = Statistics.BootstrapMeanByGroup(Strata(Alternating(160)), Mean, 1000, seed: 4);
+        var few = Intervals.BootstrapMeanByGroup(Strata(Alternating(10)), Mean, 1000, seed: 4);
+        var many = Intervals.BootstrapMeanByGroup(Strata(Alternating(160)), Mean, 1000, seed: 4);
 
         Assert.NotNull(few);
         Assert.NotNull(many);
@@ -179,8 +176,8 @@ public sealed class StudyStatisticsTests
     {
         var strata = Strata(NoisyStratum(new Random(9), 12, 0.5), NoisyStratum(new Random(10), 8, 0.5));
 
-        var a = Statistics.BootstrapMeanByGroup(strata, Mean, 500, seed: 42);
-        var b = Statistics.BootstrapMeanByGroup(strata, Mean, 500, seed: 42);
+        var a = Intervals.BootstrapMeanByGroup(strata, Mean, 500, seed: 42);
+        var b = Intervals.BootstrapMeanByGroup(strata, Mean, 500, seed: 42);
 
         Assert.NotNull(a);
         Assert.Equal(a, b);
@@ -191,13 +188,13 @@ public sealed class StudyStatisticsTests
     {
         var strata = Strata(Groups([0.1], [0.9]), Groups([0.4, 0.6]));
 
-        Assert.Null(Statistics.BootstrapMeanByGroup(strata, Mean, 200, seed: 1));
+        Assert.Null(Intervals.BootstrapMeanByGroup(strata, Mean, 200, seed: 1));
     }
 
     [Fact]
     public void Bootstrap_is_null_without_strata()
     {
-        Assert.Null(Statistics.BootstrapMeanByGroup(Strata(), Mean, 200, seed: 1));
+        Assert.Null(Intervals.BootstrapMeanByGroup(Strata(), Mean, 200, seed: 1));
     }
 
     [Fact]
@@ -205,7 +202,7 @@ public sealed class StudyStatisticsTests
     {
         var strata = Strata(Groups([0.1], [0.9], [0.5]));
 
-        Assert.Null(Statistics.BootstrapMeanByGroup(strata, _ => null, 200, seed: 1));
+        Assert.Null(Intervals.BootstrapMeanByGroup(strata, _ => null, 200, seed: 1));
     }
 
     [Fact]
@@ -216,7 +213,7 @@ public sealed class StudyStatisticsTests
         var strata = Strata(Groups([0.0], [1.0], [0.5]));
         double? Spread(IReadOnlyList<double> items) => items.Distinct().Count() == 1 ? null : items.Average();
 
-        var ci = Statistics.BootstrapMeanByGroup(strata, Spread, 1000, seed: 8);
+        var ci = Intervals.BootstrapMeanByGroup(strata, Spread, 1000, seed: 8);
 
         Assert.NotNull(ci);
         Assert.True(ci.Value.Low > 0 && ci.Value.High < 1, $"undefined replicates leaked into {ci}");
@@ -225,15 +222,15 @@ public sealed class StudyStatisticsTests
     [Fact]
     public void An_interval_cut_to_a_range_clips_only_its_bounds()
     {
-        var wide = Statistics.Summarise([0.0, 1.0, 1.0]);
+        var wide = Intervals.Summarise([0.0, 1.0, 1.0]);
         Assert.True(wide.CiLow < 0 && wide.CiHigh > 1);
         var cut = wide.Within(0, 1);
         Assert.Equal((0.0, 1.0), (cut.CiLow!.Value, cut.CiHigh!.Value));
         Assert.Equal((wide.Count, wide.Mean, wide.StandardDeviation, wide.StandardError), (cut.Count, cut.Mean, cut.StandardDeviation, cut.StandardError));
 
-        var inside = Statistics.Summarise([0.8, 0.85, 0.9]);
+        var inside = Intervals.Summarise([0.8, 0.85, 0.9]);
         Assert.Equal(inside, inside.Within(0, 1));
-        var single = Statistics.Summarise([0.4]);
+        var single = Intervals.Summarise([0.4]);
         Assert.Equal(single, single.Within(0, 1));
     }
 }

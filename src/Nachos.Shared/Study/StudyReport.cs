@@ -39,13 +39,13 @@ public sealed record StudyReport(string StudyId, bool Complete, IReadOnlyList<Fo
             .GroupBy(p => manifest.ById.TryGetValue(p.SampleId, out var s) ? s.Group : p.SampleId)
             .OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => (IReadOnlyList<Prediction>)g.ToList()).ToList()).ToList();
         var names = SpecNames.Metrics;
-        var cis = Statistics.BootstrapMeanByGroup(strata, items => Scores(spec.Task, items, names), names.Count, BootstrapReplicates, spec.Seed);
+        var cis = Intervals.BootstrapMeanByGroup(strata, items => Scores(spec.Task, items, names), names.Count, BootstrapReplicates, spec.Seed);
         var metrics = names.Select((name, i) =>
         {
             var perFold = ordered.Select(f => f.TestMetrics.GetValueOrDefault(name)).ToList();
             var defined = perFold.Where(v => v is not null).Select(v => v!.Value).ToList();
             // Every reported metric is a proportion in [0, 1].
-            return new MetricSummary(name, perFold, defined.Count > 0 ? Statistics.Summarise(defined).Within(0, 1) : null, cis[i]?.Low, cis[i]?.High);
+            return new MetricSummary(name, perFold, defined.Count > 0 ? Intervals.Summarise(defined).Within(0, 1) : null, cis[i]?.Low, cis[i]?.High);
         }).ToList();
         var stability = ordered.Where(f => f.Config is not null)
             .SelectMany(f => f.Config!.Values)

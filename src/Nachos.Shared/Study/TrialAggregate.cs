@@ -11,7 +11,7 @@ public static class TrialAggregate
     public static (Summary? Score, string? Undefined) Score(IReadOnlyList<double?> splitScores, string metric) =>
         splitScores.Any(s => s is null)
             ? (null, $"validation {metric} is undefined on an inner split")
-            : (Statistics.Summarise(splitScores.Select(s => s!.Value).ToList()), null);
+            : (Intervals.Summarise(splitScores.Select(s => s!.Value).ToList()), null);
 
     /// <summary>The mean of the defined values; null when none is.</summary>
     public static double? MeanOfDefined(IEnumerable<double?> values)

@@ -11,7 +11,7 @@ public sealed record Summary(int Count, double Mean, double? StandardDeviation, 
         this with { CiLow = CiLow is { } l ? Math.Max(l, low) : null, CiHigh = CiHigh is { } h ? Math.Min(h, high) : null };
 }
 
-public static class Statistics
+public static class Intervals
 {
     public static Summary Summarise(IReadOnlyList<double> values)
     {
