@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Nachos.Host.Api;
+using Nachos.Host.Contract;
 
 namespace Nachos.EndToEnd.Tests;
 

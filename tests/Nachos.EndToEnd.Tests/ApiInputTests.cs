@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Nachos.Host.Api;
 using Nachos.Tests;
+using Nachos.Host.Contract;
 
 namespace Nachos.EndToEnd.Tests;
 

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Nachos.Host.Api;
 using Nachos.Tests;
+using Nachos.Host.Contract;
 
 namespace Nachos.EndToEnd.Tests;
 

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using Nachos.Host.Api;
 using Nachos.Host.Running;
 using Nachos.Shared.Study;
+using Nachos.Host.Contract;
 
 namespace Nachos.EndToEnd.Tests;
 

@@ -1,5 +1,6 @@
 using Nachos.Host.Api;
 using Nachos.Tests;
+using Nachos.Host.Contract;
 
 namespace Nachos.EndToEnd.Tests;
 

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using Nachos.Host.Api;
+using Nachos.Host.Contract;
 
 namespace Nachos.EndToEnd.Tests;
 

@@ -5,6 +5,7 @@ using Nachos.Actors.Serialization;
 using Nachos.Host.Api;
 using Nachos.Host.Running;
 using Nachos.Shared.Study;
+using Nachos.Host.Contract;
 
 namespace Nachos.EndToEnd.Tests;
 

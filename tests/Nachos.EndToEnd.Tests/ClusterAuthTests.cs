@@ -5,6 +5,7 @@ using Akka.Configuration;
 using Akka.Remote.Transport.DotNetty;
 using Nachos.Actors.Node;
 using Nachos.Host.Api;
+using Nachos.Host.Contract;
 
 namespace Nachos.EndToEnd.Tests;
 

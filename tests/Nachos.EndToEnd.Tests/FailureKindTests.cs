@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using Nachos.Host.Api;
 using Nachos.Shared.Tasks;
+using Nachos.Host.Contract;
 
 namespace Nachos.EndToEnd.Tests;
 

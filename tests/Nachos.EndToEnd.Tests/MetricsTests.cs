@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
 using Nachos.Host.Api;
+using Nachos.Host.Contract;
 
 namespace Nachos.EndToEnd.Tests;
 

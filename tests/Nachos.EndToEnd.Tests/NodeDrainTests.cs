@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using Nachos.Host.Api;
+using Nachos.Host.Contract;
 
 namespace Nachos.EndToEnd.Tests;
 

@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using Nachos.Host.Api;
 using Nachos.Shared.Study;
+using Nachos.Host.Contract;
 
 namespace Nachos.EndToEnd.Tests;
 

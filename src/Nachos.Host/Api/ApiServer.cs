@@ -7,6 +7,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Nachos.Actors.Node;
 using Nachos.Shared.Data;
+using Nachos.Host.Contract;
 
 namespace Nachos.Host.Api;
 

@@ -4,6 +4,7 @@ using Nachos.Host.Running;
 using Nachos.Shared.Spec;
 using Nachos.Shared.Splits;
 using Nachos.Shared.Study;
+using Nachos.Host.Contract;
 
 namespace Nachos.Host.Api;
 

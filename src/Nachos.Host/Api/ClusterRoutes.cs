@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Nachos.Actors.Messages;
+using Nachos.Host.Contract;
 
 namespace Nachos.Host.Api;
 

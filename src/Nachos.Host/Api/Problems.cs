@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
+using Nachos.Host.Contract;
 
 namespace Nachos.Host.Api;
 

@@ -3,13 +3,13 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Nachos.Actors.Messages;
-using Nachos.Host.Commands;
 using Nachos.Host.Running;
 using Nachos.Host.Dashboard;
 using Nachos.Shared.Data;
 using Nachos.Shared.Spec;
 using Nachos.Shared.Splits;
 using Nachos.Shared.Study;
+using Nachos.Host.Contract;
 
 namespace Nachos.Host.Api;
 

@@ -3,8 +3,8 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Nachos.Host.Api;
-using Nachos.Host.Commands;
+using Nachos.Host.Cli;
+using Nachos.Host.Contract;
 
 namespace Nachos.Host.Client;
 

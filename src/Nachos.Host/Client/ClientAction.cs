@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Nachos.Host.Commands;
+using Nachos.Host.Cli;
 
 namespace Nachos.Host.Client;
 

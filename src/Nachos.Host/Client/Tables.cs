@@ -1,9 +1,9 @@
 using System.Globalization;
-using Nachos.Host.Api;
 using Nachos.Shared.Tasks;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 using Nachos.Shared.Metrics;
+using Nachos.Host.Contract;
 
 namespace Nachos.Host.Client;
 

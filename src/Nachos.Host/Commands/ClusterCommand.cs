@@ -1,6 +1,8 @@
 using System.CommandLine;
 using Nachos.Host.Api;
 using Nachos.Host.Client;
+using Nachos.Host.Cli;
+using Nachos.Host.Contract;
 
 namespace Nachos.Host.Commands;
 

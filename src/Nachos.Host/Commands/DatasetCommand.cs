@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Nachos.Training.Synth;
 using Spectre.Console;
+using Nachos.Host.Cli;
 
 namespace Nachos.Host.Commands;
 

@@ -1,3 +1,4 @@
+using Nachos.Host.Cli;
 using System.CommandLine;
 
 namespace Nachos.Host.Commands;

@@ -2,6 +2,8 @@ using System.CommandLine;
 using Nachos.Host.Api;
 using Nachos.Host.Client;
 using Spectre.Console;
+using Nachos.Host.Cli;
+using Nachos.Host.Contract;
 
 namespace Nachos.Host.Commands;
 

@@ -10,6 +10,8 @@ using Nachos.Host.Api;
 using Nachos.Host.Running;
 using Nachos.Shared.Tasks;
 using Nachos.Shared.Study;
+using Nachos.Host.Cli;
+using Nachos.Host.Contract;
 
 namespace Nachos.Host.Commands;
 

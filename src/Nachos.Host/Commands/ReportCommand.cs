@@ -5,6 +5,7 @@ using Nachos.Host.Running;
 using Spectre.Console;
 using Nachos.Shared.Study;
 using Nachos.Shared.Files;
+using Nachos.Host.Cli;
 
 namespace Nachos.Host.Commands;
 

@@ -11,6 +11,7 @@ using Nachos.Host.Running;
 using Nachos.Shared.Spec;
 using Spectre.Console;
 using Nachos.Shared.Study;
+using Nachos.Host.Cli;
 
 namespace Nachos.Host.Commands;
 

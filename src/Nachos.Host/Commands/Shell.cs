@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using Nachos.Host.Cli;
 
 namespace Nachos.Host.Commands;
 

@@ -4,6 +4,8 @@ using Nachos.Host.Client;
 using Nachos.Host.Running;
 using Nachos.Shared.Study;
 using Spectre.Console;
+using Nachos.Host.Cli;
+using Nachos.Host.Contract;
 
 namespace Nachos.Host.Commands;
 

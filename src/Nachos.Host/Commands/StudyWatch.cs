@@ -3,6 +3,8 @@ using Nachos.Host.Api;
 using Nachos.Host.Client;
 using Spectre.Console;
 using Spectre.Console.Rendering;
+using Nachos.Host.Cli;
+using Nachos.Host.Contract;
 
 namespace Nachos.Host.Commands;
 

@@ -5,6 +5,8 @@ using Nachos.Host.Running;
 using Nachos.Shared.Spec;
 using Nachos.Shared.Study;
 using Spectre.Console;
+using Nachos.Host.Cli;
+using Nachos.Host.Contract;
 
 namespace Nachos.Host.Commands;
 

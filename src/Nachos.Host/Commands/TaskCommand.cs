@@ -10,6 +10,7 @@ using Nachos.Training.Data;
 using Nachos.Training.Engine;
 using System.Runtime.InteropServices;
 using TorchSharp;
+using Nachos.Host.Cli;
 
 namespace Nachos.Host.Commands;
 

@@ -6,6 +6,8 @@ using Spectre.Console;
 using TorchSharp;
 using Nachos.Shared.Study;
 using Nachos.Shared.Metrics;
+using Nachos.Host.Running;
+using Nachos.Host.Cli;
 
 namespace Nachos.Host.Commands;
 

@@ -1,7 +1,7 @@
 using System.Text;
-using Nachos.Host.Api;
 using Nachos.Shared.Tasks;
 using static Nachos.Host.Dashboard.Html;
+using Nachos.Host.Contract;
 
 namespace Nachos.Host.Dashboard;
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
 
-namespace Nachos.Host.Commands;
+namespace Nachos.Host.Cli;
 
 /// <summary>
 /// An option's value, else its NACHOS_* environment variable's (docs/operations.md lists them): the one way

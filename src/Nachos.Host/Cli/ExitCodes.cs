@@ -1,4 +1,4 @@
-namespace Nachos.Host.Commands;
+namespace Nachos.Host.Cli;
 
 /// <summary>Process exit codes (docs/cli.md).</summary>
 public static class ExitCodes

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Nachos.Shared.Tasks;
 
-namespace Nachos.Host.Api;
+namespace Nachos.Host.Contract;
 
 // The control API's JSON documents (camelCase on the wire), shared by the server and the CLI client. docs/api.md.
 

@@ -3,8 +3,9 @@ using Nachos.Shared.Spec;
 using Nachos.Shared.Splits;
 using Nachos.Training.Data;
 using Spectre.Console;
+using Nachos.Host.Cli;
 
-namespace Nachos.Host.Commands;
+namespace Nachos.Host.Running;
 
 /// <summary>A spec, its decoded dataset and its audited split plan: everything checked before any training starts.</summary>
 public sealed record StudyInputs(StudySpec Spec, LoadedDataset Data, SplitPlan Plan)

@@ -1,6 +1,6 @@
 using System.CommandLine;
 
-namespace Nachos.Host.Commands;
+namespace Nachos.Host.Cli;
 
 /// <summary>
 /// The options several commands share: the campaign root, and where the control API is and its token. One

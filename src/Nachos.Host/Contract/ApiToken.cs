@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace Nachos.Host.Api;
+namespace Nachos.Host.Contract;
 
 /// <summary>
 /// The control API's bearer token: ROOT/api-token, made on a coordinator's first start (owner read/write
