@@ -35,6 +35,19 @@ public static class ModelFactory
     }
 
     /// <summary>
+    /// A <see cref="UNet"/> for segmentation (not yet reachable from the spec): <paramref name="classes"/> logit maps
+    /// (1 for binary), <paramref name="levels"/> resolutions, base width 32 × <paramref name="width"/>. The image size
+    /// is checked against the levels here, before any training starts.
+    /// </summary>
+    public static UNet CreateUNet(ImageSpec image, int classes, int levels, double width, bool residual, int seed)
+    {
+        UNet.CheckInputSize(levels, image.Height, image.Width);
+        var model = new UNet(image.Channels, classes, levels, width, residual);
+        Initialise(model, seed);
+        return model;
+    }
+
+    /// <summary>
     /// PyTorch's default scheme (uniform ±1/√fan_in for conv and linear weights and biases; batch norm at
     /// 1 and 0), drawn from a generator of our own instead of the process-global one.
     /// </summary>
@@ -47,6 +60,7 @@ public static class ModelFactory
             var (weight, bias) = m switch
             {
                 Conv2d c => (c.weight, c.bias),
+                ConvTranspose2d t => (t.weight, t.bias), // PyTorch's fan-in is also weight.size(1) · k²
                 Linear l => (l.weight, l.bias),
                 _ => (null, null),
             };
