@@ -1,3 +1,4 @@
+using Nachos.Shared.Tasks;
 using Nachos.Shared.TaskProcess;
 using Nachos.Tests;
 

@@ -1,5 +1,6 @@
 using Nachos.Shared.Spec;
 using Nachos.Training.Engine;
+using Nachos.Training.Torch;
 using Nachos.Training.Models;
 using static TorchSharp.torch;
 
@@ -97,7 +98,7 @@ public sealed class UNetTests
         using var x = tensor(images, [count, 1, size, size]);
         using var y = tensor(masks, [count, size, size]);
         using var model = ModelFactory.CreateUNet(new ImageSpec(size, size, 1), 1, 2, 0.25, false, 5);
-        using var optimizer = new Engine.ScalarSafe.Adam(model.parameters(), 0.01, 0);
+        using var optimizer = new Torch.ScalarSafe.Adam(model.parameters(), 0.01, 0);
         var loss = new SegmentationLosses(SegmentationLossKind.BceDice);
         var watch = System.Diagnostics.Stopwatch.StartNew();
         double first = 0, last = 0;

@@ -1,3 +1,4 @@
+using Nachos.Shared.Tasks;
 using Nachos.Shared.TaskProcess;
 
 namespace Nachos.Shared.Queue;

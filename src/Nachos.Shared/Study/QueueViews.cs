@@ -1,5 +1,4 @@
 using System.Text.Json.Serialization;
-using Nachos.Shared.TaskProcess;
 using Nachos.Shared.Tasks;
 
 namespace Nachos.Shared.Study;

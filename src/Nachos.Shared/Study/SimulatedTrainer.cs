@@ -5,7 +5,6 @@ using Nachos.Shared.Data;
 using Nachos.Shared.Metrics;
 using Nachos.Shared.Predictions;
 using Nachos.Shared.Spec;
-using Nachos.Shared.TaskProcess;
 using Nachos.Shared.Tasks;
 
 namespace Nachos.Shared.Study;

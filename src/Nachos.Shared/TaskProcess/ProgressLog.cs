@@ -1,3 +1,4 @@
+using Nachos.Shared.Tasks;
 using System.Text.Json;
 
 namespace Nachos.Shared.TaskProcess;

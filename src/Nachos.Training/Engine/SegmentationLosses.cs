@@ -1,3 +1,4 @@
+using Nachos.Training.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;

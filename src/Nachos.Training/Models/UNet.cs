@@ -1,4 +1,4 @@
-using Nachos.Training.Engine;
+using Nachos.Training.Torch;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

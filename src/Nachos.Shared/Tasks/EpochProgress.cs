@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Nachos.Shared.TaskProcess;
+namespace Nachos.Shared.Tasks;
 
 /// <summary>
 /// One finished epoch of a running task, as its trainer reports it: one line of the child's progress.jsonl, and what
