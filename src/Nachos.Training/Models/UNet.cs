@@ -115,13 +115,13 @@ public sealed class UNet : Module<Tensor, Tensor>
     private static Module<Tensor, Tensor> Block(int inC, int outC, bool residual) =>
         residual ? new ResidualBlock(inC, outC) : new ConvBlock(inC, outC);
 
-    /// <summary>(3×3 conv, BN, ReLU) × 2.</summary>
-    private sealed class ConvBlock : Module<Tensor, Tensor>
+    /// <summary>3×3 conv, BN, ReLU, 3×3 conv, BN: the body of both blocks.</summary>
+    private sealed class TwoConvs : Module<Tensor, Tensor>
     {
         private readonly Conv2d conv1, conv2;
         private readonly BatchNorm2d bn1, bn2;
 
-        public ConvBlock(int inC, int outC) : base(nameof(ConvBlock))
+        public TwoConvs(int inC, int outC) : base(nameof(TwoConvs))
         {
             conv1 = Conv2d(inC, outC, 3, padding: 1, bias: false);
             bn1 = BatchNorm2d(outC);
@@ -130,53 +130,50 @@ public sealed class UNet : Module<Tensor, Tensor>
             RegisterComponents();
         }
 
-        private static void CheckLevels(int levels)
-    {
-        if (levels is < MinLevels or > MaxLevels)
-            throw new ArgumentException($"UNet levels must be in [{MinLevels}, {MaxLevels}]; got {levels}");
-    }
-
-    public override Tensor forward(Tensor x)
+        public override Tensor forward(Tensor x)
         {
             using var c1 = conv1.forward(x);
             using var b1 = bn1.forward(c1);
             using var a = functional.relu(b1);
             using var c2 = conv2.forward(a);
-            using var b2 = bn2.forward(c2);
-            return functional.relu(b2);
+            return bn2.forward(c2);
         }
     }
 
-    /// <summary>3×3 conv, BN, ReLU, 3×3 conv, BN, plus the input (1×1 conv + BN when channels change), ReLU.</summary>
+    /// <summary>(3×3 conv, BN, ReLU) × 2.</summary>
+    private sealed class ConvBlock : Module<Tensor, Tensor>
+    {
+        private readonly TwoConvs body;
+
+        public ConvBlock(int inC, int outC) : base(nameof(ConvBlock))
+        {
+            body = new TwoConvs(inC, outC);
+            RegisterComponents();
+        }
+
+        public override Tensor forward(Tensor x)
+        {
+            using var b = body.forward(x);
+            return functional.relu(b);
+        }
+    }
+
+    /// <summary>The two convs plus the input (1×1 conv + BN when channels change), then ReLU.</summary>
     private sealed class ResidualBlock : Module<Tensor, Tensor>
     {
-        private readonly Conv2d conv1, conv2;
-        private readonly BatchNorm2d bn1, bn2;
+        private readonly TwoConvs body;
         private readonly Sequential? shortcut;
 
         public ResidualBlock(int inC, int outC) : base(nameof(ResidualBlock))
         {
-            conv1 = Conv2d(inC, outC, 3, padding: 1, bias: false);
-            bn1 = BatchNorm2d(outC);
-            conv2 = Conv2d(outC, outC, 3, padding: 1, bias: false);
-            bn2 = BatchNorm2d(outC);
+            body = new TwoConvs(inC, outC);
             shortcut = inC != outC ? Sequential(("conv", Conv2d(inC, outC, 1, bias: false)), ("bn", BatchNorm2d(outC))) : null;
             RegisterComponents();
         }
 
-        private static void CheckLevels(int levels)
-    {
-        if (levels is < MinLevels or > MaxLevels)
-            throw new ArgumentException($"UNet levels must be in [{MinLevels}, {MaxLevels}]; got {levels}");
-    }
-
-    public override Tensor forward(Tensor x)
+        public override Tensor forward(Tensor x)
         {
-            using var c1 = conv1.forward(x);
-            using var b1 = bn1.forward(c1);
-            using var a = functional.relu(b1);
-            using var c2 = conv2.forward(a);
-            using var b = bn2.forward(c2);
+            using var b = body.forward(x);
             using var identity = shortcut is null ? x.alias() : shortcut.forward(x);
             using var sum = b.add(identity, Scalars.One);
             return functional.relu(sum);
