@@ -12,7 +12,7 @@ public static class ModelFactory
 {
     public static Module<Tensor, Tensor> Create(ModelSpec spec, ImageSpec image, int outputs, int seed)
     {
-        OneDnn.Disable();
+        CpuConvolutions.UseAtenKernels();
         Module<Tensor, Tensor> model = spec.Architecture switch
         {
             Architecture.SimpleCnn => new SimpleCnn(image.Channels, outputs, spec.Width),
