@@ -1,4 +1,5 @@
 using Nachos.Shared.Spec;
+using Nachos.Training.Torch;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -11,6 +12,7 @@ public static class ModelFactory
 {
     public static Module<Tensor, Tensor> Create(ModelSpec spec, ImageSpec image, int outputs, int seed)
     {
+        CpuConvolutions.UseAtenKernels();
         Module<Tensor, Tensor> model = spec.Architecture switch
         {
             Architecture.SimpleCnn => new SimpleCnn(image.Channels, outputs, spec.Width),
