@@ -100,9 +100,7 @@ public sealed class UNetTests
         using var model = ModelFactory.CreateUNet(new ImageSpec(size, size, 1), 1, 2, 0.25, false, 5);
         using var optimizer = new Torch.ScalarSafe.Adam(model.parameters(), 0.01, 0);
         var loss = new SegmentationLosses(SegmentationLossKind.BceDice);
-        var watch = System.Diagnostics.Stopwatch.StartNew();
         double first = 0, last = 0;
-        var skipped = 0;
         model.train();
         for (var step = 0; step < steps; step++)
         {
@@ -112,13 +110,8 @@ public sealed class UNetTests
             if (step == 0) first = l.item<float>();
             last = l.item<float>();
             l.backward();
-            // libtorch's CPU conv2d input gradient here is intermittently wrong or NaN (see the branch report); a
-            // non-finite step would poison every weight, so it is skipped and counted.
-            if (model.parameters().Any(p => !p.grad!.isfinite().all().item<bool>()))
-            {
-                skipped++;
-                continue;
-            }
+            // Quarter width gives 8-channel convolutions, whose input gradients oneDNN got wrong (CpuConvolutions).
+            Assert.True(model.parameters().All(p => p.grad!.isfinite().all().item<bool>()), $"non-finite gradient at step {step}");
             optimizer.step();
         }
         model.eval();
@@ -136,8 +129,6 @@ public sealed class UNetTests
             }
             return 2.0 * tp / (2 * tp + fp + fn);
         });
-        Assert.True(dice > 0.8, $"mean Dice {dice:F3} after {steps} steps, {skipped} skipped (loss {first:F3} → {last:F3})");
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(60), $"took {watch.Elapsed}");
-        Console.WriteLine($"UNet smoke: Dice {dice:F3}, {skipped} of {steps} steps skipped, loss {first:F3} → {last:F3}, {watch.Elapsed.TotalSeconds:F1} s");
+        Assert.True(dice > 0.8, $"mean Dice {dice:F3} after {steps} steps (loss {first:F3} → {last:F3})");
     }
 }

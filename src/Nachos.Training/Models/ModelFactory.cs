@@ -44,6 +44,7 @@ public static class ModelFactory
     public static UNet CreateUNet(ImageSpec image, int classes, int levels, double width, bool residual, int seed)
     {
         UNet.CheckInputSize(levels, image.Height, image.Width);
+        CpuConvolutions.UseAtenKernels();
         var model = new UNet(image.Channels, classes, levels, width, residual);
         Initialise(model, seed);
         return model;
