@@ -41,9 +41,14 @@ public sealed class TaskProgressTests(ApiNode node) : IClassFixture<ApiNode>
         var progressFile = Path.Combine(node.StudyDir("progress"), $"o{running.Outer}", $"t{running.Trial}", $"s{running.Inner}", RunLayout.Progress);
         Assert.Contains("\"max_epochs\":40", File.ReadLines(progressFile).First());
 
+        // The watch polls on its own clock: let it see a running epoch before the study is cancelled.
+        var epochLine = new Regex(@"^  progress/o\d/t0/s\d: epoch \d+/40$", RegexOptions.Multiline);
+        deadline = DateTime.UtcNow.AddMinutes(1);
+        while (!epochLine.IsMatch(watch.Output) && !watch.HasExited && DateTime.UtcNow < deadline) await Task.Delay(100);
+
         var cancel = await node.Http.PostAsync("api/studies/progress/cancel", new StringContent("{}", System.Text.Encoding.UTF8, "application/json"));
         Assert.True(cancel.IsSuccessStatusCode, $"{cancel.StatusCode}: {await cancel.Content.ReadAsStringAsync()}");
         Assert.Equal(1, watch.Wait(TimeSpan.FromMinutes(1))); // cancelled: exit 1
-        Assert.Matches(new Regex(@"^  progress/o\d/t0/s\d: epoch \d+/40$", RegexOptions.Multiline), watch.Output);
+        Assert.Matches(epochLine, watch.Output);
     }
 }
