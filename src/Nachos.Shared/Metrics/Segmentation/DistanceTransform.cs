@@ -13,17 +13,20 @@ public static class DistanceTransform
         for (var i = 0; i < d.Length; i++) d[i] = targets[i] ? 0 : double.PositiveInfinity;
         var line = new double[Math.Max(height, width)];
         var result = new double[line.Length];
+        // The envelope's buffers, shared by every row and column.
+        var v = new int[line.Length];
+        var z = new double[line.Length + 1];
         // Columns, then rows, of squared distances.
         for (var x = 0; x < width; x++)
         {
             for (var y = 0; y < height; y++) line[y] = d[y * width + x];
-            Envelope(line, height, spacingY * spacingY, result);
+            Envelope(line, height, spacingY * spacingY, result, v, z);
             for (var y = 0; y < height; y++) d[y * width + x] = result[y];
         }
         for (var y = 0; y < height; y++)
         {
             Array.Copy(d, y * width, line, 0, width);
-            Envelope(line, width, spacingX * spacingX, result);
+            Envelope(line, width, spacingX * spacingX, result, v, z);
             Array.Copy(result, 0, d, y * width, width);
         }
         for (var i = 0; i < d.Length; i++) d[i] = Math.Sqrt(d[i]);
@@ -31,10 +34,8 @@ public static class DistanceTransform
     }
 
     /// <summary>One dimension: out[q] = min over p of (w · (q − p)² + f[p]).</summary>
-    private static void Envelope(double[] f, int n, double w, double[] output)
+    private static void Envelope(double[] f, int n, double w, double[] output, int[] v, double[] z)
     {
-        var v = new int[n];
-        var z = new double[n + 1];
         var k = -1;
         for (var q = 0; q < n; q++)
         {
