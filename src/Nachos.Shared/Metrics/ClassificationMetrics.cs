@@ -32,8 +32,8 @@ public sealed record ClassificationMetrics(
         _ => throw new ArgumentException($"unknown metric '{name}'"),
     };
 
-    /// <summary>Every metric of <see cref="SpecNames.Metrics"/> by name (null where undefined).</summary>
-    public IReadOnlyDictionary<string, double?> ByName() => SpecNames.Metrics.ToDictionary(n => n, Get);
+    /// <summary>Every metric of <see cref="SpecNames.ImageMetrics"/> by name (null where undefined).</summary>
+    public IReadOnlyDictionary<string, double?> ByName() => SpecNames.ImageMetrics.ToDictionary(n => n, Get);
 
     /// <param name="labels">Per sample: the class index (single-label) or 0/1 per label (multi-label).</param>
     /// <param name="probabilities">Per sample: one probability per class (softmax) or per label (sigmoid).</param>

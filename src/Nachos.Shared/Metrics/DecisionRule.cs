@@ -4,7 +4,8 @@ namespace Nachos.Shared.Metrics;
 
 /// <summary>
 /// The one rule from a model's outputs to its predicted labels (docs/spec.md): binary and multi-label predict
-/// positive when p ≥ 0.5; multi-class predicts the most probable class, the lowest index on ties.
+/// positive when p ≥ 0.5; multi-class predicts the most probable class, the lowest index on ties. Segmentation decides
+/// each pixel the same way: one foreground class by p ≥ 0.5, several by the arg-max.
 /// Metrics, predictions files and the dashboard all decide through it.
 /// </summary>
 public static class DecisionRule
@@ -18,6 +19,7 @@ public static class DecisionRule
     {
         TaskKind.Multilabel => p.Select(v => Positive(v) ? 1 : 0).ToArray(),
         TaskKind.Binary => [Positive(p[1]) ? 1 : 0],
+        TaskKind.Segmentation when p.Count == 2 => [Positive(p[1]) ? 1 : 0],
         _ => [ArgMax(p)],
     };
 
@@ -28,8 +30,12 @@ public static class DecisionRule
             : classes[Predict(task, p)[0]];
 
     /// <summary>The rule in words, as metrics.json and the model pages state it.</summary>
-    public static string Describe(TaskKind task) =>
-        task == TaskKind.Multiclass ? "arg-max class" : "positive when p >= 0.5";
+    public static string Describe(TaskKind task) => task switch
+    {
+        TaskKind.Multiclass => "arg-max class",
+        TaskKind.Segmentation => "pixels: foreground when p >= 0.5 (one foreground class), otherwise the arg-max class",
+        _ => "positive when p >= 0.5",
+    };
 
     /// <summary>The lowest index of the largest value.</summary>
     public static int ArgMax(IReadOnlyList<double> p)

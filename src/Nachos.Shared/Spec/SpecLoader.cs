@@ -53,11 +53,14 @@ public static class SpecLoader
         var dataset = ReadDataset(top.Child("dataset"), dir, task, roots);
         var image = ReadImage(top.Child("image"));
         var split = ReadSplit(top.Child("split"), dataset);
-        var model = ReadModel(top.Child("model"), dir, roots);
-        var training = ReadTraining(top.Child("training"), task);
-        var search = ReadSearch(top.Child("search"));
+        var model = ReadModel(top.Child("model"), dir, roots, task);
+        var training = ReadTraining(top.Child("training"), task, dataset.Classes.Count);
+        var search = ReadSearch(top.Child("search"), task, dataset.Classes.Count);
         var execution = ReadExecution(top.Child("execution"));
-        return new StudySpec(name, seed, dir, dataset, task, image, split, model, training, search, execution);
+        var evaluation = ReadEvaluation(top.Child("evaluation"), task);
+        if (task == TaskKind.Segmentation && execution.Trainer == TrainerKind.Simulated)
+            top.Error("task", "the simulated trainer scores image-level tasks only; task segmentation needs trainer torch");
+        return new StudySpec(name, seed, dir, dataset, task, image, split, model, training, search, execution, evaluation);
     }
 
     private static DatasetSpec ReadDataset(YamlSection s, string dir, TaskKind task, DataRoots roots)
@@ -132,7 +135,14 @@ public static class SpecLoader
     {
         var size = s.Int("size", 64, 8, 4096);
         var maxPixels = (long)(s.Double("max_megapixels", ImageSpec.DefaultMaxMegapixels, 0, 1000, exclusiveMin: true) * 1_000_000);
-        var spec = new ImageSpec(s.Int("height", size, 8, 4096), s.Int("width", size, 8, 4096), s.Int("channels", 1, 1, 3), maxPixels);
+        var spacing = s.DoubleList("spacing") ?? [1.0, 1.0];
+        if (spacing.Count == 1) spacing = [spacing[0], spacing[0]];
+        if (spacing.Count != 2 || spacing.Any(v => !(v > 0) || double.IsInfinity(v)))
+        {
+            s.Error("spacing", "expected one or two finite numbers > 0: the pixel size (rows, columns), or one for both");
+            spacing = [1.0, 1.0];
+        }
+        var spec = new ImageSpec(s.Int("height", size, 8, 4096), s.Int("width", size, 8, 4096), s.Int("channels", 1, 1, 3), maxPixels, spacing[0], spacing[1]);
         if (spec.Channels == 2) s.Error("channels", "must be 1 (grayscale) or 3 (RGB), got 2");
         s.Finish();
         return spec;
@@ -164,7 +174,7 @@ public static class SpecLoader
         return spec;
     }
 
-    private static ModelSpec ReadModel(YamlSection s, string dir, DataRoots roots)
+    private static ModelSpec ReadModel(YamlSection s, string dir, DataRoots roots, TaskKind task)
     {
         var weights = s.String("initial_weights");
         if (weights is not null)
@@ -173,22 +183,31 @@ public static class SpecLoader
             if (roots.Refusal(weights, "the file") is { } refusal) s.Error("initial_weights", refusal);
             else if (!File.Exists(weights)) s.Error("initial_weights", $"file not found: {weights}");
         }
+        var segmentation = task == TaskKind.Segmentation;
         var spec = new ModelSpec(
-            s.Choice("architecture", Architecture.SimpleCnn, SpecNames.Architectures),
+            s.Choice("architecture", segmentation ? Architecture.UNet : Architecture.SimpleCnn, SpecNames.Architectures),
             s.Double("width", 1.0, 0, 16, exclusiveMin: true),
-            weights);
+            weights,
+            s.Int("depth", ModelSpec.DefaultDepth, 1, 6),
+            s.Bool("residual", false));
+        if (segmentation != (spec.Architecture == Architecture.UNet))
+            s.Error("architecture", segmentation ? "task segmentation needs architecture unet" : "unet is for task segmentation; use simple-cnn or a resnet");
+        if (!segmentation && (s.Has("depth") || s.Has("residual")))
+            s.Error(s.Has("depth") ? "depth" : "residual", "applies to architecture unet only");
         s.Finish();
         return spec;
     }
 
-    private static TrainingSpec ReadTraining(YamlSection s, TaskKind task)
+    private static TrainingSpec ReadTraining(YamlSection s, TaskKind task, int classes)
     {
-        var defaultLoss = task == TaskKind.Multilabel ? LossKind.Bce : LossKind.CrossEntropy;
+        var defaultLoss = task switch
+        {
+            TaskKind.Multilabel => LossKind.Bce,
+            TaskKind.Segmentation => classes > 2 ? LossKind.CeDice : LossKind.BceDice,
+            _ => LossKind.CrossEntropy,
+        };
         var loss = s.Choice("loss", defaultLoss, SpecNames.Losses);
-        if (task == TaskKind.Multilabel && loss == LossKind.CrossEntropy)
-            s.Error("loss", "task multilabel needs bce or focal (independent labels), not cross-entropy");
-        if (task != TaskKind.Multilabel && loss == LossKind.Bce)
-            s.Error("loss", "bce is for task multilabel; use cross-entropy or focal");
+        if (LossProblem(task, classes, loss) is { } problem) s.Error("loss", problem);
 
         var sch = s.Child("lr_schedule");
         var schedule = new LrScheduleSpec(
@@ -198,8 +217,9 @@ public static class SpecLoader
 
         var es = s.Child("early_stopping");
         var monitor = es.String("monitor") ?? "val_loss";
-        if (monitor != "val_loss" && !(monitor.StartsWith("val_") && SpecNames.Metrics.Contains(monitor[4..])))
-            es.Error("monitor", $"unknown value '{monitor}'; expected val_loss or val_ followed by one of: {string.Join(", ", SpecNames.Metrics)}");
+        var metrics = SpecNames.MetricsOf(task);
+        if (monitor != "val_loss" && !(monitor.StartsWith("val_") && metrics.Contains(monitor[4..])))
+            es.Error("monitor", $"unknown value '{monitor}'; expected val_loss or val_ followed by one of: {string.Join(", ", metrics)}");
         var early = new EarlyStoppingSpec(es.Bool("enabled", true), monitor, es.Int("patience", 5, 1), es.Double("min_delta", 0, 0));
         es.Finish();
 
@@ -224,7 +244,12 @@ public static class SpecLoader
             schedule, early,
             s.Int("checkpoint_every", 1, 1),
             augmentation,
-            s.Int("threads", 0, 0, 1024));
+            s.Int("threads", 0, 0, 1024),
+            s.Double("tversky_alpha", TrainingSpec.DefaultTverskyAlpha, 0, 100),
+            s.Double("tversky_beta", TrainingSpec.DefaultTverskyBeta, 0, 100),
+            s.Double("tversky_gamma", TrainingSpec.DefaultTverskyGamma, 0, 10, exclusiveMin: true));
+        foreach (var key in new[] { "tversky_alpha", "tversky_beta", "tversky_gamma" })
+            if (s.Has(key) && loss != LossKind.FocalTversky) s.Error(key, "applies to loss focal-tversky only");
         if (spec.Nesterov && spec.Optimizer != OptimizerKind.Sgd)
             s.Error("nesterov", "applies to optimizer sgd only");
         if (spec.Nesterov && spec.Momentum == 0)
@@ -233,11 +258,12 @@ public static class SpecLoader
         return spec;
     }
 
-    private static SearchSpec ReadSearch(YamlSection s)
+    private static SearchSpec ReadSearch(YamlSection s, TaskKind task, int classes)
     {
-        var metric = s.String("metric") ?? "auroc";
-        if (!SpecNames.Metrics.Contains(metric) && metric != "loss")
-            s.Error("metric", $"unknown metric '{metric}'; expected loss or one of: {string.Join(", ", SpecNames.Metrics)}");
+        var metrics = SpecNames.MetricsOf(task);
+        var metric = s.String("metric") ?? metrics[0];
+        if (!metrics.Contains(metric) && metric != "loss")
+            s.Error("metric", $"unknown metric '{metric}'; expected loss or one of: {string.Join(", ", metrics)}");
         var sampler = s.Choice("sampler", SamplerKind.Random, SpecNames.Samplers);
         var spaceSection = s.Child("space");
         var trials = s.Int("trials", spaceSection.Count > 0 ? 8 : 1, 1, 100_000);
@@ -263,10 +289,15 @@ public static class SpecLoader
                 if (values.Count == 0) p.Error("values", "a categorical parameter needs a non-empty list of values");
                 var allowed = Hyperparameters.AllowedValues(key);
                 foreach (var v in values)
+                {
                     if (allowed is not null ? !allowed.Contains(v) : !double.TryParse(v, System.Globalization.CultureInfo.InvariantCulture, out _))
                         p.Error("values", allowed is not null
                             ? $"'{v}' is not a valid {key}; expected one of: {string.Join(", ", allowed)}"
                             : $"'{v}' is not a number");
+                    else if (key == "loss" && LossProblem(task, classes, SpecNames.Losses[v]) is { } problem) p.Error("values", $"'{v}': {problem}");
+                    else if (key == "architecture" && (task == TaskKind.Segmentation) != (SpecNames.Architectures[v] == Architecture.UNet))
+                        p.Error("values", $"'{v}' does not fit task {SpecNames.NameOf(SpecNames.Tasks, task)}");
+                }
             }
             else
             {
@@ -312,6 +343,32 @@ public static class SpecLoader
             }
         }
         return search;
+    }
+
+    /// <summary>Why a loss does not fit a task, or null when it does.</summary>
+    private static string? LossProblem(TaskKind task, int classes, LossKind loss)
+    {
+        var segmentationLoss = SpecNames.IsSegmentationLoss(loss);
+        if (task == TaskKind.Segmentation)
+        {
+            if (!segmentationLoss) return "task segmentation needs dice, bce-dice, ce-dice or focal-tversky";
+            if (loss == LossKind.BceDice && classes > 2) return "bce-dice takes one foreground class; use ce-dice for several classes";
+            return null;
+        }
+        if (segmentationLoss) return $"{SpecNames.NameOf(SpecNames.Losses, loss)} is for task segmentation";
+        if (task == TaskKind.Multilabel && loss == LossKind.CrossEntropy)
+            return "task multilabel needs bce or focal (independent labels), not cross-entropy";
+        if (task != TaskKind.Multilabel && loss == LossKind.Bce)
+            return "bce is for task multilabel; use cross-entropy or focal";
+        return null;
+    }
+
+    private static EvaluationSpec ReadEvaluation(YamlSection s, TaskKind task)
+    {
+        var spec = new EvaluationSpec(s.Double("surface_tolerance", EvaluationSpec.DefaultSurfaceTolerance, 0, 1e6));
+        if (s.Has("surface_tolerance") && task != TaskKind.Segmentation) s.Error("surface_tolerance", "applies to task segmentation only");
+        s.Finish();
+        return spec;
     }
 
     private static ExecutionSpec ReadExecution(YamlSection s)

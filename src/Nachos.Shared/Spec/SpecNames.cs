@@ -6,6 +6,7 @@ public static class SpecNames
     public static readonly IReadOnlyDictionary<string, TaskKind> Tasks = new Dictionary<string, TaskKind>
     {
         ["binary"] = TaskKind.Binary, ["multiclass"] = TaskKind.Multiclass, ["multilabel"] = TaskKind.Multilabel,
+        ["segmentation"] = TaskKind.Segmentation,
     };
 
     public static readonly IReadOnlyDictionary<string, SplitScheme> Schemes = new Dictionary<string, SplitScheme>
@@ -17,12 +18,13 @@ public static class SpecNames
     public static readonly IReadOnlyDictionary<string, Architecture> Architectures = new Dictionary<string, Architecture>
     {
         ["simple-cnn"] = Architecture.SimpleCnn, ["resnet18"] = Architecture.ResNet18,
-        ["resnet34"] = Architecture.ResNet34, ["resnet50"] = Architecture.ResNet50,
+        ["resnet34"] = Architecture.ResNet34, ["resnet50"] = Architecture.ResNet50, ["unet"] = Architecture.UNet,
     };
 
     public static readonly IReadOnlyDictionary<string, LossKind> Losses = new Dictionary<string, LossKind>
     {
         ["cross-entropy"] = LossKind.CrossEntropy, ["bce"] = LossKind.Bce, ["focal"] = LossKind.Focal,
+        ["dice"] = LossKind.Dice, ["bce-dice"] = LossKind.BceDice, ["ce-dice"] = LossKind.CeDice, ["focal-tversky"] = LossKind.FocalTversky,
     };
 
     public static readonly IReadOnlyDictionary<string, OptimizerKind> Optimizers = new Dictionary<string, OptimizerKind>
@@ -61,8 +63,30 @@ public static class SpecNames
         ["subprocess"] = ExecutorKind.Subprocess, ["in-process"] = ExecutorKind.InProcess,
     };
 
-    /// <summary>Metrics a run can be early-stopped on or scored by (validation), besides <c>val_loss</c>.</summary>
-    public static readonly IReadOnlyList<string> Metrics = ["auroc", "accuracy", "balanced_accuracy", "f1", "sensitivity", "specificity"];
+    /// <summary>Metrics an image-level (classification) run can be early-stopped on or scored by, besides <c>val_loss</c>.</summary>
+    public static readonly IReadOnlyList<string> ImageMetrics = ["auroc", "accuracy", "balanced_accuracy", "f1", "sensitivity", "specificity"];
+
+    /// <summary>
+    /// A segmentation run's metrics: each the mean over images of the per-image value (docs/spec.md, "Segmentation
+    /// metrics"), and <c>pooled_dice</c> over all pixels of the set together.
+    /// </summary>
+    public static readonly IReadOnlyList<string> SegmentationMetrics =
+        ["dice", "iou", "sensitivity", "specificity", "precision", "hd95", "assd", "surface_dice", "pixel_auroc", "pooled_dice"];
+
+    // TODO(merge): the dashboard's uses move to MetricsOf; then this goes.
+    public static IReadOnlyList<string> Metrics => ImageMetrics;
+
+    /// <summary>The metrics of a task kind, in the order reports list them.</summary>
+    public static IReadOnlyList<string> MetricsOf(TaskKind task) => task == TaskKind.Segmentation ? SegmentationMetrics : ImageMetrics;
+
+    /// <summary>Lower is better: the loss and the surface distances; every other metric is maximised.</summary>
+    public static bool Minimised(string metric) => metric is "loss" or "hd95" or "assd";
+
+    /// <summary>Distances (in spacing units) rather than proportions in [0, 1].</summary>
+    public static bool Unbounded(string metric) => metric is "hd95" or "assd";
+
+    /// <summary>The image losses and the segmentation losses.</summary>
+    public static bool IsSegmentationLoss(LossKind loss) => loss is LossKind.Dice or LossKind.BceDice or LossKind.CeDice or LossKind.FocalTversky;
 
     public static string NameOf<T>(IReadOnlyDictionary<string, T> names, T value) where T : struct, Enum =>
         names.First(kv => kv.Value.Equals(value)).Key;

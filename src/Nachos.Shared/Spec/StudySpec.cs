@@ -12,9 +12,11 @@ public sealed record StudySpec(
     ModelSpec Model,
     TrainingSpec Training,
     SearchSpec Search,
-    ExecutionSpec Execution);
+    ExecutionSpec Execution,
+    EvaluationSpec Evaluation);
 
-public enum TaskKind { Binary, Multiclass, Multilabel }
+/// <summary>Segmentation labels every pixel with a class index (class 0 is background); the others label the image.</summary>
+public enum TaskKind { Binary, Multiclass, Multilabel, Segmentation }
 
 public enum DatasetFormat { Csv, Npz, Synthetic }
 
@@ -39,7 +41,8 @@ public sealed record DatasetSpec(
 public sealed record SyntheticSpec(int Patients, int Sites, int Size, int Seed);
 
 /// <param name="MaxPixels">Largest image (width × height, from its header) that is decoded; a larger one is bad data.</param>
-public sealed record ImageSpec(int Height, int Width, int Channels, long MaxPixels = ImageSpec.DefaultMaxPixels)
+/// <param name="SpacingY">Physical size of a pixel's row step (segmentation surface distances are in these units).</param>
+public sealed record ImageSpec(int Height, int Width, int Channels, long MaxPixels = ImageSpec.DefaultMaxPixels, double SpacingY = 1, double SpacingX = 1)
 {
     public const long DefaultMaxMegapixels = 50;
     public const long DefaultMaxPixels = DefaultMaxMegapixels * 1_000_000;
@@ -55,11 +58,17 @@ public sealed record SplitSpec(
     bool Stratify,
     bool GroupByPatient);
 
-public enum Architecture { SimpleCnn, ResNet18, ResNet34, ResNet50 }
+public enum Architecture { SimpleCnn, ResNet18, ResNet34, ResNet50, UNet }
 
-public sealed record ModelSpec(Architecture Architecture, double Width, string? InitialWeights);
+/// <param name="Depth">UNet levels (resolutions); the classification architectures have their own.</param>
+/// <param name="Residual">UNet blocks with a residual connection.</param>
+public sealed record ModelSpec(Architecture Architecture, double Width, string? InitialWeights, int Depth = ModelSpec.DefaultDepth, bool Residual = false)
+{
+    public const int DefaultDepth = 4;
+}
 
-public enum LossKind { CrossEntropy, Bce, Focal }
+/// <summary>Image losses (cross-entropy, bce, focal) and segmentation losses (the rest).</summary>
+public enum LossKind { CrossEntropy, Bce, Focal, Dice, BceDice, CeDice, FocalTversky }
 
 public enum OptimizerKind { Sgd, Adam, AdamW }
 
@@ -96,7 +105,20 @@ public sealed record TrainingSpec(
     EarlyStoppingSpec EarlyStopping,
     int CheckpointEvery,
     AugmentationSpec Augmentation,
-    int Threads);
+    int Threads,
+    double TverskyAlpha = TrainingSpec.DefaultTverskyAlpha,
+    double TverskyBeta = TrainingSpec.DefaultTverskyBeta,
+    double TverskyGamma = TrainingSpec.DefaultTverskyGamma)
+{
+    public const double DefaultTverskyAlpha = 0.3, DefaultTverskyBeta = 0.7, DefaultTverskyGamma = 0.75;
+}
+
+/// <summary>How predictions are scored beyond the metric definitions: the surface-Dice tolerance (in spacing units).</summary>
+public sealed record EvaluationSpec(double SurfaceTolerance)
+{
+    public const double DefaultSurfaceTolerance = 2;
+    public static readonly EvaluationSpec Default = new(DefaultSurfaceTolerance);
+}
 
 public enum ParamKind { Uniform, LogUniform, Int, PowerOfTwo, Categorical }
 
@@ -113,8 +135,8 @@ public enum SamplerKind { Random, Grid, Tpe }
 
 public sealed record SearchSpec(SamplerKind Sampler, int Trials, int Parallelism, string Metric, IReadOnlyList<ParamSpec> Space, int GridPoints)
 {
-    /// <summary>Validation loss is minimised; every other metric maximised.</summary>
-    public bool Maximise => Metric != "loss";
+    /// <summary>Validation loss and the surface distances are minimised; every other metric maximised.</summary>
+    public bool Maximise => !SpecNames.Minimised(Metric);
 }
 
 public enum TrainerKind { Torch, Simulated }

@@ -162,6 +162,24 @@ internal sealed class YamlSection
         }
     }
 
+    /// <summary>A list of finite numbers (a single number counts as a one-element list); an entry that is not one is an error.</summary>
+    public IReadOnlyList<double>? DoubleList(string key)
+    {
+        var values = StringList(key);
+        if (values is null) return null;
+        var numbers = new List<double>();
+        foreach (var v in values)
+        {
+            if (double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d)) numbers.Add(d);
+            else
+            {
+                Error(key, $"expected numbers, got '{v}'");
+                return null;
+            }
+        }
+        return numbers;
+    }
+
     /// <summary>A nested mapping; absent gives an empty section (defaults apply).</summary>
     public YamlSection Child(string key)
     {

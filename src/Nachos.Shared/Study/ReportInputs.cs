@@ -1,5 +1,7 @@
 using Nachos.Shared.Data;
+using Nachos.Shared.Metrics.Segmentation;
 using Nachos.Shared.Predictions;
+using Nachos.Shared.Spec;
 
 namespace Nachos.Shared.Study;
 
@@ -51,7 +53,24 @@ public sealed record ReportInputs(IReadOnlyDictionary<int, IReadOnlyList<Predict
         var column = table.Classes.Select((c, i) => (c, i)).ToDictionary(t => t.c, t => t.i);
         var order = manifest.Classes.Select(c =>
             column.TryGetValue(c, out var i) ? i : throw new InvalidDataException($"{file}: no column 'p_{c}' in the header line")).ToArray();
+        if (manifest.Task == TaskKind.Segmentation)
+        {
+            // The truth of a segmentation row is its mask's, known only to the task that read the mask.
+            var missing = ImageScores.Columns.FirstOrDefault(c => !table.ExtraColumns.Contains(c));
+            if (missing is not null) throw new InvalidDataException($"{file}: no column '{missing}' in the header line");
+            return table.Rows.Where(r => r.Set == "test")
+                .Select(r => new Prediction(r.SampleId, r.Labels, order.Select(i => r.Probabilities[i]).ToArray(), ImageScoresOf(r, file))).ToList();
+        }
         return table.Rows.Where(r => r.Set == "test")
             .Select(r => new Prediction(r.SampleId, manifest.ById[r.SampleId].Labels, order.Select(i => r.Probabilities[i]).ToArray())).ToList();
     }
+
+    private static IReadOnlyDictionary<string, double?> ImageScoresOf(PredictionRow row, string file) =>
+        ImageScores.Columns.ToDictionary(c => c, c =>
+        {
+            var text = row.Extra![c];
+            if (text == "") return (double?)null;
+            return double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v) && double.IsFinite(v)
+                ? v : throw new InvalidDataException($"{file}: sample '{row.SampleId}': column '{c}' is not a number");
+        });
 }

@@ -54,6 +54,9 @@ public static class RunLayout
     /// <summary>The child's finished epochs of its current attempt, one JSON line each, tailed by the node.</summary>
     public const string Progress = "progress.jsonl";
 
+    /// <summary>A segmentation task's predicted masks (and foreground probability maps), one folder per evaluated set.</summary>
+    public const string Masks = "masks";
+
     /// <summary>One line per attempt: when, where and from which checkpoint.</summary>
     public const string AttemptsLog = "attempts.log";
 
@@ -76,6 +79,19 @@ public static class RunLayout
     /// <summary>The task's predictions.csv.</summary>
     public static string PredictionsPath(string taskDir) => Path.Combine(taskDir, Predictions);
     public static string HistoryPath(string taskDir) => Path.Combine(taskDir, History);
+
+    /// <summary>
+    /// Where a segmentation task writes an image's predicted mask (<c>.png</c>) and foreground probability map
+    /// (<c>.prob.png</c>), relative to the task folder: <c>masks/{set}/{id made safe}-{hash of the id}</c>, so ids
+    /// that differ only in characters a file name cannot hold still get their own files.
+    /// </summary>
+    public static string MaskStem(string set, string sampleId)
+    {
+        var safe = new string(sampleId.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_').ToArray());
+        if (safe.Length > 80) safe = safe[..80];
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(sampleId)))[..8];
+        return Path.Combine(Masks, set, $"{safe}-{hash}");
+    }
     public static string MetricsPath(string taskDir) => Path.Combine(taskDir, Metrics);
     public static string ModelPath(string taskDir) => Path.Combine(taskDir, Model);
     public static string BestModelPath(string taskDir) => Path.Combine(taskDir, BestModel);

@@ -5,6 +5,7 @@ using System.Text.Json.Serialization;
 using CsvHelper;
 using Nachos.Shared.Data;
 using Nachos.Shared.Metrics;
+using Nachos.Shared.Metrics.Segmentation;
 using Nachos.Shared.Spec;
 using Nachos.Shared.Files;
 
@@ -38,14 +39,17 @@ public sealed record StudyReport(string StudyId, bool Complete, IReadOnlyList<Fo
         var strata = testPredictions.OrderBy(kv => kv.Key).Select(kv => (IReadOnlyList<IReadOnlyList<Prediction>>)kv.Value
             .GroupBy(p => manifest.ById.TryGetValue(p.SampleId, out var s) ? s.Group : p.SampleId)
             .OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => (IReadOnlyList<Prediction>)g.ToList()).ToList()).ToList();
-        var names = SpecNames.Metrics;
+        var names = SpecNames.MetricsOf(spec.Task);
         var cis = Intervals.BootstrapMeanByGroup(strata, items => Scores(spec.Task, items, names), names.Count, BootstrapReplicates, spec.Seed);
         var metrics = names.Select((name, i) =>
         {
             var perFold = ordered.Select(f => f.TestMetrics.GetValueOrDefault(name)).ToList();
             var defined = perFold.Where(v => v is not null).Select(v => v!.Value).ToList();
-            // Every reported metric is a proportion in [0, 1].
-            return new MetricSummary(name, perFold, defined.Count > 0 ? Intervals.Summarise(defined).Within(0, 1) : null, cis[i]?.Low, cis[i]?.High);
+            // Every reported metric but the surface distances is a proportion in [0, 1].
+            var summary = defined.Count == 0 ? null
+                : SpecNames.Unbounded(name) ? Intervals.Summarise(defined).Within(0, double.PositiveInfinity)
+                : Intervals.Summarise(defined).Within(0, 1);
+            return new MetricSummary(name, perFold, summary, cis[i]?.Low, cis[i]?.High);
         }).ToList();
         var stability = ordered.Where(f => f.Config is not null)
             .SelectMany(f => f.Config!.Values)
@@ -66,6 +70,11 @@ public sealed record StudyReport(string StudyId, bool Complete, IReadOnlyList<Fo
     private static double?[] Scores(TaskKind task, IReadOnlyList<Prediction> items, IReadOnlyList<string> metrics)
     {
         if (items.Count == 0) return new double?[metrics.Count];
+        if (task == TaskKind.Segmentation)
+        {
+            var means = ImageScores.Mean(items.Select(p => p.ImageScores ?? new Dictionary<string, double?>()).ToList());
+            return metrics.Select(m => means.GetValueOrDefault(m)).ToArray();
+        }
         var m = ClassificationMetrics.Compute(task, items.Select(p => p.Labels).ToList(), items.Select(p => p.Probabilities).ToList());
         return metrics.Select(m.Get).ToArray();
     }
@@ -78,7 +87,8 @@ public sealed record StudyReport(string StudyId, bool Complete, IReadOnlyList<Fo
         using (var w = new CsvWriter(new StringWriter(csv), CultureInfo.InvariantCulture))
         {
             foreach (var h in new[] { "outer_fold", "chosen_trial", "config", "inner_score", "inner_se", "refit_epochs" }) w.WriteField(h);
-            foreach (var m in SpecNames.Metrics) w.WriteField($"test_{m}");
+            var metrics = Metrics.Count > 0 ? Metrics.Select(m => m.Metric).ToList() : [.. SpecNames.ImageMetrics];
+            foreach (var m in metrics) w.WriteField($"test_{m}");
             w.WriteField("failure");
             w.NextRecord();
             foreach (var f in Folds)
@@ -89,7 +99,7 @@ public sealed record StudyReport(string StudyId, bool Complete, IReadOnlyList<Fo
                 w.WriteField(f.InnerScore);
                 w.WriteField(f.InnerStandardError);
                 w.WriteField(f.RefitEpochs);
-                foreach (var m in SpecNames.Metrics) w.WriteField(f.TestMetrics.GetValueOrDefault(m));
+                foreach (var m in metrics) w.WriteField(f.TestMetrics.GetValueOrDefault(m));
                 w.WriteField(f.Failure);
                 w.NextRecord();
             }
@@ -106,5 +116,9 @@ public sealed record StudyReport(string StudyId, bool Complete, IReadOnlyList<Fo
         JsonSerializer.Deserialize<StudyReport>(json, Json) ?? throw new InvalidDataException("empty report");
 }
 
-/// <summary>A test image as the report's bootstrap uses it: the sample, its truth from the dataset and the predicted probabilities in the dataset's class order.</summary>
-public sealed record Prediction(string SampleId, IReadOnlyList<int> Labels, IReadOnlyList<double> Probabilities);
+/// <summary>
+/// A test image as the report's bootstrap uses it: the sample, its truth from the dataset and the predicted probabilities
+/// in the dataset's class order; for segmentation, its per-image scores (<see cref="ImageScores.Columns"/>) as well.
+/// </summary>
+public sealed record Prediction(string SampleId, IReadOnlyList<int> Labels, IReadOnlyList<double> Probabilities,
+    IReadOnlyDictionary<string, double?>? ImageScores = null);

@@ -45,7 +45,8 @@ public static class TrialRows
                 continue;
             }
             var results = ended.Select(t => t.Scores!).ToList();
-            var metrics = SpecNames.Metrics.Append(Loss).ToDictionary(m => m, m => TrialAggregate.MeanOfDefined(results.Select(r => Value(r, m))));
+            var metrics = results.SelectMany(r => r.ValidationMetrics.Keys).Distinct().Append(Loss)
+                .ToDictionary(m => m, m => TrialAggregate.MeanOfDefined(results.Select(r => Value(r, m))));
             var (summary, undefined) = TrialAggregate.Score(results.Select(r => Value(r, metric)).ToList(), metric);
             rows.Add(new TrialRow(trial.Key.Outer, trial.Key.Trial, config, ended.Count, splits, state, summary?.Mean, summary?.StandardError,
                 results.Average(r => r.BestEpoch), metrics, undefined));
@@ -53,14 +54,13 @@ public static class TrialRows
         return rows;
     }
 
-    /// <summary>Best first by <paramref name="by"/> (the score in the search's direction, the loss lowest first, other metrics highest first); rows without a value last; ties by fold and trial.</summary>
+    /// <summary>Best first by <paramref name="by"/> (the score in the search's direction, the loss and distances lowest first, other metrics highest first); rows without a value last; ties by fold and trial.</summary>
     public static IReadOnlyList<TrialRow> Sort(IEnumerable<TrialRow> rows, string by, bool maximiseScore)
     {
         var descending = by switch
         {
             Score => maximiseScore,
-            Loss => false,
-            _ => true,
+            _ => !SpecNames.Minimised(by),
         };
         double? Key(TrialRow r) => by == Score ? r.Score : r.Metrics.GetValueOrDefault(by);
         return rows
@@ -71,7 +71,7 @@ public static class TrialRows
     }
 
     /// <summary>Whether a trial table can be sorted by <paramref name="name"/>.</summary>
-    public static bool IsSortKey(string name) => name is Score or Loss || SpecNames.Metrics.Contains(name);
+    public static bool IsSortKey(string name) => name is Score or Loss || SpecNames.ImageMetrics.Contains(name) || SpecNames.SegmentationMetrics.Contains(name);
 
     private static double? Value(TaskScores r, string metric) => metric == Loss ? r.ValidationLoss : r.ValidationMetrics.GetValueOrDefault(metric);
 }

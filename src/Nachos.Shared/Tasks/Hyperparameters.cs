@@ -17,6 +17,7 @@ public sealed record Hyperparameters(ImmutableSortedDictionary<string, string> V
     {
         "learning_rate", "momentum", "weight_decay", "batch_size", "width", "focal_gamma",
         "optimizer", "nesterov", "architecture", "loss", "lr_schedule",
+        "depth", "residual", "tversky_alpha", "tversky_beta", "tversky_gamma",
     };
 
     /// <summary>Equal when they hold the same names and values (the dictionary itself compares by reference).</summary>
@@ -52,6 +53,11 @@ public sealed record Hyperparameters(ImmutableSortedDictionary<string, string> V
                 case "loss": training = training with { Loss = SpecNames.Losses[value] }; break;
                 case "lr_schedule": training = training with { Schedule = training.Schedule with { Kind = SpecNames.Schedules[value] } }; break;
                 case "architecture": model = model with { Architecture = SpecNames.Architectures[value] }; break;
+                case "depth": model = model with { Depth = (int)Math.Round(Num(value)) }; break;
+                case "residual": model = model with { Residual = value == "true" }; break;
+                case "tversky_alpha": training = training with { TverskyAlpha = Num(value) }; break;
+                case "tversky_beta": training = training with { TverskyBeta = Num(value) }; break;
+                case "tversky_gamma": training = training with { TverskyGamma = Num(value) }; break;
                 default: throw new ArgumentException($"'{name}' is not a tunable hyperparameter");
             }
         }
@@ -64,7 +70,7 @@ public sealed record Hyperparameters(ImmutableSortedDictionary<string, string> V
     public static IReadOnlyCollection<string>? AllowedValues(string name) => name switch
     {
         "optimizer" => SpecNames.Optimizers.Keys.ToArray(),
-        "nesterov" => ["true", "false"],
+        "nesterov" or "residual" => ["true", "false"],
         "loss" => SpecNames.Losses.Keys.ToArray(),
         "lr_schedule" => SpecNames.Schedules.Keys.ToArray(),
         "architecture" => SpecNames.Architectures.Keys.ToArray(),

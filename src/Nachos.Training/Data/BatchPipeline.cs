@@ -4,8 +4,8 @@ using Nachos.Shared.Tasks;
 
 namespace Nachos.Training.Data;
 
-/// <summary>One mini-batch: normalised images (N×C×H×W floats) and targets.</summary>
-public sealed record Batch(int Index, int Count, float[] Images, int[][] Labels, IReadOnlyList<string> Ids);
+/// <summary>One mini-batch: normalised images (N×C×H×W floats), targets and, for segmentation, the label maps (N×H×W class indices).</summary>
+public sealed record Batch(int Index, int Count, float[] Images, int[][] Labels, IReadOnlyList<string> Ids, byte[]? Masks = null);
 
 /// <summary>
 /// Produces the batches of one pass over a set of samples on a background thread, a few batches ahead
@@ -59,31 +59,36 @@ public sealed class BatchPipeline : IDisposable
         {
             var (c, h, w) = (data.Image.Channels, data.Image.Height, data.Image.Width);
             var size = data.PixelsPerImage;
+            var plane = h * w;
             for (var b = startBatch; b < Batches.Count; b++)
             {
                 var (start, count) = Batches[b];
                 if (!_buffers.TryTake(out var images) || images.Length != count * size) images = new float[count * size];
                 var labels = new int[count][];
                 var ids = new string[count];
+                var masks = data.Masks is null ? null : new byte[count * plane];
                 for (var i = 0; i < count; i++)
                 {
                     var id = order[start + i];
                     var src = data.Images[id];
                     var slot = images.AsSpan(i * size, size);
+                    var maskSlot = masks is null ? default : masks.AsSpan(i * plane, plane);
                     if (aug is { Any: true })
                     {
                         var rng = new SplitMix(Seeds.Derive(seed, 12, epoch, start + i));
-                        Augmenter.Apply(src, slot, c, h, w, aug, ref rng);
+                        if (masks is null) Augmenter.Apply(src, slot, c, h, w, aug, ref rng);
+                        else Augmenter.Apply<byte>(src, slot, data.Masks![id], maskSlot, c, h, w, aug, ref rng);
                     }
                     else
                     {
                         src.CopyTo(slot);
+                        if (masks is not null) data.Masks![id].CopyTo(maskSlot);
                     }
                     norm.ApplyInPlace(slot, h * w);
                     labels[i] = [.. data.Manifest.ById[id].Labels];
                     ids[i] = id;
                 }
-                _queue.Add(new Batch(b, count, images, labels, ids), _stop.Token);
+                _queue.Add(new Batch(b, count, images, labels, ids, masks), _stop.Token);
             }
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)

@@ -17,12 +17,13 @@ public static class RunWriter
     private static readonly JsonSerializerOptions Json = FileJson.Options;
 
     public static void Write(string dir, StudySpec spec, Manifest manifest, IReadOnlyList<EpochRecord> history,
-        IReadOnlyList<(string Set, Evaluation Eval)> evaluations, IReadOnlyDictionary<string, ClassificationMetrics> detail, TrainingResult result)
+        ITaskHead head, IReadOnlyList<ScoredSet> evaluations, TrainingResult result)
     {
+        var metrics = SpecNames.MetricsOf(spec.Task);
         WriteCsv(RunLayout.HistoryPath(dir), csv =>
         {
             foreach (var h in new[] { "epoch", "learning_rate", "train_loss", "val_loss" }) csv.WriteField(h);
-            foreach (var m in SpecNames.Metrics) csv.WriteField($"val_{m}");
+            foreach (var m in metrics) csv.WriteField($"val_{m}");
             csv.WriteField("seconds");
             csv.NextRecord();
             foreach (var e in history)
@@ -31,14 +32,13 @@ public static class RunWriter
                 csv.WriteField(e.LearningRate);
                 csv.WriteField(e.TrainLoss);
                 csv.WriteField(e.ValidationLoss);
-                foreach (var m in SpecNames.Metrics) csv.WriteField(e.Metrics.GetValueOrDefault(m));
+                foreach (var m in metrics) csv.WriteField(e.Metrics.GetValueOrDefault(m));
                 csv.WriteField(Math.Round(e.Seconds, 3));
                 csv.NextRecord();
             }
         });
 
-        PredictionsFile.Write(RunLayout.PredictionsPath(dir), spec.Task, manifest.Classes,
-            evaluations.SelectMany(e => e.Eval.Ids.Select((id, i) => new PredictionRow(id, e.Set, e.Eval.Labels[i], e.Eval.Probabilities[i]))));
+        PredictionsFile.Write(RunLayout.PredictionsPath(dir), spec.Task, manifest.Classes, evaluations.SelectMany(e => e.Rows), head.ExtraColumns);
 
         var doc = new
         {
@@ -48,10 +48,10 @@ public static class RunWriter
             result.ValidationLoss,
             result.Seconds,
             result.Device,
-            threshold_rule = DecisionRule.Describe(spec.Task),
+            threshold_rule = head.DecisionRule,
             classes = manifest.Classes,
-            validation = detail.GetValueOrDefault("validation"),
-            test = detail.GetValueOrDefault("test"),
+            validation = evaluations.FirstOrDefault(e => e.Set == "validation")?.Detail,
+            test = evaluations.FirstOrDefault(e => e.Set == "test")?.Detail,
         };
         File.WriteAllText(RunLayout.MetricsPath(dir), JsonSerializer.Serialize(doc, Json));
     }

@@ -27,14 +27,11 @@ public sealed class Trainer(StudySpec spec, LoadedDataset data, string device = 
         t = t with { MaxEpochs = task.MaxEpochs };
         Directory.CreateDirectory(task.Directory);
         var dev = torch.device(device);
-        var outputs = data.Manifest.Classes.Count;
         var hasValidation = task.Validation.Count > 0;
         var monitor = t.EarlyStopping.Monitor;
 
-        var trainLabels = task.Train.Select(id => data.Manifest.ById[id].Labels);
-        using var losses = new Losses(spec.Task, t.Loss, t.FocalGamma,
-            t.ClassWeights ? Losses.InverseFrequency(spec.Task, outputs, trainLabels) : null);
-        using var model = ModelFactory.Create(modelSpec, spec.Image, outputs, Seeds.Derive(task.Seed, 1));
+        using var head = TaskHeads.Create(spec, data, t, task.TaskId, task.Directory, task.Train);
+        using var model = head.CreateModel(modelSpec, Seeds.Derive(task.Seed, 1));
         model.to(dev);
         using var optimizer = OptimizerFactory.Create(t, model.parameters());
 
@@ -88,9 +85,8 @@ public sealed class Trainer(StudySpec spec, LoadedDataset data, string device = 
                     using (NewDisposeScope())
                     {
                         var x = BatchTensor(batch, img).to(dev);
-                        var y = losses.Targets(batch.Labels).to(dev);
                         optimizer.zero_grad();
-                        var loss = losses.Compute(model.forward(x), y);
+                        var loss = head.Loss(model.forward(x), batch, dev);
                         var value = loss.item<float>();
                         if (!float.IsFinite(value))
                             throw new TrainingDivergedException($"{task.TaskId}: loss is {value} at epoch {epoch + 1}, batch {batch.Index + 1}");
@@ -113,13 +109,12 @@ public sealed class Trainer(StudySpec spec, LoadedDataset data, string device = 
             var metrics = new Dictionary<string, double?>();
             if (hasValidation)
             {
-                var eval = Evaluator.Run(model, data, task.Validation, norm, t.BatchSize, losses, dev);
+                var eval = head.Score(model, task.Validation, "validation", norm, t.BatchSize, dev, final: false);
                 valLoss = eval.Loss;
                 // Saturated outputs can stay finite while the loss is not; either way the configuration diverged.
                 if (!double.IsFinite(eval.Loss))
                     throw new TrainingDivergedException($"{task.TaskId}: validation loss is {eval.Loss} at epoch {epoch + 1}");
-                ClassificationMetrics.RequireFinite(task.TaskId, "validation", eval.Probabilities);
-                foreach (var (name, value) in ClassificationMetrics.Compute(spec.Task, eval.Labels, eval.Probabilities).ByName()) metrics[name] = value;
+                foreach (var (name, value) in eval.Metrics) metrics[name] = value;
                 var monitored = monitor == "val_loss" ? valLoss : metrics[monitor[4..]];
                 stopping = stopping.Observe(epoch, monitored, monitor, t.EarlyStopping.MinDelta);
                 if (stopping.BestEpoch == epoch) SaveAtomically(model, livePath);
@@ -137,20 +132,18 @@ public sealed class Trainer(StudySpec spec, LoadedDataset data, string device = 
         if (hasValidation && File.Exists(livePath)) model.load(livePath);
         SaveAtomically(model, RunLayout.ModelPath(task.Directory));
 
-        var evaluations = new List<(string Set, Evaluation Eval)>();
-        if (hasValidation) evaluations.Add(("validation", Evaluator.Run(model, data, task.Validation, norm, t.BatchSize, losses, dev)));
-        if (task.Test.Count > 0) evaluations.Add(("test", Evaluator.Run(model, data, task.Test, norm, t.BatchSize, losses, dev)));
-        foreach (var (set, eval) in evaluations) ClassificationMetrics.RequireFinite(task.TaskId, set, eval.Probabilities);
-        var scored = evaluations.ToDictionary(e => e.Set, e => ClassificationMetrics.Compute(spec.Task, e.Eval.Labels, e.Eval.Probabilities));
+        var evaluations = new List<ScoredSet>();
+        if (hasValidation) evaluations.Add(head.Score(model, task.Validation, "validation", norm, t.BatchSize, dev, final: true));
+        if (task.Test.Count > 0) evaluations.Add(head.Score(model, task.Test, "test", norm, t.BatchSize, dev, final: true));
         IReadOnlyDictionary<string, double?> Scores(string set) =>
-            scored.TryGetValue(set, out var m) ? m.ByName() : new Dictionary<string, double?>();
+            evaluations.FirstOrDefault(e => e.Set == set)?.Metrics ?? new Dictionary<string, double?>();
 
         var result = new TrainingResult(
             task.TaskId, bestEpoch, history.Count,
-            evaluations.FirstOrDefault(e => e.Set == "validation").Eval?.Loss,
+            evaluations.FirstOrDefault(e => e.Set == "validation")?.Loss,
             Scores("validation"), Scores("test"),
             RunLayout.History, RunLayout.Predictions, clock.Elapsed.TotalSeconds, device);
-        RunWriter.Write(task.Directory, spec, data.Manifest, history, evaluations, scored, result);
+        RunWriter.Write(task.Directory, spec, data.Manifest, history, head, evaluations, result);
         return result;
     }
 
@@ -160,10 +153,28 @@ public sealed class Trainer(StudySpec spec, LoadedDataset data, string device = 
 
     private static void SaveAtomically(nn.Module model, string path) => AtomicFile.Write(path, temporary => model.save(temporary));
 
+    /// <summary>
+    /// A record's text without the members added after checkpoints were first written, when they hold their defaults,
+    /// so that checkpoints written before the members existed still match. The defaults are the record's trailing
+    /// members, so they are the tail of its text before the closing brace.
+    /// </summary>
+    private static string WithoutDefaults(string text, string defaults)
+    {
+        if (text != defaults) return text;
+        var cut = System.Text.RegularExpressions.Regex.Replace(text,
+            @", (Depth|Residual|TverskyAlpha|TverskyBeta|TverskyGamma) = [^,}]*", "");
+        return cut;
+    }
+
     /// <summary>Identifies what a checkpoint was made for; a checkpoint is only resumed by the same task.</summary>
     private static string Fingerprint(TrainingTask task, ModelSpec model, TrainingSpec t)
     {
-        var text = string.Join("\n", task.TaskId, task.Seed, task.MaxEpochs, task.Hyperparameters, model, t,
+        var text = string.Join("\n", task.TaskId, task.Seed, task.MaxEpochs, task.Hyperparameters,
+            WithoutDefaults(model.ToString(), new ModelSpec(model.Architecture, model.Width, model.InitialWeights).ToString()),
+            WithoutDefaults(t.ToString(), (t with
+            {
+                TverskyAlpha = TrainingSpec.DefaultTverskyAlpha, TverskyBeta = TrainingSpec.DefaultTverskyBeta, TverskyGamma = TrainingSpec.DefaultTverskyGamma,
+            }).ToString()),
             string.Join(",", task.Train), string.Join(",", task.Validation));
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
     }
