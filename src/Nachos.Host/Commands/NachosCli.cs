@@ -21,6 +21,7 @@ public static class NachosCli
             ClusterCommand.Create(),
             StudyCommand.Create(),
             TrialCommand.Create(),
+            EnsembleCommand.Create(),
         };
         // No command: the interactive shell, keeping the options given here (--host, --token, --root).
         root.WithApi();

@@ -28,6 +28,9 @@ public static class RunLayout
     /// <summary>Held (flock) by the one process that decodes missing images into a cache folder.</summary>
     public const string ImageCacheLock = "lock";
 
+    /// <summary>The per-image Dice of <c>nachos ensemble</c>'s rules and trials.</summary>
+    public const string Ensemble = "ensemble.csv";
+
     // A task folder.
     public const string History = "history.csv";
     public const string Predictions = "predictions.csv";

@@ -60,50 +60,33 @@ public sealed class SegmentationHead : ITaskHead
 
     public ScoredSet Score(nn.Module<Tensor, Tensor> model, IReadOnlyList<string> ids, string set, Normalization norm, int batchSize, Device device, bool final)
     {
-        model.eval();
-        using var _ = no_grad();
         var (h, w) = (_spec.Image.Height, _spec.Image.Width);
         var plane = h * w;
         var scores = new List<ImageScores>();
         var rows = new List<PredictionRow>();
         double lossSum = 0;
         var nonFinite = 0;
-        using var pipeline = new BatchPipeline(_data, ids, norm, Math.Max(1, Math.Min(batchSize, 16)), null, 0, 0, shuffle: false);
-        foreach (var batch in pipeline.Read())
+        foreach (var (id, truth, p) in Predict(model, ids, norm, batchSize, device, loss => lossSum += loss))
         {
-            float[] probabilities;
-            using (NewDisposeScope())
+            if (!AllFinite(p))
             {
-                var x = Trainer.BatchTensor(batch, _spec.Image).to(device);
-                var logits = model.forward(x);
-                lossSum += _losses.Compute(logits, Labels(batch).to(device)).item<float>() * batch.Count;
-                probabilities = SegmentationLosses.Probabilities(logits).cpu().data<float>().ToArray();
+                nonFinite++;
+                continue;
             }
-            for (var i = 0; i < batch.Count; i++)
+            var (predicted, foreground) = Decide(p, plane);
+            var image = ImageScores.Of(h, w, Ints(truth), Ints(predicted), _classes, foreground,
+                _spec.Evaluation.SurfaceTolerance, _spec.Image.SpacingY, _spec.Image.SpacingX);
+            scores.Add(image);
+            var extra = image.ByName().ToDictionary(kv => kv.Key, kv => kv.Value is { } v ? v.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : "");
+            if (final)
             {
-                var p = probabilities.AsSpan(i * _channels * plane, _channels * plane);
-                if (!AllFinite(p))
-                {
-                    nonFinite++;
-                    continue;
-                }
-                var truth = batch.Masks!.AsSpan(i * plane, plane).ToArray();
-                var (predicted, foreground) = Decide(p, plane);
-                var image = ImageScores.Of(h, w, Ints(truth), Ints(predicted), _classes, foreground,
-                    _spec.Evaluation.SurfaceTolerance, _spec.Image.SpacingY, _spec.Image.SpacingX);
-                scores.Add(image);
-                var extra = image.ByName().ToDictionary(kv => kv.Key, kv => kv.Value is { } v ? v.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : "");
-                if (final)
-                {
-                    var stem = RunLayout.MaskStem(set, batch.Ids[i]);
-                    MaskFiles.WriteLabels(Path.Combine(_taskDirectory, stem + ".png"), predicted, h, w, _classes);
-                    MaskFiles.WriteProbability(Path.Combine(_taskDirectory, stem + ".prob.png"), foreground, h, w);
-                    extra["mask"] = stem + ".png";
-                    extra["probabilities"] = stem + ".prob.png";
-                }
-                rows.Add(new PredictionRow(batch.Ids[i], set, [Dominant(truth)], Presence(foreground), extra));
+                var stem = RunLayout.MaskStem(set, id);
+                MaskFiles.WriteLabels(Path.Combine(_taskDirectory, stem + ".png"), predicted, h, w, _classes);
+                MaskFiles.WriteProbability(Path.Combine(_taskDirectory, stem + ".prob.png"), foreground, h, w);
+                extra["mask"] = stem + ".png";
+                extra["probabilities"] = stem + ".prob.png";
             }
-            pipeline.Return(batch);
+            rows.Add(new PredictionRow(id, set, [Dominant(truth)], Presence(foreground), extra));
         }
         if (nonFinite > 0)
             throw new TaskFailedException(FailureKind.Diverged, $"{_taskId}: {nonFinite} of {ids.Count} outputs on the {set} set are NaN or infinite");
@@ -118,8 +101,52 @@ public sealed class SegmentationHead : ITaskHead
         return new ScoredSet(set, lossSum / Math.Max(1, ids.Count), metrics, rows, detail);
     }
 
+    /// <summary>Per image, its foreground probability map (1 − P(background)): what the mask ensembles combine.</summary>
+    public IReadOnlyDictionary<string, double[]> ForegroundMaps(nn.Module<Tensor, Tensor> model, IReadOnlyList<string> ids, Normalization norm, Device device)
+    {
+        var plane = _spec.Image.Height * _spec.Image.Width;
+        var maps = new Dictionary<string, double[]>();
+        foreach (var (id, _, p) in Predict(model, ids, norm, 16, device, _ => { }))
+        {
+            if (!AllFinite(p)) throw new TaskFailedException(FailureKind.Diverged, $"{_taskId}: the output for '{id}' is NaN or infinite");
+            var (_, foreground) = Decide(p, plane);
+            var map = new double[plane];
+            foreach (var c in foreground)
+                for (var j = 0; j < plane; j++) map[j] += c[j];
+            maps[id] = map;
+        }
+        return maps;
+    }
+
+    /// <summary>The model's per-pixel probabilities (channels × H × W) for each image with its true label map, in batches; each batch's loss summed into <paramref name="addLoss"/>.</summary>
+    private IEnumerable<(string Id, byte[] Truth, float[] Probabilities)> Predict(nn.Module<Tensor, Tensor> model, IReadOnlyList<string> ids, Normalization norm,
+        int batchSize, Device device, Action<double> addLoss)
+    {
+        model.eval();
+        using var _ = no_grad();
+        var plane = _spec.Image.Height * _spec.Image.Width;
+        var size = _channels * plane;
+        using var pipeline = new BatchPipeline(_data, ids, norm, Math.Max(1, Math.Min(batchSize, 16)), null, 0, 0, shuffle: false);
+        foreach (var batch in pipeline.Read())
+        {
+            float[] probabilities;
+            using (NewDisposeScope())
+            {
+                var x = Trainer.BatchTensor(batch, _spec.Image).to(device);
+                var logits = model.forward(x);
+                addLoss(_losses.Compute(logits, Labels(batch).to(device)).item<float>() * batch.Count);
+                probabilities = SegmentationLosses.Probabilities(logits).cpu().data<float>().ToArray();
+            }
+            var masks = batch.Masks!;
+            var batchIds = batch.Ids;
+            pipeline.Return(batch);
+            for (var i = 0; i < batchIds.Count; i++)
+                yield return (batchIds[i], masks.AsSpan(i * plane, plane).ToArray(), probabilities.AsSpan(i * size, size).ToArray());
+        }
+    }
+
     /// <summary>The predicted label map and, per foreground class, its probability map.</summary>
-    private (byte[] Labels, IReadOnlyList<IReadOnlyList<double>> Foreground) Decide(ReadOnlySpan<float> p, int plane)
+    private (byte[] Labels, IReadOnlyList<IReadOnlyList<double>> Foreground) Decide(float[] p, int plane)
     {
         var labels = new byte[plane];
         var foreground = new double[_classes - 1][];
@@ -166,7 +193,7 @@ public sealed class SegmentationHead : ITaskHead
         return p;
     }
 
-    private static bool AllFinite(ReadOnlySpan<float> values)
+    private static bool AllFinite(float[] values)
     {
         foreach (var v in values)
             if (!float.IsFinite(v)) return false;

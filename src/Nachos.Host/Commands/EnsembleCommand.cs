@@ -1,0 +1,155 @@
+using System.CommandLine;
+using System.Globalization;
+using CsvHelper;
+using Nachos.Host.Cli;
+using Nachos.Host.Running;
+using Nachos.Shared.Data;
+using Nachos.Shared.Files;
+using Nachos.Shared.Metrics.Segmentation;
+using Nachos.Shared.Spec;
+using Nachos.Shared.Splits;
+using Nachos.Shared.Study;
+using Nachos.Training.Data;
+using Nachos.Training.Engine;
+using Spectre.Console;
+
+namespace Nachos.Host.Commands;
+
+/// <summary>
+/// <c>nachos ensemble RUN_DIR [--top K] [--out FILE]</c>: for each outer fold of a finished segmentation study, the K
+/// best trials' masks combined by union, intersection, majority vote and mean probability; the rule is chosen on the
+/// inner validation images and applied once to the outer test images (docs/cli.md).
+/// </summary>
+public static class EnsembleCommand
+{
+    public static Command Create()
+    {
+        var runDir = new Argument<string>("run-dir") { Description = "a finished segmentation study's run directory" };
+        var top = new Option<int>("--top") { Description = "how many of each fold's best trials to combine (at least 2)", DefaultValueFactory = _ => 3 };
+        var output = new Option<string?>("--out") { Description = "per-image Dice of every rule and trial as CSV (default: RUN_DIR/ensemble.csv)" };
+        var command = new Command("ensemble", "combine a segmentation study's best trials' masks (union, intersection, majority, mean probability)") { runDir, top, output };
+        command.SetAction(r => Run(r.GetValue(runDir)!, r.GetValue(top), r.GetValue(output)));
+        return command;
+    }
+
+    private static int Run(string dir, int top, string? outFile)
+    {
+        if (top < 2) return ExitCodes.Refuse($"--top {top}: an ensemble needs at least 2 trials");
+        if (!Directory.Exists(dir)) return ExitCodes.Refuse($"{dir}: no such run directory");
+        StudySpec spec;
+        StudyReport report;
+        SplitPlan plan;
+        LoadedDataset data;
+        try
+        {
+            spec = RunDirectoryCatalog.LoadSpec(dir) ?? throw new DataException($"{RunLayout.SpecPath(dir)}: no study spec in this run directory");
+            if (spec.Task != TaskKind.Segmentation) return ExitCodes.Refuse($"{dir}: study '{spec.Name}' is not a segmentation study (task {SpecNames.NameOf(SpecNames.Tasks, spec.Task)})");
+            if (!File.Exists(RunLayout.ReportPath(dir))) return ExitCodes.Refuse($"{RunLayout.ReportPath(dir)}: missing; the study has not finished");
+            report = StudyReport.Read(RunLayout.ReportPath(dir));
+            plan = SplitPlan.Read(RunLayout.SplitsPath(dir));
+            data = AnsiConsole.Progress().Start(ctx =>
+            {
+                var bar = ctx.AddTask("decoding images and masks", maxValue: 1);
+                return DatasetLoader.Load(spec, (done, total) => (bar.MaxValue, bar.Value) = (total, done));
+            });
+        }
+        catch (Exception e) when (e is SpecException or DataException or SplitException or InvalidDataException or System.Text.Json.JsonException or IOException)
+        {
+            return ExitCodes.Refuse(e is System.Text.Json.JsonException ? $"{RunLayout.ReportPath(dir)}: not a report" : e.Message);
+        }
+
+        var ensembles = new List<FoldEnsemble>();
+        var refits = new Dictionary<int, double?>();
+        try
+        {
+            AnsiConsole.Progress().Start(ctx =>
+            {
+                var bar = ctx.AddTask("predicting with each fold's best trials", maxValue: Math.Max(1, report.Folds.Count));
+                foreach (var fold in report.Folds)
+                {
+                    var trials = FoldEnsembles.Top(fold.Trials, spec.Search.Maximise, top);
+                    refits[fold.Outer] = fold.TestMetrics.GetValueOrDefault("dice");
+                    if (trials.Count < 2)
+                    {
+                        AnsiConsole.MarkupLineInterpolated($"[yellow]outer fold {fold.Outer}[/]: {trials.Count} finished trial(s); an ensemble needs 2");
+                        bar.Increment(1);
+                        continue;
+                    }
+                    var configs = fold.Trials.ToDictionary(t => t.Trial, t => t.Config);
+                    ensembles.Add(FoldEnsembles.Evaluate(spec.Name, plan.Outer[fold.Outer], trials, spec.Image.Height, spec.Image.Width,
+                        id => data.Masks![id].Select(v => v != 0).ToArray(),
+                        (task, train, ids) => TaskModels.ForegroundMaps(spec, data, task, RunLayout.TaskDirectory(dir, task), configs[task.Trial!.Value], train, ids)));
+                    bar.Increment(1);
+                }
+            });
+        }
+        catch (FileNotFoundException e)
+        {
+            return ExitCodes.Refuse(e.Message);
+        }
+        if (ensembles.Count == 0) return ExitCodes.Refuse($"{dir}: no outer fold has two finished trials to combine");
+
+        Print(ensembles, refits);
+        var csv = outFile ?? Path.Combine(dir, RunLayout.Ensemble);
+        Write(csv, ensembles);
+        AnsiConsole.MarkupLineInterpolated($"per-image Dice: [blue]{csv}[/]");
+        return ExitCodes.Ok;
+    }
+
+    private static string F(double? v) => v is { } x ? x.ToString("0.000", CultureInfo.InvariantCulture) : "-";
+
+    private static void Print(IReadOnlyList<FoldEnsemble> ensembles, IReadOnlyDictionary<int, double?> refits)
+    {
+        var rules = Enum.GetValues<EnsembleRule>();
+        var table = new Table().AddColumn("outer fold").AddColumn("trials");
+        foreach (var rule in rules) table.AddColumn(new TableColumn($"validation {Name(rule)}").RightAligned());
+        table.AddColumn("chosen").AddColumn(new TableColumn("test Dice, chosen").RightAligned())
+            .AddColumn(new TableColumn("best trial alone").RightAligned()).AddColumn(new TableColumn("refit").RightAligned())
+            .AddColumn(new TableColumn("oracle (upper bound)").RightAligned());
+        foreach (var e in ensembles)
+        {
+            var cells = new List<string> { e.Outer.ToString(CultureInfo.InvariantCulture), string.Join(", ", e.Trials.Select(t => $"t{t}")) };
+            cells.AddRange(rules.Select(r => F(e.Validation.RuleMean(r))));
+            cells.AddRange([Name(e.Chosen), F(e.TestDice), F(e.Test.ModelMean(0)), F(refits.GetValueOrDefault(e.Outer)), F(e.Test.OracleMean)]);
+            table.AddRow(cells.Select(Markup.Escape).ToArray());
+        }
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLine("Mean per-image Dice. The rule is chosen on the inner validation images and applied once to the outer test images; " +
+                               "the oracle takes each test image's best trial, knowing the truth: an optimistic upper bound, not an estimate.");
+    }
+
+    private static string Name(EnsembleRule rule) => rule switch
+    {
+        EnsembleRule.MeanProbability => "mean-probability",
+        _ => rule.ToString().ToLowerInvariant(),
+    };
+
+    private static void Write(string path, IReadOnlyList<FoldEnsemble> ensembles)
+    {
+        var rules = Enum.GetValues<EnsembleRule>();
+        var trials = ensembles.Max(e => e.Trials.Count);
+        AtomicFile.Write(path, temporary =>
+        {
+            using var writer = new StreamWriter(temporary);
+            using var csv = new CsvWriter(writer, CultureInfo.InvariantCulture);
+            foreach (var h in new[] { "outer_fold", "set", "image", "chosen_rule" }) csv.WriteField(h);
+            foreach (var rule in rules) csv.WriteField(Name(rule));
+            for (var m = 0; m < trials; m++) csv.WriteField($"trial_{m + 1}");
+            csv.WriteField("oracle");
+            csv.NextRecord();
+            foreach (var e in ensembles)
+                foreach (var (set, scores) in new[] { ("validation", e.Validation), ("test", e.Test) })
+                    foreach (var image in scores.Images)
+                    {
+                        csv.WriteField(e.Outer);
+                        csv.WriteField(set);
+                        csv.WriteField(image.Id);
+                        csv.WriteField(Name(e.Chosen));
+                        foreach (var rule in rules) csv.WriteField(image.RuleDice[rule].ToString("R", CultureInfo.InvariantCulture));
+                        for (var m = 0; m < trials; m++) csv.WriteField(m < image.ModelDice.Count ? image.ModelDice[m].ToString("R", CultureInfo.InvariantCulture) : "");
+                        csv.WriteField(image.Oracle.ToString("R", CultureInfo.InvariantCulture));
+                        csv.NextRecord();
+                    }
+        });
+    }
+}

@@ -1,0 +1,31 @@
+using Nachos.Shared.Spec;
+using Nachos.Shared.Study;
+using Nachos.Shared.Tasks;
+using Nachos.Training.Data;
+using static TorchSharp.torch;
+
+namespace Nachos.Training.Engine;
+
+/// <summary>A finished task's model read back from its folder, to predict images it was not evaluated on.</summary>
+public static class TaskModels
+{
+    /// <summary>
+    /// The foreground probability maps (1 − P(background)) of a segmentation task's final model on <paramref name="ids"/>,
+    /// normalised as it was trained: with the statistics its checkpoint kept, else those of <paramref name="train"/>.
+    /// </summary>
+    public static IReadOnlyDictionary<string, double[]> ForegroundMaps(StudySpec spec, LoadedDataset data, TaskAddress task, string taskDirectory,
+        Hyperparameters config, IReadOnlyList<string> train, IReadOnlyList<string> ids)
+    {
+        var modelFile = RunLayout.ModelPath(taskDirectory);
+        if (!File.Exists(modelFile)) throw new FileNotFoundException($"{modelFile}: task {task} has no final model", modelFile);
+        var (modelSpec, training) = config.ApplyTo(spec.Model, spec.Training);
+        using var head = new SegmentationHead(spec, data, training, task.ToString(), taskDirectory);
+        using var model = head.CreateModel(modelSpec, 0);
+        model.load(modelFile);
+        var checkpoint = new Checkpoint(taskDirectory);
+        var norm = checkpoint.Exists && checkpoint.Load() is { Mean.Length: > 0 } state
+            ? new Normalization(state.Mean, state.Std)
+            : Normalization.FromTraining(data, train);
+        return head.ForegroundMaps(model, ids, norm, CPU);
+    }
+}
