@@ -71,7 +71,7 @@ public sealed class ApiStudyTests(ApiNode node) : IClassFixture<ApiNode>
         var page = await node.Http.GetStringAsync("studies/whole");
         Assert.Contains("<span class=\"badge complete\" id=\"state\">complete</span>", page);
         Assert.Contains("href=\"/studies/whole/models/o0/t", page);
-        Assert.Contains("<title>whole: outer fold 1 &#183; refit</title>", await node.Http.GetStringAsync("studies/whole/models/o1/refit"));
+        Assert.Contains("<title>whole: outer fold 1 · refit</title>", await node.Http.GetStringAsync("studies/whole/models/o1/refit"));
         // One URL per model: an index with a leading zero names no task folder.
         Assert.Equal(HttpStatusCode.NotFound, (await node.Http.GetAsync("studies/whole/models/o01/refit")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await node.Http.GetAsync("studies/whole/models/o0/t00/s0")).StatusCode);

@@ -32,7 +32,8 @@ public sealed class DashboardContentTests(FinishedStudies studies)
         Assert.DoesNotContain(Attribute(html, "src"), s => !s.StartsWith("data:", StringComparison.Ordinal));
         Assert.DoesNotContain("<link", html);
         Assert.DoesNotContain("@import", html);
-        Assert.Contains("Content-Security-Policy\" content=\"default-src 'none'", html);
+        var policy = Regex.Match(html, "http-equiv=\"Content-Security-Policy\" content=\"([^\"]*)\"");
+        Assert.StartsWith("default-src 'none'", System.Net.WebUtility.HtmlDecode(policy.Groups[1].Value));
         Assert.Single(Regex.Matches(html, "<html"));
     }
 
@@ -150,7 +151,7 @@ public sealed class DashboardContentTests(FinishedStudies studies)
         Assert.Equal(expected.Select(Error), shown.Select(s => s.Error), (a, b) => Math.Abs(a - b) < 1e-12);
 
         // Each case's image inline, as the 16×16 PNG the synthetic dataset holds.
-        var images = Regex.Matches(gallery, "<img src=\"data:image/png;base64,([^\"]+)\"").Select(m => Convert.FromBase64String(m.Groups[1].Value)).ToList();
+        var images = Regex.Matches(gallery, "<img src=\"data:image/png;base64,([^\"]+)\"").Select(m => Convert.FromBase64String(System.Net.WebUtility.HtmlDecode(m.Groups[1].Value))).ToList();
         Assert.Equal(shown.Count, images.Count);
         Assert.All(images, png =>
         {

@@ -43,8 +43,9 @@ internal static partial class StudyFiles
         return m.Value;
     }
 
+    /// <summary>The values of every <paramref name="name"/> attribute, decoded as a browser reads them (the renderer encodes ' and + too).</summary>
     public static IEnumerable<string> Attribute(string html, string name) =>
-        Regex.Matches(html, $"\\b{Regex.Escape(name)}=\"([^\"]*)\"").Select(m => m.Groups[1].Value);
+        Regex.Matches(html, $"\\b{Regex.Escape(name)}=\"([^\"]*)\"").Select(m => System.Net.WebUtility.HtmlDecode(m.Groups[1].Value));
 
     public static double Number(string value) => double.Parse(value, CultureInfo.InvariantCulture);
 }

@@ -1,26 +1,28 @@
-using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.Components;
 
 namespace Nachos.Host.Dashboard;
+
+/// <summary>How an &lt;img&gt; gets its picture: inline (<see cref="Src"/>, a data URI) or from the page's shared store (<see cref="StoreKey"/>).</summary>
+public sealed record ImageTag(string? Src, string? StoreKey);
 
 /// <summary>How a page shows a case's image.</summary>
 public interface ICaseImageTags
 {
-    /// <summary>An &lt;img&gt; element, or a placeholder when the image cannot be read.</summary>
-    string Tag(string sampleId, string alt);
+    /// <summary>Where the case's &lt;img&gt; gets its picture; null when the image cannot be read (the page shows a placeholder).</summary>
+    ImageTag? Tag(string sampleId);
 }
 
 /// <summary>Each image inline in its &lt;img&gt; as a base64 PNG: one page stands alone.</summary>
 public sealed class InlineImages(CaseImages images) : ICaseImageTags
 {
-    public string Tag(string sampleId, string alt) => images.Png(sampleId) is { } png
-        ? $"<img src=\"data:image/png;base64,{Convert.ToBase64String(png)}\" alt=\"{Html.E(alt)}\">"
-        : Html.NoImage(sampleId);
+    public ImageTag? Tag(string sampleId) =>
+        images.Png(sampleId) is { } png ? new ImageTag($"data:image/png;base64,{Convert.ToBase64String(png)}", null) : null;
 }
 
 /// <summary>
 /// For one file holding many model pages: a case appears in the gallery of many models, so each image is
-/// stored once (as base64 PNG, in a JSON block that <see cref="Store"/> renders) and a few lines of inline
+/// stored once (as base64 PNG, in a JSON block that <see cref="Store"/> gives) and a few lines of inline
 /// script set the &lt;img&gt; sources from it.
 /// </summary>
 public sealed class SharedImages(CaseImages images) : ICaseImageTags
@@ -33,22 +35,22 @@ public sealed class SharedImages(CaseImages images) : ICaseImageTags
     private readonly Dictionary<string, string> _keys = new(StringComparer.Ordinal);
     private readonly List<byte[]> _pngs = [];
 
-    public string Tag(string sampleId, string alt)
+    public ImageTag? Tag(string sampleId)
     {
         if (!_keys.TryGetValue(sampleId, out var key))
         {
-            if (images.Png(sampleId) is not { } png) return Html.NoImage(sampleId);
+            if (images.Png(sampleId) is not { } png) return null;
             key = $"i{_pngs.Count}";
             _keys[sampleId] = key;
             _pngs.Add(png);
         }
-        return $"<img data-image=\"{key}\" alt=\"{Html.E(alt)}\">";
+        return new ImageTag(null, key);
     }
 
-    /// <summary>The images referenced so far, as a JSON script block (base64 holds no '&lt;', so it cannot end the block early).</summary>
-    public string Store()
-    {
-        var map = _pngs.Select((png, i) => (Key: $"i{i}", Png: png)).ToDictionary(t => t.Key, t => Convert.ToBase64String(t.Png));
-        return new StringBuilder($"<script type=\"application/json\" id=\"{StoreId}\">").Append(JsonSerializer.Serialize(map, Relaxed)).Append("</script>").ToString();
-    }
+    /// <summary>
+    /// The images referenced so far as the JSON content of the store's script block. Markup, not text: a JSON
+    /// object of our keys and base64 strings, which hold no '&lt;' and so cannot end the block early.
+    /// </summary>
+    public MarkupString Store() =>
+        new(JsonSerializer.Serialize(_pngs.Select((png, i) => (Key: $"i{i}", Png: png)).ToDictionary(t => t.Key, t => Convert.ToBase64String(t.Png)), Relaxed));
 }

@@ -1,4 +1,6 @@
 using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Components;
+using Nachos.Shared.Metrics;
 using Nachos.Shared.Study;
 using ScottPlot;
 
@@ -16,7 +18,7 @@ public static partial class Plots
     /// Per metric: a box (quartiles, whiskers at min and max) and the outer folds' values as points, with their
     /// mean and 95% t-interval beside them.
     /// </summary>
-    public static string FoldMetrics(string id, IReadOnlyList<MetricSummary> metrics)
+    public static MarkupString FoldMetrics(string id, IReadOnlyList<MetricSummary> metrics)
     {
         var plot = New();
         var palette = new ScottPlot.Palettes.Category10();
@@ -72,7 +74,7 @@ public static partial class Plots
     }
 
     /// <summary>Curves against epochs; emphasised series in colour with a legend, the others thin and grey. A dashed line marks <paramref name="markX"/>.</summary>
-    public static string Curves(string id, string title, string yLabel, IReadOnlyList<Series> series, double? markX = null, string? markLabel = null)
+    public static MarkupString Curves(string id, string title, string yLabel, IReadOnlyList<Series> series, double? markX = null, string? markLabel = null)
     {
         var plot = New();
         var mutedLegend = false;
@@ -110,7 +112,7 @@ public static partial class Plots
     }
 
     /// <summary>ROC curves with the chance diagonal (solid: ScottPlot draws each dash as a shape).</summary>
-    public static string Roc(string id, IReadOnlyList<(string Label, RocCurve Curve)> curves)
+    public static MarkupString Roc(string id, IReadOnlyList<(string Label, RocCurve Curve)> curves)
     {
         var plot = New();
         var chance = plot.Add.Line(0, 0, 1, 1);
@@ -121,7 +123,7 @@ public static partial class Plots
             var line = plot.Add.ScatterLine(curve.Points.Select(p => p.Fpr).ToArray(), curve.Points.Select(p => p.Tpr).ToArray());
             line.LineWidth = 2;
             line.MarkerSize = 0;
-            line.LegendText = $"{label} (AUC {Html.F(curve.Area)})";
+            line.LegendText = $"{label} (AUC {MetricText.Show(curve.Area)})";
         }
         plot.Axes.SetLimits(-0.02, 1.02, -0.02, 1.02);
         plot.Title("ROC curve", 14);
@@ -147,8 +149,12 @@ public static partial class Plots
         return lo + 1 < sorted.Length ? sorted[lo] + (h - lo) * (sorted[lo + 1] - sorted[lo]) : sorted[lo];
     }
 
-    /// <summary>The plot as an inline &lt;svg&gt; with id <paramref name="id"/>; its inner ids (clip paths) get the same prefix.</summary>
-    private static string Svg(Plot plot, string id, int width, int height)
+    /// <summary>
+    /// The plot as an inline &lt;svg&gt; with id <paramref name="id"/>; its inner ids (clip paths) get the same prefix.
+    /// Markup the page includes as it is: ScottPlot draws it from numbers, and the labels' text is XML-escaped by
+    /// its SVG writer (DashboardEncodingTests puts a class name holding "&lt;script&gt;" into an ROC legend).
+    /// </summary>
+    private static MarkupString Svg(Plot plot, string id, int width, int height)
     {
         var svg = plot.GetSvgXml(width, height);
         svg = XmlDeclaration().Replace(svg, "");
@@ -162,7 +168,7 @@ public static partial class Plots
         // Coordinates to 0.1 px: a page with hundreds of plots is a third smaller, and looks the same.
         svg = Geometry().Replace(svg, m => m.Groups[1].Value + Decimals().Replace(m.Groups[2].Value, d => d.Groups[1].Value) + "\"");
         var open = svg.IndexOf("<svg", StringComparison.Ordinal);
-        return svg[..open] + $"<svg id=\"{id}\" role=\"img\" viewBox=\"0 0 {width} {height}\"" + svg[(open + 4)..];
+        return new MarkupString(svg[..open] + $"<svg id=\"{id}\" role=\"img\" viewBox=\"0 0 {width} {height}\"" + svg[(open + 4)..]);
     }
 
     [GeneratedRegex(@"^\s*<\?xml[^>]*\?>\s*")]

@@ -1,0 +1,30 @@
+// Click a header of a sortable table: numbers sort largest first, text A–Z; again reverses; empty cells stay last.
+// Then the shared image store (an exported file) fills the gallery images.
+document.querySelectorAll('table.sortable').forEach(table => {
+  table.querySelectorAll('thead th').forEach((th, col) => {
+    th.tabIndex = 0;
+    const sort = () => {
+      const numeric = th.dataset.type === 'number';
+      const current = th.getAttribute('aria-sort');
+      const descending = current ? current === 'ascending' : numeric;
+      table.querySelectorAll('thead th').forEach(h => h.removeAttribute('aria-sort'));
+      th.setAttribute('aria-sort', descending ? 'descending' : 'ascending');
+      const body = table.tBodies[0];
+      const key = row => { const c = row.cells[col]; return c.dataset.value ?? c.textContent.trim(); };
+      const rows = Array.from(body.rows).sort((a, b) => {
+        const x = key(a), y = key(b);
+        if (x === '' || y === '') return (x === '') - (y === '');
+        const order = numeric ? Number(x) - Number(y) : x.localeCompare(y, undefined, { numeric: true });
+        return descending ? -order : order;
+      });
+      rows.forEach(r => body.appendChild(r));
+    };
+    th.addEventListener('click', sort);
+    th.addEventListener('keydown', e => { if (e.key === 'Enter') sort(); });
+  });
+});
+const store = document.getElementById('nachos-images');
+if (store) {
+  const images = JSON.parse(store.textContent);
+  document.querySelectorAll('img[data-image]').forEach(img => { img.src = 'data:image/png;base64,' + images[img.dataset.image]; });
+}
