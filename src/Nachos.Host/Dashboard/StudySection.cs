@@ -46,6 +46,7 @@ public static class StudySection
     {
         TaskKind.Binary => "binary classification",
         TaskKind.Multiclass => "multi-class classification",
+        TaskKind.Segmentation => "segmentation",
         _ => "multi-label classification",
     };
 

@@ -6,6 +6,7 @@ public static class SpecNames
     public static readonly IReadOnlyDictionary<string, TaskKind> Tasks = new Dictionary<string, TaskKind>
     {
         ["binary"] = TaskKind.Binary, ["multiclass"] = TaskKind.Multiclass, ["multilabel"] = TaskKind.Multilabel,
+        ["segmentation"] = TaskKind.Segmentation,
     };
 
     public static readonly IReadOnlyDictionary<string, SplitScheme> Schemes = new Dictionary<string, SplitScheme>

@@ -14,7 +14,8 @@ public sealed record StudySpec(
     SearchSpec Search,
     ExecutionSpec Execution);
 
-public enum TaskKind { Binary, Multiclass, Multilabel }
+/// <summary>Classification (binary, multi-class, multi-label) or segmentation (a label map per image, class 0 = background).</summary>
+public enum TaskKind { Binary, Multiclass, Multilabel, Segmentation }
 
 public enum DatasetFormat { Csv, Npz, Synthetic }
 
