@@ -131,7 +131,7 @@ public sealed class DataLoadingTests
         // Lesion masks are non-empty, normal masks empty.
         foreach (var r in rows.Take(12))
         {
-            var mask = ImageDecoder.LoadMask(Path.Combine(dir.File("a"), r[2]), 32, 32);
+            var mask = MaskDecoder.Decode(Path.Combine(dir.File("a"), r[2]), classes: 2);
             Assert.Equal(r[1] == "lesion", mask.Any(v => v > 0));
         }
     }

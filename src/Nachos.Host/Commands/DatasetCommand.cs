@@ -17,13 +17,14 @@ public static class DatasetCommand
         var sites = new Option<int>("--sites") { Description = "number of acquisition sites", DefaultValueFactory = _ => 3 };
         var size = new Option<int>("--size") { Description = "image side in pixels", DefaultValueFactory = _ => 64 };
         var seed = new Option<int>("--seed") { Description = "random seed", DefaultValueFactory = _ => 7 };
-        var synth = new Command("synth", "generate the seeded synthetic lesion dataset (PNG images, masks, manifest.csv)")
+        var synth = new Command("synth", "generate the seeded synthetic lesion dataset (PNG images, masks, manifest.csv); --task segmentation: the lesion-segmentation demo")
         {
             outOption, task, patients, sites, size, seed,
         };
         synth.SetAction(r =>
         {
-            var o = new SyntheticOptions(r.GetValue(patients), r.GetValue(sites), r.GetValue(size), r.GetValue(seed), r.GetValue(task) == "segmentation");
+            var o = new SyntheticOptions(r.GetValue(patients), r.GetValue(sites), r.GetValue(size), r.GetValue(seed));
+            var segmentation = r.GetValue(task) == "segmentation";
             if (o.Patients < 2 || o.Sites < 1 || o.Sites > o.Patients || o.Size < 16)
             {
                 Console.Error.WriteLine("error: need --patients >= 2, 1 <= --sites <= --patients and --size >= 16");
@@ -33,7 +34,9 @@ public static class DatasetCommand
             var manifest = AnsiConsole.Progress().Start(ctx =>
             {
                 var bar = ctx.AddTask("patients", maxValue: o.Patients);
-                return SyntheticDataset.Generate(dir, o, (done, _) => bar.Value = done);
+                return segmentation
+                    ? SyntheticSegmentation.Generate(dir, o, (done, _) => bar.Value = done)
+                    : SyntheticDataset.Generate(dir, o, (done, _) => bar.Value = done);
             });
             Console.WriteLine($"wrote {manifest}");
             return ExitCodes.Ok;

@@ -5,7 +5,8 @@ namespace Nachos.Shared.Data;
 
 /// <summary>
 /// Reads a CSV manifest: image path relative to the manifest, label column(s), optional mask, group, site and fold.
-/// Errors name the file, line and column but never quote the file's content: the file may not be a manifest at all.
+/// For task segmentation the mask column is required and there is no label column: each sample's labels are [0]
+/// (the manifest is read without decoding any image or mask). Errors name the file, line and column but never quote the file's content: the file may not be a manifest at all.
 /// </summary>
 public static class CsvManifestReader
 {
@@ -29,6 +30,8 @@ public static class CsvManifestReader
         var imageCol = Column(spec.ImageColumn, "image_column")!;
         foreach (var l in spec.LabelColumns) Column(l, "label_columns");
         var maskCol = Column(spec.MaskColumn, "mask_column");
+        if (task == TaskKind.Segmentation && maskCol is null)
+            throw new DataException($"{file}: task segmentation needs dataset.mask_column (the column of each image's mask)");
         var groupCol = Column(spec.GroupColumn, "group_column");
         var siteCol = Column(spec.SiteColumn, "site_column");
         var foldCol = Column(spec.FoldColumn, "fold_column");
@@ -53,7 +56,11 @@ public static class CsvManifestReader
             seen[image] = line;
 
             int[] labels;
-            if (task == TaskKind.Multilabel)
+            if (task == TaskKind.Segmentation)
+            {
+                labels = [0];
+            }
+            else if (task == TaskKind.Multilabel)
             {
                 labels = spec.LabelColumns.Select(col => Field(col) switch
                 {
@@ -74,6 +81,8 @@ public static class CsvManifestReader
             var group = Optional(groupCol);
             if (groupCol is not null && group is null) throw new DataException($"{file}:{line}: column '{groupCol}' is empty");
             var mask = Optional(maskCol);
+            if (task == TaskKind.Segmentation && mask is null)
+                throw new DataException($"{file}:{line}: column '{maskCol}' is empty; task segmentation needs a mask for every image");
             samples.Add(new Sample(
                 image, line, Path.GetFullPath(Path.Combine(root, image)), labels,
                 mask is null ? null : Path.GetFullPath(Path.Combine(root, mask)),

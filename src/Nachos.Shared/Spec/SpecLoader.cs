@@ -52,7 +52,7 @@ public static class SpecLoader
         var task = top.Choice("task", TaskKind.Binary, SpecNames.Tasks);
         var dataset = ReadDataset(top.Child("dataset"), dir, task, roots);
         var image = ReadImage(top.Child("image"));
-        var split = ReadSplit(top.Child("split"), dataset);
+        var split = ReadSplit(top.Child("split"), dataset, task);
         var model = ReadModel(top.Child("model"), dir, roots, task);
         var training = ReadTraining(top.Child("training"), task, dataset.Classes.Count);
         var search = ReadSearch(top.Child("search"), task, dataset.Classes.Count);
@@ -79,7 +79,8 @@ public static class SpecLoader
         if (synth.Exists)
         {
             format = DatasetFormat.Synthetic;
-            var outDir = synth.String("out") ?? "data/demo";
+            // Its own default folder: the classification demo's manifest there would read as segmentation data.
+            var outDir = synth.String("out") ?? (task == TaskKind.Segmentation ? "data/demo-segmentation" : "data/demo");
             path = System.IO.Path.Combine(System.IO.Path.GetFullPath(System.IO.Path.Combine(dir, outDir)), "manifest.csv");
             if (roots.Refusal(System.IO.Path.GetDirectoryName(path)!, "out") is { } refusal) synth.Error("out", refusal);
             synthetic = new SyntheticSpec(
@@ -96,8 +97,12 @@ public static class SpecLoader
             else if ((npz ?? manifest) is not null && !File.Exists(path)) s.Error(key, $"file not found: {path}");
         }
 
-        var labels = s.StringList("label_columns") ?? ["label"];
-        var classes = s.StringList("classes") ?? (format == DatasetFormat.Synthetic ? ["normal", "lesion"] : []);
+        var segmentation = task == TaskKind.Segmentation;
+        if (segmentation && s.Has("label_columns"))
+            s.Error("label_columns", "does not apply to task segmentation (the labels are the masks of dataset.mask_column)");
+        var labels = segmentation ? [] : s.StringList("label_columns") ?? ["label"];
+        var classes = s.StringList("classes")
+                      ?? (segmentation ? ["background", "foreground"] : format == DatasetFormat.Synthetic ? ["normal", "lesion"] : []);
         var npzParts = s.StringList("npz_parts") ?? ["train", "val", "test"];
         foreach (var part in npzParts)
             if (part is not ("train" or "val" or "test")) s.Error("npz_parts", $"unknown part '{part}'; expected train, val, test");
@@ -113,7 +118,16 @@ public static class SpecLoader
             s.Choice("on_bad_image", BadImagePolicy.Error, SpecNames.BadImagePolicies),
             npzParts, synthetic);
 
-        if (task == TaskKind.Multilabel)
+        if (segmentation)
+        {
+            if (format == DatasetFormat.Csv && manifest is not null && spec.MaskColumn is null)
+                s.Error("mask_column", "is required for task segmentation: the manifest column holding each image's mask (PNG)");
+            if (classes.Count < 2)
+                s.Error("classes", $"task segmentation needs 2 or more classes, class 0 being the background, got {classes.Count}");
+            if (classes.Count > 256) s.Error("classes", $"task segmentation takes at most 256 classes (a mask pixel is one byte), got {classes.Count}");
+            if (classes.Distinct().Count() != classes.Count) s.Error("classes", "class names must be distinct");
+        }
+        else if (task == TaskKind.Multilabel)
         {
             if (labels.Count < 2) s.Error("label_columns", "task multilabel needs two or more label columns (one 0/1 column per label)");
         }
@@ -125,8 +139,8 @@ public static class SpecLoader
             if (task == TaskKind.Multiclass && classes.Count is 1 or 2) s.Error("classes", $"task multiclass needs 3 or more classes, got {classes.Count}");
             if (classes.Distinct().Count() != classes.Count) s.Error("classes", "class names must be distinct");
         }
-        if (format == DatasetFormat.Npz && (s.Has("group_column") || s.Has("site_column") || s.Has("fold_column")))
-            s.Error("npz", "an .npz dataset has no group, site or fold columns");
+        if (format == DatasetFormat.Npz && (s.Has("group_column") || s.Has("site_column") || s.Has("fold_column") || s.Has("mask_column")))
+            s.Error("npz", "an .npz dataset has no group, site, fold or mask columns (its masks are the {part}_masks arrays)");
         s.Finish();
         return spec;
     }
@@ -148,16 +162,19 @@ public static class SpecLoader
         return spec;
     }
 
-    private static SplitSpec ReadSplit(YamlSection s, DatasetSpec dataset)
+    private static SplitSpec ReadSplit(YamlSection s, DatasetSpec dataset, TaskKind task)
     {
+        var segmentation = task == TaskKind.Segmentation;
         var scheme = s.Choice("scheme", SplitScheme.KFold, SpecNames.Schemes);
         var spec = new SplitSpec(
             scheme,
             s.Int("outer_folds", 5, 2, 1000),
             s.Int("inner_folds", 3, 2, 1000),
             s.Double("test_fraction", 0.2, 0, 1, exclusiveMin: true, exclusiveMax: true),
-            s.Bool("stratify", true),
+            s.Bool("stratify", !segmentation),
             s.Bool("group_by_patient", dataset.GroupColumn is not null));
+        if (segmentation && spec.Stratify)
+            s.Error("stratify", "does not apply to task segmentation: stratification balances image labels, and a segmentation sample has a mask instead");
         if (spec.GroupByPatient && dataset.GroupColumn is null)
             s.Error("group_by_patient", "needs dataset.group_column (the patient or subject column)");
         if (scheme == SplitScheme.LeaveSiteOut && dataset.SiteColumn is null)

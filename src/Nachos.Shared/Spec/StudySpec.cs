@@ -15,7 +15,7 @@ public sealed record StudySpec(
     ExecutionSpec Execution,
     EvaluationSpec Evaluation);
 
-/// <summary>Segmentation labels every pixel with a class index (class 0 is background); the others label the image.</summary>
+/// <summary>Classification (binary, multi-class, multi-label) or segmentation (a label map per image, class 0 = background).</summary>
 public enum TaskKind { Binary, Multiclass, Multilabel, Segmentation }
 
 public enum DatasetFormat { Csv, Npz, Synthetic }

@@ -10,7 +10,8 @@ namespace Nachos.Training.Data;
 /// <summary>
 /// Loads the dataset a spec names (CSV manifest, .npz, or the built-in synthetic data): the whole of it, each image
 /// decoded (a study's check, which decides what to skip), or only the samples of one task, through the run's
-/// <see cref="ImageCache"/> (a task process).
+/// <see cref="ImageCache"/> (a task process). For task segmentation each sample's mask is decoded too (not cached):
+/// a sample whose mask is bad is a bad sample, like one whose image is.
 /// </summary>
 public static class DatasetLoader
 {
@@ -19,8 +20,9 @@ public static class DatasetLoader
     {
         if (spec.Dataset.Format == DatasetFormat.Npz) return LoadNpz(spec);
         var manifest = ReadManifest(spec, roots);
-        var (images, failures) = Decode(manifest.Samples, spec.Image, progress);
-        return Keep(spec, manifest, images, failures);
+        var masks = MaskClasses(spec) is { } classes ? (spec.Image, classes) : ((ImageSpec, int)?)null;
+        var (images, labelMaps, failures) = Decode(manifest.Samples, spec.Image, masks, progress);
+        return Keep(spec, manifest, images, labelMaps, failures);
     }
 
     /// <summary>
@@ -38,11 +40,22 @@ public static class DatasetLoader
                 : throw new DataException($"{manifest.Source}: sample '{id}' of the study's plan is not in the manifest (was it edited after the study was submitted?)"));
         var key = DatasetContentKey.Of(manifest, spec.Image);
         var cache = new ImageCache(RunLayout.ImageCacheFolder(cacheDirectory, Convert.ToHexStringLower(key)), key, spec.Image);
-        var (images, failures) = cache.Load(samples, missing => Decode(missing, spec.Image, null));
+        var (images, failures) = cache.Load(samples, missing =>
+        {
+            var (decoded, _, failed) = Decode(missing, spec.Image, null, null);
+            return (decoded, failed);
+        });
+        Dictionary<string, byte[]>? masks = null;
+        if (MaskClasses(spec) is { } classes)
+        {
+            var (_, decoded, failed) = Decode(samples.Where(s => !failures.ContainsKey(s.Id)).ToList(), null, (spec.Image, classes), null);
+            masks = new Dictionary<string, byte[]>(decoded);
+            failures = failures.Concat(failed).ToDictionary();
+        }
         if (failures.Count > 0)
-            throw new DataException($"{manifest.Source}: {failures.Count} image(s) of this task cannot be read:\n  "
+            throw new DataException($"{manifest.Source}: {failures.Count} {What(spec)} of this task cannot be read:\n  "
                                     + string.Join("\n  ", samples.Where(s => failures.ContainsKey(s.Id)).Take(10).Select(s => failures[s.Id])));
-        return new LoadedDataset(manifest, spec.Image, images, []);
+        return new LoadedDataset(manifest, spec.Image, images, [], masks);
     }
 
     /// <summary>The CSV manifest (the synthetic data generated first when absent); no image is read.</summary>
@@ -52,24 +65,35 @@ public static class DatasetLoader
         if (d.Format == DatasetFormat.Synthetic && !File.Exists(d.Path))
         {
             var s = d.Synthetic!;
-            SyntheticDataset.Generate(Path.GetDirectoryName(d.Path)!, new SyntheticOptions(s.Patients, s.Sites, s.Size, s.Seed));
+            var options = new SyntheticOptions(s.Patients, s.Sites, s.Size, s.Seed);
+            if (spec.Task == TaskKind.Segmentation) SyntheticSegmentation.Generate(Path.GetDirectoryName(d.Path)!, options);
+            else SyntheticDataset.Generate(Path.GetDirectoryName(d.Path)!, options);
         }
         var manifest = CsvManifestReader.Read(d, spec.Task);
         (roots ?? DataRoots.Anywhere).Check(manifest);
         return manifest;
     }
 
-    private static (IReadOnlyDictionary<string, float[]> Images, IReadOnlyDictionary<string, string> Failures) Decode(
-        IReadOnlyList<Sample> samples, ImageSpec img, Action<int, int>? progress)
+    /// <summary>The number of classes of a segmentation spec's masks; null for classification (no masks).</summary>
+    private static int? MaskClasses(StudySpec spec) => spec.Task == TaskKind.Segmentation ? spec.Dataset.Classes.Count : null;
+
+    private static string What(StudySpec spec) => spec.Task == TaskKind.Segmentation ? "image(s) or mask(s)" : "image(s)";
+
+    /// <summary>Decodes the images (when <paramref name="img"/> is given) and masks (when <paramref name="masks"/> is) of the samples, in parallel.</summary>
+    private static (IReadOnlyDictionary<string, float[]> Images, IReadOnlyDictionary<string, byte[]> Masks, IReadOnlyDictionary<string, string> Failures) Decode(
+        IReadOnlyList<Sample> samples, ImageSpec? img, (ImageSpec Image, int Classes)? masks, Action<int, int>? progress)
     {
         var images = new ConcurrentDictionary<string, float[]>();
+        var labelMaps = new ConcurrentDictionary<string, byte[]>();
         var failures = new ConcurrentDictionary<string, string>();
         var done = 0;
         Parallel.ForEach(samples, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, sample =>
         {
             try
             {
-                images[sample.Id] = ImageDecoder.Load(sample.ImagePath, img.Channels, img.Height, img.Width, img.MaxPixels);
+                var image = img is null ? null : ImageDecoder.Load(sample.ImagePath, img.Channels, img.Height, img.Width, img.MaxPixels);
+                if (masks is { } m) labelMaps[sample.Id] = MaskLoader.Load(sample, m.Image, m.Classes);
+                if (image is not null) images[sample.Id] = image;
             }
             catch (DataException e)
             {
@@ -78,19 +102,20 @@ public static class DatasetLoader
             var n = Interlocked.Increment(ref done);
             if (n % 64 == 0 || n == samples.Count) progress?.Invoke(n, samples.Count);
         });
-        return (images, failures);
+        return (images, labelMaps, failures);
     }
 
-    private static LoadedDataset Keep(StudySpec spec, Manifest manifest, IReadOnlyDictionary<string, float[]> images, IReadOnlyDictionary<string, string> failures)
+    private static LoadedDataset Keep(StudySpec spec, Manifest manifest, IReadOnlyDictionary<string, float[]> images, IReadOnlyDictionary<string, byte[]> masks,
+        IReadOnlyDictionary<string, string> failures)
     {
         var img = spec.Image;
         var failed = manifest.Samples.Where(s => failures.ContainsKey(s.Id)).Select(s => failures[s.Id]).ToList();
         if (failed.Count > 0 && spec.Dataset.OnBadImage == BadImagePolicy.Error)
-            throw new DataException($"{manifest.Source}: {failed.Count} image(s) cannot be read (set dataset.on_bad_image: skip to leave them out):\n  "
+            throw new DataException($"{manifest.Source}: {failed.Count} {What(spec)} cannot be read (set dataset.on_bad_image: skip to leave them out):\n  "
                                     + string.Join("\n  ", failed.Take(10)));
         var kept = manifest with { Samples = manifest.Samples.Where(s => images.ContainsKey(s.Id)).ToList() };
         if (kept.Samples.Count == 0) throw new DataException($"{manifest.Source}: no readable image");
-        return new LoadedDataset(kept, img, images, failed);
+        return new LoadedDataset(kept, img, images, failed, MaskClasses(spec) is null ? null : masks);
     }
 
     private static LoadedDataset LoadNpz(StudySpec spec)
@@ -99,12 +124,20 @@ public static class DatasetLoader
         var arrays = NpzReader.Read(d.Path);
         var samples = new List<Sample>();
         var images = new Dictionary<string, float[]>();
+        var segmentation = spec.Task == TaskKind.Segmentation;
+        var masks = segmentation ? new Dictionary<string, byte[]>() : null;
         var maxLabel = 0;
         foreach (var part in d.NpzParts)
         {
-            if (!arrays.TryGetValue($"{part}_images", out var x) || !arrays.TryGetValue($"{part}_labels", out var y))
-                throw new DataException($"{d.Path}: arrays '{part}_images' and '{part}_labels' are required (found: {string.Join(", ", arrays.Keys)})");
+            var second = segmentation ? "masks" : "labels";
+            if (!arrays.TryGetValue($"{part}_images", out var x) || !arrays.TryGetValue($"{part}_{second}", out var y))
+                throw new DataException($"{d.Path}: arrays '{part}_images' and '{part}_{second}' are required (found: {string.Join(", ", arrays.Keys)})");
             if (x.Shape.Length is not (3 or 4)) throw new DataException($"{d.Path}: {part}_images must be N×H×W or N×H×W×C, got ({string.Join(", ", x.Shape)})");
+            if (segmentation)
+            {
+                AddNpzSegmentation(spec, part, x, y, samples, images, masks!);
+                continue;
+            }
             if (y.Shape.Length is not (1 or 2)) throw new DataException($"{d.Path}: {part}_labels must be N or N×L, got ({string.Join(", ", y.Shape)})");
             int n = x.Shape[0], h = x.Shape[1], w = x.Shape[2], c = x.Shape.Length == 4 ? x.Shape[3] : 1;
             if (h == 0 || w == 0) throw new DataException($"{d.Path}: {part}_images has empty images ({string.Join(", ", x.Shape)})");
@@ -142,7 +175,27 @@ public static class DatasetLoader
             : Enumerable.Range(0, Math.Max(maxLabel + 1, 2)).Select(i => i.ToString()).ToList();
         if (spec.Task == TaskKind.Binary && classes.Count != 2)
             throw new DataException($"{d.Path}: task binary but the labels take {classes.Count} values");
-        return new LoadedDataset(new Manifest(d.Path, spec.Task, classes, samples), spec.Image, images, []);
+        return new LoadedDataset(new Manifest(d.Path, spec.Task, classes, samples), spec.Image, images, [], masks);
+    }
+
+    /// <summary>One .npz part of a segmentation dataset: its images and their <c>{part}_masks</c> label maps.</summary>
+    private static void AddNpzSegmentation(StudySpec spec, string part, NpyArray x, NpyArray y,
+        List<Sample> samples, Dictionary<string, float[]> images, Dictionary<string, byte[]> masks)
+    {
+        var path = spec.Dataset.Path;
+        int n = x.Shape[0], h = x.Shape[1], w = x.Shape[2], c = x.Shape.Length == 4 ? x.Shape[3] : 1;
+        if (h == 0 || w == 0) throw new DataException($"{path}: {part}_images has empty images ({string.Join(", ", x.Shape)})");
+        if (c is not (1 or 3)) throw new DataException($"{path}: {part}_images has {c} channels; expected 1 (grayscale) or 3 (RGB)");
+        NonFinite(x, $"{part}_images", path);
+        var labelMaps = MaskLoader.FromNpz(y, $"{part}_masks", path, n, h, w, spec.Dataset.Classes.Count, spec.Image);
+        var scale = x.Values.Length > 0 && x.Values.Max() > 1.0f ? 1 / 255f : 1f;
+        for (var i = 0; i < n; i++)
+        {
+            var id = $"{part}/{i}";
+            samples.Add(new Sample(id, i, $"{path}#{id}", [0], $"{path}#{part}_masks/{i}", id, null, null));
+            images[id] = ToPlanar(x.Values, i, h, w, c, scale, spec.Image);
+            masks[id] = labelMaps[i];
+        }
     }
 
     /// <summary>Refuses NaN or infinite values, naming the first one's row (image or label).</summary>

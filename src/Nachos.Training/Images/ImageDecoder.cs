@@ -45,11 +45,20 @@ public static class ImageDecoder
         return Resize.Bilinear(planar, channels, img.Height, img.Width, height, width);
     }
 
-    /// <summary>Decodes a mask: any non-zero pixel is foreground (1).</summary>
-    public static float[] LoadMask(string path, int height, int width)
+    /// <summary>The width and height an image's header declares (nothing decoded); errors as <see cref="Load"/>'s.</summary>
+    public static (int Width, int Height) SourceSize(string path)
     {
-        var m = Load(path, 1, height, width);
-        for (var i = 0; i < m.Length; i++) m[i] = m[i] >= 0.5f ? 1f : 0f;
-        return m;
+        if (!File.Exists(path)) throw new DataException($"{path}: image file not found");
+        try
+        {
+            using var stream = File.OpenRead(path);
+            var info = ImageInfo.FromStream(stream)
+                       ?? throw new DataException($"{path}: not a PNG, JPEG or BMP image (unrecognised header)");
+            return (info.Width, info.Height);
+        }
+        catch (Exception e) when (e is not DataException)
+        {
+            throw new DataException($"{path}: cannot decode image (corrupt or truncated image data)");
+        }
     }
 }

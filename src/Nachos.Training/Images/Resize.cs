@@ -42,6 +42,25 @@ public static class Resize
         return dst;
     }
 
+    /// <summary>
+    /// Nearest-neighbour resampling of a label map (row-major, one value per pixel), pixel-centre aligned: output
+    /// pixel (y, x) takes source pixel (⌊(y + ½)·h/outH⌋, ⌊(x + ½)·w/outW⌋). Values are copied, never mixed.
+    /// </summary>
+    public static T[] Nearest<T>(T[] src, int h, int w, int outH, int outW)
+    {
+        if (src.Length != h * w) throw new ArgumentException($"a {h} × {w} label map needs {h * w} values, got {src.Length}");
+        if (h == outH && w == outW) return src;
+        var dst = new T[outH * outW];
+        var xs = new int[outW];
+        for (var x = 0; x < outW; x++) xs[x] = Math.Min(w - 1, (int)((x + 0.5) * w / outW));
+        for (var y = 0; y < outH; y++)
+        {
+            var sy = Math.Min(h - 1, (int)((y + 0.5) * h / outH));
+            for (var x = 0; x < outW; x++) dst[y * outW + x] = src[sy * w + xs[x]];
+        }
+        return dst;
+    }
+
     private static float[] HalveBox(float[] src, int channels, int h, int w)
     {
         int oh = h / 2, ow = w / 2;

@@ -1,18 +1,17 @@
 using System.Globalization;
 using CsvHelper;
 using CsvHelper.Configuration;
-using StbImageWriteSharp;
 using Nachos.Shared.Files;
 
 namespace Nachos.Training.Synth;
 
-/// <summary>Options for the built-in demo data.</summary>
-public sealed record SyntheticOptions(int Patients = 60, int Sites = 3, int Size = 64, int Seed = 7, bool Segmentation = false);
+/// <summary>Options for the built-in demo data (classification: <see cref="SyntheticDataset"/>; segmentation: <see cref="SyntheticSegmentation"/>).</summary>
+public sealed record SyntheticOptions(int Patients = 60, int Sites = 3, int Size = 64, int Seed = 7);
 
 /// <summary>
 /// Writes a seeded, lesion-detection-like dataset: grayscale PNGs of an organ-like ellipse on textured
 /// background; half the patients carry a faint small bright lesion (label "lesion", with its mask); some
-/// normal images carry a broad faint distractor instead (segmentation data: every patient has a lesion). Each patient has 3–5 images at one site; each site
+/// normal images carry a broad faint distractor instead. Each patient has 3–5 images at one site; each site
 /// shifts intensity, contrast and noise. Output: images/, masks/, manifest.csv (image,label,mask,patient,site).
 /// </summary>
 public static class SyntheticDataset
@@ -24,8 +23,8 @@ public static class SyntheticDataset
         Directory.CreateDirectory(Path.Combine(outDir, "masks"));
         var sites = Enumerable.Range(0, o.Sites).Select(_ => new Site(
             Gain: 0.75 + 0.5 * rng.NextDouble(), Offset: -0.08 + 0.16 * rng.NextDouble(), Noise: 0.02 + 0.03 * rng.NextDouble())).ToArray();
-        // Exactly half the patients (rounded down) carry a lesion, in seeded order; all of them for segmentation data.
-        var lesion = Enumerable.Range(0, o.Patients).Select(i => o.Segmentation || i < o.Patients / 2).OrderBy(_ => rng.Next()).ToArray();
+        // Exactly half the patients (rounded down) carry a lesion, in seeded order.
+        var lesion = Enumerable.Range(0, o.Patients).Select(i => i < o.Patients / 2).OrderBy(_ => rng.Next()).ToArray();
         var text = new StringWriter(CultureInfo.InvariantCulture);
         using var csv = new CsvWriter(text, new CsvConfiguration(CultureInfo.InvariantCulture) { NewLine = "\n" });
         foreach (var h in new[] { "image", "label", "mask", "patient", "site" }) csv.WriteField(h);
@@ -61,8 +60,8 @@ public static class SyntheticDataset
                     pixels[i] = (byte)Math.Clamp(Math.Round(v * 255), 0, 255);
                 }
                 var name = $"{patient}_{k}.png";
-                WritePng(Path.Combine(outDir, "images", name), pixels, o.Size);
-                WritePng(Path.Combine(outDir, "masks", name), mask, o.Size);
+                SyntheticPng.Write(Path.Combine(outDir, "images", name), pixels, o.Size);
+                SyntheticPng.Write(Path.Combine(outDir, "masks", name), mask, o.Size);
                 foreach (var field in new[] { $"images/{name}", lesion[p] ? "lesion" : "normal", $"masks/{name}", patient, $"site{site}" }) csv.WriteField(field);
                 csv.NextRecord();
             }
@@ -105,10 +104,4 @@ public static class SyntheticDataset
 
     private static double Gaussian(Random rng) =>
         Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
-
-    private static void WritePng(string path, byte[] gray, int size)
-    {
-        using var f = File.Create(path);
-        new ImageWriter().WritePng(gray, size, size, ColorComponents.Grey, f);
-    }
 }
