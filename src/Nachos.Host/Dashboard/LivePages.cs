@@ -1,4 +1,5 @@
 using System.Text;
+using Nachos.Shared.Study;
 using Nachos.Shared.Tasks;
 using static Nachos.Host.Dashboard.Html;
 using Nachos.Host.Contract;
@@ -31,26 +32,26 @@ public static class LivePages
         return Document("nachos: studies", html.ToString(), RefreshSeconds);
     }
 
-    /// <param name="running">The running tasks, with their latest finished epoch.</param>
+    /// <param name="progress">Tasks ended per outer fold, and the running tasks with their latest finished epoch.</param>
     /// <param name="models">The models whose tasks have succeeded so far: their pages are linked.</param>
-    public static string Study(StudyDetail study, IReadOnlyList<TrialInfo> trials, IReadOnlyList<TaskInfo> running, IReadOnlyList<TaskAddress> models, IPageLinks links)
+    public static string Study(StudyDetail study, StudyProgressView progress, IReadOnlyList<TrialInfo> trials, IReadOnlyList<TaskAddress> models, IPageLinks links)
     {
         string ModelLinks(IEnumerable<TaskAddress> keys, Func<TaskAddress, string> label) =>
             string.Join(" ", keys.Select(m => $"<a href=\"{E(links.Model(m))}\">{E(label(m))}</a>"));
         var html = new StringBuilder("<p><a href=\"/\">all studies</a></p>\n")
             .Append($"<h1>Study <code>{E(study.Id)}</code> {Badge(study.State)}</h1>\n")
-            .Append($"<p class=\"muted\">{study.Progress.TasksEnded} of {study.Progress.TasksTotal} tasks ended, {study.Progress.Running} running, {study.Progress.Failed} failed. ")
+            .Append($"<p class=\"muted\">{progress.TasksEnded} of {progress.TasksTotal} tasks ended, {progress.Running.Count} running, {progress.Failed} failed. ")
             .Append("The full study page (test metrics, leaderboard) appears here when the study has finished; the models finished so far are linked below.</p>\n")
             .Append("<h2>Outer folds</h2>\n<table id=\"folds\"><thead><tr><th>fold</th><th>progress</th><th>tasks ended</th><th>trials finished</th><th>running</th><th>failed</th><th>refit</th></tr></thead><tbody>\n");
-        foreach (var f in study.Folds)
+        foreach (var f in progress.Folds)
             html.Append($"<tr data-outer=\"{f.Outer}\"><td>{f.Outer}</td><td>{Bar(f.TasksEnded, f.TasksTotal)}</td><td class=\"num\">{f.TasksEnded} / {f.TasksTotal}</td>")
                 .Append($"<td class=\"num\">{f.TrialsFinished} / {f.Trials}</td><td class=\"num\">{f.Running}</td><td class=\"num\">{f.Failed}</td><td>{(models.Contains(TaskAddress.Refit(study.Id, f.Outer)) ? ModelLinks([TaskAddress.Refit(study.Id, f.Outer)], _ => "done") : f.RefitDone ? "done" : "-")}</td></tr>\n");
         html.Append("</tbody></table>\n");
 
-        if (running.Count > 0)
+        if (progress.Running.Count > 0)
         {
             html.Append("<h2>Running tasks</h2>\n<table id=\"running\"><thead><tr><th>task</th><th>attempt</th><th>epoch</th></tr></thead><tbody>\n");
-            foreach (var t in running)
+            foreach (var t in progress.Running)
                 html.Append($"<tr><td><code>{E(t.TaskId)}</code></td><td class=\"num\">{t.Attempts + 1}</td><td>{E(t.EpochText())}</td></tr>\n");
             html.Append("</tbody></table>\n");
         }
