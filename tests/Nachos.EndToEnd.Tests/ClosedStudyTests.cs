@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Nachos.Actors.Serialization;
 using Nachos.Host.Api;
+using Nachos.Host.Application;
 using Nachos.Host.Running;
 using Nachos.Shared.Study;
 using Nachos.Host.Contract;
@@ -91,13 +92,13 @@ public sealed class ClosedStudyTests(ApiNode node) : IClassFixture<ApiNode>
             Assert.Equal(Json(views), Json(StudyTaskFile.Read(node.StudyDir(id))!.Tasks));
 
             var tasks = (await node.Http.GetFromJsonAsync<TaskList>($"api/studies/{id}/tasks", ApiJson.Options))!;
-            Assert.Equal(Json(new TaskList(id, StudyRoutes.TaskInfos(views, null, null))), Json(tasks));
+            Assert.Equal(Json(new TaskList(id, StudyViews.TaskInfos(views, null, null))), Json(tasks));
             var fold1 = (await node.Http.GetFromJsonAsync<TaskList>($"api/studies/{id}/tasks?fold=1&state=succeeded", ApiJson.Options))!;
-            Assert.Equal(Json(new TaskList(id, StudyRoutes.TaskInfos(views, 1, TaskStates.Succeeded))), Json(fold1));
+            Assert.Equal(Json(new TaskList(id, StudyViews.TaskInfos(views, 1, TaskStates.Succeeded))), Json(fold1));
 
             var shape = studies.Shape(id)!;
             var trials = (await node.Http.GetFromJsonAsync<TrialList>($"api/studies/{id}/trials?sort=loss", ApiJson.Options))!;
-            Assert.Equal(Json(StudyRoutes.TrialInfos(studies.Report(id), shape, views, null, "loss")), Json(trials.Trials));
+            Assert.Equal(Json(StudyViews.TrialInfos(studies.Report(id), shape, views, null, "loss")), Json(trials.Trials));
             Assert.Equal(8, trials.Trials.Count);
             Assert.All(trials.Trials, t => Assert.True(t.Config!.ContainsKey("learning_rate")));
 

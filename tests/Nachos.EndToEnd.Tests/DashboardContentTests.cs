@@ -45,7 +45,7 @@ public sealed class DashboardContentTests(FinishedStudies studies)
         Directory.CreateDirectory(Path.Combine(root.Path, "studies"));
         var served = Path.Combine(root.Path, "studies", "sim");
         Directory.CreateSymbolicLink(served, study.RunDir);
-        var campaign = new Nachos.Host.Api.CampaignStudies(root.Path);
+        var campaign = new Nachos.Host.Application.CampaignStudies(root.Path);
         var first = campaign.Export("sim");
         Assert.Equal(File.ReadAllText(study.Html), first!.Replace(served, study.RunDir)); // it names its run directory
 

@@ -1,3 +1,4 @@
+using Nachos.Shared.Study;
 using System.Net;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -100,8 +101,9 @@ public sealed class DashboardEncodingTests
         var detail = new StudyDetail("live", Hostile, progress, [new FoldInfo(0, 1, 4, 1, 0, 1, 2, 0, 2, false)], Hostile, null);
         var config = new Dictionary<string, string> { ["optimizer"] = Hostile };
         var trials = new List<TrialInfo> { new(0, 0, config, Hostile, 1, 2, 0.5, null, null, new Dictionary<string, double?>(), false, null) };
-        var running = new List<TaskInfo> { new($"live/o0/t0/s1 {Hostile}", 0, 0, 1, "running", 0, null, null, Epoch: 1, MaxEpochs: 3) };
-        var live = LivePages.Study(detail, trials, running, [TaskAddress.InnerSplit("live", 0, 0, 0)], new ServedLinks("live"));
+        var view = new StudyProgressView(1, 8, 0, [new FoldProgress(0, 4, 1, 0, 1, 2, 0, 2, false)],
+            [new RunningTask($"live/o0/t0/s1 {Hostile}", 0, 0, 1, 3)]);
+        var live = LivePages.Study(detail, view, trials, [TaskAddress.InnerSplit("live", 0, 0, 0)], new ServedLinks("live"));
         AssertEncoded(live, Hostile, 1);
         var shown = WebUtility.HtmlDecode(live);
         Assert.Contains($"optimizer={Hostile}", shown);

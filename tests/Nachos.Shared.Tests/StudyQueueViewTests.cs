@@ -55,7 +55,7 @@ public sealed class StudyQueueViewTests
     [Fact]
     public void Fold_progress_counts_tasks_of_the_planned_total_and_whole_trials()
     {
-        var folds = StudyProgressView.Folds(State().TasksOf("s", Leased), trials: 4, innerSplits: [2, 2]);
+        var folds = StudyProgressView.Of(State().TasksOf("s", Leased), trials: 4, innerSplits: [2, 2]).Folds;
 
         Assert.Equal(2, folds.Count);
         Assert.Equal(new FoldProgress(0, 9, 4, 1, 1, 0, 2, 4, false), folds[0]);

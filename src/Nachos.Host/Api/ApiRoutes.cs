@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
+using Nachos.Host.Application;
 using Nachos.Host.Contract;
 
 namespace Nachos.Host.Api;

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Nachos.Host.Application;
 using Nachos.Actors.Node;
 using Nachos.Shared.Data;
 using Nachos.Host.Contract;
@@ -35,6 +36,8 @@ public sealed class ApiServer(WebApplication app, string url) : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = Problems.MaxBodyBytes);
         Configure(builder.Services);
         builder.Services.AddSingleton(new ControlPlane(node, new CampaignStudies(root), token, DataRoots.Under([root, .. dataRoots])));
+        builder.Services.AddSingleton<StudyApplication>();
+        builder.Services.AddSingleton<ClusterApplication>();
 
         var app = builder.Build();
         UsePipeline(app, token);

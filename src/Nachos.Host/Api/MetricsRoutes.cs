@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
+using Nachos.Host.Application;
 using Nachos.Shared.Monitoring;
 
 namespace Nachos.Host.Api;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
+using Nachos.Host.Application;
 using Nachos.Host.Contract;
 
 namespace Nachos.Host.Api;
@@ -16,7 +17,18 @@ public static class Problems
     public static IResult Conflict(string detail) => Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict", detail: detail);
     public static IResult Forbidden(string detail) => Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden", detail: detail);
 
-    public static IResult UnknownStudy(string id) => NotFound($"no study '{id}' in this campaign");
+    public static IResult UnknownStudy(string id) => Of(Refusal.UnknownStudy(id));
+
+    public static IResult Of(Refusal refusal) => refusal.Kind switch
+    {
+        RefusalKind.BadRequest => BadRequest(refusal.Detail),
+        RefusalKind.NotFound => NotFound(refusal.Detail),
+        _ => Conflict(refusal.Detail),
+    };
+
+    /// <summary>The value as <paramref name="ok"/> answers it (200 with the value by default), or the refusal's problem.</summary>
+    public static IResult Answer<T>(Outcome<T> outcome, Func<T, IResult>? ok = null) where T : class =>
+        outcome.Refusal is { } refusal ? Of(refusal) : (ok ?? (v => Results.Ok(v)))(outcome.Value!);
 
     /// <summary>A JSON body of type T, or the problem that explains why there is none.</summary>
     public static async Task<(T? Body, IResult? Problem)> ReadBody<T>(HttpRequest request) where T : class

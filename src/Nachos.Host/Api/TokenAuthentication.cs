@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Authorization;
+using Nachos.Host.Application;
 using Nachos.Host.Contract;
 
 namespace Nachos.Host.Api;

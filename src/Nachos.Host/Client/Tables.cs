@@ -3,6 +3,7 @@ using Nachos.Shared.Tasks;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 using Nachos.Shared.Metrics;
+using Nachos.Shared.Study;
 using Nachos.Host.Contract;
 
 namespace Nachos.Host.Client;
@@ -36,21 +37,21 @@ public static class Tables
         return table;
     }
 
-    public static Table Folds(StudyDetail study)
+    public static Table Folds(StudyDetail study, StudyProgressView progress)
     {
         var table = new Table().Title($"{Markup.Escape(study.Id)}: {State(study.State)}")
             .AddColumns("fold", "progress", "tasks ended", "trials finished", "running", "failed", "refit");
-        foreach (var f in study.Folds)
+        foreach (var f in progress.Folds)
             table.AddRow(f.Outer.ToString(), Bar(f.TasksEnded, f.TasksTotal), $"{f.TasksEnded} / {f.TasksTotal}", $"{f.TrialsFinished} / {f.Trials}",
                 f.Running.ToString(), f.Failed.ToString(), f.RefitDone ? "done" : "-");
         return table;
     }
 
     /// <summary>Running tasks with their latest finished epoch ("epoch 3/20").</summary>
-    public static Table Running(TaskList running)
+    public static Table Running(string id, StudyProgressView progress)
     {
-        var table = new Table().Title($"{Markup.Escape(running.Id)}: running tasks").AddColumns("task", "attempt", "epoch");
-        foreach (var t in running.Tasks) table.AddRow(Markup.Escape(t.TaskId), (t.Attempts + 1).ToString(), t.EpochText());
+        var table = new Table().Title($"{Markup.Escape(id)}: running tasks").AddColumns("task", "attempt", "epoch");
+        foreach (var t in progress.Running) table.AddRow(Markup.Escape(t.TaskId), (t.Attempts + 1).ToString(), t.EpochText());
         return table;
     }
 

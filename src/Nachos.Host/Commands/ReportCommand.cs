@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Nachos.Host.Application;
 using Nachos.Host.Client;
 using Nachos.Host.Dashboard;
 using Nachos.Host.Running;
@@ -53,14 +54,11 @@ public static class ReportCommand
         try
         {
             StudyRun.ReadReport(runDir); // refuses a missing directory or report, or one that does not parse
-            return await Write(f => Task.FromResult(f switch
+            return await Write(f =>
             {
-                "json" => File.ReadAllText(RunLayout.ReportPath(runDir)),
-                "csv" => File.Exists(RunLayout.ReportCsvPath(runDir))
-                    ? File.ReadAllText(RunLayout.ReportCsvPath(runDir))
-                    : throw new RunDirectoryException($"{Path.GetFullPath(RunLayout.ReportCsvPath(runDir))}: no such file"),
-                _ => new DashboardRenderer(StudyRun.Load(runDir)).Export(),
-            }), format, outFile);
+                var document = ReportDocument.Of(runDir, f, () => new DashboardRenderer(StudyRun.Load(runDir)).Export(), path => $"{path}: no such file");
+                return Task.FromResult(document.Refusal is { } refusal ? throw new RunDirectoryException(refusal.Detail) : document.Value!.ReadText());
+            }, format, outFile);
         }
         catch (RunDirectoryException e)
         {

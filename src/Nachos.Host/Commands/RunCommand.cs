@@ -9,6 +9,7 @@ using Nachos.Actors.Messages;
 using Nachos.Actors.Node;
 using Nachos.Host.Running;
 using Nachos.Shared.Spec;
+using Nachos.Shared.Splits;
 using Spectre.Console;
 using Nachos.Shared.Study;
 using Nachos.Host.Cli;
@@ -119,7 +120,6 @@ public static class RunCommand
             var events = Channel.CreateUnbounded<object>();
             var listener = node.System.ActorOf(Props.Create(() => new EventListener(events.Writer)), "cli-events");
             // Subscribed before the study starts, so a study that completes at once is not missed.
-            node.System.EventStream.Subscribe(listener, typeof(StudyProgress));
             node.System.EventStream.Subscribe(listener, typeof(StudyCompleted));
             // A full disk stops the run as Ctrl-C does, but says so and exits 1.
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(interrupt);
@@ -130,7 +130,7 @@ public static class RunCommand
                 AnsiConsole.MarkupLineInterpolated(
                     $"[bold]{spec.Name}[/]: {plan.Outer.Count} outer folds × {plan.Outer[0].Inner.Count} inner splits × {spec.Search.Trials} trials on {devices} device(s); run directory {runDir}");
                 node.Tell(spec.Name, new StartStudy(spec.Name));
-                var report = await Watch(spec, plan.Outer.Count, events.Reader, stop.Token);
+                var report = await Watch(node, spec, plan, events.Reader, stop.Token);
                 ReportTable.Write(report);
                 AnsiConsole.MarkupLineInterpolated($"wrote {RunLayout.ReportPath(runDir)} and {RunLayout.ReportCsv} (see also: nachos report {runDir} --format html)");
                 return report.Complete ? ExitCodes.Ok : Failed(report);
@@ -148,43 +148,81 @@ public static class RunCommand
         }
     }
 
-    private static async Task<Shared.Study.StudyReport> Watch(StudySpec spec, int folds, ChannelReader<object> events, CancellationToken cancel)
+    private static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// A bar per outer fold (tasks ended of its total; trials finished, running tasks with their epochs, the refit) from the
+    /// study's progress model, asked of the queue every second, until the study's report arrives.
+    /// </summary>
+    private static async Task<StudyReport> Watch(NachosNode node, StudySpec spec, SplitPlan plan, ChannelReader<object> events, CancellationToken cancel)
     {
-        Shared.Study.StudyReport? report = null;
+        StudyReport? report = null;
+        var innerSplits = plan.Outer.Select(o => o.Inner.Count).ToList();
+        var planned = StudyProgressView.Of([], spec.Search.Trials, innerSplits);
         await AnsiConsole.Progress()
             .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
             .StartAsync(async ctx =>
             {
-                var overall = ctx.AddTask("[bold]study[/]", maxValue: folds * (spec.Search.Trials + 1));
-                var bars = Enumerable.Range(0, folds).Select(k => ctx.AddTask($"outer fold {k}", maxValue: spec.Search.Trials + 1)).ToArray();
-                var done = new double[folds];
-                await foreach (var e in events.ReadAllAsync(cancel))
+                var overall = ctx.AddTask("[bold]study[/]", maxValue: planned.TasksTotal);
+                var bars = planned.Folds.Select(f => ctx.AddTask($"outer fold {f.Outer}", maxValue: f.TasksTotal)).ToArray();
+                while (true)
                 {
-                    if (e is StudyProgress p && p.StudyId == spec.Name && p.Outer < folds)
+                    while (events.TryRead(out var e))
+                        if (e is StudyCompleted c && c.StudyId == spec.Name)
+                        {
+                            report = c.Report;
+                            overall.Value = overall.MaxValue;
+                            foreach (var b in bars) b.Value = b.MaxValue;
+                            return;
+                        }
+                    // No tasks: the study has not started yet, or its queue has just closed it (the report follows).
+                    if (await Tasks(node, spec.Name, cancel) is { Count: > 0 } tasks)
+                        Show(StudyProgressView.Of(tasks, spec.Search.Trials, innerSplits), overall, bars);
+                    using var tick = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+                    tick.CancelAfter(RefreshInterval);
+                    try
                     {
-                        done[p.Outer] = p.TrialsFinished + (p.FoldDone ? 1 : 0);
-                        bars[p.Outer].Value = done[p.Outer];
-                        bars[p.Outer].Description = $"outer fold {p.Outer}: {p.TrialsFinished}/{p.Trials} trials"
-                                                    + (p.TrialsFailed > 0 ? $" ([red]{p.TrialsFailed} failed[/])" : "")
-                                                    + $", {p.TrialsStarted - p.TrialsFinished} running" + (p.FoldDone ? ", refit done" : "");
-                        overall.Value = done.Sum();
+                        if (!await events.WaitToReadAsync(tick.Token)) throw new OperationCanceledException();
                     }
-                    else if (e is StudyCompleted c && c.StudyId == spec.Name)
+                    catch (OperationCanceledException) when (!cancel.IsCancellationRequested && tick.IsCancellationRequested)
                     {
-                        report = c.Report;
-                        overall.Value = overall.MaxValue;
-                        foreach (var b in bars) b.Value = b.MaxValue;
-                        return;
                     }
                 }
             });
         return report ?? throw new OperationCanceledException();
     }
 
+    /// <summary>The study's tasks as the queue sees them; null when it does not answer in time (it is recovering).</summary>
+    private static async Task<IReadOnlyList<TaskView>?> Tasks(NachosNode node, string studyId, CancellationToken cancel)
+    {
+        try
+        {
+            return (await node.Queue.Ask<StudyTasks>(new GetStudyTasks(studyId), TimeSpan.FromSeconds(5), cancel)).Tasks;
+        }
+        catch (AskTimeoutException)
+        {
+            return null;
+        }
+    }
+
+    private static void Show(StudyProgressView progress, ProgressTask overall, ProgressTask[] bars)
+    {
+        overall.Value = progress.TasksEnded;
+        foreach (var f in progress.Folds)
+        {
+            var epochs = progress.Running.Where(t => t.Outer == f.Outer && t.Epoch is not null).Select(t => t.EpochText()).ToList();
+            bars[f.Outer].Value = f.TasksEnded;
+            bars[f.Outer].Description = $"outer fold {f.Outer}: {f.TrialsFinished}/{f.Trials} trials"
+                                        + (f.Failed > 0 ? $" ([red]{f.Failed} tasks failed[/])" : "")
+                                        + $", {f.Running} running" + (epochs.Count > 0 ? $" ({string.Join(", ", epochs)})" : "")
+                                        + (f.RefitDone ? ", refit done" : "");
+        }
+    }
+
     private static string StorageFull(string runDir) =>
         $"error: the disk holding {runDir} is full; the journal is intact: free space there and run the same command again to resume";
 
-    private static int Failed(Shared.Study.StudyReport report)
+    private static int Failed(StudyReport report)
     {
         ReportTable.WriteFaults(report);
         Console.Error.WriteLine("the study did not complete; the report above is partial");

@@ -47,7 +47,7 @@ public static class StudyCommand
         ClientAction.Set(command, async (r, client, _) =>
         {
             var study = await client.Get<StudyDetail>($"api/studies/{ClientAction.Segment(r.GetValue(id)!)}");
-            AnsiConsole.Write(Tables.Folds(study));
+            AnsiConsole.Write(Tables.Folds(study, study.ProgressView([])));
             if (study.Report is { } report) ReportTable.Write(StudyReport.Parse(report.GetRawText()));
             return ExitCodes.Ok;
         });

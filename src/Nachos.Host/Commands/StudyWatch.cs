@@ -1,10 +1,10 @@
 using System.CommandLine;
-using Nachos.Host.Api;
 using Nachos.Host.Client;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 using Nachos.Host.Cli;
 using Nachos.Host.Contract;
+using Nachos.Shared.Study;
 
 namespace Nachos.Host.Commands;
 
@@ -28,18 +28,16 @@ public static class StudyWatch
             StudyDetail study;
             if (AnsiConsole.Profile.Capabilities.Interactive)
             {
-                study = await client.Get<StudyDetail>(path);
+                (study, var progress) = await Progress(client, path);
                 var trials = await client.Get<TrialList>(path + "/trials");
-                var running = await client.Get<TaskList>(path + RunningTasks);
-                await AnsiConsole.Live(View(study, running, trials, r.GetValue(top))).StartAsync(async live =>
+                await AnsiConsole.Live(View(study, progress, trials, r.GetValue(top))).StartAsync(async live =>
                 {
                     while (!StudyStates.IsFinal(study.State))
                     {
                         await Task.Delay(interval, cancel);
-                        study = await client.Get<StudyDetail>(path);
+                        (study, progress) = await Progress(client, path);
                         trials = await client.Get<TrialList>(path + "/trials");
-                        running = await client.Get<TaskList>(path + RunningTasks);
-                        live.UpdateTarget(View(study, running, trials, r.GetValue(top)));
+                        live.UpdateTarget(View(study, progress, trials, r.GetValue(top)));
                     }
                 });
             }
@@ -47,14 +45,15 @@ public static class StudyWatch
             {
                 var last = "";
                 var epochs = new Dictionary<string, int>();
+                StudyProgressView progress;
                 while (true)
                 {
-                    study = await client.Get<StudyDetail>(path);
-                    var line = $"{study.Id}: {study.State}, {study.Progress.TasksEnded}/{study.Progress.TasksTotal} tasks ended, {study.Progress.Running} running, {study.Progress.Failed} failed";
+                    (study, progress) = await Progress(client, path);
+                    var line = $"{study.Id}: {study.State}, {progress.Summary()}";
                     if (line != last) Console.WriteLine(line);
                     last = line;
                     if (StudyStates.IsFinal(study.State)) break;
-                    foreach (var t in (await client.Get<TaskList>(path + RunningTasks)).Tasks)
+                    foreach (var t in progress.Running)
                         if (t.Epoch is { } e && epochs.GetValueOrDefault(t.TaskId) != e)
                         {
                             epochs[t.TaskId] = e;
@@ -62,7 +61,7 @@ public static class StudyWatch
                         }
                     await Task.Delay(interval, cancel);
                 }
-                AnsiConsole.Write(Tables.Folds(study));
+                AnsiConsole.Write(Tables.Folds(study, progress));
                 AnsiConsole.Write(Tables.Trials(await client.Get<TrialList>(path + "/trials"), r.GetValue(top)));
             }
             Console.WriteLine($"{study.Id}: {study.State}");
@@ -71,8 +70,16 @@ public static class StudyWatch
         return command;
     }
 
-    private const string RunningTasks = "/tasks?state=running";
+    /// <summary>The study's detail and its progress model (with the running tasks' epochs).</summary>
+    private static async Task<(StudyDetail, StudyProgressView)> Progress(ApiClient client, string path)
+    {
+        var study = await client.Get<StudyDetail>(path);
+        var running = await client.Get<TaskList>(path + "/tasks?state=running");
+        return (study, study.ProgressView(running.Tasks));
+    }
 
-    private static IRenderable View(StudyDetail study, TaskList running, TrialList trials, int top) =>
-        running.Tasks.Count > 0 ? new Rows(Tables.Folds(study), Tables.Running(running), Tables.Trials(trials, top)) : new Rows(Tables.Folds(study), Tables.Trials(trials, top));
+    private static IRenderable View(StudyDetail study, StudyProgressView progress, TrialList trials, int top) =>
+        progress.Running.Count > 0
+            ? new Rows(Tables.Folds(study, progress), Tables.Running(study.Id, progress), Tables.Trials(trials, top))
+            : new Rows(Tables.Folds(study, progress), Tables.Trials(trials, top));
 }

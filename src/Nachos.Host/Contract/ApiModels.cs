@@ -68,11 +68,7 @@ public sealed record TrialList(string Id, string Metric, string Sort, IReadOnlyL
 /// <param name="Epoch">Of a running task: its latest finished epoch (from 1) as its device last reported it; null before the first.</param>
 /// <param name="MaxEpochs">With <paramref name="Epoch"/>: the task's epoch budget.</param>
 public sealed record TaskInfo(string TaskId, int Outer, int? Trial, int? Inner, string State, int Attempts, int? BestEpoch, string? Error, FailureKind? Kind = null,
-    int? Epoch = null, int? MaxEpochs = null)
-{
-    /// <summary>"epoch 3/20", or "-" before the first finished epoch.</summary>
-    public string EpochText() => Epoch is { } e ? $"epoch {e}/{MaxEpochs}" : "-";
-}
+    int? Epoch = null, int? MaxEpochs = null);
 
 public sealed record TaskList(string Id, IReadOnlyList<TaskInfo> Tasks);
 

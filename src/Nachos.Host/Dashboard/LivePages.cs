@@ -1,4 +1,5 @@
 using Nachos.Host.Contract;
+using Nachos.Shared.Study;
 using Nachos.Shared.Tasks;
 
 namespace Nachos.Host.Dashboard;
@@ -15,14 +16,14 @@ public static class LivePages
     public static string Studies(IReadOnlyList<StudySummary> studies) =>
         PageRenderer.Render<LiveStudiesPage>(new Dictionary<string, object?> { [nameof(LiveStudiesPage.Studies)] = studies });
 
-    /// <param name="running">The running tasks, with their latest finished epoch.</param>
+    /// <param name="progress">Tasks ended per outer fold, and the running tasks with their latest finished epoch.</param>
     /// <param name="models">The models whose tasks have succeeded so far: their pages are linked.</param>
-    public static string Study(StudyDetail study, IReadOnlyList<TrialInfo> trials, IReadOnlyList<TaskInfo> running, IReadOnlyList<TaskAddress> models, IPageLinks links) =>
+    public static string Study(StudyDetail study, StudyProgressView progress, IReadOnlyList<TrialInfo> trials, IReadOnlyList<TaskAddress> models, IPageLinks links) =>
         PageRenderer.Render<LiveStudyPage>(new Dictionary<string, object?>
         {
             [nameof(LiveStudyPage.Study)] = study,
+            [nameof(LiveStudyPage.Progress)] = progress,
             [nameof(LiveStudyPage.Trials)] = trials,
-            [nameof(LiveStudyPage.Running)] = running,
             [nameof(LiveStudyPage.Models)] = models,
             [nameof(LiveStudyPage.Links)] = links,
         });

@@ -6,12 +6,14 @@ using Nachos.Shared.Splits;
 using Nachos.Shared.Study;
 using Nachos.Host.Contract;
 
-namespace Nachos.Host.Api;
+namespace Nachos.Host.Application;
 
 /// <summary>What the API needs of a stored study: its spec, the inner splits of each outer fold, its report once there is one.</summary>
 public sealed record StudyShape(StudySpec Spec, IReadOnlyList<int> InnerSplits)
 {
-    public int TasksTotal => InnerSplits.Sum(j => Spec.Search.Trials * j + 1);
+    public int TasksTotal => StudyProgressView.PlannedTasks(Spec.Search.Trials, InnerSplits);
+
+    public StudyProgressView Progress(IReadOnlyList<TaskView> tasks) => StudyProgressView.Of(tasks, Spec.Search.Trials, InnerSplits);
 }
 
 /// <summary>

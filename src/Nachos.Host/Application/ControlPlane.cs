@@ -5,7 +5,7 @@ using Nachos.Actors.Node;
 using Nachos.Shared.Data;
 using Nachos.Shared.Study;
 
-namespace Nachos.Host.Api;
+namespace Nachos.Host.Application;
 
 /// <summary>The queue did not answer in time (a failover, a journal outage).</summary>
 public sealed class QueueUnavailableException(string message, Exception inner) : Exception(message, inner);

@@ -1,0 +1,26 @@
+using Nachos.Shared.Study;
+
+namespace Nachos.Host.Application;
+
+/// <summary>A finished study's report in one format: a stored file (json, csv) or rendered text (html).</summary>
+public sealed record ReportDocument(string MediaType, string? FilePath, string? Text)
+{
+    public const string Formats = "json, csv or html";
+
+    public static bool IsFormat(string format) => format is "json" or "csv" or "html";
+
+    /// <summary>The report of the run directory <paramref name="dir"/> (which holds report.json) in <paramref name="format"/>.</summary>
+    /// <param name="html">Renders the self-contained HTML file (the served catalog keeps it once rendered).</param>
+    /// <param name="noCsv">The refusal's text when the study has no report.csv (the API does not show the node's paths).</param>
+    public static Outcome<ReportDocument> Of(string dir, string format, Func<string> html, Func<string, string> noCsv) => format switch
+    {
+        "json" => new ReportDocument("application/json", RunLayout.ReportPath(dir), null),
+        "csv" => File.Exists(RunLayout.ReportCsvPath(dir))
+            ? new ReportDocument("text/csv", RunLayout.ReportCsvPath(dir), null)
+            : Refusal.NotFound(noCsv(Path.GetFullPath(RunLayout.ReportCsvPath(dir)))),
+        "html" => new ReportDocument("text/html; charset=utf-8", null, html()),
+        _ => Refusal.BadRequest($"format '{format}': expected {Formats}"),
+    };
+
+    public string ReadText() => Text ?? File.ReadAllText(FilePath!);
+}

@@ -1,0 +1,38 @@
+using Nachos.Host.Contract;
+using Nachos.Shared.Study;
+
+namespace Nachos.Host.Application;
+
+/// <summary>The API's documents built from the queue's task views and the study's shape (pure: no queue, no files).</summary>
+public static class StudyViews
+{
+    public static IReadOnlyList<FoldInfo> FoldInfos(StudyProgressView progress) =>
+        progress.Folds.Select(f => new FoldInfo(f.Outer, f.TasksEnded, f.TasksTotal, f.Succeeded, f.Failed, f.Running, f.Pending, f.TrialsFinished, f.Trials, f.RefitDone)).ToList();
+
+    /// <summary>The tasks of one outer fold (or all) in one state (or any), by fold, trials before the refit, trial and inner split.</summary>
+    public static IReadOnlyList<TaskInfo> TaskInfos(IReadOnlyList<TaskView> tasks, int? outer, string? state) =>
+        tasks.Where(t => (outer is null || t.Outer == outer) && (state is null || t.State == state))
+            .OrderBy(t => t.Outer).ThenBy(t => t.IsRefit).ThenBy(t => t.Trial).ThenBy(t => t.Inner)
+            .Select(t => new TaskInfo(t.TaskId, t.Outer, t.Trial, t.Inner, t.State, t.Attempts, t.Scores?.BestEpoch, t.Error, t.Kind,
+                t.Progress?.Epoch, t.Progress?.MaxEpochs))
+            .ToList();
+
+    /// <summary>The trials of one outer fold (or all), sorted; configurations the queue no longer holds come from the report.</summary>
+    public static IReadOnlyList<TrialInfo> TrialInfos(StudyReport? report, StudyShape shape, IReadOnlyList<TaskView> tasks, int? outer, string sort)
+    {
+        var rows = Enumerable.Range(0, shape.InnerSplits.Count)
+            .Where(k => outer is null || k == outer)
+            .SelectMany(k => TrialRows.Build(tasks.Where(t => t.Outer == k).ToList(), shape.InnerSplits[k], shape.Spec.Search.Metric));
+        return TrialRows.Sort(rows, sort, shape.Spec.Search.Maximise).Select(r =>
+        {
+            var reported = report?.Folds.FirstOrDefault(f => f.Outer == r.Outer);
+            var config = r.Config ?? reported?.Trials.FirstOrDefault(t => t.Trial == r.Trial)?.Config;
+            return new TrialInfo(r.Outer, r.Trial, config?.Values, r.State, r.SplitsEnded, r.Splits, r.Score, r.StandardError, r.MeanBestEpoch,
+                r.Metrics, reported?.ChosenTrial == r.Trial, r.Failure, r.FailureKind);
+        }).ToList();
+    }
+
+    /// <summary>The wire's progress of a study from the model (the study list's comes from the queue's counts instead).</summary>
+    public static ProgressInfo ProgressInfo(StudyProgressView progress) =>
+        new(progress.TasksEnded, progress.TasksTotal, progress.Running.Count, progress.Failed);
+}
