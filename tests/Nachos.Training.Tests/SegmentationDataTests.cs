@@ -11,6 +11,8 @@ public sealed class SegmentationDataTests : IDisposable
 {
     private readonly TempDir _dir = new();
 
+    public SegmentationDataTests() => Directory.CreateDirectory(_dir.File("masks"));
+
     public void Dispose() => _dir.Dispose();
 
     private StudySpec Spec(string dataset, int size = 8)
@@ -232,7 +234,7 @@ public sealed class SegmentationDataTests : IDisposable
             ["train_images"] = NpyWriter.Npy("|u1", [2, 4, 4], new byte[32]),
             ["train_masks"] = NpyWriter.Npy("|u1", [2, 4, 4], masks.Select(v => v == 7 ? (byte)2 : v).ToArray()),
         }, compressed: false);
-        var e = Assert.Throws<DataException>(() => DatasetLoader.Load(Spec("  npz: m.npz\n  npz_parts: [train]\n  classes: [bg, a, b]", size: 4)));
+        var e = Assert.Throws<DataException>(() => DatasetLoader.Load(Spec("  npz: m.npz\n  npz_parts: [train]\n  classes: [bg, a, b]", size: 8)));
         Assert.Contains("train_masks row 1: pixel (x 0, y 1) has value 3, not a class index (0..2)", e.Message);
 
         NpyWriter.Npz(_dir.File("n.npz"), new()
@@ -240,7 +242,7 @@ public sealed class SegmentationDataTests : IDisposable
             ["train_images"] = NpyWriter.Npy("|u1", [2, 4, 4], new byte[32]),
             ["train_labels"] = NpyWriter.Npy("|u1", [2], [0, 1]),
         }, compressed: false);
-        e = Assert.Throws<DataException>(() => DatasetLoader.Load(Spec("  npz: n.npz\n  npz_parts: [train]", size: 4)));
+        e = Assert.Throws<DataException>(() => DatasetLoader.Load(Spec("  npz: n.npz\n  npz_parts: [train]", size: 8)));
         Assert.Contains("arrays 'train_images' and 'train_masks' are required", e.Message);
 
         NpyWriter.Npz(_dir.File("s.npz"), new()
@@ -248,7 +250,7 @@ public sealed class SegmentationDataTests : IDisposable
             ["train_images"] = NpyWriter.Npy("|u1", [2, 4, 4], new byte[32]),
             ["train_masks"] = NpyWriter.Npy("|u1", [2, 4, 2], new byte[16]),
         }, compressed: false);
-        e = Assert.Throws<DataException>(() => DatasetLoader.Load(Spec("  npz: s.npz\n  npz_parts: [train]", size: 4)));
+        e = Assert.Throws<DataException>(() => DatasetLoader.Load(Spec("  npz: s.npz\n  npz_parts: [train]", size: 8)));
         Assert.Contains("train_masks must be N×H×W matching the images (2, 4, 4), got (2, 4, 2)", e.Message);
     }
 }

@@ -27,8 +27,9 @@ public static class DatasetLoader
 
     /// <summary>
     /// The manifest and the images of <paramref name="ids"/> only, taken from the image cache in
-    /// <paramref name="cacheDirectory"/> and decoded (then added to it) where missing. An image of these ids that
-    /// cannot be read is an error whatever dataset.on_bad_image says: the study's plan holds only readable ones.
+    /// <paramref name="cacheDirectory"/> and decoded (then added to it) where missing; for segmentation also their masks,
+    /// decoded each time (not cached). An image or mask of these ids that cannot be read is an error whatever
+    /// dataset.on_bad_image says: the study's plan holds only readable ones.
     /// </summary>
     public static LoadedDataset Load(StudySpec spec, IEnumerable<string> ids, string cacheDirectory)
     {

@@ -9,7 +9,7 @@ namespace Nachos.Training.Synth;
 /// Writes a seeded lesion-segmentation demo: grayscale PNG images of a textured organ-like ellipse, each patient with
 /// 3–5 images (slices: the patient's lesion keeps its place and roughly its size, with jitter) at one site; each site
 /// shifts gain, offset, noise and a linear bias field. A lesion is a sharp-edged ellipse with an irregular outline,
-/// 3.5–10 px in radius at 64 px, of varied contrast; about a quarter of the images have none. Each image also holds
+/// 3.5–10 px in radius at 64 px, of varied contrast (0.15–0.35 of the intensity range before the site gain); about a quarter of the images have none. Each image also holds
 /// 1–3 distractors that are not lesions: thin bright vessel-like lines and soft broad bumps, as bright as faint lesions,
 /// so no global threshold separates lesions. Masks are PNGs with 0 (background) and 255 (lesion); output: images/,
 /// masks/, manifest.csv (image, mask, patient, site).
@@ -42,7 +42,7 @@ public static class SyntheticSegmentation
             var (angle, reach) = (2 * Math.PI * rng.NextDouble(), 0.55 * Math.Sqrt(rng.NextDouble()));
             var (lx, ly) = (organ.Cx + reach * organ.Rx * Math.Cos(angle), organ.Cy + reach * organ.Ry * Math.Sin(angle));
             var radius = (3.5 + 6.5 * rng.NextDouble()) * scale;
-            var contrast = 0.12 + 0.23 * rng.NextDouble();
+            var contrast = 0.15 + 0.2 * rng.NextDouble();
             for (var k = 0; k < images; k++)
             {
                 var img = organ.Render(rng, n, scale);
@@ -138,13 +138,13 @@ public static class SyntheticSegmentation
     /// <summary>A structure that is not a lesion: a thin bright line (a vessel) or a soft broad bump.</summary>
     private static void AddDistractor(double[] img, int n, double scale, Organ organ, Random rng)
     {
-        var amplitude = 0.1 + 0.15 * rng.NextDouble();
         var (cx, cy) = (organ.Cx + organ.Rx * (1.2 * rng.NextDouble() - 0.6), organ.Cy + organ.Ry * (1.2 * rng.NextDouble() - 0.6));
         if (rng.NextDouble() < 0.5)
         {
-            AddGaussian(img, n, cx, cy, (4 + 4 * rng.NextDouble()) * scale, amplitude);
+            AddGaussian(img, n, cx, cy, (6 + 4 * rng.NextDouble()) * scale, 0.08 + 0.12 * rng.NextDouble());
             return;
         }
+        var amplitude = 0.1 + 0.15 * rng.NextDouble();
         var angle = Math.PI * rng.NextDouble();
         var (ux, uy) = (Math.Cos(angle), Math.Sin(angle));
         var half = (10 + 12 * rng.NextDouble()) * scale;
