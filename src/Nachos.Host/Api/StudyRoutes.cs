@@ -143,8 +143,8 @@ public static class StudyRoutes
         var (shape, outer, problem) = StudyAndFold(id, fold, plane);
         if (problem is not null) return problem;
         sort ??= TrialRows.Score;
-        if (!TrialRows.IsSortKey(sort))
-            return Problems.BadRequest($"sort '{sort}': expected {TrialRows.Score}, {TrialRows.Loss} or one of {string.Join(", ", SpecNames.Metrics)}");
+        if (!TrialRows.IsSortKey(sort, shape!.Spec.Task))
+            return Problems.BadRequest($"sort '{sort}': expected {TrialRows.Score}, {TrialRows.Loss} or one of {string.Join(", ", SpecNames.MetricsOf(shape.Spec.Task))}");
 
         var tasks = (await plane.Tasks(id)).Tasks;
         var trials = TrialInfos(plane.Studies.Report(id), shape!, tasks, outer, sort);
