@@ -110,7 +110,12 @@ public sealed class ApiInputTests(ApiNode node) : IClassFixture<ApiNode>
         Assert.Equal(HttpStatusCode.OK, (await Post("api/studies/held/pause", "")).StatusCode);
         Assert.Contains("fold 'abc'", await Problem(await node.Http.GetAsync("api/studies/held/trials?fold=abc"), HttpStatusCode.BadRequest));
         Assert.Contains("from 0 to 1", await Problem(await node.Http.GetAsync("api/studies/held/trials?fold=2"), HttpStatusCode.BadRequest));
-        Assert.Contains("sort 'bogus'", await Problem(await node.Http.GetAsync("api/studies/held/trials?sort=bogus"), HttpStatusCode.BadRequest));
+        var sort = await Problem(await node.Http.GetAsync("api/studies/held/trials?sort=bogus"), HttpStatusCode.BadRequest);
+        Assert.Contains("sort 'bogus'", sort);
+        Assert.Contains("auroc, accuracy", sort); // the binary study's metrics, not a segmentation study's
+        Assert.DoesNotContain("dice", sort);
+        // Another task's metric is not one of this study's.
+        Assert.Contains("sort 'dice'", await Problem(await node.Http.GetAsync("api/studies/held/trials?sort=dice"), HttpStatusCode.BadRequest));
         Assert.Contains("fold '5'", await Problem(await node.Http.GetAsync("api/studies/held/tasks?fold=5"), HttpStatusCode.BadRequest));
         Assert.Contains("state 'done'", await Problem(await node.Http.GetAsync("api/studies/held/tasks?state=done"), HttpStatusCode.BadRequest));
         Assert.Contains("format 'xml'", await Problem(await node.Http.GetAsync("api/studies/held/report?format=xml"), HttpStatusCode.BadRequest));

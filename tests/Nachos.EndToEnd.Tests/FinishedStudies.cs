@@ -12,6 +12,7 @@ public sealed class FinishedStudies : IDisposable
     private readonly TempDir _dir = new();
     private readonly Lazy<FinishedStudy> _simulated;
     private readonly Lazy<FinishedStudy> _torch;
+    private readonly Lazy<FinishedStudy> _segmentation;
 
     public FinishedStudies()
     {
@@ -20,6 +21,7 @@ public sealed class FinishedStudies : IDisposable
             "{ max_epochs: 3, batch_size: 16, optimizer: adam, learning_rate: 0.003 }",
             "{ trials: 2, parallelism: 2, space: { learning_rate: { type: log-uniform, low: 0.001, high: 0.01 } } }",
             "{ trainer: torch, executor: subprocess, devices: 2 }")));
+        _segmentation = new Lazy<FinishedStudy>(() => Run("seg", SegmentationSpec));
     }
 
     /// <summary>Binary, 3 outer folds × 2 inner splits × 6 trials of the simulated trainer on 30 synthetic patients.</summary>
@@ -27,6 +29,27 @@ public sealed class FinishedStudies : IDisposable
 
     /// <summary>Binary, 2 outer folds × 2 inner splits × 2 trials of real training for 3 epochs.</summary>
     public FinishedStudy Torch => _torch.Value;
+
+    /// <summary>
+    /// Segmentation, 2 outer folds × 2 inner splits × 1 trial of a small UNet trained for 2 epochs on 8 synthetic
+    /// patients (32×32, in <c>data/</c> beside the run directory).
+    /// </summary>
+    public FinishedStudy Segmentation => _segmentation.Value;
+
+    private const string SegmentationSpec = """
+        name: seg
+        seed: 3
+        task: segmentation
+        dataset:
+          synthetic: { out: data, patients: 8, size: 32 }
+          classes: [background, lesion]
+        image: { size: 32, channels: 1 }
+        split: { scheme: kfold, outer_folds: 2, inner_folds: 2 }
+        model: { architecture: unet, depth: 2, width: 0.25 }
+        training: { max_epochs: 2, batch_size: 8, optimizer: adam, learning_rate: 0.01, loss: bce-dice }
+        search: { sampler: random, trials: 1, metric: dice }
+        execution: { trainer: torch, executor: subprocess, devices: 2 }
+        """;
 
     private static readonly string SimulatedSpec = SimulatedSpecs.Yaml("sim", 0, 6, sampler: "random", devices: 2);
 

@@ -1,4 +1,5 @@
 using Nachos.Shared.Study;
+using Nachos.Shared.Spec;
 using Nachos.Shared.Tasks;
 
 namespace Nachos.Shared.Tests;
@@ -87,7 +88,12 @@ public sealed class StudyQueueViewTests
         Assert.Equal([3, 0, 1, 2], TrialRows.Sort(better, TrialRows.Score, maximiseScore: true).Select(r => r.Trial));
         Assert.Equal([0, 3, 1, 2], TrialRows.Sort(better, TrialRows.Score, maximiseScore: false).Select(r => r.Trial));
         Assert.Equal([0, 3, 1, 2], TrialRows.Sort(better, TrialRows.Loss, maximiseScore: true).Select(r => r.Trial));
-        Assert.True(TrialRows.IsSortKey("auroc"));
-        Assert.False(TrialRows.IsSortKey("nonsense"));
+        Assert.True(TrialRows.IsSortKey("auroc", TaskKind.Binary));
+        Assert.False(TrialRows.IsSortKey("nonsense", TaskKind.Binary));
+        // A study is sorted by its own task's metrics only.
+        Assert.False(TrialRows.IsSortKey("dice", TaskKind.Binary));
+        Assert.True(TrialRows.IsSortKey("dice", TaskKind.Segmentation));
+        Assert.True(TrialRows.IsSortKey(TrialRows.Loss, TaskKind.Segmentation));
+        Assert.False(TrialRows.IsSortKey("auroc", TaskKind.Segmentation));
     }
 }

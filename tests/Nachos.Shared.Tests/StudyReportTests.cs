@@ -57,7 +57,7 @@ public sealed class StudyReportTests
         Assert.Equal("st", report.StudyId);
         Assert.True(report.Complete);
         Assert.Equal([0, 1, 2], report.Folds.Select(f => f.Outer));
-        Assert.Equal(SpecNames.Metrics, report.Metrics.Select(x => x.Metric));
+        Assert.Equal(SpecNames.ImageMetrics, report.Metrics.Select(x => x.Metric));
 
         var auroc = Metric(report, "auroc");
         Assert.Equal([0.9, 0.7, null], auroc.PerFold);
@@ -212,7 +212,7 @@ public sealed class StudyReportTests
         csv.ReadHeader();
         var header = csv.HeaderRecord!;
         Assert.Equal(["outer_fold", "chosen_trial", "config", "inner_score", "inner_se", "refit_epochs"], header.Take(6));
-        Assert.Equal(SpecNames.Metrics.Select(x => "test_" + x), header.Skip(6).Take(SpecNames.Metrics.Count));
+        Assert.Equal(SpecNames.ImageMetrics.Select(x => "test_" + x), header.Skip(6).Take(SpecNames.ImageMetrics.Count));
         Assert.Equal("failure", header.Last());
         var rows = new List<Dictionary<string, string>>();
         while (csv.Read()) rows.Add(header.ToDictionary(h => h, h => csv.GetField(h) ?? ""));

@@ -97,7 +97,7 @@ public sealed class StudySimulatedTrainerTests
         Assert.Equal(7, refit.EpochsRun);
         Assert.Null(refit.ValidationLoss);
         Assert.Empty(refit.ValidationMetrics);
-        Assert.Equal(SpecNames.Metrics.Order(StringComparer.Ordinal), refit.TestMetrics.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(SpecNames.ImageMetrics.Order(StringComparer.Ordinal), refit.TestMetrics.Keys.Order(StringComparer.Ordinal));
     }
 
     [Fact]

@@ -145,8 +145,8 @@ public sealed class StudyApplication(ControlPlane plane)
         var (shape, outer, refusal) = StudyAndFold(id, fold);
         if (refusal is not null) return refusal;
         sort ??= TrialRows.Score;
-        if (!TrialRows.IsSortKey(sort))
-            return Refusal.BadRequest($"sort '{sort}': expected {TrialRows.Score}, {TrialRows.Loss} or one of {string.Join(", ", SpecNames.Metrics)}");
+        if (!TrialRows.IsSortKey(sort, shape!.Spec.Task))
+            return Refusal.BadRequest($"sort '{sort}': expected {TrialRows.Score}, {TrialRows.Loss} or one of {string.Join(", ", SpecNames.MetricsOf(shape.Spec.Task))}");
         var tasks = (await plane.Tasks(id)).Tasks;
         return new TrialList(id, shape!.Spec.Search.Metric, sort, StudyViews.TrialInfos(Studies.Report(id), shape, tasks, outer, sort));
     }

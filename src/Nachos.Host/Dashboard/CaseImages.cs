@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
+using Nachos.Shared.Data;
 using Nachos.Shared.Spec;
 using Nachos.Training.Data;
+using Nachos.Training.Images;
 using StbImageSharp;
 using StbImageWriteSharp;
 
@@ -10,6 +12,7 @@ namespace Nachos.Host.Dashboard;
 /// Small PNG thumbnails of a study's cases, by sample id. Manifest datasets: the image file (sample ids are
 /// paths relative to the manifest's folder); .npz datasets: the array, as the model saw it. Null when the
 /// image cannot be read (the data moved, say): the dashboard then shows the case without its picture.
+/// A segmentation case's picture is its <see cref="ContourOverlay"/> at the size the model saw.
 /// </summary>
 public sealed class CaseImages(StudySpec spec)
 {
@@ -17,16 +20,75 @@ public sealed class CaseImages(StudySpec spec)
     public const int MaxSide = 128;
 
     private readonly ConcurrentDictionary<string, byte[]?> _cache = new();
-    private readonly Lazy<IReadOnlyDictionary<string, float[]>?> _npz = new(() => LoadNpz(spec));
+    private readonly ConcurrentDictionary<(string, string), byte[]?> _contours = new();
+    private readonly Lazy<LoadedDataset?> _npz = new(() => LoadNpz(spec));
+    private readonly Lazy<Manifest?> _manifest = new(() => ReadManifest(spec));
 
     public byte[]? Png(string sampleId) => _cache.GetOrAdd(sampleId, Render);
+
+    /// <summary>
+    /// A segmentation case: its image (grayscale, at the model's input size) with the true mask's contour in green and
+    /// the predicted mask's (the PNG at <paramref name="predictedMask"/>) in red. Null when any of the three cannot be read.
+    /// </summary>
+    public byte[]? ContourPng(string sampleId, string predictedMask) => _contours.GetOrAdd((sampleId, predictedMask), k => RenderContour(k.Item1, k.Item2));
+
+    private byte[]? RenderContour(string sampleId, string predictedMask)
+    {
+        var (h, w) = (spec.Image.Height, spec.Image.Width);
+        var classes = spec.Dataset.Classes.Count;
+        try
+        {
+            float[] image;
+            byte[] truth;
+            if (spec.Dataset.Format == DatasetFormat.Npz)
+            {
+                if (_npz.Value is not { Masks: { } masks } data || !data.Images.TryGetValue(sampleId, out image!) || !masks.TryGetValue(sampleId, out truth!)) return null;
+            }
+            else
+            {
+                if (_manifest.Value?.ById.GetValueOrDefault(sampleId) is not { MaskPath: { } maskPath } sample) return null;
+                image = ImageDecoder.Load(sample.ImagePath, 1, h, w, spec.Image.MaxPixels);
+                var header = MaskDecoder.Header(maskPath);
+                truth = Resize.Nearest(MaskDecoder.Decode(maskPath, header, classes, spec.Image.MaxPixels), header.Height, header.Width, h, w);
+            }
+            var predictedHeader = MaskDecoder.Header(predictedMask);
+            var predicted = Resize.Nearest(MaskDecoder.Decode(predictedMask, predictedHeader, classes, spec.Image.MaxPixels),
+                predictedHeader.Height, predictedHeader.Width, h, w);
+            var plane = h * w;
+            var channels = image.Length / plane;
+            var gray = new byte[plane];
+            for (var i = 0; i < plane; i++)
+            {
+                float sum = 0;
+                for (var c = 0; c < channels; c++) sum += image[c * plane + i];
+                gray[i] = (byte)Math.Clamp(MathF.Round(sum / channels * 255), 0, 255);
+            }
+            return Encode(ContourOverlay.Render(gray, h, w, truth, predicted, classes), w, h, 3);
+        }
+        catch (DataException)
+        {
+            return null;
+        }
+    }
+
+    private static Manifest? ReadManifest(StudySpec spec)
+    {
+        try
+        {
+            return CsvManifestReader.Read(spec.Dataset, spec.Task);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or DataException)
+        {
+            return null;
+        }
+    }
 
     private byte[]? Render(string sampleId)
     {
         var channels = spec.Image.Channels == 1 ? 1 : 3;
         if (spec.Dataset.Format == DatasetFormat.Npz)
         {
-            if (_npz.Value?.GetValueOrDefault(sampleId) is not { } planar) return null;
+            if (_npz.Value?.Images.GetValueOrDefault(sampleId) is not { } planar) return null;
             var (h, w) = (spec.Image.Height, spec.Image.Width);
             var plane = h * w;
             var pixels = new byte[plane * channels];
@@ -48,13 +110,13 @@ public sealed class CaseImages(StudySpec spec)
         }
     }
 
-    private static IReadOnlyDictionary<string, float[]>? LoadNpz(StudySpec spec)
+    private static LoadedDataset? LoadNpz(StudySpec spec)
     {
         try
         {
-            return DatasetLoader.Load(spec).Images;
+            return DatasetLoader.Load(spec);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Nachos.Shared.Data.DataException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or DataException)
         {
             return null;
         }

@@ -11,13 +11,19 @@ public interface ICaseImageTags
 {
     /// <summary>Where the case's &lt;img&gt; gets its picture; null when the image cannot be read (the page shows a placeholder).</summary>
     ImageTag? Tag(string sampleId);
+
+    /// <summary>As <see cref="Tag"/> for a segmentation case's contours (<see cref="CaseImages.ContourPng"/>).</summary>
+    ImageTag? ContourTag(string sampleId, string predictedMask);
 }
 
 /// <summary>Each image inline in its &lt;img&gt; as a base64 PNG: one page stands alone.</summary>
 public sealed class InlineImages(CaseImages images) : ICaseImageTags
 {
-    public ImageTag? Tag(string sampleId) =>
-        images.Png(sampleId) is { } png ? new ImageTag($"data:image/png;base64,{Convert.ToBase64String(png)}", null) : null;
+    public ImageTag? Tag(string sampleId) => Inline(images.Png(sampleId));
+
+    public ImageTag? ContourTag(string sampleId, string predictedMask) => Inline(images.ContourPng(sampleId, predictedMask));
+
+    private static ImageTag? Inline(byte[]? png) => png is null ? null : new ImageTag($"data:image/png;base64,{Convert.ToBase64String(png)}", null);
 }
 
 /// <summary>
@@ -32,16 +38,20 @@ public sealed class SharedImages(CaseImages images) : ICaseImageTags
     // Base64 needs no escaping; the default encoder would write every '+' as \u002B.
     private static readonly JsonSerializerOptions Relaxed = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    private readonly Dictionary<string, string> _keys = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string, string?), string> _keys = [];
     private readonly List<byte[]> _pngs = [];
 
-    public ImageTag? Tag(string sampleId)
+    public ImageTag? Tag(string sampleId) => Stored((sampleId, null), () => images.Png(sampleId));
+
+    public ImageTag? ContourTag(string sampleId, string predictedMask) => Stored((sampleId, predictedMask), () => images.ContourPng(sampleId, predictedMask));
+
+    private ImageTag? Stored((string, string?) id, Func<byte[]?> render)
     {
-        if (!_keys.TryGetValue(sampleId, out var key))
+        if (!_keys.TryGetValue(id, out var key))
         {
-            if (images.Png(sampleId) is not { } png) return null;
+            if (render() is not { } png) return null;
             key = $"i{_pngs.Count}";
-            _keys[sampleId] = key;
+            _keys[id] = key;
             _pngs.Add(png);
         }
         return new ImageTag(null, key);

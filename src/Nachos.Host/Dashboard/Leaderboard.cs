@@ -33,12 +33,13 @@ public static class Leaderboard
     public static IReadOnlyList<LeaderboardRow> Build(StudyRun run)
     {
         var rows = new List<LeaderboardRow>();
+        var names = SpecNames.MetricsOf(run.Spec.Task);
         foreach (var fold in run.Report.Folds)
         {
             foreach (var trial in fold.Trials.OrderBy(t => t.Trial))
             {
                 var models = run.Models.Where(m => m.Outer == fold.Outer && m.Trial == trial.Trial).ToList();
-                var metrics = SpecNames.Metrics.ToDictionary(name => name, name => trial.Failed ? null : TrialAggregate.MeanOfDefined(models.Select(m => run.Model(m).Primary?.Metrics.Get(name))));
+                var metrics = names.ToDictionary(name => name, name => trial.Failed ? null : TrialAggregate.MeanOfDefined(models.Select(m => run.Model(m).Primary?.Metrics.GetValueOrDefault(name))));
                 rows.Add(new LeaderboardRow(fold.Outer, trial.Trial, trial.Trial == fold.ChosenTrial, trial.Config.Display(), InnerValidation,
                     trial.Score, trial.StandardError, trial.Failed ? null : trial.MeanBestEpoch, metrics, models, trial.Failure));
             }
@@ -46,7 +47,7 @@ public static class Leaderboard
             {
                 var refit = TaskAddress.Refit(run.StudyId, fold.Outer);
                 rows.Add(new LeaderboardRow(fold.Outer, null, true, fold.Config.Display(), OuterTest, null, null, fold.RefitEpochs,
-                    SpecNames.Metrics.ToDictionary(name => name, name => fold.TestMetrics.GetValueOrDefault(name)),
+                    names.ToDictionary(name => name, name => fold.TestMetrics.GetValueOrDefault(name)),
                     run.Models.Contains(refit) ? [refit] : [], fold.Failure));
             }
         }

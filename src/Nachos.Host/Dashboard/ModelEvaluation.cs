@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Nachos.Shared.Metrics;
+using Nachos.Shared.Metrics.Segmentation;
 using Nachos.Shared.Predictions;
 using Nachos.Shared.Spec;
 using Nachos.Shared.Study;
@@ -10,8 +11,12 @@ namespace Nachos.Host.Dashboard;
 /// <summary>An ROC curve of one class (one-vs-rest) with its area.</summary>
 public sealed record RocCurve(string Label, IReadOnlyList<(double Fpr, double Tpr)> Points, double? Area);
 
-/// <summary>The cases of one evaluated set (validation or test) and what they give.</summary>
-public sealed record SetEvaluation(string Set, IReadOnlyList<PredictionRow> Cases, ClassificationMetrics Metrics, IReadOnlyList<RocCurve> Roc);
+/// <summary>
+/// The cases of one evaluated set (validation or test) and what they give: the task's metrics by name
+/// (<see cref="SpecNames.MetricsOf"/>), and for classification the confusion matrices and ROC curves.
+/// </summary>
+public sealed record SetEvaluation(string Set, IReadOnlyList<PredictionRow> Cases, IReadOnlyDictionary<string, double?> Metrics,
+    ClassificationMetrics? Classification, IReadOnlyList<RocCurve> Roc);
 
 /// <summary>A case with its error on the truth (see <see cref="ModelEvaluation.ErrorOnTruth"/>) and whether the thresholded prediction is right.</summary>
 public sealed record RankedCase(PredictionRow Case, double Error, IReadOnlyList<int> Predicted)
@@ -31,6 +36,9 @@ public sealed record ModelEvaluation(
     /// <summary>The set the model is judged on: the outer test set for a refit, the inner validation set otherwise.</summary>
     public SetEvaluation? Primary => Sets.FirstOrDefault(s => s.Set == "test") ?? Sets.FirstOrDefault(s => s.Set == "validation") ?? Sets.FirstOrDefault();
 
+    /// <summary>The task folder the model's files (predictions, masks) are in.</summary>
+    public string Folder { get; init; } = "";
+
     public static ModelEvaluation Load(string folder, TaskAddress key, TaskKind task)
     {
         var predictions = RunLayout.PredictionsPath(folder);
@@ -43,12 +51,21 @@ public sealed record ModelEvaluation(
             foreach (var group in table.Rows.GroupBy(c => c.Set))
             {
                 var list = group.ToList();
-                var metrics = ClassificationMetrics.Compute(task, list.Select(c => c.Labels).ToList(), list.Select(c => c.Probabilities).ToList());
-                sets.Add(new SetEvaluation(group.Key, list, metrics, Roc(task, classes, list)));
+                if (task == TaskKind.Segmentation)
+                {
+                    // The same numbers the trainer wrote: the mean over the rows' per-image scores.
+                    var metrics = ImageScores.Mean(list.Select(SegmentationCase.ScoresOf).ToList());
+                    sets.Add(new SetEvaluation(group.Key, list, metrics, null, []));
+                }
+                else
+                {
+                    var metrics = ClassificationMetrics.Compute(task, list.Select(c => c.Labels).ToList(), list.Select(c => c.Probabilities).ToList());
+                    sets.Add(new SetEvaluation(group.Key, list, metrics.ByName(), metrics, Roc(task, classes, list)));
+                }
             }
         }
         var history = RunLayout.HistoryPath(folder);
-        return new ModelEvaluation(key, task, classes, sets, File.Exists(history) ? TrainingHistory.Read(history) : null, BestEpochOf(folder));
+        return new ModelEvaluation(key, task, classes, sets, File.Exists(history) ? TrainingHistory.Read(history) : null, BestEpochOf(folder)) { Folder = folder };
     }
 
     /// <summary>Binary: the positive class's curve. Otherwise one curve per class (or label), one-vs-rest.</summary>

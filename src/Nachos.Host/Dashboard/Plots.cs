@@ -73,6 +73,43 @@ public static partial class Plots
         return Svg(plot, id, 760, 380);
     }
 
+    /// <summary>
+    /// Per group (an outer fold, say), a box (quartiles, whiskers at min and max) and every value as a point, spread
+    /// sideways by a fixed pattern (the same values give the same plot), within [0, 1].
+    /// </summary>
+    public static MarkupString Distribution(string id, string title, string yLabel, IReadOnlyList<(string Label, IReadOnlyList<double> Values)> groups)
+    {
+        var plot = New();
+        var palette = new ScottPlot.Palettes.Category10();
+        var boxes = new List<Box>();
+        for (var i = 0; i < groups.Count; i++)
+        {
+            var values = groups[i].Values.Where(double.IsFinite).Order().ToArray();
+            if (values.Length == 0) continue;
+            boxes.Add(new Box
+            {
+                Position = i, Width = 0.5,
+                BoxMin = Quantile(values, 0.25), BoxMiddle = Quantile(values, 0.5), BoxMax = Quantile(values, 0.75),
+                WhiskerMin = values[0], WhiskerMax = values[^1],
+            });
+            var xs = values.Select((_, k) => i + ((k * 7 % 11) / 10.0 - 0.5) * 0.4).ToArray();
+            var points = plot.Add.Markers(xs, values, MarkerShape.FilledCircle, 5, palette.GetColor(0).WithAlpha(0.6));
+            if (boxes.Count == 1) points.LegendText = "image";
+        }
+        if (boxes.Count > 0)
+        {
+            var boxPlot = plot.Add.Boxes(boxes);
+            boxPlot.FillColor = palette.GetColor(0).WithAlpha(0.1);
+            boxPlot.LineColor = palette.GetColor(0);
+        }
+        plot.Axes.Bottom.SetTicks(Enumerable.Range(0, groups.Count).Select(i => (double)i).ToArray(), groups.Select(g => g.Label).ToArray());
+        plot.Axes.SetLimits(-0.6, groups.Count - 0.4, -0.05, 1.05);
+        plot.Title(title, 14);
+        plot.YLabel(yLabel);
+        plot.ShowLegend();
+        return Svg(plot, id, 560, 360);
+    }
+
     /// <summary>Curves against epochs; emphasised series in colour with a legend, the others thin and grey. A dashed line marks <paramref name="markX"/>.</summary>
     public static MarkupString Curves(string id, string title, string yLabel, IReadOnlyList<Series> series, double? markX = null, string? markLabel = null)
     {

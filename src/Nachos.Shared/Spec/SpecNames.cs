@@ -73,9 +73,6 @@ public static class SpecNames
     public static readonly IReadOnlyList<string> SegmentationMetrics =
         ["dice", "iou", "sensitivity", "specificity", "precision", "hd95", "assd", "surface_dice", "pixel_auroc", "pooled_dice"];
 
-    // TODO(merge): the dashboard's uses move to MetricsOf; then this goes.
-    public static IReadOnlyList<string> Metrics => ImageMetrics;
-
     /// <summary>The metrics of a task kind, in the order reports list them.</summary>
     public static IReadOnlyList<string> MetricsOf(TaskKind task) => task == TaskKind.Segmentation ? SegmentationMetrics : ImageMetrics;
 

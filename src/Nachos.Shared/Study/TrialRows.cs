@@ -70,8 +70,8 @@ public static class TrialRows
             .ToList();
     }
 
-    /// <summary>Whether a trial table can be sorted by <paramref name="name"/>.</summary>
-    public static bool IsSortKey(string name) => name is Score or Loss || SpecNames.ImageMetrics.Contains(name) || SpecNames.SegmentationMetrics.Contains(name);
+    /// <summary>Whether a trial table of a <paramref name="task"/> study can be sorted by <paramref name="name"/>.</summary>
+    public static bool IsSortKey(string name, TaskKind task) => name is Score or Loss || SpecNames.MetricsOf(task).Contains(name);
 
     private static double? Value(TaskScores r, string metric) => metric == Loss ? r.ValidationLoss : r.ValidationMetrics.GetValueOrDefault(metric);
 }

@@ -1,4 +1,5 @@
 // Click a header of a sortable table: numbers sort largest first, text A–Z; again reverses; empty cells stay last.
+// A segmentation gallery's filter shows all its cases, or those of one outcome (data-outcome: missed, false-detection).
 // Then the shared image store (an exported file) fills the gallery images.
 document.querySelectorAll('table.sortable').forEach(table => {
   table.querySelectorAll('thead th').forEach((th, col) => {
@@ -22,6 +23,14 @@ document.querySelectorAll('table.sortable').forEach(table => {
     th.addEventListener('click', sort);
     th.addEventListener('keydown', e => { if (e.key === 'Enter') sort(); });
   });
+});
+document.querySelectorAll('.filter[data-gallery]').forEach(filter => {
+  const gallery = document.getElementById(filter.dataset.gallery);
+  filter.querySelectorAll('button[data-filter]').forEach(button => button.addEventListener('click', () => {
+    const shown = button.dataset.filter;
+    filter.querySelectorAll('button[data-filter]').forEach(b => b.setAttribute('aria-pressed', b === button ? 'true' : 'false'));
+    gallery.querySelectorAll('figure[data-outcome]').forEach(f => { f.hidden = shown !== 'all' && f.dataset.outcome !== shown; });
+  }));
 });
 const store = document.getElementById('nachos-images');
 if (store) {
