@@ -6,10 +6,8 @@ public sealed class ExampleSpecTests
 {
     public static TheoryData<string> Examples()
     {
-        var dir = AppContext.BaseDirectory;
-        while (!Directory.Exists(Path.Combine(dir, "examples"))) dir = Path.GetDirectoryName(dir)!;
         var data = new TheoryData<string>();
-        foreach (var f in Directory.GetFiles(Path.Combine(dir, "examples"), "*.yaml").Order()) data.Add(f);
+        foreach (var f in Directory.GetFiles(Path.Combine(Repository.Root, "examples"), "*.yaml").Order()) data.Add(f);
         return data;
     }
 

@@ -9,8 +9,8 @@ namespace Nachos.Training.Synth;
 /// Writes a seeded lesion-segmentation demo: grayscale PNG images of a textured organ-like ellipse, each patient with
 /// 3–5 images (slices: the patient's lesion keeps its place and roughly its size, with jitter) at one site; each site
 /// shifts gain, offset, noise and a linear bias field. A lesion is a sharp-edged ellipse with an irregular outline,
-/// 3.5–10 px in radius at 64 px, of varied contrast (0.15–0.35 of the intensity range before the site gain); about a quarter of the images have none. Each image also holds
-/// 1–3 distractors that are not lesions: thin bright vessel-like lines and soft broad bumps, as bright as faint lesions,
+/// 4.5–10 px in radius at 64 px, of varied contrast (0.22–0.4 of the intensity range before the site gain); about a quarter of the images have none. Each image also holds
+/// 1–3 distractors that are not lesions: thin bright vessel-like lines and soft broad bumps, up to as bright as faint lesions,
 /// so no global threshold separates lesions. Masks are PNGs with 0 (background) and 255 (lesion); output: images/,
 /// masks/, manifest.csv (image, mask, patient, site).
 /// </summary>
@@ -41,8 +41,8 @@ public static class SyntheticSegmentation
             // The patient's lesion: a place inside the organ, a size and a contrast its images vary around.
             var (angle, reach) = (2 * Math.PI * rng.NextDouble(), 0.55 * Math.Sqrt(rng.NextDouble()));
             var (lx, ly) = (organ.Cx + reach * organ.Rx * Math.Cos(angle), organ.Cy + reach * organ.Ry * Math.Sin(angle));
-            var radius = (3.5 + 6.5 * rng.NextDouble()) * scale;
-            var contrast = 0.15 + 0.2 * rng.NextDouble();
+            var radius = (4.5 + 5.5 * rng.NextDouble()) * scale;
+            var contrast = 0.22 + 0.18 * rng.NextDouble();
             for (var k = 0; k < images; k++)
             {
                 var img = organ.Render(rng, n, scale);
@@ -141,7 +141,7 @@ public static class SyntheticSegmentation
         var (cx, cy) = (organ.Cx + organ.Rx * (1.2 * rng.NextDouble() - 0.6), organ.Cy + organ.Ry * (1.2 * rng.NextDouble() - 0.6));
         if (rng.NextDouble() < 0.5)
         {
-            AddGaussian(img, n, cx, cy, (6 + 4 * rng.NextDouble()) * scale, 0.08 + 0.12 * rng.NextDouble());
+            AddGaussian(img, n, cx, cy, (6 + 4 * rng.NextDouble()) * scale, 0.05 + 0.08 * rng.NextDouble());
             return;
         }
         var amplitude = 0.1 + 0.15 * rng.NextDouble();
