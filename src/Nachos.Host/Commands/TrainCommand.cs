@@ -117,7 +117,8 @@ public static class TrainCommand
 
     private static string Describe(EpochRecord e) =>
         $"· train {e.TrainLoss:F3}" + (e.ValidationLoss is { } v ? $" · val {v:F3}" : "")
-                                    + (e.Metrics.GetValueOrDefault("auroc") is { } a ? $" · AUROC {a:F3}" : "");
+                                    + (e.Metrics.GetValueOrDefault("auroc") is { } a ? $" · AUROC {a:F3}" : "")
+                                    + (e.Metrics.GetValueOrDefault("dice") is { } d ? $" · Dice {d:F3}" : "");
 
     private static void PrintResult(TrainingResult r, string dir)
     {

@@ -23,11 +23,14 @@ public static class ReportTable
         console ??= AnsiConsole.Console;
         static string F(double? v) => MetricText.Show(v);
 
-        var folds = new Table().Title($"{report.StudyId}: outer folds").AddColumns("fold", "trial", "configuration", "inner ± SE", "epochs", "test AUROC");
+        // The task's headline metric (the report lists it first): AUROC for image-level tasks, Dice for segmentation.
+        var headline = report.Metrics.FirstOrDefault()?.Metric ?? "auroc";
+        var folds = new Table().Title($"{report.StudyId}: outer folds").AddColumns("fold", "trial", "configuration", "inner ± SE", "epochs",
+            $"test {(headline == "auroc" ? "AUROC" : headline)}");
         foreach (var f in report.Folds)
             folds.AddRow(f.Outer.ToString(), f.ChosenTrial?.ToString() ?? "-", Markup.Escape(f.Config?.Display() ?? f.Failure ?? ""),
                 f.InnerScore is null ? "-" : $"{F(f.InnerScore)} ± {F(f.InnerStandardError)}", f.RefitEpochs.ToString(),
-                F(f.TestMetrics.GetValueOrDefault("auroc")));
+                F(f.TestMetrics.GetValueOrDefault(headline)));
         console.Write(folds);
 
         var metrics = new Table().Title("test metrics across outer folds").AddColumns("metric", "mean", "SD", "SE", "95% CI (t)", "95% CI (bootstrap)");
