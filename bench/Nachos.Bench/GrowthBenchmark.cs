@@ -7,6 +7,7 @@ using Nachos.Actors.Node;
 using Nachos.Shared.Data;
 using Nachos.Shared.Spec;
 using Nachos.Shared.Splits;
+using Nachos.Shared.SpecLoading;
 
 namespace Nachos.Bench;
 

@@ -1,12 +1,12 @@
 using System.Diagnostics;
 using Nachos.Shared.Spec;
-using Nachos.Shared.Tasks;
 using Nachos.Training.Data;
 using Nachos.Training.Engine;
 using Nachos.Training.Models;
 using Nachos.Training.Synth;
 using TorchSharp;
 using static TorchSharp.torch;
+using Nachos.Shared.SpecLoading;
 
 namespace Nachos.Bench;
 

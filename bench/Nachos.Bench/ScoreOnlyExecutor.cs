@@ -3,6 +3,7 @@ using Nachos.Actors.Entities;
 using Nachos.Shared.Study;
 using Nachos.Shared.TaskProcess;
 using Nachos.Shared.Tasks;
+using Nachos.Shared.Seeding;
 
 namespace Nachos.Bench;
 

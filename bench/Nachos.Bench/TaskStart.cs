@@ -5,6 +5,7 @@ using Nachos.Shared.Splits;
 using Nachos.Training.Data;
 using Nachos.Training.Images;
 using StbImageWriteSharp;
+using Nachos.Shared.SpecLoading;
 
 namespace Nachos.Bench;
 

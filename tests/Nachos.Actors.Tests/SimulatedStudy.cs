@@ -7,6 +7,7 @@ using Nachos.Shared.Data;
 using Nachos.Shared.Spec;
 using Nachos.Shared.Splits;
 using Nachos.Shared.Study;
+using Nachos.Shared.SpecLoading;
 
 namespace Nachos.Actors.Tests;
 

@@ -1,4 +1,4 @@
-using Nachos.Shared.Tasks;
+using Nachos.Shared.Seeding;
 
 namespace Nachos.Shared.Tests;
 

@@ -1,4 +1,5 @@
 using Nachos.Shared.Spec;
+using Nachos.Shared.SpecLoading;
 
 namespace Nachos.Shared.Tests;
 

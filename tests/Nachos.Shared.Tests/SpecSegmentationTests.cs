@@ -1,5 +1,6 @@
 using Nachos.Shared.Spec;
 using Nachos.Shared.Tasks;
+using Nachos.Shared.SpecLoading;
 
 namespace Nachos.Shared.Tests;
 

@@ -5,6 +5,7 @@ using Nachos.Shared.Data;
 using Nachos.Shared.Spec;
 using Nachos.Shared.Study;
 using Nachos.Shared.Tasks;
+using Nachos.Shared.SpecLoading;
 
 namespace Nachos.Shared.Tests;
 

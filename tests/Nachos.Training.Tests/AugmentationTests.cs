@@ -1,6 +1,6 @@
 using Nachos.Shared.Spec;
-using Nachos.Shared.Tasks;
 using Nachos.Training.Data;
+using Nachos.Shared.Seeding;
 
 namespace Nachos.Training.Tests;
 

@@ -3,6 +3,7 @@ using Nachos.Shared.Spec;
 using Nachos.Training.Data;
 using Nachos.Training.Images;
 using StbImageWriteSharp;
+using Nachos.Shared.SpecLoading;
 
 namespace Nachos.Training.Tests;
 

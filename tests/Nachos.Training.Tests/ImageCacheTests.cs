@@ -3,6 +3,7 @@ using Nachos.Shared.Spec;
 using Nachos.Shared.Study;
 using Nachos.Training.Data;
 using StbImageWriteSharp;
+using Nachos.Shared.SpecLoading;
 
 namespace Nachos.Training.Tests;
 

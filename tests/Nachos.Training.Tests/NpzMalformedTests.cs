@@ -1,6 +1,7 @@
 using Nachos.Shared.Data;
 using Nachos.Shared.Spec;
 using Nachos.Training.Data;
+using Nachos.Shared.SpecLoading;
 
 namespace Nachos.Training.Tests;
 

@@ -9,6 +9,7 @@ using Nachos.Shared.Tasks;
 using Nachos.Training.Data;
 using Nachos.Training.Engine;
 using StbImageSharp;
+using Nachos.Shared.SpecLoading;
 
 namespace Nachos.Training.Tests;
 

@@ -1,6 +1,7 @@
 using Nachos.Shared.Spec;
 using Nachos.Shared.Splits;
 using Nachos.Training.Data;
+using Nachos.Shared.SpecLoading;
 
 namespace Nachos.Training.Tests;
 

@@ -1,6 +1,7 @@
 using Nachos.Shared.Spec;
 using Nachos.Training.Data;
 using Nachos.Training.Synth;
+using Nachos.Shared.SpecLoading;
 
 namespace Nachos.Training.Tests;
 

@@ -10,6 +10,7 @@ using Nachos.Actors.Entities;
 using Nachos.Actors.Messages;
 using Nachos.Actors.Queue;
 using Nachos.Shared.Study;
+using Nachos.Shared.Seeding;
 
 namespace Nachos.Actors.Node;
 

@@ -1,3 +1,4 @@
+using Nachos.Shared.Seeding;
 namespace Nachos.Actors.Node;
 
 /// <summary>How a node joins its cluster and what it hosts.</summary>

@@ -34,7 +34,7 @@ public sealed class CampaignStudies(string root)
     public string Directory(string id) => RunDirectoryCatalog.StudyDirectory(root, id);
 
     /// <summary>A stored study: a valid study name whose folder holds a spec (anything else, such as "..", is not one).</summary>
-    public bool Exists(string id) => SpecLoader.IsStudyName(id) && File.Exists(RunLayout.SpecPath(Directory(id)));
+    public bool Exists(string id) => StudyName.IsValid(id) && File.Exists(RunLayout.SpecPath(Directory(id)));
 
     public IReadOnlyList<string> Ids() =>
         !System.IO.Directory.Exists(RunDirectoryCatalog.StudiesDirectory(root))

@@ -85,7 +85,7 @@ public sealed class StudyApplication(ControlPlane plane)
     public async Task<Outcome<SubmitResponse>> Submit(SubmitRequest body, CancellationToken cancel)
     {
         if (string.IsNullOrWhiteSpace(body.Spec)) return Refusal.BadRequest("'spec' is required: the study spec's YAML text");
-        if (body.Name is not null && !SpecLoader.IsStudyName(body.Name))
+        if (body.Name is not null && !StudyName.IsValid(body.Name))
             return Refusal.BadRequest($"'name' must start with a letter or digit and hold only letters, digits, '-', '_' or '.', got '{body.Name}'");
         var directory = body.Directory ?? Studies.Root;
         if (!Path.IsPathFullyQualified(directory)) return Refusal.BadRequest($"'directory' must be an absolute path, got '{directory}'");

@@ -29,7 +29,7 @@ public static class SubmitCommand
         command.SetAction((r, cancel) =>
         {
             var (path, id, follow) = (Path.GetFullPath(r.GetValue(spec)!), r.GetValue(name), r.GetValue(wait));
-            if (id is not null && !SpecLoader.IsStudyName(id))
+            if (id is not null && !StudyName.IsValid(id))
                 return Task.FromResult(ExitCodes.Refuse($"--name {id}: must start with a letter or digit and hold only letters, digits, '-', '_' or '.'"));
             if (GlobalOptions.ApiNamed(r))
                 return ClientAction.Run(r, (_, client, c) => ThroughApi(client, path, id, follow, c), cancel);

@@ -6,6 +6,7 @@ using Nachos.Shared.Splits;
 using Nachos.Shared.Study;
 using Nachos.Training.Data;
 using Nachos.Shared.Files;
+using Nachos.Shared.SpecLoading;
 
 namespace Nachos.Host.Running;
 

@@ -4,6 +4,7 @@ using Nachos.Shared.Splits;
 using Nachos.Training.Data;
 using Spectre.Console;
 using Nachos.Host.Cli;
+using Nachos.Shared.SpecLoading;
 
 namespace Nachos.Host.Running;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Numerics;
 using Nachos.Shared.Spec;
 using Nachos.Shared.Tasks;
+using Nachos.Shared.Seeding;
 
 namespace Nachos.Shared.Search;
 

@@ -1,4 +1,5 @@
 using Nachos.Shared.Tasks;
+using Nachos.Shared.Seeding;
 
 namespace Nachos.Shared.Search;
 

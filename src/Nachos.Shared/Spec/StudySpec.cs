@@ -1,6 +1,6 @@
 namespace Nachos.Shared.Spec;
 
-/// <summary>A validated study specification. Built only by <see cref="SpecLoader"/>.</summary>
+/// <summary>A validated study specification. Built only by the spec loader (SpecLoading).</summary>
 public sealed record StudySpec(
     string Name,
     int Seed,

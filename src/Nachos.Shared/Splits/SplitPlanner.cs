@@ -1,6 +1,6 @@
 using Nachos.Shared.Data;
 using Nachos.Shared.Spec;
-using Nachos.Shared.Tasks;
+using Nachos.Shared.Seeding;
 
 namespace Nachos.Shared.Splits;
 

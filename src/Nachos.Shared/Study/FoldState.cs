@@ -2,6 +2,7 @@ using Nachos.Shared.Search;
 using Nachos.Shared.Spec;
 using Nachos.Shared.Splits;
 using Nachos.Shared.Tasks;
+using Nachos.Shared.Seeding;
 
 namespace Nachos.Shared.Study;
 

@@ -1,5 +1,5 @@
 using MathNet.Numerics.Distributions;
-using Nachos.Shared.Tasks;
+using Nachos.Shared.Seeding;
 
 namespace Nachos.Shared.Study;
 

@@ -6,6 +6,7 @@ using Nachos.Shared.Metrics;
 using Nachos.Shared.Predictions;
 using Nachos.Shared.Spec;
 using Nachos.Shared.Tasks;
+using Nachos.Shared.Seeding;
 
 namespace Nachos.Shared.Study;
 

@@ -17,7 +17,7 @@ public sealed record TaskAddress : IComparable<TaskAddress>
 
     private TaskAddress(string study, int outer, int? trial, int? split, bool isRefit)
     {
-        if (!SpecLoader.IsStudyName(study)) throw new ArgumentException($"'{study}' is not a study name", nameof(study));
+        if (!StudyName.IsValid(study)) throw new ArgumentException($"'{study}' is not a study name", nameof(study));
         if (outer < 0 || trial < 0 || split < 0)
             throw new ArgumentOutOfRangeException(nameof(outer), $"{study}: fold, trial and split indices must be non-negative (o{outer}, t{trial}, s{split})");
         Study = study;
@@ -88,7 +88,7 @@ public sealed record TaskAddress : IComparable<TaskAddress>
         {
             _ when id is null => "no task id",
             < 3 or > 4 => $"task id '{id}': {parts.Length} segments, {Expected}",
-            _ when !SpecLoader.IsStudyName(parts[0]) => $"task id '{id}': '{parts[0]}' is not a study name (a letter or digit, then letters, digits, '-', '_' or '.')",
+            _ when !StudyName.IsValid(parts[0]) => $"task id '{id}': '{parts[0]}' is not a study name (a letter or digit, then letters, digits, '-', '_' or '.')",
             _ => null,
         };
         if (error is not null) return false;

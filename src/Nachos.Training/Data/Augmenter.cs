@@ -1,5 +1,5 @@
 using Nachos.Shared.Spec;
-using Nachos.Shared.Tasks;
+using Nachos.Shared.Seeding;
 
 namespace Nachos.Training.Data;
 

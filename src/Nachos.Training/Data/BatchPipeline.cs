@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using Nachos.Shared.Spec;
-using Nachos.Shared.Tasks;
+using Nachos.Shared.Seeding;
 
 namespace Nachos.Training.Data;
 

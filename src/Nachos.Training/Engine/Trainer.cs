@@ -10,6 +10,7 @@ using TorchSharp;
 using static TorchSharp.torch;
 using Nachos.Shared.Study;
 using Nachos.Shared.Files;
+using Nachos.Shared.Seeding;
 
 namespace Nachos.Training.Engine;
 

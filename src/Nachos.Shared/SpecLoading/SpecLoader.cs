@@ -1,9 +1,10 @@
+using Nachos.Shared.Spec;
 using Nachos.Shared.Data;
 using Nachos.Shared.Search;
 using Nachos.Shared.Tasks;
 using YamlDotNet.RepresentationModel;
 
-namespace Nachos.Shared.Spec;
+namespace Nachos.Shared.SpecLoading;
 
 /// <summary>Parses and validates a study spec (YAML). Reports every problem with its key path and line.</summary>
 public static class SpecLoader
@@ -38,15 +39,11 @@ public static class SpecLoader
         return spec;
     }
 
-    /// <summary>A study name: also its folder name under a campaign's studies/ and the first part of its task ids.</summary>
-    public static bool IsStudyName(string name) =>
-        name.Length is > 0 and <= 128 && char.IsLetterOrDigit(name[0]) && name.All(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.');
-
     private static StudySpec Read(YamlSection top, string dir, DataRoots roots)
     {
         var name = top.String("name") ?? "study";
         // The name is the study's folder in a campaign: "." or ".." would put it outside its own folder.
-        if (!IsStudyName(name))
+        if (!StudyName.IsValid(name))
             top.Error("name", $"must start with a letter or digit and hold only letters, digits, '-', '_' or '.', got '{name}'");
         var seed = top.Int("seed", 42, 0);
         var task = top.Choice("task", TaskKind.Binary, SpecNames.Tasks);

@@ -1,4 +1,4 @@
-namespace Nachos.Shared.Tasks;
+namespace Nachos.Shared.Seeding;
 
 /// <summary>
 /// Derives independent, process-stable seeds from a base seed and coordinates (epoch, batch, sample...).

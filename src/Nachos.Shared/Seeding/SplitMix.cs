@@ -1,4 +1,4 @@
-namespace Nachos.Shared.Tasks;
+namespace Nachos.Shared.Seeding;
 
 /// <summary>
 /// A small allocation-free random stream (SplitMix64) for hot loops such as per-image augmentation;
