@@ -72,6 +72,7 @@ public sealed class SegmentationStudyTests(SegmentationExample example) : IClass
         var rows = lines.Skip(1).Select(l => l.Split(',')).ToList();
         double Col(string[] row, string name) => double.Parse(row[Array.IndexOf(header, name)], CultureInfo.InvariantCulture);
         using var splits = JsonDocument.Parse(File.ReadAllText(Path.Combine(example.RunDir, "splits.json")));
+        var page = StudyPage();
         foreach (var fold in splits.RootElement.GetProperty("outer").EnumerateArray())
         {
             var k = fold.GetProperty("index").GetInt32().ToString(CultureInfo.InvariantCulture);
@@ -85,7 +86,24 @@ public sealed class SegmentationStudyTests(SegmentationExample example) : IClass
             Assert.All(validation.Concat(test), r => Assert.Equal(best, r[3]));
             // The oracle is each image's best trial.
             Assert.All(test, r => Assert.Equal(Math.Max(Col(r, "trial_1"), Col(r, "trial_2")), Col(r, "oracle"), 12));
+
+            // The study page shows the fold's choice and the chosen rule's mean test Dice.
+            var table = page.IndexOf("id=\"ensemble-table\"", StringComparison.Ordinal);
+            Assert.True(table > 0, "the study page has no ensemble table");
+            var ensembleRow = System.Text.RegularExpressions.Regex.Match(page[table..], $"<tr data-fold=\"{k}\">(.*?)</tr>", System.Text.RegularExpressions.RegexOptions.Singleline);
+            Assert.True(ensembleRow.Success);
+            Assert.Contains($"<td>{best}</td>", ensembleRow.Value);
+            var testMean = test.Average(r => Col(r, best));
+            Assert.Contains($"data-value=\"{testMean.ToString("R", CultureInfo.InvariantCulture)}\"", ensembleRow.Value);
         }
+    }
+
+    private string StudyPage()
+    {
+        var html = Path.Combine(example.RunDir, "..", "ensemble-report.html");
+        var report = NachosProcess.Run(example.RunDir, "report", example.RunDir, "--format", "html", "--out", html);
+        Assert.True(report.Code == 0, $"exit {report.Code}\n{report.Output}\n{report.Error}");
+        return File.ReadAllText(html);
     }
 
     [Fact]
