@@ -101,22 +101,35 @@ public static class EnsembleCommand
     private static void Print(IReadOnlyList<FoldEnsemble> ensembles, IReadOnlyDictionary<int, double?> refits)
     {
         var rules = Enum.GetValues<EnsembleRule>();
-        var table = new Table().AddColumn("outer fold").AddColumn("trials");
-        foreach (var rule in rules) table.AddColumn(new TableColumn($"validation {Name(rule)}").RightAligned());
-        table.AddColumn("chosen").AddColumn(new TableColumn("test Dice, chosen").RightAligned())
-            .AddColumn(new TableColumn("best trial alone").RightAligned()).AddColumn(new TableColumn("refit").RightAligned())
-            .AddColumn(new TableColumn("oracle (upper bound)").RightAligned());
+        // Short headers: the table must fit an 80-column log; the note below spells them out.
+        var table = new Table().AddColumn("fold").AddColumn("trials");
+        foreach (var rule in rules) table.AddColumn(new TableColumn($"v:{Short(rule)}").RightAligned());
+        table.AddColumn("chosen").AddColumn(new TableColumn("test").RightAligned())
+            .AddColumn(new TableColumn("best").RightAligned()).AddColumn(new TableColumn("refit").RightAligned())
+            .AddColumn(new TableColumn("oracle").RightAligned());
         foreach (var e in ensembles)
         {
-            var cells = new List<string> { e.Outer.ToString(CultureInfo.InvariantCulture), string.Join(", ", e.Trials.Select(t => $"t{t}")) };
+            var cells = new List<string> { e.Outer.ToString(CultureInfo.InvariantCulture), string.Join(",", e.Trials.Select(t => $"t{t}")) };
             cells.AddRange(rules.Select(r => F(e.Validation.RuleMean(r))));
-            cells.AddRange([Name(e.Chosen), F(e.TestDice), F(e.Test.ModelMean(0)), F(refits.GetValueOrDefault(e.Outer)), F(e.Test.OracleMean)]);
+            cells.AddRange([Short(e.Chosen), F(e.TestDice), F(e.Test.ModelMean(0)), F(refits.GetValueOrDefault(e.Outer)), F(e.Test.OracleMean)]);
             table.AddRow(cells.Select(Markup.Escape).ToArray());
         }
+        // Piped to a log, the table keeps one line per fold instead of wrapping at Spectre's default 80 columns.
+        if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 160);
         AnsiConsole.Write(table);
-        AnsiConsole.MarkupLine("Mean per-image Dice. The rule is chosen on the inner validation images and applied once to the outer test images; " +
-                               "the oracle takes each test image's best trial, knowing the truth: an optimistic upper bound, not an estimate.");
+        AnsiConsole.MarkupLine("Mean per-image Dice. v:union, v:inter, v:major, v:mean: each rule (union, intersection, majority, mean probability) " +
+                               "on the inner validation images; the best there is chosen and applied once to the outer test images (test). " +
+                               "best: the best trial alone; refit: the fold's refit (the report); " +
+                               "oracle: each test image's best trial, chosen knowing the truth: an optimistic upper bound, not an estimate.");
     }
+
+    private static string Short(EnsembleRule rule) => rule switch
+    {
+        EnsembleRule.Intersection => "inter",
+        EnsembleRule.Majority => "major",
+        EnsembleRule.MeanProbability => "mean",
+        _ => "union",
+    };
 
     private static string Name(EnsembleRule rule) => rule switch
     {
