@@ -76,11 +76,11 @@ public static class SegmentationThroughput
             double a, b;
             if (r % 2 == 0) { a = Pipeline(spec, epochs); b = ModelAlone(spec, epochs); }
             else { b = ModelAlone(spec, epochs); a = Pipeline(spec, epochs); }
-            Console.WriteLine($"round {r + 1}: pipeline {a:F1} img/s, model alone {b:F1} img/s, ratio {a / b:P1} (load {LoadAverage()})");
+            Console.WriteLine($"round {r + 1}: pipeline {a:F2} img/s, model alone {b:F2} img/s, ratio {a / b:P1} (load {LoadAverage()})");
             pipelineTotal += a;
             modelTotal += b;
         }
-        Console.WriteLine($"mean: pipeline {pipelineTotal / rounds:F1} img/s, model alone {modelTotal / rounds:F1} img/s, ratio {pipelineTotal / modelTotal:P1}");
+        Console.WriteLine($"mean: pipeline {pipelineTotal / rounds:F2} img/s, model alone {modelTotal / rounds:F2} img/s, ratio {pipelineTotal / modelTotal:P1}");
 
         Evaluation(spec, evalImages, evalEpochs, rounds);
         return 0;
