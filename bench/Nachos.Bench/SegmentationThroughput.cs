@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Nachos.Shared.Metrics;
 using Nachos.Shared.Metrics.Segmentation;
 using Nachos.Shared.Spec;
+using Nachos.Shared.SpecLoading;
 using Nachos.Training.Data;
 using Nachos.Training.Engine;
 using static TorchSharp.torch;
