@@ -45,6 +45,17 @@ public sealed class MetricsTests
     }
 
     [Fact]
+    public void Auroc_of_a_pixel_map_matches_the_pairwise_definition()
+    {
+        // A segmentation's pixel AUROC: thousands of float probabilities, saturated ones tied at 0 and 1, in pixel order.
+        var rng = new Random(5);
+        var n = 3000;
+        var labels = Enumerable.Range(0, n).Select(i => i % 7 < 2).ToArray();
+        var scores = labels.Select(l => rng.Next(5) == 0 ? (l ? 1.0 : 0.0) : (double)(float)(1 / (1 + Math.Exp(-(rng.NextDouble() * 6 - (l ? 2 : 4)))))).ToArray();
+        Assert.Equal(Pairwise(scores, labels)!.Value, Auroc.Compute(scores, labels)!.Value, Precision);
+    }
+
+    [Fact]
     public void Auroc_matches_the_pairwise_definition_on_random_data_with_ties()
     {
         var rng = new Random(1);
