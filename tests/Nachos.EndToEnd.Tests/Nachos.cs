@@ -77,10 +77,14 @@ public sealed class NachosProcess : IDisposable
     public static (int Code, string Output, string Error) Run(string workingDirectory, params string[] args) =>
         Run(workingDirectory, null, args);
 
-    public static (int Code, string Output, string Error) Run(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args)
+    public static (int Code, string Output, string Error) Run(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args) =>
+        Run(TimeSpan.FromMinutes(5), workingDirectory, environment, args);
+
+    /// <summary>Runs with a longer guard against a hang than the 5 minutes of <see cref="Run(string, string[])"/>: a whole real study.</summary>
+    public static (int Code, string Output, string Error) Run(TimeSpan limit, string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         using var p = new NachosProcess(workingDirectory, environment, args);
-        var code = p.Wait(TimeSpan.FromMinutes(5));
+        var code = p.Wait(limit);
         return (code, p.Output, p.Error);
     }
 

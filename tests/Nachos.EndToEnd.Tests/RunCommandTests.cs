@@ -200,7 +200,8 @@ public sealed class RunCommandTests
             Assert.InRange(state.RootElement.GetProperty("Epoch").GetInt32(), 1, 39);
         Assert.False(File.Exists(Path.Combine(runDir, "report.json")));
 
-        var resumed = NachosProcess.Run(dir.Path, "run", "spec.yaml");
+        // The rest of the study's training: the limit only guards against a hang (a loaded machine takes several minutes).
+        var resumed = NachosProcess.Run(TimeSpan.FromMinutes(15), dir.Path, null, "run", "spec.yaml");
         Assert.True(resumed.Code == 0, $"exit {resumed.Code}\n{resumed.Output}\n{resumed.Error}");
         Assert.True(File.Exists(Path.Combine(runDir, "report.json")));
         // The interrupted task finished from its checkpoint: its history has one row per epoch, no more.

@@ -13,7 +13,8 @@ public sealed class SegmentationExample : IDisposable
         // The example writes its data to ../data/demo-segmentation: keep that inside the temporary folder.
         var spec = _dir.Write("examples/segmentation.yaml", File.ReadAllText(Path.Combine(Repository.Root, "examples", "segmentation.yaml")));
         RunDir = _dir.File("run");
-        var run = NachosProcess.Run(_dir.Path, "run", spec, "--run-dir", RunDir);
+        // A whole nested CV of real training (about 8 minutes on 2 idle cores): the limit only guards against a hang.
+        var run = NachosProcess.Run(TimeSpan.FromMinutes(45), _dir.Path, null, "run", spec, "--run-dir", RunDir);
         if (run.Code != 0) throw new InvalidOperationException($"nachos run examples/segmentation.yaml: exit {run.Code}\n{run.Output}\n{run.Error}");
         Output = run.Output;
     }
@@ -24,6 +25,14 @@ public sealed class SegmentationExample : IDisposable
     public void Dispose() => _dir.Dispose();
 }
 
+/// <summary>Alone: the example's two training processes would take the cores from the timing-sensitive tests beside it.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class SegmentationExampleCollection
+{
+    public const string Name = "segmentation example";
+}
+
+[Collection(SegmentationExampleCollection.Name)]
 public sealed class SegmentationStudyTests(SegmentationExample example) : IClassFixture<SegmentationExample>
 {
     private static double? Number(JsonElement e) => e.ValueKind == JsonValueKind.Number ? e.GetDouble() : null;
