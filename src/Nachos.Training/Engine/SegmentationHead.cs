@@ -82,7 +82,7 @@ public sealed class SegmentationHead : ITaskHead
             {
                 var stem = RunLayout.MaskStem(set, id);
                 MaskFiles.WriteLabels(Path.Combine(_taskDirectory, stem + ".png"), predicted, h, w, _classes);
-                MaskFiles.WriteProbability(Path.Combine(_taskDirectory, stem + ".prob.png"), foreground, h, w);
+                MaskFiles.WriteProbability(Path.Combine(_taskDirectory, stem + ".prob.png"), AnyForeground(foreground), h, w);
                 extra["mask"] = stem + ".png";
                 extra["probabilities"] = stem + ".prob.png";
             }
@@ -109,11 +109,7 @@ public sealed class SegmentationHead : ITaskHead
         foreach (var (id, _, p) in Predict(model, ids, norm, 16, device, _ => { }))
         {
             if (!AllFinite(p)) throw new TaskFailedException(FailureKind.Diverged, $"{_taskId}: the output for '{id}' is NaN or infinite");
-            var (_, foreground) = Decide(p, plane);
-            var map = new double[plane];
-            foreach (var c in foreground)
-                for (var j = 0; j < plane; j++) map[j] += c[j];
-            maps[id] = map;
+            maps[id] = AnyForeground(Decide(p, plane).Foreground);
         }
         return maps;
     }
@@ -171,6 +167,15 @@ public sealed class SegmentationHead : ITaskHead
             }
         }
         return (labels, foreground);
+    }
+
+    /// <summary>The probability of any foreground class per pixel, 1 − P(background): what ensembles and the .prob.png files hold.</summary>
+    private static double[] AnyForeground(IReadOnlyList<IReadOnlyList<double>> foreground)
+    {
+        var map = new double[foreground[0].Count];
+        foreach (var c in foreground)
+            for (var j = 0; j < map.Length; j++) map[j] += c[j];
+        return map;
     }
 
     /// <summary>The image row's truth: its most frequent foreground class, or background when it has none.</summary>

@@ -154,28 +154,17 @@ public sealed class Trainer(StudySpec spec, LoadedDataset data, string device = 
 
     private static void SaveAtomically(nn.Module model, string path) => AtomicFile.Write(path, temporary => model.save(temporary));
 
-    /// <summary>
-    /// A record's text without the members added after checkpoints were first written, when they hold their defaults,
-    /// so that checkpoints written before the members existed still match. The defaults are the record's trailing
-    /// members, so they are the tail of its text before the closing brace.
-    /// </summary>
-    private static string WithoutDefaults(string text, string defaults)
-    {
-        if (text != defaults) return text;
-        var cut = System.Text.RegularExpressions.Regex.Replace(text,
-            @", (Depth|Residual|TverskyAlpha|TverskyBeta|TverskyGamma) = [^,}]*", "");
-        return cut;
-    }
+    // Members added after checkpoints were first written print as these tails when they hold their defaults; the
+    // fingerprint leaves them out then, so that checkpoints written before they existed still match.
+    private static readonly string LegacyModelTail = $", Depth = {ModelSpec.DefaultDepth}, Residual = False";
+    private static readonly string LegacyTrainingTail =
+        $", TverskyAlpha = {TrainingSpec.DefaultTverskyAlpha}, TverskyBeta = {TrainingSpec.DefaultTverskyBeta}, TverskyGamma = {TrainingSpec.DefaultTverskyGamma}";
 
     /// <summary>Identifies what a checkpoint was made for; a checkpoint is only resumed by the same task.</summary>
     private static string Fingerprint(TrainingTask task, ModelSpec model, TrainingSpec t)
     {
         var text = string.Join("\n", task.TaskId, task.Seed, task.MaxEpochs, task.Hyperparameters,
-            WithoutDefaults(model.ToString(), new ModelSpec(model.Architecture, model.Width, model.InitialWeights).ToString()),
-            WithoutDefaults(t.ToString(), (t with
-            {
-                TverskyAlpha = TrainingSpec.DefaultTverskyAlpha, TverskyBeta = TrainingSpec.DefaultTverskyBeta, TverskyGamma = TrainingSpec.DefaultTverskyGamma,
-            }).ToString()),
+            model.ToString().Replace(LegacyModelTail, ""), t.ToString().Replace(LegacyTrainingTail, ""),
             string.Join(",", task.Train), string.Join(",", task.Validation));
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
     }

@@ -13,18 +13,9 @@ public static class MaskFiles
     public static void WriteLabels(string path, byte[] labels, int height, int width, int classes) =>
         Write(path, classes == 2 ? labels.Select(v => v == 0 ? (byte)0 : (byte)255).ToArray() : labels, height, width);
 
-    /// <param name="foreground">Per foreground class, its probability per pixel.</param>
-    public static void WriteProbability(string path, IReadOnlyList<IReadOnlyList<double>> foreground, int height, int width)
-    {
-        var bytes = new byte[height * width];
-        for (var j = 0; j < bytes.Length; j++)
-        {
-            double p = 0;
-            foreach (var c in foreground) p += c[j];
-            bytes[j] = (byte)Math.Round(Math.Clamp(p, 0, 1) * 255);
-        }
-        Write(path, bytes, height, width);
-    }
+    /// <param name="foreground">The foreground probability per pixel.</param>
+    public static void WriteProbability(string path, double[] foreground, int height, int width) =>
+        Write(path, foreground.Select(p => (byte)Math.Round(Math.Clamp(p, 0, 1) * 255)).ToArray(), height, width);
 
     private static void Write(string path, byte[] pixels, int height, int width)
     {
