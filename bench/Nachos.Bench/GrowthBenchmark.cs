@@ -90,7 +90,7 @@ public static class GrowthBenchmark
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         node.System.ActorOf(Props.Create(() => new Listener(done)));
         var clock = Stopwatch.StartNew();
-        node.Tell(name, new StartStudy(name));
+        node.Tell(name, new StartStudy(name, context.Brief));
         await done.Task.WaitAsync(TimeSpan.FromMinutes(30));
         var seconds = clock.Elapsed.TotalSeconds;
         var deadline = DateTime.UtcNow.AddMinutes(1);

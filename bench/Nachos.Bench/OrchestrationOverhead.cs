@@ -72,7 +72,7 @@ public static class OrchestrationOverhead
             var runs = new System.Collections.Concurrent.ConcurrentQueue<(double, DeviceRanTask)>();
             node.System.ActorOf(Props.Create(() => new Listener(done, runs)));
             var clock = Stopwatch.StartNew();
-            node.Tell(spec.Name, new StartStudy(spec.Name));
+            node.Tell(spec.Name, new StartStudy(spec.Name, context.Brief));
             if (Environment.GetEnvironmentVariable("NACHOS_BENCH_TRACE") == "1")
                 _ = Task.Run(async () =>
                 {

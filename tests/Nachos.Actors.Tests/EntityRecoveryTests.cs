@@ -78,12 +78,12 @@ public sealed class EntityRecoveryTests : TestKit
     public void A_trial_recovers_its_request_and_resubmits_its_unfinished_splits_by_itself()
     {
         using var study = new SimulatedStudy();
-        var catalog = new SingleStudyCatalog(study.Context(_dir.File("run")));
+        var retries = study.Spec.Execution.MaxRetries;
         var queue = CreateTestProbe();
-        Props Trial() => Props.Create<TrialActor>("sim/o0/t1", queue.Ref, catalog);
+        Props Trial() => Props.Create<TrialActor>("sim/o0/t1", queue.Ref);
         var trial = Sys.ActorOf(Trial());
 
-        trial.Tell(new StartTrial(new TrialRequested("sim", 0, 1, Config, 2, 20, 42, "auroc")));
+        trial.Tell(new StartTrial(new TrialRequested("sim", 0, 1, Config, 2, 20, 42, "auroc", retries)));
         var submitted = new[] { queue.ExpectMsg<SubmitTask>(), queue.ExpectMsg<SubmitTask>() };
         Assert.Equal(["sim/o0/t1/s0", "sim/o0/t1/s1"], submitted.Select(s => s.Task.TaskId).Order());
         Assert.All(submitted, s => Assert.Equal(study.Spec.Execution.MaxRetries, s.MaxRetries));
@@ -95,9 +95,28 @@ public sealed class EntityRecoveryTests : TestKit
         queue.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
 
         // A second start of the same trial (a fold resending it) changes nothing but a resubmission.
-        trial.Tell(new StartTrial(new TrialRequested("sim", 0, 1, Config.With("learning_rate", 0.5), 2, 20, 42, "auroc")));
+        trial.Tell(new StartTrial(new TrialRequested("sim", 0, 1, Config.With("learning_rate", 0.5), 2, 20, 42, "auroc", retries + 3)));
         var resent = new[] { queue.ExpectMsg<SubmitTask>(), queue.ExpectMsg<SubmitTask>() };
-        Assert.All(resent, s => Assert.Equal("0.01", s.Task.Hyperparameters.Values["learning_rate"]));
+        Assert.All(resent, s => Assert.Equal(("0.01", retries), (s.Task.Hyperparameters.Values["learning_rate"], s.MaxRetries)));
+    }
+
+    [Fact]
+    public void A_trial_journalled_before_briefs_submits_when_its_fold_sends_the_request_again()
+    {
+        var queue = CreateTestProbe();
+        Props Trial() => Props.Create<TrialActor>("sim/o0/t1", queue.Ref);
+        var trial = Sys.ActorOf(Trial());
+        var old = new TrialRequested("sim", 0, 1, Config, 2, 20, 42, "auroc");
+
+        trial.Tell(new StartTrial(old));
+        queue.ExpectNoMsg(TimeSpan.FromMilliseconds(500));
+        Restart(ref trial, Trial);
+        queue.ExpectNoMsg(TimeSpan.FromMilliseconds(500));
+
+        trial.Tell(new StartTrial(old with { MaxRetries = 4 }));
+        var submitted = new[] { queue.ExpectMsg<SubmitTask>(), queue.ExpectMsg<SubmitTask>() };
+        Assert.Equal(["sim/o0/t1/s0", "sim/o0/t1/s1"], submitted.Select(s => s.Task.TaskId).Order());
+        Assert.All(submitted, s => Assert.Equal(4, s.MaxRetries));
     }
 
     [Fact]
@@ -146,10 +165,10 @@ public sealed class EntityRecoveryTests : TestKit
         var trials = CreateTestProbe();
         await RegionsTo((Regions.Trial, trials.Ref), (Regions.Study, CreateTestProbe().Ref));
         var queue = CreateTestProbe();
-        Props Fold() => Props.Create<FoldActor>("sim/o0", queue.Ref, catalog);
+        Props Fold() => Props.Create<FoldActor>("sim/o0", queue.Ref);
         var fold = Sys.ActorOf(Fold());
 
-        fold.Tell(new StartFold("sim", 0));
+        fold.Tell(new StartFold(FoldState.Begin("sim", catalog.Get("sim").Brief, 0)));
         var started = Receive<StartTrial>(trials, 3).ToDictionary(t => t.Request.Trial, t => t.Request.Config);
         Assert.Equal([0, 1, 2], started.Keys.Order());
         fold.Tell(new TrialReport(new TrialResult(0, started[0], 0.8, 0.01, 3, [0.79, 0.81], null)));
@@ -167,6 +186,29 @@ public sealed class EntityRecoveryTests : TestKit
     }
 
     [Fact]
+    public async Task An_outer_fold_journalled_before_briefs_waits_for_its_study_to_bring_the_search_and_retries()
+    {
+        using var study = new SimulatedStudy(trials: 12, parallelism: 3);
+        var brief = study.Context(_dir.File("run")).Brief;
+        var trials = CreateTestProbe();
+        await RegionsTo((Regions.Trial, trials.Ref), (Regions.Study, CreateTestProbe().Ref));
+        var queue = CreateTestProbe();
+        Props Fold() => Props.Create<FoldActor>("sim/o0", queue.Ref);
+        var fold = Sys.ActorOf(Fold());
+
+        // What an earlier build journalled: the start without the search settings and the retries.
+        fold.Tell(new StartFold(FoldState.Begin("sim", brief, 0) with { Search = null, MaxRetries = null }));
+        trials.ExpectNoMsg(TimeSpan.FromMilliseconds(500));
+        Restart(ref fold, Fold);
+        trials.ExpectNoMsg(TimeSpan.FromMilliseconds(500));
+
+        fold.Tell(new StartFold(FoldState.Begin("sim", brief, 0)));
+        var started = Receive<StartTrial>(trials, 3).Select(t => t.Request).ToList();
+        Assert.Equal([0, 1, 2], started.Select(r => r.Trial).Order());
+        Assert.All(started, r => Assert.Equal(brief.MaxRetries, r.MaxRetries));
+    }
+
+    [Fact]
     public async Task A_study_recovers_its_reported_folds_and_restarts_only_the_others()
     {
         using var study = new SimulatedStudy();
@@ -177,14 +219,14 @@ public sealed class EntityRecoveryTests : TestKit
         Props Study() => Props.Create<StudyActor>("sim", queue.Ref, catalog);
         var entity = Sys.ActorOf(Study());
 
-        entity.Tell(new StartStudy("sim"));
-        Assert.Equal([0, 1, 2], Receive<StartFold>(folds, 3).Select(f => f.Outer).Order());
+        entity.Tell(new StartStudy("sim", catalog.Get("sim").Brief));
+        Assert.Equal([0, 1, 2], Receive<StartFold>(folds, 3).Select(f => f.Start.Outer).Order());
         var trial = new TrialResult(1, Config, 0.9, 0.01, 4.5, [0.89, 0.91], null);
         entity.Tell(new FoldReport(new FoldResult(0, 1, Config, 0.9, 0.01, 5, new Dictionary<string, double?> { ["auroc"] = 0.88 }, [trial], null)));
-        Assert.Equal([1, 2], Receive<StartFold>(folds, 2).Select(f => f.Outer).Order());
+        Assert.Equal([1, 2], Receive<StartFold>(folds, 2).Select(f => f.Start.Outer).Order());
 
         Restart(ref entity, Study);
-        Assert.Equal([1, 2], Receive<StartFold>(folds, 2).Select(f => f.Outer).Order());
+        Assert.Equal([1, 2], Receive<StartFold>(folds, 2).Select(f => f.Start.Outer).Order());
         folds.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
     }
 }

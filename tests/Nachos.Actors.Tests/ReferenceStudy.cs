@@ -14,21 +14,21 @@ public static class ReferenceStudy
     public static StudyReport Compute(StudyContext context)
     {
         var id = context.Spec.Name;
-        var study = StudyState.Empty.Apply(new StudyStarted(id, context.Plan.Outer.Count));
+        var study = StudyState.Empty.Apply(new StudyStarted(id, context.Plan.Outer.Count, context.Brief));
         while (study.Decide() is StartFolds start)
-            foreach (var k in start.Outer) study = study.Apply(study.Accept(Fold(context, k))!);
+            foreach (var f in start.Folds) study = study.Apply(study.Accept(Fold(context, f))!);
         while (true)
         {
-            var (report, decision) = StudyReports.Attempt(context, study.Folds.Values.ToList(), study);
+            var (report, decision) = StudyReports.Attempt(new SingleStudyCatalog(context), id, study.Folds.Values.ToList(), study);
             if (decision is RetryReport retry) study = study.Apply(retry.Failed);
             else return report;
         }
     }
 
-    private static FoldResult Fold(StudyContext context, int outer)
+    private static FoldResult Fold(StudyContext context, FoldStarted start)
     {
-        var fold = FoldState.Empty.Apply(FoldState.Begin(context.Spec.Name, context.Spec, context.Plan, outer));
-        var sampler = FoldState.Sampler(context.Spec.Search, fold.Start!);
+        var fold = FoldState.Empty.Apply(start);
+        var sampler = fold.Sampler();
         while (!fold.Done)
         {
             var events = fold.Decide(sampler);

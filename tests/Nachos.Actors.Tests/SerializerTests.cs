@@ -1,3 +1,4 @@
+using Nachos.Shared.Spec;
 using Akka.Actor;
 using Akka.Configuration;
 using Nachos.Actors.Messages;
@@ -24,16 +25,20 @@ public sealed class SerializerTests : IDisposable
     private static readonly TrialResult Trial = new(1, Config, 0.9, 0.01, 4.5, [0.89, 0.91], null);
     private static readonly FoldResult Fold = new(0, 1, Config, 0.9, 0.01, 5, new Dictionary<string, double?> { ["auroc"] = 0.88 }, [Trial], null);
 
+    private static readonly StudyBrief Brief = new([3, 2], new SearchSpec(SamplerKind.Tpe, 8, 2, "auroc",
+        [new ParamSpec("learning_rate", ParamKind.LogUniform, 1e-4, 1e-1, [], new Dictionary<string, string>()),
+         new ParamSpec("momentum", ParamKind.Categorical, 0, 0, ["0.9", "0.99"], new Dictionary<string, string> { ["optimizer"] = "sgd" })], 3), 20, 42, 2, 0.5);
+
     /// <summary>One example of every type with a manifest.</summary>
     public static IEnumerable<object[]> Examples() => new object[]
     {
-        new StudyStarted("s", 3), new FoldReported(Fold), new StudyFinished(true, "complete", new StudyReport("s", true, [Fold], [], [])),
+        new StudyStarted("s", 3), new StudyStarted("s", 2, Brief), new FoldReported(Fold), new StudyFinished(true, "complete", new StudyReport("s", true, [Fold], [], [])),
         new ReportAttemptFailed(1, ["outer fold 0: refit test predictions /r/o0/refit/predictions.csv: missing"]),
         new StudyFinished(false, "outer fold 0: refit test predictions /r/o0/refit/predictions.csv: missing",
             new StudyReport("s", false, [Fold], [], [], ["outer fold 0: refit test predictions /r/o0/refit/predictions.csv: missing"])),
-        new FoldStarted("s", 0, 8, 2, 3, 20, 42, "auroc", true, 0.5), new TrialStarted(1, Config), new TrialFinished(Trial),
+        new FoldStarted("s", 0, 8, 2, 3, 20, 42, "auroc", true, 0.5), FoldState.Begin("s", Brief, 1), new TrialStarted(1, Config), new TrialFinished(Trial),
         new RefitStarted(1, Config, 5), new RefitFinished(Outcome), new FoldFailed("why"),
-        new TrialRequested("s", 0, 1, Config, 3, 20, 42, "auroc"), new SplitFinished(0, Outcome),
+        new TrialRequested("s", 0, 1, Config, 3, 20, 42, "auroc"), new TrialRequested("s", 0, 1, Config, 3, 20, 42, "auroc", 2), new SplitFinished(0, Outcome),
         new TaskQueued(Task, 2), new TaskAttemptRecorded(Task.TaskId, "boom", FailureKind.Crashed), new TaskCompleted(Outcome), new TaskCompleted(Failed),
         new QueueSnapshot([new TaskQueued(Task, 2)], new Dictionary<string, int> { [Task.TaskId] = 1 }, [Outcome], [Task], ["s"], ["t"],
             new Dictionary<string, ClosedStudy> { ["u"] = new(70, 5) }),
@@ -47,8 +52,8 @@ public sealed class SerializerTests : IDisposable
             new Dictionary<string, Nachos.Shared.Monitoring.HistogramSnapshot> { ["succeeded"] = new([1, 10], [0, 1, 0], 1, 2.5) }),
         new DeviceRanTask("cpu0", Task.TaskId, 1, "failed", 1.25, FailureKind.DataError, "boom"),
         new DrainNode("akka.tcp://nachos@127.0.0.1:4053"), new NodeDraining("akka.tcp://nachos@127.0.0.1:4053", ["cpu0"]),
-        new ShardEnvelope("s/o0", new StartFold("s", 0)), new StartStudy("s"), new StartFold("s", 0),
-        new StartTrial(new TrialRequested("s", 0, 1, Config, 3, 20, 42, "auroc")), new TrialReport(Trial), new FoldReport(Fold),
+        new ShardEnvelope("s/o0", new StartFold(FoldState.Begin("s", Brief, 0))), new StartStudy("s", Brief), new StartFold(FoldState.Begin("s", Brief, 0)),
+        new StartTrial(new TrialRequested("s", 0, 1, Config, 3, 20, 42, "auroc", 2)), new TrialReport(Trial), new FoldReport(Fold),
         new SubmitTask(Task, 2), new RequestWork("cpu0"), new WorkAssigned(Task, 7, 1), new TaskSucceeded(Task.TaskId, 7, Result),
         new TaskAttemptFailed(Task.TaskId, 7, "boom", FailureKind.Timeout), new TaskInterrupted(Task.TaskId, 7), new LeaseHeartbeat(Task.TaskId, 7, "cpu0"), new LeaseRevoked(Task.TaskId, 7), DrainDevice.Instance, new DeviceDrained("cpu0"), new TaskFinished(Outcome), GetQueueStatus.Instance, new QueueStatus(1, 2, 3, 4, 5),
         new StudyProgress("s", 0, 3, 2, 1, 8, false),
@@ -107,6 +112,22 @@ public sealed class SerializerTests : IDisposable
         Assert.Contains("\"Kind\":\"diverged\"", json);
         Assert.Equal(FailureKind.OutOfMemory, Assert.IsType<TaskAttemptRecorded>(_serializer.FromBinary(
             """{"TaskId":"t","Error":"e","Kind":"out_of_memory"}"""u8.ToArray(), "task-attempt-failed.v1")).Kind);
+    }
+
+    [Fact]
+    public void A_brief_is_written_without_its_computed_members_and_a_start_from_before_briefs_reads_without_one()
+    {
+        using var json = System.Text.Json.JsonDocument.Parse(_serializer.ToBinary(new StartStudy("s", Brief)));
+        var brief = json.RootElement.GetProperty("Brief");
+        Assert.False(brief.TryGetProperty("Folds", out _));
+        Assert.False(brief.GetProperty("Search").TryGetProperty("Maximise", out _));
+
+        var old = Assert.IsType<StudyStarted>(_serializer.FromBinary("""{"StudyId":"s","Folds":3}"""u8.ToArray(), "study-started.v1"));
+        Assert.Null(old.Brief);
+        var fold = Assert.IsType<FoldStarted>(_serializer.FromBinary(
+            """{"StudyId":"s","Outer":0,"Trials":8,"Parallelism":2,"Splits":3,"MaxEpochs":20,"Seed":42,"Metric":"auroc","Maximise":true,"MaxFailedTrials":0.5}"""u8.ToArray(),
+            "fold-started.v1"));
+        Assert.Equal((null, null), (fold.Search, fold.MaxRetries));
     }
 
     [Fact]

@@ -59,12 +59,13 @@ public sealed class SimulatedStudy : IDisposable
     /// <summary>Starts a node on the run directory, starts the study, and returns the node and the report to come.</summary>
     public async Task<(NachosNode Node, Task<StudyReport> Report, Func<int> Progress)> Start(string runDir, int devices, string? overrides = null)
     {
-        var catalog = new SingleStudyCatalog(Context(runDir));
+        var context = Context(runDir);
+        var catalog = new SingleStudyCatalog(context);
         var node = await NachosNode.StartEmbedded(runDir, catalog, new SimulatedExecutor(catalog), devices, overrides);
         var done = new TaskCompletionSource<StudyReport>(TaskCreationOptions.RunContinuationsAsynchronously);
         var finished = 0;
         node.System.ActorOf(Props.Create(() => new Listener(done, () => Interlocked.Increment(ref finished))));
-        node.Tell(Spec.Name, new StartStudy(Spec.Name));
+        node.Tell(Spec.Name, new StartStudy(Spec.Name, context.Brief));
         return (node, done.Task, () => Volatile.Read(ref finished));
     }
 

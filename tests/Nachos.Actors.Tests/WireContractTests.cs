@@ -49,7 +49,8 @@ public sealed class WireContractTests
                 return $"{{*: {Shape(info.ElementType!, seen)}}}";
             case JsonTypeInfoKind.Object:
                 if (!seen.Add(type)) return "(recursive)";
-                var properties = info.Properties.OrderBy(p => p.Name, StringComparer.Ordinal)
+                // [JsonIgnore] members stay in the metadata without accessors; they are never written or read.
+                var properties = info.Properties.Where(p => p.Get is not null || p.Set is not null).OrderBy(p => p.Name, StringComparer.Ordinal)
                     .Select(p => $"{p.Name}: {Shape(p.PropertyType, seen)}");
                 seen.Remove(type);
                 return $"{{{string.Join(", ", properties)}}}";

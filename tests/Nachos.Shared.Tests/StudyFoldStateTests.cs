@@ -1,3 +1,4 @@
+using Nachos.Shared.Spec;
 using System.Globalization;
 using Nachos.Shared.Search;
 using Nachos.Shared.Study;
@@ -409,5 +410,23 @@ public sealed class StudyFoldStateTests
         var refit = s.RefitTask()!;
         Assert.Null(s.AcceptRefit(new TaskOutcome("other/o0/refit", null, "boom", 1)));
         Assert.NotNull(s.AcceptRefit(new TaskOutcome(refit.TaskId, null, "boom", 1)));
+    }
+
+    [Fact]
+    public void A_fold_journalled_before_briefs_takes_its_search_and_retries_from_a_repeated_start()
+    {
+        var old = Start(trials: 2, parallelism: 2);
+        Assert.False(old.Briefed);
+        Assert.Throws<InvalidOperationException>(() => old.Sampler());
+        var brief = new StudyBrief([3, 3, 3], new SearchSpec(SamplerKind.Random, 2, 2, "auroc", [], 3), 20, 5, 4, 0.5);
+
+        var s = old.Brief(FoldState.Begin("st", brief, 2));
+
+        Assert.True(s.Briefed);
+        Assert.Equal(old.Start, s.Start! with { Search = null, MaxRetries = null });
+        Assert.Equal(4, s.Apply(new TrialStarted(1, Hyperparameters.Empty)).TrialRequest(1).MaxRetries);
+        Assert.NotNull(s.Sampler().Suggest(0, [], []));
+        // A journalled brief is never replaced.
+        Assert.Same(s.Start, s.Brief(FoldState.Begin("st", brief with { MaxRetries = 9 }, 2)).Start);
     }
 }

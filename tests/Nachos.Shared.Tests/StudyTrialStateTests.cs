@@ -1,3 +1,4 @@
+using Nachos.Shared.Spec;
 using Nachos.Shared.Study;
 using Nachos.Shared.Tasks;
 
@@ -8,7 +9,7 @@ public sealed class StudyTrialStateTests
     private static readonly Hyperparameters Config = Hyperparameters.Empty.With("learning_rate", 0.003).With("optimizer", "adam");
 
     private static TrialState Requested(int splits = 3, string metric = "auroc") =>
-        TrialState.Empty.Apply(new TrialRequested("st", 1, 2, Config, splits, MaxEpochs: 12, Seed: 99, metric));
+        TrialState.Empty.Apply(new TrialRequested("st", 1, 2, Config, splits, MaxEpochs: 12, Seed: 99, metric, MaxRetries: 2));
 
     private static TaskOutcome Ok(int inner, double? auroc, int bestEpoch, double? loss = 0.5, int attempts = 1) =>
         new(TaskAddress.InnerSplit("st", 1, 2, inner).ToString(),
@@ -185,12 +186,29 @@ public sealed class StudyTrialStateTests
         var t = Requested().Apply(new SplitFinished(1, Ok(1, 0.8, 4)));
         var submit = Assert.IsType<SubmitSplits>(t.Decide());
         Assert.Equal(["st/o1/t2/s0", "st/o1/t2/s2"], submit.Tasks.Select(p => p.TaskId));
+        Assert.Equal(2, submit.MaxRetries);
 
         t = t.Apply(new SplitFinished(0, Ok(0, 0.7, 3))).Apply(new SplitFinished(2, Ok(2, 0.9, 8)));
         var report = Assert.IsType<ReportTrial>(t.Decide());
         Assert.Equal(0.8, report.Result.Score!.Value, 12);
         Assert.Equal([0.7, 0.8, 0.9], report.Result.SplitScores.Select(v => v!.Value));
         Assert.Throws<InvalidOperationException>(() => TrialState.Empty.Decide());
+    }
+
+    [Fact]
+    public void A_trial_journalled_before_briefs_submits_nothing_until_a_repeated_request_brings_its_retries()
+    {
+        var old = new TrialRequested("st", 1, 2, Config, 2, 12, 99, "auroc");
+        var t = TrialState.Empty.Apply(old).Apply(new SplitFinished(1, Ok(1, 0.8, 4)));
+        Assert.IsType<AwaitTrialBrief>(t.Decide());
+
+        var briefed = t.Brief(old with { MaxRetries = 3 });
+        var submit = Assert.IsType<SubmitSplits>(briefed.Decide());
+        Assert.Equal(["st/o1/t2/s0"], submit.Tasks.Select(p => p.TaskId));
+        Assert.Equal(3, submit.MaxRetries);
+        // A journalled request keeps its own retries; a finished trial still reports without them.
+        Assert.Equal(2, Requested().Brief(old with { MaxRetries = 5 }).Request!.MaxRetries);
+        Assert.IsType<ReportTrial>(t.Apply(new SplitFinished(0, Ok(0, 0.7, 3))).Decide());
     }
 
     [Fact]
@@ -210,17 +228,34 @@ public sealed class StudyTrialStateTests
     private static FoldResult Fold(int outer) =>
         new(outer, 0, Config, 0.8, 0.01, 4, new Dictionary<string, double?> { ["auroc"] = 0.9 }, [], null);
 
+    private static readonly StudyBrief Brief = new([2, 3, 2], new SearchSpec(SamplerKind.Random, 4, 2, "auroc", [], 3), 12, 7, 1, 0.25);
+
+    [Fact]
+    public void A_study_journalled_before_briefs_waits_for_a_start_that_brings_one()
+    {
+        var old = StudyState.Empty.Apply(new StudyStarted("st", 3));
+        Assert.IsType<AwaitStudyBrief>(old.Decide());
+        Assert.Equal([0, 1, 2], Assert.IsType<StartFolds>(old.Brief(Brief).Decide()).Folds.Select(f => f.Outer));
+        var journalled = StudyState.Empty.Apply(new StudyStarted("st", 3, Brief));
+        Assert.Same(Brief, journalled.Brief(Brief with { Seed = 8 }).Start!.Brief);
+    }
+
     [Fact]
     public void A_study_starts_the_folds_that_have_not_reported_then_builds_its_report_once()
     {
         Assert.Throws<InvalidOperationException>(() => StudyState.Empty.Decide());
         Assert.Null(StudyState.Empty.Accept(Fold(0)));
 
-        var s = StudyState.Empty.Apply(new StudyStarted("st", 3));
-        Assert.Equal([0, 1, 2], Assert.IsType<StartFolds>(s.Decide()).Outer);
+        var s = StudyState.Empty.Apply(new StudyStarted("st", 3, Brief));
+        var starts = Assert.IsType<StartFolds>(s.Decide()).Folds;
+        Assert.Equal([0, 1, 2], starts.Select(f => f.Outer));
+        Assert.Equal(FoldState.Begin("st", Brief, 1), starts[1]);
+        Assert.Equal((4, 2, 3, 12, 7, "auroc", true, 0.25, 1), (starts[1].Trials, starts[1].Parallelism, starts[1].Splits, starts[1].MaxEpochs,
+            starts[1].Seed, starts[1].Metric, starts[1].Maximise, starts[1].MaxFailedTrials, starts[1].MaxRetries));
+        Assert.Same(Brief.Search, starts[1].Search);
         s = s.Apply(s.Accept(Fold(1))!);
         Assert.Null(s.Accept(Fold(1)));
-        Assert.Equal([0, 2], Assert.IsType<StartFolds>(s.Decide()).Outer);
+        Assert.Equal([0, 2], Assert.IsType<StartFolds>(s.Decide()).Folds.Select(f => f.Outer));
 
         s = s.Apply(s.Accept(Fold(2))!).Apply(s.Accept(Fold(0))!);
         Assert.IsType<BuildReport>(s.Decide());

@@ -16,7 +16,6 @@ public sealed class FoldActor : ReceivePersistentActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     private readonly IActorRef _queue;
-    private readonly IStudyCatalog _catalog;
     private FoldState _state = FoldState.Empty;
     private ISampler? _sampler;
 
@@ -25,11 +24,10 @@ public sealed class FoldActor : ReceivePersistentActor, IWithTimers
     /// <summary>No snapshots are taken, so recovery skips the snapshot-store query (4× faster entity starts on SQLite).</summary>
     public override Recovery Recovery => new(SnapshotSelectionCriteria.None);
 
-    public FoldActor(string entityId, IActorRef queue, IStudyCatalog catalog)
+    public FoldActor(string entityId, IActorRef queue)
     {
         PersistenceId = "fold-" + entityId;
         _queue = queue;
-        _catalog = catalog;
         Recover<FoldEvent>(e => _state = _state.Apply(e));
         Command<StopEntity>(_ => Context.Stop(Self));
         Command<TaskStudyClosed>(_ =>
@@ -44,7 +42,7 @@ public sealed class FoldActor : ReceivePersistentActor, IWithTimers
         });
         Command<Resubmit>(_ =>
         {
-            if (_state.Done) return;
+            if (_state.Done || !_state.Briefed) return;
             // Trials resubmit their own tasks; the fold re-pokes trials it still waits for and its refit.
             foreach (var n in _state.Running) StartTrial(n);
             if (_state.RefitTask() is { } refit) Submit(refit);
@@ -53,11 +51,11 @@ public sealed class FoldActor : ReceivePersistentActor, IWithTimers
         {
             if (_state.Start is not null)
             {
+                _state = _state.Brief(s.Start);
                 Resume();
                 return;
             }
-            var context = _catalog.Get(s.StudyId);
-            Persist(FoldState.Begin(s.StudyId, context.Spec, context.Plan, s.Outer), e => { _state = _state.Apply(e); Advance(); });
+            Persist(s.Start, e => { _state = _state.Apply(e); Advance(); });
         });
         Command<TrialReport>(r =>
         {
@@ -85,6 +83,8 @@ public sealed class FoldActor : ReceivePersistentActor, IWithTimers
     /// <summary>After a restart or a repeated start: re-poke what may have been lost, then move on.</summary>
     private void Resume()
     {
+        // Journalled before briefs: the study's next StartFold brings the search and retries.
+        if (!_state.Briefed) return;
         if (_state.Done)
         {
             Report();
@@ -102,7 +102,8 @@ public sealed class FoldActor : ReceivePersistentActor, IWithTimers
     /// </summary>
     private void Advance(TrialFinished? finished = null)
     {
-        _sampler ??= FoldState.Sampler(_catalog.Get(_state.Start!.StudyId).Spec.Search, _state.Start);
+        if (!_state.Briefed) return; // journalled before briefs: the study's next StartFold brings them
+        _sampler ??= _state.Sampler();
         var decided = (finished is null ? _state : _state.Apply(finished)).Decide(_sampler);
         List<FoldEvent> events = finished is null ? [.. decided] : [finished, .. decided];
         if (!_state.Done) Timers.StartPeriodicTimer("resubmit", Resubmit.Instance, Resubmit.Interval);
@@ -127,8 +128,7 @@ public sealed class FoldActor : ReceivePersistentActor, IWithTimers
         Regions.Tell(Context, Regions.Trial, TaskAddress.TrialId(s.StudyId, s.Outer, n), new StartTrial(_state.TrialRequest(n)));
     }
 
-    private void Submit(TaskSpec refit) =>
-        _queue.Tell(new SubmitTask(refit, _catalog.Get(refit.StudyId).Spec.Execution.MaxRetries));
+    private void Submit(TaskSpec refit) => _queue.Tell(new SubmitTask(refit, _state.Start!.MaxRetries!.Value));
 
     private void Report()
     {

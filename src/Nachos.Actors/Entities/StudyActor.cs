@@ -42,8 +42,12 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
         Command<StartStudy>(s =>
         {
             if (_state.Start is null)
-                Persist(new StudyStarted(s.StudyId, _catalog.Get(s.StudyId).Plan.Outer.Count), e => { _state = _state.Apply(e); Continue(); });
-            else Continue();
+                Persist(new StudyStarted(s.StudyId, s.Brief.Folds, s.Brief), e => { _state = _state.Apply(e); Continue(); });
+            else
+            {
+                _state = _state.Brief(s.Brief);
+                Continue();
+            }
         });
         Command<RetryReportNow>(_ =>
         {
@@ -68,12 +72,15 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
         var id = _state.Start!.StudyId;
         switch (_state.Decide())
         {
+            case AwaitStudyBrief:
+                // Journalled before briefs: the next StartStudy (the node's study watcher sends one every few seconds) brings it.
+                break;
             case StartFolds start:
-                foreach (var k in start.Outer) Regions.Tell(Context, Regions.Fold, TaskAddress.FoldId(id, k), new StartFold(id, k));
+                foreach (var fold in start.Folds) Regions.Tell(Context, Regions.Fold, TaskAddress.FoldId(id, fold.Outer), new StartFold(fold));
                 break;
             case RepublishReport stored:
                 // Built once; later starts republish it and restore its files if they were removed.
-                var runDir = _catalog.Get(id).RunDir;
+                var runDir = _catalog.RunDirectory(id);
                 if (!File.Exists(RunLayout.ReportPath(runDir)) && StudyReports.Write(stored.Report, runDir) is var written && !ReferenceEquals(written, stored.Report))
                     _log.Error("study {0}: {1}", id, written.Problems![^1]);
                 Context.System.EventStream.Publish(new StudyCompleted(id, stored.Report));
@@ -84,11 +91,11 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
                 // A start or a recovery while a retry waits, or while a build runs, leaves it alone.
                 if (_building || Timers.IsTimerActive(RetryReportNow.Instance)) return;
                 _building = true;
-                var context = _catalog.Get(id);
+                var catalog = _catalog;
                 var folds = _state.Folds.Values.ToList();
                 var state = _state;
-                // Reading every refit's predictions and writing the report is file work: off the actor's thread.
-                Task.Run(() => StudyReports.Attempt(context, folds, state)).PipeTo(Self, success: a => new ReportBuilt(state.ReportAttempts + 1, a.Report, a.Decision));
+                // Loading the study, reading every refit's predictions and writing the report is file work: off the actor's thread.
+                Task.Run(() => StudyReports.Attempt(catalog, id, folds, state)).PipeTo(Self, success: a => new ReportBuilt(state.ReportAttempts + 1, a.Report, a.Decision));
                 break;
         }
     }
@@ -115,7 +122,7 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
                 {
                     _state = _state.Apply(e);
                     Context.System.EventStream.Publish(new StudyCompleted(id, built.Report));
-                    _queue.Tell(new CloseStudy(id, _catalog.Get(id).RunDir));
+                    _queue.Tell(new CloseStudy(id, _catalog.RunDirectory(id)));
                     Regions.Passivate(Context);
                 });
                 break;

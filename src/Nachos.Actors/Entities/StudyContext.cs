@@ -11,15 +11,24 @@ public sealed record StudyContext(StudySpec Spec, SplitPlan Plan, Manifest Manif
 {
     /// <summary>The trainer's task for a queued task of this study (<see cref="TrainingTasks.Resolve"/>).</summary>
     public TrainingTask TrainingTask(TaskSpec task) => TrainingTasks.Resolve(Plan, task, RunDir);
+
+    public StudyBrief Brief => StudyBrief.Of(Spec, Plan);
 }
 
+/// <summary>Where studies live. Devices resolve tasks with it and a study builds its report with it, both off an entity's message handler.</summary>
 public interface IStudyCatalog
 {
+    /// <summary>Loads (once) the study's spec, plan and manifest: file work.</summary>
     StudyContext Get(string studyId);
+
+    /// <summary>The study's run directory, without reading anything.</summary>
+    string RunDirectory(string studyId);
 }
 
 /// <summary>A catalog of one study already in memory.</summary>
 public sealed class SingleStudyCatalog(StudyContext context) : IStudyCatalog
 {
     public StudyContext Get(string studyId) => context;
+
+    public string RunDirectory(string studyId) => context.RunDir;
 }

@@ -29,10 +29,11 @@ public static class StudyReports
     /// is final), with what the state decides about it. It never throws: whatever fails is a problem of the report, or the
     /// study would wait for it forever.
     /// </summary>
-    public static (StudyReport Report, ReportDecision Decision) Attempt(StudyContext context, IReadOnlyList<FoldResult> folds, StudyState state)
+    public static (StudyReport Report, ReportDecision Decision) Attempt(IStudyCatalog catalog, string studyId, IReadOnlyList<FoldResult> folds, StudyState state)
     {
         try
         {
+            var context = catalog.Get(studyId);
             var report = Build(context, folds);
             if (report.Problems is null) report = Write(report, context.RunDir);
             var decision = state.DecideReport(report);
@@ -42,7 +43,7 @@ public static class StudyReports
         }
         catch (Exception e)
         {
-            var unbuilt = StudyReport.Unbuilt(context.Spec.Name, folds, [$"report: not built ({e.GetType().Name}: {e.Message})"]);
+            var unbuilt = StudyReport.Unbuilt(studyId, folds, [$"report: not built ({e.GetType().Name}: {e.Message})"]);
             return (unbuilt, state.DecideReport(unbuilt));
         }
     }

@@ -15,7 +15,6 @@ public sealed class TrialActor : ReceivePersistentActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     private readonly IActorRef _queue;
-    private readonly IStudyCatalog _catalog;
     private TrialState _state = TrialState.Empty;
 
     public override string PersistenceId { get; }
@@ -23,11 +22,10 @@ public sealed class TrialActor : ReceivePersistentActor, IWithTimers
     /// <summary>No snapshots are taken, so recovery skips the snapshot-store query (4× faster entity starts on SQLite).</summary>
     public override Recovery Recovery => new(SnapshotSelectionCriteria.None);
 
-    public TrialActor(string entityId, IActorRef queue, IStudyCatalog catalog)
+    public TrialActor(string entityId, IActorRef queue)
     {
         PersistenceId = "trial-" + entityId;
         _queue = queue;
-        _catalog = catalog;
         Recover<TrialEvent>(e => _state = _state.Apply(e));
         Command<StopEntity>(_ => Context.Stop(Self));
         Command<TaskStudyClosed>(_ =>
@@ -42,12 +40,16 @@ public sealed class TrialActor : ReceivePersistentActor, IWithTimers
         });
         Command<Resubmit>(_ =>
         {
-            if (_state.Request is not null && _state.Decide() is SubmitSplits submit) Submit(submit.Tasks);
+            if (_state.Request is not null && _state.Decide() is SubmitSplits submit) Submit(submit);
         });
         Command<StartTrial>(s =>
         {
             if (_state.Request is null) Persist(s.Request, e => { _state = _state.Apply(e); Continue(); });
-            else Continue();
+            else
+            {
+                _state = _state.Brief(s.Request);
+                Continue();
+            }
         });
         Command<TaskFinished>(f =>
         {
@@ -78,16 +80,18 @@ public sealed class TrialActor : ReceivePersistentActor, IWithTimers
                 // Should the report be lost, the fold's resubmit timer starts this trial again.
                 Regions.Passivate(Context);
                 break;
+            case AwaitTrialBrief:
+                // Journalled before briefs: the fold's resubmit timer sends the request again, with its retries.
+                break;
             case SubmitSplits submit:
-                Submit(submit.Tasks);
+                Submit(submit);
                 Timers.StartPeriodicTimer("resubmit", Resubmit.Instance, Resubmit.Interval);
                 break;
         }
     }
 
-    private void Submit(IReadOnlyList<TaskSpec> tasks)
+    private void Submit(SubmitSplits submit)
     {
-        var retries = _catalog.Get(_state.Request!.StudyId).Spec.Execution.MaxRetries;
-        foreach (var task in tasks) _queue.Tell(new SubmitTask(task, retries));
+        foreach (var task in submit.Tasks) _queue.Tell(new SubmitTask(task, submit.MaxRetries));
     }
 }

@@ -10,8 +10,10 @@ public interface INachosMessage;
 /// <summary>Routes a message to a sharded entity by id.</summary>
 public sealed record ShardEnvelope(string EntityId, object Message) : INachosMessage;
 
-public sealed record StartStudy(string StudyId) : INachosMessage;
-public sealed record StartFold(string StudyId, int Outer) : INachosMessage;
+/// <summary>Starts (or re-pokes) a study with what its entities need of its spec and plan.</summary>
+public sealed record StartStudy(string StudyId, StudyBrief Brief) : INachosMessage;
+/// <summary>Starts (or re-pokes) an outer fold; the fold journals <paramref name="Start"/>.</summary>
+public sealed record StartFold(FoldStarted Start) : INachosMessage;
 public sealed record StartTrial(TrialRequested Request) : INachosMessage;
 public sealed record TrialReport(TrialResult Result) : INachosMessage;
 public sealed record FoldReport(FoldResult Result) : INachosMessage;

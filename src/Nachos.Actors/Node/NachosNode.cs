@@ -100,8 +100,8 @@ public sealed class NachosNode : IAsyncDisposable
                 var settings = ClusterShardingSettings.Create(system).WithRole(NodeOptions.Coordinator);
                 var extractor = new EnvelopeExtractor(30);
                 studies = await sharding.StartAsync(Regions.Study, id => Props.Create<StudyActor>(id, queue, catalog), settings, extractor);
-                await sharding.StartAsync(Regions.Fold, id => Props.Create<FoldActor>(id, queue, catalog), settings, extractor);
-                await sharding.StartAsync(Regions.Trial, id => Props.Create<TrialActor>(id, queue, catalog), settings, extractor);
+                await sharding.StartAsync(Regions.Fold, id => Props.Create<FoldActor>(id, queue), settings, extractor);
+                await sharding.StartAsync(Regions.Trial, id => Props.Create<TrialActor>(id, queue), settings, extractor);
 
                 // Ready means the queue answers: its journal is recovered and the proxy has found it.
                 await queue.Ask<QueueStatus>(GetQueueStatus.Instance, TimeSpan.FromSeconds(60), stop);
@@ -224,7 +224,7 @@ public sealed class NachosNode : IAsyncDisposable
         });
 
     /// <summary>Starts (and keeps poking) the studies <paramref name="unfinished"/> lists; coordinator nodes only.</summary>
-    public void WatchStudies(Func<IReadOnlyList<string>> unfinished, TimeSpan interval)
+    public void WatchStudies(Func<IReadOnlyList<StartStudy>> unfinished, TimeSpan interval)
     {
         if (Studies is { } studies) System.ActorOf(Props.Create<StudyWatcher>(studies, unfinished, interval), "study-watcher");
     }

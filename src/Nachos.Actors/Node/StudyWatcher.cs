@@ -19,12 +19,12 @@ public sealed class StudyWatcher : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public StudyWatcher(IActorRef studies, Func<IReadOnlyList<string>> unfinished, TimeSpan interval)
+    public StudyWatcher(IActorRef studies, Func<IReadOnlyList<StartStudy>> unfinished, TimeSpan interval)
     {
         _interval = interval;
         Receive<Poll>(_ =>
         {
-            foreach (var id in unfinished()) studies.Tell(new ShardEnvelope(id, new StartStudy(id)));
+            foreach (var start in unfinished()) studies.Tell(new ShardEnvelope(start.StudyId, start));
         });
     }
 

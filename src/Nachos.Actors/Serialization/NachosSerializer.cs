@@ -42,8 +42,8 @@ public sealed class NachosSerializer(ExtendedActorSystem system) : SerializerWit
         ["study-closed.v1"] = typeof(StudyClosed),
         // Messages
         ["shard-envelope.v1"] = typeof(ShardEnvelope),
-        ["start-study.v1"] = typeof(StartStudy),
-        ["start-fold.v1"] = typeof(StartFold),
+        ["start-study.v2"] = typeof(StartStudy), // v1 had no brief (messages are not journalled: no v1 type kept)
+        ["start-fold.v2"] = typeof(StartFold), // v1 was (StudyId, Outer)
         ["start-trial.v1"] = typeof(StartTrial),
         ["trial-report.v1"] = typeof(TrialReport),
         ["fold-report.v1"] = typeof(FoldReport),

@@ -157,7 +157,7 @@ public static class NodeCommand
         // A full disk (journal or artifacts) makes the node leave, so it stops failing tasks and says why once.
         var storage = StorageFault.Get(node.System);
         storage.StopOnFault(Leave);
-        node.WatchStudies(() => RunDirectoryCatalog.Unfinished(root), TimeSpan.FromSeconds(5));
+        node.WatchStudies(() => catalog.UnfinishedStarts(root, Log), TimeSpan.FromSeconds(5));
         node.System.ActorOf(Props.Create(() => new CompletionLog()), "completion-log");
         ApiServer? server = null;
         if (roles.Contains(NodeOptions.Coordinator))

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Nachos.Actors.Entities;
+using Nachos.Actors.Messages;
 using Nachos.Shared.Data;
 using Nachos.Shared.Spec;
 using Nachos.Shared.Splits;
@@ -19,6 +20,7 @@ namespace Nachos.Host.Running;
 public sealed class RunDirectoryCatalog(Func<string, string> directoryOf) : IStudyCatalog
 {
     private readonly ConcurrentDictionary<string, StudyContext> _studies = new();
+    private readonly ConcurrentDictionary<string, string> _unloadable = new();
 
     public RunDirectoryCatalog(string runDir) : this(_ => runDir)
     {
@@ -38,7 +40,33 @@ public sealed class RunDirectoryCatalog(Func<string, string> directoryOf) : IStu
                 .Where(d => File.Exists(RunLayout.SpecPath(d)) && !File.Exists(RunLayout.ReportPath(d)) && !File.Exists(RunLayout.CancelledPath(d)))
                 .Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToList();
 
+    /// <summary>
+    /// A start, with its brief, for every unfinished study of the campaign at <paramref name="root"/>. A study whose files
+    /// cannot be loaded is skipped and told to <paramref name="problem"/> once per distinct error.
+    /// </summary>
+    public IReadOnlyList<StartStudy> UnfinishedStarts(string root, Action<string> problem)
+    {
+        var starts = new List<StartStudy>();
+        foreach (var id in Unfinished(root))
+        {
+            try
+            {
+                starts.Add(new StartStudy(id, Get(id).Brief));
+                _unloadable.TryRemove(id, out _);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                var message = $"study {id}: not started ({e.Message})";
+                if (!_unloadable.TryGetValue(id, out var told) || told != message) problem(message);
+                _unloadable[id] = message;
+            }
+        }
+        return starts;
+    }
+
     public StudyContext Get(string studyId) => _studies.GetOrAdd(studyId, id => Load(directoryOf(id)));
+
+    public string RunDirectory(string studyId) => directoryOf(studyId);
 
     public void Add(StudyContext context) => _studies[context.Spec.Name] = context;
 

@@ -136,6 +136,7 @@ public enum SamplerKind { Random, Grid, Tpe }
 public sealed record SearchSpec(SamplerKind Sampler, int Trials, int Parallelism, string Metric, IReadOnlyList<ParamSpec> Space, int GridPoints)
 {
     /// <summary>Validation loss and the surface distances are minimised; every other metric maximised.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool Maximise => !SpecNames.Minimised(Metric);
 }
 

@@ -7,7 +7,9 @@ using Nachos.Shared.Seeding;
 namespace Nachos.Shared.Study;
 
 public abstract record FoldEvent;
-public sealed record FoldStarted(string StudyId, int Outer, int Trials, int Parallelism, int Splits, int MaxEpochs, int Seed, string Metric, bool Maximise, double MaxFailedTrials) : FoldEvent;
+/// <param name="Search">The sampler's settings; with <paramref name="MaxRetries"/>, null in journals written before briefs (see <see cref="FoldState.Brief"/>).</param>
+public sealed record FoldStarted(string StudyId, int Outer, int Trials, int Parallelism, int Splits, int MaxEpochs, int Seed, string Metric, bool Maximise,
+    double MaxFailedTrials, SearchSpec? Search = null, int? MaxRetries = null) : FoldEvent;
 public sealed record TrialStarted(int Trial, Hyperparameters Config) : FoldEvent;
 public sealed record TrialFinished(TrialResult Result) : FoldEvent;
 public sealed record RefitStarted(int Trial, Hyperparameters Config, int Epochs) : FoldEvent;
@@ -46,19 +48,30 @@ public sealed record FoldState(
 
     public IEnumerable<int> Running => Started.Keys.Where(n => !Finished.ContainsKey(n));
 
-    /// <summary>The start of outer fold <paramref name="outer"/> of a study with this spec and split plan.</summary>
-    public static FoldStarted Begin(string studyId, StudySpec spec, SplitPlan plan, int outer) =>
-        new(studyId, outer, spec.Search.Trials, spec.Search.Parallelism, plan.Outer[outer].Inner.Count, spec.Training.MaxEpochs,
-            spec.Seed, spec.Search.Metric, spec.Search.Maximise, spec.Execution.MaxFailedTrials);
+    /// <summary>The start of outer fold <paramref name="outer"/> of a study with this brief.</summary>
+    public static FoldStarted Begin(string studyId, StudyBrief brief, int outer) =>
+        new(studyId, outer, brief.Search.Trials, brief.Search.Parallelism, brief.InnerSplits[outer], brief.MaxEpochs,
+            brief.Seed, brief.Search.Metric, brief.Search.Maximise, brief.MaxFailedTrials, brief.Search, brief.MaxRetries);
+
+    /// <summary>False for a fold journalled before briefs until a repeated start has brought its search and retries.</summary>
+    public bool Briefed => Start is { Search: not null, MaxRetries: not null };
+
+    /// <summary>What a repeated start brings to a fold journalled before briefs (kept in memory; the journal is not rewritten).</summary>
+    public FoldState Brief(FoldStarted repeated) =>
+        Start is { } s && !Briefed ? this with { Start = s with { Search = repeated.Search, MaxRetries = repeated.MaxRetries } } : this;
 
     /// <summary>The fold's sampler: its own stream of the study seed, so folds search independently and reproducibly.</summary>
-    public static ISampler Sampler(SearchSpec search, FoldStarted start) => Samplers.Create(search, Seeds.Derive(start.Seed, 2, start.Outer));
+    public ISampler Sampler()
+    {
+        var s = Briefed ? Start! : throw new InvalidOperationException("fold not briefed");
+        return Samplers.Create(s.Search!, Seeds.Derive(s.Seed, 2, s.Outer));
+    }
 
     /// <summary>What trial <paramref name="trial"/> of this fold is asked to do.</summary>
     public TrialRequested TrialRequest(int trial)
     {
         var s = Start ?? throw new InvalidOperationException("fold not started");
-        return new TrialRequested(s.StudyId, s.Outer, trial, Started[trial], s.Splits, s.MaxEpochs, s.Seed, s.Metric);
+        return new TrialRequested(s.StudyId, s.Outer, trial, Started[trial], s.Splits, s.MaxEpochs, s.Seed, s.Metric, s.MaxRetries);
     }
 
     /// <summary>A trial's report, if the fold waits for it (repeats, strays and reports after the end are dropped).</summary>

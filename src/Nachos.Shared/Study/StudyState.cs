@@ -1,7 +1,8 @@
 namespace Nachos.Shared.Study;
 
 public abstract record StudyEvent;
-public sealed record StudyStarted(string StudyId, int Folds) : StudyEvent;
+/// <param name="Brief">Null in journals written before briefs: such a study waits for the next <c>StartStudy</c> to bring it.</param>
+public sealed record StudyStarted(string StudyId, int Folds, StudyBrief? Brief = null) : StudyEvent;
 public sealed record FoldReported(FoldResult Result) : StudyEvent;
 /// <summary>The study's end, with its report: built once from the refits' predictions and kept in the journal, so a later start republishes it unchanged.</summary>
 public sealed record StudyFinished(bool Succeeded, string Summary, StudyReport? Report = null) : StudyEvent;
@@ -15,7 +16,10 @@ public sealed record RetryReport(ReportAttemptFailed Failed, TimeSpan After) : R
 
 /// <summary>What a study does next: start (or re-poke) the folds that have not reported, build its report, or republish the one it has.</summary>
 public abstract record StudyStep;
-public sealed record StartFolds(IReadOnlyList<int> Outer) : StudyStep;
+/// <summary>Each fold's start, for the folds that have not reported.</summary>
+public sealed record StartFolds(IReadOnlyList<FoldStarted> Folds) : StudyStep;
+/// <summary>A study journalled before briefs: nothing to do until a <c>StartStudy</c> brings its brief.</summary>
+public sealed record AwaitStudyBrief : StudyStep;
 public sealed record BuildReport : StudyStep;
 public sealed record RepublishReport(StudyReport Report) : StudyStep;
 
@@ -44,13 +48,19 @@ public sealed record StudyState(StudyStarted? Start, IReadOnlyDictionary<int, Fo
         _ => this,
     };
 
+    /// <summary>The brief a repeated start brings, kept in memory by a study journalled before briefs.</summary>
+    public StudyState Brief(StudyBrief brief) => Start is { Brief: null } s ? this with { Start = s with { Brief = brief } } : this;
+
     /// <summary>A fold's report, if the study waits for it.</summary>
     public FoldReported? Accept(FoldResult result) => Start is null || Folds.ContainsKey(result.Outer) ? null : new FoldReported(result);
 
     public StudyStep Decide()
     {
         var s = Start ?? throw new InvalidOperationException("study not started");
-        if (!AllReported) return new StartFolds(Enumerable.Range(0, s.Folds).Where(k => !Folds.ContainsKey(k)).ToList());
+        if (!AllReported)
+            return s.Brief is { } brief
+                ? new StartFolds(Enumerable.Range(0, s.Folds).Where(k => !Folds.ContainsKey(k)).Select(k => FoldState.Begin(s.StudyId, brief, k)).ToList())
+                : new AwaitStudyBrief();
         return Finish?.Report is { } stored ? new RepublishReport(stored) : new BuildReport();
     }
 

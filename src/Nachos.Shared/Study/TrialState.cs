@@ -3,7 +3,9 @@ using Nachos.Shared.Tasks;
 namespace Nachos.Shared.Study;
 
 public abstract record TrialEvent;
-public sealed record TrialRequested(string StudyId, int Outer, int Trial, Hyperparameters Config, int Splits, int MaxEpochs, int Seed, string Metric) : TrialEvent;
+/// <param name="MaxRetries">Null in journals written before briefs: such a trial waits for its fold's next <c>StartTrial</c> to bring it.</param>
+public sealed record TrialRequested(string StudyId, int Outer, int Trial, Hyperparameters Config, int Splits, int MaxEpochs, int Seed, string Metric,
+    int? MaxRetries = null) : TrialEvent;
 public sealed record SplitFinished(int Inner, TaskOutcome Outcome) : TrialEvent;
 
 /// <summary>What a trial reports to its outer fold: mean inner validation metric ± SE and mean best epoch, or why it failed.</summary>
@@ -14,7 +16,9 @@ public sealed record TrialResult(int Trial, Hyperparameters Config, double? Scor
 
 /// <summary>What a trial does next: submit the splits without an outcome (idempotent at the queue), or report its result.</summary>
 public abstract record TrialStep;
-public sealed record SubmitSplits(IReadOnlyList<TaskSpec> Tasks) : TrialStep;
+public sealed record SubmitSplits(IReadOnlyList<TaskSpec> Tasks, int MaxRetries) : TrialStep;
+/// <summary>A trial journalled before briefs: nothing to submit until a repeated <c>StartTrial</c> brings its retries.</summary>
+public sealed record AwaitTrialBrief : TrialStep;
 public sealed record ReportTrial(TrialResult Result) : TrialStep;
 
 /// <summary>One trial: one task per inner split; done when every split has an outcome.</summary>
@@ -40,7 +44,12 @@ public sealed record TrialState(TrialRequested? Request, IReadOnlyDictionary<int
     public TrialStep Decide() =>
         Request is null ? throw new InvalidOperationException("trial not requested")
         : Done ? new ReportTrial(Result())
-        : new SubmitSplits(Pending().ToList());
+        : Request.MaxRetries is { } retries ? new SubmitSplits(Pending().ToList(), retries)
+        : new AwaitTrialBrief();
+
+    /// <summary>The retries a repeated request brings to a trial journalled before briefs (kept in memory).</summary>
+    public TrialState Brief(TrialRequested repeated) =>
+        Request is { MaxRetries: null } r ? this with { Request = r with { MaxRetries = repeated.MaxRetries } } : this;
 
     public IEnumerable<TaskSpec> Tasks() => Request is not { } r ? [] :
         Enumerable.Range(0, r.Splits).Select(j => TaskSpec.ForSplit(r.StudyId, r.Outer, r.Trial, j, r.Config, r.MaxEpochs, r.Seed));
