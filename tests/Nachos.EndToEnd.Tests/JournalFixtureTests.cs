@@ -29,11 +29,13 @@ public sealed class JournalFixtureTests
         return counts;
     }
 
-    [Fact]
-    public void A_study_stopped_by_an_earlier_build_is_resumed_and_finished_with_the_report_that_build_wrote()
+    [Theory]
+    [InlineData("simulated-midway")] // before briefs: the entities wait for their parents to bring them
+    [InlineData("simulated-briefed")]
+    public void A_study_stopped_by_an_earlier_build_is_resumed_and_finished_with_the_report_that_build_wrote(string name)
     {
         using var dir = new TempDir();
-        var fixture = Fixture("simulated-midway");
+        var fixture = Fixture(name);
         Copy(Path.Combine(fixture, "run"), dir.File("run"));
         File.Copy(Path.Combine(fixture, "spec.yaml"), dir.File("spec.yaml"));
         File.WriteAllText(dir.File("run/spec-source.txt"), dir.File("spec.yaml"));
