@@ -1,10 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
-using CsvHelper;
 using Nachos.Host.Cli;
 using Nachos.Host.Running;
 using Nachos.Shared.Data;
-using Nachos.Shared.Files;
 using Nachos.Shared.Metrics.Segmentation;
 using Nachos.Shared.Spec;
 using Nachos.Shared.Splits;
@@ -91,7 +89,8 @@ public static class EnsembleCommand
 
         Print(ensembles, refits);
         var csv = outFile ?? Path.Combine(dir, RunLayout.Ensemble);
-        Write(csv, ensembles);
+        EnsembleFile.Write(csv, Enumerable.Range(1, ensembles.Max(e => e.Trials.Count)).Select(EnsembleFile.TrialColumn).ToList(),
+            ensembles.SelectMany(EnsembleFile.RowsOf));
         AnsiConsole.MarkupLineInterpolated($"per-image Dice: [blue]{csv}[/]");
         return ExitCodes.Ok;
     }
@@ -130,39 +129,4 @@ public static class EnsembleCommand
         EnsembleRule.MeanProbability => "mean",
         _ => "union",
     };
-
-    private static string Name(EnsembleRule rule) => rule switch
-    {
-        EnsembleRule.MeanProbability => "mean-probability",
-        _ => rule.ToString().ToLowerInvariant(),
-    };
-
-    private static void Write(string path, IReadOnlyList<FoldEnsemble> ensembles)
-    {
-        var rules = Enum.GetValues<EnsembleRule>();
-        var trials = ensembles.Max(e => e.Trials.Count);
-        AtomicFile.Write(path, temporary =>
-        {
-            using var writer = new StreamWriter(temporary);
-            using var csv = new CsvWriter(writer, CultureInfo.InvariantCulture);
-            foreach (var h in new[] { "outer_fold", "set", "image", "chosen_rule" }) csv.WriteField(h);
-            foreach (var rule in rules) csv.WriteField(Name(rule));
-            for (var m = 0; m < trials; m++) csv.WriteField($"trial_{m + 1}");
-            csv.WriteField("oracle");
-            csv.NextRecord();
-            foreach (var e in ensembles)
-                foreach (var (set, scores) in new[] { ("validation", e.Validation), ("test", e.Test) })
-                    foreach (var image in scores.Images)
-                    {
-                        csv.WriteField(e.Outer);
-                        csv.WriteField(set);
-                        csv.WriteField(image.Id);
-                        csv.WriteField(Name(e.Chosen));
-                        foreach (var rule in rules) csv.WriteField(image.RuleDice[rule].ToString("R", CultureInfo.InvariantCulture));
-                        for (var m = 0; m < trials; m++) csv.WriteField(m < image.ModelDice.Count ? image.ModelDice[m].ToString("R", CultureInfo.InvariantCulture) : "");
-                        csv.WriteField(image.Oracle.ToString("R", CultureInfo.InvariantCulture));
-                        csv.NextRecord();
-                    }
-        });
-    }
 }
