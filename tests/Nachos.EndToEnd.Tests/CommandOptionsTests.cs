@@ -23,7 +23,7 @@ public sealed class CommandOptionsTests
         ["task"] = ["--run-dir", "--task-file", "--device", "--parent-pid"],
         ["dataset"] = [],
         ["dataset synth"] = ["--out", "--task", "--patients", "--sites", "--size", "--seed"],
-        ["ensemble"] = ["--top", "--out"],
+        ["ensemble"] = ["--top", "--out", "--external"],
         ["cluster"] = [],
         ["cluster show"] = Api,
         ["cluster leave"] = Api,

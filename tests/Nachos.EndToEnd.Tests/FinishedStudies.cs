@@ -13,6 +13,7 @@ public sealed class FinishedStudies : IDisposable
     private readonly Lazy<FinishedStudy> _simulated;
     private readonly Lazy<FinishedStudy> _torch;
     private readonly Lazy<FinishedStudy> _segmentation;
+    private readonly Lazy<FinishedStudy> _segmentationTwoTrials;
 
     public FinishedStudies()
     {
@@ -22,6 +23,8 @@ public sealed class FinishedStudies : IDisposable
             "{ trials: 2, parallelism: 2, space: { learning_rate: { type: log-uniform, low: 0.001, high: 0.01 } } }",
             "{ trainer: torch, executor: subprocess, devices: 2 }")));
         _segmentation = new Lazy<FinishedStudy>(() => Run("seg", SegmentationSpec));
+        _segmentationTwoTrials = new Lazy<FinishedStudy>(() => Run("seg2", SegmentationSpec.Replace("name: seg", "name: seg2")
+            .Replace("trials: 1, metric: dice }", "trials: 2, metric: dice, space: { learning_rate: { type: log-uniform, low: 0.003, high: 0.03 } } }")));
     }
 
     /// <summary>Binary, 3 outer folds × 2 inner splits × 6 trials of the simulated trainer on 30 synthetic patients.</summary>
@@ -35,6 +38,9 @@ public sealed class FinishedStudies : IDisposable
     /// patients (32×32, in <c>data/</c> beside the run directory).
     /// </summary>
     public FinishedStudy Segmentation => _segmentation.Value;
+
+    /// <summary>As <see cref="Segmentation"/> with 2 trials per fold (a learning-rate search), so each fold can choose an ensemble rule (~1 min).</summary>
+    public FinishedStudy SegmentationTwoTrials => _segmentationTwoTrials.Value;
 
     private const string SegmentationSpec = """
         name: seg

@@ -88,4 +88,24 @@ public sealed class SegmentationEnsembleTests
         Assert.Equal([0, 5], FoldEnsembles.Top(trials, maximise: false, 2));
         Assert.Throws<ArgumentException>(() => FoldEnsembles.Evaluate("s", new OuterFold(0, "o0", [], [], []), [1], 1, 1, _ => [true], (_, _, _) => null!));
     }
+
+    [Fact]
+    public void Refits_on_an_external_set_apply_the_rule_the_folds_chose_most_often()
+    {
+        Assert.Equal(EnsembleRule.Majority, ExternalEnsemble.Vote([EnsembleRule.Union, EnsembleRule.Majority, EnsembleRule.Majority]));
+        Assert.Equal(EnsembleRule.Intersection, ExternalEnsemble.Vote([EnsembleRule.MeanProbability, EnsembleRule.Intersection]));
+        Assert.Equal(EnsembleRule.MeanProbability, ExternalEnsemble.Vote([]));
+
+        var truth = new Dictionary<string, bool[]> { ["x"] = Truth };
+        var e = ExternalEnsemble.Evaluate(1, 6, [EnsembleRule.Intersection, EnsembleRule.Union, EnsembleRule.Intersection],
+            [(0, new Dictionary<string, double[]> { ["x"] = A }), (2, new Dictionary<string, double[]> { ["x"] = B })], truth);
+        Assert.Equal([0, 2], e.Refits);
+        Assert.Equal(EnsembleRule.Intersection, e.Applied);
+        Assert.Equal(2, e.Votes[EnsembleRule.Intersection]);
+        Assert.Equal(2.0 / 5, e.Dice, 12);                                       // TP 1, FP 0, FN 3
+        Assert.Equal(8.0 / 10, e.Scores.RuleMean(EnsembleRule.Union), 12);
+        Assert.Equal(4.0 / 7, e.Scores.ModelMean(0), 12);                         // A: TP 2, FP 1, FN 2
+        Assert.Equal(6.0 / 8, e.Scores.OracleMean, 12);                           // B: TP 3, FP 1, FN 1
+        Assert.Throws<ArgumentException>(() => ExternalEnsemble.Evaluate(1, 6, [], [(0, new Dictionary<string, double[]> { ["x"] = A })], truth));
+    }
 }

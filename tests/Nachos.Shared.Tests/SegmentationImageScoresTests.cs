@@ -1,4 +1,5 @@
 using Nachos.Shared.Metrics.Segmentation;
+using Nachos.Shared.Spec;
 
 namespace Nachos.Shared.Tests;
 
@@ -70,8 +71,8 @@ public sealed class SegmentationImageScoresTests
     [Fact]
     public void A_sets_metrics_are_means_of_the_defined_values_and_the_pooled_Dice_pools_pixels()
     {
-        var a = ImageScores.Of(3, 4, Truth, Predicted, 3, Indicators(Predicted, 3), 1).ByName();
-        var b = ImageScores.Of(3, 4, new int[12], new int[12], 3, Indicators(new int[12], 3), 1).ByName();
+        var a = ImageScores.Of(3, 4, Truth, Predicted, 3, Indicators(Predicted, 3), 1).ByName(Classes);
+        var b = ImageScores.Of(3, 4, new int[12], new int[12], 3, Indicators(new int[12], 3), 1).ByName(Classes);
         var mean = ImageScores.Mean([a, b]);
         Assert.Equal((a["dice"]!.Value + 1) / 2, mean["dice"]!.Value, 12);
         // The empty image has no true foreground: its sensitivity is undefined and left out of the mean.
@@ -79,6 +80,59 @@ public sealed class SegmentationImageScoresTests
         Assert.Equal(12.0 / 14, mean["pooled_dice"]!.Value, 12);
         Assert.Null(ImageScores.Mean([])["pooled_dice"]);
         Assert.Equal(1, ImageScores.Mean([b])["pooled_dice"]);
+    }
+
+    private static readonly string[] Classes = ["background", "liver", "tumour"];
+
+    [Fact]
+    public void Each_foreground_class_has_its_own_scores_and_columns()
+    {
+        var s = ImageScores.Of(3, 4, Truth, Predicted, 3, Indicators(Predicted, 3), 1);
+        Assert.NotNull(s.PerClass);
+        var (liver, tumour) = (s.PerClass[0], s.PerClass[1]);
+        // Class 1: TP 2, FP 0, FN 1 → Dice 4/5, IoU 2/3. Class 2: TP 4, FP 1, FN 0 → Dice 8/9, IoU 4/5.
+        Assert.Equal((0.8, 2.0 / 3, 2L, 0L, 1L), (liver.Dice, liver.Iou, liver.TruePositives, liver.FalsePositives, liver.FalseNegatives));
+        Assert.Equal((8.0 / 9, 0.8, 4L, 1L, 0L), (tumour.Dice, tumour.Iou, tumour.TruePositives, tumour.FalsePositives, tumour.FalseNegatives));
+        Assert.Equal(22.5 / 27, liver.PixelAuroc!.Value, 12);
+        Assert.Equal(30.0 / 32, tumour.PixelAuroc!.Value, 12);
+        var byClass = LabelMapMetrics.PerClass(3, 4, Truth, Predicted, 3, 1);
+        Assert.Equal(byClass[2].Hd95, tumour.Hd95);
+        Assert.Null(liver.PerClass);
+
+        var row = s.ByName(Classes);
+        Assert.Equal(ImageScores.Columns.Count * 3, row.Count);
+        Assert.Equal(0.8, row["dice_liver"]);
+        Assert.Equal(8.0 / 9, row["dice_tumour"]);
+        Assert.Equal(0.8, row["iou_tumour"]);
+        Assert.Equal(1, row["fp_tumour"]);
+        Assert.Equal(ImageScores.ClassColumns(Classes).Order(), row.Keys.Except(ImageScores.Columns).Order());
+        Assert.Throws<ArgumentException>(() => s.ByName());
+
+        // A tumour-free image: the liver scores alone, and the tumour's Dice 1 (both empty), its HD95 0.
+        var noTumour = ImageScores.Of(3, 4, Truth.Select(v => v == 2 ? 0 : v).ToArray(), Truth.Select(v => v == 2 ? 0 : v).ToArray(), 3,
+            Indicators(Truth.Select(v => v == 2 ? 0 : v).ToArray(), 3), 1).ByName(Classes);
+        Assert.Equal((1.0, 0.0), (noTumour["dice_tumour"]!.Value, noTumour["hd95_tumour"]!.Value));
+        var mean = ImageScores.Mean([row, noTumour], Classes);
+        Assert.Equal((0.8 + 1) / 2, mean["dice_liver"]!.Value, 12);
+        Assert.Equal((8.0 / 9 + 1) / 2, mean["dice_tumour"]!.Value, 12);
+        // Pooled over both images: liver TP 2+3, FP 0, FN 1; tumour TP 4, FP 1, FN 0.
+        Assert.Equal(10.0 / 11, mean["pooled_dice_liver"]!.Value, 12);
+        Assert.Equal(8.0 / 9, mean["pooled_dice_tumour"]!.Value, 12);
+        Assert.Equal(ImageScores.ReportMetrics(Classes).Order(), mean.Keys.Order());
+    }
+
+    [Fact]
+    public void A_binary_image_has_no_per_class_columns()
+    {
+        var truth = new[] { 0, 1, 1, 0, 0, 1, 1, 0, 0, 0, 0, 0 };
+        var s = ImageScores.Of(3, 4, truth, truth, 2, Indicators(truth, 2), 1);
+        Assert.Null(s.PerClass);
+        Assert.Empty(ImageScores.ClassColumns(["background", "lesion"]));
+        Assert.Equal(ImageScores.Columns.Order(), s.ByName(["background", "lesion"]).Keys.Order());
+        Assert.Equal(SpecNames.SegmentationMetrics, ImageScores.ReportMetrics(["background", "lesion"]));
+        Assert.Equal("hd95", ImageScores.BaseMetric("hd95_tumour"));
+        Assert.Equal("pooled_dice", ImageScores.BaseMetric("pooled_dice_liver"));
+        Assert.Equal("surface_dice", ImageScores.BaseMetric("surface_dice"));
     }
 
     [Fact]

@@ -68,6 +68,9 @@ public sealed class SegmentationSpecTests : IDisposable
     [InlineData("  classes: [only]", "dataset.classes", "needs 2 or more classes")]
     [InlineData("  classes: [bg, a, a]", "dataset.classes", "must be distinct")]
     [InlineData("  label_columns: [label]", "dataset.label_columns", "does not apply to task segmentation")]
+    [InlineData("  classes: [bg, \"left lung\"]", "dataset.classes", "'left lung': a segmentation class name is letters, digits")]
+    [InlineData("  classes: [bg, liver, _tumour]", "dataset.classes", "'_tumour'")]
+    [InlineData("  classes: [bg, \"a,b\"]", "dataset.classes", "'a,b'")]
     public void Classes_and_label_columns_are_checked(string line, string path, string message)
     {
         var e = Error(Valid + "\n" + line + "\n");

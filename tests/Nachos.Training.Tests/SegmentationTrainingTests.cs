@@ -167,6 +167,42 @@ public sealed class SegmentationTrainingTests : IDisposable
             Assert.All(png.Data, v => Assert.True(v is 0 or 1 or 2, $"label {v}"));
             var truth = data.Masks![row.SampleId];
             Assert.Equal(truth.Any(v => v == 2) ? 2 : truth.Any(v => v == 1) ? 1 : 0, row.Labels[0]);
+            // Each class's Dice in its own column, recomputed from the mask PNG against the truth; the mean column is their mean.
+            var perClass = new List<double>();
+            foreach (var (c, name) in new[] { (1, "lesion1"), (2, "lesion2") })
+            {
+                long tp = 0, fp = 0, fn = 0;
+                for (var i = 0; i < truth.Length; i++)
+                {
+                    var (t, p) = (truth[i] == c, png.Data[i] == c);
+                    if (t && p) tp++;
+                    else if (p) fp++;
+                    else if (t) fn++;
+                }
+                var dice = tp + fp + fn == 0 ? 1 : 2.0 * tp / (2.0 * tp + fp + fn);
+                Assert.Equal(dice, double.Parse(row.Extra[$"dice_{name}"], CultureInfo.InvariantCulture), 12);
+                Assert.Equal(tp, long.Parse(row.Extra[$"tp_{name}"], CultureInfo.InvariantCulture));
+                perClass.Add(dice);
+            }
+            Assert.Equal(perClass.Average(), double.Parse(row.Extra["dice"], CultureInfo.InvariantCulture), 12);
+        }
+        Assert.Equal([.. ImageScores.Columns, .. ImageScores.ClassColumns(table.Classes), "mask", "probabilities"], table.ExtraColumns);
+        // The set's metrics per class: the mean over the test images of each class's column.
+        var test = table.Rows.Where(r => r.Set == "test").ToList();
+        foreach (var name in new[] { "lesion1", "lesion2" })
+            Assert.Equal(test.Average(r => double.Parse(r.Extra![$"dice_{name}"], CultureInfo.InvariantCulture)), result.TestMetrics[$"dice_{name}"]!.Value, 9);
+
+        // The report carries each class's metrics per fold with their intervals, beside the means over classes.
+        var inputs = ReportInputs.Read([new RefitArtifact(0, RunLayout.PredictionsPath(task.Directory), task.Test)], data.Manifest);
+        Assert.Empty(inputs.Problems);
+        var fold = new FoldResult(0, 0, Hyperparameters.Empty, 0.9, 0.01, 14, result.TestMetrics, [], null);
+        var report = StudyReport.Build("seg", spec, data.Manifest, [fold], inputs.Predictions);
+        Assert.Equal(ImageScores.ReportMetrics(table.Classes), report.Metrics.Select(m => m.Metric));
+        foreach (var name in new[] { "dice_lesion1", "dice_lesion2", "hd95_lesion2", "pooled_dice_lesion1" })
+        {
+            var m = report.Metrics.Single(x => x.Metric == name);
+            Assert.Equal(result.TestMetrics[name], m.PerFold[0]);
+            Assert.True(m.BootstrapLow <= m.PerFold[0] && m.PerFold[0] <= m.BootstrapHigh, name);
         }
     }
 

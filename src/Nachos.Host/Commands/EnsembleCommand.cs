@@ -1,14 +1,13 @@
 using System.CommandLine;
 using System.Globalization;
-using CsvHelper;
 using Nachos.Host.Cli;
 using Nachos.Host.Running;
 using Nachos.Shared.Data;
-using Nachos.Shared.Files;
 using Nachos.Shared.Metrics.Segmentation;
 using Nachos.Shared.Spec;
 using Nachos.Shared.Splits;
 using Nachos.Shared.Study;
+using Nachos.Shared.Tasks;
 using Nachos.Training.Data;
 using Nachos.Training.Engine;
 using Spectre.Console;
@@ -25,21 +24,24 @@ public static class EnsembleCommand
     public static Command Create()
     {
         var runDir = new Argument<string>("run-dir") { Description = "a finished segmentation study's run directory" };
-        var top = new Option<int>("--top") { Description = "how many of each fold's best trials to combine (at least 2)", DefaultValueFactory = _ => 3 };
-        var output = new Option<string?>("--out") { Description = "per-image Dice of every rule and trial as CSV (default: RUN_DIR/ensemble.csv)" };
-        var command = new Command("ensemble", "combine a segmentation study's best trials' masks (union, intersection, majority, mean probability)") { runDir, top, output };
-        command.SetAction(r => Run(r.GetValue(runDir)!, r.GetValue(top), r.GetValue(output)));
+        var top = new Option<int?>("--top") { Description = "how many of each fold's best trials to combine (at least 2; default 3)" };
+        var output = new Option<string?>("--out") { Description = "per-image Dice of every rule and model as CSV (default: RUN_DIR/ensemble.csv, with --external RUN_DIR/ensemble-external.csv)" };
+        var external = new Option<string?>("--external") { Description = "a CSV manifest or .npz with masks: the outer folds' refits predict it instead" };
+        var command = new Command("ensemble", "combine a segmentation study's models' masks (union, intersection, majority, mean probability)") { runDir, top, output, external };
+        command.SetAction(r => Run(r.GetValue(runDir)!, r.GetValue(top) ?? 3, r.GetValue(output), r.GetValue(external)));
         return command;
     }
 
-    private static int Run(string dir, int top, string? outFile)
+    private static int Run(string dir, int top, string? outFile, string? external)
     {
         if (top < 2) return ExitCodes.Refuse($"--top {top}: an ensemble needs at least 2 trials");
         if (!Directory.Exists(dir)) return ExitCodes.Refuse($"{dir}: no such run directory");
+        if (external is not null && !File.Exists(external)) return ExitCodes.Refuse($"--external {external}: no such file");
         StudySpec spec;
         StudyReport report;
         SplitPlan plan;
         LoadedDataset data;
+        LoadedDataset? externalData = null;
         try
         {
             spec = RunDirectoryCatalog.LoadSpec(dir) ?? throw new DataException($"{RunLayout.SpecPath(dir)}: no study spec in this run directory");
@@ -47,16 +49,15 @@ public static class EnsembleCommand
             if (!File.Exists(RunLayout.ReportPath(dir))) return ExitCodes.Refuse($"{RunLayout.ReportPath(dir)}: missing; the study has not finished");
             report = StudyReport.Read(RunLayout.ReportPath(dir));
             plan = SplitPlan.Read(RunLayout.SplitsPath(dir));
-            data = AnsiConsole.Progress().Start(ctx =>
-            {
-                var bar = ctx.AddTask("decoding images and masks", maxValue: 1);
-                return DatasetLoader.Load(spec, (done, total) => (bar.MaxValue, bar.Value) = (total, done));
-            });
+            data = Decode(spec, "decoding images and masks");
+            if (external is not null) externalData = Decode(ExternalSpec(spec, external), "decoding the external images and masks");
         }
         catch (Exception e) when (e is SpecException or DataException or SplitException or InvalidDataException or System.Text.Json.JsonException or IOException)
         {
             return ExitCodes.Refuse(e is System.Text.Json.JsonException ? $"{RunLayout.ReportPath(dir)}: not a report" : e.Message);
         }
+        if (externalData is not null && externalData.Manifest.Samples.FirstOrDefault(s => externalData.Masks?.ContainsKey(s.Id) != true) is { } unmasked)
+            return ExitCodes.Refuse($"--external {external}: sample '{unmasked.Id}' has no mask; an external set is scored against its masks");
 
         var ensembles = new List<FoldEnsemble>();
         var refits = new Dictionary<int, double?>();
@@ -71,7 +72,7 @@ public static class EnsembleCommand
                     refits[fold.Outer] = fold.TestMetrics.GetValueOrDefault("dice");
                     if (trials.Count < 2)
                     {
-                        AnsiConsole.MarkupLineInterpolated($"[yellow]outer fold {fold.Outer}[/]: {trials.Count} finished trial(s); an ensemble needs 2");
+                        if (externalData is null) AnsiConsole.MarkupLineInterpolated($"[yellow]outer fold {fold.Outer}[/]: {trials.Count} finished trial(s); an ensemble needs 2");
                         bar.Increment(1);
                         continue;
                     }
@@ -87,16 +88,89 @@ public static class EnsembleCommand
         {
             return ExitCodes.Refuse(e.Message);
         }
+        if (externalData is not null) return RunExternal(dir, spec, report, plan, data, externalData, ensembles, outFile);
         if (ensembles.Count == 0) return ExitCodes.Refuse($"{dir}: no outer fold has two finished trials to combine");
 
         Print(ensembles, refits);
         var csv = outFile ?? Path.Combine(dir, RunLayout.Ensemble);
-        Write(csv, ensembles);
+        EnsembleFile.Write(csv, Enumerable.Range(1, ensembles.Max(e => e.Trials.Count)).Select(EnsembleFile.TrialColumn).ToList(),
+            ensembles.SelectMany(EnsembleFile.RowsOf));
         AnsiConsole.MarkupLineInterpolated($"per-image Dice: [blue]{csv}[/]");
         return ExitCodes.Ok;
     }
 
     private static string F(double? v) => v is { } x ? x.ToString("0.000", CultureInfo.InvariantCulture) : "-";
+
+    private static LoadedDataset Decode(StudySpec spec, string what) => AnsiConsole.Progress().Start(ctx =>
+    {
+        var bar = ctx.AddTask(what, maxValue: 1);
+        return DatasetLoader.Load(spec, (done, total) => (bar.MaxValue, bar.Value) = (total, done));
+    });
+
+    /// <summary>The study's spec reading an external set instead: its columns, classes and image size; a bad image or mask is an error.</summary>
+    private static StudySpec ExternalSpec(StudySpec spec, string path) => spec with
+    {
+        Dataset = spec.Dataset with
+        {
+            Format = path.EndsWith(".npz", StringComparison.OrdinalIgnoreCase) ? DatasetFormat.Npz : DatasetFormat.Csv,
+            Path = Path.GetFullPath(path),
+            GroupColumn = null, SiteColumn = null, FoldColumn = null,
+            MaskColumn = spec.Dataset.MaskColumn ?? "mask",
+            OnBadImage = BadImagePolicy.Error,
+            Synthetic = null,
+        },
+    };
+
+    /// <summary>Each outer fold's refit predicts the external images; the rules combine them, the one the folds chose most often on inner validation applied.</summary>
+    private static int RunExternal(string dir, StudySpec spec, StudyReport report, SplitPlan plan, LoadedDataset data, LoadedDataset external,
+        IReadOnlyList<FoldEnsemble> ensembles, string? outFile)
+    {
+        var folds = report.Folds.Where(f => f.Failure is null && f.Config is not null).OrderBy(f => f.Outer).ToList();
+        if (folds.Count < 2) return ExitCodes.Refuse($"{dir}: {folds.Count} outer fold(s) have a refit; an ensemble of refits needs 2");
+        var ids = external.Manifest.Samples.Select(s => s.Id).ToList();
+        var refits = new List<(int Outer, IReadOnlyDictionary<string, double[]> Maps)>();
+        try
+        {
+            AnsiConsole.Progress().Start(ctx =>
+            {
+                var bar = ctx.AddTask("predicting the external set with each outer fold's refit", maxValue: folds.Count);
+                foreach (var fold in folds)
+                {
+                    var test = plan.Outer[fold.Outer].Test.ToHashSet();
+                    var train = data.Manifest.Samples.Select(s => s.Id).Where(id => !test.Contains(id)).ToList();
+                    var task = TaskAddress.Refit(spec.Name, fold.Outer);
+                    refits.Add((fold.Outer, TaskModels.ForegroundMaps(spec, data, task, RunLayout.TaskDirectory(dir, task), fold.Config!, train, ids, external)));
+                    bar.Increment(1);
+                }
+            });
+        }
+        catch (FileNotFoundException e)
+        {
+            return ExitCodes.Refuse(e.Message);
+        }
+        var truth = ids.ToDictionary(id => id, id => external.Masks![id].Select(v => v != 0).ToArray());
+        var result = ExternalEnsemble.Evaluate(spec.Image.Height, spec.Image.Width, ensembles.Select(e => e.Chosen).ToList(), refits, truth);
+
+        var table = new Table().AddColumn("model").AddColumn(new TableColumn("Dice").RightAligned()).AddColumn("note");
+        foreach (var rule in EnsembleFile.Rules)
+            table.AddRow(EnsembleFile.Name(rule), F(result.Scores.RuleMean(rule)),
+                (rule == result.Applied ? "applied; " : "") + $"chosen by {result.Votes.GetValueOrDefault(rule)} of {report.Folds.Count} folds on inner validation");
+        for (var m = 0; m < result.Refits.Count; m++)
+            table.AddRow(EnsembleFile.RefitColumn(result.Refits[m]), F(result.Scores.ModelMean(m)), "outer fold's refit alone");
+        table.AddRow("oracle", F(result.Scores.OracleMean), "optimistic upper bound, not an estimate");
+        if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 160);
+        AnsiConsole.Write(table);
+        var why = result.Votes.Count == 0
+            ? "no fold had two finished trials to choose on inner validation: mean probability by default"
+            : "the rule the outer folds chose most often on inner validation";
+        AnsiConsole.MarkupLineInterpolated(
+            $"External set ({ids.Count} images), mean per-image Dice. Applied rule: {EnsembleFile.Name(result.Applied)} ({why}): [green]{F(result.Dice)}[/]. oracle: each image's best refit, chosen knowing the truth.");
+        var csv = outFile ?? Path.Combine(dir, RunLayout.EnsembleExternal);
+        EnsembleFile.Write(csv, result.Refits.Select(EnsembleFile.RefitColumn).ToList(),
+            EnsembleFile.RowsOf(null, EnsembleFile.External, result.Applied, result.Scores));
+        AnsiConsole.MarkupLineInterpolated($"per-image Dice: [blue]{csv}[/]");
+        return ExitCodes.Ok;
+    }
 
     private static void Print(IReadOnlyList<FoldEnsemble> ensembles, IReadOnlyDictionary<int, double?> refits)
     {
@@ -130,39 +204,4 @@ public static class EnsembleCommand
         EnsembleRule.MeanProbability => "mean",
         _ => "union",
     };
-
-    private static string Name(EnsembleRule rule) => rule switch
-    {
-        EnsembleRule.MeanProbability => "mean-probability",
-        _ => rule.ToString().ToLowerInvariant(),
-    };
-
-    private static void Write(string path, IReadOnlyList<FoldEnsemble> ensembles)
-    {
-        var rules = Enum.GetValues<EnsembleRule>();
-        var trials = ensembles.Max(e => e.Trials.Count);
-        AtomicFile.Write(path, temporary =>
-        {
-            using var writer = new StreamWriter(temporary);
-            using var csv = new CsvWriter(writer, CultureInfo.InvariantCulture);
-            foreach (var h in new[] { "outer_fold", "set", "image", "chosen_rule" }) csv.WriteField(h);
-            foreach (var rule in rules) csv.WriteField(Name(rule));
-            for (var m = 0; m < trials; m++) csv.WriteField($"trial_{m + 1}");
-            csv.WriteField("oracle");
-            csv.NextRecord();
-            foreach (var e in ensembles)
-                foreach (var (set, scores) in new[] { ("validation", e.Validation), ("test", e.Test) })
-                    foreach (var image in scores.Images)
-                    {
-                        csv.WriteField(e.Outer);
-                        csv.WriteField(set);
-                        csv.WriteField(image.Id);
-                        csv.WriteField(Name(e.Chosen));
-                        foreach (var rule in rules) csv.WriteField(image.RuleDice[rule].ToString("R", CultureInfo.InvariantCulture));
-                        for (var m = 0; m < trials; m++) csv.WriteField(m < image.ModelDice.Count ? image.ModelDice[m].ToString("R", CultureInfo.InvariantCulture) : "");
-                        csv.WriteField(image.Oracle.ToString("R", CultureInfo.InvariantCulture));
-                        csv.NextRecord();
-                    }
-        });
-    }
 }

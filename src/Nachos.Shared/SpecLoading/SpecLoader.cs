@@ -7,8 +7,11 @@ using YamlDotNet.RepresentationModel;
 namespace Nachos.Shared.SpecLoading;
 
 /// <summary>Parses and validates a study spec (YAML). Reports every problem with its key path and line.</summary>
-public static class SpecLoader
+public static partial class SpecLoader
 {
+    [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]*$")]
+    private static partial System.Text.RegularExpressions.Regex SafeClassName();
+
     public static StudySpec LoadFile(string path)
     {
         var full = System.IO.Path.GetFullPath(path);
@@ -123,6 +126,9 @@ public static class SpecLoader
                 s.Error("classes", $"task segmentation needs 2 or more classes, class 0 being the background, got {classes.Count}");
             if (classes.Count > 256) s.Error("classes", $"task segmentation takes at most 256 classes (a mask pixel is one byte), got {classes.Count}");
             if (classes.Distinct().Count() != classes.Count) s.Error("classes", "class names must be distinct");
+            // A class name becomes part of the per-class metric columns (dice_{class}, ...) of predictions and reports.
+            if (classes.FirstOrDefault(c => !SafeClassName().IsMatch(c)) is { } unsafeName)
+                s.Error("classes", $"'{unsafeName}': a segmentation class name is letters, digits, '_' and '-', starting with a letter or digit");
         }
         else if (task == TaskKind.Multilabel)
         {

@@ -56,17 +56,18 @@ public sealed record ReportInputs(IReadOnlyDictionary<int, IReadOnlyList<Predict
         if (manifest.Task == TaskKind.Segmentation)
         {
             // The truth of a segmentation row is its mask's, known only to the task that read the mask.
-            var missing = ImageScores.Columns.FirstOrDefault(c => !table.ExtraColumns.Contains(c));
+            IReadOnlyList<string> columns = [.. ImageScores.Columns, .. ImageScores.ClassColumns(manifest.Classes)];
+            var missing = columns.FirstOrDefault(c => !table.ExtraColumns.Contains(c));
             if (missing is not null) throw new InvalidDataException($"{file}: no column '{missing}' in the header line");
             return table.Rows.Where(r => r.Set == "test")
-                .Select(r => new Prediction(r.SampleId, r.Labels, order.Select(i => r.Probabilities[i]).ToArray(), ImageScoresOf(r, file))).ToList();
+                .Select(r => new Prediction(r.SampleId, r.Labels, order.Select(i => r.Probabilities[i]).ToArray(), ImageScoresOf(r, columns, file))).ToList();
         }
         return table.Rows.Where(r => r.Set == "test")
             .Select(r => new Prediction(r.SampleId, manifest.ById[r.SampleId].Labels, order.Select(i => r.Probabilities[i]).ToArray())).ToList();
     }
 
-    private static IReadOnlyDictionary<string, double?> ImageScoresOf(PredictionRow row, string file) =>
-        ImageScores.Columns.ToDictionary(c => c, c =>
+    private static IReadOnlyDictionary<string, double?> ImageScoresOf(PredictionRow row, IReadOnlyList<string> columns, string file) =>
+        columns.ToDictionary(c => c, c =>
         {
             var text = row.Extra![c];
             if (text == "") return (double?)null;

@@ -31,6 +31,9 @@ public static class RunLayout
     /// <summary>The per-image Dice of <c>nachos ensemble</c>'s rules and trials.</summary>
     public const string Ensemble = "ensemble.csv";
 
+    /// <summary><c>nachos ensemble RUN_DIR --external</c>'s per-image Dice of the outer-fold refits on an external set.</summary>
+    public const string EnsembleExternal = "ensemble-external.csv";
+
     // A task folder.
     public const string History = "history.csv";
     public const string Predictions = "predictions.csv";

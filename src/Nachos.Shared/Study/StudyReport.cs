@@ -39,15 +39,15 @@ public sealed record StudyReport(string StudyId, bool Complete, IReadOnlyList<Fo
         var strata = testPredictions.OrderBy(kv => kv.Key).Select(kv => (IReadOnlyList<IReadOnlyList<Prediction>>)kv.Value
             .GroupBy(p => manifest.ById.TryGetValue(p.SampleId, out var s) ? s.Group : p.SampleId)
             .OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => (IReadOnlyList<Prediction>)g.ToList()).ToList()).ToList();
-        var names = SpecNames.MetricsOf(spec.Task);
-        var cis = Intervals.BootstrapMeanByGroup(strata, items => Scores(spec.Task, items, names), names.Count, BootstrapReplicates, spec.Seed);
+        var names = spec.Task == TaskKind.Segmentation ? ImageScores.ReportMetrics(manifest.Classes) : SpecNames.MetricsOf(spec.Task);
+        var cis = Intervals.BootstrapMeanByGroup(strata, items => Scores(spec.Task, manifest.Classes, items, names), names.Count, BootstrapReplicates, spec.Seed);
         var metrics = names.Select((name, i) =>
         {
             var perFold = ordered.Select(f => f.TestMetrics.GetValueOrDefault(name)).ToList();
             var defined = perFold.Where(v => v is not null).Select(v => v!.Value).ToList();
             // Every reported metric but the surface distances is a proportion in [0, 1].
             var summary = defined.Count == 0 ? null
-                : SpecNames.Unbounded(name) ? Intervals.Summarise(defined).Within(0, double.PositiveInfinity)
+                : SpecNames.Unbounded(ImageScores.BaseMetric(name)) ? Intervals.Summarise(defined).Within(0, double.PositiveInfinity)
                 : Intervals.Summarise(defined).Within(0, 1);
             return new MetricSummary(name, perFold, summary, cis[i]?.Low, cis[i]?.High);
         }).ToList();
@@ -67,12 +67,12 @@ public sealed record StudyReport(string StudyId, bool Complete, IReadOnlyList<Fo
     public IReadOnlyList<string> Faults() =>
         Folds.Where(f => f.Failure is not null).Select(f => $"outer fold {f.Outer}: {f.Failure}").Concat(Problems ?? []).ToList();
 
-    private static double?[] Scores(TaskKind task, IReadOnlyList<Prediction> items, IReadOnlyList<string> metrics)
+    private static double?[] Scores(TaskKind task, IReadOnlyList<string> classes, IReadOnlyList<Prediction> items, IReadOnlyList<string> metrics)
     {
         if (items.Count == 0) return new double?[metrics.Count];
         if (task == TaskKind.Segmentation)
         {
-            var means = ImageScores.Mean(items.Select(p => p.ImageScores ?? new Dictionary<string, double?>()).ToList());
+            var means = ImageScores.Mean(items.Select(p => p.ImageScores ?? new Dictionary<string, double?>()).ToList(), classes);
             return metrics.Select(m => means.GetValueOrDefault(m)).ToArray();
         }
         var m = ClassificationMetrics.Compute(task, items.Select(p => p.Labels).ToList(), items.Select(p => p.Probabilities).ToList());

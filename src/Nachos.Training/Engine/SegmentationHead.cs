@@ -41,9 +41,10 @@ public sealed class SegmentationHead : ITaskHead
             _ => throw new TaskFailedException(FailureKind.DataError, $"{taskId}: loss {t.Loss} is not a segmentation loss"),
         };
         _losses = new SegmentationLosses(kind, t.TverskyAlpha, t.TverskyBeta, t.TverskyGamma);
+        ExtraColumns = [.. ImageScores.Columns, .. ImageScores.ClassColumns(data.Manifest.Classes), "mask", "probabilities"];
     }
 
-    public IReadOnlyList<string> ExtraColumns { get; } = [.. ImageScores.Columns, "mask", "probabilities"];
+    public IReadOnlyList<string> ExtraColumns { get; }
 
     public string DecisionRule => _channels == 1
         ? "pixels: foreground when p >= 0.5; image row: the largest foreground probability of the image"
@@ -77,7 +78,7 @@ public sealed class SegmentationHead : ITaskHead
             var image = ImageScores.Of(h, w, Ints(truth), Ints(predicted), _classes, foreground,
                 _spec.Evaluation.SurfaceTolerance, _spec.Image.SpacingY, _spec.Image.SpacingX);
             scores.Add(image);
-            var extra = image.ByName().ToDictionary(kv => kv.Key, kv => kv.Value is { } v ? v.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : "");
+            var extra = image.ByName(_data.Manifest.Classes).ToDictionary(kv => kv.Key, kv => kv.Value is { } v ? v.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : "");
             if (final)
             {
                 var stem = RunLayout.MaskStem(set, id);
@@ -90,7 +91,7 @@ public sealed class SegmentationHead : ITaskHead
         }
         if (nonFinite > 0)
             throw new TaskFailedException(FailureKind.Diverged, $"{_taskId}: {nonFinite} of {ids.Count} outputs on the {set} set are NaN or infinite");
-        var metrics = ImageScores.Mean(scores.Select(s => s.ByName()).ToList());
+        var metrics = ImageScores.Mean(scores.Select(s => s.ByName(_data.Manifest.Classes)).ToList(), _data.Manifest.Classes);
         var detail = new
         {
             images = scores.Count,

@@ -13,13 +13,15 @@ public static class TaskModels
     /// The foreground probability maps (1 − P(background)) of a segmentation task's final model on <paramref name="ids"/>,
     /// normalised as it was trained: with the statistics its checkpoint kept, else those of <paramref name="train"/>.
     /// </summary>
+    /// <param name="data">The study's dataset, holding <paramref name="train"/>.</param>
+    /// <param name="images">The dataset holding <paramref name="ids"/> when it is not <paramref name="data"/> (an external set).</param>
     public static IReadOnlyDictionary<string, double[]> ForegroundMaps(StudySpec spec, LoadedDataset data, TaskAddress task, string taskDirectory,
-        Hyperparameters config, IReadOnlyList<string> train, IReadOnlyList<string> ids)
+        Hyperparameters config, IReadOnlyList<string> train, IReadOnlyList<string> ids, LoadedDataset? images = null)
     {
         var modelFile = RunLayout.ModelPath(taskDirectory);
         if (!File.Exists(modelFile)) throw new FileNotFoundException($"{modelFile}: task {task} has no final model", modelFile);
         var (modelSpec, training) = config.ApplyTo(spec.Model, spec.Training);
-        using var head = new SegmentationHead(spec, data, training, task.ToString(), taskDirectory);
+        using var head = new SegmentationHead(spec, images ?? data, training, task.ToString(), taskDirectory);
         using var model = head.CreateModel(modelSpec, 0);
         model.load(modelFile);
         var checkpoint = new Checkpoint(taskDirectory);
