@@ -81,14 +81,50 @@ public sealed class LocalCluster : IDisposable
         var node = new NachosProcess(Root, _environment,
             ["node", "--root", Root, "--port", _ports[i].ToString(), "--api-port", "0", "--roles", roles, .. deviceArgs, .. journalArgs, .. seeds]);
         _nodes[i] = node;
-        var deadline = DateTime.UtcNow.AddMinutes(1);
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var limit = TimeSpan.FromMinutes(1);
         while (!node.Output.Contains("joined as"))
         {
-            if (node.HasExited) throw new NodeExitedException(node.ExitCode, $"node {i} exited with {node.ExitCode} before joining\n{Logs()}");
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"node {i} did not join\n{Logs()}");
+            if (node.HasExited)
+            {
+                node.DrainOutput();
+                throw new NodeExitedException(node.ExitCode, Failure(i, $"node {i} exited with {node.ExitCode} {started.Elapsed.TotalSeconds:F1} s after it was started, before it joined"));
+            }
+            if (started.Elapsed > limit) throw new TimeoutException(Failure(i, $"node {i} did not join within {limit.TotalSeconds:F0} s (still running)"));
             Thread.Sleep(50);
         }
         return node;
+    }
+
+    /// <summary>
+    /// A failure message that leads with <paramref name="reason"/> and the last lines of node
+    /// <paramref name="i"/> (CI logs keep only part of a long message), and names the file holding every
+    /// node's whole log.
+    /// </summary>
+    private string Failure(int? i, string reason)
+    {
+        var file = SaveLogs();
+        var tail = i is { } n && _nodes[n] is { } node ? $"\n--- node {n}, last {TailLines} lines ---\n{Tail(node.Combined, TailLines)}" : "";
+        var restarts = PolicyRestarts.Count > 0 ? $"\nrestarts: {string.Join("; ", PolicyRestarts)}" : "";
+        return $"{reason}; every node's log in {file}{restarts}{tail}";
+    }
+
+    private const int TailLines = 40;
+
+    private static string Tail(string text, int lines) =>
+        string.Join("\n", text.Split('\n', StringSplitOptions.RemoveEmptyEntries).TakeLast(lines));
+
+    /// <summary>
+    /// Writes every node's log (earlier lives included) to a file next to the test's temp folder, which the
+    /// test deletes when it ends, and returns its path.
+    /// </summary>
+    private string SaveLogs()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "nachos-cluster-logs");
+        Directory.CreateDirectory(folder);
+        var file = Path.Combine(folder, $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Path.GetFileName(Path.GetDirectoryName(Root))}.log");
+        File.WriteAllText(file, Logs());
+        return file;
     }
 
     /// <summary>Under the restart policy, starts again every node that exited on its own.</summary>
@@ -133,7 +169,7 @@ public sealed class LocalCluster : IDisposable
         while (FinishedTasks(study) < count)
         {
             ApplyRestartPolicy();
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{FinishedTasks(study)} of {count} tasks after {timeout}\n{Logs()}");
+            if (DateTime.UtcNow > deadline) throw new TimeoutException(Failure(null, $"{FinishedTasks(study)} of {count} tasks after {timeout}"));
             Thread.Sleep(50);
         }
     }
@@ -145,7 +181,7 @@ public sealed class LocalCluster : IDisposable
         while (!File.Exists(file))
         {
             ApplyRestartPolicy();
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"no report after {timeout}; {FinishedTasks(study)} tasks done\n{Logs()}");
+            if (DateTime.UtcNow > deadline) throw new TimeoutException(Failure(null, $"no report after {timeout}; {FinishedTasks(study)} tasks done"));
             Thread.Sleep(100);
         }
         return File.ReadAllText(file);
@@ -162,7 +198,8 @@ public sealed class LocalCluster : IDisposable
     /// <summary>Standard output of node i's current life.</summary>
     public string Output(int i) => _nodes[i]?.Output ?? "";
 
-    private static string Describe(int i, NachosProcess n) => $"--- node {i} ({(n.HasExited ? "exited" : "running")}) ---\n{n.Output}\n{n.Error}";
+    private static string Describe(int i, NachosProcess n) =>
+        $"--- node {i} ({(n.HasExited ? $"exited with {n.ExitCode}" : "running")}) ---\n{n.Combined}";
 
     /// <summary>Keeps an exited node's output before it is replaced.</summary>
     private void Collect(int i)

@@ -9,6 +9,7 @@ public sealed class NachosProcess : IDisposable
     private readonly Process _process;
     private readonly StringBuilder _out = new();
     private readonly StringBuilder _err = new();
+    private readonly StringBuilder _all = new();
 
     // A process started in the background by a non-interactive shell (CI runners, `cmd &`) inherits
     // SIGINT ignored, and .NET then rightly leaves Ctrl-C ignored; env (which execs, keeping the pid)
@@ -48,8 +49,8 @@ public sealed class NachosProcess : IDisposable
         start.Environment["COLUMNS"] = "200";
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
         _process = Process.Start(start)!;
-        _process.OutputDataReceived += (_, e) => { lock (_out) _out.AppendLine(e.Data); };
-        _process.ErrorDataReceived += (_, e) => { lock (_err) _err.AppendLine(e.Data); };
+        _process.OutputDataReceived += (_, e) => { lock (_out) _out.AppendLine(e.Data); Append(e.Data, ""); };
+        _process.ErrorDataReceived += (_, e) => { lock (_err) _err.AppendLine(e.Data); Append(e.Data, "[stderr] "); };
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
         if (input is not null)
@@ -62,6 +63,25 @@ public sealed class NachosProcess : IDisposable
     public int Id => _process.Id;
     public string Output { get { lock (_out) return _out.ToString(); } }
     public string Error { get { lock (_err) return _err.ToString(); } }
+
+    /// <summary>Standard output and error as they arrived, error lines marked.</summary>
+    public string Combined { get { lock (_all) return _all.ToString(); } }
+
+    private void Append(string? line, string mark)
+    {
+        if (line is null) return; // end of the stream
+        lock (_all) _all.Append(mark).AppendLine(line);
+    }
+
+    /// <summary>
+    /// After the process has exited, waits (up to 10 s) until its last output has been read: an exit seen
+    /// through <see cref="HasExited"/> or a timed WaitForExit does not wait for the redirected streams.
+    /// </summary>
+    public void DrainOutput()
+    {
+        try { _process.WaitForExitAsync().Wait(TimeSpan.FromSeconds(10)); }
+        catch (AggregateException) { }
+    }
 
     public int Wait(TimeSpan timeout)
     {

@@ -114,11 +114,17 @@ public sealed class SlurmTests(PostgresServer postgres)
             int Joins() => System.Text.RegularExpressions.Regex.Count(Log(jobDir, "127.0.0.2"), "joined as");
             WaitFor(() => Joins() >= 2, TimeSpan.FromMinutes(2), () => $"the restarted worker did not rejoin\n{Logs()}");
 
+            // CI runs the end-to-end tests in parallel and their blocking waits keep the thread pool busy, which
+            // delays the job's output events: so does this test while the job ends.
+            for (var i = 0; i < 20; i++) ThreadPool.QueueUserWorkItem(_ => Thread.Sleep(TimeSpan.FromSeconds(5)));
             // Walltime: Slurm's SIGTERM to the batch script; every node leaves and the job ends cleanly.
             Process.Start("kill", ["-TERM", job.Id.ToString()])!.WaitForExit();
             Assert.True(job.WaitForExit(TimeSpan.FromMinutes(2)), $"the job did not end after SIGTERM\n{Logs()}");
+            // A timed WaitForExit returns without waiting for the output events: with the thread pool busy
+            // (end-to-end tests in parallel) the trap's line, printed seconds earlier, was not read yet.
+            await job.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
             Assert.True(job.ExitCode == 0, $"job exit {job.ExitCode}\n{Logs()}");
-            Assert.Contains("nachos job 42: SIGTERM, the nodes leave", Logs());
+            Assert.True(Logs().Contains("nachos job 42: SIGTERM, the nodes leave"), $"the batch script's trap did not run\n{Logs()}");
             Assert.Contains("node.sh [127.0.0.1]: left (exit 0)", Log(jobDir, "127.0.0.1"));
             Assert.Contains("node.sh [127.0.0.2]: left (exit 0)", Log(jobDir, "127.0.0.2"));
         }
