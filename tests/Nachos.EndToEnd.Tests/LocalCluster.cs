@@ -82,7 +82,9 @@ public sealed class LocalCluster : IDisposable
             ["node", "--root", Root, "--port", _ports[i].ToString(), "--api-port", "0", "--roles", roles, .. deviceArgs, .. journalArgs, .. seeds]);
         _nodes[i] = node;
         var started = System.Diagnostics.Stopwatch.StartNew();
-        var limit = TimeSpan.FromMinutes(1);
+        // A node admitted while its previous incarnation is still being downed can wait in Joining; it retries its
+        // join by itself after 5 join timeouts (50 s in the tests), which a shorter limit would cut off.
+        var limit = TimeSpan.FromMinutes(3);
         while (!node.Output.Contains("joined as"))
         {
             if (node.HasExited)

@@ -30,6 +30,32 @@ public sealed class ReportCommandTests(FinishedStudies studies)
     }
 
     [Fact]
+    public void Report_states_the_result_in_words_first_on_the_terminal_and_in_the_html_export()
+    {
+        var runDir = studies.Simulated.RunDir;
+        using var dir = new TempDir();
+        var auroc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(runDir, "report.json"))).RootElement
+            .GetProperty("metrics").EnumerateArray().First(m => m.GetProperty("metric").GetString() == "auroc")
+            .GetProperty("summary").GetProperty("mean").GetDouble();
+
+        var plain = NachosProcess.Run(dir.Path, "report", runDir, "--out", "table.txt");
+        Assert.Equal(0, plain.Code);
+        var text = File.ReadAllText(dir.File("table.txt"));
+        var headline = $"sim: mean test AUROC {auroc.ToString("F3", System.Globalization.CultureInfo.InvariantCulture)} over 3 of 3 outer folds";
+        Assert.Contains(headline, text);
+        Assert.True(text.IndexOf("Simulated trainer", StringComparison.Ordinal) < text.IndexOf(headline, StringComparison.Ordinal), text);
+        Assert.True(text.IndexOf(headline, StringComparison.Ordinal) < text.IndexOf("sim: outer folds", StringComparison.Ordinal), text);
+        Assert.Contains("Leakage audit: passed", text);
+        Assert.Contains($"software {File.ReadAllText(Path.Combine(runDir, "software.txt")).Trim()[..20]}", text);
+
+        var html = NachosProcess.Run(dir.Path, "report", runDir, "--format", "html", "--out", "export.html");
+        Assert.Equal(0, html.Code);
+        var page = File.ReadAllText(dir.File("export.html"));
+        Assert.Contains($"<p class=\"headline\" id=\"headline\">{headline}", page);
+        Assert.Contains("id=\"simulated\"", page);
+    }
+
+    [Fact]
     public void Report_without_a_finished_study_fails_and_names_the_path()
     {
         using var dir = new TempDir();

@@ -17,6 +17,7 @@ public sealed class StudyRun
 {
     private readonly ConcurrentDictionary<TaskAddress, Lazy<ModelEvaluation>> _models = new();
     private readonly Lazy<CaseImages> _images;
+    private readonly Lazy<ResultStatement?> _result;
     private readonly StudyReport? _report;
     private readonly IReadOnlyDictionary<TaskAddress, Hyperparameters> _liveConfigs;
 
@@ -30,6 +31,7 @@ public sealed class StudyRun
         Models = models;
         _liveConfigs = liveConfigs ?? new Dictionary<TaskAddress, Hyperparameters>();
         _images = new Lazy<CaseImages>(() => new CaseImages(spec));
+        _result = new Lazy<ResultStatement?>(() => report is null ? null : StudyResult.Load(directory, report));
     }
 
     public string Directory { get; }
@@ -45,6 +47,9 @@ public sealed class StudyRun
     public IReadOnlyList<TaskAddress> Models { get; }
 
     public CaseImages Images => _images.Value;
+
+    /// <summary>The result in words (null for a running study, or when the spec or plan cannot be read).</summary>
+    public ResultStatement? Result => _result.Value;
 
     public string ReportPath => RunLayout.ReportPath(Directory);
 

@@ -11,6 +11,14 @@ public static class ReportTable
     private static string Short(string value) =>
         double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v.ToString("G4", CultureInfo.InvariantCulture) : value;
 
+    private static void WriteResult(ResultStatement result, IAnsiConsole console)
+    {
+        if (result.Banner is { } banner) console.MarkupLine($"[black on yellow]{Markup.Escape(banner)}[/]");
+        console.MarkupLine($"[bold]{Markup.Escape(result.Headline)}[/]");
+        foreach (var line in result.Details()) console.MarkupLine($"[grey]{Markup.Escape(line)}[/]");
+        console.WriteLine();
+    }
+
     /// <summary>Says on standard error what kept the study from completing (failed folds, unusable files), one line each.</summary>
     public static void WriteFaults(StudyReport report)
     {
@@ -18,15 +26,17 @@ public static class ReportTable
     }
 
     /// <param name="console">Where to write (default: the terminal).</param>
-    public static void Write(StudyReport report, IAnsiConsole? console = null)
+    /// <param name="result">The result in words, written first (when the run directory is at hand).</param>
+    public static void Write(StudyReport report, IAnsiConsole? console = null, ResultStatement? result = null)
     {
         console ??= AnsiConsole.Console;
+        if (result is not null) WriteResult(result, console);
         static string F(double? v) => MetricText.Show(v);
 
         // The task's headline metric (the report lists it first): AUROC for image-level tasks, Dice for segmentation.
         var headline = report.Metrics.FirstOrDefault()?.Metric ?? "auroc";
         var folds = new Table().Title($"{report.StudyId}: outer folds").AddColumns("fold", "trial", "configuration", "inner ± SE", "epochs",
-            $"test {(headline == "auroc" ? "AUROC" : headline)}");
+            $"test {MetricText.Name(headline)}");
         foreach (var f in report.Folds)
             folds.AddRow(f.Outer.ToString(), f.ChosenTrial?.ToString() ?? "-", Markup.Escape(f.Config?.Display() ?? f.Failure ?? ""),
                 f.InnerScore is null ? "-" : $"{F(f.InnerScore)} ± {F(f.InnerStandardError)}", f.RefitEpochs.ToString(),

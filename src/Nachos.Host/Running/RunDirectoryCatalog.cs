@@ -74,11 +74,12 @@ public sealed class RunDirectoryCatalog(Func<string, string> directoryOf) : IStu
     {
         var spec = LoadSpec(runDir) ?? throw new InvalidOperationException($"{runDir}: no study spec");
         var plan = SplitPlan.Read(RunLayout.SplitsPath(runDir));
-        var manifest = spec.Dataset.Format == DatasetFormat.Npz
-            ? DatasetLoader.Load(spec).Manifest
-            : CsvManifestReader.Read(spec.Dataset, spec.Task);
-        return new StudyContext(spec, plan, manifest, runDir);
+        return new StudyContext(spec, plan, LoadManifest(spec), runDir);
     }
+
+    /// <summary>The study's manifest, read from its dataset (an .npz is loaded whole).</summary>
+    public static Manifest LoadManifest(StudySpec spec) =>
+        spec.Dataset.Format == DatasetFormat.Npz ? DatasetLoader.Load(spec).Manifest : CsvManifestReader.Read(spec.Dataset, spec.Task);
 
     /// <summary>The study spec stored in a run directory, or null when there is none.</summary>
     public static StudySpec? LoadSpec(string runDir)
@@ -109,6 +110,7 @@ public sealed class RunDirectoryCatalog(Func<string, string> directoryOf) : IStu
         }
         plan.Write(RunLayout.SplitsPath(runDir));
         File.WriteAllText(RunLayout.SpecSourcePath(runDir), Path.GetFullPath(specPath));
+        File.WriteAllText(RunLayout.SoftwarePath(runDir), SoftwareVersion.Line + "\n");
         AtomicFile.WriteAllText(copy, text);
         return true;
     }

@@ -13,6 +13,9 @@ public static class RunLayout
     public const string SpecSource = "spec-source.txt";
     public const string Splits = "splits.json";
     public const string Report = "report.json";
+
+    /// <summary>The software that ran the study (nachos, .NET and TorchSharp versions), written when the study is stored.</summary>
+    public const string Software = "software.txt";
     public const string ReportCsv = "report.csv";
     public const string Journal = "journal.db";
 
@@ -70,6 +73,7 @@ public static class RunLayout
     public static string SpecSourcePath(string runDir) => Path.Combine(runDir, SpecSource);
     public static string SplitsPath(string runDir) => Path.Combine(runDir, Splits);
     public static string ReportPath(string runDir) => Path.Combine(runDir, Report);
+    public static string SoftwarePath(string runDir) => Path.Combine(runDir, Software);
     public static string ReportCsvPath(string runDir) => Path.Combine(runDir, ReportCsv);
     public static string JournalPath(string runDir) => Path.Combine(runDir, Journal);
     public static string CancelledPath(string runDir) => Path.Combine(runDir, Cancelled);
