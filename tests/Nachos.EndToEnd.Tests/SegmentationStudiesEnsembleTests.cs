@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using Nachos.Shared.Data;
-using Nachos.Shared.Metrics.Segmentation;
 using Nachos.Shared.SpecLoading;
 using Nachos.Shared.Splits;
 using Nachos.Shared.Study;
