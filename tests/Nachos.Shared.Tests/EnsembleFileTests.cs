@@ -44,10 +44,27 @@ public sealed class EnsembleFileTests : IDisposable
     {
         var truth = new Dictionary<string, bool[]> { ["a"] = [true, false] };
         var scores = EnsembleScores.Evaluate(1, 2, truth, [new Dictionary<string, double[]> { ["a"] = [0.9, 0.1] }, new Dictionary<string, double[]> { ["a"] = [0.9, 0.9] }]);
-        var e = new FoldEnsemble(2, [4, 1], scores, EnsembleRule.Intersection, scores);
+        var e = new FoldEnsemble(2, [new("s", 4), new("s", 1)], scores, EnsembleRule.Intersection, scores);
         var rows = EnsembleFile.RowsOf(e).ToList();
         Assert.Equal([EnsembleFile.Validation, EnsembleFile.Test], rows.Select(r => r.Set));
         Assert.All(rows, r => Assert.Equal((2, EnsembleRule.Intersection, 1.0, 2.0 / 3), (r.Outer!.Value, r.Chosen, r.Models[0]!.Value, r.Models[1]!.Value)));
+    }
+
+    [Fact]
+    public void Several_studies_candidates_have_a_column_each_named_by_study_and_trial_empty_in_other_folds()
+    {
+        var truth = new Dictionary<string, bool[]> { ["a"] = [true, false] };
+        var scores = EnsembleScores.Evaluate(1, 2, truth, [new Dictionary<string, double[]> { ["a"] = [0.9, 0.1] }, new Dictionary<string, double[]> { ["a"] = [0.9, 0.9] }]);
+        // Fold 0 combines seg's trial 1 and wide's trial 0; fold 1 (another candidate of seg) is elsewhere in the table.
+        var e = new FoldEnsemble(0, [new("seg", 1), new("wide", 0)], scores, EnsembleRule.Union, scores);
+        IReadOnlyList<EnsembleCandidate> columns = [new("seg", 1), new("seg", 2), new("wide", 0)];
+        var path = _dir.File("studies.csv");
+        EnsembleFile.Write(path, columns.Select(EnsembleFile.CandidateColumn).ToList(), EnsembleFile.RowsOf(e, columns));
+        Assert.Equal("outer_fold,set,image,chosen_rule,union,intersection,majority,mean-probability,seg_t1,seg_t2,wide_t0,oracle",
+            File.ReadLines(path).First());
+        var table = EnsembleFile.Read(path);
+        Assert.All(table.Rows, r => Assert.Equal([1.0, null, 2.0 / 3], r.Models));
+        Assert.Throws<ArgumentException>(() => EnsembleFile.RowsOf(e, [new("seg", 1)]).ToList());
     }
 
     [Theory]

@@ -67,7 +67,7 @@ public sealed class SegmentationEnsembleTests
             var right = task.Split == 1 ? 0.4 : 0.8;
             return ids.ToDictionary(id => id, _ => task.Trial == 0 ? new[] { 0.9, 0.1 } : new[] { 0.1, right });
         }
-        var e = FoldEnsembles.Evaluate("s", fold, [1, 0], 1, 2, id => truth[id], Predict);
+        var e = FoldEnsembles.Evaluate(fold, [new("s", 1), new("s", 0)], 1, 2, id => truth[id], Predict);
         Assert.Equal(EnsembleRule.Union, e.Chosen);
         // v1 (split 0): both pixels found by the union; v2 (split 1): trial 1's 0.4 misses the right pixel.
         Assert.Equal((1 + 2.0 / 3) / 2, e.Validation.RuleMean(EnsembleRule.Union), 12);
@@ -86,7 +86,8 @@ public sealed class SegmentationEnsembleTests
         IReadOnlyList<TrialResult> trials = [T(0, 0.5), T(1, 0.9), T(2, null), T(3, 0.95, "diverged"), T(4, 0.9), T(5, 0.7)];
         Assert.Equal([1, 4, 5], FoldEnsembles.Top(trials, maximise: true, 3));
         Assert.Equal([0, 5], FoldEnsembles.Top(trials, maximise: false, 2));
-        Assert.Throws<ArgumentException>(() => FoldEnsembles.Evaluate("s", new OuterFold(0, "o0", [], [], []), [1], 1, 1, _ => [true], (_, _, _) => null!));
+        Assert.Throws<ArgumentException>(() => FoldEnsembles.Evaluate(new OuterFold(0, "o0", [], [], []), [new("s", 1)], 1, 1, _ => [true], (_, _, _) => null!));
+        Assert.Throws<ArgumentException>(() => FoldEnsembles.Evaluate(new OuterFold(0, "o0", [], [], []), [new("s", 1), new("s", 1)], 1, 1, _ => [true], (_, _, _) => null!));
     }
 
     [Fact]

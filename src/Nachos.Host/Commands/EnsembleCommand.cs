@@ -17,18 +17,30 @@ namespace Nachos.Host.Commands;
 /// <summary>
 /// <c>nachos ensemble RUN_DIR [--top K] [--out FILE]</c>: for each outer fold of a finished segmentation study, the K
 /// best trials' masks combined by union, intersection, majority vote and mean probability; the rule is chosen on the
-/// inner validation images and applied once to the outer test images (docs/cli.md).
+/// inner validation images and applied once to the outer test images (docs/cli.md). With several run directories,
+/// the candidates are each study's K best trials (<see cref="EnsembleOfStudies"/>).
 /// </summary>
 public static class EnsembleCommand
 {
     public static Command Create()
     {
-        var runDir = new Argument<string>("run-dir") { Description = "a finished segmentation study's run directory" };
-        var top = new Option<int?>("--top") { Description = "how many of each fold's best trials to combine (at least 2; default 3)" };
-        var output = new Option<string?>("--out") { Description = "per-image Dice of every rule and model as CSV (default: RUN_DIR/ensemble.csv, with --external RUN_DIR/ensemble-external.csv)" };
+        var runDirs = new Argument<string[]>("run-dir")
+        {
+            Description = "a finished segmentation study's run directory; several: studies on the same dataset and split plan whose models are combined",
+            Arity = ArgumentArity.OneOrMore,
+        };
+        var top = new Option<int?>("--top") { Description = "how many of each fold's best trials to combine (at least 2; default 3); with several studies, per study (default 1)" };
+        var output = new Option<string?>("--out") { Description = "per-image Dice of every rule and model as CSV (default: RUN_DIR/ensemble.csv, with --external RUN_DIR/ensemble-external.csv, with several studies the first RUN_DIR's ensemble-studies.csv)" };
         var external = new Option<string?>("--external") { Description = "a CSV manifest or .npz with masks: the outer folds' refits predict it instead" };
-        var command = new Command("ensemble", "combine a segmentation study's models' masks (union, intersection, majority, mean probability)") { runDir, top, output, external };
-        command.SetAction(r => Run(r.GetValue(runDir)!, r.GetValue(top) ?? 3, r.GetValue(output), r.GetValue(external)));
+        var command = new Command("ensemble", "combine segmentation models' masks (union, intersection, majority, mean probability): one study's best trials, or several studies'")
+            { runDirs, top, output, external };
+        command.SetAction(r =>
+        {
+            var dirs = r.GetValue(runDirs)!;
+            if (dirs.Length == 1) return Run(dirs[0], r.GetValue(top) ?? 3, r.GetValue(output), r.GetValue(external));
+            if (r.GetValue(external) is not null) return ExitCodes.Refuse("--external takes one run directory: the refits of one study predict the external set");
+            return EnsembleOfStudies.Run(dirs, r.GetValue(top) ?? 1, r.GetValue(output));
+        });
         return command;
     }
 
@@ -77,7 +89,7 @@ public static class EnsembleCommand
                         continue;
                     }
                     var configs = fold.Trials.ToDictionary(t => t.Trial, t => t.Config);
-                    ensembles.Add(FoldEnsembles.Evaluate(spec.Name, plan.Outer[fold.Outer], trials, spec.Image.Height, spec.Image.Width,
+                    ensembles.Add(FoldEnsembles.Evaluate(plan.Outer[fold.Outer], trials.Select(t => new EnsembleCandidate(spec.Name, t)).ToList(), spec.Image.Height, spec.Image.Width,
                         id => data.Masks![id].Select(v => v != 0).ToArray(),
                         (task, train, ids) => TaskModels.ForegroundMaps(spec, data, task, RunLayout.TaskDirectory(dir, task), configs[task.Trial!.Value], train, ids)));
                     bar.Increment(1);
@@ -93,15 +105,15 @@ public static class EnsembleCommand
 
         Print(ensembles, refits);
         var csv = outFile ?? Path.Combine(dir, RunLayout.Ensemble);
-        EnsembleFile.Write(csv, Enumerable.Range(1, ensembles.Max(e => e.Trials.Count)).Select(EnsembleFile.TrialColumn).ToList(),
+        EnsembleFile.Write(csv, Enumerable.Range(1, ensembles.Max(e => e.Candidates.Count)).Select(EnsembleFile.TrialColumn).ToList(),
             ensembles.SelectMany(EnsembleFile.RowsOf));
         AnsiConsole.MarkupLineInterpolated($"per-image Dice: [blue]{csv}[/]");
         return ExitCodes.Ok;
     }
 
-    private static string F(double? v) => v is { } x ? x.ToString("0.000", CultureInfo.InvariantCulture) : "-";
+    internal static string F(double? v) => v is { } x ? x.ToString("0.000", CultureInfo.InvariantCulture) : "-";
 
-    private static LoadedDataset Decode(StudySpec spec, string what) => AnsiConsole.Progress().Start(ctx =>
+    internal static LoadedDataset Decode(StudySpec spec, string what) => AnsiConsole.Progress().Start(ctx =>
     {
         var bar = ctx.AddTask(what, maxValue: 1);
         return DatasetLoader.Load(spec, (done, total) => (bar.MaxValue, bar.Value) = (total, done));
@@ -183,7 +195,7 @@ public static class EnsembleCommand
             .AddColumn(new TableColumn("oracle").RightAligned());
         foreach (var e in ensembles)
         {
-            var cells = new List<string> { e.Outer.ToString(CultureInfo.InvariantCulture), string.Join(",", e.Trials.Select(t => $"t{t}")) };
+            var cells = new List<string> { e.Outer.ToString(CultureInfo.InvariantCulture), string.Join(",", e.Candidates.Select(c => $"t{c.Trial}")) };
             cells.AddRange(rules.Select(r => F(e.Validation.RuleMean(r))));
             cells.AddRange([Short(e.Chosen), F(e.TestDice), F(e.Test.ModelMean(0)), F(refits.GetValueOrDefault(e.Outer)), F(e.Test.OracleMean)]);
             table.AddRow(cells.Select(Markup.Escape).ToArray());
@@ -197,7 +209,7 @@ public static class EnsembleCommand
                                "oracle: each test image's best trial, chosen knowing the truth: an optimistic upper bound, not an estimate.");
     }
 
-    private static string Short(EnsembleRule rule) => rule switch
+    internal static string Short(EnsembleRule rule) => rule switch
     {
         EnsembleRule.Intersection => "inter",
         EnsembleRule.Majority => "major",

@@ -26,4 +26,13 @@ public static class DatasetContentKey
         }
         return SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString()));
     }
+
+    /// <summary>The same for a .npz dataset: its path, size and modification time, the parts read and the image size.</summary>
+    public static byte[] OfNpz(string path, IEnumerable<string> parts, ImageSpec image)
+    {
+        var file = new FileInfo(path);
+        var stamp = file.Exists ? $"{file.Length} {file.LastWriteTimeUtc.Ticks}" : "-";
+        var text = $"nachos-npz {Version}\n{image.Channels} {image.Height} {image.Width} {image.MaxPixels}\n{file.FullName}\0{stamp}\n{string.Join(",", parts)}\n";
+        return SHA256.HashData(Encoding.UTF8.GetBytes(text));
+    }
 }

@@ -19,7 +19,8 @@ public sealed record EnsembleTable(IReadOnlyList<string> Models, IReadOnlyList<E
 /// <summary>
 /// The one format of <c>nachos ensemble</c>'s CSV (docs/cli.md), its writer and its reader. Columns: <c>outer_fold, set,
 /// image, chosen_rule</c>, one per rule (<c>union, intersection, majority, mean-probability</c>), one per model
-/// (<c>trial_1</c>… by rank, or <c>refit_o{k}</c> for an external set), <c>oracle</c>. Errors name the file, line and
+/// (<c>trial_1</c>… by rank; <c>{study}_t{n}</c> per candidate trial for several studies; or <c>refit_o{k}</c> for an
+/// external set), <c>oracle</c>. Errors name the file, line and
 /// column and never quote the file.
 /// </summary>
 public static class EnsembleFile
@@ -36,12 +37,27 @@ public static class EnsembleFile
     /// <summary>The model column of the trial ranked <paramref name="rank"/> (from 1) among an ensemble's candidates.</summary>
     public static string TrialColumn(int rank) => $"trial_{rank}";
 
+    /// <summary>The model column of a candidate of several studies' ensemble: its study and trial index.</summary>
+    public static string CandidateColumn(EnsembleCandidate candidate) => $"{candidate.Study}_t{candidate.Trial}";
+
     /// <summary>The model column of outer fold <paramref name="outer"/>'s refit.</summary>
     public static string RefitColumn(int outer) => $"refit_o{outer}";
 
     /// <summary>The rows of one fold's ensemble: its validation images, then its test images.</summary>
     public static IEnumerable<EnsembleRow> RowsOf(FoldEnsemble e) =>
         RowsOf(e.Outer, Validation, e.Chosen, e.Validation).Concat(RowsOf(e.Outer, Test, e.Chosen, e.Test));
+
+    /// <summary>
+    /// The rows of one fold's ensemble against the table's candidate columns (<see cref="CandidateColumn"/>): each
+    /// candidate's Dice in its column, empty in the columns of candidates of other folds.
+    /// </summary>
+    public static IEnumerable<EnsembleRow> RowsOf(FoldEnsemble e, IReadOnlyList<EnsembleCandidate> columns)
+    {
+        if (e.Candidates.FirstOrDefault(c => !columns.Contains(c)) is { } missing)
+            throw new ArgumentException($"outer fold {e.Outer}: candidate {missing} has no column", nameof(columns));
+        var model = e.Candidates.Select((c, m) => (c, m)).ToDictionary(p => p.c, p => p.m);
+        return RowsOf(e).Select(row => row with { Models = columns.Select(c => model.TryGetValue(c, out var m) ? row.Models[m] : null).ToList() });
+    }
 
     public static IEnumerable<EnsembleRow> RowsOf(int? outer, string set, EnsembleRule chosen, EnsembleScores scores) =>
         scores.Images.Select(i => new EnsembleRow(outer, set, i.Id, chosen, i.RuleDice, i.ModelDice.Select(d => (double?)d).ToList(), i.Oracle));

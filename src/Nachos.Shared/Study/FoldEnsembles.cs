@@ -5,14 +5,14 @@ using Nachos.Shared.Tasks;
 namespace Nachos.Shared.Study;
 
 /// <summary>
-/// One outer fold's mask ensemble of its best trials: every rule scored on the inner validation images, the best rule
-/// chosen there, then applied once to the outer test images. Each trial predicts a test image by the mean of its inner
-/// split models' probability maps.
+/// One outer fold's mask ensemble of its candidates (the best trials of one study, or of several studies on the same
+/// split plan): every rule scored on the inner validation images, the best rule chosen there, then applied once to the
+/// outer test images. Each candidate predicts a test image by the mean of its inner split models' probability maps.
 /// </summary>
-/// <param name="Trials">The ensemble's trials, best inner score first.</param>
-/// <param name="Validation">Every rule and every trial on the inner validation images (each split's models on its own validation set).</param>
-/// <param name="Test">Every rule, every trial and the per-image oracle on the outer test images.</param>
-public sealed record FoldEnsemble(int Outer, IReadOnlyList<int> Trials, EnsembleScores Validation, EnsembleRule Chosen, EnsembleScores Test)
+/// <param name="Candidates">The ensemble's models, in the order of the scores' model columns.</param>
+/// <param name="Validation">Every rule and every candidate on the inner validation images (each split's models on its own validation set).</param>
+/// <param name="Test">Every rule, every candidate and the per-image oracle on the outer test images.</param>
+public sealed record FoldEnsemble(int Outer, IReadOnlyList<EnsembleCandidate> Candidates, EnsembleScores Validation, EnsembleRule Chosen, EnsembleScores Test)
 {
     /// <summary>The estimate: the rule chosen on validation, on the outer test images.</summary>
     public double TestDice => Test.RuleMean(Chosen);
@@ -29,32 +29,36 @@ public static class FoldEnsembles
             .OrderBy(t => maximise ? -t.Score!.Value : t.Score!.Value).ThenBy(t => t.Trial)
             .Take(count).Select(t => t.Trial).ToList();
 
+    /// <param name="candidates">The trials to combine; several studies' trials must come from studies on this same split plan.</param>
     /// <param name="truth">An image's true foreground mask (height × width).</param>
-    public static FoldEnsemble Evaluate(string study, OuterFold fold, IReadOnlyList<int> trials, int height, int width,
+    public static FoldEnsemble Evaluate(OuterFold fold, IReadOnlyList<EnsembleCandidate> candidates, int height, int width,
         Func<string, bool[]> truth, ForegroundPredictor predict)
     {
-        if (trials.Count < 2) throw new ArgumentException($"outer fold {fold.Index}: an ensemble needs at least two finished trials, found {trials.Count}");
+        if (candidates.Count < 2) throw new ArgumentException($"outer fold {fold.Index}: an ensemble needs at least two finished trials, found {candidates.Count}");
+        if (candidates.Distinct().Count() != candidates.Count) throw new ArgumentException($"outer fold {fold.Index}: a candidate is given twice ({string.Join(", ", candidates)})");
         // Validation: each inner split's models on that split's validation images; the splits' images pooled.
         var validationTruth = new Dictionary<string, bool[]>();
-        var validationMaps = trials.Select(_ => new Dictionary<string, double[]>()).ToList();
+        var validationMaps = candidates.Select(_ => new Dictionary<string, double[]>()).ToList();
         for (var j = 0; j < fold.Inner.Count; j++)
         {
             var split = fold.Inner[j];
             foreach (var id in split.Validation) validationTruth[Key(j, id)] = truth(id);
-            for (var m = 0; m < trials.Count; m++)
-                foreach (var (id, map) in predict(TaskAddress.InnerSplit(study, fold.Index, trials[m], j), split.Train, split.Validation))
+            for (var m = 0; m < candidates.Count; m++)
+                foreach (var (id, map) in predict(Split(candidates[m], fold, j), split.Train, split.Validation))
                     validationMaps[m][Key(j, id)] = map;
         }
         var validation = EnsembleScores.Evaluate(height, width, validationTruth, validationMaps);
         var chosen = validation.Best();
 
-        // Test: each trial's split models averaged, then the rules across trials.
+        // Test: each candidate's split models averaged, then the rules across candidates.
         var testTruth = fold.Test.ToDictionary(id => id, truth);
-        var testMaps = trials.Select(n => Average(fold.Inner.Select((split, j) =>
-            predict(TaskAddress.InnerSplit(study, fold.Index, n, j), split.Train, fold.Test)).ToList())).ToList();
+        var testMaps = candidates.Select(c => Average(fold.Inner.Select((split, j) =>
+            predict(Split(c, fold, j), split.Train, fold.Test)).ToList())).ToList();
         var test = EnsembleScores.Evaluate(height, width, testTruth, testMaps);
-        return new FoldEnsemble(fold.Index, trials, validation, chosen, test);
+        return new FoldEnsemble(fold.Index, candidates, validation, chosen, test);
     }
+
+    private static TaskAddress Split(EnsembleCandidate c, OuterFold fold, int split) => TaskAddress.InnerSplit(c.Study, fold.Index, c.Trial, split);
 
     private static string Key(int split, string id) => $"s{split}/{id}";
 

@@ -37,6 +37,9 @@ public static class RunLayout
     /// <summary><c>nachos ensemble RUN_DIR --external</c>'s per-image Dice of the outer-fold refits on an external set.</summary>
     public const string EnsembleExternal = "ensemble-external.csv";
 
+    /// <summary><c>nachos ensemble RUN_DIR RUN_DIR...</c>'s per-image Dice of several studies' candidates, in the first run directory.</summary>
+    public const string EnsembleStudies = "ensemble-studies.csv";
+
     // A task folder.
     public const string History = "history.csv";
     public const string Predictions = "predictions.csv";
