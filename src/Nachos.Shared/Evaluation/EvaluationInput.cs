@@ -182,7 +182,7 @@ public static class EvaluationInput
         using var csv = new CsvReader(reader, new CsvConfiguration(CultureInfo.InvariantCulture));
         try
         {
-            return csv.Read() && csv.ReadHeader() && csv.HeaderRecord is { } header ? header : throw new InvalidDataException($"{path}: no header line (empty file)");
+            return csv.Read() && csv.ReadHeader() && csv.HeaderRecord is { } header ? header : throw new InvalidDataException($"{path}: no header line");
         }
         catch (CsvHelperException)
         {
