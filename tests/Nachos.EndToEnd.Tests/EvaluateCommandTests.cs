@@ -71,6 +71,23 @@ public sealed class EvaluateCommandTests(FinishedStudies studies)
     }
 
     [Fact]
+    public void A_finished_segmentation_studys_refit_predictions_are_scored_from_their_score_columns()
+    {
+        var runDir = studies.Segmentation.RunDir;
+        var report = StudyReport.Read(RunLayout.ReportPath(runDir));
+        var predictions = RunLayout.PredictionsPath(RunLayout.TaskDirectory(runDir, TaskAddress.Refit(report.StudyId, 1)));
+
+        var run = NachosProcess.Run(runDir, "evaluate", predictions, "--format", "json");
+
+        Assert.True(run.Code == 0, run.Error);
+        var evaluation = EvaluationReport.ParseJson(run.Output);
+        Assert.Equal("segmentation", evaluation.Task);
+        var fold = report.Folds.Single(f => f.Outer == 1);
+        foreach (var metric in new[] { "dice", "iou", "pooled_dice" })
+            Assert.Equal(fold.TestMetrics[metric]!.Value, evaluation.Overall.Metrics.Single(m => m.Metric == metric).Value!.Value, 9);
+    }
+
+    [Fact]
     public void Segmentation_masks_are_scored_and_a_size_mismatch_names_the_line_and_column()
     {
         using var dir = new TempDir();
