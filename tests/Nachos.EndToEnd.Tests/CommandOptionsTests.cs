@@ -24,6 +24,7 @@ public sealed class CommandOptionsTests
         ["dataset"] = [],
         ["dataset synth"] = ["--out", "--task", "--patients", "--sites", "--size", "--seed"],
         ["ensemble"] = ["--top", "--out", "--external"],
+        ["evaluate"] = ["--masks-dir", "--by", "--format", "--task", "--classes", "--set", "--out"],
         ["cluster"] = [],
         ["cluster show"] = Api,
         ["cluster leave"] = Api,

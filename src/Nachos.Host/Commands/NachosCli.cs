@@ -22,6 +22,7 @@ public static class NachosCli
             StudyCommand.Create(),
             TrialCommand.Create(),
             EnsembleCommand.Create(),
+            EvaluateCommand.Create(),
         };
         // No command: the interactive shell, keeping the options given here (--host, --token, --root).
         root.WithApi();

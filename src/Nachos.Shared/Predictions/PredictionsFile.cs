@@ -53,9 +53,15 @@ public static class PredictionsFile
         });
     }
 
-    /// <summary>Reads every row of a predictions file of a <paramref name="task"/> task; an <see cref="InvalidDataException"/> when it is not one.</summary>
+    /// <summary>
+    /// Reads every row of a predictions file of a <paramref name="task"/> task; an <see cref="InvalidDataException"/> when it
+    /// is not one: besides the shape, an empty sample id, a sample repeated within its set, or a probability that is not a
+    /// number in [0, 1] (NaN and infinities included) is an error naming its line and column.
+    /// </summary>
     /// <param name="isSample">When given, a row whose sample id it refuses is an error naming its line.</param>
-    public static PredictionsTable Read(string path, TaskKind task, Func<string, bool>? isSample = null)
+    /// <param name="requireSet">False: the <c>set</c> column may be missing (each row's set is then empty), as in files
+    /// from other tools that <c>nachos evaluate</c> reads.</param>
+    public static PredictionsTable Read(string path, TaskKind task, Func<string, bool>? isSample = null, bool requireSet = true)
     {
         using var reader = new StreamReader(path);
         using var csv = new CsvReader(reader, new CsvConfiguration(CultureInfo.InvariantCulture));
@@ -63,7 +69,7 @@ public static class PredictionsFile
         {
             if (!csv.Read() || !csv.ReadHeader() || csv.HeaderRecord is not { } header)
                 throw new InvalidDataException($"{path}: no header line");
-            foreach (var column in new[] { "sample_id", "set" })
+            foreach (var column in requireSet ? ["sample_id", "set"] : new[] { "sample_id" })
                 if (!header.Contains(column)) throw new InvalidDataException($"{path}: no column '{column}' in the header line");
             var classes = header.Where(h => h.StartsWith("p_", StringComparison.Ordinal)).Select(h => h[2..]).ToArray();
             if (classes.Length == 0) throw new InvalidDataException($"{path}: no p_<class> column in the header line");
@@ -74,13 +80,19 @@ public static class PredictionsFile
             var extra = header.Where(IsExtra).ToArray();
             var index = classes.Select((c, i) => (c, i)).ToDictionary(t => t.c, t => t.i);
 
+            var hasSet = header.Contains("set");
             var rows = new List<PredictionRow>();
+            var seen = new Dictionary<(string Set, string Id), int>();
             while (csv.Read())
             {
                 var line = csv.Parser.RawRow;
                 if (csv.Parser.Count != header.Length)
                     throw new InvalidDataException($"{path}:{line}: {csv.Parser.Count} fields where the header line has {header.Length}");
                 var id = csv.GetField("sample_id")!;
+                var set = hasSet ? csv.GetField("set")! : "";
+                if (id.Length == 0) throw new InvalidDataException($"{path}:{line}: column 'sample_id' is empty");
+                if (!seen.TryAdd((set, id), line))
+                    throw new InvalidDataException($"{path}:{line}: column 'sample_id' repeats the sample of line {seen[(set, id)]}");
                 if (isSample is not null && !isSample(id))
                     throw new InvalidDataException($"{path}:{line}: column 'sample_id' names no sample of the dataset");
                 int[] labels;
@@ -92,11 +104,9 @@ public static class PredictionsFile
                         throw new InvalidDataException($"{path}:{line}: column 'true' has {labels.Length} labels for {classes.Length} p_ columns");
                 }
                 else labels = [index.TryGetValue(csv.GetField("true") ?? "", out var i) ? i : throw new InvalidDataException($"{path}:{line}: column 'true' names none of the p_ columns' classes")];
-                var probabilities = classes.Select(c =>
-                    double.TryParse(csv.GetField($"p_{c}"), NumberStyles.Float, CultureInfo.InvariantCulture, out var p)
-                        ? p : throw new InvalidDataException($"{path}:{line}: column 'p_{c}' is not a number")).ToArray();
+                var probabilities = classes.Select(c => Probability(csv.GetField($"p_{c}"), path, line, $"p_{c}")).ToArray();
                 var extraValues = extra.Length == 0 ? null : extra.ToDictionary(c => c, c => csv.GetField(c) ?? "");
-                rows.Add(new PredictionRow(id, csv.GetField("set")!, labels, probabilities, extraValues));
+                rows.Add(new PredictionRow(id, set, labels, probabilities, extraValues));
             }
             return new PredictionsTable(classes, extra, rows);
         }
@@ -110,6 +120,14 @@ public static class PredictionsFile
     /// <summary>Whether a column is an extra per-image one rather than one of the format's own.</summary>
     public static bool IsExtra(string column) =>
         !Fixed.Contains(column) && !column.StartsWith("p_", StringComparison.Ordinal) && !column.StartsWith("true_", StringComparison.Ordinal);
+
+    private static double Probability(string? text, string path, int line, string column)
+    {
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var p))
+            throw new InvalidDataException($"{path}:{line}: column '{column}' is not a number");
+        if (double.IsNaN(p)) throw new InvalidDataException($"{path}:{line}: column '{column}' is NaN");
+        return p is >= 0 and <= 1 ? p : throw new InvalidDataException($"{path}:{line}: column '{column}' is not a probability in [0, 1]");
+    }
 
     private static int ZeroOne(string? v, string path, int line, string column) => v switch
     {

@@ -66,7 +66,8 @@ public sealed record ReportInputs(IReadOnlyDictionary<int, IReadOnlyList<Predict
             .Select(r => new Prediction(r.SampleId, manifest.ById[r.SampleId].Labels, order.Select(i => r.Probabilities[i]).ToArray())).ToList();
     }
 
-    private static IReadOnlyDictionary<string, double?> ImageScoresOf(PredictionRow row, IReadOnlyList<string> columns, string file) =>
+    /// <summary>A segmentation row's per-image scores read back from its <paramref name="columns"/>; a cell that is not a number is an error naming the sample and column.</summary>
+    public static IReadOnlyDictionary<string, double?> ImageScoresOf(PredictionRow row, IReadOnlyList<string> columns, string file) =>
         columns.ToDictionary(c => c, c =>
         {
             var text = row.Extra![c];

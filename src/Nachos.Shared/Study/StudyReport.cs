@@ -67,7 +67,8 @@ public sealed record StudyReport(string StudyId, bool Complete, IReadOnlyList<Fo
     public IReadOnlyList<string> Faults() =>
         Folds.Where(f => f.Failure is not null).Select(f => $"outer fold {f.Outer}: {f.Failure}").Concat(Problems ?? []).ToList();
 
-    private static double?[] Scores(TaskKind task, IReadOnlyList<string> classes, IReadOnlyList<Prediction> items, IReadOnlyList<string> metrics)
+    /// <summary>Every metric of <paramref name="metrics"/> on a set of predictions (null where undefined): the report's bootstrap statistic, and nachos evaluate's.</summary>
+    public static double?[] Scores(TaskKind task, IReadOnlyList<string> classes, IReadOnlyList<Prediction> items, IReadOnlyList<string> metrics)
     {
         if (items.Count == 0) return new double?[metrics.Count];
         if (task == TaskKind.Segmentation)
