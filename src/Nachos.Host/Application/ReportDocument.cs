@@ -1,3 +1,4 @@
+using Nachos.Host.Running;
 using Nachos.Shared.Study;
 
 namespace Nachos.Host.Application;
@@ -5,9 +6,9 @@ namespace Nachos.Host.Application;
 /// <summary>A finished study's report in one format: a stored file (json, csv) or rendered text (html).</summary>
 public sealed record ReportDocument(string MediaType, string? FilePath, string? Text)
 {
-    public const string Formats = "json, csv or html";
+    public const string Formats = "json, csv, html or result";
 
-    public static bool IsFormat(string format) => format is "json" or "csv" or "html";
+    public static bool IsFormat(string format) => format is "json" or "csv" or "html" or "result";
 
     /// <summary>The report of the run directory <paramref name="dir"/> (which holds report.json) in <paramref name="format"/>.</summary>
     /// <param name="html">Renders the self-contained HTML file (the served catalog keeps it once rendered).</param>
@@ -19,6 +20,10 @@ public sealed record ReportDocument(string MediaType, string? FilePath, string? 
             ? new ReportDocument("text/csv", RunLayout.ReportCsvPath(dir), null)
             : Refusal.NotFound(noCsv(Path.GetFullPath(RunLayout.ReportCsvPath(dir)))),
         "html" => new ReportDocument("text/html; charset=utf-8", null, html()),
+        // The result in words (ResultText as JSON), for clients that show it above their table.
+        "result" => StudyResult.Load(dir, StudyReport.Read(RunLayout.ReportPath(dir))) is { } result
+            ? new ReportDocument("application/json", null, System.Text.Json.JsonSerializer.Serialize(result.Text, Contract.ApiJson.Options))
+            : Refusal.NotFound("no result statement: the study's spec or split plan cannot be read"),
         _ => Refusal.BadRequest($"format '{format}': expected {Formats}"),
     };
 

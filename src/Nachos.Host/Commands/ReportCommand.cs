@@ -43,7 +43,7 @@ public static class ReportCommand
             return ClientAction.Run(r, async (_, client, _) =>
             {
                 var path = $"api/studies/{ClientAction.Segment(target)}/report?format=";
-                return await Write(_ => null, f => client.GetText(path + f), fmt, outFile);
+                return await Write(_ => StudyResults.Get(client, target), f => client.GetText(path + f), fmt, outFile);
             }, cancel);
         });
         return command;
@@ -54,7 +54,7 @@ public static class ReportCommand
         try
         {
             StudyRun.ReadReport(runDir); // refuses a missing directory or report, or one that does not parse
-            return await Write(report => StudyResult.Load(runDir, report), f =>
+            return await Write(report => Task.FromResult(StudyResult.Load(runDir, report)?.Text), f =>
             {
                 var document = ReportDocument.Of(runDir, f, () => new DashboardRenderer(StudyRun.Load(runDir)).Export(), path => $"{path}: no such file");
                 return Task.FromResult(document.Refusal is { } refusal ? throw new RunDirectoryException(refusal.Detail) : document.Value!.ReadText());
@@ -66,9 +66,9 @@ public static class ReportCommand
         }
     }
 
-    /// <param name="result">The result in words for a report (null: not stated, e.g. a study read through the API).</param>
+    /// <param name="result">The result in words for a report (null: it cannot be stated).</param>
     /// <param name="fetch">The report as json, csv or html text.</param>
-    private static async Task<int> Write(Func<StudyReport, ResultStatement?> result, Func<string, Task<string>> fetch, string format, string? outFile)
+    private static async Task<int> Write(Func<StudyReport, Task<ResultText?>> result, Func<string, Task<string>> fetch, string format, string? outFile)
     {
         string text;
         if (format == "table")
@@ -76,10 +76,10 @@ public static class ReportCommand
             var report = StudyReport.Parse(await fetch("json"));
             if (outFile is null)
             {
-                ReportTable.Write(report, result: result(report));
+                ReportTable.Write(report, result: await result(report));
                 return ExitCodes.Ok;
             }
-            text = PlainTable(report, result(report));
+            text = PlainTable(report, await result(report));
         }
         else text = await fetch(format);
         if (outFile is null)
@@ -95,7 +95,7 @@ public static class ReportCommand
     }
 
     /// <summary>The console table as plain text, for a file.</summary>
-    private static string PlainTable(StudyReport report, ResultStatement? result)
+    private static string PlainTable(StudyReport report, ResultText? result)
     {
         var writer = new StringWriter();
         var console = AnsiConsole.Create(new AnsiConsoleSettings

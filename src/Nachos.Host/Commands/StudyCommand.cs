@@ -48,7 +48,7 @@ public static class StudyCommand
         {
             var study = await client.Get<StudyDetail>($"api/studies/{ClientAction.Segment(r.GetValue(id)!)}");
             AnsiConsole.Write(Tables.Folds(study, study.ProgressView([])));
-            if (study.Report is { } report) ReportTable.Write(StudyReport.Parse(report.GetRawText()));
+            if (study.Report is { } report) ReportTable.Write(StudyReport.Parse(report.GetRawText()), result: await StudyResults.Get(client, study.Id));
             return ExitCodes.Ok;
         });
         return command;

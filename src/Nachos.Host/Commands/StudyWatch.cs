@@ -1,3 +1,4 @@
+using Nachos.Host.Running;
 using System.CommandLine;
 using Nachos.Host.Client;
 using Spectre.Console;
@@ -65,6 +66,8 @@ public static class StudyWatch
                 AnsiConsole.Write(Tables.Trials(await client.Get<TrialList>(path + "/trials"), r.GetValue(top)));
             }
             Console.WriteLine($"{study.Id}: {study.State}");
+            // It ends with the result, as nachos run does.
+            if (study.Report is { } report) ReportTable.Write(StudyReport.Parse(report.GetRawText()), result: await StudyResults.Get(client, study.Id));
             return study.State == StudyStates.Complete ? ExitCodes.Ok : ExitCodes.Failed;
         });
         return command;

@@ -63,7 +63,8 @@ public static class SubmitCommand
             Console.Error.WriteLine($"{answer.Id}: {detail.State}, no report");
             return ExitCodes.Failed;
         }
-        return Finish(StudyReport.Parse(json.GetRawText()), $"report: nachos --host HOST report {answer.Id} (--format html for the HTML file)");
+        return Finish(StudyReport.Parse(json.GetRawText()), await StudyResults.Get(client, answer.Id),
+            $"report: nachos --host HOST report {answer.Id} (--format html for the HTML file)");
     }
 
     private static async Task<int> IntoCampaign(string path, string? name, string root, bool wait, CancellationToken cancel)
@@ -100,12 +101,13 @@ public static class SubmitCommand
         {
             return ExitCodes.Interrupted;
         }
-        return Finish(StudyReport.Read(report), $"report: {report} (see also: nachos report {dir} --format html)");
+        var finished = StudyReport.Read(report);
+        return Finish(finished, StudyResult.Load(dir, finished)?.Text, $"report: {report} (see also: nachos report {dir} --format html)");
     }
 
-    private static int Finish(StudyReport report, string where)
+    private static int Finish(StudyReport report, ResultText? result, string where)
     {
-        ReportTable.Write(report);
+        ReportTable.Write(report, result: result);
         Console.WriteLine(where);
         if (report.Complete) return ExitCodes.Ok;
         ReportTable.WriteFaults(report);

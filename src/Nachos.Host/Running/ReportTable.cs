@@ -11,11 +11,11 @@ public static class ReportTable
     private static string Short(string value) =>
         double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v.ToString("G4", CultureInfo.InvariantCulture) : value;
 
-    private static void WriteResult(ResultStatement result, IAnsiConsole console)
+    private static void WriteResult(ResultText result, IAnsiConsole console)
     {
         if (result.Banner is { } banner) console.MarkupLine($"[black on yellow]{Markup.Escape(banner)}[/]");
         console.MarkupLine($"[bold]{Markup.Escape(result.Headline)}[/]");
-        foreach (var line in result.Details()) console.MarkupLine($"[grey]{Markup.Escape(line)}[/]");
+        foreach (var line in result.Details) console.MarkupLine($"[grey]{Markup.Escape(line)}[/]");
         console.WriteLine();
     }
 
@@ -27,7 +27,7 @@ public static class ReportTable
 
     /// <param name="console">Where to write (default: the terminal).</param>
     /// <param name="result">The result in words, written first (when the run directory is at hand).</param>
-    public static void Write(StudyReport report, IAnsiConsole? console = null, ResultStatement? result = null)
+    public static void Write(StudyReport report, IAnsiConsole? console = null, ResultText? result = null)
     {
         console ??= AnsiConsole.Console;
         if (result is not null) WriteResult(result, console);

@@ -18,6 +18,9 @@ public sealed record FoldTestSet(int Outer, int Images, int? Patients, int? Posi
             : "");
 }
 
+/// <summary>A result statement's lines: the simulated-trainer banner (if any), the headline, the details.</summary>
+public sealed record ResultText(string? Banner, string Headline, IReadOnlyList<string> Details);
+
 /// <summary>The split plan's leakage audit run again on the dataset: its problems, or why it could not run.</summary>
 public sealed record Audit(IReadOnlyList<string>? Problems, string? NotRun)
 {
@@ -122,6 +125,9 @@ public sealed record ResultStatement(
         if (!Complete) lines.Add("The study is incomplete: some folds failed or files were missing (see the problems below).");
         return lines;
     }
+
+    /// <summary>The statement as the lines every surface shows, and as the API sends it (report format <c>result</c>).</summary>
+    public ResultText Text => new(Banner, Headline, Details());
 
     /// <summary>Shown above everything when the numbers come from the simulated trainer.</summary>
     public string? Banner => Simulated ? "Simulated trainer: these numbers come from a deterministic function of the hyperparameters, not from trained models." : null;
