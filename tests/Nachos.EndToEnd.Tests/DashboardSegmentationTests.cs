@@ -177,6 +177,39 @@ public sealed class DashboardSegmentationTests(FinishedStudies studies) : IAsync
     }
 
     [Fact]
+    public void A_malformed_ensemble_file_is_one_line_naming_its_file_and_line_and_an_absent_one_shows_nothing()
+    {
+        var study = studies.Segmentation;
+        var clean = new DashboardRenderer(StudyRun.Load(study.RunDir)).StudyPage(new ServedLinks("seg"));
+        Assert.DoesNotContain("id=\"ensemble", clean);
+
+        using var dir = new TempDir();
+        var copy = dir.File("run");
+        CopyDirectory(study.RunDir, copy);
+        const string header = "outer_fold,set,image,chosen_rule,union,intersection,majority,mean-probability";
+        var external = Path.Combine(copy, "ensemble-external.csv");
+        File.WriteAllText(external, $"{header},refit_o0,refit_o1,oracle\n,external,a.png,union,0.5,0.5,0.5,0.5,0.5,0.5,0.5\n,external,b.png,union,SECRET-7,0.5,0.5,0.5,0.5,0.5,0.5\n");
+        var several = Path.Combine(copy, "ensemble-studies.csv");
+        File.WriteAllText(several, $"{header},seg_t0,other_t0,oracle\n0,test,a.png,union,0.5,0.5,0.5,0.5,0.5,0.5,0.5\n0,test,b.png,union,0.5,0.5\n");
+        var ensemble = Path.Combine(copy, "ensemble.csv");
+        File.WriteAllText(ensemble, "outer_fold,set,image\n");
+
+        var html = new DashboardRenderer(StudyRun.Load(copy)).StudyPage(new ServedLinks("seg"));
+        string Problem(string id)
+        {
+            var p = Element(html, "p", id);
+            return System.Net.WebUtility.HtmlDecode(p[(p.IndexOf('>') + 1)..^"</p>".Length]);
+        }
+        Assert.Equal($"{external}:3: column 'union' is not a number", Problem("ensemble-external-problem"));
+        Assert.Equal($"{several}:3: 6 fields where the header line has 11", Problem("ensemble-studies-problem"));
+        Assert.Equal($"{ensemble}: header column 4 is not 'chosen_rule'", Problem("ensemble-problem"));
+        Assert.DoesNotContain("SECRET-7", html);
+        Assert.DoesNotContain("ensemble-external-table", html);
+        Assert.DoesNotContain("ensemble-studies-table", html);
+        Assert.Contains("id=\"leaderboard\"", html);
+    }
+
+    [Fact]
     public async Task The_exported_gallery_filter_shows_only_missed_lesions_or_false_detections_and_then_all_again()
     {
         var study = studies.Segmentation;

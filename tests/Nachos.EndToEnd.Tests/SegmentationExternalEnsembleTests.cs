@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using Nachos.Shared.Study;
 using Nachos.Tests;
 
@@ -51,6 +52,24 @@ public sealed class SegmentationExternalEnsembleTests(FinishedStudies studies) :
         }
         var applied = table.Rows.Average(r => r.Rules[r.Chosen]).ToString("0.000", CultureInfo.InvariantCulture);
         Assert.Contains($"): {applied}", run.Output.ReplaceLineEndings(" "));
+
+        // The study page of the HTML export: each rule's, refit's and the oracle's mean over the external images, recomputed here.
+        var export = NachosProcess.Run(_dir.Path, "report", study.RunDir, "--format", "html", "--out", _dir.File("external.html"));
+        Assert.True(export.Code == 0, export.Output + export.Error);
+        var html = File.ReadAllText(_dir.File("external.html"));
+        var page = StudyFiles.Element(html, "table", "ensemble-external-table");
+        string Mean(Func<EnsembleRow, double> column) => table.Rows.Average(column).ToString("R", CultureInfo.InvariantCulture);
+        string Cell(string column) => StudyFiles.Attribute(Regex.Match(page, $"<tr data-column=\"{column}\"[^>]*>.*?</tr>", RegexOptions.Singleline).Value, "data-value").Single();
+        foreach (var rule in EnsembleFile.Rules)
+            Assert.Equal(Mean(r => r.Rules[rule]), Cell(EnsembleFile.Name(rule)));
+        Assert.Equal(Mean(r => r.Models[0]!.Value), Cell("refit_o0"));
+        Assert.Equal(Mean(r => r.Models[1]!.Value), Cell("refit_o1"));
+        Assert.Equal(Mean(r => r.Oracle), Cell("oracle"));
+        Assert.Contains("<th>oracle (optimistic upper bound)</th>", page);
+        Assert.Contains($"mean Dice over {images.Count} external images", page);
+        Assert.Contains($"<tr data-column=\"{EnsembleFile.Name(table.Rows[0].Chosen)}\" class=\"chosen\"><th>rule: {EnsembleFile.Name(table.Rows[0].Chosen)}</th>", page);
+        Assert.Single(Regex.Matches(page, "class=\"chosen\""));
+        Assert.Contains($"<strong id=\"ensemble-external-applied\">{EnsembleFile.Name(table.Rows[0].Chosen)}</strong>: the one the outer folds chose most often", html);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.RegularExpressions;
 using Nachos.Shared.Data;
 using Nachos.Shared.SpecLoading;
 using Nachos.Shared.Splits;
@@ -57,6 +58,31 @@ public sealed class SegmentationStudiesEnsembleTests(FinishedStudies studies, IT
                 + $"; oracle t {F(test.Average(r => r.Oracle))}");
         }
         output.WriteLine($"nachos ensemble of two studies: {clock.Elapsed.TotalSeconds:0.0} s");
+
+        // The first study's page in the HTML export: per fold the candidates, each rule's validation mean, the chosen rule's
+        // validation and test means, the candidate best on validation alone, seg2's refit (its report), the oracle, recomputed here.
+        var export = NachosProcess.Run(_dir.Path, "report", a, "--format", "html", "--out", _dir.File("studies.html"));
+        Assert.True(export.Code == 0, export.Output + export.Error);
+        var page = StudyFiles.Element(File.ReadAllText(_dir.File("studies.html")), "table", "ensemble-studies-table");
+        foreach (var fold in folds)
+        {
+            var validation = fold.Where(r => r.Set == EnsembleFile.Validation).ToList();
+            var test = fold.Where(r => r.Set == EnsembleFile.Test).ToList();
+            var candidates = table.Models.Select((m, k) => (m, k)).Where(p => fold.First().Models[p.k] is not null).ToList();
+            var chosen = fold.First().Chosen;
+            var alone = candidates.Aggregate((x, y) => validation.Average(r => r.Models[y.k]!.Value) > validation.Average(r => r.Models[x.k]!.Value) ? y : x);
+            string R(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+            var refit = reports[0].Item2.Folds.Single(f => f.Outer == fold.Key).TestMetrics["dice"]!.Value;
+            string[] expected = [.. EnsembleFile.Rules.Select(rule => R(validation.Average(r => r.Rules[rule]))), R(validation.Average(r => r.Rules[chosen])),
+                R(test.Average(r => r.Rules[chosen])), R(test.Average(r => r.Models[alone.k]!.Value)), R(refit), R(test.Average(r => r.Oracle))];
+            var row = Regex.Match(page, $"<tr data-fold=\"{fold.Key}\">.*?</tr>", RegexOptions.Singleline).Value;
+            Assert.Equal(expected, StudyFiles.Attribute(row, "data-value"));
+            Assert.Contains($"<td>{string.Join(", ", candidates.Select(c => EnsembleFile.CandidateOf(c.m)!.ToString()))}</td>", row);
+            Assert.Contains($"<td>{EnsembleFile.Name(chosen)}</td>", row);
+            Assert.Contains($"<td>{EnsembleFile.CandidateOf(alone.m)}</td>", row);
+            Assert.EndsWith($"<td class=\"num\">{test.Count}</td></tr>", row);
+        }
+        Assert.Contains("oracle (upper bound)", page);
     }
 
     [Fact]

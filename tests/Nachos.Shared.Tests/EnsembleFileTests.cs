@@ -67,6 +67,18 @@ public sealed class EnsembleFileTests : IDisposable
         Assert.Throws<ArgumentException>(() => EnsembleFile.RowsOf(e, [new("seg", 1)]).ToList());
     }
 
+    [Fact]
+    public void A_candidate_or_refit_column_names_back_its_candidate_or_fold_and_other_columns_name_none()
+    {
+        Assert.Equal(new EnsembleCandidate("seg_tx_t2", 13), EnsembleFile.CandidateOf(EnsembleFile.CandidateColumn(new("seg_tx_t2", 13))));
+        Assert.Equal(4, EnsembleFile.RefitOf(EnsembleFile.RefitColumn(4)));
+        Assert.Null(EnsembleFile.CandidateOf("trial_1"));
+        Assert.Null(EnsembleFile.CandidateOf("_t1"));
+        Assert.Null(EnsembleFile.CandidateOf("seg_t-1"));
+        Assert.Null(EnsembleFile.RefitOf("refit_o"));
+        Assert.Null(EnsembleFile.RefitOf("seg_t1"));
+    }
+
     [Theory]
     [InlineData("", "no header line")]
     [InlineData("outer_fold,set,image,rule,union,intersection,majority,mean-probability,trial_1,oracle\n", "header column 4 is not 'chosen_rule'")]

@@ -20,34 +20,47 @@ public static class EnsembleSummary
 
     public static (IReadOnlyList<EnsembleFold>? Folds, string? Problem) Read(string runDir)
     {
-        var path = Path.Combine(runDir, RunLayout.Ensemble);
+        var (table, problem) = Load(runDir, RunLayout.Ensemble);
+        if (table is null) return (null, problem);
+        var folds = table.Rows.Where(r => r.Outer is not null).GroupBy(r => r.Outer!.Value).OrderBy(g => g.Key).Select(g =>
+            new EnsembleFold(g.Key, EnsembleFile.Name(g.First().Chosen), Means(table.Models, g.Where(r => r.Set == EnsembleFile.Validation)),
+                Means(table.Models, g.Where(r => r.Set == EnsembleFile.Test)), g.Count(r => r.Set == EnsembleFile.Test))).ToList();
+        return (folds, null);
+    }
+
+    /// <summary>
+    /// One of the run directory's ensemble tables (a <see cref="RunLayout"/> name): null and no problem when absent; null
+    /// and <see cref="EnsembleFile.Read"/>'s one-line error (file and line) when it is not such a table.
+    /// </summary>
+    public static (EnsembleTable? Table, string? Problem) Load(string runDir, string file)
+    {
+        var path = Path.Combine(runDir, file);
         if (!File.Exists(path)) return (null, null);
-        EnsembleTable table;
         try
         {
-            table = EnsembleFile.Read(path);
+            return (EnsembleFile.Read(path), null);
         }
-        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        catch (InvalidDataException e)
         {
-            return (null, $"{path}: not the table nachos ensemble writes");
+            return (null, e.Message);
         }
-        var folds = table.Rows.Where(r => r.Outer is not null).GroupBy(r => r.Outer!.Value).OrderBy(g => g.Key).Select(g =>
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            IReadOnlyDictionary<string, double> Means(string set)
-            {
-                var rows = g.Where(r => r.Set == set).ToList();
-                var means = new Dictionary<string, double>();
-                if (rows.Count == 0) return means;
-                foreach (var rule in EnsembleFile.Rules) means[EnsembleFile.Name(rule)] = rows.Average(r => r.Rules[rule]);
-                for (var m = 0; m < table.Models.Count; m++)
-                    if (rows.Where(r => r.Models[m] is not null).Select(r => r.Models[m]!.Value).ToList() is { Count: > 0 } values)
-                        means[table.Models[m]] = values.Average();
-                means[Oracle] = rows.Average(r => r.Oracle);
-                return means;
-            }
-            return new EnsembleFold(g.Key, EnsembleFile.Name(g.First().Chosen), Means(EnsembleFile.Validation), Means(EnsembleFile.Test),
-                g.Count(r => r.Set == EnsembleFile.Test));
-        }).ToList();
-        return (folds, null);
+            return (null, $"{path}: cannot be read ({e.GetType().Name})");
+        }
+    }
+
+    /// <summary>The mean over <paramref name="rows"/> of each rule, each model (its non-empty cells) and the oracle; empty without rows.</summary>
+    public static IReadOnlyDictionary<string, double> Means(IReadOnlyList<string> models, IEnumerable<EnsembleRow> rows)
+    {
+        var list = rows.ToList();
+        var means = new Dictionary<string, double>();
+        if (list.Count == 0) return means;
+        foreach (var rule in EnsembleFile.Rules) means[EnsembleFile.Name(rule)] = list.Average(r => r.Rules[rule]);
+        for (var m = 0; m < models.Count; m++)
+            if (list.Where(r => r.Models[m] is not null).Select(r => r.Models[m]!.Value).ToList() is { Count: > 0 } values)
+                means[models[m]] = values.Average();
+        means[Oracle] = list.Average(r => r.Oracle);
+        return means;
     }
 }

@@ -43,6 +43,17 @@ public static class EnsembleFile
     /// <summary>The model column of outer fold <paramref name="outer"/>'s refit.</summary>
     public static string RefitColumn(int outer) => $"refit_o{outer}";
 
+    /// <summary>The candidate a <see cref="CandidateColumn"/> names; null for another column.</summary>
+    public static EnsembleCandidate? CandidateOf(string column) =>
+        column.LastIndexOf("_t", StringComparison.Ordinal) is var at and > 0 && Number(column[(at + 2)..]) is { } trial
+            ? new EnsembleCandidate(column[..at], trial) : null;
+
+    /// <summary>The outer fold a <see cref="RefitColumn"/> names; null for another column.</summary>
+    public static int? RefitOf(string column) => column.StartsWith("refit_o", StringComparison.Ordinal) ? Number(column["refit_o".Length..]) : null;
+
+    private static int? Number(string text) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : null;
+
     /// <summary>The rows of one fold's ensemble: its validation images, then its test images.</summary>
     public static IEnumerable<EnsembleRow> RowsOf(FoldEnsemble e) =>
         RowsOf(e.Outer, Validation, e.Chosen, e.Validation).Concat(RowsOf(e.Outer, Test, e.Chosen, e.Test));
