@@ -38,6 +38,11 @@ public sealed class ApiStudyTests(ApiNode node) : IClassFixture<ApiNode>
         Assert.Equal(await File.ReadAllTextAsync(Path.Combine(dir, "report.json")), await node.Http.GetStringAsync("api/studies/whole/report"));
         Assert.Equal(await File.ReadAllTextAsync(Path.Combine(dir, "report.csv")), await node.Http.GetStringAsync("api/studies/whole/report?format=csv"));
         Assert.True(study.Report!.Value.GetProperty("complete").GetBoolean());
+        var result = System.Text.Json.JsonSerializer.Deserialize<Nachos.Shared.Study.ResultText>(
+            await node.Http.GetStringAsync("api/studies/whole/report?format=result"), ApiJson.Options)!;
+        Assert.StartsWith("whole: mean test AUROC ", result.Headline);
+        Assert.StartsWith("Simulated trainer", result.Banner);
+        Assert.Contains(result.Details, l => l.StartsWith("Leakage audit: passed"));
         var html = await node.Http.GetStringAsync("api/studies/whole/report?format=html");
         Assert.Contains("id=\"model-o1-refit\"", html);
 

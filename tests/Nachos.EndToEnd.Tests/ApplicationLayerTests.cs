@@ -78,6 +78,6 @@ public sealed class ApplicationLayerTests
 
         var html = ReportDocument.Of(dir.Path, "html", Html, p => p).Value!;
         Assert.Equal(("text/html; charset=utf-8", "<html>1</html>"), (html.MediaType, html.ReadText()));
-        Assert.Equal(Refusal.BadRequest("format 'pdf': expected json, csv or html"), ReportDocument.Of(dir.Path, "pdf", Html, p => p).Refusal);
+        Assert.Equal(Refusal.BadRequest("format 'pdf': expected json, csv, html or result"), ReportDocument.Of(dir.Path, "pdf", Html, p => p).Refusal);
     }
 }

@@ -40,6 +40,9 @@ public sealed class CliTests(ApiNode node) : IClassFixture<ApiNode>
         Assert.True(watch.Code == 0, Why(watch));
         Assert.Contains("cli: complete", watch.Output);
         Assert.Contains("chosen for the fold's refit", watch.Output);
+        // It ends with the result in words (asked of the API) and the report.
+        Assert.Contains("cli: mean test AUROC", watch.Output);
+        Assert.True(watch.Output.IndexOf("cli: complete", StringComparison.Ordinal) < watch.Output.IndexOf("cli: mean test AUROC", StringComparison.Ordinal), watch.Output);
 
         var list = node.Cli("study", "list");
         Assert.True(list.Code == 0, Why(list));
@@ -47,6 +50,7 @@ public sealed class CliTests(ApiNode node) : IClassFixture<ApiNode>
         var show = node.Cli("study", "show", "cli");
         Assert.True(show.Code == 0, Why(show));
         Assert.Contains("test metrics across outer folds", show.Output);
+        Assert.Contains("Leakage audit: passed", show.Output);
         var trials = node.Cli("trial", "list", "cli", "--fold", "1", "--sort", "accuracy");
         Assert.True(trials.Code == 0, Why(trials));
         Assert.Contains("trials by accuracy", trials.Output);
