@@ -53,7 +53,7 @@ public sealed class CliTests(ApiNode node) : IClassFixture<ApiNode>
         Assert.Contains("Leakage audit: passed", show.Output);
         var trials = node.Cli("trial", "list", "cli", "--fold", "1", "--sort", "accuracy");
         Assert.True(trials.Code == 0, Why(trials));
-        Assert.Contains("trials by accuracy", trials.Output);
+        Assert.Contains("ranked within each outer fold by inner validation accuracy", trials.Output);
 
         var json = node.Cli("study", "report", "cli", "--format", "json");
         Assert.True(json.Code == 0, Why(json));

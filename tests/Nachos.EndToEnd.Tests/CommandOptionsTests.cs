@@ -39,7 +39,7 @@ public sealed class CommandOptionsTests
         ["study cancel"] = Api,
         ["study report"] = ["--format", "--out", .. Api],
         ["trial"] = [],
-        ["trial list"] = ["--fold", "--sort", .. Api],
+        ["trial list"] = ["--fold", "--sort", "--format", .. Api],
     };
 
     [Fact]

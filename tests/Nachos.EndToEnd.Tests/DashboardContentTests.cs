@@ -28,7 +28,8 @@ public sealed class DashboardContentTests(FinishedStudies studies)
         var ids = Attribute(html, "id").ToHashSet();
         var anchors = Attribute(html, "href").ToList();
         Assert.NotEmpty(anchors);
-        Assert.All(anchors, a => Assert.True(a.StartsWith('#') && ids.Contains(a[1..]), $"link {a} leads nowhere in the file"));
+        // trials.csv is in the file itself, as a data link.
+        Assert.All(anchors.Where(a => !a.StartsWith("data:text/csv", StringComparison.Ordinal)), a => Assert.True(a.StartsWith('#') && ids.Contains(a[1..]), $"link {a} leads nowhere in the file"));
         Assert.DoesNotContain(Attribute(html, "src"), s => !s.StartsWith("data:", StringComparison.Ordinal));
         Assert.DoesNotContain("<link", html);
         Assert.DoesNotContain("@import", html);
@@ -98,7 +99,7 @@ public sealed class DashboardContentTests(FinishedStudies studies)
         using var report = Report(study.RunDir);
         var html = new DashboardRenderer(StudyRun.Load(study.RunDir)).StudyPage(new AnchorLinks());
         var table = Element(html, "table", "leaderboard");
-        var rows = Regex.Matches(table, "<tr data-model=\"([^\"]+)\"( class=\"([a-z]+)\")?>(.*?)</tr>", RegexOptions.Singleline)
+        var rows = Regex.Matches(table, "<tr data-model=\"([^\"]+)\" data-fold=\"\\d+\"( class=\"([a-z]+)\")?>(.*?)</tr>", RegexOptions.Singleline)
             .ToDictionary(m => m.Groups[1].Value, m => (Class: m.Groups[3].Value, Cells: m.Groups[4].Value));
 
         var folds = report.RootElement.GetProperty("folds").EnumerateArray().ToList();
@@ -117,8 +118,52 @@ public sealed class DashboardContentTests(FinishedStudies studies)
             var refit = rows[$"o{k}/refit"];
             Assert.Equal("refit", refit.Class);
             Assert.Equal(fold.GetProperty("test_metrics").GetProperty("auroc").GetDouble(),
-                Number(Regex.Match(refit.Cells, "data-metric=\"auroc\" data-value=\"([^\"]*)\"").Groups[1].Value));
+                Number(Regex.Match(refit.Cells, "data-metric=\"test_auroc\" data-value=\"([^\"]*)\"").Groups[1].Value));
+            Assert.Matches("data-metric=\"auroc\"( data-value(=\"\")?)?>n/a<", refit.Cells); // a refit has no inner validation value
         }
+    }
+
+    [Fact]
+    public void The_leaderboard_keeps_inner_validation_and_outer_test_apart_and_has_a_fold_filter_a_column_per_hyperparameter_and_trials_csv()
+    {
+        var study = studies.Simulated;
+        var report = Nachos.Shared.Study.StudyReport.Read(Path.Combine(study.RunDir, "report.json"));
+        var html = new DashboardRenderer(StudyRun.Load(study.RunDir)).StudyPage(new ServedLinks("sim"));
+        var table = Element(html, "table", "leaderboard");
+        var header = Regex.Match(table, "<thead>.*?</thead>", RegexOptions.Singleline).Value;
+
+        Assert.Contains("<th data-type=\"number\" data-column=\"auroc\">inner validation auroc</th>", header);
+        Assert.Contains("<th data-type=\"number\" data-column=\"test_auroc\">outer test auroc</th>", header);
+        Assert.Contains("<th data-type=\"number\" data-column=\"hp-learning_rate\">learning_rate</th>", header);
+        Assert.Contains("data-column=\"rank\"", header);
+        foreach (var row in Regex.Matches(table, "<tr data-model=\"([^\"]+)\" data-fold=\"(\\d+)\"[^>]*>(.*?)</tr>", RegexOptions.Singleline).Cast<Match>())
+        {
+            var cells = row.Groups[3].Value;
+            var inner = Regex.Match(cells, "data-metric=\"auroc\"(?: data-value(?:=\"([^\"]*)\")?)?>");
+            var test = Regex.Match(cells, "data-metric=\"test_auroc\"(?: data-value(?:=\"([^\"]*)\")?)?>");
+            Assert.True(inner.Success && test.Success, row.Value);
+            // Exactly one of the two: a trial's inner validation value or a refit's outer test value, never both in a row or a column.
+            var (innerValue, testValue) = (inner.Groups[1].Value, test.Groups[1].Value);
+            Assert.True(row.Groups[1].Value.EndsWith("refit", StringComparison.Ordinal) ? innerValue == "" && testValue != "" : innerValue != "" && testValue == "", row.Value);
+        }
+        foreach (var fold in report.Folds)
+            foreach (var trial in fold.Trials)
+            {
+                var cells = Regex.Match(table, $"<tr data-model=\"o{fold.Outer}/t{trial.Trial}\"[^>]*><td class=\"num\">\\d+</td><td class=\"model\".*?</td>(.*?)</tr>", RegexOptions.Singleline).Groups[1].Value;
+                var rank = Regex.Match(cells, "^<td class=\"num\" data-value=\"(\\d*)\"").Groups[1].Value;
+                if (trial.Trial == fold.ChosenTrial) Assert.Equal("1", rank);
+                var lr = double.Parse(trial.Config.Values["learning_rate"], CultureInfo.InvariantCulture);
+                Assert.Contains($"<td class=\"num\" data-value=\"{lr.ToString("R", CultureInfo.InvariantCulture)}\">", cells); // a numeric cell per hyperparameter
+            }
+
+        var filter = Regex.Match(html, "<p class=\"filter\" data-table=\"leaderboard\" id=\"fold-filter\">.*?</p>", RegexOptions.Singleline).Value;
+        Assert.Equal(["all", .. report.Folds.Select(f => f.Outer.ToString(CultureInfo.InvariantCulture))], Regex.Matches(filter, "data-fold=\"([^\"]+)\"").Select(m => m.Groups[1].Value));
+        Assert.Contains("href=\"/studies/sim/trials.csv\" download=\"trials.csv\"", filter);
+
+        // The exported page carries trials.csv itself: the same rows as the served one.
+        var export = File.ReadAllText(study.Html);
+        var data = Regex.Match(export, "id=\"trials-csv\" href=\"data:text/csv;charset=utf-8,([^\"]*)\"").Groups[1].Value;
+        Assert.Equal(StudyRun.Load(study.RunDir).TrialTable!.Csv(), Uri.UnescapeDataString(System.Net.WebUtility.HtmlDecode(data)));
     }
 
     [Theory]

@@ -174,6 +174,31 @@ public sealed class StudyReportTests
     }
 
     [Fact]
+    public void Summary_csv_has_the_folds_then_the_mean_and_both_intervals_of_every_test_metric()
+    {
+        using var dir = new TempDir();
+        var folds = new[] { Fold(1, SgdHigh, 0.7, 0.6), Fold(0, AdamHigh, 0.9, 0.8), Fold(2, null, null, 0, "all 3 trials failed") };
+        var report = StudyReport.Build("my-study", Spec(), Manifest(), folds, new Dictionary<int, IReadOnlyList<Prediction>>());
+
+        report.Write(dir.Path);
+
+        using var reader = new CsvReader(new StreamReader(Path.Combine(dir.Path, "summary.csv")), CultureInfo.InvariantCulture);
+        reader.Read();
+        reader.ReadHeader();
+        Assert.Equal("row", reader.HeaderRecord![0]);
+        Assert.Contains("test_auroc", reader.HeaderRecord);
+        var rows = new List<(string Row, string Auroc)>();
+        while (reader.Read()) rows.Add((reader.GetField("row")!, reader.GetField("test_auroc")!));
+        Assert.Equal(["fold 0", "fold 1", "fold 2", "mean", "ci_t_low", "ci_t_high", "bootstrap_low", "bootstrap_high"], rows.Select(r => r.Row));
+        Assert.Equal(("0.9", "0.7", ""), (rows[0].Auroc, rows[1].Auroc, rows[2].Auroc));
+        var auroc = report.Metrics.Single(m => m.Metric == "auroc").Summary!;
+        Assert.Equal(0.8, double.Parse(rows[3].Auroc, CultureInfo.InvariantCulture), 12);
+        Assert.Equal(auroc.CiLow, double.Parse(rows[4].Auroc, CultureInfo.InvariantCulture));
+        Assert.Equal(auroc.CiHigh, double.Parse(rows[5].Auroc, CultureInfo.InvariantCulture));
+        Assert.Equal(("", ""), (rows[6].Auroc, rows[7].Auroc)); // no test predictions: no bootstrap
+    }
+
+    [Fact]
     public void Write_produces_report_json_and_csv_that_parse_back()
     {
         using var dir = new TempDir();
@@ -183,7 +208,7 @@ public sealed class StudyReportTests
 
         report.Write(outDir);
 
-        Assert.Equal(["report.csv", "report.json"], Directory.GetFiles(outDir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal(["report.csv", "report.json", "summary.csv"], Directory.GetFiles(outDir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
 
         using (var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "report.json"))))
         {
@@ -260,6 +285,7 @@ public sealed class StudyReportTests
         using var json = JsonDocument.Parse(File.ReadAllText(dir.File("report.json")));
         Assert.True(json.RootElement.GetProperty("complete").GetBoolean());
         Assert.Equal(2, File.ReadAllLines(dir.File("report.csv")).Length);
-        Assert.Equal(2, Directory.GetFiles(dir.Path).Length);
+        Assert.Equal(1 + 1 + 5, File.ReadAllLines(dir.File("summary.csv")).Length); // header, one fold, the mean and four interval ends
+        Assert.Equal(3, Directory.GetFiles(dir.Path).Length);
     }
 }

@@ -7,7 +7,7 @@ using Nachos.Host.Dashboard;
 
 namespace Nachos.Host.Api;
 
-/// <summary>The dashboard served over HTTP: / (studies), /studies/{id} (study page), /studies/{id}/models/o{k}/… (model pages).</summary>
+/// <summary>The dashboard served over HTTP: / (studies), /studies/{id} (study page), /studies/{id}/trials.csv, /studies/{id}/models/o{k}/… (model pages).</summary>
 public static class DashboardRoutes
 {
     private const string Html = "text/html; charset=utf-8";
@@ -22,6 +22,9 @@ public static class DashboardRoutes
             return Problems.Answer(await a.Live(id),
                 live => Results.Content(LivePages.Study(live.Detail, live.Progress, live.Trials, live.Models, new ServedLinks(id)), Html));
         });
+        // The same rows as `nachos trial list ID --format csv`: the control API's trial list, as a table.
+        app.MapGet("/studies/{id}/" + Nachos.Shared.Study.TrialTable.FileName, async (string id, [FromServices] StudyApplication a) =>
+            Problems.Answer(await a.Trials(id, null, null), list => Results.Text(StudyViews.Table(list).Csv(), "text/csv; charset=utf-8")));
         app.MapGet("/studies/{id}/models/{**path}", async (string id, string? path, [FromServices] StudyApplication a) =>
             Problems.Answer(await a.Model(id, path), m => Results.Content(new DashboardRenderer(m.Run).ModelPage(m.Model, new ServedLinks(id)), Html)));
     }

@@ -1,5 +1,6 @@
 using Nachos.Host.Contract;
 using Nachos.Shared.Study;
+using Nachos.Shared.Tasks;
 
 namespace Nachos.Host.Application;
 
@@ -22,15 +23,22 @@ public static class StudyViews
     {
         var rows = Enumerable.Range(0, shape.InnerSplits.Count)
             .Where(k => outer is null || k == outer)
-            .SelectMany(k => TrialRows.Build(tasks.Where(t => t.Outer == k).ToList(), shape.InnerSplits[k], shape.Spec.Search.Metric));
+            .SelectMany(k => TrialRows.Build(tasks.Where(t => t.Outer == k).ToList(), shape.InnerSplits[k], shape.Spec.Search.Metric)).ToList();
+        var ranks = TrialRows.Rank(rows, sort, shape.Spec.Search.Maximise);
         return TrialRows.Sort(rows, sort, shape.Spec.Search.Maximise).Select(r =>
         {
             var reported = report?.Folds.FirstOrDefault(f => f.Outer == r.Outer);
             var config = r.Config ?? reported?.Trials.FirstOrDefault(t => t.Trial == r.Trial)?.Config;
             return new TrialInfo(r.Outer, r.Trial, config?.Values, r.State, r.SplitsEnded, r.Splits, r.Score, r.StandardError, r.MeanBestEpoch,
-                r.Metrics, reported?.ChosenTrial == r.Trial, r.Failure, r.FailureKind);
+                r.Metrics, reported?.ChosenTrial == r.Trial, r.Failure, r.FailureKind, ranks[(r.Outer, r.Trial)]);
         }).ToList();
     }
+
+    /// <summary>The trial table of a trial list (<c>nachos trial list</c>'s and the dashboard's <c>trials.csv</c>): ranked within each outer fold.</summary>
+    public static TrialTable Table(TrialList list) =>
+        TrialTable.Of(list.Id, list.Metric, list.Sort, list.Trials.Select(t => new TrialTableRow(t.Outer, t.Rank, t.Trial, t.Chosen,
+            t.State, t.SplitsEnded, t.Splits, t.Score, t.StandardError,
+            t.Metrics.GetValueOrDefault(TrialRows.Loss), t.MeanBestEpoch, t.Config ?? new Dictionary<string, string>(), t.Failure, t.FailureKind?.Name())));
 
     /// <summary>The wire's progress of a study from the model (the study list's comes from the queue's counts instead).</summary>
     public static ProgressInfo ProgressInfo(StudyProgressView progress) =>

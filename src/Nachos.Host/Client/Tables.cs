@@ -69,6 +69,22 @@ public static class Tables
         return table;
     }
 
+    /// <summary>A trial table: one outer fold after another, ranked within it, one column per hyperparameter.</summary>
+    public static Table TrialTable(TrialTable trials, bool anyChosen)
+    {
+        var table = new Table().Title($"{Markup.Escape(trials.StudyId)}: trials ranked within each outer fold by {Markup.Escape(trials.RankedBy)}")
+            .AddColumns("fold", "rank", "trial", "state", "splits", $"{Markup.Escape(trials.Metric)} ± SE", "loss", "best epoch");
+        foreach (var p in trials.Parameters) table.AddColumn(new TableColumn(Markup.Escape(p)) { Alignment = trials.IsNumeric(p) ? Justify.Right : Justify.Left });
+        table.Columns[3].NoWrap = true; // "failed (out_of_memory)" reads as one word
+        foreach (var t in trials.Rows)
+            table.AddRow([t.Outer.ToString(), t.Rank?.ToString(CultureInfo.InvariantCulture) ?? "-", t.Trial + (t.Chosen ? " [yellow]*[/]" : ""), Markup.Escape(t.FailureKind is { } kind ? $"{t.State} ({kind})" : t.State),
+                $"{t.SplitsEnded} / {t.Splits}", t.Score is null ? "-" : $"{F(t.Score)} ± {F(t.StandardError)}", F(t.Loss),
+                t.MeanBestEpoch is { } e ? e.ToString("F1", CultureInfo.InvariantCulture) : "-",
+                .. trials.Parameters.Select(p => t.Config.GetValueOrDefault(p) is { } v ? Markup.Escape(Short(v)) : "-")]);
+        table.Caption((anyChosen ? "[yellow]*[/] chosen for the fold's refit; " : "") + "every value is a mean over the fold's inner validation splits (the refits' outer test metrics: nachos report)");
+        return table;
+    }
+
     public static IRenderable Nodes(NodeList nodes)
     {
         var table = new Table().Title($"cluster (answered by {Markup.Escape(HostPort(nodes.Self))}, leader {Markup.Escape(nodes.Leader is null ? "none" : HostPort(nodes.Leader))})")

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Nachos.Host.Api;
+using Nachos.Host.Application;
 using Nachos.Host.Client;
 using Spectre.Console;
 using Nachos.Host.Cli;
@@ -7,7 +8,7 @@ using Nachos.Host.Contract;
 
 namespace Nachos.Host.Commands;
 
-/// <summary><c>nachos trial list STUDY [--fold K] [--sort METRIC]</c>.</summary>
+/// <summary><c>nachos trial list STUDY [--fold K] [--sort METRIC] [--format table|csv|json]</c>.</summary>
 public static class TrialCommand
 {
     public static Command Create()
@@ -15,8 +16,10 @@ public static class TrialCommand
         var trial = new Command("trial", "trials of a study (through the control API)");
         var study = new Argument<string>("study") { Description = "study id" };
         var fold = new Option<int?>("--fold") { Description = "outer fold K only" };
-        var sort = new Option<string?>("--sort") { Description = "score (default: the search metric, in its direction), loss, or a validation metric (auroc, accuracy, …)" };
-        var list = new Command("list", "trials so far with their inner validation scores, best first") { study, fold, sort };
+        var sort = new Option<string?>("--sort") { Description = "what trials are ranked by within their outer fold: score (default: the search metric, in its direction), loss, or a validation metric (auroc, accuracy, …)" };
+        var format = new Option<string>("--format") { Description = "table, csv or json (the rows of the dashboard's trials.csv)", DefaultValueFactory = _ => "table" };
+        format.AcceptOnlyFromAmong("table", "csv", "json");
+        var list = new Command("list", "trials so far with their inner validation scores, ranked within each outer fold") { study, fold, sort, format };
         ClientAction.Set(list, async (r, client, _) =>
         {
             var query = new List<string>();
@@ -24,8 +27,16 @@ public static class TrialCommand
             if (r.GetValue(sort) is { } s) query.Add($"sort={Uri.EscapeDataString(s)}");
             var path = $"api/studies/{ClientAction.Segment(r.GetValue(study)!)}/trials" + (query.Count > 0 ? "?" + string.Join("&", query) : "");
             var trials = await client.Get<TrialList>(path);
-            if (trials.Trials.Count == 0) Console.WriteLine("no trials yet");
-            else AnsiConsole.Write(Tables.Trials(trials));
+            var table = StudyViews.Table(trials);
+            switch (r.GetValue(format))
+            {
+                case "csv": Console.Out.Write(table.Csv()); break;
+                case "json": Console.Out.Write(table.Json()); break;
+                default:
+                    if (trials.Trials.Count == 0) Console.WriteLine("no trials yet");
+                    else AnsiConsole.Write(Tables.TrialTable(table, trials.Trials.Any(t => t.Chosen)));
+                    break;
+            }
             return ExitCodes.Ok;
         });
         trial.Subcommands.Add(list);

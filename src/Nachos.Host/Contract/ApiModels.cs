@@ -43,6 +43,7 @@ public sealed record SubmitResponse(string Id, bool Created, string State, IRead
 
 public sealed record ControlResponse(string Id, string State);
 
+/// <param name="Rank">Within its outer fold by the list's sort (1 = best, ties share one); null without a value.</param>
 public sealed record TrialInfo(
     int Outer,
     int Trial,
@@ -56,7 +57,8 @@ public sealed record TrialInfo(
     IReadOnlyDictionary<string, double?> Metrics,
     bool Chosen,
     string? Failure,
-    FailureKind? FailureKind = null);
+    FailureKind? FailureKind = null,
+    int? Rank = null);
 
 /// <param name="Metric">The search metric the score is the mean of.</param>
 public sealed record TrialList(string Id, string Metric, string Sort, IReadOnlyList<TrialInfo> Trials);

@@ -7,6 +7,9 @@ public interface IPageLinks
 {
     string Study { get; }
     string Model(TaskAddress model);
+
+    /// <summary>The study's trials.csv when a server serves it; null in an exported file (which holds it as a data link).</summary>
+    string? TrialsCsv { get; }
 }
 
 /// <summary>Pages served by the HTTP server: <c>/studies/{id}</c> and <c>/studies/{id}/models/o{k}/t{n}/s{j}</c>.</summary>
@@ -17,6 +20,8 @@ public sealed class ServedLinks(string studyId) : IPageLinks
     public string Study => _root;
 
     public string Model(TaskAddress model) => $"{_root}/models/{model.Folder}";
+
+    public string? TrialsCsv => $"{_root}/{Nachos.Shared.Study.TrialTable.FileName}";
 }
 
 /// <summary>Sections of one HTML file: anchors to the section ids.</summary>
@@ -27,4 +32,6 @@ public sealed class AnchorLinks : IPageLinks
     public string Study => "#" + StudyAnchor;
 
     public string Model(TaskAddress model) => "#" + model.Anchor;
+
+    public string? TrialsCsv => null;
 }

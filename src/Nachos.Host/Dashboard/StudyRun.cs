@@ -18,6 +18,7 @@ public sealed class StudyRun
     private readonly ConcurrentDictionary<TaskAddress, Lazy<ModelEvaluation>> _models = new();
     private readonly Lazy<CaseImages> _images;
     private readonly Lazy<ResultStatement?> _result;
+    private readonly Lazy<TrialTable?> _trialTable;
     private readonly StudyReport? _report;
     private readonly IReadOnlyDictionary<TaskAddress, Hyperparameters> _liveConfigs;
 
@@ -32,6 +33,7 @@ public sealed class StudyRun
         _liveConfigs = liveConfigs ?? new Dictionary<TaskAddress, Hyperparameters>();
         _images = new Lazy<CaseImages>(() => new CaseImages(spec));
         _result = new Lazy<ResultStatement?>(() => report is null ? null : StudyResult.Load(directory, report));
+        _trialTable = new Lazy<TrialTable?>(ReadTrialTable);
     }
 
     public string Directory { get; }
@@ -114,6 +116,28 @@ public sealed class StudyRun
 
     public ModelEvaluation Model(TaskAddress key) =>
         _models.GetOrAdd(key, k => new Lazy<ModelEvaluation>(() => ModelEvaluation.Load(RunLayout.TaskDirectory(Directory, k), k, Spec.Task))).Value;
+
+    /// <summary>
+    /// The trial table of a finished study, from its tasks.json as the control API reads it (so it is <c>nachos trial list --format csv</c>'s);
+    /// null before the study closed or when its task list or split plan cannot be read.
+    /// </summary>
+    public TrialTable? TrialTable => _trialTable.Value;
+
+    private TrialTable? ReadTrialTable()
+    {
+        try
+        {
+            if (_report is null || StudyTaskFile.Read(Directory) is not { } tasks) return null;
+            var plan = Nachos.Shared.Splits.SplitPlan.Read(RunLayout.SplitsPath(Directory));
+            var shape = new Application.StudyShape(Spec, plan.Outer.Select(o => o.Inner.Count).ToList());
+            var list = new Contract.TrialList(StudyId, Spec.Search.Metric, TrialRows.Score, Application.StudyViews.TrialInfos(_report, shape, tasks.Tasks, null, TrialRows.Score));
+            return Application.StudyViews.Table(list);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or System.Text.Json.JsonException or Nachos.Shared.Splits.SplitException)
+        {
+            return null;
+        }
+    }
 
     public FoldResult? Fold(int outer) => _report?.Folds.FirstOrDefault(f => f.Outer == outer);
 

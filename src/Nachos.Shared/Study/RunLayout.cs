@@ -17,6 +17,9 @@ public static class RunLayout
     /// <summary>The software that ran the study (nachos, .NET and TorchSharp versions), written when the study is stored.</summary>
     public const string Software = "software.txt";
     public const string ReportCsv = "report.csv";
+
+    /// <summary>The outer test metrics per fold, then their mean, t-interval and patient bootstrap interval (report.csv stays as it was).</summary>
+    public const string SummaryCsv = "summary.csv";
     public const string Journal = "journal.db";
 
     /// <summary>Written when a study is cancelled (its UTC time); coordinators no longer start it.</summary>
@@ -78,6 +81,8 @@ public static class RunLayout
     public static string ReportPath(string runDir) => Path.Combine(runDir, Report);
     public static string SoftwarePath(string runDir) => Path.Combine(runDir, Software);
     public static string ReportCsvPath(string runDir) => Path.Combine(runDir, ReportCsv);
+
+    public static string SummaryCsvPath(string runDir) => Path.Combine(runDir, SummaryCsv);
     public static string JournalPath(string runDir) => Path.Combine(runDir, Journal);
     public static string CancelledPath(string runDir) => Path.Combine(runDir, Cancelled);
     public static string ImageCacheDirectory(string runDir) => Path.Combine(runDir, ImageCache);

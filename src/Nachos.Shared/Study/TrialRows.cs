@@ -62,16 +62,47 @@ public static class TrialRows
             Score => maximiseScore,
             _ => !SpecNames.Minimised(by),
         };
-        double? Key(TrialRow r) => by == Score ? r.Score : r.Metrics.GetValueOrDefault(by);
         return rows
-            .OrderBy(r => Key(r) is null)
-            .ThenBy(r => Key(r) is { } v ? (descending ? -v : v) : 0)
+            .OrderBy(r => KeyOf(r, by) is null)
+            .ThenBy(r => KeyOf(r, by) is { } v ? (descending ? -v : v) : 0)
             .ThenBy(r => r.Outer).ThenBy(r => r.Trial)
             .ToList();
     }
 
+    /// <summary>
+    /// Each trial's rank within its outer fold by <paramref name="by"/> (as <see cref="Sort"/> orders): 1 is the best; equal
+    /// values share a rank and the next rank skips (1, 1, 3); a trial without a value (failed, unfinished, undefined) has none.
+    /// </summary>
+    public static IReadOnlyDictionary<(int Outer, int Trial), int?> Rank(IEnumerable<TrialRow> rows, string by, bool maximiseScore)
+    {
+        var ranks = new Dictionary<(int, int), int?>();
+        foreach (var fold in Sort(rows, by, maximiseScore).GroupBy(r => r.Outer))
+        {
+            var position = 0;
+            double? previous = null;
+            int? rank = null;
+            foreach (var row in fold)
+            {
+                position++;
+                var key = KeyOf(row, by);
+                if (key is null) { ranks[(row.Outer, row.Trial)] = null; continue; }
+                if (key != previous) rank = position;
+                previous = key;
+                ranks[(row.Outer, row.Trial)] = rank;
+            }
+        }
+        return ranks;
+    }
+
     /// <summary>Whether a trial table of a <paramref name="task"/> study can be sorted by <paramref name="name"/>.</summary>
     public static bool IsSortKey(string name, TaskKind task) => name is Score or Loss || SpecNames.MetricsOf(task).Contains(name);
+
+    private static double? KeyOf(TrialRow r, string by) => by == Score ? r.Score : r.Metrics.GetValueOrDefault(by);
+
+    /// <summary>A trial of a finished study's report, for the tables that read the report (it holds no validation loss or metrics).</summary>
+    public static TrialRow Of(int outer, TrialResult trial) =>
+        new(outer, trial.Trial, trial.Config, trial.SplitScores.Count, trial.SplitScores.Count, trial.Failed ? TaskStates.Failed : TaskStates.Succeeded,
+            trial.Score, trial.StandardError, trial.Failed ? null : trial.MeanBestEpoch, new Dictionary<string, double?>(), trial.Failure);
 
     private static double? Value(TaskScores r, string metric) => metric == Loss ? r.ValidationLoss : r.ValidationMetrics.GetValueOrDefault(metric);
 }

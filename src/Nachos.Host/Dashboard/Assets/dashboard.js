@@ -1,4 +1,5 @@
 // Click a header of a sortable table: numbers sort largest first, text A–Z; again reverses; empty cells stay last.
+// A table's fold filter (data-table) shows all its rows, or those of one outer fold (data-fold).
 // A segmentation gallery's filter shows all its cases, or those of one outcome (data-outcome: missed, false-detection).
 // Then the shared image store (an exported file) fills the gallery images.
 document.querySelectorAll('table.sortable').forEach(table => {
@@ -30,6 +31,14 @@ document.querySelectorAll('.filter[data-gallery]').forEach(filter => {
     const shown = button.dataset.filter;
     filter.querySelectorAll('button[data-filter]').forEach(b => b.setAttribute('aria-pressed', b === button ? 'true' : 'false'));
     gallery.querySelectorAll('figure[data-outcome]').forEach(f => { f.hidden = shown !== 'all' && f.dataset.outcome !== shown; });
+  }));
+});
+document.querySelectorAll('.filter[data-table]').forEach(filter => {
+  const table = document.getElementById(filter.dataset.table);
+  filter.querySelectorAll('button[data-fold]').forEach(button => button.addEventListener('click', () => {
+    const shown = button.dataset.fold;
+    filter.querySelectorAll('button[data-fold]').forEach(b => b.setAttribute('aria-pressed', b === button ? 'true' : 'false'));
+    table.querySelectorAll('tbody tr[data-fold]').forEach(r => { r.hidden = shown !== 'all' && r.dataset.fold !== shown; });
   }));
 });
 const store = document.getElementById('nachos-images');
