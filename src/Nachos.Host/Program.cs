@@ -1,3 +1,4 @@
+using Nachos.Host.Cli;
 using Nachos.Host.Commands;
 
-return await NachosCli.Create(args).Parse(args).InvokeAsync();
+return await Invocation.Run(NachosCli.Create(args), args);

@@ -22,6 +22,23 @@ public sealed class BadInputTests
         Assert.False(Directory.Exists(dir.File("runs")));
     }
 
+    [Theory]
+    [InlineData("report .", "--format pdf", "see: nachos report --help")]
+    [InlineData("trial list st", "--format xml", "see: nachos trial list --help")]
+    [InlineData("evaluate p.csv", "--by ward", "see: nachos evaluate --help")]
+    [InlineData("run spec.yaml", "--devicez 2", "see: nachos run --help")]
+    public void A_command_line_that_does_not_parse_exits_2_with_one_line_and_a_hint_not_the_whole_help(string command, string bad, string hint)
+    {
+        using var dir = new TempDir();
+        var (code, output, error) = NachosProcess.Run(dir.Path, [.. command.Split(' '), .. bad.Split(' ')]);
+        Assert.Equal(2, code);
+        Assert.StartsWith("error: ", error);
+        Assert.Contains(bad.Split(' ')[0] == "--devicez" ? "--devicez" : bad.Split(' ')[^1], error);
+        Assert.Contains(hint, error);
+        Assert.DoesNotContain("Usage:", output + error);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(dir.Path));
+    }
+
     [Fact]
     public void A_label_outside_the_classes_exits_2_naming_row_and_column_without_quoting_the_file()
     {

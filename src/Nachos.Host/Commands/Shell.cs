@@ -34,7 +34,7 @@ public static class Shell
                 continue;
             }
             string[] args = [.. globalArgs, .. words];
-            last = await root.Parse(args).InvokeAsync(cancellationToken: cancel);
+            last = await Invocation.Run(root, args, cancel);
             if (last != ExitCodes.Ok && interactive) Console.WriteLine($"(exit code {last})");
         }
         return last;
