@@ -13,7 +13,8 @@ public sealed record ReportDocument(string MediaType, string? FilePath, string? 
     /// <summary>The report of the run directory <paramref name="dir"/> (which holds report.json) in <paramref name="format"/>.</summary>
     /// <param name="html">Renders the self-contained HTML file (the served catalog keeps it once rendered).</param>
     /// <param name="noCsv">The refusal's text when the study has no report.csv (the API does not show the node's paths).</param>
-    public static Outcome<ReportDocument> Of(string dir, string format, Func<string> html, Func<string, string> noCsv) => format switch
+    /// <param name="result">The result statement (default: loaded from the run directory; the served catalog keeps its own).</param>
+    public static Outcome<ReportDocument> Of(string dir, string format, Func<string> html, Func<string, string> noCsv, Func<ResultStatement?>? result = null) => format switch
     {
         "json" => new ReportDocument("application/json", RunLayout.ReportPath(dir), null),
         "csv" => File.Exists(RunLayout.ReportCsvPath(dir))
@@ -21,8 +22,8 @@ public sealed record ReportDocument(string MediaType, string? FilePath, string? 
             : Refusal.NotFound(noCsv(Path.GetFullPath(RunLayout.ReportCsvPath(dir)))),
         "html" => new ReportDocument("text/html; charset=utf-8", null, html()),
         // The result in words (ResultText as JSON), for clients that show it above their table.
-        "result" => StudyResult.Load(dir, StudyReport.Read(RunLayout.ReportPath(dir))) is { } result
-            ? new ReportDocument("application/json", null, System.Text.Json.JsonSerializer.Serialize(result.Text, Contract.ApiJson.Options))
+        "result" => (result ?? (() => StudyResult.Load(dir, StudyReport.Read(RunLayout.ReportPath(dir)))))() is { } statement
+            ? new ReportDocument("application/json", null, System.Text.Json.JsonSerializer.Serialize(statement.Text, Contract.ApiJson.Options))
             : Refusal.NotFound("no result statement: the study's spec or split plan cannot be read"),
         _ => Refusal.BadRequest($"format '{format}': expected {Formats}"),
     };

@@ -125,7 +125,8 @@ public sealed class StudyApplication(ControlPlane plane)
         format ??= "json";
         if (!ReportDocument.IsFormat(format)) return Refusal.BadRequest($"format '{format}': expected {ReportDocument.Formats}");
         if (Studies.Report(id) is null) return Refusal.Conflict($"study '{id}' has not finished: no report yet");
-        return ReportDocument.Of(Studies.Directory(id), format, () => Studies.Export(id)!, _ => $"this study has no {RunLayout.ReportCsv}");
+        // The catalog's study run keeps its statement, so the dataset is read and audited once per finished study, not per request.
+        return ReportDocument.Of(Studies.Directory(id), format, () => Studies.Export(id)!, _ => $"this study has no {RunLayout.ReportCsv}", () => Studies.Run(id)?.Result);
     }
 
     public async Task<Outcome<ControlResponse>> Control(string id, StudyControl control)

@@ -81,17 +81,7 @@ public static class EvaluateCommand
             Write(report, AnsiConsole.Console);
             return ExitCodes.Ok;
         }
-        text ??= PlainTable(report);
-        if (outFile is null)
-        {
-            Console.Out.Write(text);
-            return ExitCodes.Ok;
-        }
-        var full = Path.GetFullPath(outFile);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        AtomicFile.WriteAllText(full, text);
-        Console.WriteLine($"wrote {full}");
-        return ExitCodes.Ok;
+        return CommandOutput.Write(text ?? CommandOutput.Plain(console => Write(report, console), 200), outFile);
     }
 
     private static (int, int, byte[]) Labels(string file, int classes)
@@ -124,19 +114,5 @@ public static class EvaluateCommand
         console.WriteLine($"{report.File}: {report.Task}, classes {string.Join(", ", report.Classes)}; decision rule: {report.DecisionRule}.");
         console.WriteLine($"Under each value: its {report.Level:P0} CI, percentile bootstrap over patients ({report.Replicates} replicates, seed {report.Seed}); " +
                           "n/a: undefined (e.g. AUROC with one class present); no CI: fewer than 2 patients.");
-    }
-
-    private static string PlainTable(EvaluationReport report)
-    {
-        var writer = new StringWriter();
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(writer),
-            Ansi = AnsiSupport.No,
-            ColorSystem = ColorSystemSupport.NoColors,
-        });
-        console.Profile.Width = 200;
-        Write(report, console);
-        return writer.ToString();
     }
 }

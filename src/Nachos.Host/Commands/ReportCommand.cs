@@ -79,33 +79,10 @@ public static class ReportCommand
                 ReportTable.Write(report, result: await result(report));
                 return ExitCodes.Ok;
             }
-            text = PlainTable(report, await result(report));
+            var stated = await result(report);
+            text = CommandOutput.Plain(console => ReportTable.Write(report, console, stated), 120);
         }
         else text = await fetch(format);
-        if (outFile is null)
-        {
-            Console.Out.Write(text);
-            return ExitCodes.Ok;
-        }
-        var full = Path.GetFullPath(outFile);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        AtomicFile.WriteAllText(full, text);
-        Console.WriteLine($"wrote {full}");
-        return ExitCodes.Ok;
-    }
-
-    /// <summary>The console table as plain text, for a file.</summary>
-    private static string PlainTable(StudyReport report, ResultText? result)
-    {
-        var writer = new StringWriter();
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(writer),
-            Ansi = AnsiSupport.No,
-            ColorSystem = ColorSystemSupport.NoColors,
-        });
-        console.Profile.Width = 120;
-        ReportTable.Write(report, console, result);
-        return writer.ToString();
+        return CommandOutput.Write(text, outFile);
     }
 }
