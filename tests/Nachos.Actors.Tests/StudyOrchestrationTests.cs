@@ -24,6 +24,37 @@ public sealed class StudyOrchestrationTests
     }
 
     [Fact]
+    public async Task The_deploy_fold_searches_all_data_chooses_as_the_domain_rule_does_and_leaves_the_estimate_unchanged()
+    {
+        using var plain = new SimulatedStudy(trials: 12, parallelism: 3, failureRate: 0.05);
+        using var dachos = new SimulatedStudy(trials: 12, parallelism: 3, failureRate: 0.05, deploy: true);
+        var reference = ReferenceStudy.Compute(dachos.Context(dachos.RunDir("reference")));
+        var actual = await dachos.Run(dachos.RunDir("actors"), devices: 4);
+        var without = await plain.Run(plain.RunDir("plain"), devices: 4);
+
+        Assert.Equal(Json(reference), Json(actual));
+        // The outer folds and the estimate are those of the same study without deploy: the deploy fold adds, never changes.
+        Assert.Equal(JsonSerializer.Serialize(without.Folds, NachosSerializer.Json), JsonSerializer.Serialize(actual.Folds, NachosSerializer.Json));
+        Assert.Equal(JsonSerializer.Serialize(without.Metrics, NachosSerializer.Json), JsonSerializer.Serialize(actual.Metrics, NachosSerializer.Json));
+        Assert.Null(without.Deploy);
+
+        var deploy = actual.Deploy!;
+        Assert.Equal(dachos.Plan.DeployIndex, deploy.Outer);
+        Assert.Null(deploy.Failure);
+        Assert.Equal(12, deploy.Trials.Count);
+        Assert.Empty(deploy.TestMetrics); // no test set: the final model is never scored on its own training data
+        // The choice is the fold rule's: highest mean inner score, ties to the lowest trial; epochs ceil(mean best epoch).
+        var best = deploy.Trials.Where(t => !t.Failed).OrderByDescending(t => t.Score).ThenBy(t => t.Trial).First();
+        Assert.Equal(best.Trial, deploy.ChosenTrial);
+        Assert.Equal(best.Config, deploy.Config);
+        Assert.Equal((int)Math.Ceiling(best.MeanBestEpoch - 1e-9), deploy.RefitEpochs);
+        // The final model's task trained on every image, with no validation and no test rows.
+        var refit = Path.Combine(dachos.RunDir("actors"), Nachos.Shared.Tasks.TaskAddress.Refit("sim", deploy.Outer).Folder, "predictions.csv");
+        Assert.Single(File.ReadAllLines(refit)); // the header only
+        Assert.Contains("\"deploy\"", File.ReadAllText(Path.Combine(dachos.RunDir("actors"), "report.json")));
+    }
+
+    [Fact]
     public async Task The_journal_holds_two_queue_events_per_task_one_event_per_trial_and_the_folds_decisions()
     {
         using var study = new SimulatedStudy(trials: 10, parallelism: 3);

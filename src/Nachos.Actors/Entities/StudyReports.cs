@@ -10,17 +10,19 @@ public static class StudyReports
     public static StudyReport Build(StudyContext context, IReadOnlyList<FoldResult> folds)
     {
         var id = context.Spec.Name;
+        var deploy = folds.FirstOrDefault(f => f.Outer == context.Plan.DeployIndex && context.Plan.Deploy is not null);
+        folds = folds.Where(f => f != deploy).ToList();
         try
         {
             var refits = folds.Where(f => f.Failure is null).Select(f => new RefitArtifact(f.Outer,
                 RunLayout.PredictionsPath(RunLayout.TaskDirectory(context.RunDir, TaskAddress.Refit(id, f.Outer))), context.Plan.Outer[f.Outer].Test));
             var inputs = ReportInputs.Read(refits, context.Manifest);
-            return StudyReport.Build(id, context.Spec, context.Manifest, folds, inputs.Predictions, inputs.Problems);
+            return StudyReport.Build(id, context.Spec, context.Manifest, folds, inputs.Predictions, inputs.Problems, deploy);
         }
         catch (Exception e)
         {
             // Thrown again on every start, this would restart the entity forever; it is a problem of the report instead.
-            return StudyReport.Unbuilt(id, folds, [$"report: not built ({e.GetType().Name}: {e.Message})"]);
+            return StudyReport.Unbuilt(id, folds, [$"report: not built ({e.GetType().Name}: {e.Message})"], deploy);
         }
     }
 

@@ -51,7 +51,7 @@ public sealed class CampaignStudies(string root)
             var spec = RunDirectoryCatalog.LoadSpec(Directory(id));
             if (spec is null) return null;
             var plan = SplitPlan.Read(RunLayout.SplitsPath(Directory(id)));
-            return _shapes[id] = new StudyShape(spec, plan.Outer.Select(o => o.Inner.Count).ToList());
+            return _shapes[id] = new StudyShape(spec, plan.InnerSplitsPerFold);
         }
         catch (Exception e) when (e is SpecException or IOException or System.Text.Json.JsonException)
         {

@@ -128,7 +128,7 @@ public static class RunCommand
             try
             {
                 AnsiConsole.MarkupLineInterpolated(
-                    $"[bold]{spec.Name}[/]: {plan.Outer.Count} outer folds × {plan.Outer[0].Inner.Count} inner splits × {spec.Search.Trials} trials on {devices} device(s); run directory {runDir}");
+                    $"[bold]{spec.Name}[/]: {plan.Outer.Count} outer folds × {plan.Outer[0].Inner.Count} inner splits × {spec.Search.Trials} trials{(plan.Deploy is null ? "" : ", then the deploy fold (the same search on all data, the final model)")} on {devices} device(s); run directory {runDir}");
                 node.Tell(spec.Name, new StartStudy(spec.Name, context.Brief));
                 var report = await Watch(node, spec, plan, events.Reader, stop.Token);
                 ReportTable.Write(report, result: StudyResult.Load(runDir, report)?.Text);
@@ -157,14 +157,14 @@ public static class RunCommand
     private static async Task<StudyReport> Watch(NachosNode node, StudySpec spec, SplitPlan plan, ChannelReader<object> events, CancellationToken cancel)
     {
         StudyReport? report = null;
-        var innerSplits = plan.Outer.Select(o => o.Inner.Count).ToList();
+        var innerSplits = plan.InnerSplitsPerFold;
         var planned = StudyProgressView.Of([], spec.Search.Trials, innerSplits);
         await AnsiConsole.Progress()
             .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
             .StartAsync(async ctx =>
             {
                 var overall = ctx.AddTask("[bold]study[/]", maxValue: planned.TasksTotal);
-                var bars = planned.Folds.Select(f => ctx.AddTask($"outer fold {f.Outer}", maxValue: f.TasksTotal)).ToArray();
+                var bars = planned.Folds.Select(f => ctx.AddTask(FoldName(plan, f.Outer), maxValue: f.TasksTotal)).ToArray();
                 while (true)
                 {
                     while (events.TryRead(out var e))
@@ -177,7 +177,7 @@ public static class RunCommand
                         }
                     // No tasks: the study has not started yet, or its queue has just closed it (the report follows).
                     if (await Tasks(node, spec.Name, cancel) is { Count: > 0 } tasks)
-                        Show(StudyProgressView.Of(tasks, spec.Search.Trials, innerSplits), overall, bars);
+                        Show(plan, StudyProgressView.Of(tasks, spec.Search.Trials, innerSplits), overall, bars);
                     using var tick = CancellationTokenSource.CreateLinkedTokenSource(cancel);
                     tick.CancelAfter(RefreshInterval);
                     try
@@ -205,17 +205,19 @@ public static class RunCommand
         }
     }
 
-    private static void Show(StudyProgressView progress, ProgressTask overall, ProgressTask[] bars)
+    private static string FoldName(SplitPlan plan, int k) => k == plan.DeployIndex ? "deploy fold (all data)" : $"outer fold {k}";
+
+    private static void Show(SplitPlan plan, StudyProgressView progress, ProgressTask overall, ProgressTask[] bars)
     {
         overall.Value = progress.TasksEnded;
         foreach (var f in progress.Folds)
         {
             var epochs = progress.Running.Where(t => t.Outer == f.Outer && t.Epoch is not null).Select(t => t.EpochText()).ToList();
             bars[f.Outer].Value = f.TasksEnded;
-            bars[f.Outer].Description = $"outer fold {f.Outer}: {f.TrialsFinished}/{f.Trials} trials"
+            bars[f.Outer].Description = $"{FoldName(plan, f.Outer)}: {f.TrialsFinished}/{f.Trials} trials"
                                         + (f.Failed > 0 ? $" ([red]{f.Failed} tasks failed[/])" : "")
                                         + $", {f.Running} running" + (epochs.Count > 0 ? $" ({string.Join(", ", epochs)})" : "")
-                                        + (f.RefitDone ? ", refit done" : "");
+                                        + (f.RefitDone ? f.Outer == plan.DeployIndex ? ", final model trained" : ", refit done" : "");
         }
     }
 

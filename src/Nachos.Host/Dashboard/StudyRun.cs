@@ -129,7 +129,7 @@ public sealed class StudyRun
         {
             if (_report is null || StudyTaskFile.Read(Directory) is not { } tasks) return null;
             var plan = Nachos.Shared.Splits.SplitPlan.Read(RunLayout.SplitsPath(Directory));
-            var shape = new Application.StudyShape(Spec, plan.Outer.Select(o => o.Inner.Count).ToList());
+            var shape = new Application.StudyShape(Spec, plan.InnerSplitsPerFold);
             var list = new Contract.TrialList(StudyId, Spec.Search.Metric, TrialRows.Score, Application.StudyViews.TrialInfos(_report, shape, tasks.Tasks, null, TrialRows.Score));
             return Application.StudyViews.Table(list);
         }

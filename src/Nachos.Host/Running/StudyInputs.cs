@@ -28,7 +28,7 @@ public sealed record StudyInputs(StudySpec Spec, LoadedDataset Data, SplitPlan P
                 });
             });
             foreach (var skipped in data.Skipped) AnsiConsole.MarkupLineInterpolated($"[yellow]skipped[/] {skipped}");
-            var plan = SplitPlanner.Plan(data.Manifest, spec.Split, spec.Seed);
+            var plan = SplitPlanner.Plan(data.Manifest, spec.Split, spec.Seed, spec.Deploy is not null);
             return new StudyInputs(spec, data, plan);
         }
         catch (Exception e) when (e is SpecException or DataException or SplitException)
@@ -47,6 +47,6 @@ public sealed record StudyInputs(StudySpec Spec, LoadedDataset Data, SplitPlan P
     {
         var spec = SpecLoader.Parse(yaml, sourcePath, roots);
         var data = DatasetLoader.Load(spec, roots: roots);
-        return new StudyInputs(spec, data, SplitPlanner.Plan(data.Manifest, spec.Split, spec.Seed));
+        return new StudyInputs(spec, data, SplitPlanner.Plan(data.Manifest, spec.Split, spec.Seed, spec.Deploy is not null));
     }
 }

@@ -15,6 +15,11 @@ public static class SpecNames
         ["cross-testing"] = SplitScheme.CrossTesting, ["holdout"] = SplitScheme.Holdout,
     };
 
+    public static readonly IReadOnlyDictionary<string, FinalModelKind> FinalModels = new Dictionary<string, FinalModelKind>
+    {
+        ["all-data"] = FinalModelKind.AllData,
+    };
+
     public static readonly IReadOnlyDictionary<string, Architecture> Architectures = new Dictionary<string, Architecture>
     {
         ["simple-cnn"] = Architecture.SimpleCnn, ["resnet18"] = Architecture.ResNet18,

@@ -13,7 +13,8 @@ public sealed record StudySpec(
     TrainingSpec Training,
     SearchSpec Search,
     ExecutionSpec Execution,
-    EvaluationSpec Evaluation);
+    EvaluationSpec Evaluation,
+    DeploySpec? Deploy = null);
 
 /// <summary>Classification (binary, multi-class, multi-label) or segmentation (a label map per image, class 0 = background).</summary>
 public enum TaskKind { Binary, Multiclass, Multilabel, Segmentation }
@@ -119,6 +120,15 @@ public sealed record EvaluationSpec(double SurfaceTolerance)
     public const double DefaultSurfaceTolerance = 2;
     public static readonly EvaluationSpec Default = new(DefaultSurfaceTolerance);
 }
+
+/// <summary>
+/// DACHOS (the spec's <c>deploy:</c> section): after the outer folds, the same search runs once more on the whole dataset
+/// (its inner splits of all data) and chooses the configuration of the model to deploy, trained on all data.
+/// </summary>
+public sealed record DeploySpec(FinalModelKind Final);
+
+/// <summary>What the deployed model is: one model trained on all data (the fold ensemble is not built yet).</summary>
+public enum FinalModelKind { AllData }
 
 public enum ParamKind { Uniform, LogUniform, Int, PowerOfTwo, Categorical }
 

@@ -58,9 +58,22 @@ public static partial class SpecLoader
         var search = ReadSearch(top.Child("search"), task, dataset.Classes.Count);
         var execution = ReadExecution(top.Child("execution"));
         var evaluation = ReadEvaluation(top.Child("evaluation"), task);
+        var deploy = ReadDeploy(top.Child("deploy"));
         if (task == TaskKind.Segmentation && execution.Trainer == TrainerKind.Simulated)
             top.Error("task", "the simulated trainer scores image-level tasks only; task segmentation needs trainer torch");
-        return new StudySpec(name, seed, dir, dataset, task, image, split, model, training, search, execution, evaluation);
+        return new StudySpec(name, seed, dir, dataset, task, image, split, model, training, search, execution, evaluation, deploy);
+    }
+
+    private static DeploySpec? ReadDeploy(YamlSection s)
+    {
+        if (!s.Exists) return null;
+        var final = FinalModelKind.AllData;
+        if (s.String("final") is "fold-ensemble" or "both")
+            s.Error("final", "the fold ensemble is not built yet; the final model is 'all-data' (one model trained on all data)");
+        else final = s.Choice("final", FinalModelKind.AllData, SpecNames.FinalModels);
+        var spec = new DeploySpec(final);
+        s.Finish();
+        return spec;
     }
 
     private static DatasetSpec ReadDataset(YamlSection s, string dir, TaskKind task, DataRoots roots)

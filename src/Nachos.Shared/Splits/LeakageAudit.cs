@@ -24,12 +24,14 @@ public static class LeakageAudit
         string GroupOf(string id) => grouped ? byId[id].Group : id;
         var testedCount = new Dictionary<string, int>();
 
-        foreach (var fold in plan.Outer)
+        foreach (var fold in plan.Deploy is { } deploy ? plan.Outer.Append(deploy) : plan.Outer)
         {
-            var f = $"outer fold {fold.Name}";
+            var isDeploy = fold == plan.Deploy;
+            var f = isDeploy ? "the deploy fold" : $"outer fold {fold.Name}";
             var test = fold.Test.ToHashSet();
             var train = fold.Train.ToHashSet();
-            if (test.Count == 0) problems.Add($"{f}: empty test set");
+            if (isDeploy && test.Count > 0) problems.Add($"{f}: has a test set (it trains on all data)");
+            if (!isDeploy && test.Count == 0) problems.Add($"{f}: empty test set");
             if (train.Count == 0) problems.Add($"{f}: empty training set");
             foreach (var id in test) testedCount[id] = testedCount.GetValueOrDefault(id) + 1;
             Disjoint(problems, f, "test", test, "train", train, GroupOf);

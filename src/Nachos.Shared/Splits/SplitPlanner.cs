@@ -7,7 +7,8 @@ namespace Nachos.Shared.Splits;
 /// <summary>Builds the outer × inner plan a spec asks for, then audits it for leakage.</summary>
 public static class SplitPlanner
 {
-    public static SplitPlan Plan(Manifest manifest, SplitSpec spec, int seed)
+    /// <param name="deploy">Also plan DACHOS's deploy fold: inner splits of the whole dataset, no test set.</param>
+    public static SplitPlan Plan(Manifest manifest, SplitSpec spec, int seed, bool deploy = false)
     {
         var samples = manifest.Samples;
         var stratifyClasses = spec.Stratify && manifest.Task != TaskKind.Multilabel;
@@ -70,11 +71,28 @@ public static class SplitPlanner
             folds.Add(new OuterFold(k, name, Ids(samples, test), Ids(samples, trainIdx), inner));
         }
 
-        var plan = new SplitPlan(SpecNames.NameOf(SpecNames.Schemes, spec.Scheme), seed, folds);
+        var plan = new SplitPlan(SpecNames.NameOf(SpecNames.Schemes, spec.Scheme), seed, folds,
+            deploy ? DeployFold(manifest, spec, seed, folds.Count) : null);
         var problems = LeakageAudit.Check(plan, manifest, grouped, exhaustive: spec.Scheme != SplitScheme.Holdout);
         if (problems.Count > 0)
             throw new SplitException("the split plan leaks:\n  " + string.Join("\n  ", problems.Take(20)));
         return plan;
+    }
+
+    /// <summary>
+    /// DACHOS's fold: the whole dataset is its training set; its inner splits are k-fold (inner_folds, grouped and
+    /// stratified as the spec says) with the seed an outer fold at its index would have.
+    /// </summary>
+    private static OuterFold DeployFold(Manifest manifest, SplitSpec spec, int seed, int index)
+    {
+        var all = manifest.Samples;
+        var inner = KFold(all, spec.InnerFolds, spec, manifest, new Random(Seeds.Derive(seed, 1, index)), "inner folds of the deploy fold")
+            .Select(f =>
+            {
+                var val = f.Test.ToHashSet();
+                return new Split(all.Where((_, i) => !val.Contains(i)).Select(s => s.Id).ToList(), f.Test.Select(i => all[i].Id).ToList());
+            }).ToList();
+        return new OuterFold(index, "deploy", [], all.Select(s => s.Id).ToList(), inner);
     }
 
     private static List<(string Name, int[] Test)> KFold(IReadOnlyList<Sample> samples, int k, SplitSpec spec, Manifest manifest, Random rng, string what)

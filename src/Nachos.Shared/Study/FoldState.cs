@@ -48,9 +48,9 @@ public sealed record FoldState(
 
     public IEnumerable<int> Running => Started.Keys.Where(n => !Finished.ContainsKey(n));
 
-    /// <summary>The start of outer fold <paramref name="outer"/> of a study with this brief.</summary>
+    /// <summary>The start of outer fold <paramref name="outer"/> (or of the deploy fold, after them) of a study with this brief.</summary>
     public static FoldStarted Begin(string studyId, StudyBrief brief, int outer) =>
-        new(studyId, outer, brief.Search.Trials, brief.Search.Parallelism, brief.InnerSplits[outer], brief.MaxEpochs,
+        new(studyId, outer, brief.Search.Trials, brief.Search.Parallelism, brief.SplitsOf(outer), brief.MaxEpochs,
             brief.Seed, brief.Search.Metric, brief.Search.Maximise, brief.MaxFailedTrials, brief.Search, brief.MaxRetries);
 
     /// <summary>False for a fold journalled before briefs until a repeated start has brought its search and retries.</summary>

@@ -5,6 +5,7 @@ using Nachos.Shared.Data;
 using Nachos.Shared.Metrics;
 using Nachos.Shared.Spec;
 using Nachos.Shared.Splits;
+using Nachos.Shared.Tasks;
 
 namespace Nachos.Shared.Study;
 
@@ -53,7 +54,8 @@ public sealed record ResultStatement(
     string SpecHash,
     RunProvenance Provenance,
     bool Simulated,
-    bool Complete)
+    bool Complete,
+    string? FinalModel = null)
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
@@ -77,7 +79,19 @@ public sealed record ResultStatement(
             ? new Audit(null, unreadable ?? "no dataset")
             : new Audit(LeakageAudit.Check(plan, manifest, spec.Split.GroupByPatient, exhaustive: spec.Split.Scheme != SplitScheme.Holdout), null);
         return new ResultStatement(report.StudyId, summary?.Metric ?? metric, summary, Cut(summary), plan.Outer.Count, patients, testSets,
-            DecisionRule.Describe(spec.Task), audit, Hash(specText), provenance, spec.Execution.Trainer == TrainerKind.Simulated, report.Complete);
+            DecisionRule.Describe(spec.Task), audit, Hash(specText), provenance, spec.Execution.Trainer == TrainerKind.Simulated, report.Complete,
+            FinalModelOf(report, plan, metric));
+    }
+
+    /// <summary>DACHOS's final model in words: what the search on all data chose and where the weights are; null without a deploy fold.</summary>
+    private static string? FinalModelOf(StudyReport report, SplitPlan plan, string metric)
+    {
+        if (plan.Deploy is not { } deploy || report.Deploy is not { } d) return null;
+        if (d.Failure is not null || d.Config is null) return $"Final model (DACHOS): not made ({d.Failure ?? "no configuration chosen"}).";
+        var folder = TaskAddress.Refit(report.StudyId, plan.DeployIndex).Folder;
+        return $"Final model (DACHOS): the same search on all {deploy.Train.Count} images chose trial {d.ChosenTrial} ({d.Config.Display()}; "
+               + $"inner {MetricText.Name(metric)} {F(d.InnerScore)} ± {F(d.InnerStandardError)}), trained on all data for {d.RefitEpochs} epochs: "
+               + $"{folder}/{RunLayout.Model}. Its expected performance is the estimate above; it has no test set of its own.";
     }
 
     /// <summary>The spec's SHA-256 (of the stored spec.yaml), first 12 hex digits.</summary>
@@ -122,6 +136,7 @@ public sealed record ResultStatement(
                 ? $"finished {end.ToString("yyyy-MM-dd HH:mm", Invariant)} UTC" + (Provenance.Submitted is { } start && end >= start ? $" after {Duration(end - start)}" : "")
                 : "not finished") + ".",
         };
+        if (FinalModel is not null) lines.Add(FinalModel);
         if (!Complete) lines.Add("The study is incomplete: some folds failed or files were missing (see the problems below).");
         return lines;
     }

@@ -10,12 +10,22 @@ namespace Nachos.Shared.Study;
 /// fold passes its trials theirs, so no entity reads a file in a message handler.
 /// </summary>
 /// <param name="InnerSplits">Per outer fold, its number of inner splits.</param>
-public sealed record StudyBrief(IReadOnlyList<int> InnerSplits, SearchSpec Search, int MaxEpochs, int Seed, int MaxRetries, double MaxFailedTrials)
+/// <param name="DeploySplits">The deploy fold's inner splits (DACHOS, <see cref="SplitPlan.Deploy"/>); null without one.</param>
+public sealed record StudyBrief(IReadOnlyList<int> InnerSplits, SearchSpec Search, int MaxEpochs, int Seed, int MaxRetries, double MaxFailedTrials,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? DeploySplits = null)
 {
+    /// <summary>The outer folds.</summary>
     [JsonIgnore]
     public int Folds => InnerSplits.Count;
 
+    /// <summary>The fold entities the study runs: the outer folds, then the deploy fold if there is one.</summary>
+    [JsonIgnore]
+    public int FoldEntities => Folds + (DeploySplits is null ? 0 : 1);
+
+    /// <summary>The inner splits of fold entity <paramref name="k"/>.</summary>
+    public int SplitsOf(int k) => k < Folds ? InnerSplits[k] : DeploySplits ?? throw new ArgumentOutOfRangeException(nameof(k));
+
     public static StudyBrief Of(StudySpec spec, SplitPlan plan) =>
         new(plan.Outer.Select(f => f.Inner.Count).ToList(), spec.Search, spec.Training.MaxEpochs, spec.Seed,
-            spec.Execution.MaxRetries, spec.Execution.MaxFailedTrials);
+            spec.Execution.MaxRetries, spec.Execution.MaxFailedTrials, plan.Deploy?.Inner.Count);
 }

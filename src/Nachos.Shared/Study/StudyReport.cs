@@ -19,8 +19,11 @@ public sealed record Stability(string Parameter, IReadOnlyDictionary<string, int
 
 /// <summary>The NACHOS estimate: the outer test metrics with their variance, the chosen configurations and every trial.</summary>
 /// <param name="Problems">Artifacts the report needed and could not use (each naming its outer fold and file); null when there were none.</param>
+/// <param name="Deploy">DACHOS's deploy fold (a spec with <c>deploy:</c>): the search on all data, its chosen configuration and the
+/// final model's training. It has no test set: the performance to expect of the final model is the estimate of <see cref="Metrics"/>.</param>
 public sealed record StudyReport(string StudyId, bool Complete, IReadOnlyList<FoldResult> Folds, IReadOnlyList<MetricSummary> Metrics, IReadOnlyList<Stability> Stability,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Problems = null)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Problems = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] FoldResult? Deploy = null)
 {
     public const int BootstrapReplicates = 1000;
 
@@ -30,7 +33,7 @@ public sealed record StudyReport(string StudyId, bool Complete, IReadOnlyList<Fo
     /// <param name="problems">Artifacts that could not be used: the report is then incomplete and has no bootstrap interval,
     /// which from fewer folds than the per-fold metrics show would be a silently different result.</param>
     public static StudyReport Build(string studyId, StudySpec spec, Manifest manifest, IReadOnlyList<FoldResult> folds,
-        IReadOnlyDictionary<int, IReadOnlyList<Prediction>> testPredictions, IReadOnlyList<string>? problems = null)
+        IReadOnlyDictionary<int, IReadOnlyList<Prediction>> testPredictions, IReadOnlyList<string>? problems = null, FoldResult? deploy = null)
     {
         problems = problems is { Count: > 0 } ? problems : null;
         if (problems is not null) testPredictions = new Dictionary<int, IReadOnlyList<Prediction>>();
@@ -56,16 +59,18 @@ public sealed record StudyReport(string StudyId, bool Complete, IReadOnlyList<Fo
             .GroupBy(kv => kv.Key)
             .Select(g => new Stability(g.Key, g.GroupBy(kv => kv.Value).ToDictionary(v => v.Key, v => v.Count())))
             .ToList();
-        return new StudyReport(studyId, problems is null && ordered.All(f => f.Failure is null), ordered, metrics, stability, problems);
+        return new StudyReport(studyId, problems is null && ordered.All(f => f.Failure is null) && deploy?.Failure is null, ordered, metrics, stability, problems, deploy);
     }
 
     /// <summary>The fold results alone, when the report could not be built from them: incomplete, with the reason.</summary>
-    public static StudyReport Unbuilt(string studyId, IReadOnlyList<FoldResult> folds, IReadOnlyList<string> problems) =>
-        new(studyId, false, folds.OrderBy(f => f.Outer).ToList(), [], [], problems);
+    public static StudyReport Unbuilt(string studyId, IReadOnlyList<FoldResult> folds, IReadOnlyList<string> problems, FoldResult? deploy = null) =>
+        new(studyId, false, folds.OrderBy(f => f.Outer).ToList(), [], [], problems, deploy);
 
     /// <summary>What is wrong with the study, one line each: failed folds, then unusable artifacts.</summary>
     public IReadOnlyList<string> Faults() =>
-        Folds.Where(f => f.Failure is not null).Select(f => $"outer fold {f.Outer}: {f.Failure}").Concat(Problems ?? []).ToList();
+        Folds.Where(f => f.Failure is not null).Select(f => $"outer fold {f.Outer}: {f.Failure}")
+            .Concat(Deploy?.Failure is { } failure ? [$"deploy fold: {failure}"] : [])
+            .Concat(Problems ?? []).ToList();
 
     /// <summary>Every metric of <paramref name="metrics"/> on a set of predictions (null where undefined): the report's bootstrap statistic, and nachos evaluate's.</summary>
     public static double?[] Scores(TaskKind task, IReadOnlyList<string> classes, IReadOnlyList<Prediction> items, IReadOnlyList<string> metrics)

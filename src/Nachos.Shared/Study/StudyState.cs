@@ -23,7 +23,7 @@ public sealed record AwaitStudyBrief : StudyStep;
 public sealed record BuildReport : StudyStep;
 public sealed record RepublishReport(StudyReport Report) : StudyStep;
 
-/// <summary>A study: one outer fold per fold of the plan; finished when every fold has reported.</summary>
+/// <summary>A study: one outer fold per fold of the plan, and the deploy fold when the spec asks for one; finished when every fold has reported.</summary>
 public sealed record StudyState(StudyStarted? Start, IReadOnlyDictionary<int, FoldResult> Folds, StudyFinished? Finish, int ReportAttempts = 0)
 {
     public static readonly StudyState Empty = new(null, new Dictionary<int, FoldResult>(), null);
@@ -37,7 +37,7 @@ public sealed record StudyState(StudyStarted? Start, IReadOnlyDictionary<int, Fo
 
     public static int MaxReportAttempts => ReportRetryDelays.Count + 1;
 
-    public bool AllReported => Start is { } s && Folds.Count == s.Folds;
+    public bool AllReported => Start is { } s && Folds.Count == (s.Brief?.FoldEntities ?? s.Folds);
 
     public StudyState Apply(StudyEvent e) => e switch
     {
@@ -59,7 +59,7 @@ public sealed record StudyState(StudyStarted? Start, IReadOnlyDictionary<int, Fo
         var s = Start ?? throw new InvalidOperationException("study not started");
         if (!AllReported)
             return s.Brief is { } brief
-                ? new StartFolds(Enumerable.Range(0, s.Folds).Where(k => !Folds.ContainsKey(k)).Select(k => FoldState.Begin(s.StudyId, brief, k)).ToList())
+                ? new StartFolds(Enumerable.Range(0, brief.FoldEntities).Where(k => !Folds.ContainsKey(k)).Select(k => FoldState.Begin(s.StudyId, brief, k)).ToList())
                 : new AwaitStudyBrief();
         return Finish?.Report is { } stored ? new RepublishReport(stored) : new BuildReport();
     }

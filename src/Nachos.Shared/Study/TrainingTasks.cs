@@ -12,7 +12,7 @@ public static class TrainingTasks
     /// </summary>
     public static TrainingTask Resolve(SplitPlan plan, TaskSpec task, string runDir)
     {
-        var fold = plan.Outer[task.Outer];
+        var fold = plan.Fold(task.Outer);
         var dir = RunLayout.TaskDirectory(runDir, task.Address());
         if (task.Inner is not { } j)
             return new TrainingTask(task.TaskId, fold.Train, [], fold.Test, task.Hyperparameters, task.MaxEpochs, task.Seed, dir);

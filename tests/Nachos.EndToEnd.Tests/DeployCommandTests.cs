@@ -1,0 +1,51 @@
+using System.Text.Json;
+
+namespace Nachos.EndToEnd.Tests;
+
+/// <summary>DACHOS in <c>nachos run</c>: a spec with <c>deploy:</c> ends with a final model trained on all data.</summary>
+public sealed class DeployCommandTests
+{
+    [Fact]
+    public void A_study_with_deploy_trains_the_final_model_on_all_data_with_the_configuration_its_own_search_chose()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir.File("spec.yaml"), RunCommandTests.TorchSpec("dachos",
+            "{ max_epochs: 2, batch_size: 8 }",
+            "{ sampler: random, trials: 2, parallelism: 2, space: { learning_rate: { type: log-uniform, low: 0.001, high: 0.05 } } }",
+            "{ trainer: torch, executor: subprocess, devices: 2 }") + "\ndeploy: { final: all-data }\n");
+        var run = NachosProcess.Run(TimeSpan.FromMinutes(10), dir.Path, null, "run", "spec.yaml");
+        Assert.True(run.Code == 0, $"exit {run.Code}\n{run.Output}\n{run.Error}");
+        var output = System.Text.RegularExpressions.Regex.Replace(run.Output, @"\s+", " "); // the terminal wraps long lines
+        Assert.Contains("then the deploy fold", output);
+        Assert.Contains("Final model (DACHOS): the same search on all 98 images chose trial", output);
+
+        var runDir = dir.File("runs/dachos");
+        using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(runDir, "report.json")));
+        var root = report.RootElement;
+        Assert.True(root.GetProperty("complete").GetBoolean());
+        Assert.Equal(2, root.GetProperty("folds").GetArrayLength()); // the estimate is over the outer folds only
+        var deploy = root.GetProperty("deploy");
+        Assert.Equal(2, deploy.GetProperty("outer").GetInt32());
+        Assert.Equal(JsonValueKind.Null, deploy.GetProperty("failure").ValueKind);
+        Assert.Empty(deploy.GetProperty("test_metrics").EnumerateObject());
+
+        // The chosen trial is the best mean inner score of the deploy fold's own trials (ties: lowest index).
+        var trials = deploy.GetProperty("trials").EnumerateArray()
+            .Select(t => (Trial: t.GetProperty("trial").GetInt32(), Score: t.GetProperty("score").GetDouble(), Epoch: t.GetProperty("mean_best_epoch").GetDouble())).ToList();
+        Assert.Equal(2, trials.Count);
+        var best = trials.OrderByDescending(t => t.Score).ThenBy(t => t.Trial).First();
+        Assert.Equal(best.Trial, deploy.GetProperty("chosen_trial").GetInt32());
+        Assert.Equal((int)Math.Ceiling(best.Epoch - 1e-9), deploy.GetProperty("refit_epochs").GetInt32());
+
+        // The final model: weights, every epoch it was asked for, and not a single scored image (it has no test set).
+        var final = Path.Combine(runDir, "o2", "refit");
+        Assert.True(File.Exists(Path.Combine(final, "model.pt")));
+        Assert.Equal(deploy.GetProperty("refit_epochs").GetInt32() + 1, File.ReadAllLines(Path.Combine(final, "history.csv")).Length);
+        Assert.Single(File.ReadAllLines(Path.Combine(final, "predictions.csv")));
+        using var splits = JsonDocument.Parse(File.ReadAllText(Path.Combine(runDir, "splits.json")));
+        var images = splits.RootElement.GetProperty("outer").EnumerateArray().Sum(f => f.GetProperty("test").GetArrayLength());
+        Assert.Equal(98, images);
+        Assert.Equal(images, splits.RootElement.GetProperty("deploy").GetProperty("train").GetArrayLength());
+        Assert.Empty(splits.RootElement.GetProperty("deploy").GetProperty("test").EnumerateArray());
+    }
+}
