@@ -49,14 +49,13 @@ public static partial class Plots
             bar.Color = Colors.Black;
             bar.LineWidth = 2;
             bar.MarkerSize = 0;
-            bar.LegendText = $"critical difference {cd.ToString("F2", CultureInfo.InvariantCulture)}";
             low = Math.Min(low, order.Min(t => t.s.AverageRank!.Value) - half);
             high = Math.Max(Math.Max(high, 1 + cd), order.Max(t => t.s.AverageRank!.Value) + half);
-            plot.ShowLegend(Alignment.LowerRight);
         }
         plot.Axes.SetLimits(low - 0.2, high + 0.2, -0.6, k - 0.1);
         plot.XLabel("average rank over the outer folds (1 = best)");
-        plot.Title($"Friedman p = {(ranks.P is { } p ? p.ToString("G3", CultureInfo.InvariantCulture) : "n/a")}; Nemenyi, α = {comparison.Alpha.ToString(CultureInfo.InvariantCulture)}, {comparison.Folds.Count} folds", 13);
+        var cdText = ranks.CriticalDifference is { } d ? $"critical difference (bar) {d.ToString("F2", CultureInfo.InvariantCulture)}, " : "";
+        plot.Title($"{cdText}Nemenyi α = {comparison.Alpha.ToString(CultureInfo.InvariantCulture)}, {comparison.Folds.Count} folds; Friedman p = {(ranks.P is { } p ? p.ToString("G3", CultureInfo.InvariantCulture) : "n/a")}", 13);
         return plot;
     }
 
