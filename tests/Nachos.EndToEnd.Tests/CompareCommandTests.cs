@@ -63,6 +63,31 @@ public sealed class CompareCommandTests(FinishedStudies studies, ApiNode node) :
     }
 
     [Fact]
+    public void Two_segmentation_studies_are_compared_by_wilcoxon_over_the_refits_per_image_dice()
+    {
+        var dirs = new[] { studies.SegmentationTwoTrials.RunDir, studies.SegmentationOtherSearch.RunDir };
+        var run = NachosProcess.Run(dirs[0], ["compare", .. dirs, "--format", "json"]);
+
+        Assert.True(run.Code == 0, run.Error);
+        var c = StudyComparison.ParseJson(run.Output);
+        Assert.Equal(("dice", "wilcoxon"), (c.Metric, c.PooledTest));
+        Assert.Null(c.Ranks);
+        var dice = new List<Dictionary<string, string>>();
+        for (var i = 0; i < 2; i++)
+        {
+            var report = StudyReport.Read(RunLayout.ReportPath(dirs[i]));
+            Assert.Equal(report.Folds.Select(f => f.TestMetrics["dice"]!.Value), c.Studies[i].PerFold);
+            dice.Add(report.Folds.SelectMany(f => PredictionsFile.Read(RunLayout.PredictionsPath(RunLayout.TaskDirectory(dirs[i], TaskAddress.Refit(report.StudyId, f.Outer))), TaskKind.Segmentation)
+                .Rows.Where(r => r.Set == "test")).ToDictionary(r => r.SampleId, r => r.Extra!["dice"]));
+        }
+        var both = dice[0].Keys.Where(id => dice[0][id] != "" && dice[1][id] != "").ToList();
+        var pair = Assert.Single(c.Pairs);
+        Assert.Equal(both.Count, pair.Pooled!.Count);
+        Assert.Equal(both.Average(id => double.Parse(dice[0][id], System.Globalization.CultureInfo.InvariantCulture)), pair.Pooled.First!.Value, 12);
+        Assert.True(pair.Pooled.P is not null || pair.Pooled.Note is not null);
+    }
+
+    [Fact]
     public void The_table_names_the_tests_and_the_ratio_and_the_plot_and_page_are_written_as_asked()
     {
         var dirs = Three.Select(s => s.RunDir).ToArray();
