@@ -25,6 +25,7 @@ public sealed class CommandOptionsTests
         ["dataset synth"] = ["--out", "--task", "--patients", "--sites", "--size", "--seed"],
         ["ensemble"] = ["--top", "--out", "--external"],
         ["evaluate"] = ["--masks-dir", "--by", "--format", "--task", "--classes", "--set", "--out"],
+        ["compare"] = ["--metric", "--format", "--out", "--plot"],
         ["cluster"] = [],
         ["cluster show"] = Api,
         ["cluster leave"] = Api,

@@ -15,6 +15,9 @@ public sealed class FinishedStudies : IDisposable
     private readonly Lazy<FinishedStudy> _segmentation;
     private readonly Lazy<FinishedStudy> _segmentationTwoTrials;
     private readonly Lazy<FinishedStudy> _segmentationOtherSearch;
+    private readonly Lazy<FinishedStudy> _simulatedB;
+    private readonly Lazy<FinishedStudy> _simulatedC;
+    private readonly Lazy<FinishedStudy> _simulatedOtherSeed;
 
     public FinishedStudies()
     {
@@ -23,6 +26,10 @@ public sealed class FinishedStudies : IDisposable
             "{ max_epochs: 3, batch_size: 16, optimizer: adam, learning_rate: 0.003 }",
             "{ trials: 2, parallelism: 2, space: { learning_rate: { type: log-uniform, low: 0.001, high: 0.01 } } }",
             "{ trainer: torch, executor: subprocess, devices: 2 }")));
+        // Other searches on the same data (generated from the same synthetic seed) and split plan (the same seed) as Simulated.
+        _simulatedB = new Lazy<FinishedStudy>(() => Run("simb", SimulatedSpecs.Yaml("simb", 0, 3, sampler: "random", devices: 2, optimizer: false)));
+        _simulatedC = new Lazy<FinishedStudy>(() => Run("simc", SimulatedSpecs.Yaml("simc", 0, 4, sampler: "tpe", devices: 2)));
+        _simulatedOtherSeed = new Lazy<FinishedStudy>(() => Run("simseed", SimulatedSpecs.Yaml("simseed", 0, 2, seed: 6, sampler: "random", devices: 2)));
         _segmentation = new Lazy<FinishedStudy>(() => Run("seg", SegmentationSpec));
         _segmentationTwoTrials = new Lazy<FinishedStudy>(() => Run("seg2", SegmentationSpec.Replace("name: seg", "name: seg2")
             .Replace("trials: 1, metric: dice }", "trials: 2, metric: dice, space: { learning_rate: { type: log-uniform, low: 0.003, high: 0.03 } } }")));
@@ -37,6 +44,15 @@ public sealed class FinishedStudies : IDisposable
 
     /// <summary>Binary, 3 outer folds × 2 inner splits × 6 trials of the simulated trainer on 30 synthetic patients.</summary>
     public FinishedStudy Simulated => _simulated.Value;
+
+    /// <summary>Another search (3 trials, learning rate only) on <see cref="Simulated"/>'s data and split plan.</summary>
+    public FinishedStudy SimulatedB => _simulatedB.Value;
+
+    /// <summary>Another search (4 trials, TPE) on <see cref="Simulated"/>'s data and split plan.</summary>
+    public FinishedStudy SimulatedC => _simulatedC.Value;
+
+    /// <summary><see cref="Simulated"/>'s data split with another seed: other outer folds.</summary>
+    public FinishedStudy SimulatedOtherSeed => _simulatedOtherSeed.Value;
 
     /// <summary>Binary, 2 outer folds × 2 inner splits × 2 trials of real training for 3 epochs.</summary>
     public FinishedStudy Torch => _torch.Value;

@@ -57,6 +57,8 @@ public sealed class StatisticalTestsTests
         Near(p, r.P);
         Assert.Equal(9, r.DegreesOfFreedom);
         Near(pLess, TTests.CorrectedResampled(NbD, train, test, Alternative.Less).P);
+        // The ratio given directly (splits of unequal sizes) is the same test.
+        Near(p, TTests.CorrectedResampled(NbD, (double)test / train).P);
         // The correction only widens: the plain paired t on the same differences is larger.
         Assert.True(TTests.Paired(NbD, new double[NbD.Length]).T > r.T);
     }
@@ -69,6 +71,7 @@ public sealed class StatisticalTestsTests
         Assert.Contains("y[1] is NaN", Assert.Throws<ArgumentException>(() => TTests.Paired([1.0, 2.0], [1.0, double.NaN])).Message);
         Assert.Contains("equal length", Assert.Throws<ArgumentException>(() => TTests.Paired([1.0, 2.0], [1.0, 2.0, 3.0])).Message);
         Assert.Contains("trainCount", Assert.Throws<ArgumentException>(() => TTests.CorrectedResampled(NbD, 0, 10)).Message);
+        Assert.Contains("ratio", Assert.Throws<ArgumentException>(() => TTests.CorrectedResampled(NbD, 0.0)).Message);
     }
 
     // ---- Wilcoxon signed-rank

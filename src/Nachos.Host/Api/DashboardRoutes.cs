@@ -4,10 +4,15 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Nachos.Host.Application;
 using Nachos.Host.Dashboard;
+using Nachos.Host.Running;
+using Nachos.Shared.Comparison;
 
 namespace Nachos.Host.Api;
 
-/// <summary>The dashboard served over HTTP: / (studies), /studies/{id} (study page), /studies/{id}/trials.csv, /studies/{id}/models/o{k}/… (model pages).</summary>
+/// <summary>
+/// The dashboard served over HTTP: / (studies), /studies/{id} (study page), /studies/{id}/trials.csv, /studies/{id}/models/o{k}/… (model pages),
+/// /compare?studies=a,b[,c…][&amp;metric=m] (finished studies compared, as <c>nachos compare</c>).
+/// </summary>
 public static class DashboardRoutes
 {
     private const string Html = "text/html; charset=utf-8";
@@ -25,6 +30,21 @@ public static class DashboardRoutes
         // The same rows as `nachos trial list ID --format csv`: the control API's trial list, as a table.
         app.MapGet("/studies/{id}/" + Nachos.Shared.Study.TrialTable.FileName, async (string id, [FromServices] StudyApplication a) =>
             Problems.Answer(await a.Trials(id, null, null), list => Results.Text(StudyViews.Table(list).Csv(), "text/csv; charset=utf-8")));
+        app.MapGet("/compare", (string? studies, string? metric, [FromServices] ControlPlane plane) =>
+        {
+            var ids = (studies ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (ids.Length < 2) return Problems.BadRequest("?studies= needs at least two study ids, separated by commas");
+            if (ids.FirstOrDefault(id => !plane.Studies.Exists(id)) is { } unknown) return Problems.UnknownStudy(unknown);
+            try
+            {
+                var comparison = ComparedStudies.Compare(ids.Select(plane.Studies.Directory).ToList(), metric);
+                return Results.Content(ComparisonPages.Page(comparison, name => ids.Contains(name) ? new ServedLinks(name).Study : null), Html);
+            }
+            catch (ComparisonException e)
+            {
+                return Problems.BadRequest(e.Message);
+            }
+        });
         app.MapGet("/studies/{id}/models/{**path}", async (string id, string? path, [FromServices] StudyApplication a) =>
             Problems.Answer(await a.Model(id, path), m => Results.Content(new DashboardRenderer(m.Run).ModelPage(m.Model, new ServedLinks(id)), Html)));
     }

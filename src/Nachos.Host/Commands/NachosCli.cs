@@ -23,6 +23,7 @@ public static class NachosCli
             TrialCommand.Create(),
             EnsembleCommand.Create(),
             EvaluateCommand.Create(),
+            CompareCommand.Create(),
         };
         // No command: the interactive shell, keeping the options given here (--host, --token, --root).
         root.WithApi();

@@ -33,9 +33,21 @@ public static class TTests
         SampleChecks.Require(differences, nameof(differences), 2, "corrected resampled t-test");
         if (trainCount < 1) throw new ArgumentException($"corrected resampled t-test: trainCount must be at least 1; got {trainCount}", nameof(trainCount));
         if (testCount < 1) throw new ArgumentException($"corrected resampled t-test: testCount must be at least 1; got {testCount}", nameof(testCount));
+        return CorrectedResampled(differences, (double)testCount / trainCount, alternative);
+    }
+
+    /// <summary>
+    /// The same with the ratio n_test/n_train given directly: splits of unequal sizes (k-fold of a count k does not
+    /// divide) use the ratio of their total test to total training samples.
+    /// </summary>
+    public static TTestResult CorrectedResampled(IReadOnlyList<double> differences, double testTrainRatio, Alternative alternative = Alternative.TwoSided)
+    {
+        SampleChecks.Require(differences, nameof(differences), 2, "corrected resampled t-test");
+        if (!(testTrainRatio > 0) || double.IsInfinity(testTrainRatio))
+            throw new ArgumentException($"corrected resampled t-test: the test/train ratio must be a positive number; got {testTrainRatio}", nameof(testTrainRatio));
         var (mean, variance) = MeanAndVariance(differences, "corrected resampled t-test");
         var j = differences.Count;
-        var se = Math.Sqrt((1.0 / j + (double)testCount / trainCount) * variance);
+        var se = Math.Sqrt((1.0 / j + testTrainRatio) * variance);
         return Result(mean / se, j - 1, mean, se, alternative);
     }
 
