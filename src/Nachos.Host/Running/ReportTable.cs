@@ -67,9 +67,9 @@ public static class ReportTable
 
         if (report.OperatingPoint is { } point)
         {
-            console.MarkupLineInterpolated($"[grey]decision threshold ({point.Rule}), chosen on each fold's inner validation predictions only:[/]");
+            console.MarkupLineInterpolated($"[grey]decision threshold ({point.Rule}), chosen per fold on inner validation only:[/]");
             foreach (var f in point.Folds)
-                console.MarkupLineInterpolated($"  fold {f.Outer}: {f.Threshold.ToString("G4", CultureInfo.InvariantCulture)} [grey]({f.ChosenBy}; inner sensitivity {F(f.InnerSensitivity)}, specificity {F(f.InnerSpecificity)})[/]");
+                console.MarkupLineInterpolated($"  fold {f.Outer}: {f.Threshold.ToString("G4", CultureInfo.InvariantCulture)} [grey](inner sensitivity {F(f.InnerSensitivity)}, specificity {F(f.InnerSpecificity)}{(f.ChosenBy == point.Description ? "" : "; " + f.ChosenBy)})[/]");
         }
         if (calibration is not null) console.MarkupLineInterpolated($"[grey]{calibration.Line()}[/]");
 

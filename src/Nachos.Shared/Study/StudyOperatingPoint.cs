@@ -12,11 +12,12 @@ public sealed record FoldThreshold(int Outer, double Threshold, string ChosenBy,
 /// The report's binary operating point when <c>evaluation.threshold</c> is not 0.5: the rule as the spec writes it, and per outer
 /// fold the threshold it chose (report.json's <c>operating_point</c>; absent when the threshold is 0.5).
 /// </summary>
-public sealed record StudyOperatingPoint(string Rule, IReadOnlyList<FoldThreshold> Folds)
+/// <param name="Description">The rule in words; a fold whose <c>ChosenBy</c> says otherwise could not apply it.</param>
+public sealed record StudyOperatingPoint(string Rule, string Description, IReadOnlyList<FoldThreshold> Folds)
 {
     /// <summary>Each fold's threshold from <paramref name="validation"/>, that fold's inner validation predictions and nothing else.</summary>
     public static StudyOperatingPoint Decide(ThresholdRule rule, IEnumerable<int> outerFolds, IReadOnlyDictionary<int, IReadOnlyList<Prediction>> validation) =>
-        new(rule.ToString(), outerFolds.Order().Select(k =>
+        new(rule.ToString(), rule.Describe(), outerFolds.Order().Select(k =>
         {
             var rows = validation.GetValueOrDefault(k) ?? [];
             var point = OperatingPoint.Decide(rule, rows.Select(Positive).ToList(), rows.Select(p => p.Probabilities[1]).ToList());
