@@ -32,9 +32,9 @@ public sealed record ThresholdRule(ThresholdRuleKind Kind, double Value)
     public string Describe() => Kind switch
     {
         ThresholdRuleKind.Fixed => $"fixed threshold {Number(Value)}",
-        ThresholdRuleKind.Youden => "Youden J (the largest sensitivity + specificity − 1) on the chosen configuration's inner validation predictions",
-        ThresholdRuleKind.Sensitivity => $"the highest threshold with sensitivity ≥ {Number(Value)} on the chosen configuration's inner validation predictions",
-        _ => $"the lowest threshold with specificity ≥ {Number(Value)} on the chosen configuration's inner validation predictions",
+        ThresholdRuleKind.Youden => "Youden J (the largest sensitivity + specificity - 1) on the chosen configuration's inner validation predictions",
+        ThresholdRuleKind.Sensitivity => $"the highest threshold with sensitivity >= {Number(Value)} on the chosen configuration's inner validation predictions",
+        _ => $"the lowest threshold with specificity >= {Number(Value)} on the chosen configuration's inner validation predictions",
     };
 
     private static string Number(double v) => v.ToString("R", CultureInfo.InvariantCulture);
