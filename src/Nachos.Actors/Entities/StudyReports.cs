@@ -16,8 +16,8 @@ public static class StudyReports
         {
             var refits = folds.Where(f => f.Failure is null).Select(f => new RefitArtifact(f.Outer,
                 RunLayout.PredictionsPath(RunLayout.TaskDirectory(context.RunDir, TaskAddress.Refit(id, f.Outer))), context.Plan.Outer[f.Outer].Test));
-            var inputs = ReportInputs.Read(refits, context.Manifest);
-            return StudyReport.Build(id, context.Spec, context.Manifest, folds, inputs.Predictions, inputs.Problems, deploy);
+            var inputs = ReportInputs.Read(refits, context.Manifest, context.Spec.Evaluation.Threshold.ChosenOnValidation ? Inner(context, folds) : null);
+            return StudyReport.Build(id, context.Spec, context.Manifest, folds, inputs.Predictions, inputs.Problems, inputs.Validation, deploy);
         }
         catch (Exception e)
         {
@@ -25,6 +25,12 @@ public static class StudyReports
             return StudyReport.Unbuilt(id, folds, [$"report: not built ({e.GetType().Name}: {e.Message})"], deploy);
         }
     }
+
+    /// <summary>Per fold that chose a configuration, its chosen trial's inner task predictions files: what its threshold is chosen on.</summary>
+    private static IEnumerable<InnerArtifact> Inner(StudyContext context, IReadOnlyList<FoldResult> folds) =>
+        folds.Where(f => f.Failure is null && f.ChosenTrial is not null).Select(f => new InnerArtifact(f.Outer,
+            Enumerable.Range(0, context.Plan.Outer[f.Outer].Inner.Count).Select(j => RunLayout.PredictionsPath(
+                RunLayout.TaskDirectory(context.RunDir, TaskAddress.InnerSplit(context.Spec.Name, f.Outer, f.ChosenTrial!.Value, j)))).ToList()));
 
     /// <summary>
     /// One attempt at the report of a study in <paramref name="state"/>: built, written when it has no problems (or when it

@@ -58,7 +58,7 @@ public static class ReportCommand
             {
                 var document = ReportDocument.Of(runDir, f, () => new DashboardRenderer(StudyRun.Load(runDir)).Export(), path => $"{path}: no such file");
                 return Task.FromResult(document.Refusal is { } refusal ? throw new RunDirectoryException(refusal.Detail) : document.Value!.ReadText());
-            }, format, outFile);
+            }, format, outFile, format == "table" ? ReportTable.ReadCalibration(runDir) : null);
         }
         catch (RunDirectoryException e)
         {
@@ -68,7 +68,9 @@ public static class ReportCommand
 
     /// <param name="result">The result in words for a report (null: it cannot be stated).</param>
     /// <param name="fetch">The report as json, csv or html text.</param>
-    private static async Task<int> Write(Func<StudyReport, Task<ResultText?>> result, Func<string, Task<string>> fetch, string format, string? outFile)
+    /// <param name="calibration">The study's calibration, when its run directory is at hand.</param>
+    private static async Task<int> Write(Func<StudyReport, Task<ResultText?>> result, Func<string, Task<string>> fetch, string format, string? outFile,
+        StudyCalibration? calibration = null)
     {
         string text;
         if (format == "table")
@@ -76,11 +78,11 @@ public static class ReportCommand
             var report = StudyReport.Parse(await fetch("json"));
             if (outFile is null)
             {
-                ReportTable.Write(report, result: await result(report));
+                ReportTable.Write(report, result: await result(report), calibration: calibration);
                 return ExitCodes.Ok;
             }
             var stated = await result(report);
-            text = CommandOutput.Plain(console => ReportTable.Write(report, console, stated), 120);
+            text = CommandOutput.Plain(console => ReportTable.Write(report, console, stated, calibration), 120);
         }
         else text = await fetch(format);
         return CommandOutput.Write(text, outFile);

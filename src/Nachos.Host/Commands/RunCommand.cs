@@ -131,7 +131,7 @@ public static class RunCommand
                     $"[bold]{spec.Name}[/]: {plan.Outer.Count} outer folds × {plan.Outer[0].Inner.Count} inner splits × {spec.Search.Trials} trials{(plan.Deploy is null ? "" : ", then the deploy fold (the same search on all data, the final model)")} on {devices} device(s); run directory {runDir}");
                 node.Tell(spec.Name, new StartStudy(spec.Name, context.Brief));
                 var report = await Watch(node, spec, plan, events.Reader, stop.Token);
-                ReportTable.Write(report, result: StudyResult.Load(runDir, report)?.Text);
+                ReportTable.Write(report, result: StudyResult.Load(runDir, report)?.Text, calibration: ReportTable.ReadCalibration(runDir));
                 AnsiConsole.MarkupLineInterpolated($"wrote {RunLayout.ReportPath(runDir)} and {RunLayout.ReportCsv} (see also: nachos report {runDir} --format html)");
                 return report.Complete ? ExitCodes.Ok : Failed(report);
             }

@@ -102,12 +102,12 @@ public static class SubmitCommand
             return ExitCodes.Interrupted;
         }
         var finished = StudyReport.Read(report);
-        return Finish(finished, StudyResult.Load(dir, finished)?.Text, $"report: {report} (see also: nachos report {dir} --format html)");
+        return Finish(finished, StudyResult.Load(dir, finished)?.Text, $"report: {report} (see also: nachos report {dir} --format html)", ReportTable.ReadCalibration(dir));
     }
 
-    private static int Finish(StudyReport report, ResultText? result, string where)
+    private static int Finish(StudyReport report, ResultText? result, string where, StudyCalibration? calibration = null)
     {
-        ReportTable.Write(report, result: result);
+        ReportTable.Write(report, result: result, calibration: calibration);
         Console.WriteLine(where);
         if (report.Complete) return ExitCodes.Ok;
         ReportTable.WriteFaults(report);

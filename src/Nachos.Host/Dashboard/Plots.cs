@@ -171,6 +171,34 @@ public static partial class Plots
         return Svg(plot, id, 420, 400);
     }
 
+    /// <summary>Reliability diagram: per bin, the observed frequency of the positive class against the mean predicted probability;
+    /// the pooled predictions in colour, each outer fold thin, the diagonal for perfect calibration.</summary>
+    public static MarkupString Reliability(string id, StudyCalibration calibration)
+    {
+        var plot = New();
+        var diagonal = plot.Add.Line(0, 0, 1, 1);
+        diagonal.Color = Muted;
+        diagonal.MarkerSize = 0;
+        var curves = calibration.Folds.Select(f => (Label: $"fold {f.Outer} (Brier {MetricText.Show(f.Brier)})", Fold: f, Pooled: false)).ToList();
+        if (calibration.Pooled is { } pooled) curves.Add(($"pooled (Brier {MetricText.Show(pooled.Brier)})", pooled, true));
+        foreach (var (label, fold, emphasis) in curves)
+        {
+            var bins = fold.Bins.Where(b => b.MeanPredicted is not null).ToArray();
+            if (bins.Length == 0) continue;
+            var line = plot.Add.ScatterLine(bins.Select(b => b.MeanPredicted!.Value).ToArray(), bins.Select(b => b.ObservedFrequency!.Value).ToArray());
+            line.LineWidth = emphasis ? 2 : 1;
+            line.MarkerSize = emphasis ? 6 : 3;
+            line.LegendText = label;
+        }
+        plot.Axes.SetLimits(-0.02, 1.02, -0.02, 1.02);
+        plot.Title("reliability diagram (outer test)", 14);
+        plot.XLabel($"mean predicted p({calibration.PositiveClass})");
+        plot.YLabel($"observed frequency of {calibration.PositiveClass}");
+        plot.Legend.Alignment = Alignment.UpperLeft;
+        plot.ShowLegend();
+        return Svg(plot, id, 460, 420);
+    }
+
     private static Plot New()
     {
         var plot = new Plot();

@@ -19,6 +19,20 @@ public static class ReportTable
         console.WriteLine();
     }
 
+    /// <summary>The run directory's calibration.json, null when it has none; one that cannot be read is said on standard error.</summary>
+    public static StudyCalibration? ReadCalibration(string runDir)
+    {
+        try
+        {
+            return StudyCalibration.Read(runDir);
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return null;
+        }
+    }
+
     /// <summary>Says on standard error what kept the study from completing (failed folds, unusable files), one line each.</summary>
     public static void WriteFaults(StudyReport report)
     {
@@ -27,7 +41,8 @@ public static class ReportTable
 
     /// <param name="console">Where to write (default: the terminal).</param>
     /// <param name="result">The result in words, written first (when the run directory is at hand).</param>
-    public static void Write(StudyReport report, IAnsiConsole? console = null, ResultText? result = null)
+    /// <param name="calibration">The study's calibration.json (when the run directory is at hand and has one).</param>
+    public static void Write(StudyReport report, IAnsiConsole? console = null, ResultText? result = null, StudyCalibration? calibration = null)
     {
         console ??= AnsiConsole.Console;
         if (result is not null) WriteResult(result, console);
@@ -49,6 +64,14 @@ public static class ReportTable
                 m.Summary?.CiLow is null ? "n/a" : $"{F(m.Summary.CiLow)} – {F(m.Summary.CiHigh)}",
                 m.BootstrapLow is null ? "n/a" : $"{F(m.BootstrapLow)} – {F(m.BootstrapHigh)}");
         console.Write(metrics);
+
+        if (report.OperatingPoint is { } point)
+        {
+            console.MarkupLineInterpolated($"[grey]decision threshold ({point.Rule}), chosen per fold on inner validation only:[/]");
+            foreach (var f in point.Folds)
+                console.MarkupLineInterpolated($"  fold {f.Outer}: {f.Threshold.ToString("G4", CultureInfo.InvariantCulture)} [grey](inner sensitivity {F(f.InnerSensitivity)}, specificity {F(f.InnerSpecificity)}{(f.ChosenBy == point.Description ? "" : "; " + f.ChosenBy)})[/]");
+        }
+        if (calibration is not null) console.MarkupLineInterpolated($"[grey]{calibration.Line()}[/]");
 
         foreach (var s in report.Stability)
             console.MarkupLineInterpolated($"[grey]chosen {s.Parameter}:[/] {string.Join(", ", s.Chosen.Select(kv => $"{Short(kv.Key)} ×{kv.Value}"))}");

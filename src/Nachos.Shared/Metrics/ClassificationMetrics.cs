@@ -37,7 +37,9 @@ public sealed record ClassificationMetrics(
 
     /// <param name="labels">Per sample: the class index (single-label) or 0/1 per label (multi-label).</param>
     /// <param name="probabilities">Per sample: one probability per class (softmax) or per label (sigmoid).</param>
-    public static ClassificationMetrics Compute(TaskKind task, IReadOnlyList<IReadOnlyList<int>> labels, IReadOnlyList<IReadOnlyList<double>> probabilities)
+    /// <param name="threshold">The binary decision threshold (<see cref="DecisionRule"/>).</param>
+    public static ClassificationMetrics Compute(TaskKind task, IReadOnlyList<IReadOnlyList<int>> labels, IReadOnlyList<IReadOnlyList<double>> probabilities,
+        double threshold = DecisionRule.DefaultThreshold)
     {
         if (labels.Count != probabilities.Count) throw new ArgumentException("labels and probabilities differ in length");
         if (labels.Count == 0) throw new ArgumentException("no predictions to score");
@@ -61,7 +63,7 @@ public sealed record ClassificationMetrics(
                 per.Select(b => b.Matrix).ToArray());
         }
 
-        var predicted = probabilities.Select(p => DecisionRule.Predict(task, p)[0]).ToArray();
+        var predicted = probabilities.Select(p => DecisionRule.Predict(task, p, threshold)[0]).ToArray();
         var matrix = new int[k][];
         for (var i = 0; i < k; i++) matrix[i] = new int[k];
         for (var i = 0; i < labels.Count; i++) matrix[labels[i][0]][predicted[i]]++;

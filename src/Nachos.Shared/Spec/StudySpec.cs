@@ -114,11 +114,11 @@ public sealed record TrainingSpec(
     public const double DefaultTverskyAlpha = 0.3, DefaultTverskyBeta = 0.7, DefaultTverskyGamma = 0.75;
 }
 
-/// <summary>How predictions are scored beyond the metric definitions: the surface-Dice tolerance (in spacing units).</summary>
-public sealed record EvaluationSpec(double SurfaceTolerance)
+/// <summary>How predictions are scored beyond the metric definitions: the surface-Dice tolerance (in spacing units) and the binary decision threshold's rule.</summary>
+public sealed record EvaluationSpec(double SurfaceTolerance, ThresholdRule Threshold)
 {
     public const double DefaultSurfaceTolerance = 2;
-    public static readonly EvaluationSpec Default = new(DefaultSurfaceTolerance);
+    public static readonly EvaluationSpec Default = new(DefaultSurfaceTolerance, ThresholdRule.Default);
 }
 
 /// <summary>

@@ -47,6 +47,13 @@ internal sealed class YamlSection
         return Find(key) is not null;
     }
 
+    /// <summary>The value of <paramref name="key"/> as it is (null when absent or null), for a key that takes several shapes.</summary>
+    public YamlNode? Node(string key)
+    {
+        _known.Add(key);
+        return Find(key) is { } node && !(node is YamlScalarNode s && IsNull(s)) ? node : null;
+    }
+
     private YamlNode? Find(string key)
     {
         if (_node is null) return null;

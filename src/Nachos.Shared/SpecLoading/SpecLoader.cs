@@ -2,6 +2,7 @@ using Nachos.Shared.Spec;
 using Nachos.Shared.Data;
 using Nachos.Shared.Search;
 using Nachos.Shared.Tasks;
+using System.Globalization;
 using YamlDotNet.RepresentationModel;
 
 namespace Nachos.Shared.SpecLoading;
@@ -398,10 +399,45 @@ public static partial class SpecLoader
 
     private static EvaluationSpec ReadEvaluation(YamlSection s, TaskKind task)
     {
-        var spec = new EvaluationSpec(s.Double("surface_tolerance", EvaluationSpec.DefaultSurfaceTolerance, 0, 1e6));
+        var spec = new EvaluationSpec(s.Double("surface_tolerance", EvaluationSpec.DefaultSurfaceTolerance, 0, 1e6), ReadThreshold(s));
         if (s.Has("surface_tolerance") && task != TaskKind.Segmentation) s.Error("surface_tolerance", "applies to task segmentation only");
+        if (s.Has("threshold") && task != TaskKind.Binary)
+            s.Error("threshold", "applies to task binary only (multi-class predicts the arg-max class; multi-label and segmentation keep p >= 0.5)");
         s.Finish();
         return spec;
+    }
+
+    /// <summary><c>threshold: 0.5 | youden | { sensitivity: 0.9 } | { specificity: 0.9 }</c>.</summary>
+    private static ThresholdRule ReadThreshold(YamlSection s)
+    {
+        const string expected = "expected a number between 0 and 1, youden, { sensitivity: TARGET } or { specificity: TARGET }";
+        switch (s.Node("threshold"))
+        {
+            case null:
+                return ThresholdRule.Default;
+            case YamlScalarNode { Value: "youden" }:
+                return new ThresholdRule(ThresholdRuleKind.Youden, 0);
+            case YamlScalarNode scalar:
+                if (!double.TryParse(scalar.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+                {
+                    s.Error("threshold", $"{expected}, got '{scalar.Value}'");
+                    return ThresholdRule.Default;
+                }
+                return new ThresholdRule(ThresholdRuleKind.Fixed, s.Double("threshold", ThresholdRule.Default.Value, 0, 1));
+            case YamlMappingNode:
+                var target = s.Child("threshold");
+                var given = new[] { ("sensitivity", ThresholdRuleKind.Sensitivity), ("specificity", ThresholdRuleKind.Specificity) }
+                    .Where(k => target.Has(k.Item1)).ToList();
+                var errors = target.ErrorCount;
+                target.Finish();
+                if (given.Count == 1) return new ThresholdRule(given[0].Item2, target.Double(given[0].Item1, 1, 0, 1, exclusiveMin: true));
+                // An unknown key (a misspelt target) is reported by Finish already.
+                if (given.Count > 1 || target.ErrorCount == errors) s.Error("threshold", $"{expected}: give exactly one target");
+                return ThresholdRule.Default;
+            default:
+                s.Error("threshold", expected);
+                return ThresholdRule.Default;
+        }
     }
 
     private static ExecutionSpec ReadExecution(YamlSection s)

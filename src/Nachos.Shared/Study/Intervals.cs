@@ -37,7 +37,12 @@ public static class Intervals
 
     /// <summary>The same for several statistics computed together on each resample (one CI per statistic).</summary>
     public static (double Low, double High)?[] BootstrapMeanByGroup<T>(IReadOnlyList<IReadOnlyList<IReadOnlyList<T>>> strata,
-        Func<IReadOnlyList<T>, double?[]> statistics, int count, int replicates, int seed, double level = 0.95)
+        Func<IReadOnlyList<T>, double?[]> statistics, int count, int replicates, int seed, double level = 0.95) =>
+        BootstrapMeanByGroup(strata, (_, items) => statistics(items), count, replicates, seed, level);
+
+    /// <summary>The same with a statistic that depends on its stratum (given by index), such as an outer fold's own decision threshold.</summary>
+    public static (double Low, double High)?[] BootstrapMeanByGroup<T>(IReadOnlyList<IReadOnlyList<IReadOnlyList<T>>> strata,
+        Func<int, IReadOnlyList<T>, double?[]> statistics, int count, int replicates, int seed, double level = 0.95)
     {
         var result = new (double, double)?[count];
         if (strata.Count == 0 || strata.Any(s => s.Count < 2)) return result;
@@ -49,11 +54,12 @@ public static class Intervals
             var rng = new Random(Seeds.Derive(seed, r));
             var sums = new double[count];
             var defined = Enumerable.Repeat(true, count).ToArray();
-            foreach (var groups in strata)
+            for (var stratum = 0; stratum < strata.Count; stratum++)
             {
+                var groups = strata[stratum];
                 items.Clear();
                 for (var i = 0; i < groups.Count; i++) items.AddRange(groups[rng.Next(groups.Count)]);
-                var v = statistics(items);
+                var v = statistics(stratum, items);
                 for (var k = 0; k < count; k++)
                     if (v[k] is { } x) sums[k] += x;
                     else defined[k] = false;

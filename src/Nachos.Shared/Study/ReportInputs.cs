@@ -8,46 +8,77 @@ namespace Nachos.Shared.Study;
 /// <summary>A refit whose test predictions the report needs: its outer fold, its predictions file and the fold's test samples.</summary>
 public sealed record RefitArtifact(int Outer, string PredictionsFile, IReadOnlyList<string> Test);
 
+/// <summary>An outer fold's chosen trial's inner task predictions files (one per inner split), whose validation rows choose the fold's threshold.</summary>
+public sealed record InnerArtifact(int Outer, IReadOnlyList<string> PredictionsFiles);
+
 /// <summary>
-/// The refits' test predictions a report is built from, and what stopped any of them from being used: a file missing,
+/// The refits' test predictions a report is built from (and, when the threshold is chosen on them, the chosen trials' inner validation predictions), and what stopped any of them from being used: a file missing,
 /// unreadable, or lacking test samples. Each problem names its outer fold and file; none is skipped silently.
 /// </summary>
-public sealed record ReportInputs(IReadOnlyDictionary<int, IReadOnlyList<Prediction>> Predictions, IReadOnlyList<string> Problems)
+public sealed record ReportInputs(IReadOnlyDictionary<int, IReadOnlyList<Prediction>> Predictions, IReadOnlyList<string> Problems,
+    IReadOnlyDictionary<int, IReadOnlyList<Prediction>>? Validation = null)
 {
-    public static ReportInputs Read(IEnumerable<RefitArtifact> refits, Manifest manifest)
+    /// <param name="inner">Per fold, its chosen trial's inner task predictions: read (their validation rows) only when given.</param>
+    public static ReportInputs Read(IEnumerable<RefitArtifact> refits, Manifest manifest, IEnumerable<InnerArtifact>? inner = null)
     {
         var predictions = new Dictionary<int, IReadOnlyList<Prediction>>();
         var problems = new List<string>();
         foreach (var refit in refits.OrderBy(r => r.Outer))
         {
             var file = refit.PredictionsFile;
-            string? problem;
-            try
+            var problem = Attempt(file, () =>
             {
-                var rows = TestPredictions(file, manifest);
+                var rows = SetPredictions(file, manifest, "test");
                 var lacking = refit.Test.Except(rows.Select(r => r.SampleId)).Count();
-                problem = lacking > 0 ? $"{file}: lacks {lacking} of the fold's {refit.Test.Count} test samples" : null;
-                if (problem is null) predictions[refit.Outer] = rows;
-            }
-            catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-            {
-                problem = $"{file}: missing";
-            }
-            catch (InvalidDataException e)
-            {
-                problem = e.Message;
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                problem = $"{file}: unreadable ({e.Message})";
-            }
+                if (lacking > 0) return $"{file}: lacks {lacking} of the fold's {refit.Test.Count} test samples";
+                predictions[refit.Outer] = rows;
+                return null;
+            });
             if (problem is not null) problems.Add($"outer fold {refit.Outer}: refit test predictions {problem}");
         }
-        return new ReportInputs(predictions, problems);
+        if (inner is null) return new ReportInputs(predictions, problems);
+        var validation = new Dictionary<int, IReadOnlyList<Prediction>>();
+        foreach (var fold in inner.OrderBy(f => f.Outer))
+        {
+            var rows = new List<Prediction>();
+            foreach (var file in fold.PredictionsFiles)
+            {
+                var problem = Attempt(file, () =>
+                {
+                    var read = SetPredictions(file, manifest, "validation");
+                    rows.AddRange(read);
+                    return read.Count == 0 ? $"{file}: no validation rows" : null;
+                });
+                if (problem is not null) problems.Add($"outer fold {fold.Outer}: inner validation predictions {problem}");
+            }
+            validation[fold.Outer] = rows;
+        }
+        return new ReportInputs(predictions, problems, validation);
     }
 
-    /// <summary>The file's test rows with the dataset's truth, the probabilities in the dataset's class order.</summary>
-    private static IReadOnlyList<Prediction> TestPredictions(string file, Manifest manifest)
+    /// <summary>Runs a read of <paramref name="file"/>; what stopped it, in words naming the file (null when nothing did).</summary>
+    private static string? Attempt(string file, Func<string?> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return $"{file}: missing";
+        }
+        catch (InvalidDataException e)
+        {
+            return e.Message;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"{file}: unreadable ({e.Message})";
+        }
+    }
+
+    /// <summary>The file's rows of <paramref name="set"/> with the dataset's truth, the probabilities in the dataset's class order.</summary>
+    private static IReadOnlyList<Prediction> SetPredictions(string file, Manifest manifest, string set)
     {
         var table = PredictionsFile.Read(file, manifest.Task, manifest.ById.ContainsKey);
         var column = table.Classes.Select((c, i) => (c, i)).ToDictionary(t => t.c, t => t.i);
@@ -59,10 +90,10 @@ public sealed record ReportInputs(IReadOnlyDictionary<int, IReadOnlyList<Predict
             IReadOnlyList<string> columns = [.. ImageScores.Columns, .. ImageScores.ClassColumns(manifest.Classes)];
             var missing = columns.FirstOrDefault(c => !table.ExtraColumns.Contains(c));
             if (missing is not null) throw new InvalidDataException($"{file}: no column '{missing}' in the header line");
-            return table.Rows.Where(r => r.Set == "test")
+            return table.Rows.Where(r => r.Set == set)
                 .Select(r => new Prediction(r.SampleId, r.Labels, order.Select(i => r.Probabilities[i]).ToArray(), ImageScoresOf(r, columns, file))).ToList();
         }
-        return table.Rows.Where(r => r.Set == "test")
+        return table.Rows.Where(r => r.Set == set)
             .Select(r => new Prediction(r.SampleId, manifest.ById[r.SampleId].Labels, order.Select(i => r.Probabilities[i]).ToArray())).ToList();
     }
 

@@ -79,7 +79,7 @@ public sealed record ResultStatement(
             ? new Audit(null, unreadable ?? "no dataset")
             : new Audit(LeakageAudit.Check(plan, manifest, spec.Split.GroupByPatient, exhaustive: spec.Split.Scheme != SplitScheme.Holdout), null);
         return new ResultStatement(report.StudyId, summary?.Metric ?? metric, summary, Cut(summary), plan.Outer.Count, patients, testSets,
-            DecisionRule.Describe(spec.Task), audit, Hash(specText), provenance, spec.Execution.Trainer == TrainerKind.Simulated, report.Complete,
+            DecisionRule.Describe(spec.Task, spec.Evaluation.Threshold), audit, Hash(specText), provenance, spec.Execution.Trainer == TrainerKind.Simulated, report.Complete,
             FinalModelOf(report, plan, metric));
     }
 

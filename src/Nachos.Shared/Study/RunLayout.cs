@@ -20,6 +20,9 @@ public static class RunLayout
 
     /// <summary>The outer test metrics per fold, then their mean, t-interval and patient bootstrap interval (report.csv stays as it was).</summary>
     public const string SummaryCsv = "summary.csv";
+
+    /// <summary>A binary study's Brier score and reliability diagram per outer fold and pooled over the outer test predictions.</summary>
+    public const string Calibration = "calibration.json";
     public const string Journal = "journal.db";
 
     /// <summary>Written when a study is cancelled (its UTC time); coordinators no longer start it.</summary>
@@ -83,6 +86,7 @@ public static class RunLayout
     public static string ReportCsvPath(string runDir) => Path.Combine(runDir, ReportCsv);
 
     public static string SummaryCsvPath(string runDir) => Path.Combine(runDir, SummaryCsv);
+    public static string CalibrationPath(string runDir) => Path.Combine(runDir, Calibration);
     public static string JournalPath(string runDir) => Path.Combine(runDir, Journal);
     public static string CancelledPath(string runDir) => Path.Combine(runDir, Cancelled);
     public static string ImageCacheDirectory(string runDir) => Path.Combine(runDir, ImageCache);

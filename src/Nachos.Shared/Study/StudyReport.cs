@@ -19,12 +19,19 @@ public sealed record Stability(string Parameter, IReadOnlyDictionary<string, int
 
 /// <summary>The NACHOS estimate: the outer test metrics with their variance, the chosen configurations and every trial.</summary>
 /// <param name="Problems">Artifacts the report needed and could not use (each naming its outer fold and file); null when there were none.</param>
+/// <param name="OperatingPoint">A binary study's decision threshold per outer fold and the rule that chose it; null (and absent from
+/// report.json) when the threshold is 0.5. The folds' test metrics are then those at their fold's threshold.</param>
 /// <param name="Deploy">DACHOS's deploy fold (a spec with <c>deploy:</c>): the search on all data, its chosen configuration and the
 /// final model's training. It has no test set: the performance to expect of the final model is the estimate of <see cref="Metrics"/>.</param>
 public sealed record StudyReport(string StudyId, bool Complete, IReadOnlyList<FoldResult> Folds, IReadOnlyList<MetricSummary> Metrics, IReadOnlyList<Stability> Stability,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Problems = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] StudyOperatingPoint? OperatingPoint = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] FoldResult? Deploy = null)
 {
+    /// <summary>A binary study's calibration on its outer test predictions, written beside the report as calibration.json (not in report.json).</summary>
+    [JsonIgnore]
+    public StudyCalibration? Calibration { get; init; }
+
     public const int BootstrapReplicates = 1000;
 
     private static readonly JsonSerializerOptions Json = FileJson.Options;
@@ -32,18 +39,28 @@ public sealed record StudyReport(string StudyId, bool Complete, IReadOnlyList<Fo
     /// <param name="testPredictions">Per fold that has them: the refit's test predictions (sample id, truth, probabilities).</param>
     /// <param name="problems">Artifacts that could not be used: the report is then incomplete and has no bootstrap interval,
     /// which from fewer folds than the per-fold metrics show would be a silently different result.</param>
+    /// <param name="validationPredictions">Per fold: its chosen configuration's inner validation predictions, from which alone
+    /// the fold's decision threshold is chosen when <c>evaluation.threshold</c> names a rule (<see cref="ReportInputs"/>).</param>
     public static StudyReport Build(string studyId, StudySpec spec, Manifest manifest, IReadOnlyList<FoldResult> folds,
-        IReadOnlyDictionary<int, IReadOnlyList<Prediction>> testPredictions, IReadOnlyList<string>? problems = null, FoldResult? deploy = null)
+        IReadOnlyDictionary<int, IReadOnlyList<Prediction>> testPredictions, IReadOnlyList<string>? problems = null,
+        IReadOnlyDictionary<int, IReadOnlyList<Prediction>>? validationPredictions = null, FoldResult? deploy = null)
     {
         problems = problems is { Count: > 0 } ? problems : null;
+        var calibration = spec.Task == TaskKind.Binary && problems is null ? StudyCalibration.Build(manifest.Classes[1], testPredictions) : null;
         if (problems is not null) testPredictions = new Dictionary<int, IReadOnlyList<Prediction>>();
         var ordered = folds.OrderBy(f => f.Outer).ToList();
+        var rule = spec.Evaluation.Threshold;
+        var operatingPoint = spec.Task == TaskKind.Binary && !rule.IsDefault
+            ? StudyOperatingPoint.Decide(rule, ordered.Where(f => f.Failure is null).Select(f => f.Outer), validationPredictions ?? new Dictionary<int, IReadOnlyList<Prediction>>())
+            : null;
+        if (operatingPoint is not null) ordered = ordered.Select(f => AtThreshold(f, operatingPoint, testPredictions.GetValueOrDefault(f.Outer), manifest.Classes)).ToList();
+        var thresholds = testPredictions.OrderBy(kv => kv.Key).Select(kv => operatingPoint?.ThresholdOf(kv.Key) ?? DecisionRule.DefaultThreshold).ToArray();
         // Per outer fold with predictions: its test patients, each with their images' predictions.
         var strata = testPredictions.OrderBy(kv => kv.Key).Select(kv => (IReadOnlyList<IReadOnlyList<Prediction>>)kv.Value
             .GroupBy(p => manifest.ById.TryGetValue(p.SampleId, out var s) ? s.Group : p.SampleId)
             .OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => (IReadOnlyList<Prediction>)g.ToList()).ToList()).ToList();
         var names = spec.Task == TaskKind.Segmentation ? ImageScores.ReportMetrics(manifest.Classes) : SpecNames.MetricsOf(spec.Task);
-        var cis = Intervals.BootstrapMeanByGroup(strata, items => Scores(spec.Task, manifest.Classes, items, names), names.Count, BootstrapReplicates, spec.Seed);
+        var cis = Intervals.BootstrapMeanByGroup(strata, (k, items) => Scores(spec.Task, manifest.Classes, items, names, thresholds[k]), names.Count, BootstrapReplicates, spec.Seed);
         var metrics = names.Select((name, i) =>
         {
             var perFold = ordered.Select(f => f.TestMetrics.GetValueOrDefault(name)).ToList();
@@ -59,12 +76,29 @@ public sealed record StudyReport(string StudyId, bool Complete, IReadOnlyList<Fo
             .GroupBy(kv => kv.Key)
             .Select(g => new Stability(g.Key, g.GroupBy(kv => kv.Value).ToDictionary(v => v.Key, v => v.Count())))
             .ToList();
-        return new StudyReport(studyId, problems is null && ordered.All(f => f.Failure is null) && deploy?.Failure is null, ordered, metrics, stability, problems, deploy);
+        return new StudyReport(studyId, problems is null && ordered.All(f => f.Failure is null) && deploy?.Failure is null, ordered, metrics, stability, problems, operatingPoint, deploy)
+            { Calibration = calibration };
+    }
+
+    /// <summary>
+    /// A fold's test metrics at its own threshold, from its test predictions; without them, the metrics that depend on the
+    /// threshold are undefined (the refit scored them at 0.5, which would be a silently different result).
+    /// </summary>
+    private static FoldResult AtThreshold(FoldResult fold, StudyOperatingPoint point, IReadOnlyList<Prediction>? test, IReadOnlyList<string> classes)
+    {
+        if (fold.Failure is not null) return fold;
+        var thresholded = SpecNames.ImageMetrics.Where(m => m != "auroc").ToList();
+        var values = test is null || point.ThresholdOf(fold.Outer) is not { } threshold
+            ? new double?[thresholded.Count]
+            : Scores(TaskKind.Binary, classes, test, thresholded, threshold);
+        var metrics = new Dictionary<string, double?>(fold.TestMetrics);
+        for (var i = 0; i < thresholded.Count; i++) metrics[thresholded[i]] = values[i];
+        return fold with { TestMetrics = metrics };
     }
 
     /// <summary>The fold results alone, when the report could not be built from them: incomplete, with the reason.</summary>
     public static StudyReport Unbuilt(string studyId, IReadOnlyList<FoldResult> folds, IReadOnlyList<string> problems, FoldResult? deploy = null) =>
-        new(studyId, false, folds.OrderBy(f => f.Outer).ToList(), [], [], problems, deploy);
+        new(studyId, false, folds.OrderBy(f => f.Outer).ToList(), [], [], problems, Deploy: deploy);
 
     /// <summary>What is wrong with the study, one line each: failed folds, then unusable artifacts.</summary>
     public IReadOnlyList<string> Faults() =>
@@ -73,7 +107,9 @@ public sealed record StudyReport(string StudyId, bool Complete, IReadOnlyList<Fo
             .Concat(Problems ?? []).ToList();
 
     /// <summary>Every metric of <paramref name="metrics"/> on a set of predictions (null where undefined): the report's bootstrap statistic, and nachos evaluate's.</summary>
-    public static double?[] Scores(TaskKind task, IReadOnlyList<string> classes, IReadOnlyList<Prediction> items, IReadOnlyList<string> metrics)
+    /// <param name="threshold">The binary decision threshold (<see cref="DecisionRule"/>).</param>
+    public static double?[] Scores(TaskKind task, IReadOnlyList<string> classes, IReadOnlyList<Prediction> items, IReadOnlyList<string> metrics,
+        double threshold = DecisionRule.DefaultThreshold)
     {
         if (items.Count == 0) return new double?[metrics.Count];
         if (task == TaskKind.Segmentation)
@@ -81,7 +117,7 @@ public sealed record StudyReport(string StudyId, bool Complete, IReadOnlyList<Fo
             var means = ImageScores.Mean(items.Select(p => p.ImageScores ?? new Dictionary<string, double?>()).ToList(), classes);
             return metrics.Select(m => means.GetValueOrDefault(m)).ToArray();
         }
-        var m = ClassificationMetrics.Compute(task, items.Select(p => p.Labels).ToList(), items.Select(p => p.Probabilities).ToList());
+        var m = ClassificationMetrics.Compute(task, items.Select(p => p.Labels).ToList(), items.Select(p => p.Probabilities).ToList(), threshold);
         return metrics.Select(m.Get).ToArray();
     }
 
@@ -93,6 +129,8 @@ public sealed record StudyReport(string StudyId, bool Complete, IReadOnlyList<Fo
         using (var w = new CsvWriter(new StringWriter(csv), CultureInfo.InvariantCulture))
         {
             foreach (var h in new[] { "outer_fold", "chosen_trial", "config", "inner_score", "inner_se", "refit_epochs" }) w.WriteField(h);
+            // Only when the spec sets a threshold rule: report.csv stays as it was for 0.5.
+            if (OperatingPoint is not null) w.WriteField("threshold");
             var metrics = Metrics.Count > 0 ? Metrics.Select(m => m.Metric).ToList() : [.. SpecNames.ImageMetrics];
             foreach (var m in metrics) w.WriteField($"test_{m}");
             w.WriteField("failure");
@@ -105,6 +143,7 @@ public sealed record StudyReport(string StudyId, bool Complete, IReadOnlyList<Fo
                 w.WriteField(f.InnerScore);
                 w.WriteField(f.InnerStandardError);
                 w.WriteField(f.RefitEpochs);
+                if (OperatingPoint is not null) w.WriteField(OperatingPoint.ThresholdOf(f.Outer));
                 foreach (var m in metrics) w.WriteField(f.TestMetrics.GetValueOrDefault(m));
                 w.WriteField(f.Failure);
                 w.NextRecord();
@@ -112,6 +151,7 @@ public sealed record StudyReport(string StudyId, bool Complete, IReadOnlyList<Fo
         }
         AtomicFile.WriteAllText(RunLayout.ReportCsvPath(dir), csv.ToString());
         AtomicFile.WriteAllText(RunLayout.SummaryCsvPath(dir), SummaryCsv());
+        Calibration?.Write(dir);
     }
 
     /// <summary>
