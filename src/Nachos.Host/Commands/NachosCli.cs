@@ -23,6 +23,8 @@ public static class NachosCli
             TrialCommand.Create(),
             EnsembleCommand.Create(),
             EvaluateCommand.Create(),
+            BundleCommand.Create(),
+            PredictCommand.Create(),
         };
         // No command: the interactive shell, keeping the options given here (--host, --token, --root).
         root.WithApi();
