@@ -4,6 +4,7 @@ return args.FirstOrDefault() switch
 {
     "pipeline" => PipelineThroughput.Run(args.Skip(1).ToArray()),
     "segmentation" => SegmentationThroughput.Run(args.Skip(1).ToArray()),
+    "predict" => PredictThroughput.Run(args.Skip(1).ToArray()),
     "task-start" => TaskStart.Run(args.Skip(1).ToArray()),
     "orchestration" => await OrchestrationOverhead.Run(args.Skip(1).ToArray()),
     "journal" => await JournalLatency.Run(args.Skip(1).ToArray()),
@@ -15,6 +16,6 @@ return args.FirstOrDefault() switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Nachos.Bench pipeline [--epochs N] [--rounds N] | segmentation [--epochs N] [--rounds N] [--patients N] [--size S] [--width-percent W] [--eval-images N] [--eval-train-epochs N] | task-start [--images N] [--size S] [--rounds N] | orchestration [--tasks N] [--ms D] [--slots S] | journal [--postgres [--no-fsync]] | failover [--rounds N] [--lease-timeout S] [--trainer torch] | cluster-overhead [--ms D] [--rounds N] | growth [--tasks N]");
+    Console.Error.WriteLine("usage: Nachos.Bench pipeline [--epochs N] [--rounds N] | predict [--rounds N] [--passes N] [--width-percent W] [--patients N] | segmentation [--epochs N] [--rounds N] [--patients N] [--size S] [--width-percent W] [--eval-images N] [--eval-train-epochs N] | task-start [--images N] [--size S] [--rounds N] | orchestration [--tasks N] [--ms D] [--slots S] | journal [--postgres [--no-fsync]] | failover [--rounds N] [--lease-timeout S] [--trainer torch] | cluster-overhead [--ms D] [--rounds N] | growth [--tasks N]");
     return 2;
 }

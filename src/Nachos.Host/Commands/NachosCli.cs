@@ -24,6 +24,8 @@ public static class NachosCli
             EnsembleCommand.Create(),
             EvaluateCommand.Create(),
             CompareCommand.Create(),
+            BundleCommand.Create(),
+            PredictCommand.Create(),
         };
         // No command: the interactive shell, keeping the options given here (--host, --token, --root).
         root.WithApi();

@@ -15,7 +15,7 @@ public sealed record PredictionsTable(IReadOnlyList<string> Classes, IReadOnlyLi
 /// <c>sample_id, set</c>, the truth (<c>true</c> = the class name for binary and multi-class; <c>true_{label}</c> = 0/1 per
 /// label for multi-label), <c>p_{class}</c> per class, <c>predicted</c> by <see cref="DecisionRule"/>, then any extra
 /// per-image columns, which the reader carries through. The reader also accepts the older multi-label shape
-/// (<c>true</c> = ';'-joined 0/1 per label). Errors name the file, line and column and never quote the file.
+/// (<c>true</c> = ';'-joined 0/1 per label). A row without labels (truth unknown) is written with empty truth fields. Errors name the file, line and column and never quote the file.
 /// </summary>
 public static class PredictionsFile
 {
@@ -43,7 +43,9 @@ public static class PredictionsFile
             {
                 csv.WriteField(row.SampleId);
                 csv.WriteField(row.Set);
-                if (multi) foreach (var v in row.Labels) csv.WriteField(v);
+                // No labels: the truth is not known (nachos predict on images given by path); its fields stay empty.
+                if (row.Labels.Count == 0) foreach (var _ in multi ? classes : ["true"]) csv.WriteField("");
+                else if (multi) foreach (var v in row.Labels) csv.WriteField(v);
                 else csv.WriteField(classes[row.Labels[0]]);
                 foreach (var p in row.Probabilities) csv.WriteField(p.ToString("R", CultureInfo.InvariantCulture));
                 csv.WriteField(DecisionRule.PredictedNames(task, classes, row.Probabilities));

@@ -59,6 +59,29 @@ public static class DatasetLoader
         return new LoadedDataset(manifest, spec.Image, images, [], masks);
     }
 
+    /// <summary>
+    /// The images of <paramref name="manifest"/>'s samples decoded and resized as training decodes them (no mask), for a
+    /// trained model to predict: any image that cannot be read is an error naming its file (the first ten of them).
+    /// </summary>
+    /// <remarks>An image of another channel count than the model's (colour for a grayscale model, or the reverse) is refused
+    /// rather than converted: a model is not known to work on what it was not trained on.</remarks>
+    public static LoadedDataset LoadImages(Manifest manifest, ImageSpec image, Action<int, int>? progress = null)
+    {
+        foreach (var s in manifest.Samples)
+        {
+            var channels = ImageDecoder.SourceChannels(s.ImagePath);
+            if (channels != image.Channels)
+                throw new DataException($"{Where(manifest, s)}{s.ImagePath}: {(channels == 1 ? "a grayscale" : "a colour")} image; the model takes {image.Channels} channel(s)");
+        }
+        var (images, _, failures) = Decode(manifest.Samples, image, null, progress);
+        var failed = manifest.Samples.Where(s => failures.ContainsKey(s.Id)).ToList();
+        if (failed.Count > 0)
+            throw new DataException($"{Where(manifest, failed[0])}{failures[failed[0].Id]}{(failed.Count > 1 ? $" (and {failed.Count - 1} more image(s))" : "")}");
+        return new LoadedDataset(manifest, image, images, []);
+    }
+
+    private static string Where(Manifest manifest, Sample s) => s.Line > 0 ? $"{manifest.Source}: " : "";
+
     /// <summary>The CSV manifest (the synthetic data generated first when absent); no image is read.</summary>
     public static Manifest ReadManifest(StudySpec spec, DataRoots? roots = null)
     {
@@ -98,7 +121,8 @@ public static class DatasetLoader
             }
             catch (DataException e)
             {
-                failures[sample.Id] = $"line {sample.Line}: {e.Message}";
+                // Images given by path rather than by a manifest line (line 0) are named by their file alone.
+                failures[sample.Id] = sample.Line > 0 ? $"line {sample.Line}: {e.Message}" : e.Message;
             }
             var n = Interlocked.Increment(ref done);
             if (n % 64 == 0 || n == samples.Count) progress?.Invoke(n, samples.Count);

@@ -9,6 +9,9 @@ public sealed record Evaluation(IReadOnlyList<string> Ids, IReadOnlyList<IReadOn
 
 public static class Evaluator
 {
+    /// <summary>The batch size an image task's sets are evaluated with, from the training batch size.</summary>
+    public static int BatchSize(int trainingBatchSize) => Math.Max(trainingBatchSize, 64);
+
     public static Evaluation Run(nn.Module<Tensor, Tensor> model, LoadedDataset data, IReadOnlyList<string> ids, Normalization norm,
         int batchSize, Losses losses, Device device)
     {
@@ -19,7 +22,7 @@ public static class Evaluator
         var order = new List<string>();
         double lossSum = 0;
         var img = data.Image;
-        using var pipeline = new BatchPipeline(data, ids, norm, Math.Max(batchSize, 64), null, 0, 0, shuffle: false);
+        using var pipeline = new BatchPipeline(data, ids, norm, BatchSize(batchSize), null, 0, 0, shuffle: false);
         foreach (var batch in pipeline.Read())
         {
             using (NewDisposeScope())

@@ -55,7 +55,10 @@ public sealed class Losses(TaskKind task, LossKind kind, double focalGamma, floa
         return rest.pow(gamma);
     }
 
-    public Tensor Probabilities(Tensor logits) => MultiLabel ? logits.sigmoid() : logits.softmax(1);
+    public Tensor Probabilities(Tensor logits) => Probabilities(task, logits);
+
+    /// <summary>The probabilities of an image task's logits: a sigmoid per label for multi-label, a softmax otherwise.</summary>
+    public static Tensor Probabilities(TaskKind task, Tensor logits) => task == TaskKind.Multilabel ? logits.sigmoid() : logits.softmax(1);
 
     /// <summary>Inverse-frequency weights n / (K · n_c), per class (or per label's positives for multi-label).</summary>
     public static float[] InverseFrequency(TaskKind task, int classes, IEnumerable<IReadOnlyList<int>> labels)

@@ -31,7 +31,7 @@ public sealed class SegmentationHead : ITaskHead
         if (data.Masks is null) throw new InvalidOperationException("a segmentation task needs the dataset's masks");
         (_spec, _data, _taskId, _taskDirectory) = (spec, data, taskId, taskDirectory);
         _classes = data.Manifest.Classes.Count;
-        _channels = _classes == 2 && t.Loss != LossKind.CeDice ? 1 : _classes;
+        _channels = OutputChannels(_classes, t.Loss);
         var kind = t.Loss switch
         {
             LossKind.Dice => SegmentationLossKind.Dice,
@@ -46,7 +46,10 @@ public sealed class SegmentationHead : ITaskHead
 
     public IReadOnlyList<string> ExtraColumns { get; }
 
-    public string DecisionRule => _channels == 1
+    public string DecisionRule => Rule(_channels);
+
+    /// <summary>The rule from outputs to predictions, in words.</summary>
+    public static string Rule(int channels) => channels == 1
         ? "pixels: foreground when p >= 0.5; image row: the largest foreground probability of the image"
         : "pixels: arg-max class; image row: each foreground class's largest probability in the image";
 
@@ -123,7 +126,7 @@ public sealed class SegmentationHead : ITaskHead
         using var _ = no_grad();
         var plane = _spec.Image.Height * _spec.Image.Width;
         var size = _channels * plane;
-        using var pipeline = new BatchPipeline(_data, ids, norm, Math.Max(1, Math.Min(batchSize, 16)), null, 0, 0, shuffle: false);
+        using var pipeline = new BatchPipeline(_data, ids, norm, PredictBatchSize(batchSize), null, 0, 0, shuffle: false);
         foreach (var batch in pipeline.Read())
         {
             float[] probabilities;
@@ -142,13 +145,21 @@ public sealed class SegmentationHead : ITaskHead
         }
     }
 
-    /// <summary>The predicted label map and, per foreground class, its probability map.</summary>
-    private (byte[] Labels, IReadOnlyList<IReadOnlyList<double>> Foreground) Decide(float[] p, int plane)
+    /// <summary>The batch size a segmentation's sets are evaluated with, from the training batch size.</summary>
+    public static int PredictBatchSize(int trainingBatchSize) => Math.Max(1, Math.Min(trainingBatchSize, 16));
+
+    /// <summary>The number of logit maps a segmentation of <paramref name="classes"/> classes trains with <paramref name="loss"/>.</summary>
+    public static int OutputChannels(int classes, LossKind loss) => classes == 2 && loss != LossKind.CeDice ? 1 : classes;
+
+    private (byte[] Labels, IReadOnlyList<IReadOnlyList<double>> Foreground) Decide(float[] p, int plane) => Decide(p, plane, _channels, _classes);
+
+    /// <summary>The predicted label map and, per foreground class, its probability map, from the model's probabilities (channels × plane).</summary>
+    public static (byte[] Labels, IReadOnlyList<IReadOnlyList<double>> Foreground) Decide(float[] p, int plane, int channels, int classes)
     {
         var labels = new byte[plane];
-        var foreground = new double[_classes - 1][];
+        var foreground = new double[classes - 1][];
         for (var c = 0; c < foreground.Length; c++) foreground[c] = new double[plane];
-        if (_channels == 1)
+        if (channels == 1)
         {
             for (var j = 0; j < plane; j++)
             {
@@ -161,17 +172,17 @@ public sealed class SegmentationHead : ITaskHead
             for (var j = 0; j < plane; j++)
             {
                 var best = 0;
-                for (var c = 1; c < _channels; c++)
+                for (var c = 1; c < channels; c++)
                     if (p[c * plane + j] > p[best * plane + j]) best = c;
                 labels[j] = (byte)best;
-                for (var c = 1; c < _channels; c++) foreground[c - 1][j] = p[c * plane + j];
+                for (var c = 1; c < channels; c++) foreground[c - 1][j] = p[c * plane + j];
             }
         }
         return (labels, foreground);
     }
 
     /// <summary>The probability of any foreground class per pixel, 1 − P(background): what ensembles and the .prob.png files hold.</summary>
-    private static double[] AnyForeground(IReadOnlyList<IReadOnlyList<double>> foreground)
+    public static double[] AnyForeground(IReadOnlyList<IReadOnlyList<double>> foreground)
     {
         var map = new double[foreground[0].Count];
         foreach (var c in foreground)
@@ -191,7 +202,7 @@ public sealed class SegmentationHead : ITaskHead
     }
 
     /// <summary>The image row's probabilities: each foreground class's largest pixel probability; background the rest to 1 of the largest.</summary>
-    private static double[] Presence(IReadOnlyList<IReadOnlyList<double>> foreground)
+    public static double[] Presence(IReadOnlyList<IReadOnlyList<double>> foreground)
     {
         var p = new double[foreground.Count + 1];
         for (var c = 0; c < foreground.Count; c++) p[c + 1] = foreground[c].Max();

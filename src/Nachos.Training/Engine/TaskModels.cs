@@ -24,10 +24,14 @@ public static class TaskModels
         using var head = new SegmentationHead(spec, images ?? data, training, task.ToString(), taskDirectory);
         using var model = head.CreateModel(modelSpec, 0);
         model.load(modelFile);
-        var checkpoint = new Checkpoint(taskDirectory);
-        var norm = checkpoint.Exists && checkpoint.Load() is { Mean.Length: > 0 } state
-            ? new Normalization(state.Mean, state.Std)
-            : Normalization.FromTraining(data, train);
+        var norm = TrainingNormalization(taskDirectory, () => Normalization.FromTraining(data, train));
         return head.ForegroundMaps(model, ids, norm, CPU);
+    }
+
+    /// <summary>The normalisation a finished task trained with: the statistics its checkpoint kept, else <paramref name="recompute"/>d from its training set.</summary>
+    public static Normalization TrainingNormalization(string taskDirectory, Func<Normalization> recompute)
+    {
+        var checkpoint = new Checkpoint(taskDirectory);
+        return checkpoint.Exists && checkpoint.Load() is { Mean.Length: > 0 } state ? new Normalization(state.Mean, state.Std) : recompute();
     }
 }

@@ -45,16 +45,25 @@ public static class ImageDecoder
         return Resize.Bilinear(planar, channels, img.Height, img.Width, height, width);
     }
 
+    /// <summary>The channels of an image's source pixels as its header declares them: 1 (grayscale, with or without alpha) or 3 (colour); errors as <see cref="Load"/>'s.</summary>
+    public static int SourceChannels(string path) =>
+        Header(path).ColorComponents is ColorComponents.Grey or ColorComponents.GreyAlpha ? 1 : 3;
+
     /// <summary>The width and height an image's header declares (nothing decoded); errors as <see cref="Load"/>'s.</summary>
     public static (int Width, int Height) SourceSize(string path)
+    {
+        var info = Header(path);
+        return (info.Width, info.Height);
+    }
+
+    private static ImageInfo Header(string path)
     {
         if (!File.Exists(path)) throw new DataException($"{path}: image file not found");
         try
         {
             using var stream = File.OpenRead(path);
-            var info = ImageInfo.FromStream(stream)
-                       ?? throw new DataException($"{path}: not a PNG, JPEG or BMP image (unrecognised header)");
-            return (info.Width, info.Height);
+            return ImageInfo.FromStream(stream)
+                   ?? throw new DataException($"{path}: not a PNG, JPEG or BMP image (unrecognised header)");
         }
         catch (Exception e) when (e is not DataException)
         {

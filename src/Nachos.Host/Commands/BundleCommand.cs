@@ -1,0 +1,147 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using Nachos.Actors.Entities;
+using Nachos.Host.Cli;
+using Nachos.Host.Running;
+using Nachos.Shared.Bundle;
+using Nachos.Shared.Data;
+using Nachos.Shared.Metrics;
+using Nachos.Shared.Spec;
+using Nachos.Shared.Splits;
+using Nachos.Shared.Study;
+using Nachos.Shared.TaskProcess;
+using Nachos.Shared.Tasks;
+using Nachos.Training.Data;
+using Nachos.Training.Engine;
+
+namespace Nachos.Host.Commands;
+
+/// <summary>
+/// <c>nachos bundle RUN_DIR --task ADDRESS | --fold K --out DIR [--archive FILE]</c>: one folder (and optionally a zip of
+/// it) holding a finished task's weights, bundle.json and model card (docs/bundle.md).
+/// </summary>
+public static class BundleCommand
+{
+    public static Command Create()
+    {
+        var runDir = new Argument<string>("run-dir") { Description = "the run directory of a finished study" };
+        var task = new Option<string?>("--task") { Description = "the task to bundle, by its id (study/o0/refit) or folder (o0/refit)" };
+        var fold = new Option<int?>("--fold") { Description = "bundle outer fold K's refit (the same as --task study/oK/refit)" };
+        var output = new Option<string>("--out") { Description = "the bundle folder to create (must not exist or be empty)", Required = true };
+        var archive = new Option<string?>("--archive") { Description = "also write a single-file zip archive of the bundle here" };
+        var command = new Command("bundle", "make a model bundle (weights, bundle.json, model card) from a finished task of a study")
+            { runDir, task, fold, output, archive };
+        command.SetAction(r => Run(r.GetValue(runDir)!, r.GetValue(task), r.GetValue(fold), r.GetValue(output)!, r.GetValue(archive)));
+        return command;
+    }
+
+    private static int Run(string runDir, string? taskText, int? fold, string outDir, string? archive)
+    {
+        if (taskText is null == fold is null) return ExitCodes.Refuse("give exactly one of --task ADDRESS and --fold K");
+        if (!Directory.Exists(runDir)) return ExitCodes.Refuse($"{runDir}: no such run directory");
+        var outFull = Path.GetFullPath(outDir);
+        if (File.Exists(outFull) || (Directory.Exists(outFull) && Directory.EnumerateFileSystemEntries(outFull).Any()))
+            return ExitCodes.Refuse($"--out {outDir}: already exists and is not an empty folder; choose another or remove it");
+        try
+        {
+            var manifest = Describe(runDir, taskText, fold, out var weights);
+            // Written beside --out, then renamed into place whole: a failure leaves no half bundle at --out.
+            var staging = $"{outFull}.partial-{Environment.ProcessId}";
+            try
+            {
+                if (Directory.Exists(staging)) Directory.Delete(staging, true);
+                BundleFiles.Write(staging, manifest, weights);
+                if (Directory.Exists(outFull)) Directory.Delete(outFull);
+                Directory.Move(staging, outFull);
+            }
+            finally
+            {
+                if (Directory.Exists(staging)) Directory.Delete(staging, true);
+            }
+            Console.WriteLine($"wrote {outFull}");
+            if (archive is not null)
+            {
+                BundleFiles.WriteArchive(outFull, archive);
+                Console.WriteLine($"wrote {Path.GetFullPath(archive)}");
+            }
+            return ExitCodes.Ok;
+        }
+        catch (Exception e) when (e is BundleException or DataException or SpecException or InvalidDataException or ChildFileException or FormatException)
+        {
+            return ExitCodes.Refuse(e.Message);
+        }
+    }
+
+    /// <summary>bundle.json of the task of <paramref name="runDir"/> named by <paramref name="taskText"/> or <paramref name="fold"/>.</summary>
+    private static BundleManifest Describe(string runDir, string? taskText, int? fold, out string weights)
+    {
+        var spec = RunDirectoryCatalog.LoadSpec(runDir) ?? throw new BundleException($"{RunLayout.SpecPath(runDir)}: missing (not a run directory?)");
+        var reportPath = RunLayout.ReportPath(runDir);
+        if (!File.Exists(reportPath))
+            throw new BundleException($"{reportPath}: missing; a bundle states the study's NACHOS estimate, so bundle a finished study");
+        var report = StudyReport.Read(reportPath);
+        var task = Address(spec.Name, taskText, fold);
+        var taskDir = RunLayout.TaskDirectory(runDir, task);
+        weights = RunLayout.ModelPath(taskDir);
+        if (!File.Exists(weights)) throw new BundleException($"{weights}: missing; task {task} has no final model (not finished, or not a task of this study)");
+        var taskFile = RunLayout.TaskFilePath(taskDir);
+        if (!File.Exists(taskFile)) throw new BundleException($"{taskFile}: missing; the task's hyperparameters and seed are unknown");
+        var queued = ChildTaskFile.Read(taskFile);
+
+        var plan = SplitPlan.Read(RunLayout.SplitsPath(runDir));
+        var dataManifest = RunDirectoryCatalog.LoadManifest(spec);
+        var training = new StudyContext(spec, plan, dataManifest, runDir).TrainingTask(queued);
+        var (modelSpec, trainingSpec) = queued.Hyperparameters.ApplyTo(spec.Model, spec.Training);
+        var norm = TaskModels.TrainingNormalization(taskDir, () =>
+            Normalization.FromTraining(DatasetLoader.Load(spec, training.Train, RunLayout.ImageCacheDirectory(runDir)), training.Train));
+
+        var segmentation = spec.Task == TaskKind.Segmentation;
+        var classes = dataManifest.Classes;
+        var outputs = segmentation ? SegmentationHead.OutputChannels(classes.Count, trainingSpec.Loss) : classes.Count;
+        var sigmoid = segmentation ? outputs == 1 : spec.Task == TaskKind.Multilabel;
+        var resultFile = RunLayout.ResultPath(taskDir);
+        var device = File.Exists(resultFile) ? ChildResultFile.Read(resultFile).Device : "unknown";
+        var software = RunLayout.SoftwarePath(runDir) is var sw && File.Exists(sw) ? File.ReadAllText(sw).Trim() : "unknown";
+        var contentKey = spec.Dataset.Format == DatasetFormat.Npz
+            ? DatasetContentKey.OfNpz(spec.Dataset.Path, spec.Dataset.NpzParts, spec.Image)
+            : DatasetContentKey.Of(dataManifest, spec.Image);
+
+        return new BundleManifest(
+            BundleJson.FormatVersion,
+            SpecNames.NameOf(SpecNames.Tasks, spec.Task),
+            new BundleSource(spec.Name, task.ToString(), task.Outer, Path.GetFullPath(runDir)),
+            new BundleNetwork(SpecNames.NameOf(SpecNames.Architectures, modelSpec.Architecture), modelSpec.Width, modelSpec.Depth, modelSpec.Residual,
+                outputs, sigmoid ? BundleNetwork.Sigmoid : BundleNetwork.Softmax, queued.Hyperparameters.Values),
+            new BundlePreprocessing(spec.Image.Height, spec.Image.Width, spec.Image.Channels, spec.Image.MaxPixels, norm.Mean, norm.Std,
+                segmentation ? SegmentationHead.PredictBatchSize(trainingSpec.BatchSize) : Evaluator.BatchSize(trainingSpec.BatchSize)),
+            classes,
+            new BundleDecision(DecisionRule.Threshold, segmentation ? SegmentationHead.Rule(outputs) : DecisionRule.Describe(spec.Task)),
+            new BundleManifestColumns(spec.Dataset.ImageColumn, spec.Dataset.LabelColumns, spec.Dataset.MaskColumn),
+            File.ReadAllText(RunLayout.SpecPath(runDir)),
+            plan.Hash,
+            new BundleDataset(SpecNames.NameOf(DatasetFormats, spec.Dataset.Format), Convert.ToHexStringLower(contentKey), dataManifest.Samples.Count, training.Train.Count),
+            ExpectedPerformance.From(report),
+            software,
+            new BundleSeeds(spec.Seed, queued.Seed),
+            new BundleHardware(device, Environment.MachineName, RuntimeInformation.OSDescription, Environment.ProcessorCount),
+            DateTimeOffset.UtcNow,
+            new BundleWeights(BundleLayout.Weights, BundleFiles.Sha256(File.ReadAllBytes(weights)), new FileInfo(weights).Length));
+    }
+
+    private static readonly IReadOnlyDictionary<string, DatasetFormat> DatasetFormats = new Dictionary<string, DatasetFormat>
+    {
+        ["csv"] = DatasetFormat.Csv, ["npz"] = DatasetFormat.Npz, ["synthetic"] = DatasetFormat.Synthetic,
+    };
+
+    /// <summary>The task: an id of this study, a folder below the run directory, or outer fold K's refit.</summary>
+    private static TaskAddress Address(string study, string? text, int? fold)
+    {
+        if (fold is { } k)
+            return k >= 0 ? TaskAddress.Refit(study, k) : throw new BundleException($"--fold {k}: an outer fold index is 0 or more");
+        var id = text!.Trim('/');
+        if (!TaskAddress.TryParse(id, out var address) && !TaskAddress.TryParse($"{study}/{id}", out address))
+            throw new BundleException($"--task {text}: not a task id (study/o{{k}}/refit, study/o{{k}}/t{{n}}/s{{j}}) nor a task folder (o{{k}}/refit)");
+        if (address.Study != study) throw new BundleException($"--task {text}: names study '{address.Study}', but the run directory holds study '{study}'");
+        return address;
+    }
+}

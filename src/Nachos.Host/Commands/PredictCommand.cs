@@ -1,0 +1,144 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Nachos.Host.Cli;
+using Nachos.Shared.Bundle;
+using Nachos.Shared.Data;
+using Nachos.Shared.Predictions;
+using Nachos.Shared.Spec;
+using Nachos.Shared.Study;
+using Nachos.Training.Bundle;
+using Nachos.Training.Data;
+using Nachos.Training.Engine;
+using Nachos.Training.Images;
+using Spectre.Console;
+using TorchSharp;
+
+namespace Nachos.Host.Commands;
+
+/// <summary>
+/// <c>nachos predict BUNDLE INPUT... --out FILE</c>: a bundled model's probabilities and predicted label for every image
+/// given (files, folders, manifests), in the predictions format (set <c>predict</c>); for segmentation also each image's
+/// predicted mask and probability map as PNGs under <c>masks/predict/</c> beside FILE. Every input is read and decoded
+/// before anything is written.
+/// </summary>
+public static partial class PredictCommand
+{
+    /// <summary>The set name of nachos predict's rows in its predictions file.</summary>
+    public const string Set = "predict";
+
+    public static Command Create()
+    {
+        var bundle = new Argument<string>("bundle") { Description = "a bundle folder or its archive (nachos bundle)" };
+        var inputs = new Argument<string[]>("input") { Description = "image files, folders of images, or CSV manifests (the format nachos run reads)", Arity = ArgumentArity.OneOrMore };
+        var output = new Option<string>("--out") { Description = "the predictions CSV to write", Required = true };
+        var device = new Option<string>("--device") { Description = "cpu or cuda:N", DefaultValueFactory = _ => "cpu" };
+        var command = new Command("predict", "predict images with a model bundle: probabilities and predicted label per image (masks for segmentation)")
+            { bundle, inputs, output, device };
+        command.SetAction(r => Run(r.GetValue(bundle)!, r.GetValue(inputs)!, r.GetValue(output)!, r.GetValue(device)!));
+        return command;
+    }
+
+    [GeneratedRegex("^(cpu|cuda:[0-9]+)$")]
+    private static partial Regex DevicePattern();
+
+    private static int Run(string bundlePath, IReadOnlyList<string> inputs, string outFile, string device)
+    {
+        if (!DevicePattern().IsMatch(device)) return ExitCodes.Refuse($"--device {device}: expected cpu or cuda:N");
+        if (device != "cpu" && !torch.cuda.is_available()) return ExitCodes.Refuse($"--device {device}: no CUDA device here (this build or machine has none)");
+        var outFull = Path.GetFullPath(outFile);
+        if (Directory.Exists(outFull)) return ExitCodes.Refuse($"--out {outFile}: is a folder; give the predictions CSV to write");
+        LoadedBundle bundle;
+        LoadedDataset data;
+        try
+        {
+            bundle = BundleFiles.Read(bundlePath);
+            var manifest = PredictInputs.Resolve(inputs, bundle.Manifest);
+            var p = bundle.Manifest.Preprocessing;
+            data = Decode(manifest, new ImageSpec(p.Height, p.Width, p.Channels, p.MaxPixels));
+        }
+        catch (Exception e) when (e is BundleException or DataException)
+        {
+            return ExitCodes.Refuse(e.Message);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return ExitCodes.Refuse($"cannot read an input ({e.GetType().Name}: {e.Message})");
+        }
+
+        BundledModel model;
+        try
+        {
+            model = BundledModel.Load(bundle, device);
+        }
+        catch (BundleException e)
+        {
+            return ExitCodes.Refuse(e.Message);
+        }
+        using (model)
+        {
+            var ids = data.Manifest.Samples.Select(s => s.Id).ToList();
+            var clock = Stopwatch.StartNew();
+            var rows = Console.IsOutputRedirected
+                ? Predict(model, data, ids, outFull, _ => { })
+                : AnsiConsole.Progress().Start(ctx =>
+                {
+                    var bar = ctx.AddTask("predicting", maxValue: ids.Count);
+                    return Predict(model, data, ids, outFull, n => bar.Increment(n));
+                });
+            var m = bundle.Manifest;
+            var extra = model.Task == TaskKind.Segmentation ? new[] { "mask", "probabilities" } : [];
+            Directory.CreateDirectory(Path.GetDirectoryName(outFull)!);
+            PredictionsFile.Write(outFull, model.Task, m.Classes, rows, extra);
+            var seconds = clock.Elapsed.TotalSeconds;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"predicted {ids.Count} image(s) in {seconds:0.00} s ({ids.Count / Math.Max(seconds, 1e-9):0.#} images/s); wrote {outFull}"));
+            return ExitCodes.Ok;
+        }
+    }
+
+    /// <summary>Every image decoded as training decodes it, with a progress bar on a terminal.</summary>
+    private static LoadedDataset Decode(Manifest manifest, ImageSpec image)
+    {
+        if (Console.IsOutputRedirected) return DatasetLoader.LoadImages(manifest, image);
+        return AnsiConsole.Progress().Start(ctx =>
+        {
+            var bar = ctx.AddTask("decoding", maxValue: manifest.Samples.Count);
+            return DatasetLoader.LoadImages(manifest, image, (done, _) => bar.Value = done);
+        });
+    }
+
+    private static List<PredictionRow> Predict(BundledModel model, LoadedDataset data, IReadOnlyList<string> ids, string outFile, Action<int> done)
+    {
+        var rows = new List<PredictionRow>();
+        var k = model.OutputsPerImage;
+        var segmentation = model.Task == TaskKind.Segmentation;
+        var (h, w) = (model.Image.Height, model.Image.Width);
+        var outDir = Path.GetDirectoryName(outFile)!;
+        foreach (var (batchIds, probabilities) in model.Predict(data, ids))
+        {
+            for (var i = 0; i < batchIds.Count; i++)
+            {
+                var id = batchIds[i];
+                var p = probabilities.AsSpan(i * k, k);
+                if (segmentation) rows.Add(SegmentationRow(model, id, p.ToArray(), h, w, outDir));
+                else rows.Add(new PredictionRow(id, Set, data.Manifest.ById[id].Labels, p.ToArray().Select(v => (double)v).ToArray()));
+            }
+            done(batchIds.Count);
+        }
+        return rows;
+    }
+
+    /// <summary>A segmentation's row (each foreground class's largest probability) and its mask files, as the trainer writes them.</summary>
+    private static PredictionRow SegmentationRow(BundledModel model, string id, float[] p, int h, int w, string outDir)
+    {
+        var classes = model.Manifest.Classes.Count;
+        var (labels, foreground) = SegmentationHead.Decide(p, h * w, model.Manifest.Network.Outputs, classes);
+        var stem = RunLayout.MaskStem(Set, id);
+        MaskFiles.WriteLabels(Path.Combine(outDir, stem + ".png"), labels, h, w, classes);
+        MaskFiles.WriteProbability(Path.Combine(outDir, stem + ".prob.png"), SegmentationHead.AnyForeground(foreground), h, w);
+        var extra = new Dictionary<string, string> { ["mask"] = stem + ".png", ["probabilities"] = stem + ".prob.png" };
+        return new PredictionRow(id, Set, [], SegmentationHead.Presence(foreground), extra);
+    }
+}
