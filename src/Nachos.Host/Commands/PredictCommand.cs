@@ -90,7 +90,7 @@ public static partial class PredictCommand
             var m = bundle.Manifest;
             var extra = model.Task == TaskKind.Segmentation ? new[] { "mask", "probabilities" } : [];
             Directory.CreateDirectory(Path.GetDirectoryName(outFull)!);
-            PredictionsFile.Write(outFull, model.Task, m.Classes, rows, extra);
+            PredictionsFile.Write(outFull, model.Task, m.Classes, rows, extra, m.Decision.Threshold);
             var seconds = clock.Elapsed.TotalSeconds;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"predicted {ids.Count} image(s) in {seconds:0.00} s ({ids.Count / Math.Max(seconds, 1e-9):0.#} images/s); wrote {outFull}"));

@@ -92,7 +92,7 @@ public static class BundleJson
         if (m.Task is not ("binary" or "multiclass" or "multilabel" or "segmentation")) Bad(file, "task", "must be binary, multiclass, multilabel or segmentation");
         if (m.Weights.Sha256.Length != 64 || !m.Weights.Sha256.All(char.IsAsciiHexDigitLower)) Bad(file, "weights.sha256", "must be 64 lower-case hex digits");
         if (m.Weights.File != BundleLayout.Weights) Bad(file, "weights.file", $"must be {BundleLayout.Weights}");
-        if (!(m.Decision.Threshold is > 0 and < 1)) Bad(file, "decision.threshold", "must be in (0, 1)");
+        if (!(m.Decision.Threshold is >= 0 and <= 1)) Bad(file, "decision.threshold", "must be in [0, 1]");
     }
 
     private static void Bad(string file, string key, string what) => throw new BundleException($"{file}: key '{key}' {what}");

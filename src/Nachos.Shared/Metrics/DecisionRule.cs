@@ -27,10 +27,11 @@ public static class DecisionRule
     };
 
     /// <summary>The names of the predicted classes (multi-label: those predicted positive, ';'-separated).</summary>
-    public static string PredictedNames(TaskKind task, IReadOnlyList<string> classes, IReadOnlyList<double> p) =>
+    /// <param name="threshold">The binary task's decision threshold (a bundle's; others keep <see cref="DefaultThreshold"/>).</param>
+    public static string PredictedNames(TaskKind task, IReadOnlyList<string> classes, IReadOnlyList<double> p, double threshold = DefaultThreshold) =>
         task == TaskKind.Multilabel
             ? string.Join(";", classes.Where((_, i) => Positive(p[i])))
-            : classes[Predict(task, p)[0]];
+            : classes[Predict(task, p, threshold)[0]];
 
     /// <summary>The rule in words, as metrics.json and the model pages state it.</summary>
     public static string Describe(TaskKind task, double threshold = DefaultThreshold) => task switch

@@ -21,7 +21,9 @@ public static class PredictionsFile
 {
     private static readonly string[] Fixed = ["sample_id", "set", "true", "predicted"];
 
-    public static void Write(string path, TaskKind task, IReadOnlyList<string> classes, IEnumerable<PredictionRow> rows, IReadOnlyList<string>? extraColumns = null)
+    /// <param name="threshold">The binary decision threshold of the <c>predicted</c> column (a bundle's; the tasks write at the default).</param>
+    public static void Write(string path, TaskKind task, IReadOnlyList<string> classes, IEnumerable<PredictionRow> rows, IReadOnlyList<string>? extraColumns = null,
+        double threshold = DecisionRule.DefaultThreshold)
     {
         extraColumns ??= [];
         foreach (var column in extraColumns)
@@ -48,7 +50,7 @@ public static class PredictionsFile
                 else if (multi) foreach (var v in row.Labels) csv.WriteField(v);
                 else csv.WriteField(classes[row.Labels[0]]);
                 foreach (var p in row.Probabilities) csv.WriteField(p.ToString("R", CultureInfo.InvariantCulture));
-                csv.WriteField(DecisionRule.PredictedNames(task, classes, row.Probabilities));
+                csv.WriteField(DecisionRule.PredictedNames(task, classes, row.Probabilities, threshold));
                 foreach (var column in extraColumns) csv.WriteField(row.Extra?.GetValueOrDefault(column) ?? "");
                 csv.NextRecord();
             }
