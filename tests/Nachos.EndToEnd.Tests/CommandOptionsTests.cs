@@ -26,6 +26,8 @@ public sealed class CommandOptionsTests
         ["ensemble"] = ["--top", "--out", "--external"],
         ["evaluate"] = ["--masks-dir", "--by", "--format", "--task", "--classes", "--set", "--out"],
         ["compare"] = ["--metric", "--format", "--out", "--plot"],
+        ["bundle"] = ["--task", "--fold", "--final", "--out", "--archive"],
+        ["predict"] = ["--out", "--device"],
         ["cluster"] = [],
         ["cluster show"] = Api,
         ["cluster leave"] = Api,

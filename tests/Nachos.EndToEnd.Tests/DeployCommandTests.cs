@@ -47,5 +47,20 @@ public sealed class DeployCommandTests
         Assert.Equal(98, images);
         Assert.Equal(images, splits.RootElement.GetProperty("deploy").GetProperty("train").GetArrayLength());
         Assert.Empty(splits.RootElement.GetProperty("deploy").GetProperty("test").EnumerateArray());
+
+        // The final model ships as a bundle stating the NACHOS estimate, and predicts like any bundle.
+        var bundle = NachosProcess.Run(dir.Path, "bundle", runDir, "--final", "--out", "final");
+        Assert.True(bundle.Code == 0, $"exit {bundle.Code}\n{bundle.Output}\n{bundle.Error}");
+        using (var manifest = JsonDocument.Parse(File.ReadAllText(dir.File("final/bundle.json"))))
+        {
+            var text = manifest.RootElement.ToString();
+            Assert.Contains("dachos/o2/refit", text);
+            var auroc = root.GetProperty("metrics").EnumerateArray().First(m => m.GetProperty("metric").GetString() == "auroc")
+                .GetProperty("summary").GetProperty("mean").GetDouble();
+            Assert.Contains(auroc.ToString("R", System.Globalization.CultureInfo.InvariantCulture), text);
+        }
+        var predict = NachosProcess.Run(dir.Path, "predict", "final", "data/manifest.csv", "--out", "predicted.csv");
+        Assert.True(predict.Code == 0, $"exit {predict.Code}\n{predict.Output}\n{predict.Error}");
+        Assert.Equal(images + 1, File.ReadAllLines(dir.File("predicted.csv")).Length);
     }
 }

@@ -27,24 +27,26 @@ public static class BundleCommand
         var runDir = new Argument<string>("run-dir") { Description = "the run directory of a finished study" };
         var task = new Option<string?>("--task") { Description = "the task to bundle, by its id (study/o0/refit) or folder (o0/refit)" };
         var fold = new Option<int?>("--fold") { Description = "bundle outer fold K's refit (the same as --task study/oK/refit)" };
+        var final = new Option<bool>("--final") { Description = "bundle the final model of a study with deploy: (the deploy fold's model trained on all data)" };
         var output = new Option<string>("--out") { Description = "the bundle folder to create (must not exist or be empty)", Required = true };
         var archive = new Option<string?>("--archive") { Description = "also write a single-file zip archive of the bundle here" };
         var command = new Command("bundle", "make a model bundle (weights, bundle.json, model card) from a finished task of a study")
-            { runDir, task, fold, output, archive };
-        command.SetAction(r => Run(r.GetValue(runDir)!, r.GetValue(task), r.GetValue(fold), r.GetValue(output)!, r.GetValue(archive)));
+            { runDir, task, fold, final, output, archive };
+        command.SetAction(r => Run(r.GetValue(runDir)!, r.GetValue(task), r.GetValue(fold), r.GetValue(final), r.GetValue(output)!, r.GetValue(archive)));
         return command;
     }
 
-    private static int Run(string runDir, string? taskText, int? fold, string outDir, string? archive)
+    private static int Run(string runDir, string? taskText, int? fold, bool final, string outDir, string? archive)
     {
-        if (taskText is null == fold is null) return ExitCodes.Refuse("give exactly one of --task ADDRESS and --fold K");
+        if ((taskText is null ? 0 : 1) + (fold is null ? 0 : 1) + (final ? 1 : 0) != 1)
+            return ExitCodes.Refuse("give exactly one of --task ADDRESS, --fold K and --final");
         if (!Directory.Exists(runDir)) return ExitCodes.Refuse($"{runDir}: no such run directory");
         var outFull = Path.GetFullPath(outDir);
         if (File.Exists(outFull) || (Directory.Exists(outFull) && Directory.EnumerateFileSystemEntries(outFull).Any()))
             return ExitCodes.Refuse($"--out {outDir}: already exists and is not an empty folder; choose another or remove it");
         try
         {
-            var manifest = Describe(runDir, taskText, fold, out var weights);
+            var manifest = Describe(runDir, taskText, fold, final, out var weights);
             // Written beside --out, then renamed into place whole: a failure leaves no half bundle at --out.
             var staging = $"{outFull}.partial-{Environment.ProcessId}";
             try
@@ -73,14 +75,17 @@ public static class BundleCommand
     }
 
     /// <summary>bundle.json of the task of <paramref name="runDir"/> named by <paramref name="taskText"/> or <paramref name="fold"/>.</summary>
-    private static BundleManifest Describe(string runDir, string? taskText, int? fold, out string weights)
+    private static BundleManifest Describe(string runDir, string? taskText, int? fold, bool final, out string weights)
     {
         var spec = RunDirectoryCatalog.LoadSpec(runDir) ?? throw new BundleException($"{RunLayout.SpecPath(runDir)}: missing (not a run directory?)");
         var reportPath = RunLayout.ReportPath(runDir);
         if (!File.Exists(reportPath))
             throw new BundleException($"{reportPath}: missing; a bundle states the study's NACHOS estimate, so bundle a finished study");
         var report = StudyReport.Read(reportPath);
-        var task = Address(spec.Name, taskText, fold);
+        var plan = SplitPlan.Read(RunLayout.SplitsPath(runDir));
+        if (final && plan.Deploy is null)
+            throw new BundleException($"--final: study {spec.Name} has no final model (its spec has no deploy: section; see docs/spec.md)");
+        var task = final ? TaskAddress.Refit(spec.Name, plan.DeployIndex) : Address(spec.Name, taskText, fold);
         var taskDir = RunLayout.TaskDirectory(runDir, task);
         weights = RunLayout.ModelPath(taskDir);
         if (!File.Exists(weights)) throw new BundleException($"{weights}: missing; task {task} has no final model (not finished, or not a task of this study)");
@@ -88,7 +93,6 @@ public static class BundleCommand
         if (!File.Exists(taskFile)) throw new BundleException($"{taskFile}: missing; the task's hyperparameters and seed are unknown");
         var queued = ChildTaskFile.Read(taskFile);
 
-        var plan = SplitPlan.Read(RunLayout.SplitsPath(runDir));
         var dataManifest = RunDirectoryCatalog.LoadManifest(spec);
         var training = new StudyContext(spec, plan, dataManifest, runDir).TrainingTask(queued);
         var (modelSpec, trainingSpec) = queued.Hyperparameters.ApplyTo(spec.Model, spec.Training);
