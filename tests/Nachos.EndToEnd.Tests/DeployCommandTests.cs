@@ -12,7 +12,7 @@ public sealed class DeployCommandTests
         File.WriteAllText(dir.File("spec.yaml"), RunCommandTests.TorchSpec("dachos",
             "{ max_epochs: 2, batch_size: 8 }",
             "{ sampler: random, trials: 2, parallelism: 2, space: { learning_rate: { type: log-uniform, low: 0.001, high: 0.05 } } }",
-            "{ trainer: torch, executor: subprocess, devices: 2 }") + "\ndeploy: { final: all-data }\n");
+            "{ trainer: torch, executor: subprocess, devices: 2 }") + "\nevaluation: { threshold: youden }\ndeploy: { final: all-data }\n");
         var run = NachosProcess.Run(TimeSpan.FromMinutes(10), dir.Path, null, "run", "spec.yaml");
         Assert.True(run.Code == 0, $"exit {run.Code}\n{run.Output}\n{run.Error}");
         var output = System.Text.RegularExpressions.Regex.Replace(run.Output, @"\s+", " "); // the terminal wraps long lines
@@ -48,6 +48,18 @@ public sealed class DeployCommandTests
         Assert.Equal(images, splits.RootElement.GetProperty("deploy").GetProperty("train").GetArrayLength());
         Assert.Empty(splits.RootElement.GetProperty("deploy").GetProperty("test").EnumerateArray());
 
+        // The final model's threshold: Youden J on its own search's chosen trial's inner validation predictions, nothing else.
+        var chosen = deploy.GetProperty("chosen_trial").GetInt32();
+        var inner = Enumerable.Range(0, 2).SelectMany(j => File.ReadAllLines(Path.Combine(runDir, "o2", $"t{chosen}", $"s{j}", "predictions.csv")).Skip(1))
+            .Select(l => l.Split(',')).Where(c => c[1] == "validation").ToList();
+        Assert.Equal(images, inner.Count); // the deploy fold's inner folds validate every image once
+        var expected = Nachos.Shared.Metrics.OperatingPoint.Decide(
+            new Nachos.Shared.Spec.ThresholdRule(Nachos.Shared.Spec.ThresholdRuleKind.Youden, 0),
+            inner.Select(c => c[2] == "lesion").ToList(), inner.Select(c => double.Parse(c[4], System.Globalization.CultureInfo.InvariantCulture)).ToList()).Threshold;
+        var finalThreshold = root.GetProperty("operating_point").GetProperty("folds").EnumerateArray()
+            .Single(f => f.GetProperty("outer").GetInt32() == 2).GetProperty("threshold").GetDouble();
+        Assert.Equal(expected, finalThreshold);
+
         // The final model ships as a bundle stating the NACHOS estimate, and predicts like any bundle.
         var bundle = NachosProcess.Run(dir.Path, "bundle", runDir, "--final", "--out", "final");
         Assert.True(bundle.Code == 0, $"exit {bundle.Code}\n{bundle.Output}\n{bundle.Error}");
@@ -58,6 +70,7 @@ public sealed class DeployCommandTests
             var auroc = root.GetProperty("metrics").EnumerateArray().First(m => m.GetProperty("metric").GetString() == "auroc")
                 .GetProperty("summary").GetProperty("mean").GetDouble();
             Assert.Contains(auroc.ToString("R", System.Globalization.CultureInfo.InvariantCulture), text);
+            Assert.Equal(finalThreshold, manifest.RootElement.GetProperty("decision").GetProperty("threshold").GetDouble());
         }
         var predict = NachosProcess.Run(dir.Path, "predict", "final", "data/manifest.csv", "--out", "predicted.csv");
         Assert.True(predict.Code == 0, $"exit {predict.Code}\n{predict.Output}\n{predict.Error}");

@@ -16,7 +16,7 @@ public static class StudyReports
         {
             var refits = folds.Where(f => f.Failure is null).Select(f => new RefitArtifact(f.Outer,
                 RunLayout.PredictionsPath(RunLayout.TaskDirectory(context.RunDir, TaskAddress.Refit(id, f.Outer))), context.Plan.Outer[f.Outer].Test));
-            var inputs = ReportInputs.Read(refits, context.Manifest, context.Spec.Evaluation.Threshold.ChosenOnValidation ? Inner(context, folds) : null);
+            var inputs = ReportInputs.Read(refits, context.Manifest, context.Spec.Evaluation.Threshold.ChosenOnValidation ? Inner(context, deploy is null ? folds : [.. folds, deploy]) : null);
             return StudyReport.Build(id, context.Spec, context.Manifest, folds, inputs.Predictions, inputs.Problems, inputs.Validation, deploy);
         }
         catch (Exception e)
@@ -26,10 +26,10 @@ public static class StudyReports
         }
     }
 
-    /// <summary>Per fold that chose a configuration, its chosen trial's inner task predictions files: what its threshold is chosen on.</summary>
+    /// <summary>Per fold that chose a configuration (the deploy fold too: the final model's threshold), its chosen trial's inner task predictions files: what its threshold is chosen on.</summary>
     private static IEnumerable<InnerArtifact> Inner(StudyContext context, IReadOnlyList<FoldResult> folds) =>
         folds.Where(f => f.Failure is null && f.ChosenTrial is not null).Select(f => new InnerArtifact(f.Outer,
-            Enumerable.Range(0, context.Plan.Outer[f.Outer].Inner.Count).Select(j => RunLayout.PredictionsPath(
+            Enumerable.Range(0, context.Plan.Fold(f.Outer).Inner.Count).Select(j => RunLayout.PredictionsPath(
                 RunLayout.TaskDirectory(context.RunDir, TaskAddress.InnerSplit(context.Spec.Name, f.Outer, f.ChosenTrial!.Value, j)))).ToList()));
 
     /// <summary>

@@ -91,7 +91,9 @@ public sealed record ResultStatement(
         var folder = TaskAddress.Refit(report.StudyId, plan.DeployIndex).Folder;
         return $"Final model (DACHOS): the same search on all {deploy.Train.Count} images chose trial {d.ChosenTrial} ({d.Config.Display()}; "
                + $"inner {MetricText.Name(metric)} {F(d.InnerScore)} ± {F(d.InnerStandardError)}), trained on all data for {d.RefitEpochs} epochs: "
-               + $"{folder}/{RunLayout.Model}. Its expected performance is the estimate above; it has no test set of its own.";
+               + $"{folder}/{RunLayout.Model}"
+               + (report.OperatingPoint?.ThresholdOf(plan.DeployIndex) is { } t ? $", decision threshold {F(t)} chosen on its inner validation predictions" : "")
+               + ". Its expected performance is the estimate above; it has no test set of its own.";
     }
 
     /// <summary>The spec's SHA-256 (of the stored spec.yaml), first 12 hex digits.</summary>

@@ -51,7 +51,7 @@ public sealed record StudyReport(string StudyId, bool Complete, IReadOnlyList<Fo
         var ordered = folds.OrderBy(f => f.Outer).ToList();
         var rule = spec.Evaluation.Threshold;
         var operatingPoint = spec.Task == TaskKind.Binary && !rule.IsDefault
-            ? StudyOperatingPoint.Decide(rule, ordered.Where(f => f.Failure is null).Select(f => f.Outer), validationPredictions ?? new Dictionary<int, IReadOnlyList<Prediction>>())
+            ? StudyOperatingPoint.Decide(rule, ordered.Append(deploy).OfType<FoldResult>().Where(f => f.Failure is null).Select(f => f.Outer), validationPredictions ?? new Dictionary<int, IReadOnlyList<Prediction>>())
             : null;
         if (operatingPoint is not null) ordered = ordered.Select(f => AtThreshold(f, operatingPoint, testPredictions.GetValueOrDefault(f.Outer), manifest.Classes)).ToList();
         var thresholds = testPredictions.OrderBy(kv => kv.Key).Select(kv => operatingPoint?.ThresholdOf(kv.Key) ?? DecisionRule.DefaultThreshold).ToArray();
