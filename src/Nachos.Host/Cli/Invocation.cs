@@ -8,6 +8,7 @@ public static class Invocation
     public static async Task<int> Run(RootCommand root, IReadOnlyList<string> args, CancellationToken cancel = default)
     {
         var parse = root.Parse(args);
+        PipedConsole.Widen();
         if (parse.Errors.Count == 0) return await parse.InvokeAsync(cancellationToken: cancel);
         foreach (var error in parse.Errors) Console.Error.WriteLine($"error: {error.Message}");
         var path = string.Join(' ', parse.CommandResult.RecurseWhileNotNull(r => r.Parent as System.CommandLine.Parsing.CommandResult)

@@ -16,11 +16,6 @@ public static class ClientAction
     /// <summary>For a command that talks to the API only in some cases (it adds the API's options itself).</summary>
     public static async Task<int> Run(ParseResult r, Func<ParseResult, ApiClient, CancellationToken, Task<int>> body, CancellationToken cancel)
     {
-        if (Console.IsOutputRedirected)
-        {
-            // Spectre draws 80 columns when not on a terminal: logs and pipes get the width COLUMNS asks for.
-            Spectre.Console.AnsiConsole.Profile.Width = int.TryParse(Environment.GetEnvironmentVariable("COLUMNS"), out var columns) && columns > 40 ? columns : 160;
-        }
         try
         {
             using var client = ApiClient.From(r);

@@ -62,7 +62,6 @@ public static class CompareCommand
         };
         if (text is null && outFile is null)
         {
-            if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 160);
             ComparisonTable.Write(comparison, AnsiConsole.Console);
             return ExitCodes.Ok;
         }

@@ -170,7 +170,6 @@ public static class EnsembleCommand
         for (var m = 0; m < result.Refits.Count; m++)
             table.AddRow(EnsembleFile.RefitColumn(result.Refits[m]), F(result.Scores.ModelMean(m)), "outer fold's refit alone");
         table.AddRow("oracle", F(result.Scores.OracleMean), "optimistic upper bound, not an estimate");
-        if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 160);
         AnsiConsole.Write(table);
         var why = result.Votes.Count == 0
             ? "no fold had two finished trials to choose on inner validation: mean probability by default"
@@ -200,8 +199,6 @@ public static class EnsembleCommand
             cells.AddRange([Short(e.Chosen), F(e.TestDice), F(e.Test.ModelMean(0)), F(refits.GetValueOrDefault(e.Outer)), F(e.Test.OracleMean)]);
             table.AddRow(cells.Select(Markup.Escape).ToArray());
         }
-        // Piped to a log, the table keeps one line per fold instead of wrapping at Spectre's default 80 columns.
-        if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 160);
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLine("Mean per-image Dice. v:union, v:inter, v:major, v:mean: each rule (union, intersection, majority, mean probability) " +
                                "on the inner validation images; the best there is chosen and applied once to the outer test images (test). " +

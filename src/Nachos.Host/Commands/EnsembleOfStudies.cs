@@ -122,7 +122,6 @@ public static class EnsembleOfStudies
             cells.Add(EnsembleCommand.F(e.Test.OracleMean));
             table.AddRow(cells.Select(Markup.Escape).ToArray());
         }
-        if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 200);
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLine("Mean per-image Dice. candidates: each study's best trials (study/trial). v:union, v:inter, v:major, v:mean: each rule " +
                                "(union, intersection, majority, mean probability) on the inner validation images; the best there is chosen and " +

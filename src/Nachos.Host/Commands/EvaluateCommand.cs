@@ -77,7 +77,6 @@ public static class EvaluateCommand
         };
         if (text is null && outFile is null)
         {
-            if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 160);
             Write(report, AnsiConsole.Console);
             return ExitCodes.Ok;
         }
