@@ -25,6 +25,7 @@ public sealed class HyperparametersTests
         { "nesterov", "true" },
         { "loss", "focal" },
         { "lr_schedule", "cosine" },
+        { "augmentation_policy", "strong" },
     };
 
     private static TrainingSpec Expected(string name, string value) => name switch
@@ -38,6 +39,7 @@ public sealed class HyperparametersTests
         "nesterov" => Training with { Nesterov = true },
         "loss" => Training with { Loss = LossKind.Focal },
         "lr_schedule" => Training with { Schedule = new LrScheduleSpec(LrScheduleKind.Cosine, 7, 0.3, 0.02) },
+        "augmentation_policy" => Training with { Augmentation = AugmentationSpec.None with { Policy = AugmentationPolicy.Strong } },
         _ => throw new ArgumentException($"{name}={value}"),
     };
 

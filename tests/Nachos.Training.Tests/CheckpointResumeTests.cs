@@ -24,17 +24,26 @@ public sealed class CheckpointResumeTests(SmallStudy study) : IClassFixture<Smal
         foreach (var (name, values) in a) Assert.True(values.SequenceEqual(b[name]), $"tensor {name} differs");
     }
 
-    [Fact]
-    public void Interrupted_mid_epoch_and_resumed_ends_with_the_same_weights_and_history()
+    [Theory]
+    [InlineData("none")]
+    [InlineData("strong")]
+    public void Interrupted_mid_epoch_and_resumed_ends_with_the_same_weights_and_history(string policy)
     {
         using var dir = new TempDir();
-        var trainer = new Trainer(study.Spec, study.Data);
+        var spec = study.Spec with
+        {
+            Training = study.Spec.Training with
+            {
+                Augmentation = study.Spec.Training.Augmentation with { Policy = Nachos.Shared.Spec.SpecNames.AugmentationPolicies[policy] },
+            },
+        };
+        var trainer = new Trainer(spec, study.Data);
         var straight = trainer.Run(Task(dir.File("straight")));
 
         // Stop in the middle of epoch 2 (after its second batch), then resume with a new trainer.
         using var cancel = new CancellationTokenSource();
         var interrupted = Task(dir.File("interrupted"));
-        Assert.Throws<OperationCanceledException>(() => new Trainer(study.Spec, study.Data).Run(interrupted, p =>
+        Assert.Throws<OperationCanceledException>(() => new Trainer(spec, study.Data).Run(interrupted, p =>
         {
             if (p.Epoch == 1 && p.Batch == 2 && p.Completed is null) cancel.Cancel();
         }, cancel.Token));
@@ -43,7 +52,7 @@ public sealed class CheckpointResumeTests(SmallStudy study) : IClassFixture<Smal
         Assert.Equal(2, state.NextBatch);
         Assert.False(File.Exists(Path.Combine(interrupted.Directory, RunLayout.Metrics)));
 
-        var resumed = new Trainer(study.Spec, study.Data).Run(interrupted);
+        var resumed = new Trainer(spec, study.Data).Run(interrupted);
 
         AssertSameWeights(Weights(Path.Combine(dir.File("straight"), "model.pt"), study), Weights(Path.Combine(interrupted.Directory, "model.pt"), study));
         Assert.Equal(straight.BestEpoch, resumed.BestEpoch);

@@ -42,6 +42,11 @@ public static class SpecNames
         ["none"] = LrScheduleKind.None, ["step"] = LrScheduleKind.Step, ["cosine"] = LrScheduleKind.Cosine, ["time-decay"] = LrScheduleKind.TimeDecay,
     };
 
+    public static readonly IReadOnlyDictionary<string, AugmentationPolicy> AugmentationPolicies = new Dictionary<string, AugmentationPolicy>
+    {
+        ["none"] = AugmentationPolicy.None, ["strong"] = AugmentationPolicy.Strong,
+    };
+
     public static readonly IReadOnlyDictionary<string, ParamKind> ParamKinds = new Dictionary<string, ParamKind>
     {
         ["uniform"] = ParamKind.Uniform, ["log-uniform"] = ParamKind.LogUniform, ["int"] = ParamKind.Int,

@@ -85,11 +85,16 @@ public sealed record AugmentationSpec(
     double RotationDegrees,
     double CropScaleMin,
     double Intensity,
-    double Contrast)
+    double Contrast,
+    AugmentationPolicy Policy = AugmentationPolicy.None)
 {
     public static readonly AugmentationSpec None = new(false, false, 0, 1, 0, 0);
-    public bool Any => HorizontalFlip || VerticalFlip || RotationDegrees > 0 || CropScaleMin < 1 || Intensity > 0 || Contrast > 0;
+    public bool Any => HorizontalFlip || VerticalFlip || RotationDegrees > 0 || CropScaleMin < 1 || Intensity > 0 || Contrast > 0
+                       || Policy != AugmentationPolicy.None;
 }
+
+/// <summary>Photometric augmentation on top of the geometric one: none, or StrongAugment's random 2–4 operations per image.</summary>
+public enum AugmentationPolicy { None, Strong }
 
 public sealed record TrainingSpec(
     int MaxEpochs,

@@ -261,7 +261,8 @@ public static partial class SpecLoader
         var augmentation = new AugmentationSpec(
             aug.Bool("horizontal_flip", false), aug.Bool("vertical_flip", false),
             aug.Double("rotation_degrees", 0, 0, 180), aug.Double("crop_scale_min", 1, 0.1, 1),
-            aug.Double("intensity", 0, 0, 1), aug.Double("contrast", 0, 0, 1));
+            aug.Double("intensity", 0, 0, 1), aug.Double("contrast", 0, 0, 1),
+            aug.Choice("policy", AugmentationPolicy.None, SpecNames.AugmentationPolicies));
         aug.Finish();
 
         var spec = new TrainingSpec(

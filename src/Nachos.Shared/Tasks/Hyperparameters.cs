@@ -17,7 +17,7 @@ public sealed record Hyperparameters(ImmutableSortedDictionary<string, string> V
     {
         "learning_rate", "momentum", "weight_decay", "batch_size", "width", "focal_gamma",
         "optimizer", "nesterov", "architecture", "loss", "lr_schedule",
-        "depth", "residual", "tversky_alpha", "tversky_beta", "tversky_gamma",
+        "depth", "residual", "tversky_alpha", "tversky_beta", "tversky_gamma", "augmentation_policy",
     };
 
     /// <summary>Equal when they hold the same names and values (the dictionary itself compares by reference).</summary>
@@ -58,6 +58,9 @@ public sealed record Hyperparameters(ImmutableSortedDictionary<string, string> V
                 case "tversky_alpha": training = training with { TverskyAlpha = Num(value) }; break;
                 case "tversky_beta": training = training with { TverskyBeta = Num(value) }; break;
                 case "tversky_gamma": training = training with { TverskyGamma = Num(value) }; break;
+                case "augmentation_policy":
+                    training = training with { Augmentation = training.Augmentation with { Policy = SpecNames.AugmentationPolicies[value] } };
+                    break;
                 default: throw new ArgumentException($"'{name}' is not a tunable hyperparameter");
             }
         }
@@ -74,6 +77,7 @@ public sealed record Hyperparameters(ImmutableSortedDictionary<string, string> V
         "loss" => SpecNames.Losses.Keys.ToArray(),
         "lr_schedule" => SpecNames.Schedules.Keys.ToArray(),
         "architecture" => SpecNames.Architectures.Keys.ToArray(),
+        "augmentation_policy" => SpecNames.AugmentationPolicies.Keys.ToArray(),
         _ => null,
     };
 }

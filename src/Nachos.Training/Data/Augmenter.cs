@@ -5,31 +5,35 @@ namespace Nachos.Training.Data;
 
 /// <summary>
 /// Per-image augmentation on planar floats: one bilinear resampling for random resized crop, rotation and
-/// flips together (edges replicated), then intensity shift and contrast scaling. A segmentation mask, when
-/// given, follows the same resampling with nearest-neighbour sampling and skips the intensity changes. All randomness comes from
+/// flips together (edges replicated), then the strong policy's operations (<see cref="StrongAugment"/>) when
+/// chosen, then intensity shift and contrast scaling. A segmentation mask, when given, follows the same
+/// resampling with nearest-neighbour sampling and skips every photometric change. All randomness comes from
 /// the stream passed in, which callers derive from (seed, epoch, position): no hidden state. Writes into
-/// <c>img</c> and allocates nothing, so the batch thread does not provoke garbage collections while the
+/// <c>img</c> and allocates nothing once the <c>scratch</c> argument has grown to the image (the batch pipeline
+/// keeps one for its producer thread), so the batch thread does not provoke garbage collections while the
 /// training thread is inside libtorch (TorchSharp's implicit scalars are only safe from finalisation then).
+/// Without a scratch, the strong policy allocates one per call (tests).
 /// </summary>
 public static class Augmenter
 {
-    public static void Apply(ReadOnlySpan<float> src, Span<float> img, int channels, int h, int w, AugmentationSpec a, ref SplitMix rng)
+    public static void Apply(ReadOnlySpan<float> src, Span<float> img, int channels, int h, int w, AugmentationSpec a, ref SplitMix rng,
+        AugmentationScratch? scratch = null)
     {
         if (IsGeometric(a))
             Bilinear(src, img, channels, h, w, Warp.Draw(h, w, a, ref rng));
         else
             src.CopyTo(img);
-        Photometric(img, channels, h, w, a, ref rng);
+        Photometric(img, channels, h, w, a, ref rng, scratch);
     }
 
     /// <summary>
-    /// <see cref="Apply(ReadOnlySpan{float}, Span{float}, int, int, int, AugmentationSpec, ref SplitMix)"/> for an
+    /// <see cref="Apply(ReadOnlySpan{float}, Span{float}, int, int, int, AugmentationSpec, ref SplitMix, AugmentationScratch)"/> for an
     /// image and its label mask (one h×w plane): the image gets exactly what <c>Apply</c> gives it from the same
     /// stream, the mask the same geometric transform with nearest-neighbour sampling (the source pixel with the
     /// largest bilinear weight, so labels are never mixed), and no intensity or contrast change.
     /// </summary>
     public static void Apply<TLabel>(ReadOnlySpan<float> src, Span<float> img, ReadOnlySpan<TLabel> srcMask, Span<TLabel> mask,
-        int channels, int h, int w, AugmentationSpec a, ref SplitMix rng) where TLabel : unmanaged
+        int channels, int h, int w, AugmentationSpec a, ref SplitMix rng, AugmentationScratch? scratch = null) where TLabel : unmanaged
     {
         if (srcMask.Length != h * w || mask.Length != h * w)
             throw new ArgumentException($"a mask needs {h}×{w} = {h * w} labels; got {srcMask.Length} in and {mask.Length} out");
@@ -44,13 +48,15 @@ public static class Augmenter
             src.CopyTo(img);
             srcMask.CopyTo(mask);
         }
-        Photometric(img, channels, h, w, a, ref rng);
+        Photometric(img, channels, h, w, a, ref rng, scratch);
     }
 
     private static bool IsGeometric(AugmentationSpec a) => a.HorizontalFlip || a.VerticalFlip || a.RotationDegrees > 0 || a.CropScaleMin < 1;
 
-    private static void Photometric(Span<float> img, int channels, int h, int w, AugmentationSpec a, ref SplitMix rng)
+    private static void Photometric(Span<float> img, int channels, int h, int w, AugmentationSpec a, ref SplitMix rng, AugmentationScratch? scratch)
     {
+        if (a.Policy == AugmentationPolicy.Strong)
+            StrongAugment.Apply(img, channels, h, w, ref rng, scratch ?? new AugmentationScratch());
         if (a.Intensity > 0 || a.Contrast > 0)
         {
             var shift = (float)(a.Intensity * (2 * rng.NextDouble() - 1));

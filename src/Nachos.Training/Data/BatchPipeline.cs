@@ -60,6 +60,7 @@ public sealed class BatchPipeline : IDisposable
             var (c, h, w) = (data.Image.Channels, data.Image.Height, data.Image.Width);
             var size = data.PixelsPerImage;
             var plane = h * w;
+            var scratch = new AugmentationScratch();
             for (var b = startBatch; b < Batches.Count; b++)
             {
                 var (start, count) = Batches[b];
@@ -76,8 +77,8 @@ public sealed class BatchPipeline : IDisposable
                     if (aug is { Any: true })
                     {
                         var rng = new SplitMix(Seeds.Derive(seed, 12, epoch, start + i));
-                        if (masks is null) Augmenter.Apply(src, slot, c, h, w, aug, ref rng);
-                        else Augmenter.Apply<byte>(src, slot, data.Masks![id], maskSlot, c, h, w, aug, ref rng);
+                        if (masks is null) Augmenter.Apply(src, slot, c, h, w, aug, ref rng, scratch);
+                        else Augmenter.Apply<byte>(src, slot, data.Masks![id], maskSlot, c, h, w, aug, ref rng, scratch);
                     }
                     else
                     {

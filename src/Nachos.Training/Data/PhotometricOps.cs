@@ -1,0 +1,269 @@
+using Nachos.Shared.Seeding;
+
+namespace Nachos.Training.Data;
+
+/// <summary>
+/// StrongAugment's pixel operations on planar float images with values in [0, 1] (the loader's scale, before
+/// normalisation). The reference works on 8-bit images with saturating arithmetic; here continuous operations stay in
+/// floating point and clip to [0, 1] where they can leave it, and the operations defined on 8-bit levels (solarize,
+/// posterize, equalize, JPEG) first take each value's level round(255·x). Luma is ITU-R BT.601 (0.299, 0.587, 0.114), as
+/// OpenCV's RGB→gray. Filters read past the border by reflection without repeating the edge (OpenCV's default,
+/// "reflect 101"). Nothing here allocates: filters use the caller's scratch span.
+/// </summary>
+public static class PhotometricOps
+{
+    private const float Rw = 0.299f, Gw = 0.587f, Bw = 0.114f;
+
+    public static int Level(float x) => (int)MathF.Round(Math.Clamp(x, 0f, 1f) * 255f);
+
+    public static void Clip(Span<float> img)
+    {
+        for (var i = 0; i < img.Length; i++) img[i] = Math.Clamp(img[i], 0f, 1f);
+    }
+
+    /// <summary>One channel times <paramref name="m"/> ([0, 2]), clipped.</summary>
+    public static void ScaleChannel(Span<float> img, int channel, int plane, float m) => Brightness(img.Slice(channel * plane, plane), m);
+
+    /// <summary>Every value times <paramref name="m"/> ([0.1, 2]), clipped.</summary>
+    public static void Brightness(Span<float> img, float m)
+    {
+        for (var i = 0; i < img.Length; i++) img[i] = Math.Clamp(img[i] * m, 0f, 1f);
+    }
+
+    /// <summary>Blends every value with the image's mean luma (the mean value of a one-channel image): m·x + (1 − m)·mean, clipped.</summary>
+    public static void Contrast(Span<float> img, int channels, int plane, float m)
+    {
+        double sum = 0;
+        if (channels == 3)
+            for (var i = 0; i < plane; i++) sum += Rw * img[i] + Gw * img[plane + i] + Bw * img[2 * plane + i];
+        else
+            for (var i = 0; i < plane; i++) sum += img[i];
+        var mean = (float)(sum / plane);
+        for (var i = 0; i < img.Length; i++) img[i] = Math.Clamp(m * img[i] + (1 - m) * mean, 0f, 1f);
+    }
+
+    /// <summary>RGB: blends each pixel with its own luma, m·x + (1 − m)·gray, clipped (0 gives grayscale).</summary>
+    public static void Saturation(Span<float> img, int plane, float m)
+    {
+        for (var i = 0; i < plane; i++)
+        {
+            var gray = Rw * img[i] + Gw * img[plane + i] + Bw * img[2 * plane + i];
+            for (var c = 0; c < 3; c++) img[c * plane + i] = Math.Clamp(m * img[c * plane + i] + (1 - m) * gray, 0f, 1f);
+        }
+    }
+
+    /// <summary>RGB: every channel becomes the pixel's luma.</summary>
+    public static void Grayscale(Span<float> img, int plane)
+    {
+        for (var i = 0; i < plane; i++)
+        {
+            var gray = Rw * img[i] + Gw * img[plane + i] + Bw * img[2 * plane + i];
+            img[i] = img[plane + i] = img[2 * plane + i] = gray;
+        }
+    }
+
+    /// <summary>RGB: rotates each pixel's HSV hue by <paramref name="shift"/> turns ([−0.5, 0.5]), keeping saturation and value.</summary>
+    public static void Hue(Span<float> img, int plane, float shift)
+    {
+        for (var i = 0; i < plane; i++)
+        {
+            float r = img[i], g = img[plane + i], b = img[2 * plane + i];
+            var max = MathF.Max(r, MathF.Max(g, b));
+            var min = MathF.Min(r, MathF.Min(g, b));
+            var chroma = max - min;
+            if (chroma <= 0) continue;
+            // Hue in sextants, [0, 6).
+            var h = max == r ? (g - b) / chroma : max == g ? (b - r) / chroma + 2 : (r - g) / chroma + 4;
+            h += 6 * shift;
+            h -= 6 * MathF.Floor(h / 6);
+            if (h >= 6) h = 0;
+            var sector = (int)h;
+            var x = chroma * (1 - MathF.Abs(h - 2 * MathF.Floor(h / 2) - 1)) + min;
+            (r, g, b) = sector switch
+            {
+                0 => (max, x, min),
+                1 => (x, max, min),
+                2 => (min, max, x),
+                3 => (min, x, max),
+                4 => (x, min, max),
+                _ => (max, min, x),
+            };
+            img[i] = r;
+            img[plane + i] = g;
+            img[2 * plane + i] = b;
+        }
+    }
+
+    /// <summary>x^m, m in [0.1, 2].</summary>
+    public static void Gamma(Span<float> img, float m)
+    {
+        for (var i = 0; i < img.Length; i++) img[i] = MathF.Pow(img[i], m);
+    }
+
+    /// <summary>The cubic Bézier tone curve through (0, 0) and (1, 1) with inner control values m0, m1 ([0, 1]).</summary>
+    public static void Tone(Span<float> img, float m0, float m1)
+    {
+        for (var i = 0; i < img.Length; i++)
+        {
+            var t = img[i];
+            var u = 1 - t;
+            img[i] = 3 * u * u * t * m0 + 3 * u * t * t * m1 + t * t * t;
+        }
+    }
+
+    /// <summary>Inverts (1 − x) every value whose 8-bit level is at least <paramref name="threshold"/> (0..255; 0 inverts all).</summary>
+    public static void Solarize(Span<float> img, int threshold)
+    {
+        for (var i = 0; i < img.Length; i++)
+            if (Level(img[i]) >= threshold) img[i] = 1 - img[i];
+    }
+
+    /// <summary>Keeps the top <paramref name="bits"/> (1..8) bits of each value's 8-bit level.</summary>
+    public static void Posterize(Span<float> img, int bits)
+    {
+        var mask = (0xFF << (8 - bits)) & 0xFF;
+        for (var i = 0; i < img.Length; i++) img[i] = (Level(img[i]) & mask) / 255f;
+    }
+
+    /// <summary>Stretches each channel linearly so its smallest value becomes 0 and its largest 1; a flat channel is kept.</summary>
+    public static void Autocontrast(Span<float> img, int channels, int plane)
+    {
+        for (var c = 0; c < channels; c++)
+        {
+            var p = img.Slice(c * plane, plane);
+            float min = float.MaxValue, max = float.MinValue;
+            foreach (var v in p)
+            {
+                min = MathF.Min(min, v);
+                max = MathF.Max(max, v);
+            }
+            if (!(max > min)) continue;
+            var scale = 1 / (max - min);
+            for (var i = 0; i < p.Length; i++) p[i] = Math.Clamp((p[i] - min) * scale, 0f, 1f);
+        }
+    }
+
+    /// <summary>
+    /// Histogram equalisation of each channel's 8-bit levels as OpenCV's equalizeHist: the lowest occupied level maps to 0,
+    /// level j to round(255·(pixels at or below j − pixels at the lowest) / (pixels − pixels at the lowest)); a channel of one
+    /// level is kept.
+    /// </summary>
+    public static void Equalize(Span<float> img, int channels, int plane)
+    {
+        Span<int> hist = stackalloc int[256];
+        Span<float> lut = stackalloc float[256];
+        for (var c = 0; c < channels; c++)
+        {
+            var p = img.Slice(c * plane, plane);
+            hist.Clear();
+            foreach (var v in p) hist[Level(v)]++;
+            var first = 0;
+            while (hist[first] == 0) first++;
+            if (hist[first] == plane) continue;
+            var scale = 255.0 / (plane - hist[first]);
+            var sum = 0;
+            lut.Clear();
+            for (var j = first + 1; j < 256; j++)
+            {
+                sum += hist[j];
+                lut[j] = (float)(Math.Round(sum * scale) / 255);
+            }
+            for (var i = 0; i < p.Length; i++) p[i] = lut[Level(p[i])];
+        }
+    }
+
+    /// <summary>3×3 filter (1 − m)·identity + m·[[−1 −1 −1] [−1 9 −1] [−1 −1 −1]], m in [0, 1], clipped.</summary>
+    public static void Sharpen(Span<float> img, int channels, int h, int w, float m, Span<float> scratch)
+    {
+        Span<float> k = [-m, -m, -m, -m, 1 + 8 * m, -m, -m, -m, -m];
+        Filter3x3(img, channels, h, w, k, scratch);
+    }
+
+    /// <summary>3×3 filter (1 − m)·identity + m·[[−2 −1 0] [−1 1 1] [0 1 2]] (correlation, as OpenCV's filter2D), m in [0, 1], clipped.</summary>
+    public static void Emboss(Span<float> img, int channels, int h, int w, float m, Span<float> scratch)
+    {
+        Span<float> k = [-2 * m, -m, 0, -m, 1, m, 0, m, 2 * m];
+        Filter3x3(img, channels, h, w, k, scratch);
+    }
+
+    /// <param name="scratch">At least h·w values.</param>
+    private static void Filter3x3(Span<float> img, int channels, int h, int w, ReadOnlySpan<float> k, Span<float> scratch)
+    {
+        var plane = h * w;
+        var src = scratch[..plane];
+        for (var c = 0; c < channels; c++)
+        {
+            var p = img.Slice(c * plane, plane);
+            p.CopyTo(src);
+            for (var y = 0; y < h; y++)
+            {
+                int ya = Reflect(y - 1, h) * w, yb = y * w, yc = Reflect(y + 1, h) * w;
+                for (var x = 0; x < w; x++)
+                {
+                    int xa = Reflect(x - 1, w), xc = Reflect(x + 1, w);
+                    var v = k[0] * src[ya + xa] + k[1] * src[ya + x] + k[2] * src[ya + xc]
+                          + k[3] * src[yb + xa] + k[4] * src[yb + x] + k[5] * src[yb + xc]
+                          + k[6] * src[yc + xa] + k[7] * src[yc + x] + k[8] * src[yc + xc];
+                    p[yb + x] = Math.Clamp(v, 0f, 1f);
+                }
+            }
+        }
+    }
+
+    /// <summary>The Gaussian kernel OpenCV's GaussianBlur uses for StrongAugment's σ: odd size max(3, round(3.5σ)), normalised.</summary>
+    public static int BlurKernelSize(double sigma) => Math.Max(3, (int)Math.Round(sigma * 3.5, MidpointRounding.ToEven) / 2 * 2 + 1);
+
+    /// <summary>Separable Gaussian blur with standard deviation <paramref name="sigma"/> ([0, 3]; 0 leaves the image as it is).</summary>
+    /// <param name="scratch">At least h·w values.</param>
+    public static void Blur(Span<float> img, int channels, int h, int w, double sigma, Span<float> scratch)
+    {
+        if (sigma <= 0) return;
+        var size = BlurKernelSize(sigma);
+        var r = size / 2;
+        Span<float> k = size <= 128 ? stackalloc float[size] : new float[size];
+        double total = 0;
+        for (var i = 0; i < size; i++) total += Math.Exp(-(i - r) * (i - r) / (2 * sigma * sigma));
+        for (var i = 0; i < size; i++) k[i] = (float)(Math.Exp(-(i - r) * (i - r) / (2 * sigma * sigma)) / total);
+        var plane = h * w;
+        var tmp = scratch[..plane];
+        for (var c = 0; c < channels; c++)
+        {
+            var p = img.Slice(c * plane, plane);
+            for (var y = 0; y < h; y++)
+                for (var x = 0; x < w; x++)
+                {
+                    float v = 0;
+                    for (var j = 0; j < size; j++) v += k[j] * p[y * w + Reflect(x + j - r, w)];
+                    tmp[y * w + x] = v;
+                }
+            for (var y = 0; y < h; y++)
+                for (var x = 0; x < w; x++)
+                {
+                    float v = 0;
+                    for (var j = 0; j < size; j++) v += k[j] * tmp[Reflect(y + j - r, h) * w + x];
+                    p[y * w + x] = v;
+                }
+        }
+    }
+
+    /// <summary>
+    /// Blends every pixel with one uniform noise value in [0, 1) drawn per pixel (the same for all channels):
+    /// (1 − m)·x + m·noise, m in [0, 0.2]. Draws h·w numbers from <paramref name="rng"/> whatever m is.
+    /// </summary>
+    public static void Noise(Span<float> img, int channels, int plane, float m, ref SplitMix rng)
+    {
+        for (var i = 0; i < plane; i++)
+        {
+            var n = (float)rng.NextDouble();
+            for (var c = 0; c < channels; c++) img[c * plane + i] = (1 - m) * img[c * plane + i] + m * n;
+        }
+    }
+
+    /// <summary>Index <paramref name="i"/> reflected into [0, n) without repeating the edge: −1 → 1, n → n − 2.</summary>
+    public static int Reflect(int i, int n)
+    {
+        if (n == 1) return 0;
+        while (i < 0 || i >= n) i = i < 0 ? -i : 2 * n - 2 - i;
+        return i;
+    }
+}
