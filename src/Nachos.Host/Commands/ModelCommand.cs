@@ -212,7 +212,7 @@ public static class ModelCommand
                 foreach (var x in ranked)
                     table.AddRow([x.Id.ToString(CultureInfo.InvariantCulture), x.Version.ToString(CultureInfo.InvariantCulture), x.Id == champion ? "[green]★ champion[/]" : "",
                         x.RegisteredAt.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture), Markup.Escape($"{x.EvalSet} ({x.EvalHash[..12]})"),
-                        .. metrics.Select(k => MetricText.Show(x.Metrics.GetValueOrDefault(k))), Expected(x, bare)]);
+                        .. metrics.Select(k => MetricText.Show(x.Metrics.GetValueOrDefault(k))), Markup.Escape(Expected(x, bare))]);
                 Wide();
                 AnsiConsole.Write(table);
                 break;
