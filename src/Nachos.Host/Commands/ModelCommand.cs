@@ -25,9 +25,6 @@ namespace Nachos.Host.Commands;
 /// </summary>
 public static class ModelCommand
 {
-    /// <summary>Exit code of <c>model promote</c> when the challenger is not significantly better (docs/cli.md).</summary>
-    public const int NotPromoted = 6;
-
     private static readonly Option<string?> Postgres = new("--postgres")
     {
         Description = "Npgsql connection string of the campaign's PostgreSQL journal; without it ROOT/journal.db [NACHOS_POSTGRES]",
@@ -323,7 +320,7 @@ public static class ModelCommand
                 return ExitCodes.Refuse($"model {id} not promoted{against}: {record.Reason}");
             default:
                 Console.Error.WriteLine($"not promoted: model {id} ({record.Task} version {record.Version}){against}: {record.Reason}{test}");
-                return NotPromoted;
+                return ExitCodes.NotPromoted;
         }
     }
 
