@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Components;
 using Nachos.Shared.Metrics;
@@ -263,7 +262,9 @@ public static partial class Plots
 
     private static string Clip(string text, int length) => text.Length <= length ? text : text[..(length - 1)] + "…";
 
-    private static string Esc(string text) => WebUtility.HtmlEncode(text);
+    /// <summary>Markup characters escaped, everything else as it is (WebUtility.HtmlEncode would also turn ρ² into entities).</summary>
+    private static string Esc(string text) =>
+        text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;").Replace("\"", "&quot;").Replace("'", "&#39;");
 
     private static string F(double v) => v.ToString("0.#", CultureInfo.InvariantCulture);
 
