@@ -150,6 +150,12 @@ public sealed class BundleCommandTests(FinishedStudies studies)
         var occupied = NachosProcess.Run(dir.Path, "bundle", study.RunDir, "--task", "o0/refit", "--out", dir.File("c"));
         Assert.Equal(2, occupied.Code);
         Assert.Contains("already exists", occupied.Error);
-        Assert.False(Directory.Exists(dir.File("a")) || Directory.Exists(dir.File("b")));
+        var noDeploy = NachosProcess.Run(dir.Path, "bundle", study.RunDir, "--final", "--out", dir.File("d"));
+        Assert.Equal(2, noDeploy.Code);
+        Assert.Contains("has no final model (its spec has no deploy: section", noDeploy.Error);
+        var two = NachosProcess.Run(dir.Path, "bundle", study.RunDir, "--final", "--fold", "0", "--out", dir.File("e"));
+        Assert.Equal(2, two.Code);
+        Assert.Contains("exactly one of --task ADDRESS, --fold K and --final", two.Error);
+        Assert.False(Directory.Exists(dir.File("a")) || Directory.Exists(dir.File("b")) || Directory.Exists(dir.File("d")) || Directory.Exists(dir.File("e")));
     }
 }

@@ -94,4 +94,33 @@ public sealed class DashboardBrowserTests(FinishedStudies studies) : IAsyncLifet
         await section.ScreenshotAsync(new LocatorScreenshotOptions { Path = Browser.Screenshot("model-o0-refit.png") });
         Assert.All(requests, url => Assert.True(url.StartsWith("file:", StringComparison.Ordinal) || url.StartsWith("data:", StringComparison.Ordinal), $"requested {url}"));
     }
+
+    [Fact]
+    public async Task Each_folds_search_plots_are_drawn_and_hovering_a_point_lands_on_the_trial_it_names()
+    {
+        var study = studies.Simulated;
+        using var report = Report(study.RunDir);
+        var (page, requests) = await Open(study.Html, "#search-o0");
+        foreach (var fold in report.RootElement.GetProperty("folds").EnumerateArray())
+        {
+            var k = fold.GetProperty("outer").GetInt32();
+            foreach (var id in new[] { $"search-trials-o{k}", $"search-param-o{k}-0", $"search-param-o{k}-1", $"search-parallel-o{k}", $"search-importance-o{k}" })
+            {
+                var plot = page.Locator($"svg#{id}");
+                await plot.ScrollIntoViewIfNeededAsync();
+                Assert.True(await plot.IsVisibleAsync(), id);
+                Assert.True((await plot.BoundingBoxAsync())!.Width > 300, id);
+            }
+            Assert.Equal(fold.GetProperty("trials").GetArrayLength(), await page.Locator($"svg#search-trials-o{k} .trial[data-trial] > title").CountAsync());
+
+            // The pointer over the chosen trial's point is on that point (not under a ring, a line or a legend): its title names it.
+            var chosen = fold.GetProperty("chosen_trial").GetInt32();
+            var point = page.Locator($"svg#search-trials-o{k} circle.trial.chosen");
+            await point.HoverAsync();
+            var hovered = await page.EvaluateAsync<string>("() => { const h = Array.from(document.querySelectorAll(':hover')).pop(); return h.dataset.trial + '|' + h.querySelector('title').textContent; }");
+            Assert.StartsWith($"{chosen}|trial {chosen} (chosen): ", hovered);
+        }
+        await page.Locator("#search-o0").ScreenshotAsync(new LocatorScreenshotOptions { Path = Browser.Screenshot("search-o0.png") });
+        Assert.All(requests, url => Assert.True(url.StartsWith("file:", StringComparison.Ordinal) || url.StartsWith("data:", StringComparison.Ordinal), $"requested {url}"));
+    }
 }

@@ -39,6 +39,22 @@ public sealed class StudyProgressViewTests
     }
 
     [Fact]
+    public void The_time_left_is_the_measured_mean_for_each_task_not_started_and_the_uncovered_epochs_of_running_ones_shared_by_the_slots()
+    {
+        var progress = StudyProgressView.Of(Tasks(), trials: 2, innerSplits: [2, 1]);
+        // Four tasks succeeded in 1 s each (the failed one is not a measurement); 8 planned, 5 ended, 2 running: 1 not started.
+        Assert.Equal((1.0, 4), (progress.MeanTaskSeconds, progress.MeasuredTasks));
+        // 1 not started × 1 s + the split at epoch 3 of 20 (0.85 s left) + the refit with no epoch yet (1 s), on 2 slots.
+        Assert.Equal((1 + 0.85 + 1) / 2, progress.Eta(2)!.Value.TotalSeconds, 9);
+        Assert.Equal(1 + 0.85 + 1, progress.Eta(0)!.Value.TotalSeconds, 9); // at least one slot
+        Assert.Equal("elapsed 2 min 5 s, about 2 s left (mean task 1 s over 4, 2 device slots)", progress.TimeText(TimeSpan.FromSeconds(125), 2));
+
+        var nothingMeasured = StudyProgressView.Of([], trials: 2, innerSplits: [2, 1]);
+        Assert.Null(nothingMeasured.Eta(4));
+        Assert.Equal("elapsed 3 s, time left not measured yet", nothingMeasured.TimeText(TimeSpan.FromSeconds(3), 4));
+    }
+
+    [Fact]
     public void Counts_tasks_ended_of_the_planned_total_with_failed_and_running()
     {
         var progress = StudyProgressView.Of(Tasks(), trials: 2, innerSplits: [2, 1]);

@@ -12,6 +12,8 @@ public static class ExitCodes
     public const int Unauthorized = 4;
     /// <summary>Clients: no such study (or node, or file).</summary>
     public const int NotFound = 5;
+    /// <summary><c>nachos model promote</c>: the challenger is not significantly better than the champion.</summary>
+    public const int NotPromoted = 6;
     public const int Interrupted = 130;
 
     /// <summary>Says what is wrong on standard error and gives <see cref="BadInput"/>.</summary>

@@ -26,6 +26,7 @@ public static class NachosCli
             CompareCommand.Create(),
             BundleCommand.Create(),
             PredictCommand.Create(),
+            ModelCommand.Create(),
         };
         // No command: the interactive shell, keeping the options given here (--host, --token, --root).
         root.WithApi();

@@ -130,7 +130,7 @@ public static class RunCommand
                 AnsiConsole.MarkupLineInterpolated(
                     $"[bold]{spec.Name}[/]: {plan.Outer.Count} outer folds × {plan.Outer[0].Inner.Count} inner splits × {spec.Search.Trials} trials{(plan.Deploy is null ? "" : ", then the deploy fold (the same search on all data, the final model)")} on {devices} device(s); run directory {runDir}");
                 node.Tell(spec.Name, new StartStudy(spec.Name, context.Brief));
-                var report = await Watch(node, spec, plan, events.Reader, stop.Token);
+                var report = await Watch(node, spec, plan, devices, events.Reader, stop.Token);
                 ReportTable.Write(report, result: StudyResult.Load(runDir, report)?.Text, calibration: ReportTable.ReadCalibration(runDir));
                 AnsiConsole.MarkupLineInterpolated($"wrote {RunLayout.ReportPath(runDir)} and {RunLayout.ReportCsv} (see also: nachos report {runDir} --format html)");
                 return report.Complete ? ExitCodes.Ok : Failed(report);
@@ -154,13 +154,15 @@ public static class RunCommand
     /// A bar per outer fold (tasks ended of its total; trials finished, running tasks with their epochs, the refit) from the
     /// study's progress model, asked of the queue every second, until the study's report arrives.
     /// </summary>
-    private static async Task<StudyReport> Watch(NachosNode node, StudySpec spec, SplitPlan plan, ChannelReader<object> events, CancellationToken cancel)
+    private static async Task<StudyReport> Watch(NachosNode node, StudySpec spec, SplitPlan plan, int devices, ChannelReader<object> events, CancellationToken cancel)
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         StudyReport? report = null;
         var innerSplits = plan.InnerSplitsPerFold;
         var planned = StudyProgressView.Of([], spec.Search.Trials, innerSplits);
         await AnsiConsole.Progress()
-            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            // No RemainingTimeColumn: it extrapolates the bar's rate, which trials and refits of different lengths make wrong.
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn())
             .StartAsync(async ctx =>
             {
                 var overall = ctx.AddTask("[bold]study[/]", maxValue: planned.TasksTotal);
@@ -177,7 +179,7 @@ public static class RunCommand
                         }
                     // No tasks: the study has not started yet, or its queue has just closed it (the report follows).
                     if (await Tasks(node, spec.Name, cancel) is { Count: > 0 } tasks)
-                        Show(plan, StudyProgressView.Of(tasks, spec.Search.Trials, innerSplits), overall, bars);
+                        Show(plan, StudyProgressView.Of(tasks, spec.Search.Trials, innerSplits), overall, bars, clock.Elapsed, devices);
                     using var tick = CancellationTokenSource.CreateLinkedTokenSource(cancel);
                     tick.CancelAfter(RefreshInterval);
                     try
@@ -207,9 +209,10 @@ public static class RunCommand
 
     private static string FoldName(SplitPlan plan, int k) => k == plan.DeployIndex ? "deploy fold (all data)" : $"outer fold {k}";
 
-    private static void Show(SplitPlan plan, StudyProgressView progress, ProgressTask overall, ProgressTask[] bars)
+    private static void Show(SplitPlan plan, StudyProgressView progress, ProgressTask overall, ProgressTask[] bars, TimeSpan elapsed, int devices)
     {
         overall.Value = progress.TasksEnded;
+        overall.Description = $"[bold]study[/]: {progress.TasksEnded}/{progress.TasksTotal} tasks, {Markup.Escape(progress.TimeText(elapsed, devices))}";
         foreach (var f in progress.Folds)
         {
             var epochs = progress.Running.Where(t => t.Outer == f.Outer && t.Epoch is not null).Select(t => t.EpochText()).ToList();

@@ -26,8 +26,10 @@ public sealed record TaskScores(int BestEpoch, double? ValidationLoss, IReadOnly
 /// </summary>
 /// <param name="Kind">Of a failed task; null when its outcome was persisted before failures had a kind.</param>
 /// <param name="Progress">Of a running task: its latest finished epoch, as its device last heartbeat it.</param>
+/// <param name="Seconds">A succeeded task's measured training time (its last attempt's), for the progress's time estimate.</param>
 public sealed record TaskView(string TaskId, int Outer, int? Trial, int? Inner, string State, Hyperparameters? Config, TaskScores? Scores, string? Error, int Attempts, FailureKind? Kind = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] EpochProgress? Progress = null)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] EpochProgress? Progress = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? Seconds = null)
 {
     public bool IsRefit => Inner is null;
     public bool Ended => State is TaskStates.Succeeded or TaskStates.Failed;
@@ -55,7 +57,8 @@ public static class QueueViews
             var spec = state.CompletedTasks.GetValueOrDefault(o.TaskId);
             var (outer, trial, inner) = spec is null ? (address.Outer, address.Trial, address.Split) : (spec.Outer, spec.Trial, spec.Inner);
             views.Add(new TaskView(o.TaskId, outer, trial, inner, o.Succeeded ? TaskStates.Succeeded : TaskStates.Failed,
-                spec?.Hyperparameters, o.Result is null ? null : TaskScores.Of(o.Result), o.Error, o.Attempts, o.Succeeded ? null : o.Kind));
+                spec?.Hyperparameters, o.Result is null ? null : TaskScores.Of(o.Result), o.Error, o.Attempts, o.Succeeded ? null : o.Kind,
+                Seconds: o.Result?.Seconds));
         }
         views.Sort((a, b) => string.CompareOrdinal(a.TaskId, b.TaskId));
         return views;

@@ -17,12 +17,37 @@ public sealed record RunningTask(string TaskId, int Outer, int Attempts, int? Ep
 /// A study's progress: tasks ended (succeeded or failed) of the planned total, failed, per outer fold, and the
 /// running tasks with their epochs. The one model <c>nachos run</c>, <c>study watch</c> and the live study page show.
 /// </summary>
-public sealed record StudyProgressView(int TasksEnded, int TasksTotal, int Failed, IReadOnlyList<FoldProgress> Folds, IReadOnlyList<RunningTask> Running)
+/// <param name="MeanTaskSeconds">The mean measured time of the succeeded tasks (null before the first), over <paramref name="MeasuredTasks"/>.</param>
+public sealed record StudyProgressView(int TasksEnded, int TasksTotal, int Failed, IReadOnlyList<FoldProgress> Folds, IReadOnlyList<RunningTask> Running,
+    double? MeanTaskSeconds = null, int MeasuredTasks = 0)
 {
     public double Fraction => TasksTotal == 0 ? 0 : Math.Min(1, TasksEnded / (double)TasksTotal);
 
     /// <summary>"12/36 tasks ended, 2 running, 1 failed".</summary>
     public string Summary() => $"{TasksEnded}/{TasksTotal} tasks ended, {Running.Count} running, {Failed} failed";
+
+    /// <summary>
+    /// The time left on <paramref name="devices"/> device slots from measured task times: the tasks not started take the mean
+    /// measured time each, a running task the part of it its epochs have not covered, and the slots share that work. Null
+    /// before a task has succeeded (nothing measured). It cannot see that a fold's refit waits for the fold's last trial,
+    /// so near the end, with fewer tasks than slots, it is a lower bound.
+    /// </summary>
+    public TimeSpan? Eta(int devices)
+    {
+        if (MeanTaskSeconds is not { } mean) return null;
+        var notStarted = Math.Max(0, TasksTotal - TasksEnded - Running.Count);
+        var running = Running.Sum(t => t.Epoch is { } e && t.MaxEpochs is { } max && max > 0 ? mean * Math.Max(0, 1 - e / (double)max) : mean);
+        return TimeSpan.FromSeconds((notStarted * mean + running) / Math.Max(1, devices));
+    }
+
+    /// <summary>"elapsed 1 min 5 s, about 2 min 10 s left (mean task 4.2 s over 12, 4 device slots)", or "elapsed …, time left not measured yet".</summary>
+    public string TimeText(TimeSpan elapsed, int devices) =>
+        $"elapsed {Duration(elapsed)}, " + (Eta(devices) is { } eta
+            ? $"about {Duration(eta)} left (mean task {MeanTaskSeconds!.Value.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)} s over {MeasuredTasks}, {devices} device slot{(devices == 1 ? "" : "s")})"
+            : "time left not measured yet");
+
+    private static string Duration(TimeSpan t) =>
+        t.TotalHours >= 1 ? $"{(int)t.TotalHours} h {t.Minutes} min" : t.TotalMinutes >= 1 ? $"{(int)t.TotalMinutes} min {t.Seconds} s" : $"{Math.Ceiling(t.TotalSeconds)} s";
 
     /// <summary>Trials × inner splits + one refit per outer fold.</summary>
     public static int PlannedTasks(int trials, IReadOnlyList<int> innerSplits) => innerSplits.Sum(j => trials * j + 1);
@@ -36,7 +61,9 @@ public sealed record StudyProgressView(int TasksEnded, int TasksTotal, int Faile
             tasks.Where(t => t.State == TaskStates.Running)
                 .OrderBy(t => t.Outer).ThenBy(t => t.IsRefit).ThenBy(t => t.Trial).ThenBy(t => t.Inner)
                 .Select(t => new RunningTask(t.TaskId, t.Outer, t.Attempts, t.Progress?.Epoch, t.Progress?.MaxEpochs))
-                .ToList());
+                .ToList(),
+            tasks.Where(t => t.Seconds is not null).Select(t => t.Seconds!.Value).DefaultIfEmpty(double.NaN).Average() is var m && !double.IsNaN(m) ? m : null,
+            tasks.Count(t => t.Seconds is not null));
 
     private static IReadOnlyList<FoldProgress> FoldsOf(IReadOnlyList<TaskView> tasks, int trials, IReadOnlyList<int> innerSplits) =>
         innerSplits.Select((splits, k) =>

@@ -1,0 +1,101 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Nachos.Shared.Predictions;
+using Nachos.Shared.Spec;
+using Nachos.Tests;
+
+namespace Nachos.EndToEnd.Tests;
+
+/// <summary>
+/// <c>nachos model register/list/show/promote/history</c> as child processes on bundles of a study finished by the real
+/// <c>nachos run</c>, each command a new process on the campaign's journal.db (so every step also reopens the registry).
+/// </summary>
+[Collection(FinishedStudiesCollection.Name)]
+public sealed class ModelRegistryCommandTests(FinishedStudies studies)
+{
+    private static (int Code, string Output, string Error) Nachos(TempDir dir, params string[] args) =>
+        NachosProcess.Run(dir.Path, [.. args, "--root", dir.File("campaign")]);
+
+    private static void Ok((int Code, string Output, string Error) run) => Assert.True(run.Code == 0, $"exit {run.Code}\n{run.Output}\n{run.Error}");
+
+    [Fact]
+    public void Bundles_are_registered_ranked_promoted_only_when_better_on_the_same_set_and_kept_in_the_history()
+    {
+        var study = studies.Torch;
+        using var dir = new TempDir();
+        Directory.CreateDirectory(dir.File("campaign"));
+        var manifest = Path.Combine(Path.GetDirectoryName(study.RunDir)!, "data", "manifest.csv");
+        foreach (var fold in new[] { "0", "1" })
+        {
+            Ok(NachosProcess.Run(dir.Path, "bundle", study.RunDir, "--fold", fold, "--out", dir.File($"b{fold}"), "--archive", dir.File($"b{fold}.zip")));
+            Ok(NachosProcess.Run(dir.Path, "predict", dir.File($"b{fold}.zip"), manifest, "--out", dir.File($"eval-{fold}.csv")));
+        }
+        // A challenger that ranks every image backwards: certainly worse. And the same predictions on fewer images: another set.
+        var table = PredictionsFile.Read(dir.File("eval-0.csv"), TaskKind.Binary);
+        PredictionsFile.Write(dir.File("backwards.csv"), TaskKind.Binary, table.Classes, table.Rows.Select(r => r with { Probabilities = [.. r.Probabilities.Reverse()] }));
+        PredictionsFile.Write(dir.File("fewer.csv"), TaskKind.Binary, table.Classes, table.Rows.Skip(3));
+
+        Ok(Nachos(dir, "model", "register", dir.File("b0.zip"), "--task", "tiny-detection", "--eval", dir.File("eval-0.csv"), "--eval-set", "tiny-all"));
+        Ok(Nachos(dir, "model", "register", dir.File("b1"), "--task", "tiny-detection", "--eval", dir.File("eval-1.csv"), "--eval-set", "tiny-all"));
+        var backwards = Nachos(dir, "model", "register", dir.File("b0"), "--task", "tiny-detection", "--eval", dir.File("backwards.csv"), "--eval-set", "tiny-all");
+        Ok(backwards);
+        Assert.Contains("registered model 3: tiny-detection version 3", backwards.Output);
+        Ok(Nachos(dir, "model", "register", dir.File("b1.zip"), "--task", "tiny-detection", "--eval", dir.File("fewer.csv")));
+        Assert.True(File.Exists(dir.File("campaign/registry/tiny-detection/v2.zip")));
+        Assert.True(File.Exists(dir.File("campaign/journal.db")));
+
+        var first = Nachos(dir, "model", "promote", "1");
+        Ok(first);
+        Assert.Contains("promoted model 1", first.Output);
+
+        var worse = Nachos(dir, "model", "promote", "3");
+        Assert.True(worse.Code == 6, $"exit {worse.Code}\n{worse.Output}\n{worse.Error}");
+        Assert.Contains("not promoted: model 3", worse.Error);
+        Assert.Contains("AUROC difference -", worse.Error);
+        Assert.Contains("one-sided p = ", worse.Error);
+        Assert.Contains("DeLong", worse.Error);
+
+        var otherSet = Nachos(dir, "model", "promote", "4");
+        Assert.Equal(2, otherSet.Code);
+        var hashes = JsonNode.Parse(Nachos(dir, "model", "list", "tiny-detection", "--format", "json").Output)!.AsArray()
+            .ToDictionary(m => m!["id"]!.GetValue<long>(), m => m!["evaluation"]!["hash"]!.GetValue<string>());
+        Assert.Contains(hashes[1], otherSet.Error);
+        Assert.Contains(hashes[4], otherSet.Error);
+        Assert.Equal(hashes[1], hashes[2]);
+
+        var second = Nachos(dir, "model", "promote", "2", "--alpha", "0.1");
+        Assert.True(second.Code is 0 or 6, $"exit {second.Code}\n{second.Output}\n{second.Error}");
+        var champion = second.Code == 0 ? 2L : 1L;
+
+        var list = JsonNode.Parse(Nachos(dir, "model", "list", "tiny-detection", "--sort", "auroc", "--format", "json").Output)!.AsArray();
+        Assert.Equal(4, list.Count);
+        Assert.Equal([champion], list.Where(m => m!["champion"]!.GetValue<bool>()).Select(m => m!["id"]!.GetValue<long>()));
+        var aurocs = list.Select(m => m!["evaluation"]!["metrics"]!["auroc"]!.GetValue<double>()).ToList();
+        Assert.Equal(aurocs.OrderDescending(), aurocs);
+        Assert.Equal(3, list.Last()!["id"]!.GetValue<long>());
+        Assert.NotNull(list[0]!["expected_performance"]!["metrics"]!.AsArray().Single(m => m!["metric"]!.GetValue<string>() == "auroc")!["mean"]);
+
+        var csv = Nachos(dir, "model", "history", "tiny-detection", "--format", "csv");
+        Ok(csv);
+        var lines = csv.Output.Trim().Split('\n');
+        Assert.Equal(5, lines.Length);
+        Assert.Equal(["Promoted", "NotBetter", "DifferentSet", second.Code == 0 ? "Promoted" : "NotBetter"], lines.Skip(1).Select(l => l.Split(',')[6]));
+
+        var text = Nachos(dir, "model", "list", "tiny-detection");
+        Ok(text);
+        Assert.Contains("champion", text.Output);
+        Ok(Nachos(dir, "model", "history", "tiny-detection"));
+        var show = Nachos(dir, "model", "show", "1");
+        Ok(show);
+        Assert.Contains("tiny/o0/refit", show.Output);
+        Assert.Contains("NACHOS estimate", show.Output);
+
+        Assert.Equal(5, Nachos(dir, "model", "show", "99").Code);
+        Assert.Equal(5, Nachos(dir, "model", "list", "nothing").Code);
+        var badTask = Nachos(dir, "model", "register", dir.File("b0"), "--task", "Bad Name", "--eval", dir.File("eval-0.csv"));
+        Assert.Equal(2, badTask.Code);
+        var noRoot = NachosProcess.Run(dir.Path, "model", "list", "tiny-detection");
+        Assert.Equal(2, noRoot.Code);
+        Assert.Contains("--root", noRoot.Error);
+    }
+}
