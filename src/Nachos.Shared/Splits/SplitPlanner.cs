@@ -59,14 +59,7 @@ public static class SplitPlanner
             else
             {
                 var innerRng = new Random(Seeds.Derive(seed, 1, k));
-                var innerFolds = KFold(train, spec.InnerFolds, spec, manifest, innerRng, $"inner folds of outer fold {name}");
-                inner = innerFolds.Select(f =>
-                {
-                    var val = f.Test.ToHashSet();
-                    return new Split(
-                        train.Where((_, i) => !val.Contains(i)).Select(s => s.Id).ToList(),
-                        f.Test.Select(i => train[i].Id).ToList());
-                }).ToList();
+                inner = InnerKFold(train, spec, manifest, innerRng, $"inner folds of outer fold {name}");
             }
             folds.Add(new OuterFold(k, name, Ids(samples, test), Ids(samples, trainIdx), inner));
         }
@@ -86,14 +79,17 @@ public static class SplitPlanner
     private static OuterFold DeployFold(Manifest manifest, SplitSpec spec, int seed, int index)
     {
         var all = manifest.Samples;
-        var inner = KFold(all, spec.InnerFolds, spec, manifest, new Random(Seeds.Derive(seed, 1, index)), "inner folds of the deploy fold")
-            .Select(f =>
-            {
-                var val = f.Test.ToHashSet();
-                return new Split(all.Where((_, i) => !val.Contains(i)).Select(s => s.Id).ToList(), f.Test.Select(i => all[i].Id).ToList());
-            }).ToList();
+        var inner = InnerKFold(all, spec, manifest, new Random(Seeds.Derive(seed, 1, index)), "inner folds of the deploy fold");
         return new OuterFold(index, "deploy", [], all.Select(s => s.Id).ToList(), inner);
     }
+
+    /// <summary>inner_folds train/validation splits of <paramref name="train"/>, each fold validating in turn.</summary>
+    private static List<Split> InnerKFold(IReadOnlyList<Sample> train, SplitSpec spec, Manifest manifest, Random rng, string what) =>
+        KFold(train, spec.InnerFolds, spec, manifest, rng, what).Select(f =>
+        {
+            var val = f.Test.ToHashSet();
+            return new Split(train.Where((_, i) => !val.Contains(i)).Select(s => s.Id).ToList(), f.Test.Select(i => train[i].Id).ToList());
+        }).ToList();
 
     private static List<(string Name, int[] Test)> KFold(IReadOnlyList<Sample> samples, int k, SplitSpec spec, Manifest manifest, Random rng, string what)
     {
