@@ -39,7 +39,9 @@ public static class ReferenceStudy
                 continue;
             }
             if (events.Count > 0) continue;
-            foreach (var n in fold.Running.ToList()) fold = fold.Apply(fold.Accept(Trial(context, fold.TrialRequest(n)))!);
+            // Under a scheduler, a trial waiting at a rung for its verdict is not run again.
+            foreach (var n in fold.Running.Where(n => !fold.RungResults.ContainsKey((n, fold.RungOf(n)))).ToList())
+                fold = fold.Apply(fold.Accept(Trial(context, fold.TrialRequest(n)))!);
         }
         return fold.Result();
     }

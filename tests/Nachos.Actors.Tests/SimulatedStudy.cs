@@ -16,7 +16,8 @@ public sealed class SimulatedStudy : IDisposable
 {
     private readonly TempDir _dir = new();
 
-    public SimulatedStudy(int trials = 12, int parallelism = 3, double failureRate = 0, string sampler = "tpe", double secondsPerEpoch = 0, int patients = 40, bool deploy = false)
+    public SimulatedStudy(int trials = 12, int parallelism = 3, double failureRate = 0, string sampler = "tpe", double secondsPerEpoch = 0, int patients = 40, bool deploy = false,
+        string? scheduler = null)
     {
         var rng = new Random(5);
         var rows = Enumerable.Range(0, patients).SelectMany(p =>
@@ -33,6 +34,7 @@ public sealed class SimulatedStudy : IDisposable
               sampler: {{sampler}}
               trials: {{trials}}
               parallelism: {{parallelism}}
+              {{(scheduler is null ? "" : $"scheduler: {scheduler}")}}
               space:
                 learning_rate: { type: log-uniform, low: 0.00001, high: 0.1 }
                 optimizer: { type: categorical, values: [adam, sgd] }

@@ -55,6 +55,51 @@ public sealed class StudyOrchestrationTests
     }
 
     [Fact]
+    public async Task A_scheduled_search_on_the_actors_stops_and_promotes_as_the_sequential_reference_does()
+    {
+        // max_epochs 20, grace 2, η 3: rungs at epochs 2, 6 and 18, then the end.
+        using var study = new SimulatedStudy(trials: 24, parallelism: 4, failureRate: 0.05, scheduler: "{ kind: asha, grace_period: 2, reduction_factor: 3 }");
+        var reference = ReferenceStudy.Compute(study.Context(study.RunDir("reference")));
+        var actual = await study.Run(study.RunDir("actors"), devices: 4);
+
+        Assert.Equal(Json(reference), Json(actual));
+        foreach (var fold in actual.Folds)
+        {
+            Assert.Null(fold.Failure);
+            Assert.Equal(24, fold.Trials.Count);
+            var stopped = fold.Trials.Where(t => t.Stopped).ToList();
+            Assert.NotEmpty(stopped);
+            Assert.All(stopped, t => Assert.Contains(t.RungEpoch!.Value, new[] { 2, 6, 18 }));
+            // Most trials stop at the first rung; the chosen one ran to the end.
+            Assert.True(stopped.Count(t => t.RungEpoch == 2) >= 8, $"fold {fold.Outer}: {stopped.Count(t => t.RungEpoch == 2)} stopped at epoch 2");
+            var chosen = fold.Trials.Single(t => t.Trial == fold.ChosenTrial);
+            Assert.False(chosen.Stopped);
+            Assert.Null(chosen.RungEpoch);
+        }
+        // A promoted trial's last rung continued its earlier rung: the full training's folder holds the final result.
+        var runDir = study.RunDir("actors");
+        var full = actual.Folds[0].Trials.First(t => !t.Stopped && !t.Failed);
+        Assert.True(File.Exists(Path.Combine(runDir, Nachos.Shared.Tasks.TaskAddress.InnerSplit("sim", 0, full.Trial, 0).Folder, "predictions.csv")));
+    }
+
+    [Fact]
+    public async Task A_scheduled_search_stopped_mid_study_and_restarted_finishes_as_the_reference_does()
+    {
+        using var study = new SimulatedStudy(trials: 18, parallelism: 3, secondsPerEpoch: 0.002, scheduler: "{ kind: asha, grace_period: 2, reduction_factor: 3 }");
+        var runDir = study.RunDir("restarted");
+        var (node, report, progress) = await study.Start(runDir, devices: 3);
+        var deadline = DateTime.UtcNow.AddMinutes(1);
+        while (progress() < 10 && DateTime.UtcNow < deadline) await Task.Delay(20);
+        Assert.False(report.IsCompleted, "the study finished before the node could be stopped; slow the simulated trainer");
+        await node.DisposeAsync();
+
+        var resumed = await study.Run(runDir, devices: 2);
+        var reference = ReferenceStudy.Compute(study.Context(study.RunDir("reference")));
+        Assert.Equal(Json(reference), Json(resumed));
+        Assert.Contains(resumed.Folds.SelectMany(f => f.Trials), t => t.Stopped);
+    }
+
+    [Fact]
     public async Task The_journal_holds_two_queue_events_per_task_one_event_per_trial_and_the_folds_decisions()
     {
         using var study = new SimulatedStudy(trials: 10, parallelism: 3);

@@ -59,7 +59,7 @@ public sealed class FoldActor : ReceivePersistentActor, IWithTimers
         });
         Command<TrialReport>(r =>
         {
-            if (_state.Accept(r.Result) is { } finished) Advance(finished);
+            if (_state.Accept(r.Result) is { } reported) Advance(reported);
         });
         Command<TaskFinished>(f =>
         {
@@ -97,15 +97,15 @@ public sealed class FoldActor : ReceivePersistentActor, IWithTimers
     }
 
     /// <summary>
-    /// Persists <paramref name="finished"/> (if any) together with what the state then decides (next
-    /// trials, the refit), in one journal write.
+    /// Persists <paramref name="reported"/> (a trial's end or rung score, if any) together with what the state then decides
+    /// (verdicts at rungs, next trials, the refit), in one journal write.
     /// </summary>
-    private void Advance(TrialFinished? finished = null)
+    private void Advance(FoldEvent? reported = null)
     {
         if (!_state.Briefed) return; // journalled before briefs: the study's next StartFold brings them
         _sampler ??= _state.Sampler();
-        var decided = (finished is null ? _state : _state.Apply(finished)).Decide(_sampler);
-        List<FoldEvent> events = finished is null ? [.. decided] : [finished, .. decided];
+        var decided = (reported is null ? _state : _state.Apply(reported)).Decide(_sampler);
+        List<FoldEvent> events = reported is null ? [.. decided] : [reported, .. decided];
         if (!_state.Done) Timers.StartPeriodicTimer("resubmit", Resubmit.Instance, Resubmit.Interval);
         if (events.Count == 0) return;
         var left = events.Count;
@@ -115,6 +115,7 @@ public sealed class FoldActor : ReceivePersistentActor, IWithTimers
             switch (e)
             {
                 case TrialStarted t: StartTrial(t.Trial); break;
+                case TrialPromoted p: StartTrial(p.Trial); break;
                 case RefitStarted: Submit(_state.RefitTask()!); break;
                 case FoldFailed: Report(); break;
             }

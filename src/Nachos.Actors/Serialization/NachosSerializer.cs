@@ -28,6 +28,8 @@ public sealed class NachosSerializer(ExtendedActorSystem system) : SerializerWit
         ["refit-started.v1"] = typeof(RefitStarted),
         ["refit-finished.v1"] = typeof(RefitFinished),
         ["fold-failed.v1"] = typeof(FoldFailed),
+        ["trial-rung-reached.v1"] = typeof(TrialRungReached),
+        ["trial-promoted.v1"] = typeof(TrialPromoted),
         // Trial entity
         ["trial-requested.v1"] = typeof(TrialRequested),
         ["split-finished.v1"] = typeof(SplitFinished),

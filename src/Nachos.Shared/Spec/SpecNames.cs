@@ -58,6 +58,11 @@ public static class SpecNames
         ["random"] = SamplerKind.Random, ["grid"] = SamplerKind.Grid, ["tpe"] = SamplerKind.Tpe,
     };
 
+    public static readonly IReadOnlyDictionary<string, SchedulerKind> Schedulers = new Dictionary<string, SchedulerKind>
+    {
+        ["asha"] = SchedulerKind.Asha, ["hyperband"] = SchedulerKind.Hyperband, ["median"] = SchedulerKind.Median,
+    };
+
     public static readonly IReadOnlyDictionary<string, BadImagePolicy> BadImagePolicies = new Dictionary<string, BadImagePolicy>
     {
         ["error"] = BadImagePolicy.Error, ["skip"] = BadImagePolicy.Skip,

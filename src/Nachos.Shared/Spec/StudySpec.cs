@@ -148,12 +148,25 @@ public sealed record ParamSpec(
 
 public enum SamplerKind { Random, Grid, Tpe }
 
-public sealed record SearchSpec(SamplerKind Sampler, int Trials, int Parallelism, string Metric, IReadOnlyList<ParamSpec> Space, int GridPoints)
+/// <param name="Scheduler">Stops poor trials early (null: every trial runs to the end); see <see cref="Search.RungSchedule"/>.</param>
+public sealed record SearchSpec(SamplerKind Sampler, int Trials, int Parallelism, string Metric, IReadOnlyList<ParamSpec> Space, int GridPoints,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    SchedulerSpec? Scheduler = null)
 {
     /// <summary>Validation loss and the surface distances are minimised; every other metric maximised.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public bool Maximise => !SpecNames.Minimised(Metric);
 }
+
+public enum SchedulerKind { Asha, Hyperband, Median }
+
+/// <summary>
+/// A scheduler's settings. ASHA judges trials at rungs of <c>GracePeriod</c> × <c>ReductionFactor</c>^i epochs and lets the best
+/// 1/<c>ReductionFactor</c> go on; Hyperband runs ASHA in <c>Brackets</c> brackets (trial n in bracket n mod B, bracket b starting at
+/// GracePeriod × ReductionFactor^b); median stopping judges every <c>Interval</c> epochs from <c>GracePeriod</c> against the median of
+/// the trials before, once <c>MinTrials</c> of them have a score there.
+/// </summary>
+public sealed record SchedulerSpec(SchedulerKind Kind, int GracePeriod, int ReductionFactor, int Brackets, int MinTrials, int Interval);
 
 public enum TrainerKind { Torch, Simulated }
 

@@ -56,7 +56,7 @@ public static partial class SpecLoader
         var split = ReadSplit(top.Child("split"), dataset, task);
         var model = ReadModel(top.Child("model"), dir, roots, task);
         var training = ReadTraining(top.Child("training"), task, dataset.Classes.Count);
-        var search = ReadSearch(top.Child("search"), task, dataset.Classes.Count);
+        var search = ReadSearch(top.Child("search"), task, dataset.Classes.Count, training.MaxEpochs);
         var execution = ReadExecution(top.Child("execution"));
         var evaluation = ReadEvaluation(top.Child("evaluation"), task);
         var deploy = ReadDeploy(top.Child("deploy"));
@@ -293,7 +293,7 @@ public static partial class SpecLoader
         return spec;
     }
 
-    private static SearchSpec ReadSearch(YamlSection s, TaskKind task, int classes)
+    private static SearchSpec ReadSearch(YamlSection s, TaskKind task, int classes, int maxEpochs)
     {
         var metrics = SpecNames.MetricsOf(task);
         var metric = s.String("metric") ?? metrics[0];
@@ -364,8 +364,9 @@ public static partial class SpecLoader
                     spaceSection.Error(p.Name, $"'when: {dep}: {value}': {dep} has no value '{value}'");
             }
         var gridPoints = s.Int("grid_points", 3, 2, 100);
+        var scheduler = ReadScheduler(s.Child("scheduler"), maxEpochs);
         s.Finish();
-        var search = new SearchSpec(sampler, trials, parallelism, metric, space, gridPoints);
+        var search = new SearchSpec(sampler, trials, parallelism, metric, space, gridPoints, scheduler);
         if (s.ErrorCount == errorsBefore)
         {
             try
@@ -378,6 +379,32 @@ public static partial class SpecLoader
             }
         }
         return search;
+    }
+
+    private static SchedulerSpec? ReadScheduler(YamlSection s, int maxEpochs)
+    {
+        if (!s.Exists) return null;
+        if (!s.Has("kind")) s.Error("kind", $"is required: one of {string.Join(", ", SpecNames.Schedulers.Keys)}");
+        var kind = s.Choice("kind", SchedulerKind.Asha, SpecNames.Schedulers);
+        var grace = s.Int("grace_period", 1, 1);
+        if (grace >= maxEpochs)
+            s.Error("grace_period", $"must be below training.max_epochs ({maxEpochs}): a rung at or after the last epoch never stops a trial");
+        var halving = kind != SchedulerKind.Median;
+        void Only(string key, bool applies, string what)
+        {
+            if (s.Has(key) && !applies) s.Error(key, $"applies to {what} only");
+        }
+        Only("reduction_factor", halving, "asha and hyperband");
+        Only("brackets", kind == SchedulerKind.Hyperband, "hyperband");
+        Only("min_trials", !halving, "median");
+        Only("interval", !halving, "median");
+        var eta = s.Int("reduction_factor", 3, 2, 100);
+        var brackets = s.Int("brackets", kind == SchedulerKind.Hyperband ? 3 : 1, 1, 20);
+        if (kind == SchedulerKind.Hyperband && grace < maxEpochs && grace * Math.Pow(eta, brackets - 1) >= maxEpochs)
+            s.Error("brackets", $"bracket {brackets - 1} would start at epoch {grace} × {eta}^{brackets - 1} >= training.max_epochs ({maxEpochs}); use fewer brackets");
+        var spec = new SchedulerSpec(kind, grace, eta, brackets, s.Int("min_trials", 3, 1, 100_000), s.Int("interval", 1, 1));
+        s.Finish();
+        return spec;
     }
 
     /// <summary>Why a loss does not fit a task, or null when it does.</summary>

@@ -11,7 +11,12 @@ public abstract record FoldEvent;
 public sealed record FoldStarted(string StudyId, int Outer, int Trials, int Parallelism, int Splits, int MaxEpochs, int Seed, string Metric, bool Maximise,
     double MaxFailedTrials, SearchSpec? Search = null, int? MaxRetries = null) : FoldEvent;
 public sealed record TrialStarted(int Trial, Hyperparameters Config) : FoldEvent;
+/// <summary>A trial ended: ran to the end, failed, or (with <see cref="TrialResult.RungEpoch"/>) stopped at a rung by the scheduler.</summary>
 public sealed record TrialFinished(TrialResult Result) : FoldEvent;
+/// <summary>A trial's score at its current rung (a scheduler's), to be judged.</summary>
+public sealed record TrialRungReached(TrialResult Result, int Rung) : FoldEvent;
+/// <summary>The scheduler lets a trial go on to rung <paramref name="Rung"/> (past the last: to the end).</summary>
+public sealed record TrialPromoted(int Trial, int Rung) : FoldEvent;
 public sealed record RefitStarted(int Trial, Hyperparameters Config, int Epochs) : FoldEvent;
 public sealed record RefitFinished(TaskOutcome Outcome) : FoldEvent;
 public sealed record FoldFailed(string Reason) : FoldEvent;
@@ -32,7 +37,9 @@ public sealed record FoldResult(
 /// One outer fold's search: up to P trials in flight; trial n starts only when every trial below n − P
 /// has finished, and its sampler sees exactly those, so the configurations do not depend on timing.
 /// Then the best configuration (ties: lowest trial index) is refit on the whole outer-train set for
-/// ceil(mean best inner epoch) epochs and evaluated once on the outer test fold.
+/// ceil(mean best inner epoch) epochs and evaluated once on the outer test fold. Under a scheduler, a trial is judged at each
+/// rung (see <see cref="RungSchedule"/>) once its peers below it have reached that rung or ended, and goes on or stops there; a
+/// stopped trial is never chosen.
 /// </summary>
 public sealed record FoldState(
     FoldStarted? Start,
@@ -40,9 +47,12 @@ public sealed record FoldState(
     IReadOnlyDictionary<int, TrialResult> Finished,
     RefitStarted? Refit,
     TaskOutcome? RefitOutcome,
-    string? Failure)
+    string? Failure,
+    IReadOnlyDictionary<(int Trial, int Rung), TrialResult> RungResults,
+    IReadOnlyDictionary<int, int> Rungs)
 {
-    public static readonly FoldState Empty = new(null, new Dictionary<int, Hyperparameters>(), new Dictionary<int, TrialResult>(), null, null, null);
+    public static readonly FoldState Empty = new(null, new Dictionary<int, Hyperparameters>(), new Dictionary<int, TrialResult>(), null, null, null,
+        new Dictionary<(int, int), TrialResult>(), new Dictionary<int, int>());
 
     public bool Done => Failure is not null || RefitOutcome is not null;
 
@@ -67,16 +77,35 @@ public sealed record FoldState(
         return Samplers.Create(s.Search!, Seeds.Derive(s.Seed, 2, s.Outer));
     }
 
-    /// <summary>What trial <paramref name="trial"/> of this fold is asked to do.</summary>
+    /// <summary>The fold's scheduler, or null when every trial runs to the end.</summary>
+    public RungSchedule? Schedule() =>
+        Start is { Search.Scheduler: { } scheduler } s ? new RungSchedule(scheduler, s.MaxEpochs, s.Maximise) : null;
+
+    /// <summary>The rung a trial is at (0 until promoted).</summary>
+    public int RungOf(int trial) => Rungs.GetValueOrDefault(trial);
+
+    /// <summary>What trial <paramref name="trial"/> of this fold is asked to do, at the rung it is at.</summary>
     public TrialRequested TrialRequest(int trial)
     {
         var s = Start ?? throw new InvalidOperationException("fold not started");
-        return new TrialRequested(s.StudyId, s.Outer, trial, Started[trial], s.Splits, s.MaxEpochs, s.Seed, s.Metric, s.MaxRetries);
+        return new TrialRequested(s.StudyId, s.Outer, trial, Started[trial], s.Splits, s.MaxEpochs, s.Seed, s.Metric, s.MaxRetries,
+            Schedule()?.Rungs(trial), RungOf(trial));
     }
 
-    /// <summary>A trial's report, if the fold waits for it (repeats, strays and reports after the end are dropped).</summary>
-    public TrialFinished? Accept(TrialResult result) =>
-        Start is null || Done || Finished.ContainsKey(result.Trial) || !Started.ContainsKey(result.Trial) ? null : new TrialFinished(result);
+    /// <summary>
+    /// A trial's report, if the fold waits for it: its end, or its score at the rung it is at (repeats, strays, reports of an
+    /// earlier rung and reports after the end are dropped).
+    /// </summary>
+    public FoldEvent? Accept(TrialResult result)
+    {
+        if (Start is null || Done || Finished.ContainsKey(result.Trial) || !Started.ContainsKey(result.Trial)) return null;
+        var rungs = Schedule()?.Rungs(result.Trial) ?? [];
+        var rung = RungOf(result.Trial);
+        var atRung = rung < rungs.Count ? rungs[rung] : (int?)null;
+        if (result.RungEpoch != atRung) return null;
+        if (result.Failed || atRung is null) return new TrialFinished(result);
+        return RungResults.ContainsKey((result.Trial, rung)) ? null : new TrialRungReached(result, rung);
+    }
 
     /// <summary>The refit's outcome, if this is the refit the fold waits for.</summary>
     public RefitFinished? AcceptRefit(TaskOutcome outcome) =>
@@ -87,6 +116,8 @@ public sealed record FoldState(
         FoldStarted s => this with { Start = s },
         TrialStarted t => this with { Started = new Dictionary<int, Hyperparameters>(Started) { [t.Trial] = t.Config } },
         TrialFinished f => this with { Finished = new Dictionary<int, TrialResult>(Finished) { [f.Result.Trial] = f.Result } },
+        TrialRungReached r => this with { RungResults = new Dictionary<(int, int), TrialResult>(RungResults) { [(r.Result.Trial, r.Rung)] = r.Result } },
+        TrialPromoted p => this with { Rungs = new Dictionary<int, int>(Rungs) { [p.Trial] = p.Rung } },
         RefitStarted r => this with { Refit = r },
         RefitFinished r => r.Outcome.Succeeded ? this with { RefitOutcome = r.Outcome } : this with { RefitOutcome = r.Outcome, Failure = $"refit failed: {FailureKinds.Describe(r.Outcome.Kind, r.Outcome.Error)}" },
         FoldFailed f => this with { Failure = f.Reason },
@@ -104,6 +135,50 @@ public sealed record FoldState(
             return [new FoldFailed($"{Prefix(point).Count(t => t.Failed)} of {s.Trials} trials failed by trial {point} (more than max_failed_trials = {s.MaxFailedTrials:P0}); last: {failed.Failure}")];
         }
 
+        var verdicts = Verdicts();
+        var judged = verdicts.Aggregate(this, (state, e) => state.Apply(e));
+        var events = new List<FoldEvent>(verdicts.Concat(judged.StartTrials(s, sampler)));
+        if (events.Count > 0 || judged.Finished.Count < s.Trials) return events;
+
+        var best = Best(s.Maximise);
+        if (best is null)
+        {
+            var last = Finished.Values.Where(t => t.Failed).OrderBy(t => t.Trial).Last().Failure;
+            var stopped = Finished.Values.Count(t => t.Stopped);
+            return [new FoldFailed(stopped == 0 ? $"all {s.Trials} trials failed; last: {last}"
+                : $"no trial ran to the end: {s.Trials - stopped} failed, {stopped} stopped by the scheduler; last failure: {last}")];
+        }
+        return [new RefitStarted(best.Trial, best.Config, Math.Max(1, (int)Math.Ceiling(best.MeanBestEpoch - 1e-9)))];
+    }
+
+    /// <summary>
+    /// The scheduler's verdicts on trials waiting at a rung whose peers below them have all reached that rung or ended before it:
+    /// promoted to the next rung, or finished there (stopped).
+    /// </summary>
+    private List<FoldEvent> Verdicts()
+    {
+        var verdicts = new List<FoldEvent>();
+        if (Schedule() is not { } schedule) return verdicts;
+        foreach (var n in Running.Order())
+        {
+            var rung = RungOf(n);
+            if (!RungResults.TryGetValue((n, rung), out var own)) continue;
+            var peers = new List<(int, double?)>();
+            var settled = true;
+            foreach (var m in Started.Keys.Where(m => schedule.IsPeer(n, m)))
+            {
+                if (RungResults.TryGetValue((m, rung), out var peer)) peers.Add((m, peer.Score));
+                else if (!Finished.ContainsKey(m)) settled = false;
+            }
+            if (!settled) continue;
+            verdicts.Add(schedule.Promote(n, own.Score, peers) ? new TrialPromoted(n, rung + 1) : new TrialFinished(own));
+        }
+        return verdicts;
+    }
+
+    /// <summary>New trials, up to P in flight, each seeing the finished trials below n − P.</summary>
+    private List<FoldEvent> StartTrials(FoldStarted s, ISampler sampler)
+    {
         var events = new List<FoldEvent>();
         var started = new Dictionary<int, Hyperparameters>(Started);
         var running = Running.Count();
@@ -119,11 +194,7 @@ public sealed record FoldState(
             events.Add(new TrialStarted(n, config));
             running++;
         }
-        if (events.Count > 0 || Finished.Count < s.Trials) return events;
-
-        var best = Best(s.Maximise);
-        if (best is null) return [new FoldFailed($"all {s.Trials} trials failed; last: {Finished.Values.OrderBy(t => t.Trial).Last().Failure}")];
-        return [new RefitStarted(best.Trial, best.Config, Math.Max(1, (int)Math.Ceiling(best.MeanBestEpoch - 1e-9)))];
+        return events;
     }
 
     /// <summary>
@@ -141,9 +212,9 @@ public sealed record FoldState(
 
     private IEnumerable<TrialResult> Prefix(int last) => Enumerable.Range(0, last + 1).Select(n => Finished[n]);
 
-    /// <summary>Highest mean inner score (lowest for loss); ties go to the lowest trial index.</summary>
+    /// <summary>Highest mean inner score (lowest for loss) of the trials that ran to the end; ties go to the lowest trial index.</summary>
     public TrialResult? Best(bool maximise) => Finished.Values
-        .Where(t => !t.Failed)
+        .Where(t => !t.Failed && !t.Stopped)
         .OrderBy(t => maximise ? -t.Score!.Value : t.Score!.Value)
         .ThenBy(t => t.Trial)
         .FirstOrDefault();

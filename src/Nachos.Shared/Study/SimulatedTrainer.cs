@@ -26,9 +26,19 @@ public static class SimulatedTrainer
         var clock = Stopwatch.StartNew();
         var taskSeed = Seeds.Derive(task.Seed, Seeds.Hash(task.TaskId));
         var failDraw = new SplitMix(Seeds.Derive(taskSeed, 7, attempt)).NextDouble();
-        var quality = Quality(task.Hyperparameters, taskSeed);
-        var bestEpoch = task.Validation.Count > 0 ? 1 + Seeds.Derive(taskSeed, 3) % Math.Max(1, task.MaxEpochs) : task.MaxEpochs;
+        // A rung (budget) is the same training cut short: the seed is the full training's, its quality grows towards the full one.
+        var trainingSeed = TaskAddress.TryParse(task.TaskId, out var address) ? Seeds.Derive(task.Seed, Seeds.Hash(address.Training.ToString())) : taskSeed;
+        var quality = Quality(task.Hyperparameters, trainingSeed);
+        var bestEpoch = task.Validation.Count > 0 ? 1 + Seeds.Derive(trainingSeed, 3) % Math.Max(1, task.MaxEpochs) : task.MaxEpochs;
         var epochs = task.Validation.Count > 0 ? Math.Min(task.MaxEpochs, bestEpoch + 2) : task.MaxEpochs;
+        if (epochs > task.LastEpoch)
+        {
+            quality = 0.5 + (quality - 0.5) * Math.Sqrt((double)task.LastEpoch / epochs);
+            bestEpoch = Math.Min(bestEpoch, task.LastEpoch);
+            epochs = task.LastEpoch;
+        }
+        // Epochs an earlier rung of this training ran (its "checkpoint") are not run again.
+        var done = Math.Min(epochs, RungProgress.Read(task.Directory));
         // Epoch e ends at (e + 1) × seconds_per_epoch after the start; the trainer's own work (scoring, the
         // predictions file) runs inside the last epoch, so a task takes exactly epochs × seconds_per_epoch.
         void WaitUntil(double seconds)
@@ -40,11 +50,11 @@ public static class SimulatedTrainer
                 else Thread.Yield();
             cancel.ThrowIfCancellationRequested();
         }
-        for (var e = 0; e < epochs; e++)
+        for (var e = done; e < epochs; e++)
         {
             if (e < epochs - 1)
             {
-                WaitUntil((e + 1) * sim.SecondsPerEpoch);
+                WaitUntil((e + 1 - done) * sim.SecondsPerEpoch);
                 progress?.Invoke(new EpochProgress(e + 1, task.MaxEpochs, null, null, null, null, sim.SecondsPerEpoch));
             }
             if (failDraw < sim.FailureRate && e == epochs / 2)
@@ -65,7 +75,8 @@ public static class SimulatedTrainer
         var test = Evaluate(task.Test, "test");
         PredictionsFile.Write(RunLayout.PredictionsPath(task.Directory), manifest.Task, manifest.Classes, rows);
         double? valLoss = task.Validation.Count > 0 ? 0.7 * (1.5 - quality) : null;
-        WaitUntil(epochs * sim.SecondsPerEpoch);
+        WaitUntil((epochs - done) * sim.SecondsPerEpoch);
+        if (task.Budget is not null) RungProgress.Write(task.Directory, epochs);
         return new TrainingResult(task.TaskId, bestEpoch, epochs, valLoss, validation, test, RunLayout.History, RunLayout.Predictions,
             clock.Elapsed.TotalSeconds, "simulated");
     }
@@ -105,6 +116,18 @@ public static class SimulatedTrainer
         var sum = exp.Sum();
         return exp.Select(e => e / sum).ToArray();
     }
+}
+
+/// <summary>The simulated trainer's stand-in for a checkpoint: how many epochs a budgeted rung of a training ran.</summary>
+internal static class RungProgress
+{
+    private const string File = "simulated-epochs.txt";
+
+    public static int Read(string directory) =>
+        int.TryParse(System.IO.File.Exists(Path.Combine(directory, File)) ? System.IO.File.ReadAllText(Path.Combine(directory, File)) : "", CultureInfo.InvariantCulture, out var n) ? n : 0;
+
+    public static void Write(string directory, int epochs) =>
+        System.IO.File.WriteAllText(Path.Combine(directory, File), epochs.ToString(CultureInfo.InvariantCulture));
 }
 
 /// <summary>A failure injected by the simulated trainer.</summary>

@@ -5,20 +5,24 @@ namespace Nachos.Shared.Study;
 /// <summary>
 /// A queued training task, small enough to persist: which split of which study (ids come from the
 /// study's split plan), with what configuration. Ids are deterministic, so resubmitting is idempotent:
-/// <c>study/o{k}/t{n}/s{j}</c> for trial n's inner split j, <c>study/o{k}/refit</c> for the refit.
+/// <c>study/o{k}/t{n}/s{j}</c> for trial n's inner split j (<c>…/s{j}/e{B}</c> when a scheduler's rung trains it only to epoch B),
+/// <c>study/o{k}/refit</c> for the refit.
 /// </summary>
 public sealed record TaskSpec(string TaskId, string StudyId, int Outer, int Trial, int? Inner, Hyperparameters Hyperparameters, int MaxEpochs, int Seed)
 {
     public bool IsRefit => Inner is null;
 
     /// <summary>The task's id as an address (its folder, its owner). A method, not a property: properties are persisted.</summary>
-    public TaskAddress Address() => IsRefit ? TaskAddress.Refit(StudyId, Outer) : TaskAddress.InnerSplit(StudyId, Outer, Trial, Inner!.Value);
+    public TaskAddress Address() => IsRefit ? TaskAddress.Refit(StudyId, Outer) : TaskAddress.InnerSplit(StudyId, Outer, Trial, Inner!.Value, Budget());
+
+    /// <summary>The rung's epoch budget the id carries (null: train to <see cref="MaxEpochs"/>).</summary>
+    public int? Budget() => TaskAddress.TryParse(TaskId, out var a) ? a.Budget : null;
 
     /// <summary>The entity that waits for this task's outcome: the trial, or the outer fold for a refit.</summary>
     public string Owner => Address().OwnerId;
 
-    public static TaskSpec ForSplit(string study, int outer, int trial, int inner, Hyperparameters hp, int epochs, int seed) =>
-        new(TaskAddress.InnerSplit(study, outer, trial, inner).ToString(), study, outer, trial, inner, hp, epochs, seed);
+    public static TaskSpec ForSplit(string study, int outer, int trial, int inner, Hyperparameters hp, int epochs, int seed, int? budget = null) =>
+        new(TaskAddress.InnerSplit(study, outer, trial, inner, budget).ToString(), study, outer, trial, inner, hp, epochs, seed);
 
     public static TaskSpec Refit(string study, int outer, int trial, Hyperparameters hp, int epochs, int seed) =>
         new(TaskAddress.Refit(study, outer).ToString(), study, outer, trial, null, hp, epochs, seed);

@@ -18,6 +18,6 @@ public static class TrainingTasks
             return new TrainingTask(task.TaskId, fold.Train, [], fold.Test, task.Hyperparameters, task.MaxEpochs, task.Seed, dir);
         var split = fold.Inner[j];
         LeakageAudit.Guard(task.TaskId, fold, split);
-        return new TrainingTask(task.TaskId, split.Train, split.Validation, [], task.Hyperparameters, task.MaxEpochs, task.Seed, dir);
+        return new TrainingTask(task.TaskId, split.Train, split.Validation, [], task.Hyperparameters, task.MaxEpochs, task.Seed, dir, task.Budget());
     }
 }

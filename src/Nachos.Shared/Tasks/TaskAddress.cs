@@ -7,15 +7,16 @@ namespace Nachos.Shared.Tasks;
 /// <summary>
 /// Where a training task belongs, the one owner of the task id format and of the task's folder below the run
 /// directory. A study's tasks: inner split <c>j</c> of trial <c>n</c> of outer fold <c>k</c>
-/// (<c>study/o{k}/t{n}/s{j}</c>) and the outer fold's refit (<c>study/o{k}/refit</c>). <c>nachos train</c>'s
+/// (<c>study/o{k}/t{n}/s{j}</c>) and the outer fold's refit (<c>study/o{k}/refit</c>); under a scheduler, the same split trained
+/// only up to a rung of <c>B</c> epochs is <c>study/o{k}/t{n}/s{j}/e{B}</c> (same folder: the next rung continues its checkpoint). <c>nachos train</c>'s
 /// trainings outside a search: inner split <c>j</c> of fold <c>k</c> (<c>study/o{k}/s{j}</c>) and inner split 0
 /// then the outer test fold (<c>study/o{k}/train</c>). The folder is the id below the study name.
 /// </summary>
 public sealed record TaskAddress : IComparable<TaskAddress>
 {
-    private const string Expected = "expected study/o{k}/t{n}/s{j} or study/o{k}/refit";
+    private const string Expected = "expected study/o{k}/t{n}/s{j}, study/o{k}/t{n}/s{j}/e{epochs} or study/o{k}/refit";
 
-    private TaskAddress(string study, int outer, int? trial, int? split, bool isRefit)
+    private TaskAddress(string study, int outer, int? trial, int? split, bool isRefit, int? budget = null)
     {
         if (!StudyName.IsValid(study)) throw new ArgumentException($"'{study}' is not a study name", nameof(study));
         if (outer < 0 || trial < 0 || split < 0)
@@ -25,6 +26,8 @@ public sealed record TaskAddress : IComparable<TaskAddress>
         Trial = trial;
         Split = split;
         IsRefit = isRefit;
+        if (budget is < 1) throw new ArgumentOutOfRangeException(nameof(budget), $"{study}: an epoch budget must be at least 1 (e{budget})");
+        Budget = budget;
     }
 
     public string Study { get; }
@@ -38,10 +41,16 @@ public sealed record TaskAddress : IComparable<TaskAddress>
 
     public bool IsRefit { get; }
 
+    /// <summary>A scheduler's rung: train only up to this many epochs (null: to the task's max epochs).</summary>
+    public int? Budget { get; }
+
+    /// <summary>The same training without its rung budget: what its checkpoint belongs to.</summary>
+    public TaskAddress Training => Budget is null ? this : new(Study, Outer, Trial, Split, IsRefit);
+
     /// <summary>A task of a study's search (a trial's inner split or a refit), not one of <c>nachos train</c>'s own.</summary>
     public bool IsStudyTask => IsRefit || Trial is not null;
 
-    public static TaskAddress InnerSplit(string study, int outer, int trial, int split) => new(study, outer, trial, split, false);
+    public static TaskAddress InnerSplit(string study, int outer, int trial, int split, int? budget = null) => new(study, outer, trial, split, false, budget);
 
     public static TaskAddress Refit(string study, int outer) => new(study, outer, null, null, true);
 
@@ -71,7 +80,7 @@ public sealed record TaskAddress : IComparable<TaskAddress>
         : $"{FoldFolder(Outer)}/train";
 
     /// <summary>The task id.</summary>
-    public override string ToString() => $"{Study}/{Folder}";
+    public override string ToString() => Budget is { } b ? $"{Study}/{Folder}/e{b}" : $"{Study}/{Folder}";
 
     /// <exception cref="FormatException">The id is not a task id; the message says what is wrong.</exception>
     public static TaskAddress Parse(string id) =>
@@ -87,16 +96,27 @@ public sealed record TaskAddress : IComparable<TaskAddress>
         error = parts.Length switch
         {
             _ when id is null => "no task id",
-            < 3 or > 4 => $"task id '{id}': {parts.Length} segments, {Expected}",
+            < 3 or > 5 => $"task id '{id}': {parts.Length} segments, {Expected}",
             _ when !StudyName.IsValid(parts[0]) => $"task id '{id}': '{parts[0]}' is not a study name (a letter or digit, then letters, digits, '-', '_' or '.')",
             _ => null,
         };
         if (error is not null) return false;
         if (!Index(id!, parts[1], 'o', "outer fold", out var outer, out error)) return false;
-        if (parts.Length == 4)
+        if (parts.Length >= 4)
         {
             if (!Index(id!, parts[2], 't', "trial", out var trial, out error) || !Index(id!, parts[3], 's', "inner split", out var split, out error)) return false;
-            address = InnerSplit(parts[0], outer, trial, split);
+            int? budget = null;
+            if (parts.Length == 5)
+            {
+                if (!Index(id!, parts[4], 'e', "epoch budget", out var b, out error)) return false;
+                if (b < 1)
+                {
+                    error = $"task id '{id}': an epoch budget must be at least 1";
+                    return false;
+                }
+                budget = b;
+            }
+            address = InnerSplit(parts[0], outer, trial, split, budget);
             return true;
         }
         switch (parts[2])
@@ -139,12 +159,13 @@ public sealed record TaskAddress : IComparable<TaskAddress>
         return false;
     }
 
-    /// <summary>Study, outer fold, then a fold's trials in order with their splits, then its refit.</summary>
+    /// <summary>Study, outer fold, then a fold's trials in order with their splits (rungs before the full training), then its refit.</summary>
     public int CompareTo(TaskAddress? other) =>
         other is null ? 1
         : string.CompareOrdinal(Study, other.Study) is var s and not 0 ? s
         : Outer != other.Outer ? Outer.CompareTo(other.Outer)
         : IsRefit != other.IsRefit ? IsRefit.CompareTo(other.IsRefit)
         : Trial != other.Trial ? Nullable.Compare(Trial, other.Trial)
-        : Nullable.Compare(Split, other.Split);
+        : Split != other.Split ? Nullable.Compare(Split, other.Split)
+        : (Budget ?? int.MaxValue).CompareTo(other.Budget ?? int.MaxValue);
 }

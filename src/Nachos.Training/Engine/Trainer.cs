@@ -69,7 +69,8 @@ public sealed class Trainer(StudySpec spec, LoadedDataset data, string device = 
             }, (m, o) => { model.save(m); optimizer.save_state_dict(o); }, livePath);
 
         var stopped = hasValidation && t.EarlyStopping.Enabled && stopping.ShouldStop(t.EarlyStopping.Patience);
-        for (var epoch = state.Epoch; epoch < t.MaxEpochs && !stopped; epoch++)
+        // A rung's budget ends the run early; the checkpoint it leaves is where the next rung continues.
+        for (var epoch = state.Epoch; epoch < task.LastEpoch && !stopped; epoch++)
         {
             var epochClock = Stopwatch.StartNew();
             var lr = LrSchedule.At(t, epoch);
@@ -123,7 +124,7 @@ public sealed class Trainer(StudySpec spec, LoadedDataset data, string device = 
             }
             var record = new EpochRecord(epoch + 1, lr, lossSum / Math.Max(1, lossCount), valLoss, metrics, epochClock.Elapsed.TotalSeconds);
             history.Add(record);
-            if ((epoch + 1) % t.CheckpointEvery == 0 || stopped || epoch + 1 == t.MaxEpochs) Save(epoch + 1, 0, 0, 0);
+            if ((epoch + 1) % t.CheckpointEvery == 0 || stopped || epoch + 1 == task.LastEpoch) Save(epoch + 1, 0, 0, 0);
             progress?.Invoke(new TrainingProgress(epoch, t.MaxEpochs, 0, 0, record.TrainLoss, record));
             cancel.ThrowIfCancellationRequested();
         }
@@ -160,10 +161,11 @@ public sealed class Trainer(StudySpec spec, LoadedDataset data, string device = 
     private static readonly string LegacyTrainingTail =
         $", TverskyAlpha = {TrainingSpec.DefaultTverskyAlpha}, TverskyBeta = {TrainingSpec.DefaultTverskyBeta}, TverskyGamma = {TrainingSpec.DefaultTverskyGamma}";
 
-    /// <summary>Identifies what a checkpoint was made for; a checkpoint is only resumed by the same task.</summary>
+    /// <summary>Identifies what a checkpoint was made for; a checkpoint is only resumed by the same training (any of its rungs).</summary>
     private static string Fingerprint(TrainingTask task, ModelSpec model, TrainingSpec t)
     {
-        var text = string.Join("\n", task.TaskId, task.Seed, task.MaxEpochs, task.Hyperparameters,
+        var training = TaskAddress.TryParse(task.TaskId, out var address) ? address.Training.ToString() : task.TaskId;
+        var text = string.Join("\n", training, task.Seed, task.MaxEpochs, task.Hyperparameters,
             model.ToString().Replace(LegacyModelTail, ""), t.ToString().Replace(LegacyTrainingTail, ""),
             string.Join(",", task.Train), string.Join(",", task.Validation));
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];

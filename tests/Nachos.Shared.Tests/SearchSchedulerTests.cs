@@ -1,0 +1,273 @@
+using System.Globalization;
+using System.Text.Json;
+using Nachos.Shared.Search;
+using Nachos.Shared.Spec;
+using Nachos.Shared.Study;
+using Nachos.Shared.Tasks;
+
+namespace Nachos.Shared.Tests;
+
+public sealed class SearchSchedulerTests
+{
+    private static SchedulerSpec Asha(int grace = 1, int eta = 3) => new(SchedulerKind.Asha, grace, eta, 1, 3, 1);
+
+    [Fact]
+    public void Asha_rungs_grow_by_the_reduction_factor_below_max_epochs_and_hyperband_brackets_start_later()
+    {
+        Assert.Equal([1, 3, 9], new RungSchedule(Asha(), 20, true).Rungs(7));
+        Assert.Equal([2, 6, 18], new RungSchedule(Asha(2), 20, true).Rungs(0));
+        Assert.Equal([2, 6], new RungSchedule(Asha(2), 18, true).Rungs(0)); // a rung at max epochs is the end, not a rung
+        var hyperband = new RungSchedule(new SchedulerSpec(SchedulerKind.Hyperband, 1, 2, 3, 3, 1), 10, true);
+        Assert.Equal([0, 1, 2, 0], new[] { 0, 1, 2, 3 }.Select(hyperband.Bracket));
+        Assert.Equal([1, 2, 4, 8], hyperband.Rungs(0));
+        Assert.Equal([2, 4, 8], hyperband.Rungs(1));
+        Assert.Equal([4, 8], hyperband.Rungs(5));
+        Assert.True(hyperband.IsPeer(3, 0));
+        Assert.False(hyperband.IsPeer(3, 1));
+        Assert.False(hyperband.IsPeer(3, 3));
+        var median = new RungSchedule(new SchedulerSpec(SchedulerKind.Median, 2, 3, 1, 3, 3), 12, true);
+        Assert.Equal([2, 5, 8, 11], median.Rungs(4));
+    }
+
+    [Fact]
+    public void Asha_promotes_the_top_ceiling_of_k_over_eta_of_a_trial_and_its_peers_ties_to_the_lower_index()
+    {
+        var s = new RungSchedule(Asha(), 20, maximise: true);
+        Assert.True(s.Promote(0, 0.6, [])); // alone: top 1 of 1
+        Assert.False(s.Promote(1, 0.5, [(0, 0.6)])); // top 1 of 2
+        Assert.True(s.Promote(1, 0.7, [(0, 0.6)]));
+        Assert.False(s.Promote(1, 0.6, [(0, 0.6)])); // a tie goes to the lower index
+        Assert.True(s.Promote(3, 0.65, [(0, 0.6), (1, 0.7), (2, 0.5)])); // top 2 of 4
+        Assert.False(s.Promote(3, 0.55, [(0, 0.6), (1, 0.7), (2, 0.5)]));
+        Assert.False(s.Promote(2, null, [(0, 0.6), (1, 0.7)])); // undefined never goes on
+        var loss = new RungSchedule(Asha(), 20, maximise: false);
+        Assert.True(loss.Promote(1, 0.2, [(0, 0.3)]));
+        Assert.False(loss.Promote(1, 0.4, [(0, 0.3)]));
+    }
+
+    [Fact]
+    public void Median_stopping_waits_for_min_trials_then_stops_a_trial_worse_than_the_peers_median()
+    {
+        var s = new RungSchedule(new SchedulerSpec(SchedulerKind.Median, 1, 3, 1, MinTrials: 3, Interval: 1), 10, maximise: true);
+        Assert.True(s.Promote(2, 0.1, [(0, 0.9), (1, 0.8)])); // only 2 peers
+        Assert.False(s.Promote(3, 0.7, [(0, 0.9), (1, 0.8), (2, 0.6)])); // median 0.8
+        Assert.True(s.Promote(3, 0.8, [(0, 0.9), (1, 0.8), (2, 0.6)]));
+        Assert.True(s.Promote(4, 0.75, [(0, 0.9), (1, 0.8), (2, 0.6), (3, 0.7)])); // median (0.7 + 0.8) / 2
+        Assert.False(s.Promote(4, 0.74, [(0, 0.9), (1, 0.8), (2, 0.6), (3, 0.7)]));
+    }
+
+    // ---- The fold's rule, driven as the entities drive it ----
+
+    private static readonly SearchSpec Search = new(SamplerKind.Tpe, 14, 3, "auroc",
+        [SearchTestKit.Numeric("learning_rate", ParamKind.LogUniform, 1e-5, 1e-1)], 3, Asha(grace: 2));
+
+    private static FoldState Start(SearchSpec search) => FoldState.Empty.Apply(
+        new FoldStarted("st", 0, search.Trials, search.Parallelism, Splits: 2, MaxEpochs: 20, Seed: 3, "auroc", true, 0.9, search, MaxRetries: 1));
+
+    /// <summary>A trial's mean score at an epoch budget: better learning rates score higher, and longer training helps.</summary>
+    private static TrialResult Run(TrialRequested r)
+    {
+        var lr = Math.Log10(SearchTestKit.Number(r.Config, "learning_rate"));
+        var budget = r.Budget() ?? r.MaxEpochs;
+        var score = 0.5 + (0.45 * Math.Exp(-Math.Pow(lr + 2.5, 2))) * Math.Sqrt(budget / 20.0) + 0.001 * (r.Trial % 7);
+        return new TrialResult(r.Trial, r.Config, score, 0.01, Math.Min(budget, 5), [score, score], null, r.Budget());
+    }
+
+    /// <summary>Runs a fold to its refit, handing trials their results in an order drawn from <paramref name="arrivals"/>.</summary>
+    private static (FoldState Fold, int Runs) Drive(SearchSpec search, Random arrivals)
+    {
+        var fold = Start(search);
+        var sampler = fold.Sampler();
+        var runs = 0;
+        while (fold.Refit is null && !fold.Done)
+        {
+            foreach (var e in fold.Decide(sampler)) fold = fold.Apply(e);
+            var ready = fold.Running.Where(n => !fold.RungResults.ContainsKey((n, fold.RungOf(n)))).ToList();
+            if (ready.Count == 0) continue;
+            var n = ready[arrivals.Next(ready.Count)];
+            var reported = fold.Accept(Run(fold.TrialRequest(n)));
+            Assert.NotNull(reported);
+            fold = fold.Apply(reported);
+            runs++;
+        }
+        return (fold, runs);
+    }
+
+    private static string Json(FoldState f) => JsonSerializer.Serialize(new { f.Refit, Trials = f.Finished.Values.OrderBy(t => t.Trial) });
+
+    [Fact]
+    public void The_same_spec_and_seed_give_the_same_stops_and_choice_whatever_order_results_arrive_in()
+    {
+        var (first, runs) = Drive(Search, new Random(1));
+        var stopped = first.Finished.Values.Where(t => t.Stopped).ToList();
+        Assert.InRange(stopped.Count, 6, 13);
+        Assert.True(runs < 14 * 4, $"{runs} runs"); // fewer than every trial at every rung and the end
+        Assert.NotNull(first.Refit);
+        Assert.DoesNotContain(stopped, t => t.Trial == first.Refit!.Trial);
+        for (var seed = 2; seed < 40; seed++)
+            Assert.Equal(Json(first), Json(Drive(Search, new Random(seed)).Fold));
+    }
+
+    [Fact]
+    public void With_a_sampler_blind_to_results_the_stops_do_not_depend_on_parallelism_either()
+    {
+        var random = Search with { Sampler = SamplerKind.Random };
+        var one = Json(Drive(random with { Parallelism = 1 }, new Random(5)).Fold);
+        foreach (var p in new[] { 2, 4, 14 })
+            Assert.Equal(one, Json(Drive(random with { Parallelism = p }, new Random(p)).Fold));
+    }
+
+    [Fact]
+    public void A_trial_is_judged_only_when_its_peers_below_have_reached_the_rung_or_ended()
+    {
+        var fold = Start(Search with { Sampler = SamplerKind.Random, Parallelism = 3 });
+        var sampler = fold.Sampler();
+        foreach (var e in fold.Decide(sampler)) fold = fold.Apply(e);
+        Assert.Equal([0, 1, 2], fold.Running.Order());
+        Assert.Equal(2, fold.TrialRequest(1).Budget());
+
+        // Trial 1 reaches rung 0 first: it waits for trial 0.
+        fold = fold.Apply(fold.Accept(Run(fold.TrialRequest(1)))!);
+        Assert.Empty(fold.Decide(sampler));
+        // A repeated report of the same rung is dropped.
+        Assert.Null(fold.Accept(Run(fold.TrialRequest(1))));
+
+        fold = fold.Apply(fold.Accept(Run(fold.TrialRequest(0)))!);
+        var verdicts = fold.Decide(sampler);
+        // Trial 0 alone goes on; trial 1 is judged against it in the same step.
+        var promoted = Assert.IsType<TrialPromoted>(verdicts[0]);
+        Assert.Equal((0, 1), (promoted.Trial, promoted.Rung));
+        var better = Run(fold.TrialRequest(1)).Score > Run(fold.TrialRequest(0)).Score;
+        if (better) Assert.Equal(new TrialPromoted(1, 1), verdicts[1]);
+        else Assert.True(Assert.IsType<TrialFinished>(verdicts[1]).Result.Stopped);
+        foreach (var e in verdicts) fold = fold.Apply(e);
+        Assert.Equal(1, fold.RungOf(0));
+        Assert.Equal(6, fold.TrialRequest(0).Budget());
+        // A report of the rung the trial has left is dropped.
+        Assert.Null(fold.Accept(Run(fold.TrialRequest(0) with { Rung = 0 })));
+    }
+
+    [Fact]
+    public void A_stopped_trial_is_never_chosen_even_with_the_best_score()
+    {
+        var fold = Start(Search with { Trials = 2, Sampler = SamplerKind.Random });
+        var started = fold.Apply(new TrialStarted(0, Hyperparameters.Empty.With("learning_rate", 0.003)))
+            .Apply(new TrialStarted(1, Hyperparameters.Empty.With("learning_rate", 0.001)));
+        var done = started
+            .Apply(new TrialFinished(new TrialResult(0, started.Started[0], 0.7, 0.01, 4, [0.7], null)))
+            .Apply(new TrialFinished(new TrialResult(1, started.Started[1], 0.99, 0.01, 2, [0.99], null, RungEpoch: 2)));
+        var refit = Assert.IsType<RefitStarted>(Assert.Single(done.Decide(done.Sampler())));
+        Assert.Equal(0, refit.Trial);
+    }
+
+    [Fact]
+    public void A_trial_goes_through_its_rungs_under_budgeted_task_ids_in_one_folder_and_reports_the_rung_it_reached()
+    {
+        var config = Hyperparameters.Empty.With("learning_rate", 0.01);
+        var request = new TrialRequested("st", 1, 4, config, 2, 20, 7, "auroc", 1, Rungs: [2, 6]);
+        var trial = TrialState.Empty.Apply(request);
+        var tasks = ((SubmitSplits)trial.Decide()).Tasks;
+        Assert.Equal(["st/o1/t4/s0/e2", "st/o1/t4/s1/e2"], tasks.Select(t => t.TaskId));
+        Assert.All(tasks, t => Assert.Equal(2, t.Budget()));
+        Assert.Equal(tasks[0].Address().Training.Folder, tasks[0].Address().Folder);
+
+        TaskOutcome Ok(TaskSpec t, double auroc) => new(t.TaskId, new TrainingResult(t.TaskId, 2, 2, 0.4,
+            new Dictionary<string, double?> { ["auroc"] = auroc }, new Dictionary<string, double?>(), "h", "p", 1, "cpu"), null, 1);
+        foreach (var t in tasks) trial = trial.Apply(trial.Accept(Ok(t, 0.6))!);
+        var rung = ((ReportTrial)trial.Decide()).Result;
+        Assert.Equal(2, rung.RungEpoch);
+        Assert.Equal(0.6, rung.Score!.Value, 12);
+
+        // Promoted past the last rung: the plain ids, whose outcomes alone now count.
+        trial = trial.Brief(request with { Rung = 2 });
+        var final = ((SubmitSplits)trial.Decide()).Tasks;
+        Assert.Equal(["st/o1/t4/s0", "st/o1/t4/s1"], final.Select(t => t.TaskId));
+        Assert.Null(trial.Accept(Ok(tasks[0], 0.6)));
+        foreach (var t in final) trial = trial.Apply(trial.Accept(Ok(t, 0.8))!);
+        var result = ((ReportTrial)trial.Decide()).Result;
+        Assert.Null(result.RungEpoch);
+        Assert.False(result.Stopped);
+        // An older rung number in a late repeat does not move the trial back.
+        Assert.Equal(2, trial.Brief(request with { Rung = 1 }).Request!.Rung);
+    }
+
+    [Fact]
+    public void Budgeted_task_ids_round_trip_share_the_full_trainings_folder_and_refuse_a_zero_budget()
+    {
+        var a = TaskAddress.Parse("st/o1/t4/s0/e6");
+        Assert.Equal(6, a.Budget);
+        Assert.Equal("st/o1/t4/s0/e6", a.ToString());
+        Assert.Equal("o1/t4/s0", a.Folder);
+        Assert.Equal("st/o1/t4/s0", a.Training.ToString());
+        Assert.Equal("st/o1/t4", a.OwnerId);
+        Assert.True(a.CompareTo(TaskAddress.Parse("st/o1/t4/s0")) < 0);
+        Assert.True(a.CompareTo(TaskAddress.Parse("st/o1/t4/s0/e2")) > 0);
+        Assert.False(TaskAddress.TryParse("st/o1/t4/s0/e0", out _, out var zero));
+        Assert.Contains("epoch budget", zero);
+        Assert.False(TaskAddress.TryParse("st/o1/t4/s0/x2", out _, out var letter));
+        Assert.Contains("'x2'", letter);
+        Assert.False(TaskAddress.TryParse("st/o1/refit/e2", out _));
+    }
+
+    [Fact]
+    public void The_simulated_trainer_continues_a_rung_and_its_full_run_equals_an_unscheduled_one()
+    {
+        using var dir = new Nachos.Tests.TempDir();
+        var manifest = SyntheticManifest.ByPatient(new Random(3), 20, 2, task: TaskKind.Binary);
+        var ids = manifest.Samples.Select(s => s.Id).ToList();
+        var config = Hyperparameters.Empty.With("learning_rate", 0.003);
+        TrainingTask Task(string id, string folder, int? budget) =>
+            new(id, ids[..(ids.Count * 3 / 4)], ids[(ids.Count * 3 / 4)..], [], config, 20, 5, Path.Combine(dir.Path, folder), budget);
+        var sim = new SimulatedSpec(0, 0);
+        var rung = SimulatedTrainer.Run(Task("st/o0/t1/s0/e2", "scheduled", 2), manifest, sim, 1, CancellationToken.None);
+        var continued = SimulatedTrainer.Run(Task("st/o0/t1/s0", "scheduled", null), manifest, sim, 1, CancellationToken.None);
+        var plain = SimulatedTrainer.Run(Task("st/o0/t1/s0", "plain", null), manifest, sim, 1, CancellationToken.None);
+
+        Assert.Equal(2, rung.EpochsRun);
+        Assert.True(rung.ValidationMetrics["auroc"] < plain.ValidationMetrics["auroc"]);
+        Assert.Equal(plain.ValidationMetrics, continued.ValidationMetrics);
+        Assert.Equal(plain.BestEpoch, continued.BestEpoch);
+        Assert.Equal(File.ReadAllText(Path.Combine(dir.Path, "plain", "predictions.csv")), File.ReadAllText(Path.Combine(dir.Path, "scheduled", "predictions.csv")));
+    }
+
+    [Theory]
+    [InlineData("{ kind: asha, grace_period: 20 }", "search.scheduler.grace_period", "below training.max_epochs (20)")]
+    [InlineData("{ grace_period: 2 }", "search.scheduler.kind", "is required")]
+    [InlineData("{ kind: fifo }", "search.scheduler.kind", "unknown value 'fifo'")]
+    [InlineData("{ kind: asha, brackets: 2 }", "search.scheduler.brackets", "applies to hyperband only")]
+    [InlineData("{ kind: median, reduction_factor: 2 }", "search.scheduler.reduction_factor", "applies to asha and hyperband only")]
+    [InlineData("{ kind: asha, min_trials: 2 }", "search.scheduler.min_trials", "applies to median only")]
+    [InlineData("{ kind: hyperband, grace_period: 3, reduction_factor: 3, brackets: 3 }", "search.scheduler.brackets", "use fewer brackets")]
+    [InlineData("{ kind: asha, reduction_factor: 1 }", "search.scheduler.reduction_factor", "")]
+    public void A_bad_scheduler_is_refused_naming_its_key(string scheduler, string key, string message)
+    {
+        using var dir = new Nachos.Tests.TempDir();
+        var e = Assert.Throws<SpecException>(() => LoadWithScheduler(dir, scheduler));
+        Assert.Contains(e.Errors, x => x.Path == key && x.Message.Contains(message));
+    }
+
+    [Fact]
+    public void A_scheduler_is_read_with_its_defaults()
+    {
+        using var dir = new Nachos.Tests.TempDir();
+        var s = LoadWithScheduler(dir, "{ kind: hyperband, brackets: 2 }").Search.Scheduler!;
+        Assert.Equal(new SchedulerSpec(SchedulerKind.Hyperband, 1, 3, 2, 3, 1), s);
+        Assert.Null(LoadWithScheduler(dir, null).Search.Scheduler);
+    }
+
+    private static StudySpec LoadWithScheduler(Nachos.Tests.TempDir dir, string? scheduler)
+    {
+        File.WriteAllText(Path.Combine(dir.Path, "m.csv"), "image,label,patient\na.png,normal,P1\nb.png,lesion,P2\n");
+        var path = Path.Combine(dir.Path, "spec.yaml");
+        File.WriteAllText(path, $$"""
+            name: s
+            dataset: { manifest: m.csv, classes: [normal, lesion], group_column: patient }
+            training: { max_epochs: 20 }
+            search:
+              trials: 4
+              space: { learning_rate: { type: log-uniform, low: 0.0001, high: 0.1 } }
+              {{(scheduler is null ? "" : "scheduler: " + scheduler)}}
+            """);
+        return Nachos.Shared.SpecLoading.SpecLoader.LoadFile(path);
+    }
+}
