@@ -64,6 +64,33 @@ public sealed class CheckpointResumeTests(SmallStudy study) : IClassFixture<Smal
     }
 
     [Fact]
+    public void A_rung_of_two_epochs_then_its_continuation_equals_the_training_run_straight_through()
+    {
+        using var dir = new TempDir();
+        TrainingTask Split(string id, string folder, int? budget) => new(
+            id, study.Plan.Outer[0].Inner[0].Train, study.Plan.Outer[0].Inner[0].Validation, [], Hyperparameters.Empty, 4, 11, dir.File(folder), budget);
+        var straight = new Trainer(study.Spec, study.Data).Run(Split("small/o0/t0/s0", "straight", null));
+
+        var rung = new Trainer(study.Spec, study.Data).Run(Split("small/o0/t0/s0/e2", "scheduled", 2));
+        Assert.Equal(2, rung.EpochsRun);
+        Assert.Equal(2, new Checkpoint(dir.File("scheduled")).Load().Epoch);
+        // Promoted: the full training (its own task id) continues the rung's checkpoint, running epochs 3 and 4 only.
+        var epochs = new List<int>();
+        var continued = new Trainer(study.Spec, study.Data).Run(Split("small/o0/t0/s0", "scheduled", null),
+            p => { if (p.Completed is { } e) epochs.Add(e.Epoch); });
+
+        Assert.Equal(Enumerable.Range(3, straight.EpochsRun - 2), epochs);
+        Assert.Equal(4, straight.EpochsRun);
+        Assert.Equal(straight.EpochsRun, continued.EpochsRun);
+        Assert.Equal(straight.BestEpoch, continued.BestEpoch);
+        Assert.Equal(straight.ValidationLoss, continued.ValidationLoss);
+        AssertSameWeights(Weights(Path.Combine(dir.File("straight"), "model.pt"), study), Weights(Path.Combine(dir.File("scheduled"), "model.pt"), study));
+        // Another training's checkpoint is not continued: a different split's rung refuses it.
+        var other = Assert.Throws<InvalidOperationException>(() => new Trainer(study.Spec, study.Data).Run(Split("small/o0/t0/s1", "scheduled", null)));
+        Assert.Contains("different task", other.Message);
+    }
+
+    [Fact]
     public void Two_trainings_in_one_process_do_not_disturb_each_other()
     {
         using var dir = new TempDir();
