@@ -28,8 +28,11 @@ public static class StudyViews
         return TrialRows.Sort(rows, sort, shape.Spec.Search.Maximise).Select(r =>
         {
             var reported = report?.Folds.FirstOrDefault(f => f.Outer == r.Outer);
-            var config = r.Config ?? reported?.Trials.FirstOrDefault(t => t.Trial == r.Trial)?.Config;
-            return new TrialInfo(r.Outer, r.Trial, config?.Values, r.State, r.SplitsEnded, r.Splits, r.Score, r.StandardError, r.MeanBestEpoch,
+            var trial = reported?.Trials.FirstOrDefault(t => t.Trial == r.Trial);
+            var config = r.Config ?? trial?.Config;
+            // Paused at a rung: the report, once there, says whether the scheduler stopped it there.
+            var state = r.State == TrialRows.Paused && trial is { Stopped: true } ? TrialRows.Stopped : r.State;
+            return new TrialInfo(r.Outer, r.Trial, config?.Values, r.RungEpoch is { } e ? $"{state} at epoch {e}" : state, r.SplitsEnded, r.Splits, r.Score, r.StandardError, r.MeanBestEpoch,
                 r.Metrics, reported?.ChosenTrial == r.Trial, r.Failure, r.FailureKind, ranks[(r.Outer, r.Trial)]);
         }).ToList();
     }

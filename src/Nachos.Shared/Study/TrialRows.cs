@@ -19,7 +19,8 @@ public sealed record TrialRow(
     double? MeanBestEpoch,
     IReadOnlyDictionary<string, double?> Metrics,
     string? Failure,
-    FailureKind? FailureKind = null);
+    FailureKind? FailureKind = null,
+    int? RungEpoch = null);
 
 public static class TrialRows
 {
@@ -27,11 +28,20 @@ public static class TrialRows
     public const string Score = "score";
     public const string Loss = "loss";
 
+    /// <summary>A trial whose latest tasks ran to a scheduler's rung: waiting for its verdict, or stopped there (the report says which).</summary>
+    public const string Paused = "paused";
+
+    /// <summary>A trial the scheduler stopped at a rung (from the report).</summary>
+    public const string Stopped = "stopped";
+
     public static IReadOnlyList<TrialRow> Build(IReadOnlyList<TaskView> tasks, int splits, string metric)
     {
         var rows = new List<TrialRow>();
-        foreach (var trial in tasks.Where(t => !t.IsRefit).GroupBy(t => (t.Outer, Trial: t.Trial!.Value)))
+        foreach (var all in tasks.Where(t => !t.IsRefit).GroupBy(t => (t.Outer, Trial: t.Trial!.Value)))
         {
+            // Under a scheduler a trial's tasks are per rung: its latest rung (the full training last) is where it stands.
+            var trial = all.GroupBy(t => TaskAddress.TryParse(t.TaskId, out var a) ? a.Budget : null).MaxBy(g => g.Key ?? int.MaxValue)!;
+            var budget = trial.Key;
             var ended = trial.Where(t => t.Ended).ToList();
             var failed = ended.FirstOrDefault(t => t.State == TaskStates.Failed);
             var config = trial.Select(t => t.Config).FirstOrDefault(c => c is not null);
@@ -40,16 +50,17 @@ public static class TrialRows
                 : trial.Any(t => t.State == TaskStates.Running) ? TaskStates.Running : TaskStates.Pending;
             if (state != TaskStates.Succeeded)
             {
-                rows.Add(new TrialRow(trial.Key.Outer, trial.Key.Trial, config, ended.Count, splits, state, null, null, null,
-                    new Dictionary<string, double?>(), failed is null ? null : $"{failed.TaskId}: {FailureKinds.Describe(failed.Kind, failed.Error)}", failed?.Kind));
+                rows.Add(new TrialRow(all.Key.Outer, all.Key.Trial, config, ended.Count, splits, state, null, null, null,
+                    new Dictionary<string, double?>(), failed is null ? null : $"{failed.TaskId}: {FailureKinds.Describe(failed.Kind, failed.Error)}", failed?.Kind,
+                    budget));
                 continue;
             }
             var results = ended.Select(t => t.Scores!).ToList();
             var metrics = results.SelectMany(r => r.ValidationMetrics.Keys).Distinct().Append(Loss)
                 .ToDictionary(m => m, m => TrialAggregate.MeanOfDefined(results.Select(r => Value(r, m))));
             var (summary, undefined) = TrialAggregate.Score(results.Select(r => Value(r, metric)).ToList(), metric);
-            rows.Add(new TrialRow(trial.Key.Outer, trial.Key.Trial, config, ended.Count, splits, state, summary?.Mean, summary?.StandardError,
-                results.Average(r => r.BestEpoch), metrics, undefined));
+            rows.Add(new TrialRow(all.Key.Outer, all.Key.Trial, config, ended.Count, splits, budget is null ? state : Paused, summary?.Mean, summary?.StandardError,
+                results.Average(r => r.BestEpoch), metrics, undefined, RungEpoch: budget));
         }
         return rows;
     }
@@ -97,12 +108,15 @@ public static class TrialRows
     /// <summary>Whether a trial table of a <paramref name="task"/> study can be sorted by <paramref name="name"/>.</summary>
     public static bool IsSortKey(string name, TaskKind task) => name is Score or Loss || SpecNames.MetricsOf(task).Contains(name);
 
-    private static double? KeyOf(TrialRow r, string by) => by == Score ? r.Score : r.Metrics.GetValueOrDefault(by);
+    /// <summary>A trial measured at a rung (fewer epochs) is not ranked against trials that ran to the end.</summary>
+    private static double? KeyOf(TrialRow r, string by) => r.RungEpoch is not null ? null : by == Score ? r.Score : r.Metrics.GetValueOrDefault(by);
 
     /// <summary>A trial of a finished study's report, for the tables that read the report (it holds no validation loss or metrics).</summary>
     public static TrialRow Of(int outer, TrialResult trial) =>
-        new(outer, trial.Trial, trial.Config, trial.SplitScores.Count, trial.SplitScores.Count, trial.Failed ? TaskStates.Failed : TaskStates.Succeeded,
-            trial.Score, trial.StandardError, trial.Failed ? null : trial.MeanBestEpoch, new Dictionary<string, double?>(), trial.Failure);
+        new(outer, trial.Trial, trial.Config, trial.SplitScores.Count, trial.SplitScores.Count,
+            trial.Failed ? TaskStates.Failed : trial.Stopped ? Stopped : TaskStates.Succeeded,
+            trial.Score, trial.StandardError, trial.Failed ? null : trial.MeanBestEpoch, new Dictionary<string, double?>(), trial.Failure,
+            RungEpoch: trial.RungEpoch);
 
     private static double? Value(TaskScores r, string metric) => metric == Loss ? r.ValidationLoss : r.ValidationMetrics.GetValueOrDefault(metric);
 }
