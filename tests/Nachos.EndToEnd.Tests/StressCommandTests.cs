@@ -100,4 +100,21 @@ public sealed class StressCommandTests(FinishedStudies studies)
         Assert.False(File.Exists(Path.Combine(runDir, "robustness.json")));
         Assert.DoesNotContain("   at ", unfinished.Error);
     }
+
+    [Fact]
+    public void A_spec_with_a_robustness_section_makes_nachos_run_stress_test_the_finished_study()
+    {
+        using var dir = new TempDir();
+        var spec = dir.Write("spec.yaml", RunCommandTests.TorchSpec("robust", "{ max_epochs: 1, batch_size: 16, optimizer: adam, learning_rate: 0.003 }",
+            "{ trials: 1 }", "{ trainer: torch, executor: subprocess, devices: 2 }") + "\nrobustness: { transforms: [jpeg, downscale], severities: 5 }\n");
+        var runDir = dir.File("run");
+        var run = NachosProcess.Run(dir.Path, "run", spec, "--run-dir", runDir);
+        Assert.True(run.Code == 0, $"exit {run.Code}\n{run.Output}\n{run.Error}");
+        var robustness = RobustnessReport.Read(Path.Combine(runDir, "robustness.json"));
+        Assert.Equal(["jpeg", "downscale"], robustness.Conditions.Select(c => c.Transform));
+        Assert.All(robustness.Conditions, c => Assert.Equal(5, c.Severity));
+        var report = StudyReport.Read(Path.Combine(runDir, "report.json"));
+        Assert.Equal(report.Metrics.Single(m => m.Metric == "auroc").PerFold, robustness.Baseline.Of("auroc")!.PerFold);
+        Assert.Contains("worst-case drop of auroc", run.Output);
+    }
 }

@@ -88,3 +88,39 @@ public sealed class RobustnessTests
         Assert.Equal($"{foreign}: not a robustness report of format 1", e.Message);
     }
 }
+
+public sealed class RobustnessSpecTests
+{
+    private const string Torch = """
+        name: s
+        dataset: { synthetic: { out: data, patients: 8 } }
+        execution: { trainer: torch }
+        """;
+
+    [Fact]
+    public void The_robustness_section_takes_transforms_and_severities_as_lists_or_text()
+    {
+        var spec = SpecLoading.SpecLoader.Parse(Torch + "\nrobustness: { transforms: [gamma, jpeg], severities: 1-3 }", "/tmp/spec.yaml");
+        Assert.Equal(new Spec.RobustnessSpec("gamma,jpeg", "1-3"), spec.Robustness);
+        Assert.Equal(new Spec.RobustnessSpec(null, "1,5"), SpecLoading.SpecLoader.Parse(Torch + "\nrobustness: { severities: [1, 5] }", "/tmp/spec.yaml").Robustness);
+        Assert.Null(SpecLoading.SpecLoader.Parse(Torch, "/tmp/spec.yaml").Robustness);
+    }
+
+    [Theory]
+    [InlineData("robustness: { transforms: [gamma, sepia] }", "robustness.transforms", "unknown transform 'sepia'")]
+    [InlineData("robustness: { severities: 2-9 }", "robustness.severities", "'2-9' is not a severity from 1 to 5")]
+    [InlineData("robustness: { severity: 2 }", "robustness.severity", "")]
+    public void A_bad_robustness_section_is_a_spec_error_naming_its_key(string section, string key, string message)
+    {
+        var e = Assert.Throws<Spec.SpecException>(() => SpecLoading.SpecLoader.Parse(Torch + "\n" + section, "/tmp/spec.yaml"));
+        Assert.Contains(e.Errors, err => err.Path == key && err.Message.Contains(message));
+    }
+
+    [Fact]
+    public void The_simulated_trainer_cannot_be_stress_tested()
+    {
+        var e = Assert.Throws<Spec.SpecException>(() => SpecLoading.SpecLoader.Parse(
+            Torch.Replace("trainer: torch", "trainer: simulated") + "\nrobustness: {}", "/tmp/spec.yaml"));
+        Assert.Contains(e.Errors, err => err.Path == "robustness" && err.Message.Contains("needs trainer torch"));
+    }
+}

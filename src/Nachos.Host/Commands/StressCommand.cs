@@ -26,7 +26,8 @@ public static class StressCommand
         return command;
     }
 
-    private static int Run(string runDir, string? transforms, string? severities)
+    /// <summary>Also <c>nachos run</c>'s last step for a spec with <c>robustness:</c>.</summary>
+    public static int Run(string runDir, string? transforms, string? severities)
     {
         StressSelection selection;
         try
