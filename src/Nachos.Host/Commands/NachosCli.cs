@@ -27,6 +27,7 @@ public static class NachosCli
             BundleCommand.Create(),
             PredictCommand.Create(),
             ModelCommand.Create(),
+            StressCommand.Create(),
         };
         // No command: the interactive shell, keeping the options given here (--host, --token, --root).
         root.WithApi();

@@ -133,7 +133,9 @@ public static class RunCommand
                 var report = await Watch(node, spec, plan, devices, events.Reader, stop.Token);
                 ReportTable.Write(report, result: StudyResult.Load(runDir, report)?.Text, calibration: ReportTable.ReadCalibration(runDir));
                 AnsiConsole.MarkupLineInterpolated($"wrote {RunLayout.ReportPath(runDir)} and {RunLayout.ReportCsv} (see also: nachos report {runDir} --format html)");
-                return report.Complete ? ExitCodes.Ok : Failed(report);
+                if (!report.Complete) return Failed(report);
+                if (spec.Robustness is { } robustness) StressCommand.Run(runDir, robustness.Transforms, robustness.Severities);
+                return ExitCodes.Ok;
             }
             catch (OperationCanceledException) when (storage.HasOccurred)
             {

@@ -14,7 +14,14 @@ public sealed record StudySpec(
     SearchSpec Search,
     ExecutionSpec Execution,
     EvaluationSpec Evaluation,
-    DeploySpec? Deploy = null);
+    DeploySpec? Deploy = null)
+{
+    /// <summary>The <c>robustness:</c> section: a stress test run at the end of the study (docs/robustness.md); null without one.</summary>
+    public RobustnessSpec? Robustness { get; init; }
+}
+
+/// <summary>The shifts (comma-separated names; null: all) and severities ("1-5", "1,3,5"; null: all) of a spec's stress test, validated by the loader.</summary>
+public sealed record RobustnessSpec(string? Transforms, string? Severities);
 
 /// <summary>Classification (binary, multi-class, multi-label) or segmentation (a label map per image, class 0 = background).</summary>
 public enum TaskKind { Binary, Multiclass, Multilabel, Segmentation }

@@ -1,3 +1,4 @@
+using Nachos.Shared.Robustness;
 using Nachos.Shared.Spec;
 using Nachos.Shared.Data;
 using Nachos.Shared.Search;
@@ -62,7 +63,28 @@ public static partial class SpecLoader
         var deploy = ReadDeploy(top.Child("deploy"));
         if (task == TaskKind.Segmentation && execution.Trainer == TrainerKind.Simulated)
             top.Error("task", "the simulated trainer scores image-level tasks only; task segmentation needs trainer torch");
-        return new StudySpec(name, seed, dir, dataset, task, image, split, model, training, search, execution, evaluation, deploy);
+        return new StudySpec(name, seed, dir, dataset, task, image, split, model, training, search, execution, evaluation, deploy)
+            { Robustness = ReadRobustness(top.Child("robustness"), execution) };
+    }
+
+    private static RobustnessSpec? ReadRobustness(YamlSection s, ExecutionSpec execution)
+    {
+        if (!s.Exists) return null;
+        if (execution.Trainer == TrainerKind.Simulated)
+            s.Error("", "the simulated trainer makes no model to stress-test; robustness: needs trainer torch");
+        var transforms = s.StringList("transforms") is { } t ? string.Join(",", t) : null;
+        var severities = s.StringList("severities") is { } v ? string.Join(",", v) : null;
+        try
+        {
+            StressSelection.Parse(transforms, severities, s.KeyPath("transforms"), s.KeyPath("severities"));
+        }
+        catch (FormatException e)
+        {
+            var key = e.Message.StartsWith(s.KeyPath("transforms"), StringComparison.Ordinal) ? "transforms" : "severities";
+            s.Error(key, e.Message[(s.KeyPath(key).Length + 2)..]);
+        }
+        s.Finish();
+        return new RobustnessSpec(transforms, severities);
     }
 
     private static DeploySpec? ReadDeploy(YamlSection s)

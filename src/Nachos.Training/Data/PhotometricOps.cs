@@ -259,6 +259,22 @@ public static class PhotometricOps
         }
     }
 
+    /// <summary>
+    /// Adds independent normal noise of standard deviation <paramref name="sigma"/> to every value (each channel its own draw),
+    /// clipped to [0, 1]. The normal deviates come from <paramref name="rng"/> by Box–Muller, two per pair of uniforms.
+    /// </summary>
+    public static void GaussianNoise(Span<float> img, double sigma, ref SplitMix rng)
+    {
+        for (var i = 0; i < img.Length; i += 2)
+        {
+            var u1 = 1 - rng.NextDouble();
+            var u2 = rng.NextDouble();
+            var r = sigma * Math.Sqrt(-2 * Math.Log(u1));
+            img[i] = Math.Clamp(img[i] + (float)(r * Math.Cos(2 * Math.PI * u2)), 0f, 1f);
+            if (i + 1 < img.Length) img[i + 1] = Math.Clamp(img[i + 1] + (float)(r * Math.Sin(2 * Math.PI * u2)), 0f, 1f);
+        }
+    }
+
     /// <summary>Index <paramref name="i"/> reflected into [0, n) without repeating the edge: −1 → 1, n → n − 2.</summary>
     public static int Reflect(int i, int n)
     {

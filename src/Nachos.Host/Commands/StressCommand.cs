@@ -1,0 +1,61 @@
+using System.CommandLine;
+using Nachos.Host.Cli;
+using Nachos.Host.Running;
+using Nachos.Shared.Data;
+using Nachos.Shared.Robustness;
+using Nachos.Shared.Spec;
+using Nachos.Shared.TaskProcess;
+using Spectre.Console;
+
+namespace Nachos.Host.Commands;
+
+/// <summary>
+/// <c>nachos stress RUN_DIR [--transforms gamma,jpeg,...] [--severities 1-5]</c>: a finished study's outer-fold refits on their
+/// outer test folds under distribution shifts (docs/robustness.md); writes robustness.json into the run directory.
+/// </summary>
+public static class StressCommand
+{
+    public static Command Create()
+    {
+        var runDir = new Argument<string>("run-dir") { Description = "the run directory of a finished study" };
+        var transforms = new Option<string?>("--transforms") { Description = $"comma-separated shifts (default all: {string.Join(",", Shifts.Names)})" };
+        var severities = new Option<string?>("--severities") { Description = "severities 1 to 5: a range (1-5), a list (1,3,5) or one (default 1-5)" };
+        var command = new Command("stress", "evaluate a finished study's outer-fold models on distribution-shifted copies of their test folds")
+            { runDir, transforms, severities };
+        command.SetAction(r => Run(r.GetValue(runDir)!, r.GetValue(transforms), r.GetValue(severities)));
+        return command;
+    }
+
+    /// <summary>Also <c>nachos run</c>'s last step for a spec with <c>robustness:</c>.</summary>
+    public static int Run(string runDir, string? transforms, string? severities)
+    {
+        StressSelection selection;
+        try
+        {
+            selection = StressSelection.Parse(transforms, severities);
+        }
+        catch (FormatException e)
+        {
+            return ExitCodes.Refuse(e.Message);
+        }
+        try
+        {
+            var (spec, report) = StressTest.Finished(runDir);
+            var total = StressTest.Evaluations(report, selection);
+            var result = Console.IsOutputRedirected
+                ? StressTest.Run(runDir, spec, report, selection, () => { })
+                : AnsiConsole.Progress().Start(ctx =>
+                {
+                    var bar = ctx.AddTask($"stress-testing {report.Folds.Count} outer fold(s)", maxValue: total);
+                    return StressTest.Run(runDir, spec, report, selection, () => bar.Increment(1));
+                });
+            RobustnessTable.Write(result, AnsiConsole.Console);
+            Console.WriteLine($"wrote {Path.GetFullPath(RobustnessReport.PathIn(runDir))}");
+            return ExitCodes.Ok;
+        }
+        catch (Exception e) when (e is InvalidDataException or DataException or SpecException or ChildFileException or FileNotFoundException)
+        {
+            return ExitCodes.Refuse(e.Message);
+        }
+    }
+}

@@ -1,0 +1,57 @@
+using Microsoft.AspNetCore.Components;
+using Nachos.Shared.Robustness;
+using ScottPlot;
+
+namespace Nachos.Host.Dashboard;
+
+/// <summary>A metric of robustness.json against the severity, one line per transform, each point its mean with its 95 % CI across folds.</summary>
+public static partial class Plots
+{
+    public static MarkupString? Robustness(string id, RobustnessReport report, string metric)
+    {
+        var plot = New();
+        var palette = new ScottPlot.Palettes.Category10();
+        var transforms = report.Conditions.Select(c => c.Transform).Distinct().ToList();
+        var all = new List<double>();
+        if (report.Baseline.Of(metric)?.Mean is { } baseline)
+        {
+            var line = plot.Add.HorizontalLine(baseline);
+            line.Color = Colors.Gray;
+            line.LinePattern = LinePattern.Dashed;
+            line.LegendText = "unshifted";
+            all.Add(baseline);
+        }
+        for (var t = 0; t < transforms.Count; t++)
+        {
+            var points = report.Conditions.Where(c => c.Transform == transforms[t]).OrderBy(c => c.Severity)
+                .Select(c => (c.Severity, M: c.Of(metric))).Where(p => p.M?.Mean is { } v && double.IsFinite(v)).ToList();
+            if (points.Count == 0) continue;
+            // Transforms side by side at each severity, so their intervals do not hide each other.
+            var dx = (t - (transforms.Count - 1) / 2.0) * 0.04;
+            var color = palette.GetColor(t);
+            var line = plot.Add.ScatterLine(points.Select(p => p.Severity + dx).ToArray(), points.Select(p => p.M!.Mean!.Value).ToArray());
+            line.Color = color;
+            line.MarkerSize = 6;
+            line.LegendText = transforms[t];
+            foreach (var (severity, m) in points)
+            {
+                all.Add(m!.Mean!.Value);
+                if (m.CiLow is not { } lo || m.CiHigh is not { } hi) continue;
+                var ci = plot.Add.Line(severity + dx, lo, severity + dx, hi);
+                ci.Color = color.WithAlpha(0.6);
+                ci.MarkerSize = 0;
+                all.AddRange([lo, hi]);
+            }
+        }
+        if (all.Count == 0) return null;
+        var severities = report.Conditions.Select(c => c.Severity).Distinct().Order().ToList();
+        plot.Axes.Bottom.SetTicks(severities.Select(s => (double)s).ToArray(), severities.Select(s => s.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray());
+        plot.Axes.SetLimitsX(severities.Min() - 0.5, severities.Max() + 0.5);
+        plot.Axes.SetLimitsY(all.Min() - 0.05, all.Max() + 0.05);
+        plot.XLabel("severity");
+        plot.YLabel($"outer test {metric.Replace('_', ' ')}");
+        plot.Legend.Alignment = Alignment.LowerLeft;
+        plot.ShowLegend();
+        return Svg(plot, id, 760, 380);
+    }
+}

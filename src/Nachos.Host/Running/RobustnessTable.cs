@@ -1,0 +1,38 @@
+using System.Globalization;
+using Nachos.Shared.Metrics;
+using Nachos.Shared.Robustness;
+using Spectre.Console;
+
+namespace Nachos.Host.Running;
+
+/// <summary><c>nachos stress</c>'s terminal output: the search metric vs severity per shift, then each metric's worst-case drop.</summary>
+public static class RobustnessTable
+{
+    private static string F(double? v) => MetricText.Show(v, "-");
+
+    private static string Cell(ShiftedMetric? m) =>
+        m?.Mean is null ? "-" : m.CiLow is { } lo && m.CiHigh is { } hi ? $"{F(m.Mean)} [{F(lo)}, {F(hi)}]" : F(m.Mean);
+
+    private static string Drop(double? d) => d?.ToString("+0.0000;-0.0000;0", CultureInfo.InvariantCulture) ?? "-";
+
+    public static void Write(RobustnessReport r, IAnsiConsole console)
+    {
+        var metric = r.SearchMetric;
+        var severities = r.Conditions.Select(c => c.Severity).Distinct().Order().ToList();
+        var table = new Table()
+            .Title(Markup.Escape($"outer test {metric} by severity (mean [95 % CI] over {r.Folds.Count} fold(s); baseline {Cell(r.Baseline.Of(metric))})"))
+            .AddColumn("transform");
+        foreach (var s in severities) table.AddColumn(new TableColumn($"severity {s}").RightAligned());
+        table.AddColumn(new TableColumn("worst drop").RightAligned());
+        foreach (var transform in r.Conditions.Select(c => c.Transform).Distinct())
+        {
+            var cells = new List<string> { Markup.Escape(transform) };
+            cells.AddRange(severities.Select(s => Markup.Escape(Cell(r.At(transform, s)?.Of(metric)))));
+            cells.Add(Drop(r.Conditions.Where(c => c.Transform == transform).Select(c => c.Of(metric)?.Drop).Max()));
+            table.AddRow(cells.ToArray());
+        }
+        console.Write(table);
+        foreach (var w in r.Worst)
+            console.WriteLine($"worst-case drop of {w.Metric}: {Drop(w.Drop)} ({w.Transform}, severity {w.Severity})");
+    }
+}

@@ -1,0 +1,93 @@
+using System.Text.Json;
+using Nachos.Shared.Files;
+using Nachos.Shared.Metrics.Segmentation;
+using Nachos.Shared.Spec;
+using Nachos.Shared.Study;
+
+namespace Nachos.Shared.Robustness;
+
+/// <summary>One metric under one condition: per outer fold, the mean with its 95 % t-interval across folds, and the drop from the unshifted baseline.</summary>
+/// <param name="Drop">The mean over folds of the per-fold loss against the baseline (baseline − shifted for a metric to maximise,
+/// shifted − baseline for one to minimise): positive is worse. Zero for the baseline itself; null where undefined.</param>
+public sealed record ShiftedMetric(string Metric, IReadOnlyList<double?> PerFold, double? Mean, double? CiLow, double? CiHigh, double? Drop);
+
+/// <summary>The outer test folds' metrics under one shift at one severity (the baseline: transform "none", severity 0).</summary>
+public sealed record ShiftCondition(string Transform, int Severity, double? Parameter, IReadOnlyList<ShiftedMetric> Metrics)
+{
+    public const string None = "none";
+
+    public ShiftedMetric? Of(string metric) => Metrics.FirstOrDefault(m => m.Metric == metric);
+}
+
+/// <summary>A metric's largest drop over every evaluated shift and severity.</summary>
+public sealed record WorstDrop(string Metric, string Transform, int Severity, double Drop);
+
+/// <summary>
+/// robustness.json: each outer fold's refit model evaluated on its own outer test fold unshifted and under each shift and
+/// severity (docs/robustness.md).
+/// </summary>
+public sealed record RobustnessReport(int Format, string Study, string SearchMetric, IReadOnlyList<int> Folds, ShiftCondition Baseline,
+    IReadOnlyList<ShiftCondition> Conditions, IReadOnlyList<WorstDrop> Worst)
+{
+    public const int FormatVersion = 1;
+    public const string FileName = "robustness.json";
+
+    public static string PathIn(string runDir) => Path.Combine(runDir, FileName);
+
+    /// <summary>One condition's raw per-fold metrics (in the order of the report's folds).</summary>
+    public sealed record Measured(string Transform, int Severity, double? Parameter, IReadOnlyList<IReadOnlyDictionary<string, double?>> PerFold);
+
+    public static RobustnessReport Build(string study, string searchMetric, IReadOnlyList<string> metrics, IReadOnlyList<int> folds,
+        Measured baseline, IReadOnlyList<Measured> conditions)
+    {
+        var basis = Condition(baseline, metrics, null);
+        var shifted = conditions.Select(c => Condition(c, metrics, baseline)).ToList();
+        var worst = metrics
+            .Select(m => shifted.Select(c => (c, d: c.Of(m)!.Drop)).Where(x => x.d is not null).OrderByDescending(x => x.d!.Value).FirstOrDefault())
+            .Zip(metrics)
+            .Where(x => x.First.c is not null)
+            .Select(x => new WorstDrop(x.Second, x.First.c.Transform, x.First.c.Severity, x.First.d!.Value))
+            .ToList();
+        return new RobustnessReport(FormatVersion, study, searchMetric, folds, basis, shifted, worst);
+    }
+
+    private static ShiftCondition Condition(Measured c, IReadOnlyList<string> metrics, Measured? baseline) =>
+        new(c.Transform, c.Severity, c.Parameter, metrics.Select(name =>
+        {
+            var perFold = c.PerFold.Select(f => f.GetValueOrDefault(name)).ToList();
+            var defined = perFold.Where(v => v is not null).Select(v => v!.Value).ToList();
+            var summary = defined.Count == 0 ? null
+                : SpecNames.Unbounded(ImageScores.BaseMetric(name)) ? Intervals.Summarise(defined).Within(0, double.PositiveInfinity)
+                : Intervals.Summarise(defined).Within(0, 1);
+            double? drop = 0;
+            if (baseline is not null)
+            {
+                var sign = SpecNames.Minimised(ImageScores.BaseMetric(name)) ? -1 : 1;
+                var pairs = perFold.Zip(baseline.PerFold, (s, b) => (s, b: b.GetValueOrDefault(name)))
+                    .Where(p => p.s is not null && p.b is not null).Select(p => sign * (p.b!.Value - p.s!.Value)).ToList();
+                drop = pairs.Count > 0 ? pairs.Average() : null;
+            }
+            return new ShiftedMetric(name, perFold, summary?.Mean, summary?.CiLow, summary?.CiHigh, drop);
+        }).ToList());
+
+    public ShiftCondition? At(string transform, int severity) => Conditions.FirstOrDefault(c => c.Transform == transform && c.Severity == severity);
+
+    public void Write(string runDir) => AtomicFile.WriteAllText(PathIn(runDir), JsonSerializer.Serialize(this, FileJson.Options));
+
+    /// <exception cref="InvalidDataException">Not a robustness.json this nachos reads.</exception>
+    public static RobustnessReport Read(string path)
+    {
+        RobustnessReport? report;
+        try
+        {
+            report = JsonSerializer.Deserialize<RobustnessReport>(File.ReadAllText(path), FileJson.Options);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: not a robustness report ({e.Path ?? "top level"} is malformed)");
+        }
+        if (report is null || report.Format != FormatVersion || report.Baseline is null || report.Conditions is null)
+            throw new InvalidDataException($"{path}: not a robustness report of format {FormatVersion}");
+        return report;
+    }
+}

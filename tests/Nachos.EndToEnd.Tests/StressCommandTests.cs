@@ -1,0 +1,120 @@
+using Nachos.Shared.Robustness;
+using Nachos.Shared.Study;
+using Nachos.Tests;
+
+namespace Nachos.EndToEnd.Tests;
+
+/// <summary>
+/// <c>nachos stress</c> on a study finished by the real <c>nachos run</c> (real TorchSharp training), in a copy of its run
+/// directory: the unshifted baseline reproduces the study's own outer test metrics, and strong shifts change them.
+/// </summary>
+[Collection(FinishedStudiesCollection.Name)]
+public sealed class StressCommandTests(FinishedStudies studies)
+{
+    private static void CopyDirectory(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var d in Directory.EnumerateDirectories(from, "*", SearchOption.AllDirectories))
+            Directory.CreateDirectory(Path.Combine(to, Path.GetRelativePath(from, d)));
+        foreach (var f in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+            File.Copy(f, Path.Combine(to, Path.GetRelativePath(from, f)));
+    }
+
+    [Fact]
+    public void The_baseline_equals_the_studys_outer_test_metrics_and_severe_blur_and_noise_change_them()
+    {
+        using var dir = new TempDir();
+        var runDir = dir.File("run");
+        CopyDirectory(studies.Torch.RunDir, runDir);
+
+        var run = NachosProcess.Run(dir.Path, "stress", runDir, "--transforms", "gaussian-blur,gaussian-noise,jpeg", "--severities", "1,5");
+        Assert.True(run.Code == 0, $"exit {run.Code}\n{run.Output}\n{run.Error}");
+        Assert.Contains("worst-case drop of auroc", run.Output);
+        Assert.Contains("gaussian-noise", run.Output);
+
+        var robustness = RobustnessReport.Read(Path.Combine(runDir, "robustness.json"));
+        var report = StudyReport.Read(Path.Combine(runDir, "report.json"));
+        Assert.Equal("auroc", robustness.SearchMetric);
+        Assert.Equal([0, 1], robustness.Folds);
+        Assert.Equal(6, robustness.Conditions.Count);
+        // The same model on the same data, unshifted: the very numbers the study reported, for every metric and fold.
+        foreach (var m in report.Metrics)
+        {
+            Assert.Equal(m.PerFold, robustness.Baseline.Of(m.Metric)!.PerFold);
+            Assert.Equal(m.Summary?.Mean, robustness.Baseline.Of(m.Metric)!.Mean);
+            Assert.Equal(0, robustness.Baseline.Of(m.Metric)!.Drop);
+        }
+
+        // Severe blur and noise move the model's outputs, hence its AUROC, on the outer test folds.
+        var baseline = robustness.Baseline.Of("auroc")!.PerFold;
+        Assert.NotEqual(baseline, robustness.At("gaussian-blur", 5)!.Of("auroc")!.PerFold);
+        Assert.NotEqual(baseline, robustness.At("gaussian-noise", 5)!.Of("auroc")!.PerFold);
+        var noise = robustness.At("gaussian-noise", 5)!.Of("auroc")!;
+        Assert.Equal(baseline.Zip(noise.PerFold, (b, s) => b!.Value - s!.Value).Average(), noise.Drop!.Value, 12);
+        Assert.Contains(robustness.Worst, w => w.Metric == "auroc" && w.Drop >= noise.Drop);
+
+        // The HTML export shows the section: the plot and the heatmap's cell for each transform and severity.
+        var html = NachosProcess.Run(dir.Path, "report", runDir, "--format", "html", "--out", dir.File("report.html"));
+        Assert.True(html.Code == 0, $"exit {html.Code}\n{html.Output}\n{html.Error}");
+        var page = File.ReadAllText(dir.File("report.html"));
+        Assert.Contains("id=\"robustness\"", page);
+        Assert.Contains("<svg id=\"robustness-plot\"", page);
+        Assert.Contains("<tr data-transform=\"gaussian-noise\">", page);
+        Assert.Equal(6, System.Text.RegularExpressions.Regex.Matches(page, "<td class=\"num\" data-severity=").Count);
+        Assert.DoesNotContain("id=\"robustness\"", File.ReadAllText(studies.Torch.Html));
+
+        // Deterministic: a second run writes the same numbers.
+        var first = File.ReadAllText(Path.Combine(runDir, "robustness.json"));
+        var again = NachosProcess.Run(dir.Path, "stress", runDir, "--transforms", "gaussian-blur,gaussian-noise,jpeg", "--severities", "1,5");
+        Assert.True(again.Code == 0, $"exit {again.Code}\n{again.Output}\n{again.Error}");
+        Assert.Equal(first, File.ReadAllText(Path.Combine(runDir, "robustness.json")));
+    }
+
+    [Theory]
+    [InlineData("--transforms", "gamma,sepia", "--transforms: unknown transform 'sepia'")]
+    [InlineData("--severities", "0-3", "--severities: '0-3' is not a severity from 1 to 5")]
+    [InlineData("--severities", "6", "--severities: '6' is not a severity from 1 to 5")]
+    public void A_bad_transform_or_severity_is_refused_with_exit_2_naming_it(string option, string value, string message)
+    {
+        using var dir = new TempDir();
+        var run = NachosProcess.Run(dir.Path, "stress", dir.Path, option, value);
+        Assert.Equal(2, run.Code);
+        Assert.Contains(message, run.Error);
+        Assert.DoesNotContain("   at ", run.Error);
+    }
+
+    [Fact]
+    public void A_run_directory_without_a_finished_study_is_refused_with_exit_2()
+    {
+        using var dir = new TempDir();
+        var empty = NachosProcess.Run(dir.Path, "stress", dir.Path);
+        Assert.Equal(2, empty.Code);
+        Assert.Contains("spec.yaml: missing (not a run directory?)", empty.Error);
+
+        var runDir = dir.File("run");
+        CopyDirectory(studies.Torch.RunDir, runDir);
+        File.Delete(Path.Combine(runDir, "report.json"));
+        var unfinished = NachosProcess.Run(dir.Path, "stress", runDir);
+        Assert.Equal(2, unfinished.Code);
+        Assert.Contains("report.json: missing; the study has not finished", unfinished.Error);
+        Assert.False(File.Exists(Path.Combine(runDir, "robustness.json")));
+        Assert.DoesNotContain("   at ", unfinished.Error);
+    }
+
+    [Fact]
+    public void A_spec_with_a_robustness_section_makes_nachos_run_stress_test_the_finished_study()
+    {
+        using var dir = new TempDir();
+        var spec = dir.Write("spec.yaml", RunCommandTests.TorchSpec("robust", "{ max_epochs: 1, batch_size: 16, optimizer: adam, learning_rate: 0.003 }",
+            "{ trials: 1 }", "{ trainer: torch, executor: subprocess, devices: 2 }") + "\nrobustness: { transforms: [jpeg, downscale], severities: 5 }\n");
+        var runDir = dir.File("run");
+        var run = NachosProcess.Run(dir.Path, "run", spec, "--run-dir", runDir);
+        Assert.True(run.Code == 0, $"exit {run.Code}\n{run.Output}\n{run.Error}");
+        var robustness = RobustnessReport.Read(Path.Combine(runDir, "robustness.json"));
+        Assert.Equal(["jpeg", "downscale"], robustness.Conditions.Select(c => c.Transform));
+        Assert.All(robustness.Conditions, c => Assert.Equal(5, c.Severity));
+        var report = StudyReport.Read(Path.Combine(runDir, "report.json"));
+        Assert.Equal(report.Metrics.Single(m => m.Metric == "auroc").PerFold, robustness.Baseline.Of("auroc")!.PerFold);
+        Assert.Contains("worst-case drop of auroc", run.Output);
+    }
+}
