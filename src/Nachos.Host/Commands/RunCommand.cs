@@ -134,8 +134,7 @@ public static class RunCommand
                 ReportTable.Write(report, result: StudyResult.Load(runDir, report)?.Text, calibration: ReportTable.ReadCalibration(runDir));
                 AnsiConsole.MarkupLineInterpolated($"wrote {RunLayout.ReportPath(runDir)} and {RunLayout.ReportCsv} (see also: nachos report {runDir} --format html)");
                 if (!report.Complete) return Failed(report);
-                if (spec.Robustness is { } robustness) StressCommand.Run(runDir, robustness.Transforms, robustness.Severities);
-                return ExitCodes.Ok;
+                return spec.Robustness is { } robustness ? StressCommand.Run(runDir, robustness.Transforms, robustness.Severities) : ExitCodes.Ok;
             }
             catch (OperationCanceledException) when (storage.HasOccurred)
             {
