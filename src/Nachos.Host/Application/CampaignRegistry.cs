@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Nachos.Actors.Registry;
+using Nachos.Host.Dashboard;
 using Nachos.Shared.Registry;
 using Nachos.Shared.Study;
 
@@ -7,13 +8,6 @@ namespace Nachos.Host.Application;
 
 /// <summary>The registry cannot be read (the database is unreachable or damaged): the cluster's trouble, answered 503.</summary>
 public sealed class RegistryUnavailableException(string message, Exception inner) : Exception(message, inner);
-
-/// <summary>One task name of the registry as the models page lists it.</summary>
-public sealed record RegistryTaskSummary(string Task, int Models, RegisteredModel? Champion, string Metric);
-
-/// <summary>A task's models ranked by <see cref="Sort"/>, the metrics they recorded, the champion's id and the promotion history.</summary>
-public sealed record RegistryTaskView(string Task, string Sort, IReadOnlyList<string> Metrics, IReadOnlyList<RegisteredModel> Ranked, long? Champion,
-    IReadOnlyList<PromotionRecord> History);
 
 /// <summary>
 /// The campaign's model registry (docs/registry.md) read for the dashboard: the tables in the node's own journal database
