@@ -33,7 +33,7 @@ public sealed class ApiAuthTests(ApiNode node) : IClassFixture<ApiNode>
     {
         var routes = Routes();
         Assert.True(routes.Count >= 17, $"only {routes.Count} routes found: {string.Join(", ", routes)}");
-        Assert.Equal(["GET /api/health", "GET /login"], routes.Where(r => r.Anonymous).Select(r => $"{r.Method} {r.Pattern}").Order());
+        Assert.Equal(["GET /api/health", "GET /login", "POST /login"], routes.Where(r => r.Anonymous).Select(r => $"{r.Method} {r.Pattern}").Order());
 
         using var anonymous = node.Client(null);
         using var wrong = node.Client(node.Token[..^1] + (node.Token[^1] == '0' ? '1' : '0'));

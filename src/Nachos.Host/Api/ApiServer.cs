@@ -23,7 +23,8 @@ public sealed class ApiServer(WebApplication app, string url) : IAsyncDisposable
 
     /// <param name="dataRoots">Folders besides <paramref name="root"/> that submitted specs may read data from.</param>
     /// <exception cref="ApiTokenException">the campaign's token file is damaged or cannot be written.</exception>
-    public static async Task<ApiServer> Start(NachosNode node, string root, string host, int port, IReadOnlyList<string> dataRoots)
+    /// <param name="postgres">The campaign's PostgreSQL journal (where the model registry lives), or null for ROOT/journal.db.</param>
+    public static async Task<ApiServer> Start(NachosNode node, string root, string host, int port, IReadOnlyList<string> dataRoots, string? postgres = null)
     {
         var token = ApiToken.LoadOrCreate(root);
 
@@ -36,6 +37,7 @@ public sealed class ApiServer(WebApplication app, string url) : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = Problems.MaxBodyBytes);
         Configure(builder.Services);
         builder.Services.AddSingleton(new ControlPlane(node, new CampaignStudies(root), token, DataRoots.Under([root, .. dataRoots])));
+        builder.Services.AddSingleton(new CampaignRegistry(root, postgres));
         builder.Services.AddSingleton<StudyApplication>();
         builder.Services.AddSingleton<ClusterApplication>();
 
@@ -50,6 +52,8 @@ public sealed class ApiServer(WebApplication app, string url) : IAsyncDisposable
     /// <summary>Services every instance needs (also the route listing in the tests).</summary>
     public static void Configure(IServiceCollection services)
     {
+        // Before AddProblemDetails: the first writer that can write a problem does (browsers get a page, programs JSON).
+        services.AddSingleton<Microsoft.AspNetCore.Http.IProblemDetailsWriter, ProblemPages>();
         services.AddProblemDetails();
         services.AddExceptionHandler<Problems.QueueUnavailableHandler>();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals);

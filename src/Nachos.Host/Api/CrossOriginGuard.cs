@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 
 namespace Nachos.Host.Api;
 
@@ -7,7 +8,7 @@ namespace Nachos.Host.Api;
 /// State-changing requests (anything but GET, HEAD and OPTIONS) must come from this server's own pages or from
 /// a client that is not a browser: a JSON body (a cross-origin page cannot send one without a preflight this
 /// server never grants), an Origin, when sent, equal to the served origin, and a Sec-Fetch-Site, when sent, of
-/// same-origin or none. The browser's cookie alone, from a page on another port of the same host, moves nothing.
+/// same-origin or none (the login form may send a form body, but only from this origin). The browser's cookie alone, from a page on another port of the same host, moves nothing.
 /// </summary>
 public static class CrossOriginGuard
 {
@@ -26,6 +27,13 @@ public static class CrossOriginGuard
             await Results.Problem(statusCode: status, title: title, detail: refusal.Value.Reason).ExecuteAsync(context);
         });
 
+    /// <summary>Marks the one endpoint that takes an HTML form's POST (the login form): the origin checks still apply.</summary>
+    public sealed class FormPost
+    {
+        public static readonly FormPost Instance = new();
+        private FormPost() { }
+    }
+
     /// <summary>Why the request is refused (and whether only its body type is at fault), or null when it may go on.</summary>
     public static (string Reason, bool NotJson)? Refusal(HttpRequest request)
     {
@@ -35,7 +43,7 @@ public static class CrossOriginGuard
             return ($"cross-origin request refused: {request.Method} from origin {origin}, this API serves {served}", false);
         if (request.Headers["Sec-Fetch-Site"].ToString() is { Length: > 0 } site && site is not ("same-origin" or "none"))
             return ($"cross-origin request refused: {request.Method} from a {site} page", false);
-        if (!request.HasJsonContentType())
+        if (!request.HasJsonContentType() && !(request.HasFormContentType && request.HttpContext.GetEndpoint()?.Metadata.GetMetadata<FormPost>() is not null))
             return ($"{request.Method} needs a JSON body (Content-Type: application/json; '{{}}' when there is nothing to send)", true);
         return null;
     }

@@ -1,3 +1,4 @@
+using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -11,7 +12,8 @@ namespace Nachos.Host.Api;
 
 /// <summary>
 /// The dashboard served over HTTP: / (studies), /studies/{id} (study page), /studies/{id}/trials.csv, /studies/{id}/models/o{k}/… (model pages),
-/// /compare?studies=a,b[,c…][&amp;metric=m] (finished studies compared, as <c>nachos compare</c>).
+/// /compare?studies=a,b[,c…][&amp;metric=m] (finished studies compared, as <c>nachos compare</c>), a finished study's downloads
+/// (/studies/{id}/report.json, report.csv, report.html), /nodes (members, devices, current tasks) and the models pages (<see cref="RegistryPages"/>).
 /// </summary>
 public static class DashboardRoutes
 {
@@ -20,10 +22,10 @@ public static class DashboardRoutes
     public static void Map(IEndpointRouteBuilder app)
     {
         app.MapGet("/", async ([FromServices] StudyApplication a) => Results.Content(LivePages.Studies(await a.List()), Html));
-        app.MapGet("/studies/{id}", async (string id, [FromServices] StudyApplication a, [FromServices] ControlPlane plane) =>
+        app.MapGet("/studies/{id}", async (string id, [FromServices] StudyApplication a, [FromServices] ControlPlane plane, [FromServices] CampaignRegistry registry) =>
         {
             if (!plane.Studies.Exists(id)) return Problems.UnknownStudy(id);
-            if (plane.Studies.StudyPage(id) is { } page) return Results.Content(page, Html);
+            if (plane.Studies.Report(id) is not null && plane.Studies.StudyPage(id, BundlesOf(registry, id)) is { } page) return Results.Content(page, Html);
             return Problems.Answer(await a.Live(id),
                 live => Results.Content(LivePages.Study(live.Detail, live.Progress, live.Trials, live.Models, new ServedLinks(id)), Html));
         });
@@ -45,7 +47,26 @@ public static class DashboardRoutes
                 return Problems.BadRequest(e.Message);
             }
         });
+        foreach (var file in new[] { StudyDownloads.Json, StudyDownloads.Csv, StudyDownloads.Html })
+            app.MapGet($"/studies/{{id}}/{file}", (string id, [FromServices] StudyApplication a) => Problems.Answer(a.Report(id, StudyDownloads.Format(file)), d =>
+                d.FilePath is { } path ? Results.File(path, d.MediaType, $"{id}-{file}") : Results.Bytes(Encoding.UTF8.GetBytes(d.Text!), d.MediaType, $"{id}-{file}")));
+        app.MapGet("/nodes", async ([FromServices] ClusterApplication a) =>
+            Results.Content(PageRenderer.Render<NodesPage>(new Dictionary<string, object?> { [nameof(NodesPage.Nodes)] = await a.Nodes() }), Html));
+        RegistryPages.Map(app);
         app.MapGet("/studies/{id}/models/{**path}", async (string id, string? path, [FromServices] StudyApplication a) =>
             Problems.Answer(await a.Model(id, path), m => Results.Content(new DashboardRenderer(m.Run).ModelPage(m.Model, new ServedLinks(id)), Html)));
+    }
+
+    /// <summary>The models registered from the study (their bundles are linked); none when the registry cannot be read, which must not hide the study.</summary>
+    private static IReadOnlyList<Nachos.Shared.Registry.RegisteredModel> BundlesOf(CampaignRegistry registry, string id)
+    {
+        try
+        {
+            return registry.FromStudy(id);
+        }
+        catch (RegistryUnavailableException)
+        {
+            return [];
+        }
     }
 }

@@ -6,7 +6,7 @@ using Nachos.Host.Contract;
 
 namespace Nachos.Host.Api;
 
-/// <summary>RFC 7807 problem documents for the API's refusals.</summary>
+/// <summary>RFC 9457 problem documents for the API's refusals (a page instead for browsers: <see cref="ProblemPages"/>).</summary>
 public static class Problems
 {
     /// <summary>Request bodies are small JSON documents (a spec is a few kB).</summary>
@@ -53,7 +53,7 @@ public static class Problems
     }
 
     /// <summary>
-    /// The work queue not answering is the cluster's trouble, not the request's: 503, try again. A finished study's
+    /// The work queue (or the model registry's database) not answering is the cluster's trouble, not the request's: 503, try again. A finished study's
     /// task list that cannot be read: 409, naming the file.
     /// </summary>
     public sealed class QueueUnavailableHandler(IProblemDetailsService problems) : IExceptionHandler
@@ -69,7 +69,7 @@ public static class Problems
                     ProblemDetails = { Status = StatusCodes.Status409Conflict, Title = "Conflict", Detail = exception.Message },
                 });
             }
-            if (exception is not QueueUnavailableException) return false;
+            if (exception is not (QueueUnavailableException or RegistryUnavailableException)) return false;
             context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
             context.Response.Headers.RetryAfter = "5";
             return await problems.TryWriteAsync(new ProblemDetailsContext

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Nachos.Host.Dashboard;
 using Nachos.Host.Running;
 using Nachos.Shared.Spec;
+using Nachos.Shared.Registry;
 using Nachos.Shared.Splits;
 using Nachos.Shared.Study;
 using Nachos.Host.Contract;
@@ -86,9 +87,15 @@ public sealed class CampaignStudies(string root)
     /// <summary>A finished study as the dashboard reads it (its models evaluated on first use, then kept); null before its report exists.</summary>
     public StudyRun? Run(string id) => Report(id) is null ? null : _runs.GetOrAdd(id, i => new Lazy<StudyRun>(() => StudyRun.Load(Directory(i)))).Value;
 
-    /// <summary>A finished study's served page, rendered once (its plots take tens of milliseconds).</summary>
-    public string? StudyPage(string id) =>
-        Run(id) is { } run ? _studyPages.GetOrAdd(id, i => new Lazy<string>(() => new DashboardRenderer(run).StudyPage(new ServedLinks(i)))).Value : null;
+    /// <summary>A finished study's served page, rendered once per set of downloads (its plots take tens of milliseconds).</summary>
+    /// <param name="bundles">The models registered from the study: their bundles are linked for download.</param>
+    public string? StudyPage(string id, IReadOnlyList<RegisteredModel> bundles)
+    {
+        if (Run(id) is not { } run) return null;
+        var downloads = StudyDownloads.Of(id, File.Exists(RunLayout.ReportCsvPath(Directory(id))), bundles);
+        var key = id + "\n" + string.Join("\n", downloads.Select(d => d.Href));
+        return _studyPages.GetOrAdd(key, _ => new Lazy<string>(() => new DashboardRenderer(run).StudyPage(new ServedLinks(id), downloads))).Value;
+    }
 
     /// <summary>A finished study's report as one self-contained HTML file, rendered once (it takes about half a second).</summary>
     public string? Export(string id) =>

@@ -166,16 +166,6 @@ public static class ModelCommand
         return command;
     }
 
-    /// <summary>The models ranked best first by <paramref name="sort"/> (undefined values last, then by id).</summary>
-    public static IReadOnlyList<RegisteredModel> Ranked(IReadOnlyList<RegisteredModel> models, string sort)
-    {
-        var expected = sort.StartsWith("nachos:", StringComparison.Ordinal);
-        var metric = expected ? sort["nachos:".Length..] : sort;
-        double? Value(RegisteredModel x) => expected ? x.ExpectedMean(metric) : x.Metrics.GetValueOrDefault(metric);
-        var sign = SpecNames.Minimised(metric) ? 1 : -1;
-        return models.OrderBy(x => Value(x) is null).ThenBy(x => Value(x) is { } v ? sign * v : 0).ThenBy(x => x.Id).ToList();
-    }
-
     private static int RunList(Registry registry, string task, string? sort, string format)
     {
         var models = registry.Store.List(task);
@@ -184,12 +174,12 @@ public static class ModelCommand
             Console.Error.WriteLine($"error: no model registered under task '{task}'");
             return ExitCodes.NotFound;
         }
-        var metrics = models.SelectMany(x => x.Metrics.Keys).Distinct().ToList();
+        var metrics = RegistryRanking.RecordedMetrics(models);
         sort ??= PromotionRule.DefaultMetric(models[0].Kind);
-        var bare = sort.StartsWith("nachos:", StringComparison.Ordinal) ? sort["nachos:".Length..] : sort;
+        var bare = RegistryRanking.Metric(sort);
         if (!metrics.Contains(bare)) return ExitCodes.Refuse($"--sort {sort}: not a recorded metric of '{task}' (recorded: {string.Join(", ", metrics)}; nachos:METRIC for the NACHOS estimate)");
         var champion = registry.Store.Champion(task);
-        var ranked = Ranked(models, sort);
+        var ranked = RegistryRanking.Ranked(models, sort);
         switch (format)
         {
             case "json":

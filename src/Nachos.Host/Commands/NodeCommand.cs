@@ -164,7 +164,7 @@ public static class NodeCommand
         {
             try
             {
-                server = await ApiServer.Start(node, root, api.Host, api.Port, api.DataRoots);
+                server = await ApiServer.Start(node, root, api.Host, api.Port, api.DataRoots, postgres);
             }
             catch (ApiTokenException e)
             {

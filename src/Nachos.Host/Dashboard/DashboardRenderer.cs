@@ -10,10 +10,12 @@ namespace Nachos.Host.Dashboard;
 /// </summary>
 public sealed class DashboardRenderer(StudyRun run)
 {
-    public string StudyPage(IPageLinks links) => PageRenderer.Render<StudyPage>(new Dictionary<string, object?>
+    /// <param name="downloads">The files the served page links for download (<see cref="StudyDownloads"/>); none by default.</param>
+    public string StudyPage(IPageLinks links, IReadOnlyList<(string Href, string Label)>? downloads = null) => PageRenderer.Render<StudyPage>(new Dictionary<string, object?>
     {
         [nameof(Dashboard.StudyPage.Run)] = run,
         [nameof(Dashboard.StudyPage.Links)] = links,
+        [nameof(Dashboard.StudyPage.Downloads)] = downloads ?? [],
     });
 
     /// <param name="images">How case images appear; default: inline in each &lt;img&gt;.</param>
