@@ -66,6 +66,15 @@ public sealed class DashboardNavigationTests(ApiNode node) : IClassFixture<ApiNo
         }
         Assert.Empty(cookies.GetCookies(node.Url));
 
+        // A page asked for with a wrong token in its link: the form keeps the page and the rest of its query, never the token.
+        using (var withToken = await browser.GetAsync("/nodes?token=not-the-campaign-secret&x=2"))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, withToken.StatusCode);
+            var asked = await withToken.Content.ReadAsStringAsync();
+            Assert.DoesNotContain("not-the-campaign-secret", asked);
+            Assert.Contains("/nodes?x=2", asked);
+        }
+
         // Another site's page posting the form is refused like any cross-origin POST.
         using var forged = new HttpRequestMessage(HttpMethod.Post, "/login") { Content = Form(node.Token, "/") };
         forged.Headers.TryAddWithoutValidation("Origin", "http://evil.example");

@@ -14,10 +14,11 @@ public static class LocalRedirect
         target is { Length: > 0 } t && t[0] == '/' && (t.Length == 1 || t[1] is not ('/' or '\\'))
         && !t.Contains('\\') && !t.Any(char.IsControl);
 
-    /// <summary>The path and query of a request, as the login form's <c>next</c>.</summary>
+    /// <summary>The path and query of a request, as the login form's <c>next</c>, without a <c>token</c> parameter (never echoed into a page).</summary>
     public static string Of(Microsoft.AspNetCore.Http.HttpRequest request)
     {
-        var target = request.PathBase + request.Path + request.QueryString;
+        var query = Microsoft.AspNetCore.Http.QueryString.Create(request.Query.Where(kv => kv.Key != "token"));
+        var target = request.PathBase + request.Path + query;
         var text = target.ToString();
         return IsLocal(text) ? text : Home;
     }
