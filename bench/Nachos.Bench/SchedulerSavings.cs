@@ -36,7 +36,7 @@ internal static class SchedulerSavings
             learning_rate: { type: log-uniform, low: 0.00001, high: 0.3 }
             optimizer: { type: categorical, values: [adam, sgd] }
           {{(scheduler is null ? "" : "scheduler: " + scheduler)}}
-        execution: { trainer: torch, executor: in-process, devices: 1, max_retries: 0, max_failed_trials: 1 }
+        execution: { trainer: torch, devices: 1, max_retries: 0, max_failed_trials: 1 }
         """;
 
     private sealed record Cost(double InnerSeconds, double RefitSeconds, int InnerEpochs, int Tasks, double Wall);
