@@ -48,6 +48,19 @@ public sealed class SchedulerTests(ApiNode node) : IClassFixture<ApiNode>
         foreach (var fold in report.Folds)
             Assert.False(fold.Trials.Single(t => t.Trial == fold.ChosenTrial).Stopped);
 
+        // What it cost and what ASHA saved: the API, /metrics.
+        var cost = (await node.Http.GetFromJsonAsync<StudyCost>("api/studies/asha/cost", ApiJson.Options))!;
+        Assert.Equal(trials.Count(t => t.Trial.Stopped) * 2, cost.Saved!.StoppedTrainings); // two inner splits each
+        Assert.True(cost.Saved.EpochsSaved > 0 && cost.Saved.Share is > 0 and < 1, $"{cost.Saved}");
+        Assert.Equal(tasks.Count(t => t.State == TaskStates.Succeeded), cost.Tasks);
+        var inner = cost.Stages.Single(s => s.Stage == StudyCost.InnerSearch);
+        Assert.True(inner.DeviceSeconds > 0);
+        // Each inner training's epochs once: 1 per stopped training, 4 per one that ran to the end (no early stopping).
+        Assert.Equal(trials.Sum(t => t.Trial.Stopped ? t.Trial.RungEpoch!.Value * 2 : 4 * 2), inner.Epochs);
+        var metrics = await node.Http.GetStringAsync("metrics");
+        Assert.Contains("nachos_study_device_seconds{study=\"asha\",stage=\"inner search\"}", metrics);
+        Assert.Contains("nachos_study_scheduler_saved_ratio{study=\"asha\"}", metrics);
+
         var list = node.Cli("trial", "list", "asha");
         Assert.True(list.Code == 0, $"exit {list.Code}\n{list.Output}\n{list.Error}");
         Assert.Contains("stopped at epoch", list.Output);

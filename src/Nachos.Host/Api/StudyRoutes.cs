@@ -24,6 +24,7 @@ public static class StudyRoutes
         studies.MapPost("/{id}/cancel", async (string id, [FromServices] StudyApplication a) => Problems.Answer(await a.Control(id, StudyControl.Cancel)));
         studies.MapGet("/{id}/trials", async (string id, string? fold, string? sort, [FromServices] StudyApplication a) => Problems.Answer(await a.Trials(id, fold, sort)));
         studies.MapGet("/{id}/tasks", async (string id, string? fold, string? state, [FromServices] StudyApplication a) => Problems.Answer(await a.Tasks(id, fold, state)));
+        studies.MapGet("/{id}/cost", async (string id, [FromServices] StudyApplication a) => Problems.Answer(await a.Cost(id)));
         studies.MapGet("/{id}/files/{**path}", ArtifactFiles.Serve);
     }
 

@@ -162,6 +162,15 @@ public sealed class StudyApplication(ControlPlane plane)
         return new TaskList(id, StudyViews.TaskInfos((await plane.Tasks(id)).Tasks, outer, state));
     }
 
+    /// <summary>What the study has cost so far, by stage, and what its scheduler saved (from the queue, or the finished study's task list).</summary>
+    public async Task<Outcome<StudyCost>> Cost(string id)
+    {
+        var (shape, _, refusal) = StudyAndFold(id, null);
+        if (refusal is not null) return refusal;
+        var deploy = shape!.Spec.Deploy is null ? (int?)null : shape.InnerSplits.Count - 1;
+        return StudyCost.Of((await plane.Tasks(id)).Tasks, deploy);
+    }
+
     /// <summary>A known, readable study and its optional outer fold, or the refusal.</summary>
     private (StudyShape? Shape, int? Outer, Refusal? Refusal) StudyAndFold(string id, string? fold)
     {

@@ -15,9 +15,11 @@ public static class TaskStates
 }
 
 /// <summary>What the views need of a succeeded task's result (kept small: the views cross the network in one message).</summary>
-public sealed record TaskScores(int BestEpoch, double? ValidationLoss, IReadOnlyDictionary<string, double?> ValidationMetrics)
+/// <param name="EpochsRun">The training's epochs so far (a rung's continuation counts its earlier rungs too); 0 in views written before costs.</param>
+public sealed record TaskScores(int BestEpoch, double? ValidationLoss, IReadOnlyDictionary<string, double?> ValidationMetrics,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] int EpochsRun = 0)
 {
-    public static TaskScores Of(TrainingResult r) => new(r.BestEpoch, r.ValidationLoss, r.ValidationMetrics);
+    public static TaskScores Of(TrainingResult r) => new(r.BestEpoch, r.ValidationLoss, r.ValidationMetrics, r.EpochsRun);
 }
 
 /// <summary>
@@ -63,6 +65,17 @@ public static class QueueViews
         views.Sort((a, b) => string.CompareOrdinal(a.TaskId, b.TaskId));
         return views;
     }
+
+    /// <summary>
+    /// One task per training: under a scheduler a training's rungs are tasks of their own (…/s{j}/e{B}), and where it stands
+    /// is its latest (the full training, without a budget, last). Without a scheduler this is every task.
+    /// </summary>
+    public static IReadOnlyList<TaskView> LatestPerTraining(IReadOnlyList<TaskView> tasks) =>
+        tasks.All(t => !TaskAddress.TryParse(t.TaskId, out var a) || a.Budget is null) ? tasks
+        : tasks.GroupBy(t => TaskAddress.TryParse(t.TaskId, out var a) ? a.Training.ToString() : t.TaskId)
+            .Select(g => g.MaxBy(t => TaskAddress.TryParse(t.TaskId, out var a) ? a.Budget ?? int.MaxValue : int.MaxValue)!)
+            .OrderBy(t => t.TaskId, StringComparer.Ordinal)
+            .ToList();
 
     /// <summary>Every study the queue has seen a task of (or a pause or cancel for), with its counts; a closed study's are the counts it closed with.</summary>
     public static IReadOnlyList<StudyCounts> CountsByStudy(this QueueState state, IReadOnlySet<string> running)

@@ -56,6 +56,10 @@ public sealed record StudyProgressView(int TasksEnded, int TasksTotal, int Faile
     /// <param name="trials">search.trials of the spec.</param>
     /// <param name="innerSplits">Inner splits of each outer fold, from the split plan (empty when the plan cannot be read: no folds, total 0).</param>
     public static StudyProgressView Of(IReadOnlyList<TaskView> tasks, int trials, IReadOnlyList<int> innerSplits) =>
+        Counted(QueueViews.LatestPerTraining(tasks), trials, innerSplits);
+
+    // Under a scheduler a training counts once, where its latest rung stands: ended at a rung until it is promoted.
+    private static StudyProgressView Counted(IReadOnlyList<TaskView> tasks, int trials, IReadOnlyList<int> innerSplits) =>
         new(tasks.Count(t => t.Ended), PlannedTasks(trials, innerSplits), tasks.Count(t => t.State == TaskStates.Failed),
             FoldsOf(tasks, trials, innerSplits),
             tasks.Where(t => t.State == TaskStates.Running)
