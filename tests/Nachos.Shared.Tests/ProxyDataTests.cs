@@ -58,7 +58,8 @@ public sealed class ProxyDataTests : IDisposable
                     var groups = selected.Select(id => m.ById[id].Group).ToHashSet();
                     // A patient is in or out as a whole.
                     Assert.All(fold.Train.Where(id => groups.Contains(m.ById[id].Group)), id => Assert.Contains(id, selected));
-                    foreach (var stratum in fold.Train.GroupBy(id => m.ById[id].Stratum))
+                    // Per class and inner validation fold (each patient is validated in exactly one inner split).
+                    foreach (var stratum in fold.Train.GroupBy(id => (m.ById[id].Stratum, fold.Inner.Select((s, j) => (s, j)).First(x => x.s.Validation.Contains(id)).j)))
                     {
                         var target = Math.Max(1, (int)Math.Round(fraction * stratum.Count(), MidpointRounding.AwayFromZero));
                         var taken = stratum.Count(selected.Contains);
@@ -193,13 +194,27 @@ public sealed class ProxyDataTests : IDisposable
     }
 
     [Fact]
-    public void A_fraction_too_small_for_an_inner_split_names_the_key()
+    public void A_fraction_that_leaves_an_inner_validation_set_without_a_class_is_refused_before_its_metric_is_undefined()
     {
-        var m = ByPatient(new Random(9), 12, 2);
-        var images = Images(m, 9);
+        // Plans whose inner splits do not partition the outer-train set can hide a class from the selection: c1's two
+        // patients are validated in no inner split, only the clean one (s11) is kept, and split 0 trains on the other.
+        var m = Of(["c0", "c1"], [.. Enumerable.Range(0, 12).Select(i => ($"s{i}", $"p{i}", i < 10 ? 0 : 1, (string?)null))]);
+        var images = Images(m, 11);
+        var rng = new Random(3);
+        images["s10"] = [.. Enumerable.Range(0, Side * Side).Select(_ => (float)(0.5 + 0.05 * rng.NextDouble()))];
+        images["s11"] = [.. Enumerable.Range(0, Side * Side).Select(i => (float)(i / Side / (Side - 1.0)))];
+        string[] Ids(params int[] i) => [.. i.Select(x => $"s{x}")];
+        var fold = new OuterFold(0, "0", ["s0"], Ids(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11),
+            [new Split(Ids(1, 2, 3, 4, 5, 10), Ids(6, 7, 8, 9)), new Split(Ids(6, 7, 8, 9, 11), Ids(1, 2, 3, 4, 5))]);
         var e = Assert.Throws<SplitException>(() =>
-            ProxyData.Apply(SplitPlanner.Plan(m, Split(3, 3), 9), m, id => images[id], new ProxyDataSpec(0.01, ProxyMethod.Random), 9));
-        Assert.StartsWith("search.proxy.data.fraction 0.01: leaves inner split", e.Message);
-        Assert.Contains("raise the fraction", e.Message);
+            ProxyData.Apply(new SplitPlan("kfold", 1, [fold]), m, id => images[id], new ProxyDataSpec(0.2, ProxyMethod.Ncc), 11));
+        Assert.Contains("leaves inner split 0 of outer fold 0 with no training sample of class 'c1'", e.Message);
+        // Selecting per class and inner fold keeps every class on both sides of every inner split, even at a small fraction.
+        var plan = SplitPlanner.Plan(ByPatient(new Random(11), 30, 2), Split(3, 2), 11);
+        m = ByPatient(new Random(11), 30, 2);
+        images = Images(m, 11);
+        var ok = ProxyData.Apply(plan, m, id => images[id], new ProxyDataSpec(0.05, ProxyMethod.Ncc), 11);
+        Assert.All(ok.Outer, f => Assert.All(Enumerable.Range(0, f.Inner.Count), j =>
+            Assert.Equal(2, f.SearchSplit(j).Validation.Select(id => m.ById[id].Labels[0]).Distinct().Count())));
     }
 }
