@@ -6,6 +6,7 @@ using Nachos.Host.Running;
 using Nachos.Shared.Bundle;
 using Nachos.Shared.Data;
 using Nachos.Shared.Metrics;
+using Nachos.Shared.Proxy;
 using Nachos.Shared.Spec;
 using Nachos.Shared.Splits;
 using Nachos.Shared.Study;
@@ -95,7 +96,9 @@ public static class BundleCommand
 
         var dataManifest = RunDirectoryCatalog.LoadManifest(spec);
         var training = new StudyContext(spec, plan, dataManifest, runDir).TrainingTask(queued);
-        var (modelSpec, trainingSpec) = queued.Hyperparameters.ApplyTo(spec.Model, spec.Training);
+        var (modelSpec, trainingSpec) = TaskModel.Of(spec, queued.Hyperparameters, queued.TaskId);
+        if (modelSpec.Shallower != 0)
+            throw new BundleException($"task {task} trained the search's proxy network (search.proxy.network), which a bundle cannot describe; bundle the fold's refit");
         var norm = TaskModels.TrainingNormalization(taskDir, () =>
             Normalization.FromTraining(DatasetLoader.Load(spec, training.Train, RunLayout.ImageCacheDirectory(runDir)), training.Train));
 

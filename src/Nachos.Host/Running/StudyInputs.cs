@@ -1,4 +1,5 @@
 using Nachos.Shared.Data;
+using Nachos.Shared.Proxy;
 using Nachos.Shared.Spec;
 using Nachos.Shared.Splits;
 using Nachos.Training.Data;
@@ -28,8 +29,7 @@ public sealed record StudyInputs(StudySpec Spec, LoadedDataset Data, SplitPlan P
                 });
             });
             foreach (var skipped in data.Skipped) AnsiConsole.MarkupLineInterpolated($"[yellow]skipped[/] {skipped}");
-            var plan = SplitPlanner.Plan(data.Manifest, spec.Split, spec.Seed, spec.Deploy is not null);
-            return new StudyInputs(spec, data, plan);
+            return new StudyInputs(spec, data, PlanOf(spec, data));
         }
         catch (Exception e) when (e is SpecException or DataException or SplitException)
         {
@@ -47,6 +47,13 @@ public sealed record StudyInputs(StudySpec Spec, LoadedDataset Data, SplitPlan P
     {
         var spec = SpecLoader.Parse(yaml, sourcePath, roots);
         var data = DatasetLoader.Load(spec, roots: roots);
-        return new StudyInputs(spec, data, SplitPlanner.Plan(data.Manifest, spec.Split, spec.Seed, spec.Deploy is not null));
+        return new StudyInputs(spec, data, PlanOf(spec, data));
+    }
+
+    /// <summary>The split plan, with each fold's proxy-data selection when the spec asks for one (it reads the decoded images).</summary>
+    private static SplitPlan PlanOf(StudySpec spec, LoadedDataset data)
+    {
+        var plan = SplitPlanner.Plan(data.Manifest, spec.Split, spec.Seed, spec.Deploy is not null);
+        return spec.Search.Proxy?.Data is { } proxy ? ProxyData.Apply(plan, data.Manifest, id => data.Images[id], proxy, spec.Seed) : plan;
     }
 }

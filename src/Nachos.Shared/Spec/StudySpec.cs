@@ -70,7 +70,9 @@ public enum Architecture { SimpleCnn, ResNet18, ResNet34, ResNet50, UNet }
 
 /// <param name="Depth">UNet levels (resolutions); the classification architectures have their own.</param>
 /// <param name="Residual">UNet blocks with a residual connection.</param>
-public sealed record ModelSpec(Architecture Architecture, double Width, string? InitialWeights, int Depth = ModelSpec.DefaultDepth, bool Residual = false)
+/// <param name="Shallower">Blocks per stage (ResNet) or conv blocks (SimpleCnn) removed, at least one kept: a proxy network's (which lowers a UNet's Depth instead).</param>
+public sealed record ModelSpec(Architecture Architecture, double Width, string? InitialWeights, int Depth = ModelSpec.DefaultDepth, bool Residual = false,
+    int Shallower = 0)
 {
     public const int DefaultDepth = 4;
 }
@@ -156,9 +158,12 @@ public sealed record ParamSpec(
 public enum SamplerKind { Random, Grid, Tpe }
 
 /// <param name="Scheduler">Stops poor trials early (null: every trial runs to the end); see <see cref="Search.RungSchedule"/>.</param>
+/// <param name="Proxy">The inner search's proxy data and proxy network (<c>search.proxy</c>); null: the search trains the full problem.</param>
 public sealed record SearchSpec(SamplerKind Sampler, int Trials, int Parallelism, string Metric, IReadOnlyList<ParamSpec> Space, int GridPoints,
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
-    SchedulerSpec? Scheduler = null)
+    SchedulerSpec? Scheduler = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    ProxySpec? Proxy = null)
 {
     /// <summary>Validation loss and the surface distances are minimised; every other metric maximised.</summary>
     [System.Text.Json.Serialization.JsonIgnore]

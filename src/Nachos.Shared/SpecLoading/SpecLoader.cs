@@ -61,6 +61,8 @@ public static partial class SpecLoader
         var execution = ReadExecution(top.Child("execution"));
         var evaluation = ReadEvaluation(top.Child("evaluation"), task);
         var deploy = ReadDeploy(top.Child("deploy"));
+        if (search.Proxy?.Network is not null && model.InitialWeights is not null)
+            top.Error("search.proxy.network", "cannot be used with model.initial_weights: the weights fit the full model only");
         if (task == TaskKind.Segmentation && execution.Trainer == TrainerKind.Simulated)
             top.Error("task", "the simulated trainer scores image-level tasks only; task segmentation needs trainer torch");
         return new StudySpec(name, seed, dir, dataset, task, image, split, model, training, search, execution, evaluation, deploy)
@@ -387,8 +389,9 @@ public static partial class SpecLoader
             }
         var gridPoints = s.Int("grid_points", 3, 2, 100);
         var scheduler = ReadScheduler(s.Child("scheduler"), maxEpochs);
+        var proxy = ReadProxy(s.Child("proxy"));
         s.Finish();
-        var search = new SearchSpec(sampler, trials, parallelism, metric, space, gridPoints, scheduler);
+        var search = new SearchSpec(sampler, trials, parallelism, metric, space, gridPoints, scheduler, proxy);
         if (s.ErrorCount == errorsBefore)
         {
             try

@@ -8,13 +8,15 @@ namespace Nachos.Shared.Splits;
 /// </summary>
 public static class LeakageAudit
 {
-    /// <summary>Refuses an inner split that holds a sample of its outer test fold (a tampered or corrupted plan).</summary>
+    /// <summary>Refuses an inner split or a proxy selection that holds a sample of its outer test fold (a tampered or corrupted plan).</summary>
     public static void Guard(string taskId, OuterFold fold, Split inner)
     {
         var test = fold.Test.ToHashSet();
         var leaked = inner.Train.Concat(inner.Validation).FirstOrDefault(test.Contains);
         if (leaked is not null)
             throw new InvalidOperationException($"{taskId}: sample '{leaked}' of outer test fold {fold.Name} is in an inner split; refusing to train");
+        if (fold.Proxy?.FirstOrDefault(test.Contains) is { } selected)
+            throw new InvalidOperationException($"{taskId}: sample '{selected}' of outer test fold {fold.Name} is in the fold's proxy data; refusing to train");
     }
 
     public static IReadOnlyList<string> Check(SplitPlan plan, Manifest manifest, bool grouped, bool exhaustive)
@@ -38,6 +40,15 @@ public static class LeakageAudit
             if (test.Count + train.Count != byId.Count || test.Concat(train).Any(id => !byId.ContainsKey(id)))
                 problems.Add($"{f}: test and train do not cover the dataset exactly");
 
+            if (fold.Proxy is { } proxy)
+            {
+                var selected = proxy.ToHashSet();
+                if (!selected.All(train.Contains)) problems.Add($"{f}: the proxy data holds samples outside the outer-train set");
+                Disjoint(problems, f, "outer test", test, "proxy data", selected, GroupOf);
+                for (var j = 0; j < fold.Inner.Count; j++)
+                    if (fold.SearchSplit(j) is { } searched && (searched.Train.Count == 0 || searched.Validation.Count == 0))
+                        problems.Add($"{f}, inner split {j}: empty train or validation set within the proxy data");
+            }
             for (var j = 0; j < fold.Inner.Count; j++)
             {
                 var s = $"{f}, inner split {j}";

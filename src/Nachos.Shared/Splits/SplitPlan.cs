@@ -8,8 +8,22 @@ namespace Nachos.Shared.Splits;
 /// <summary>One train/validation split of sample ids.</summary>
 public sealed record Split(IReadOnlyList<string> Train, IReadOnlyList<string> Validation);
 
-/// <summary>Outer fold k: its test set T_k, its outer-train set D \ T_k and the inner splits of D \ T_k.</summary>
-public sealed record OuterFold(int Index, string Name, IReadOnlyList<string> Test, IReadOnlyList<string> Train, IReadOnlyList<Split> Inner);
+/// <summary>
+/// Outer fold k: its test set T_k, its outer-train set D \ T_k and the inner splits of D \ T_k. <c>Proxy</c>, with
+/// <c>search.proxy.data</c>, is the part of D \ T_k the inner search uses (absent from splits.json otherwise).
+/// </summary>
+public sealed record OuterFold(int Index, string Name, IReadOnlyList<string> Test, IReadOnlyList<string> Train, IReadOnlyList<Split> Inner,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Proxy = null)
+{
+    /// <summary>Inner split <paramref name="j"/> as the search trains on it: restricted to the proxy data when there is some.</summary>
+    public Split SearchSplit(int j)
+    {
+        var split = Inner[j];
+        if (Proxy is null) return split;
+        var keep = Proxy.ToHashSet();
+        return new Split(split.Train.Where(keep.Contains).ToList(), split.Validation.Where(keep.Contains).ToList());
+    }
+}
 
 /// <summary>
 /// A complete outer × inner plan. <see cref="Hash"/> is the SHA-256 of its canonical JSON.

@@ -41,7 +41,7 @@ public static class FoldEnsembles
         var validationMaps = candidates.Select(_ => new Dictionary<string, double[]>()).ToList();
         for (var j = 0; j < fold.Inner.Count; j++)
         {
-            var split = fold.Inner[j];
+            var split = fold.SearchSplit(j);
             foreach (var id in split.Validation) validationTruth[Key(j, id)] = truth(id);
             for (var m = 0; m < candidates.Count; m++)
                 foreach (var (id, map) in predict(Split(candidates[m], fold, j), split.Train, split.Validation))
@@ -52,8 +52,8 @@ public static class FoldEnsembles
 
         // Test: each candidate's split models averaged, then the rules across candidates.
         var testTruth = fold.Test.ToDictionary(id => id, truth);
-        var testMaps = candidates.Select(c => Average(fold.Inner.Select((split, j) =>
-            predict(Split(c, fold, j), split.Train, fold.Test)).ToList())).ToList();
+        var testMaps = candidates.Select(c => Average(fold.Inner.Select((_, j) =>
+            predict(Split(c, fold, j), fold.SearchSplit(j).Train, fold.Test)).ToList())).ToList();
         var test = EnsembleScores.Evaluate(height, width, testTruth, testMaps);
         return new FoldEnsemble(fold.Index, candidates, validation, chosen, test);
     }

@@ -8,7 +8,8 @@ public static class TrainingTasks
 {
     /// <summary>
     /// An inner task draws only on the outer-train set; this is checked here, at the last step before training, so the
-    /// outer test fold cannot reach the inner loop (nor, through it, the normalisation statistics).
+    /// outer test fold cannot reach the inner loop (nor, through it, the normalisation statistics). With proxy data an
+    /// inner task trains and validates on its split's part of the fold's proxy selection.
     /// </summary>
     public static TrainingTask Resolve(SplitPlan plan, TaskSpec task, string runDir)
     {
@@ -16,7 +17,7 @@ public static class TrainingTasks
         var dir = RunLayout.TaskDirectory(runDir, task.Address());
         if (task.Inner is not { } j)
             return new TrainingTask(task.TaskId, fold.Train, [], fold.Test, task.Hyperparameters, task.MaxEpochs, task.Seed, dir);
-        var split = fold.Inner[j];
+        var split = fold.SearchSplit(j);
         LeakageAudit.Guard(task.TaskId, fold, split);
         return new TrainingTask(task.TaskId, split.Train, split.Validation, [], task.Hyperparameters, task.MaxEpochs, task.Seed, dir, task.Budget());
     }

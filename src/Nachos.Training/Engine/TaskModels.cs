@@ -1,3 +1,4 @@
+using Nachos.Shared.Proxy;
 using Nachos.Shared.Spec;
 using Nachos.Shared.Study;
 using Nachos.Shared.Tasks;
@@ -20,7 +21,7 @@ public static class TaskModels
     {
         var modelFile = RunLayout.ModelPath(taskDirectory);
         if (!File.Exists(modelFile)) throw new FileNotFoundException($"{modelFile}: task {task} has no final model", modelFile);
-        var (modelSpec, training) = config.ApplyTo(spec.Model, spec.Training);
+        var (modelSpec, training) = TaskModel.Of(spec, config, task);
         using var head = new SegmentationHead(spec, images ?? data, training, task.ToString(), taskDirectory);
         using var model = head.CreateModel(modelSpec, 0);
         model.load(modelFile);

@@ -11,6 +11,7 @@ using static TorchSharp.torch;
 using Nachos.Shared.Study;
 using Nachos.Shared.Files;
 using Nachos.Shared.Seeding;
+using Nachos.Shared.Proxy;
 
 namespace Nachos.Training.Engine;
 
@@ -24,7 +25,7 @@ public sealed class Trainer(StudySpec spec, LoadedDataset data, string device = 
     public TrainingResult Run(TrainingTask task, Action<TrainingProgress>? progress = null, CancellationToken cancel = default)
     {
         var clock = Stopwatch.StartNew();
-        var (modelSpec, t) = task.Hyperparameters.ApplyTo(spec.Model, spec.Training);
+        var (modelSpec, t) = TaskModel.Of(spec, task.Hyperparameters, task.TaskId);
         t = t with { MaxEpochs = task.MaxEpochs };
         Directory.CreateDirectory(task.Directory);
         var dev = torch.device(device);

@@ -15,10 +15,10 @@ public static class ModelFactory
         CpuConvolutions.UseAtenKernels();
         Module<Tensor, Tensor> model = spec.Architecture switch
         {
-            Architecture.SimpleCnn => new SimpleCnn(image.Channels, outputs, spec.Width),
-            Architecture.ResNet18 => new ResNet(18, image.Channels, outputs, spec.Width, Math.Min(image.Height, image.Width)),
-            Architecture.ResNet34 => new ResNet(34, image.Channels, outputs, spec.Width, Math.Min(image.Height, image.Width)),
-            Architecture.ResNet50 => new ResNet(50, image.Channels, outputs, spec.Width, Math.Min(image.Height, image.Width)),
+            Architecture.SimpleCnn => new SimpleCnn(image.Channels, outputs, spec.Width, SimpleCnn.Blocks - spec.Shallower),
+            Architecture.ResNet18 => new ResNet(18, image.Channels, outputs, spec.Width, Math.Min(image.Height, image.Width), spec.Shallower),
+            Architecture.ResNet34 => new ResNet(34, image.Channels, outputs, spec.Width, Math.Min(image.Height, image.Width), spec.Shallower),
+            Architecture.ResNet50 => new ResNet(50, image.Channels, outputs, spec.Width, Math.Min(image.Height, image.Width), spec.Shallower),
             _ => throw new ArgumentOutOfRangeException(nameof(spec)),
         };
         Initialise(model, seed);

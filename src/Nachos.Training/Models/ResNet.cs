@@ -8,7 +8,8 @@ namespace Nachos.Training.Models;
 
 /// <summary>
 /// ResNet-18/34 (basic blocks) and ResNet-50 (bottlenecks), base width 64 × <c>width</c>. Inputs under 96 px
-/// get a 3×3 stride-1 stem without max-pooling (as for CIFAR-sized images); larger ones the ImageNet stem.
+/// get a 3×3 stride-1 stem without max-pooling (as for CIFAR-sized images); larger ones the ImageNet stem. A proxy
+/// network removes <c>shallower</c> blocks from each stage, keeping at least one.
 /// </summary>
 public sealed class ResNet : Module<Tensor, Tensor>
 {
@@ -16,7 +17,7 @@ public sealed class ResNet : Module<Tensor, Tensor>
     private readonly Sequential stages;
     private readonly Linear head;
 
-    public ResNet(int depth, int inChannels, int outputs, double width, int inputSize) : base($"ResNet{depth}")
+    public ResNet(int depth, int inChannels, int outputs, double width, int inputSize, int shallower = 0) : base($"ResNet{depth}")
     {
         var (bottleneck, counts) = depth switch
         {
@@ -36,7 +37,7 @@ public sealed class ResNet : Module<Tensor, Tensor>
         for (var s = 0; s < 4; s++)
         {
             var planes = W(64 << s);
-            for (var b = 0; b < counts[s]; b++)
+            for (var b = 0; b < Math.Max(1, counts[s] - shallower); b++)
             {
                 var stride = s > 0 && b == 0 ? 2 : 1;
                 Module<Tensor, Tensor> block = bottleneck ? new Bottleneck(prev, planes, stride) : new BasicBlock(prev, planes, stride);

@@ -1,0 +1,21 @@
+using Nachos.Shared.Spec;
+using Nachos.Shared.Tasks;
+
+namespace Nachos.Shared.Proxy;
+
+/// <summary>The one rule for which model a task trains (and which model reads its weights back).</summary>
+public static class TaskModel
+{
+    /// <summary>
+    /// <paramref name="config"/> applied to the spec's model and training sections, and for a search task (a trial's
+    /// inner split) the proxy network on top; a refit and <c>nachos train</c>'s trainings get the full model.
+    /// </summary>
+    public static (ModelSpec Model, TrainingSpec Training) Of(StudySpec spec, Hyperparameters config, TaskAddress? task)
+    {
+        var (model, training) = config.ApplyTo(spec.Model, spec.Training);
+        return (task is { Trial: not null } && spec.Search.Proxy?.Network is { } proxy ? proxy.Apply(model) : model, training);
+    }
+
+    public static (ModelSpec Model, TrainingSpec Training) Of(StudySpec spec, Hyperparameters config, string taskId) =>
+        Of(spec, config, TaskAddress.TryParse(taskId, out var address) ? address : null);
+}
