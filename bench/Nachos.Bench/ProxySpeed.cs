@@ -54,13 +54,13 @@ public static class ProxySpeed
         };
         var task = TaskSpec.ForSplit("bench", 0, 0, 0, Hyperparameters.Empty, epochs, 7);
         Console.WriteLine($"torch threads {get_num_threads()}, {Environment.ProcessorCount} cores; {data.Manifest.Samples.Count} images; " +
-                          $"inner split 0 of outer fold 0: {TrainingTasks.Resolve(plain, task, dir).Train.Count} training images full, " +
-                          $"{TrainingTasks.Resolve(proxied, task, dir).Train.Count} with proxy data; selection of all 3 folds {selection:F2} s; {epochs} epochs");
+                          $"inner split 0 of outer fold 0: {TrainingTasks.Resolve(plain, task, dir, both.Search).Train.Count} training images full, " +
+                          $"{TrainingTasks.Resolve(proxied, task, dir, both.Search).Train.Count} with proxy data; selection of all 3 folds {selection:F2} s; {epochs} epochs");
         double Once(StudySpec spec, SplitPlan plan)
         {
             var work = Path.Combine(dir, "task");
             if (Directory.Exists(work)) Directory.Delete(work, true);
-            var t = TrainingTasks.Resolve(plan, task, work);
+            var t = TrainingTasks.Resolve(plan, task, work, spec.Search);
             var c = Stopwatch.StartNew();
             new Trainer(spec, data).Run(t);
             return c.Elapsed.TotalSeconds;

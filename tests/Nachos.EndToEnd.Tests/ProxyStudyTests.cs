@@ -44,7 +44,43 @@ public sealed class ProxyStudyTests
             PredictionsFile.Read(dir.File($"{taskFolder}/predictions.csv"), TaskKind.Binary).Rows.Select(r => r.SampleId).ToHashSet();
     }
 
+    [Fact]
+    public void A_two_stage_search_reevaluates_the_proxy_stages_best_at_full_size_and_chooses_among_those()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir.File("spec.yaml"), RunCommandTests.TorchSpec("twostage",
+            "{ max_epochs: 2, batch_size: 16, optimizer: adam }",
+            """
+            { trials: 3, parallelism: 3, sampler: random, space: { learning_rate: { type: log-uniform, low: 0.0001, high: 0.1 } },
+                      proxy: { data: { fraction: 0.5, method: random }, network: { width: 0.5 }, top_k: 2 } }
+            """,
+            "{ trainer: torch, executor: subprocess, devices: 2 }"));
+        var (code, output, error) = NachosProcess.Run(dir.Path, "run", "spec.yaml");
+        Assert.True(code == 0, $"exit {code}\n{output}\n{error}");
+        Assert.Contains("proxy search", output); // the cost line names both stages
+        Assert.Contains("full-size stage", output);
+
+        var report = Nachos.Shared.Study.StudyReport.Read(dir.File("runs/twostage/report.json"));
+        var plan = SplitPlan.Read(dir.File("runs/twostage/splits.json"));
+        foreach (var fold in report.Folds)
+        {
+            Assert.Equal(5, fold.Trials.Count);
+            var first = fold.Trials.Where(t => t.Trial < 3).OrderByDescending(t => t.Score).ThenBy(t => t.Trial).Take(2).ToList();
+            var second = fold.Trials.Where(t => t.Trial >= 3).OrderBy(t => t.Trial).ToList();
+            Assert.Equal(first.Select(t => t.Config), second.Select(t => t.Config));
+            Assert.Contains(fold.ChosenTrial!.Value, second.Select(t => t.Trial));
+            // The full-size stage trained the whole inner split with the full network.
+            var k = fold.Outer;
+            Assert.Equal(plan.Outer[k].Inner[0].Validation.ToHashSet(), Predicted($"runs/twostage/o{k}/t3/s0"));
+            Assert.True(new FileInfo(dir.File($"runs/twostage/o{k}/t0/s0/model.pt")).Length * 2 < new FileInfo(dir.File($"runs/twostage/o{k}/t3/s0/model.pt")).Length);
+        }
+
+        HashSet<string> Predicted(string taskFolder) =>
+            PredictionsFile.Read(dir.File($"{taskFolder}/predictions.csv"), TaskKind.Binary).Rows.Select(r => r.SampleId).ToHashSet();
+    }
+
     [Theory]
+    [InlineData("{ network: { width: 0.5 }, top_k: 9 }", "search.proxy.top_k")]
     [InlineData("{ data: { fraction: 2, method: ncc } }", "search.proxy.data.fraction")]
     [InlineData("{ data: { fraction: 0.3, method: ssim } }", "search.proxy.data.method")]
     [InlineData("{ network: { width: 0.5, depth: 2 } }", "search.proxy.network.depth")]

@@ -139,6 +139,9 @@ public sealed class ProxyDataTests : IDisposable
         Assert.Equal(2, byEntropy.Count);
     }
 
+    private static readonly SearchSpec ProxiedSearch = new(SamplerKind.Random, 4, 2, "auroc", [], 3,
+        Proxy: new ProxySpec(new ProxyDataSpec(0.3, ProxyMethod.Ncc), null, TopK: 2));
+
     [Fact]
     public void Inner_tasks_train_and_validate_on_the_proxy_data_and_the_refit_and_test_stay_full()
     {
@@ -146,13 +149,17 @@ public sealed class ProxyDataTests : IDisposable
         var images = Images(m, 2);
         var plan = ProxyData.Apply(SplitPlanner.Plan(m, Split(), 2), m, id => images[id], new ProxyDataSpec(0.3, ProxyMethod.Ncc), 2);
         var fold = plan.Outer[1];
-        var inner = TrainingTasks.Resolve(plan, TaskSpec.ForSplit("st", 1, 0, 1, Hyperparameters.Empty, 3, 1), _dir.Path);
+        var inner = TrainingTasks.Resolve(plan, TaskSpec.ForSplit("st", 1, 0, 1, Hyperparameters.Empty, 3, 1), _dir.Path, ProxiedSearch);
         var selected = fold.Proxy!.ToHashSet();
         Assert.All(inner.Train.Concat(inner.Validation), id => Assert.Contains(id, selected));
         Assert.Equal(fold.Inner[1].Train.Where(selected.Contains), inner.Train);
         Assert.Equal(fold.Inner[1].Validation.Where(selected.Contains), inner.Validation);
         Assert.True(inner.Train.Count < fold.Inner[1].Train.Count);
-        var refit = TrainingTasks.Resolve(plan, TaskSpec.Refit("st", 1, 0, Hyperparameters.Empty, 3, 1), _dir.Path);
+        // The full-size stage's trials (from search.trials on) train on the whole inner split.
+        var second = TrainingTasks.Resolve(plan, TaskSpec.ForSplit("st", 1, 4, 1, Hyperparameters.Empty, 3, 1), _dir.Path, ProxiedSearch);
+        Assert.Equal(fold.Inner[1].Train, second.Train);
+        Assert.Equal(fold.Inner[1].Validation, second.Validation);
+        var refit = TrainingTasks.Resolve(plan, TaskSpec.Refit("st", 1, 0, Hyperparameters.Empty, 3, 1), _dir.Path, ProxiedSearch);
         Assert.Equal(fold.Train, refit.Train);
         Assert.Equal(fold.Test, refit.Test);
     }
@@ -170,7 +177,7 @@ public sealed class ProxyDataTests : IDisposable
         Assert.Contains(problems, p => p.Contains("outer fold 0") && p.Contains("proxy data") && p.Contains(leaked));
         Assert.Contains(problems, p => p.Contains("proxy data holds samples outside the outer-train set"));
         var e = Assert.Throws<InvalidOperationException>(() =>
-            TrainingTasks.Resolve(tampered, TaskSpec.ForSplit("st", 0, 0, 0, Hyperparameters.Empty, 3, 1), _dir.Path));
+            TrainingTasks.Resolve(tampered, TaskSpec.ForSplit("st", 0, 0, 0, Hyperparameters.Empty, 3, 1), _dir.Path, ProxiedSearch));
         Assert.Contains($"sample '{leaked}' of outer test fold 0 is in the fold's proxy data", e.Message);
         Assert.Empty(LeakageAudit.Check(plan, m, grouped: true, exhaustive: true));
     }

@@ -271,3 +271,65 @@ public sealed class SearchSchedulerTests
         return Nachos.Shared.SpecLoading.SpecLoader.LoadFile(path);
     }
 }
+
+public sealed class TwoStageSearchTests
+{
+    private static readonly SearchSpec Search = new(SamplerKind.Random, 4, 2, "auroc",
+        [SearchTestKit.Numeric("learning_rate", ParamKind.LogUniform, 1e-5, 1e-1)], 3,
+        Scheduler: new SchedulerSpec(SchedulerKind.Asha, 2, 3, 1, 3, 1),
+        Proxy: new ProxySpec(null, new ProxyNetworkSpec(0.5, 0), TopK: 2));
+
+    private static FoldState Finish(FoldState f, int trial, double score) =>
+        f.Apply(new TrialFinished(new TrialResult(trial, f.Started[trial], score, 0.01, 3, [score], null)));
+
+    [Fact]
+    public void The_proxy_searchs_best_configurations_run_again_at_full_size_and_the_choice_is_among_those()
+    {
+        var fold = FoldState.Empty.Apply(new FoldStarted("st", 0, 4, 4, 2, 20, 3, "auroc", true, 0.5, Search, 1));
+        var sampler = fold.Sampler();
+        foreach (var e in fold.Decide(sampler)) fold = fold.Apply(e);
+        Assert.Equal([0, 1, 2, 3], fold.Running.Order());
+        // Stage one is proxied and scheduled; stage two trials are neither.
+        Assert.True(Search.Proxied(3));
+        Assert.False(Search.Proxied(4));
+        Assert.Equal([2, 6, 18], fold.TrialRequest(0).Rungs);
+
+        fold = Finish(Finish(Finish(Finish(fold, 0, 0.70), 1, 0.90), 2, 0.80), 3, 0.60);
+        var second = fold.Decide(sampler);
+        Assert.Equal([(4, fold.Started[1]), (5, fold.Started[2])], second.Cast<TrialStarted>().Select(t => (t.Trial, t.Config)));
+        foreach (var e in second) fold = fold.Apply(e);
+        Assert.Null(fold.TrialRequest(4).Rungs);
+        Assert.Null(fold.TrialRequest(4).Budget());
+        Assert.Empty(fold.Decide(sampler)); // waits for both
+
+        // At full size the ranking flips; the proxy stage's 0.90 is not a candidate.
+        fold = Finish(Finish(fold, 4, 0.75), 5, 0.85);
+        var refit = Assert.IsType<RefitStarted>(Assert.Single(fold.Decide(sampler)));
+        Assert.Equal(5, refit.Trial);
+        Assert.Equal(fold.Started[2], refit.Config);
+    }
+
+    [Fact]
+    public void A_full_size_stage_whose_trials_all_fail_fails_the_fold_naming_it()
+    {
+        var fold = FoldState.Empty.Apply(new FoldStarted("st", 0, 4, 4, 2, 20, 3, "auroc", true, 0.9, Search with { Scheduler = null }, 1));
+        var sampler = fold.Sampler();
+        foreach (var e in fold.Decide(sampler)) fold = fold.Apply(e);
+        fold = Finish(Finish(Finish(Finish(fold, 0, 0.70), 1, 0.90), 2, 0.80), 3, 0.60);
+        foreach (var e in fold.Decide(sampler)) fold = fold.Apply(e);
+        foreach (var n in new[] { 4, 5 })
+            fold = fold.Apply(new TrialFinished(new TrialResult(n, fold.Started[n], null, null, 0, [null], $"st/o0/t{n}/s0: crashed: boom")));
+        var failed = Assert.IsType<FoldFailed>(Assert.Single(fold.Decide(sampler)));
+        Assert.Contains("t5", failed.Reason);
+    }
+
+    [Fact]
+    public void The_cost_of_a_two_stage_search_is_split_into_its_proxy_and_full_size_stages()
+    {
+        TaskView Done(string id, double seconds) => new(id, 0, TaskAddress.Parse(id).Trial, 0, TaskStates.Succeeded, null,
+            new TaskScores(1, 0.5, new Dictionary<string, double?>(), 3), null, 1, Seconds: seconds);
+        var cost = StudyCost.Of([Done("st/o0/t0/s0", 1), Done("st/o0/t3/s0", 1.5), Done("st/o0/t4/s0", 6), Done("st/o0/refit", 7)], null, Search);
+        Assert.Equal([StudyCost.ProxySearch, StudyCost.FullSizeStage, StudyCost.Refits], cost.Stages.Select(s => s.Stage));
+        Assert.Equal([2.5, 6, 7], cost.Stages.Select(s => s.DeviceSeconds));
+    }
+}

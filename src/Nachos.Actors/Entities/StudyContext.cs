@@ -10,7 +10,7 @@ namespace Nachos.Actors.Entities;
 public sealed record StudyContext(StudySpec Spec, SplitPlan Plan, Manifest Manifest, string RunDir)
 {
     /// <summary>The trainer's task for a queued task of this study (<see cref="TrainingTasks.Resolve"/>).</summary>
-    public TrainingTask TrainingTask(TaskSpec task) => TrainingTasks.Resolve(Plan, task, RunDir);
+    public TrainingTask TrainingTask(TaskSpec task) => TrainingTasks.Resolve(Plan, task, RunDir, Spec.Search);
 
     public StudyBrief Brief => StudyBrief.Of(Spec, Plan);
 }

@@ -168,7 +168,7 @@ public sealed class StudyApplication(ControlPlane plane)
         var (shape, _, refusal) = StudyAndFold(id, null);
         if (refusal is not null) return refusal;
         var deploy = shape!.Spec.Deploy is null ? (int?)null : shape.InnerSplits.Count - 1;
-        return StudyCost.Of((await plane.Tasks(id)).Tasks, deploy);
+        return StudyCost.Of((await plane.Tasks(id)).Tasks, deploy, shape.Spec.Search);
     }
 
     /// <summary>A known, readable study and its optional outer fold, or the refusal.</summary>

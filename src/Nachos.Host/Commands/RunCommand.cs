@@ -134,7 +134,7 @@ public static class RunCommand
                 ReportTable.Write(report, result: StudyResult.Load(runDir, report)?.Text, calibration: ReportTable.ReadCalibration(runDir));
                 AnsiConsole.MarkupLineInterpolated($"wrote {RunLayout.ReportPath(runDir)} and {RunLayout.ReportCsv} (see also: nachos report {runDir} --format html)");
                 var tasks = await Tasks(node, spec.Name, stop.Token) is { Count: > 0 } open ? open : StudyTaskFile.Read(runDir)?.Tasks ?? [];
-                if (StudyCost.Of(tasks, plan.Deploy is null ? null : plan.DeployIndex) is { Tasks: > 0 } cost)
+                if (StudyCost.Of(tasks, plan.Deploy is null ? null : plan.DeployIndex, spec.Search) is { Tasks: > 0 } cost)
                     AnsiConsole.MarkupLineInterpolated($"cost: {cost.Text()}");
                 if (!report.Complete) return Failed(report);
                 return spec.Robustness is { } robustness ? StressCommand.Run(runDir, robustness.Transforms, robustness.Severities) : ExitCodes.Ok;

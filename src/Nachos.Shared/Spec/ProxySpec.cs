@@ -2,9 +2,12 @@ namespace Nachos.Shared.Spec;
 
 /// <summary>
 /// The spec's <c>search.proxy</c>: what the inner search of each fold trains on instead of the full problem. The refit
-/// and the outer test stay full size.
+/// and the outer test stay full size. With <c>TopK</c> the search has two stages: the proxy search's best <c>TopK</c>
+/// configurations are evaluated again at full size (trials <c>search.trials</c> onwards), and the choice is made among those.
 /// </summary>
-public sealed record ProxySpec(ProxyDataSpec? Data, ProxyNetworkSpec? Network);
+public sealed record ProxySpec(ProxyDataSpec? Data, ProxyNetworkSpec? Network,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    int TopK = 0);
 
 /// <summary>
 /// <c>search.proxy.data</c>: the inner search uses <c>Fraction</c> of each fold's outer-train set, whole patients, in

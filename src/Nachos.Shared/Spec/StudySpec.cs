@@ -165,6 +165,11 @@ public sealed record SearchSpec(SamplerKind Sampler, int Trials, int Parallelism
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     ProxySpec? Proxy = null)
 {
+    /// <summary>
+    /// Whether trial <paramref name="trial"/>'s inner tasks train on the proxy (data and/or network): every trial of a one-stage proxy
+    /// search, the first stage's trials (below <see cref="Trials"/>) of a two-stage one; never without a proxy.
+    /// </summary>
+    public bool Proxied(int trial) => Proxy is { } p && (p.TopK == 0 || trial < Trials);
     /// <summary>Validation loss and the surface distances are minimised; every other metric maximised.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public bool Maximise => !SpecNames.Minimised(Metric);

@@ -5,7 +5,7 @@ namespace Nachos.Shared.SpecLoading;
 public static partial class SpecLoader
 {
     /// <summary><c>search.proxy</c>: null when absent.</summary>
-    private static ProxySpec? ReadProxy(YamlSection s)
+    private static ProxySpec? ReadProxy(YamlSection s, int trials)
     {
         if (!s.Exists) return null;
         var dataSection = s.Child("data");
@@ -13,8 +13,10 @@ public static partial class SpecLoader
         if (!dataSection.Exists && !networkSection.Exists) s.Error("", "give data, network or both (or remove search.proxy)");
         var data = ReadProxyData(dataSection);
         var network = ReadProxyNetwork(networkSection);
+        var topK = s.Int("top_k", 0, 0);
+        if (topK > trials) s.Error("top_k", $"must be at most search.trials ({trials}): the full-size stage re-evaluates the proxy stage's best configurations");
         s.Finish();
-        return new ProxySpec(data, network);
+        return new ProxySpec(data, network, topK);
     }
 
     private static ProxyDataSpec? ReadProxyData(YamlSection s)

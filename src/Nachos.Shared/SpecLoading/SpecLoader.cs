@@ -389,7 +389,7 @@ public static partial class SpecLoader
             }
         var gridPoints = s.Int("grid_points", 3, 2, 100);
         var scheduler = ReadScheduler(s.Child("scheduler"), maxEpochs);
-        var proxy = ReadProxy(s.Child("proxy"));
+        var proxy = ReadProxy(s.Child("proxy"), trials);
         s.Finish();
         var search = new SearchSpec(sampler, trials, parallelism, metric, space, gridPoints, scheduler, proxy);
         if (s.ErrorCount == errorsBefore)

@@ -81,6 +81,12 @@ public sealed record FoldState(
     public RungSchedule? Schedule() =>
         Start is { Search.Scheduler: { } scheduler } s ? new RungSchedule(scheduler, s.MaxEpochs, s.Maximise) : null;
 
+    /// <summary>A trial's rungs: the scheduler's, for the (first-stage) search; none for a full-size stage's re-evaluation.</summary>
+    private IReadOnlyList<int>? RungsOf(int trial) => trial < Start!.Trials ? Schedule()?.Rungs(trial) : null;
+
+    /// <summary>The first trial of the full-size stage of a two-stage proxy search (search.trials); null for a one-stage search.</summary>
+    private int? SecondStage => Start is { Search.Proxy.TopK: > 0 } s ? s.Trials : null;
+
     /// <summary>The rung a trial is at (0 until promoted).</summary>
     public int RungOf(int trial) => Rungs.GetValueOrDefault(trial);
 
@@ -89,7 +95,7 @@ public sealed record FoldState(
     {
         var s = Start ?? throw new InvalidOperationException("fold not started");
         return new TrialRequested(s.StudyId, s.Outer, trial, Started[trial], s.Splits, s.MaxEpochs, s.Seed, s.Metric, s.MaxRetries,
-            Schedule()?.Rungs(trial), RungOf(trial));
+            RungsOf(trial), RungOf(trial));
     }
 
     /// <summary>
@@ -99,7 +105,7 @@ public sealed record FoldState(
     public FoldEvent? Accept(TrialResult result)
     {
         if (Start is null || Done || Finished.ContainsKey(result.Trial) || !Started.ContainsKey(result.Trial)) return null;
-        var rungs = Schedule()?.Rungs(result.Trial) ?? [];
+        var rungs = RungsOf(result.Trial) ?? [];
         var rung = RungOf(result.Trial);
         var atRung = rung < rungs.Count ? rungs[rung] : (int?)null;
         if (result.RungEpoch != atRung) return null;
@@ -138,15 +144,25 @@ public sealed record FoldState(
         var verdicts = Verdicts();
         var judged = verdicts.Aggregate(this, (state, e) => state.Apply(e));
         var events = new List<FoldEvent>(verdicts.Concat(judged.StartTrials(s, sampler)));
-        if (events.Count > 0 || judged.Finished.Count < s.Trials) return events;
+        if (events.Count > 0 || judged.Finished.Keys.Count(n => n < s.Trials) < s.Trials) return events;
+        if (SecondStage is { } first)
+        {
+            // Two stages: the proxy search's best configurations, again at full size, as trials search.trials onwards.
+            if (!Started.Keys.Any(n => n >= first))
+            {
+                var top = Ranked(s.Maximise, 0, first).Take(s.Search!.Proxy!.TopK).ToList();
+                if (top.Count > 0) return top.Select((t, i) => (FoldEvent)new TrialStarted(first + i, t.Config)).ToList();
+            }
+            else if (Started.Keys.Any(n => n >= first && !Finished.ContainsKey(n))) return [];
+        }
 
         var best = Best(s.Maximise);
         if (best is null)
         {
             var last = Finished.Values.Where(t => t.Failed).OrderBy(t => t.Trial).Last().Failure;
             var stopped = Finished.Values.Count(t => t.Stopped);
-            return [new FoldFailed(stopped == 0 ? $"all {s.Trials} trials failed; last: {last}"
-                : $"no trial ran to the end: {s.Trials - stopped} failed, {stopped} stopped by the scheduler; last failure: {last}")];
+            return [new FoldFailed(stopped == 0 ? $"all {Finished.Count} trials failed; last: {last}"
+                : $"no trial ran to the end: {Finished.Count - stopped} failed, {stopped} stopped by the scheduler; last failure: {last}")];
         }
         return [new RefitStarted(best.Trial, best.Config, Math.Max(1, (int)Math.Ceiling(best.MeanBestEpoch - 1e-9)))];
     }
@@ -212,12 +228,17 @@ public sealed record FoldState(
 
     private IEnumerable<TrialResult> Prefix(int last) => Enumerable.Range(0, last + 1).Select(n => Finished[n]);
 
-    /// <summary>Highest mean inner score (lowest for loss) of the trials that ran to the end; ties go to the lowest trial index.</summary>
-    public TrialResult? Best(bool maximise) => Finished.Values
-        .Where(t => !t.Failed && !t.Stopped)
+    /// <summary>
+    /// Highest mean inner score (lowest for loss) of the trials that ran to the end, of the full-size stage when the search has
+    /// two; ties go to the lowest trial index.
+    /// </summary>
+    public TrialResult? Best(bool maximise) => Ranked(maximise, SecondStage ?? 0, int.MaxValue).FirstOrDefault();
+
+    /// <summary>The trials from <paramref name="from"/> below <paramref name="to"/> that ran to the end, best first (ties: lowest index).</summary>
+    private IEnumerable<TrialResult> Ranked(bool maximise, int from, int to) => Finished.Values
+        .Where(t => t.Trial >= from && t.Trial < to && !t.Failed && !t.Stopped)
         .OrderBy(t => maximise ? -t.Score!.Value : t.Score!.Value)
-        .ThenBy(t => t.Trial)
-        .FirstOrDefault();
+        .ThenBy(t => t.Trial);
 
     public TaskSpec? RefitTask() => Start is { } s && Refit is { } r
         ? TaskSpec.Refit(s.StudyId, s.Outer, r.Trial, r.Config, r.Epochs, s.Seed)

@@ -15,23 +15,27 @@ public sealed record SchedulerSaving(int StoppedTrainings, int EpochsSaved, doub
 public sealed record StudyCost(double DeviceSeconds, int Epochs, int Tasks, IReadOnlyList<StageCost> Stages, SchedulerSaving? Saved)
 {
     public const string InnerSearch = "inner search";
+    public const string ProxySearch = "proxy search";
+    public const string FullSizeStage = "full-size stage";
     public const string Refits = "refits";
     public const string DeploySearch = "deploy search";
     public const string FinalModel = "final model";
 
     /// <param name="deployFold">The deploy fold's index (its stages are counted apart), or null without one.</param>
-    public static StudyCost Of(IReadOnlyList<TaskView> tasks, int? deployFold)
+    /// <param name="search">With a proxy, the inner search is the proxy search and, with two stages, the full-size stage after it.</param>
+    public static StudyCost Of(IReadOnlyList<TaskView> tasks, int? deployFold, Spec.SearchSpec? search = null)
     {
         var done = tasks.Where(t => t.State == TaskStates.Succeeded && t.Scores is not null && TaskAddress.TryParse(t.TaskId, out _))
             .Select(t => (Task: t, Address: TaskAddress.Parse(t.TaskId))).ToList();
-        string StageOf(TaskAddress a) => a.Outer == deployFold ? (a.IsRefit ? FinalModel : DeploySearch) : a.IsRefit ? Refits : InnerSearch;
+        string Search(TaskAddress a) => search?.Proxy is null || a.Trial is not { } n ? InnerSearch : search.Proxied(n) ? ProxySearch : FullSizeStage;
+        string StageOf(TaskAddress a) => a.Outer == deployFold ? (a.IsRefit ? FinalModel : DeploySearch) : a.IsRefit ? Refits : Search(a);
         // A training's epochs are its latest task's (rungs continue one another); its seconds are every task's.
         var trainings = done.GroupBy(d => d.Address.Training.ToString())
             .Select(g => (Address: g.First().Address.Training, Latest: g.MaxBy(d => d.Address.Budget ?? int.MaxValue).Address,
                 Epochs: g.Max(d => d.Task.Scores!.EpochsRun), Seconds: g.Sum(d => d.Task.Seconds ?? 0), Tasks: g.Count()))
             .ToList();
         var stages = trainings.GroupBy(t => StageOf(t.Address))
-            .OrderBy(g => Array.IndexOf([InnerSearch, Refits, DeploySearch, FinalModel], g.Key))
+            .OrderBy(g => Array.IndexOf([InnerSearch, ProxySearch, FullSizeStage, Refits, DeploySearch, FinalModel], g.Key))
             .Select(g => new StageCost(g.Key, g.Sum(t => t.Seconds), g.Sum(t => t.Epochs), g.Sum(t => t.Tasks)))
             .ToList();
 
