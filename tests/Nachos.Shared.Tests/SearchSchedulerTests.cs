@@ -56,6 +56,31 @@ public sealed class SearchSchedulerTests
         Assert.False(s.Promote(4, 0.74, [(0, 0.9), (1, 0.8), (2, 0.6), (3, 0.7)]));
     }
 
+    private static RungScore R(int trial, params double?[] splits) =>
+        new(trial, splits.All(x => x is not null) ? splits.Average(x => x!.Value) : null, splits);
+
+    [Fact]
+    public void The_wilcoxon_pruner_stops_a_trial_worse_than_the_best_peer_split_by_split_at_p_below_the_threshold()
+    {
+        var s = new RungSchedule(new SchedulerSpec(SchedulerKind.Wilcoxon, 1, 3, 1, 3, 1, PThreshold: 0.1), 10, maximise: true);
+        var peers = new[] { R(0, 0.70, 0.72, 0.69, 0.71, 0.73), R(1, 0.5, 0.5, 0.5, 0.5, 0.5) };
+        // Worse on all 5 splits than the best peer (trial 0), no tied |d|: scipy.stats.wilcoxon(..., alternative='less') p = 0.03125.
+        Assert.False(s.Promote(R(2, 0.60, 0.63, 0.58, 0.615, 0.59), peers));
+        // The same on 3 splits: p = 0.125, not below 0.1.
+        Assert.True(s.Promote(R(2, 0.60, 0.63, 0.58), [R(0, 0.70, 0.72, 0.69)]));
+        // Mixed, 6 splits: p = 0.078125 (SciPy): stopped at 0.1, kept at 0.05.
+        var mixed = R(3, 0.71, 0.6, 0.702, 0.65, 0.5, 0.6);
+        var best = R(0, 0.7, 0.7, 0.69, 0.71, 0.72, 0.69);
+        Assert.False(s.Promote(mixed, [best]));
+        Assert.True(new RungSchedule(new SchedulerSpec(SchedulerKind.Wilcoxon, 1, 3, 1, 3, 1, PThreshold: 0.05), 10, true).Promote(mixed, [best]));
+        // Minimised (loss): worse is higher; 4 splits all higher, p = 0.0625 (alternative='greater').
+        var loss = new RungSchedule(new SchedulerSpec(SchedulerKind.Wilcoxon, 1, 3, 1, 3, 1, PThreshold: 0.1), 10, maximise: false);
+        Assert.False(loss.Promote(R(1, 0.2, 0.25, 0.22, 0.3), [R(0, 0.1, 0.12, 0.13, 0.14)]));
+        // No peer, or equal to the best: goes on.
+        Assert.True(s.Promote(R(0, 0.1, 0.1, 0.1, 0.1), []));
+        Assert.True(s.Promote(R(4, 0.7, 0.7), [R(0, 0.7, 0.7)]));
+    }
+
     // ---- The fold's rule, driven as the entities drive it ----
 
     private static readonly SearchSpec Search = new(SamplerKind.Tpe, 14, 3, "auroc",
@@ -239,6 +264,9 @@ public sealed class SearchSchedulerTests
     [InlineData("{ kind: asha, min_trials: 2 }", "search.scheduler.min_trials", "applies to median only")]
     [InlineData("{ kind: hyperband, grace_period: 3, reduction_factor: 3, brackets: 3 }", "search.scheduler.brackets", "use fewer brackets")]
     [InlineData("{ kind: asha, reduction_factor: 1 }", "search.scheduler.reduction_factor", "")]
+    [InlineData("{ kind: asha, p_threshold: 0.05 }", "search.scheduler.p_threshold", "applies to wilcoxon only")]
+    [InlineData("{ kind: wilcoxon, p_threshold: 1 }", "search.scheduler.p_threshold", "")]
+    [InlineData("{ kind: wilcoxon, min_trials: 2 }", "search.scheduler.min_trials", "applies to median only")]
     public void A_bad_scheduler_is_refused_naming_its_key(string scheduler, string key, string message)
     {
         using var dir = new Nachos.Tests.TempDir();

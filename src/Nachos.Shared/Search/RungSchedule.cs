@@ -1,6 +1,10 @@
 using Nachos.Shared.Spec;
+using Nachos.Shared.Statistics;
 
 namespace Nachos.Shared.Search;
+
+/// <summary>A trial's score at a rung: the mean over its inner splits, and each split's.</summary>
+public sealed record RungScore(int Trial, double? Score, IReadOnlyList<double?> SplitScores);
 
 /// <summary>
 /// A scheduler's rungs and its judgement at a rung, pure. A trial trains to its first rung's epoch, is judged on its mean inner
@@ -8,7 +12,8 @@ namespace Nachos.Shared.Search;
 /// end. So that the same spec and seed give the same choices for any device count and arrival order, trial n is judged at a rung
 /// only against its peers below n (all of which have either reached that rung or ended before it), never against later trials:
 /// ASHA's rule becomes "promote if in the top ceil(k / η) of the k peers and itself at this rung" (the first trial of a bracket always
-/// goes on, so some trial always runs to the end), and median stopping "promote unless worse than the median of the peers".
+/// goes on, so some trial always runs to the end), median stopping "promote unless worse than the median of the peers", and the
+/// Wilcoxon pruner "promote unless significantly worse, split by split, than the best peer".
 /// See docs/search.md.
 /// </summary>
 public sealed class RungSchedule(SchedulerSpec spec, int maxEpochs, bool maximise)
@@ -22,7 +27,7 @@ public sealed class RungSchedule(SchedulerSpec spec, int maxEpochs, bool maximis
     public IReadOnlyList<int> Rungs(int trial)
     {
         var rungs = new List<int>();
-        if (spec.Kind == SchedulerKind.Median)
+        if (spec.Kind is SchedulerKind.Median or SchedulerKind.Wilcoxon)
         {
             for (long e = spec.GracePeriod; e < maxEpochs; e += spec.Interval) rungs.Add((int)e);
             return rungs;
@@ -35,7 +40,32 @@ public sealed class RungSchedule(SchedulerSpec spec, int maxEpochs, bool maximis
     /// <summary>Whether <paramref name="other"/>'s score at a rung takes part in judging <paramref name="trial"/> there.</summary>
     public bool IsPeer(int trial, int other) => other < trial && Bracket(other) == Bracket(trial);
 
-    /// <summary>Whether a trial with <paramref name="score"/> at a rung goes on, given its peers' scores there (undefined scores rank last).</summary>
+    /// <summary>Whether a trial with <paramref name="own"/> result at a rung goes on, given its peers' results there (undefined scores rank last).</summary>
+    public bool Promote(RungScore own, IReadOnlyList<RungScore> peers)
+    {
+        if (spec.Kind == SchedulerKind.Wilcoxon) return !SignificantlyWorse(own, peers);
+        return Promote(own.Trial, own.Score, peers.Select(p => (p.Trial, p.Score)).ToList());
+    }
+
+    /// <summary>
+    /// Optuna's WilcoxonPruner over inner splits: the trial's split scores against the best peer's (highest mean, lowest index on ties),
+    /// paired by split; one-sided Wilcoxon signed-rank test that the trial is worse. With J splits the smallest p is 2^−J, so fewer
+    /// than 4 splits never stop a trial at the default threshold 0.1.
+    /// </summary>
+    private bool SignificantlyWorse(RungScore own, IReadOnlyList<RungScore> peers)
+    {
+        var best = peers.Where(p => p.Score is not null).OrderBy(p => maximise ? -p.Score!.Value : p.Score!.Value).ThenBy(p => p.Trial).FirstOrDefault();
+        if (best is null) return false;
+        if (own.Score is null) return true;
+        var differences = own.SplitScores.Zip(best.SplitScores)
+            .Where(p => p.First is not null && p.Second is not null)
+            .Select(p => p.First!.Value - p.Second!.Value).ToList();
+        if (differences.All(d => d == 0)) return false;
+        var p = WilcoxonSignedRank.Test(differences, maximise ? Alternative.Less : Alternative.Greater).P;
+        return p < spec.PThreshold;
+    }
+
+    /// <summary>Whether a trial with <paramref name="score"/> at a rung goes on, given its peers' scores there (ASHA, Hyperband, median stopping).</summary>
     public bool Promote(int trial, double? score, IReadOnlyList<(int Trial, double? Score)> peers)
     {
         if (spec.Kind == SchedulerKind.Median)

@@ -60,7 +60,7 @@ public static class SpecNames
 
     public static readonly IReadOnlyDictionary<string, SchedulerKind> Schedulers = new Dictionary<string, SchedulerKind>
     {
-        ["asha"] = SchedulerKind.Asha, ["hyperband"] = SchedulerKind.Hyperband, ["median"] = SchedulerKind.Median,
+        ["asha"] = SchedulerKind.Asha, ["hyperband"] = SchedulerKind.Hyperband, ["median"] = SchedulerKind.Median, ["wilcoxon"] = SchedulerKind.Wilcoxon,
     };
 
     public static readonly IReadOnlyDictionary<string, BadImagePolicy> BadImagePolicies = new Dictionary<string, BadImagePolicy>

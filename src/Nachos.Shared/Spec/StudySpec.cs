@@ -175,15 +175,17 @@ public sealed record SearchSpec(SamplerKind Sampler, int Trials, int Parallelism
     public bool Maximise => !SpecNames.Minimised(Metric);
 }
 
-public enum SchedulerKind { Asha, Hyperband, Median }
+public enum SchedulerKind { Asha, Hyperband, Median, Wilcoxon }
 
 /// <summary>
 /// A scheduler's settings. ASHA judges trials at rungs of <c>GracePeriod</c> × <c>ReductionFactor</c>^i epochs and lets the best
 /// 1/<c>ReductionFactor</c> go on; Hyperband runs ASHA in <c>Brackets</c> brackets (trial n in bracket n mod B, bracket b starting at
 /// GracePeriod × ReductionFactor^b); median stopping judges every <c>Interval</c> epochs from <c>GracePeriod</c> against the median of
-/// the trials before, once <c>MinTrials</c> of them have a score there.
+/// the trials before, once <c>MinTrials</c> of them have a score there; the Wilcoxon pruner judges at the same rungs with a
+/// one-sided Wilcoxon signed-rank test over the inner splits against the best trial before, stopping when p &lt; <c>PThreshold</c>.
 /// </summary>
-public sealed record SchedulerSpec(SchedulerKind Kind, int GracePeriod, int ReductionFactor, int Brackets, int MinTrials, int Interval);
+public sealed record SchedulerSpec(SchedulerKind Kind, int GracePeriod, int ReductionFactor, int Brackets, int MinTrials, int Interval,
+    double PThreshold = 0.1);
 
 public enum TrainerKind { Torch, Simulated }
 

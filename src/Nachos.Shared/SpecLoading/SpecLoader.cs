@@ -414,20 +414,22 @@ public static partial class SpecLoader
         var grace = s.Int("grace_period", 1, 1);
         if (grace >= maxEpochs)
             s.Error("grace_period", $"must be below training.max_epochs ({maxEpochs}): a rung at or after the last epoch never stops a trial");
-        var halving = kind != SchedulerKind.Median;
+        var halving = kind is SchedulerKind.Asha or SchedulerKind.Hyperband;
         void Only(string key, bool applies, string what)
         {
             if (s.Has(key) && !applies) s.Error(key, $"applies to {what} only");
         }
         Only("reduction_factor", halving, "asha and hyperband");
         Only("brackets", kind == SchedulerKind.Hyperband, "hyperband");
-        Only("min_trials", !halving, "median");
-        Only("interval", !halving, "median");
+        Only("min_trials", kind == SchedulerKind.Median, "median");
+        Only("interval", !halving, "median and wilcoxon");
+        Only("p_threshold", kind == SchedulerKind.Wilcoxon, "wilcoxon");
         var eta = s.Int("reduction_factor", 3, 2, 100);
         var brackets = s.Int("brackets", kind == SchedulerKind.Hyperband ? 3 : 1, 1, 20);
         if (kind == SchedulerKind.Hyperband && grace < maxEpochs && grace * Math.Pow(eta, brackets - 1) >= maxEpochs)
             s.Error("brackets", $"bracket {brackets - 1} would start at epoch {grace} × {eta}^{brackets - 1} >= training.max_epochs ({maxEpochs}); use fewer brackets");
-        var spec = new SchedulerSpec(kind, grace, eta, brackets, s.Int("min_trials", 3, 1, 100_000), s.Int("interval", 1, 1));
+        var spec = new SchedulerSpec(kind, grace, eta, brackets, s.Int("min_trials", 3, 1, 100_000), s.Int("interval", 1, 1),
+            s.Double("p_threshold", 0.1, 0, 1, exclusiveMin: true, exclusiveMax: true));
         s.Finish();
         return spec;
     }

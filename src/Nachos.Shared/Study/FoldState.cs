@@ -179,15 +179,15 @@ public sealed record FoldState(
         {
             var rung = RungOf(n);
             if (!RungResults.TryGetValue((n, rung), out var own)) continue;
-            var peers = new List<(int, double?)>();
+            var peers = new List<RungScore>();
             var settled = true;
-            foreach (var m in Started.Keys.Where(m => schedule.IsPeer(n, m)))
+            foreach (var m in Started.Keys.Where(m => schedule.IsPeer(n, m)).Order())
             {
-                if (RungResults.TryGetValue((m, rung), out var peer)) peers.Add((m, peer.Score));
+                if (RungResults.TryGetValue((m, rung), out var peer)) peers.Add(new RungScore(m, peer.Score, peer.SplitScores));
                 else if (!Finished.ContainsKey(m)) settled = false;
             }
             if (!settled) continue;
-            verdicts.Add(schedule.Promote(n, own.Score, peers) ? new TrialPromoted(n, rung + 1) : new TrialFinished(own));
+            verdicts.Add(schedule.Promote(new RungScore(n, own.Score, own.SplitScores), peers) ? new TrialPromoted(n, rung + 1) : new TrialFinished(own));
         }
         return verdicts;
     }
