@@ -31,7 +31,9 @@ public sealed class ApiStudyTests(ApiNode node) : IClassFixture<ApiNode>
         var study = await node.WaitFor("whole", s => StudyStates.IsFinal(s.State), Long);
 
         Assert.Equal(StudyStates.Complete, study.State);
-        Assert.Equal(new ProgressInfo(ApiNode.Tasks(), ApiNode.Tasks(), 0, 0), study.Progress);
+        Assert.Equal((ApiNode.Tasks(), ApiNode.Tasks(), 0, 0), (study.Progress.TasksEnded, study.Progress.TasksTotal, study.Progress.Running, study.Progress.Failed));
+        Assert.Equal((ApiNode.Tasks(), 0), (study.Progress.MeasuredTasks, study.Progress.Retried));
+        Assert.Empty(study.Progress.FailedByKind!);
         Assert.All(study.Folds, f => Assert.True(f is { TasksEnded: 9, TasksTotal: 9, TrialsFinished: 4, RefitDone: true }, f.ToString()));
         Assert.Equal("auroc", study.Metric);
         var dir = node.StudyDir("whole");

@@ -33,8 +33,9 @@ public sealed class ApplicationLayerTests
     public void Study_watch_rebuilds_from_the_api_s_documents_the_progress_model_the_server_computed()
     {
         var tasks = Tasks();
-        var model = StudyProgressView.Of(tasks, trials: 2, innerSplits: [2, 2]);
-        var detail = RoundTrip(new StudyDetail("a", StudyStates.Running, StudyViews.ProgressInfo(model), StudyViews.FoldInfos(model), "auroc", null));
+        var model = StudyProgressView.Of(tasks, trials: 2, innerSplits: [2, 2], "auroc", maximise: true);
+        var started = new DateTimeOffset(2025, 1, 2, 3, 4, 5, TimeSpan.Zero);
+        var detail = RoundTrip(new StudyDetail("a", StudyStates.Running, StudyViews.ProgressInfo(model, started, devices: 2), StudyViews.FoldInfos(model), "auroc", null));
         var running = RoundTrip(new TaskList("a", StudyViews.TaskInfos(tasks, null, TaskStates.Running)));
 
         var rebuilt = detail.ProgressView(running.Tasks);
@@ -44,7 +45,13 @@ public sealed class ApplicationLayerTests
         Assert.Equal(model.Running, rebuilt.Running);
         Assert.Equal(model.Summary(), rebuilt.Summary());
         Assert.Equal(["epoch 4/9", "-"], rebuilt.Running.Select(t => t.EpochText()));
-        Assert.Equal(new ProgressInfo(3, 10, 2, 1), detail.Progress);
+        Assert.Equal((3, 10, 2, 1), (detail.Progress.TasksEnded, detail.Progress.TasksTotal, detail.Progress.Running, detail.Progress.Failed));
+        // The time estimate, the best score per fold and the failures cross the wire too.
+        Assert.Equal((started, 2), (detail.Progress.Started, detail.Progress.Devices));
+        Assert.Equal([0.7, null], rebuilt.Folds.Select(f => f.BestScore));
+        Assert.Equal("failed: 1 diverged", rebuilt.RetryText());
+        Assert.Equal(model.TimeText(TimeSpan.FromMinutes(2), 2), detail.TimeText(rebuilt, started.AddMinutes(2)));
+        Assert.Contains("left (mean task", detail.TimeText(rebuilt, started.AddMinutes(2)));
     }
 
     [Fact]

@@ -118,6 +118,18 @@ public sealed class CliTests(ApiNode node) : IClassFixture<ApiNode>
     }
 
     [Fact]
+    public void An_unknown_word_in_the_shell_gets_a_one_line_hint_with_the_closest_command_and_the_shell_goes_on()
+    {
+        var shell = NachosProcess.RunWithInput(node.WorkDir, "stdy list\nfrobnicate\nnode list\n", "--host", node.HostPort, "--root", node.Root);
+
+        Assert.True(shell.Code == 0, Why(shell)); // the last line ran
+        Assert.Equal(["error: unknown command 'stdy' (did you mean `study`?)", "error: unknown command 'frobnicate' (`help` lists the commands)"],
+            shell.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.DoesNotContain("Commands:", shell.Output); // not the whole help
+        Assert.Contains("cpu0", shell.Output); // `node list` after them
+    }
+
+    [Fact]
     public async Task Tab_completes_palettes_and_commands_in_the_interactive_shell_on_a_terminal()
     {
         // `script` runs the shell on a pseudo-terminal, as a person's terminal would; the keys go in through it.

@@ -14,7 +14,7 @@ public sealed record StudyShape(StudySpec Spec, IReadOnlyList<int> InnerSplits)
 {
     public int TasksTotal => StudyProgressView.PlannedTasks(Spec.Search.Trials, InnerSplits);
 
-    public StudyProgressView Progress(IReadOnlyList<TaskView> tasks) => StudyProgressView.Of(tasks, Spec.Search.Trials, InnerSplits);
+    public StudyProgressView Progress(IReadOnlyList<TaskView> tasks) => StudyProgressView.Of(tasks, Spec.Search.Trials, InnerSplits, Spec.Search.Metric, Spec.Search.Maximise);
 }
 
 /// <summary>
@@ -36,6 +36,10 @@ public sealed class CampaignStudies(string root)
 
     /// <summary>A stored study: a valid study name whose folder holds a spec (anything else, such as "..", is not one).</summary>
     public bool Exists(string id) => StudyName.IsValid(id) && File.Exists(RunLayout.SpecPath(Directory(id)));
+
+    /// <summary>When the study was stored (its spec copy is written once, at submit or at the first <c>nachos run</c>); null when it is not there.</summary>
+    public DateTimeOffset? Started(string id) =>
+        File.Exists(RunLayout.SpecPath(Directory(id))) ? new DateTimeOffset(File.GetLastWriteTimeUtc(RunLayout.SpecPath(Directory(id))), TimeSpan.Zero) : null;
 
     public IReadOnlyList<string> Ids() =>
         !System.IO.Directory.Exists(RunDirectoryCatalog.StudiesDirectory(root))

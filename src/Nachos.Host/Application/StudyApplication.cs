@@ -7,6 +7,7 @@ using Nachos.Shared.Spec;
 using Nachos.Shared.Splits;
 using Nachos.Shared.Study;
 using Nachos.Shared.Tasks;
+using Nachos.Shared.Queue;
 
 namespace Nachos.Host.Application;
 
@@ -78,7 +79,9 @@ public sealed class StudyApplication(ControlPlane plane)
             using var doc = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(Studies.ReportPath(id)));
             report = doc.RootElement.Clone();
         }
-        return new StudyDetail(id, Studies.State(id, counts), StudyViews.ProgressInfo(progress), StudyViews.FoldInfos(progress), Studies.Shape(id)?.Spec.Search.Metric ?? "", report);
+        var devices = (await plane.Overview()).Devices.Count(d => d.State != DeviceStates.Drained);
+        return new StudyDetail(id, Studies.State(id, counts), StudyViews.ProgressInfo(progress, Studies.Started(id), devices), StudyViews.FoldInfos(progress),
+            Studies.Shape(id)?.Spec.Search.Metric ?? "", report);
     }
 
     /// <summary>Checks the spec, its data and split plan and stores the study; <see cref="SubmitResponse.Created"/> is false when it was already there.</summary>

@@ -8,7 +8,7 @@ namespace Nachos.Host.Application;
 public static class StudyViews
 {
     public static IReadOnlyList<FoldInfo> FoldInfos(StudyProgressView progress) =>
-        progress.Folds.Select(f => new FoldInfo(f.Outer, f.TasksEnded, f.TasksTotal, f.Succeeded, f.Failed, f.Running, f.Pending, f.TrialsFinished, f.Trials, f.RefitDone)).ToList();
+        progress.Folds.Select(f => new FoldInfo(f.Outer, f.TasksEnded, f.TasksTotal, f.Succeeded, f.Failed, f.Running, f.Pending, f.TrialsFinished, f.Trials, f.RefitDone, f.BestScore)).ToList();
 
     /// <summary>The tasks of one outer fold (or all) in one state (or any), by fold, trials before the refit, trial and inner split.</summary>
     public static IReadOnlyList<TaskInfo> TaskInfos(IReadOnlyList<TaskView> tasks, int? outer, string? state) =>
@@ -44,6 +44,9 @@ public static class StudyViews
             t.Metrics.GetValueOrDefault(TrialRows.Loss), t.MeanBestEpoch, t.Config ?? new Dictionary<string, string>(), t.Failure, t.FailureKind?.Name())));
 
     /// <summary>The wire's progress of a study from the model (the study list's comes from the queue's counts instead).</summary>
-    public static ProgressInfo ProgressInfo(StudyProgressView progress) =>
-        new(progress.TasksEnded, progress.TasksTotal, progress.Running.Count, progress.Failed);
+    /// <param name="started">When the study was stored.</param>
+    /// <param name="devices">Device slots that take work.</param>
+    public static ProgressInfo ProgressInfo(StudyProgressView progress, DateTimeOffset? started, int? devices) =>
+        new(progress.TasksEnded, progress.TasksTotal, progress.Running.Count, progress.Failed,
+            progress.MeanTaskSeconds, progress.MeasuredTasks, started, devices, progress.Retried, progress.FailedByKind);
 }

@@ -40,10 +40,10 @@ public static class Tables
     public static Table Folds(StudyDetail study, StudyProgressView progress)
     {
         var table = new Table().Title($"{Markup.Escape(study.Id)}: {State(study.State)}")
-            .AddColumns("fold", "progress", "tasks ended", "trials finished", "running", "failed", "refit");
+            .AddColumns("fold", "progress", "tasks ended", "trials finished", $"best inner {Markup.Escape(study.Metric)}", "running", "failed", "refit");
         foreach (var f in progress.Folds)
             table.AddRow(f.Outer.ToString(), Bar(f.TasksEnded, f.TasksTotal), $"{f.TasksEnded} / {f.TasksTotal}", $"{f.TrialsFinished} / {f.Trials}",
-                f.Running.ToString(), f.Failed.ToString(), f.RefitDone ? "done" : "-");
+                F(f.BestScore), f.Running.ToString(), f.Failed.ToString(), f.RefitDone ? "done" : "-");
         return table;
     }
 

@@ -12,6 +12,7 @@ using Nachos.Shared.Spec;
 using Nachos.Shared.Splits;
 using Spectre.Console;
 using Nachos.Shared.Study;
+using Nachos.Shared.Metrics;
 using Nachos.Host.Cli;
 
 namespace Nachos.Host.Commands;
@@ -183,7 +184,7 @@ public static class RunCommand
                         }
                     // No tasks: the study has not started yet, or its queue has just closed it (the report follows).
                     if (await Tasks(node, spec.Name, cancel) is { Count: > 0 } tasks)
-                        Show(plan, StudyProgressView.Of(tasks, spec.Search.Trials, innerSplits), overall, bars, clock.Elapsed, devices);
+                        Show(plan, StudyProgressView.Of(tasks, spec.Search.Trials, innerSplits, spec.Search.Metric, spec.Search.Maximise), overall, bars, clock.Elapsed, devices);
                     using var tick = CancellationTokenSource.CreateLinkedTokenSource(cancel);
                     tick.CancelAfter(RefreshInterval);
                     try
@@ -216,7 +217,8 @@ public static class RunCommand
     private static void Show(SplitPlan plan, StudyProgressView progress, ProgressTask overall, ProgressTask[] bars, TimeSpan elapsed, int devices)
     {
         overall.Value = progress.TasksEnded;
-        overall.Description = $"[bold]study[/]: {progress.TasksEnded}/{progress.TasksTotal} tasks, {Markup.Escape(progress.TimeText(elapsed, devices))}";
+        overall.Description = $"[bold]study[/]: {progress.TasksEnded}/{progress.TasksTotal} tasks, {Markup.Escape(progress.TimeText(elapsed, devices))}"
+                               + (progress.RetryText() is { Length: > 0 } retries ? $" ([yellow]{Markup.Escape(retries)}[/])" : "");
         foreach (var f in progress.Folds)
         {
             var epochs = progress.Running.Where(t => t.Outer == f.Outer && t.Epoch is not null).Select(t => t.EpochText()).ToList();
@@ -224,6 +226,7 @@ public static class RunCommand
             bars[f.Outer].Description = $"{FoldName(plan, f.Outer)}: {f.TrialsFinished}/{f.Trials} trials"
                                         + (f.Failed > 0 ? $" ([red]{f.Failed} tasks failed[/])" : "")
                                         + $", {f.Running} running" + (epochs.Count > 0 ? $" ({string.Join(", ", epochs)})" : "")
+                                        + (f.BestScore is { } best ? $", best {MetricText.Show(best, "-")}" : "")
                                         + (f.RefitDone ? f.Outer == plan.DeployIndex ? ", final model trained" : ", refit done" : "");
         }
     }

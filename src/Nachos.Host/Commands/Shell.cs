@@ -33,11 +33,28 @@ public static class Shell
                 last = ExitCodes.BadInput;
                 continue;
             }
+            if (UnknownWord(root, words[0]) is { } hint)
+            {
+                Console.Error.WriteLine(hint);
+                last = ExitCodes.BadInput;
+                continue;
+            }
             string[] args = [.. globalArgs, .. words];
             last = await Invocation.Run(root, args, cancel);
             if (last != ExitCodes.Ok && interactive) Console.WriteLine($"(exit code {last})");
         }
         return last;
+    }
+
+    /// <summary>"error: unknown command 'stdy' (did you mean `study`?)" when the line's first word is not a command, else null.</summary>
+    private static string? UnknownWord(RootCommand root, string word)
+    {
+        if (word.StartsWith('-')) return null;
+        var names = root.Subcommands.SelectMany(c => c.Aliases.Prepend(c.Name)).ToList();
+        if (names.Contains(word, StringComparer.Ordinal)) return null;
+        return ClosestWord.Of(word, names.Concat(["help", "exit"])) is { } closest
+            ? $"error: unknown command '{word}' (did you mean `{closest}`?)"
+            : $"error: unknown command '{word}' (`help` lists the commands)";
     }
 
     private static bool NodeRun(IReadOnlyList<string> words) =>

@@ -6,6 +6,7 @@ using Spectre.Console.Rendering;
 using Nachos.Host.Cli;
 using Nachos.Host.Contract;
 using Nachos.Shared.Study;
+using Nachos.Shared.Metrics;
 
 namespace Nachos.Host.Commands;
 
@@ -50,8 +51,9 @@ public static class StudyWatch
                 while (true)
                 {
                     (study, progress) = await Progress(client, path);
-                    var line = $"{study.Id}: {study.State}, {progress.Summary()}";
-                    if (line != last) Console.WriteLine(line);
+                    // A line when the counts, a best score or the retries change, not every time the clock moves.
+                    var line = $"{study.Id}: {study.State}, {progress.Summary()}{Best(study, progress)}{Retries(progress)}";
+                    if (line != last) Console.WriteLine($"{line}; {study.TimeText(progress, DateTimeOffset.UtcNow)}");
                     last = line;
                     if (StudyStates.IsFinal(study.State)) break;
                     foreach (var t in progress.Running)
@@ -81,8 +83,19 @@ public static class StudyWatch
         return (study, study.ProgressView(running.Tasks));
     }
 
-    private static IRenderable View(StudyDetail study, StudyProgressView progress, TrialList trials, int top) =>
-        progress.Running.Count > 0
-            ? new Rows(Tables.Folds(study, progress), Tables.Running(study.Id, progress), Tables.Trials(trials, top))
-            : new Rows(Tables.Folds(study, progress), Tables.Trials(trials, top));
+    /// <summary>"; best inner auroc: fold 0 0.812, fold 1 0.775" over the folds with a trial trained in full, or "".</summary>
+    private static string Best(StudyDetail study, StudyProgressView progress) =>
+        progress.Folds.Where(f => f.BestScore is not null).Select(f => $"fold {f.Outer} {MetricText.Show(f.BestScore, "-")}").ToList() is { Count: > 0 } best
+            ? $"; best inner {study.Metric}: {string.Join(", ", best)}" : "";
+
+    private static string Retries(StudyProgressView progress) => progress.RetryText() is { Length: > 0 } text ? $"; {text}" : "";
+
+    private static IRenderable View(StudyDetail study, StudyProgressView progress, TrialList trials, int top)
+    {
+        var time = new Markup(Markup.Escape(study.TimeText(progress, DateTimeOffset.UtcNow))
+                              + (progress.RetryText() is { Length: > 0 } retries ? $" [yellow]({Markup.Escape(retries)})[/]" : ""));
+        return progress.Running.Count > 0
+            ? new Rows(time, Tables.Folds(study, progress), Tables.Running(study.Id, progress), Tables.Trials(trials, top))
+            : new Rows(time, Tables.Folds(study, progress), Tables.Trials(trials, top));
+    }
 }

@@ -21,14 +21,24 @@ public static class StudyStates
 public sealed record HealthInfo(string Status, string Node, IReadOnlyList<string> Roles);
 
 /// <summary>Tasks ended (succeeded or failed) of the planned total (trials × inner splits + one refit, per outer fold).</summary>
-public sealed record ProgressInfo(int TasksEnded, int TasksTotal, int Running, int Failed)
+/// <remarks>The fields after <paramref name="Failed"/> are in a study's detail only (the study list leaves them out).</remarks>
+/// <param name="MeanTaskSeconds">The mean measured time of the succeeded tasks, over <paramref name="MeasuredTasks"/>; null before the first.</param>
+/// <param name="Started">When the study was stored (submitted or first run): elapsed time counts from here.</param>
+/// <param name="Devices">The cluster's device slots that take work (not drained), the time estimate's divisor.</param>
+/// <param name="Retried">Tasks that needed more than one attempt.</param>
+/// <param name="FailedByKind">Failed tasks by failure kind.</param>
+public sealed record ProgressInfo(int TasksEnded, int TasksTotal, int Running, int Failed,
+    double? MeanTaskSeconds = null, int MeasuredTasks = 0, DateTimeOffset? Started = null, int? Devices = null, int Retried = 0,
+    IReadOnlyDictionary<string, int>? FailedByKind = null)
 {
     public double Fraction => TasksTotal == 0 ? 0 : Math.Min(1, TasksEnded / (double)TasksTotal);
 }
 
 public sealed record StudySummary(string Id, string State, ProgressInfo Progress);
 
-public sealed record FoldInfo(int Outer, int TasksEnded, int TasksTotal, int Succeeded, int Failed, int Running, int Pending, int TrialsFinished, int Trials, bool RefitDone);
+/// <param name="BestScore">The best score of the fold's trials trained in full so far (mean inner validation value of the search metric); null before the first.</param>
+public sealed record FoldInfo(int Outer, int TasksEnded, int TasksTotal, int Succeeded, int Failed, int Running, int Pending, int TrialsFinished, int Trials, bool RefitDone,
+    double? BestScore = null);
 
 /// <param name="Report">report.json as stored (snake_case), once the study has finished.</param>
 public sealed record StudyDetail(string Id, string State, ProgressInfo Progress, IReadOnlyList<FoldInfo> Folds, string Metric, JsonElement? Report);

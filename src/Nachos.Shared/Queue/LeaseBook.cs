@@ -182,9 +182,9 @@ public sealed class LeaseBook<TDevice> where TDevice : notnull
             return new DeviceEntry<TDevice>(device, _nodeOf(device), name, state, task, busy, ratio);
         }
         var busy = _leases.Values.Select(l => l.Device).ToHashSet();
-        return _leases.Select(kv => View(kv.Value.Device, kv.Value.Name, "busy", kv.Key))
-            .Concat(_idle.Select(kv => View(kv.Key, kv.Value, "idle", null)))
-            .Concat(_drained.Where(kv => !busy.Contains(kv.Key)).Select(kv => View(kv.Key, kv.Value, "drained", null)))
+        return _leases.Select(kv => View(kv.Value.Device, kv.Value.Name, DeviceStates.Busy, kv.Key))
+            .Concat(_idle.Select(kv => View(kv.Key, kv.Value, DeviceStates.Idle, null)))
+            .Concat(_drained.Where(kv => !busy.Contains(kv.Key)).Select(kv => View(kv.Key, kv.Value, DeviceStates.Drained, null)))
             .OrderBy(v => v.Node, StringComparer.Ordinal).ThenBy(v => v.Name, StringComparer.Ordinal)
             .ToList();
     }

@@ -21,5 +21,13 @@ public enum HeartbeatOutcome
     Adopted,
 }
 
+/// <summary>What a device is doing, as the queue sees it.</summary>
+public static class DeviceStates
+{
+    public const string Busy = "busy";
+    public const string Idle = "idle";
+    public const string Drained = "drained";
+}
+
 /// <summary>A device as the queue sees it (state busy, idle or drained), with its busy time since first seen.</summary>
 public sealed record DeviceEntry<TDevice>(TDevice Device, string Node, string Name, string State, string? TaskId, double BusySeconds, double BusyRatio);

@@ -1,7 +1,11 @@
+using Nachos.Shared.Tasks;
+
 namespace Nachos.Shared.Study;
 
 /// <summary>One outer fold's progress: its tasks (trials × inner splits + the refit) by state.</summary>
-public sealed record FoldProgress(int Outer, int TasksTotal, int Succeeded, int Failed, int Running, int Pending, int TrialsFinished, int Trials, bool RefitDone)
+/// <param name="BestScore">The best score (mean inner validation value of the search metric, in the search's direction) of the fold's trials trained in full so far; null before the first.</param>
+public sealed record FoldProgress(int Outer, int TasksTotal, int Succeeded, int Failed, int Running, int Pending, int TrialsFinished, int Trials, bool RefitDone,
+    double? BestScore = null)
 {
     public int TasksEnded => Succeeded + Failed;
 }
@@ -18,9 +22,23 @@ public sealed record RunningTask(string TaskId, int Outer, int Attempts, int? Ep
 /// running tasks with their epochs. The one model <c>nachos run</c>, <c>study watch</c> and the live study page show.
 /// </summary>
 /// <param name="MeanTaskSeconds">The mean measured time of the succeeded tasks (null before the first), over <paramref name="MeasuredTasks"/>.</param>
+/// <param name="Retried">Tasks that needed more than one attempt (a transient failure was retried), whatever their end.</param>
+/// <param name="FailedByKind">The failed tasks by failure kind (<see cref="FailureKinds"/> names; "unknown" where none was recorded).</param>
 public sealed record StudyProgressView(int TasksEnded, int TasksTotal, int Failed, IReadOnlyList<FoldProgress> Folds, IReadOnlyList<RunningTask> Running,
-    double? MeanTaskSeconds = null, int MeasuredTasks = 0)
+    double? MeanTaskSeconds = null, int MeasuredTasks = 0, int Retried = 0, IReadOnlyDictionary<string, int>? FailedByKind = null)
 {
+    public const string UnknownKind = "unknown";
+
+    /// <summary>"2 tasks retried; failed: 1 diverged, 1 crashed", or "" when nothing was retried or failed.</summary>
+    public string RetryText()
+    {
+        var parts = new List<string>();
+        if (Retried > 0) parts.Add($"{Retried} task{(Retried == 1 ? "" : "s")} retried");
+        if (FailedByKind is { Count: > 0 } kinds)
+            parts.Add("failed: " + string.Join(", ", kinds.OrderBy(k => k.Key, StringComparer.Ordinal).Select(k => $"{k.Value} {k.Key}")));
+        return string.Join("; ", parts);
+    }
+
     public double Fraction => TasksTotal == 0 ? 0 : Math.Min(1, TasksEnded / (double)TasksTotal);
 
     /// <summary>"12/36 tasks ended, 2 running, 1 failed".</summary>
@@ -55,8 +73,27 @@ public sealed record StudyProgressView(int TasksEnded, int TasksTotal, int Faile
     /// <param name="tasks">The queue's view of the study's tasks.</param>
     /// <param name="trials">search.trials of the spec.</param>
     /// <param name="innerSplits">Inner splits of each outer fold, from the split plan (empty when the plan cannot be read: no folds, total 0).</param>
-    public static StudyProgressView Of(IReadOnlyList<TaskView> tasks, int trials, IReadOnlyList<int> innerSplits) =>
-        Counted(QueueViews.LatestPerTraining(tasks), trials, innerSplits);
+    /// <param name="metric">The search metric, for each fold's best score so far (none without it).</param>
+    /// <param name="maximise">The search's direction.</param>
+    public static StudyProgressView Of(IReadOnlyList<TaskView> tasks, int trials, IReadOnlyList<int> innerSplits, string? metric = null, bool maximise = true)
+    {
+        var counted = Counted(QueueViews.LatestPerTraining(tasks), trials, innerSplits);
+        return counted with
+        {
+            // Every attempt counter, rungs included: a rung retried is a retry.
+            Retried = tasks.Count(t => t.Ended ? t.Attempts > 1 : t.Attempts > 0),
+            FailedByKind = tasks.Where(t => t.State == TaskStates.Failed).GroupBy(t => t.Kind?.Name() ?? UnknownKind).ToDictionary(g => g.Key, g => g.Count()),
+            Folds = metric is null ? counted.Folds
+                : counted.Folds.Select(f => f with { BestScore = BestScore(tasks.Where(t => t.Outer == f.Outer).ToList(), innerSplits[f.Outer], metric, maximise) }).ToList(),
+        };
+    }
+
+    /// <summary>The best score of the trials whose every inner split has succeeded in full training (a rung's score is of fewer epochs: not comparable).</summary>
+    private static double? BestScore(IReadOnlyList<TaskView> fold, int splits, string metric, bool maximise)
+    {
+        var scores = TrialRows.Build(fold, splits, metric).Where(r => r.State == TaskStates.Succeeded && r.Score is not null).Select(r => r.Score!.Value).ToList();
+        return scores.Count == 0 ? null : maximise ? scores.Max() : scores.Min();
+    }
 
     // Under a scheduler a training counts once, where its latest rung stands: ended at a rung until it is promoted.
     private static StudyProgressView Counted(IReadOnlyList<TaskView> tasks, int trials, IReadOnlyList<int> innerSplits) =>
