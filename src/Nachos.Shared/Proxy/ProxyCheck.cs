@@ -44,12 +44,12 @@ public static class ProxyCheck
     };
 
     /// <summary>A configuration's inner cross-validation: its score (mean over splits) with SE and seconds, or why it has none.</summary>
-    public static Evaluation Evaluate(IReadOnlyList<TaskOutcome> splits, string metric)
+    public static InnerEvaluation Evaluate(IReadOnlyList<TaskOutcome> splits, string metric)
     {
         var seconds = splits.Where(o => o.Succeeded).Sum(o => o.Result!.Seconds);
-        if (splits.FirstOrDefault(o => !o.Succeeded) is { } failed) return new Evaluation(null, null, seconds, failed.Failure);
+        if (splits.FirstOrDefault(o => !o.Succeeded) is { } failed) return new InnerEvaluation(null, null, seconds, failed.Failure);
         var (summary, undefined) = TrialAggregate.Score(splits.Select(o => Score(o.Result!, metric)).ToList(), metric);
-        return new Evaluation(summary?.Mean, summary?.StandardError, seconds, undefined);
+        return new InnerEvaluation(summary?.Mean, summary?.StandardError, seconds, undefined);
     }
 
     private static double? Score(TrainingResult r, string metric) =>
@@ -93,10 +93,10 @@ public static class ProxyCheck
 }
 
 /// <summary>A configuration's inner cross-validation in one evaluation; <c>Failure</c> says why it has no score.</summary>
-public sealed record Evaluation(double? Score, double? StandardError, double Seconds, string? Failure);
+public sealed record InnerEvaluation(double? Score, double? StandardError, double Seconds, string? Failure);
 
 /// <summary>One configuration (the fold's trial index) evaluated at full size and on the proxy.</summary>
-public sealed record ProxyCheckPair(int Trial, IReadOnlyDictionary<string, string> Config, Evaluation Full, Evaluation Proxy);
+public sealed record ProxyCheckPair(int Trial, IReadOnlyDictionary<string, string> Config, InnerEvaluation Full, InnerEvaluation Proxy);
 
 /// <summary>A correlation with its bootstrap 95 % interval (null where undefined).</summary>
 public sealed record Correlation(double? Value, double? CiLow, double? CiHigh);
