@@ -13,8 +13,7 @@ public static class Association
     public static double? Spearman(IReadOnlyList<double> x, IReadOnlyList<double> y)
     {
         if (x.Count != y.Count) throw new ArgumentException($"{x.Count} values against {y.Count} scores");
-        if (x.Count < 3) return null;
-        return Pearson(Ranks.Average(x), Ranks.Average(y));
+        return x.Count < 3 ? null : RankCorrelation.Spearman(x, y);
     }
 
     /// <summary>
@@ -35,19 +34,5 @@ public static class Association
             return g.Count() * (m - mean) * (m - mean);
         });
         return Math.Clamp(between / total, 0, 1);
-    }
-
-    private static double? Pearson(double[] x, double[] y)
-    {
-        var mx = x.Average();
-        var my = y.Average();
-        double sxy = 0, sxx = 0, syy = 0;
-        for (var i = 0; i < x.Length; i++)
-        {
-            sxy += (x[i] - mx) * (y[i] - my);
-            sxx += (x[i] - mx) * (x[i] - mx);
-            syy += (y[i] - my) * (y[i] - my);
-        }
-        return sxx <= 0 || syy <= 0 ? null : Math.Clamp(sxy / Math.Sqrt(sxx * syy), -1, 1);
     }
 }

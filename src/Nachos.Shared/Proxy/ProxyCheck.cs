@@ -1,0 +1,129 @@
+using Nachos.Shared.Search;
+using Nachos.Shared.Seeding;
+using Nachos.Shared.Spec;
+using Nachos.Shared.Splits;
+using Nachos.Shared.Statistics;
+using Nachos.Shared.Study;
+using Nachos.Shared.Tasks;
+
+namespace Nachos.Shared.Proxy;
+
+/// <summary>
+/// <c>nachos proxy-check</c>'s plan and verdict: the same configurations of one outer fold's search evaluated by its inner
+/// cross-validation at full size and on the spec's proxy, and how far the two rankings agree (docs/search.md).
+/// </summary>
+public static class ProxyCheck
+{
+    public const int BootstrapReplicates = 2000;
+
+    /// <summary>
+    /// The first <paramref name="count"/> configurations outer fold <paramref name="outer"/>'s search would propose, without
+    /// results to learn from: the fold's own sampler stream (as FoldState.Sampler derives it), drawn at random; a grid
+    /// spec keeps its grid order. TPE's later proposals depend on the scores seen, which differ between the two
+    /// evaluations, so a fair comparison draws the configurations up front.
+    /// </summary>
+    public static IReadOnlyList<Hyperparameters> Configurations(SearchSpec search, int seed, int outer, int count)
+    {
+        var sampler = Samplers.Create(search.Sampler == SamplerKind.Grid ? search : search with { Sampler = SamplerKind.Random },
+            Seeds.Derive(seed, 2, outer));
+        var configs = new List<Hyperparameters>();
+        for (var n = 0; n < count; n++) configs.Add(sampler.Suggest(n, configs, []));
+        return configs;
+    }
+
+    /// <summary>The inner-split tasks of each configuration, with the ids the study gives them (study/o{k}/t{n}/s{j}).</summary>
+    public static IReadOnlyList<TaskSpec> Tasks(string study, OuterFold fold, IReadOnlyList<Hyperparameters> configs, int maxEpochs, int seed) =>
+        configs.SelectMany((c, n) => Enumerable.Range(0, fold.Inner.Count).Select(j => TaskSpec.ForSplit(study, fold.Index, n, j, c, maxEpochs, seed)))
+            .ToList();
+
+    /// <summary>The plan the full-size evaluation uses: the same splits without a proxy-data selection.</summary>
+    public static SplitPlan WithoutProxyData(SplitPlan plan) => plan with
+    {
+        Outer = plan.Outer.Select(f => f with { Proxy = null }).ToList(),
+        Deploy = plan.Deploy is { } d ? d with { Proxy = null } : null,
+    };
+
+    /// <summary>A configuration's inner cross-validation: its score (mean over splits) with SE and seconds, or why it has none.</summary>
+    public static InnerEvaluation Evaluate(IReadOnlyList<TaskOutcome> splits, string metric)
+    {
+        var seconds = splits.Where(o => o.Succeeded).Sum(o => o.Result!.Seconds);
+        if (splits.FirstOrDefault(o => !o.Succeeded) is { } failed) return new InnerEvaluation(null, null, seconds, failed.Failure);
+        var (summary, undefined) = TrialAggregate.Score(splits.Select(o => Score(o.Result!, metric)).ToList(), metric);
+        return new InnerEvaluation(summary?.Mean, summary?.StandardError, seconds, undefined);
+    }
+
+    private static double? Score(TrainingResult r, string metric) =>
+        metric == "loss" ? r.ValidationLoss : r.ValidationMetrics.GetValueOrDefault(metric);
+
+    /// <summary>
+    /// The verdict over the configurations scored by both evaluations: ρ and τ-b with percentile bootstrap CIs
+    /// (configurations resampled, seeded), the regret of choosing by the proxy (≥ 0; in the metric's units) beside the SE of
+    /// the full search's best, and the speed-up in device-seconds of the paired configurations.
+    /// </summary>
+    public static ProxyCheckVerdict Verdict(IReadOnlyList<ProxyCheckPair> pairs, bool maximise, int seed)
+    {
+        var scored = pairs.Where(p => p is { Full.Score: not null, Proxy.Score: not null }).ToList();
+        var full = scored.Select(p => p.Full.Score!.Value).ToList();
+        var proxy = scored.Select(p => p.Proxy.Score!.Value).ToList();
+        var bootstrapSeed = Seeds.Derive(seed, Seeds.Hash("proxy-check"));
+        var intervals = scored.Count < 2
+            ? [null, null]
+            : Intervals.BootstrapMeanByGroup<ProxyCheckPair>([scored.Select(p => (IReadOnlyList<ProxyCheckPair>)[p]).ToList()],
+                sample => [Rho(sample), Tau(sample)], 2, BootstrapReplicates, bootstrapSeed);
+        ProxyCheckPair? Best(Func<ProxyCheckPair, double> score) => scored.OrderBy(p => maximise ? -score(p) : score(p)).ThenBy(p => p.Trial).FirstOrDefault();
+        var fullBest = Best(p => p.Full.Score!.Value);
+        var proxyChoice = Best(p => p.Proxy.Score!.Value);
+        double? regret = fullBest is null ? null : Math.Abs(fullBest.Full.Score!.Value - proxyChoice!.Full.Score!.Value);
+        var fullSeconds = scored.Sum(p => p.Full.Seconds);
+        var proxySeconds = scored.Sum(p => p.Proxy.Seconds);
+        return new ProxyCheckVerdict(scored.Count,
+            new Correlation(RankCorrelation.Spearman(full, proxy), intervals[0]?.Low, intervals[0]?.High),
+            new Correlation(RankCorrelation.KendallTauB(full, proxy), intervals[1]?.Low, intervals[1]?.High),
+            fullBest?.Trial, fullBest?.Full.Score, fullBest?.Full.StandardError,
+            proxyChoice?.Trial, proxyChoice?.Full.Score, regret,
+            regret is { } r && fullBest!.Full.StandardError is { } se ? r <= se : null,
+            fullSeconds, proxySeconds, proxySeconds > 0 ? fullSeconds / proxySeconds : null);
+    }
+
+    private static double? Rho(IReadOnlyList<ProxyCheckPair> sample) =>
+        RankCorrelation.Spearman(sample.Select(p => p.Full.Score!.Value).ToList(), sample.Select(p => p.Proxy.Score!.Value).ToList());
+
+    private static double? Tau(IReadOnlyList<ProxyCheckPair> sample) =>
+        RankCorrelation.KendallTauB(sample.Select(p => p.Full.Score!.Value).ToList(), sample.Select(p => p.Proxy.Score!.Value).ToList());
+}
+
+/// <summary>A configuration's inner cross-validation in one evaluation; <c>Failure</c> says why it has no score.</summary>
+public sealed record InnerEvaluation(double? Score, double? StandardError, double Seconds, string? Failure);
+
+/// <summary>One configuration (the fold's trial index) evaluated at full size and on the proxy.</summary>
+public sealed record ProxyCheckPair(int Trial, IReadOnlyDictionary<string, string> Config, InnerEvaluation Full, InnerEvaluation Proxy);
+
+/// <summary>A correlation with its bootstrap 95 % interval (null where undefined).</summary>
+public sealed record Correlation(double? Value, double? CiLow, double? CiHigh);
+
+/// <summary>
+/// What proxy-check found over the <c>Paired</c> configurations scored by both evaluations (see
+/// <see cref="ProxyCheck.Verdict"/>).
+/// </summary>
+public sealed record ProxyCheckVerdict(int Paired, Correlation Spearman, Correlation KendallTauB,
+    int? FullBestTrial, double? FullBestScore, double? FullBestStandardError,
+    int? ProxyChoiceTrial, double? ProxyChoiceFullScore, double? Regret, bool? RegretWithinStandardError,
+    double FullDeviceSeconds, double ProxyDeviceSeconds, double? SpeedUp);
+
+/// <summary>proxy-check.json (docs/search.md, "Checking a proxy").</summary>
+public sealed record ProxyCheckFile(string Study, string Spec, int OuterFold, string Metric, bool Maximise, string Sampler, int Seed,
+    int InnerSplits, int MaxEpochs, ProxyCheckSetting Proxy, int Configurations, int BootstrapReplicates,
+    IReadOnlyList<ProxyCheckPair> Pairs, ProxyCheckVerdict Verdict);
+
+/// <summary>The proxy compared, as the spec gives it.</summary>
+public sealed record ProxyCheckSetting(double? DataFraction, string? DataMethod, double? NetworkWidth, int? NetworkDepth)
+{
+    public static ProxyCheckSetting Of(ProxySpec proxy) => new(proxy.Data?.Fraction,
+        proxy.Data is { } d ? ProxyDataSpec.Methods.First(m => m.Value == d.Method).Key : null, proxy.Network?.Width, proxy.Network?.Depth);
+
+    public string Text() => string.Join("; ", new[]
+    {
+        DataFraction is { } f ? FormattableString.Invariant($"data {f:P0} by {DataMethod}") : null,
+        NetworkWidth is { } w ? FormattableString.Invariant($"network width {w}, depth {NetworkDepth}") : null,
+    }.OfType<string>());
+}
