@@ -35,6 +35,7 @@ public sealed class FoldEnsembleCommandTests
         var runDir = dir.File("runs/ens");
         // No extra training: no deploy fold in the plan, the report or the run directory.
         Assert.DoesNotContain("then the deploy fold", run.Output);
+        Assert.Contains("Fold ensemble: the 2 outer folds' refits, their probabilities averaged", run.Output);
         Assert.False(Directory.Exists(Path.Combine(runDir, "o2")));
         using (var splits = JsonDocument.Parse(File.ReadAllText(Path.Combine(runDir, "splits.json"))))
             Assert.False(splits.RootElement.TryGetProperty("deploy", out var d) && d.ValueKind != JsonValueKind.Null);
