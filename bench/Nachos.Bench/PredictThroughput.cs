@@ -31,7 +31,7 @@ public static class PredictThroughput
         var manifestCsv = Path.Combine(dir, "manifest.csv");
         var bundleDir = Path.Combine(Path.GetTempPath(), $"nachos-bench-bundle-{widthPercent}");
         var bundle = MakeBundle(bundleDir, widthPercent / 100.0);
-        Console.WriteLine($"torch threads {get_num_threads()}, {Environment.ProcessorCount} cores, simple-cnn width {widthPercent / 100.0}, 64×64, batch {bundle.Preprocessing.BatchSize}, {rounds} rounds");
+        Console.WriteLine($"torch threads {get_num_threads()}, {Environment.ProcessorCount} cores, simple-cnn width {widthPercent / 100.0}, 64×64, batch {bundle.Preprocessing!.BatchSize}, {rounds} rounds");
 
         ThroughBundle(bundleDir, manifestCsv, 1); // warm-up: JIT and libtorch kernels
         ForwardAlone(bundleDir, manifestCsv, 1);
@@ -105,7 +105,7 @@ public static class PredictThroughput
         var data = DatasetLoader.LoadImages(manifest, model.Image);
         var ids = manifest.Samples.Select(s => s.Id).ToList();
         var batches = new List<Tensor>();
-        using (var pipeline = new BatchPipeline(data, ids, model.Normalization, bundle.Manifest.Preprocessing.BatchSize, null, 0, 0, shuffle: false))
+        using (var pipeline = new BatchPipeline(data, ids, model.Normalization, bundle.Manifest.Preprocessing!.BatchSize, null, 0, 0, shuffle: false))
             foreach (var b in pipeline.Read())
                 batches.Add(Trainer.BatchTensor(b, model.Image));
         var clock = Stopwatch.StartNew();

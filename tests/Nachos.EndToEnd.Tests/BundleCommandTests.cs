@@ -121,7 +121,8 @@ public sealed class BundleCommandTests(FinishedStudies studies)
             File.WriteAllText(file, json.ToJsonString());
         });
 
-        Refused("version", EditJson("v2", j => j["format"] = 2), "key 'format' is bundle format version 2");
+        Refused("version", EditJson("v3", j => j["format"] = 3), "key 'format' is bundle format version 3; this nachos reads versions 1 and 2 only");
+        Refused("members", EditJson("v2", j => j["format"] = 2), "key 'members' is missing");
         Refused("tampered", Copy("tampered", c => File.AppendAllText(Path.Combine(c, BundleLayout.Weights), "x")), "model.pt: its SHA-256 is not the one");
         Refused("no-weights", Copy("no-weights", c => File.Delete(Path.Combine(c, BundleLayout.Weights))), "model.pt: missing");
         Refused("malformed", EditJson("malformed", j => j["preprocessing"]!.AsObject().Remove("mean")), "bundle.json: key 'preprocessing.mean' is missing");
@@ -155,7 +156,7 @@ public sealed class BundleCommandTests(FinishedStudies studies)
         Assert.Contains("has no final model (its spec has no deploy: section", noDeploy.Error);
         var two = NachosProcess.Run(dir.Path, "bundle", study.RunDir, "--final", "--fold", "0", "--out", dir.File("e"));
         Assert.Equal(2, two.Code);
-        Assert.Contains("exactly one of --task ADDRESS, --fold K and --final", two.Error);
+        Assert.Contains("exactly one of --task ADDRESS, --fold K, --final and --fold-ensemble", two.Error);
         Assert.False(Directory.Exists(dir.File("a")) || Directory.Exists(dir.File("b")) || Directory.Exists(dir.File("d")) || Directory.Exists(dir.File("e")));
     }
 }

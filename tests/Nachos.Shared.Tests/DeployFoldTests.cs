@@ -109,7 +109,7 @@ public sealed class DeployFoldTests : IDisposable
         """;
 
     [Fact]
-    public void The_deploy_section_defaults_to_all_data_and_refuses_what_is_not_built_or_unknown()
+    public void The_deploy_section_defaults_to_all_data_offers_the_fold_ensemble_and_refuses_what_cannot_be_or_is_unknown()
     {
         _dir.Write("data.csv", "image,label,patient\na.png,neg,p1\nb.png,pos,p2\n");
         StudySpec Load(string extra) => SpecLoader.LoadFile(_dir.Write("spec.yaml", Spec + "\n" + extra + "\n"));
@@ -118,10 +118,17 @@ public sealed class DeployFoldTests : IDisposable
         Assert.Equal(FinalModelKind.AllData, Load("deploy: {}").Deploy!.Final);
         Assert.Equal(FinalModelKind.AllData, Load("deploy: { final: all-data }").Deploy!.Final);
 
-        var ensemble = Assert.Throws<SpecException>(() => Load("deploy: { final: fold-ensemble }"));
-        var e = Assert.Single(ensemble.Errors);
+        Assert.Equal(FinalModelKind.FoldEnsemble, Load("deploy: { final: fold-ensemble }").Deploy!.Final);
+        Assert.False(Load("deploy: { final: fold-ensemble }").Deploy!.TrainsAllData); // no deploy fold: no extra training
+        Assert.True(Load("deploy: { final: both }").Deploy!.TrainsAllData);
+        Assert.True(Load("deploy: { final: both }").Deploy!.OffersEnsemble);
+        Assert.False(Load("deploy: {}").Deploy!.OffersEnsemble);
+
+        var holdout = Assert.Throws<SpecException>(() => Load("split: { scheme: holdout }\ndeploy: { final: fold-ensemble }"));
+        var e = Assert.Single(holdout.Errors);
         Assert.Equal("deploy.final", e.Path);
-        Assert.Contains("not built yet", e.Message);
+        Assert.Contains("split scheme holdout has one outer fold", e.Message);
+        Assert.Equal(FinalModelKind.AllData, Load("split: { scheme: holdout }\ndeploy: { final: all-data }").Deploy!.Final);
 
         var unknown = Assert.Single(Assert.Throws<SpecException>(() => Load("deploy: { final: best }")).Errors);
         Assert.Contains("unknown value 'best'", unknown.Message);

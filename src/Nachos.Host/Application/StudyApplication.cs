@@ -170,7 +170,7 @@ public sealed class StudyApplication(ControlPlane plane)
     {
         var (shape, _, refusal) = StudyAndFold(id, null);
         if (refusal is not null) return refusal;
-        var deploy = shape!.Spec.Deploy is null ? (int?)null : shape.InnerSplits.Count - 1;
+        var deploy = shape!.Spec.Deploy?.TrainsAllData != true ? (int?)null : shape.InnerSplits.Count - 1;
         return StudyCost.Of((await plane.Tasks(id)).Tasks, deploy, shape.Spec.Search);
     }
 

@@ -18,8 +18,9 @@ using Nachos.Training.Engine;
 namespace Nachos.Host.Commands;
 
 /// <summary>
-/// <c>nachos bundle RUN_DIR --task ADDRESS | --fold K --out DIR [--archive FILE]</c>: one folder (and optionally a zip of
-/// it) holding a finished task's weights, bundle.json and model card (docs/bundle.md).
+/// <c>nachos bundle RUN_DIR --task ADDRESS | --fold K | --final | --fold-ensemble --out DIR [--archive FILE]</c>: one folder
+/// (and optionally a zip of it) holding a finished task's weights, bundle.json and model card, or a fold ensemble's
+/// members' bundles (docs/bundle.md).
 /// </summary>
 public static class BundleCommand
 {
@@ -28,32 +29,39 @@ public static class BundleCommand
         var runDir = new Argument<string>("run-dir") { Description = "the run directory of a finished study" };
         var task = new Option<string?>("--task") { Description = "the task to bundle, by its id (study/o0/refit) or folder (o0/refit)" };
         var fold = new Option<int?>("--fold") { Description = "bundle outer fold K's refit (the same as --task study/oK/refit)" };
-        var final = new Option<bool>("--final") { Description = "bundle the final model of a study with deploy: (the deploy fold's model trained on all data)" };
+        var final = new Option<bool>("--final") { Description = "bundle the final model the spec's deploy: final names (all-data and both: the model trained on all data; fold-ensemble: the fold ensemble)" };
+        var ensemble = new Option<bool>("--fold-ensemble") { Description = "bundle the fold ensemble: every outer fold's refit, probabilities averaged" };
         var output = new Option<string>("--out") { Description = "the bundle folder to create (must not exist or be empty)", Required = true };
         var archive = new Option<string?>("--archive") { Description = "also write a single-file zip archive of the bundle here" };
         var command = new Command("bundle", "make a model bundle (weights, bundle.json, model card) from a finished task of a study")
-            { runDir, task, fold, final, output, archive };
-        command.SetAction(r => Run(r.GetValue(runDir)!, r.GetValue(task), r.GetValue(fold), r.GetValue(final), r.GetValue(output)!, r.GetValue(archive)));
+            { runDir, task, fold, final, ensemble, output, archive };
+        command.SetAction(r => Run(r.GetValue(runDir)!, r.GetValue(task), r.GetValue(fold), r.GetValue(final), r.GetValue(ensemble), r.GetValue(output)!, r.GetValue(archive)));
         return command;
     }
 
-    private static int Run(string runDir, string? taskText, int? fold, bool final, string outDir, string? archive)
+    private static int Run(string runDir, string? taskText, int? fold, bool final, bool ensemble, string outDir, string? archive)
     {
-        if ((taskText is null ? 0 : 1) + (fold is null ? 0 : 1) + (final ? 1 : 0) != 1)
-            return ExitCodes.Refuse("give exactly one of --task ADDRESS, --fold K and --final");
+        if ((taskText is null ? 0 : 1) + (fold is null ? 0 : 1) + (final ? 1 : 0) + (ensemble ? 1 : 0) != 1)
+            return ExitCodes.Refuse("give exactly one of --task ADDRESS, --fold K, --final and --fold-ensemble");
         if (!Directory.Exists(runDir)) return ExitCodes.Refuse($"{runDir}: no such run directory");
         var outFull = Path.GetFullPath(outDir);
         if (File.Exists(outFull) || (Directory.Exists(outFull) && Directory.EnumerateFileSystemEntries(outFull).Any()))
             return ExitCodes.Refuse($"--out {outDir}: already exists and is not an empty folder; choose another or remove it");
         try
         {
-            var manifest = Describe(runDir, taskText, fold, final, out var weights);
+            var study = Load(runDir);
+            var asEnsemble = ensemble || (final && study.Spec.Deploy is { Final: FinalModelKind.FoldEnsemble });
+            var members = asEnsemble ? study.Plan.Outer.Select(f => Describe(study, TaskAddress.Refit(study.Spec.Name, f.Index))).ToList() : null;
+            var single = asEnsemble ? default : Describe(study, Address(study, taskText, fold, final));
             // Written beside --out, then renamed into place whole: a failure leaves no half bundle at --out.
             var staging = $"{outFull}.partial-{Environment.ProcessId}";
             try
             {
                 if (Directory.Exists(staging)) Directory.Delete(staging, true);
-                BundleFiles.Write(staging, manifest, weights);
+                if (members is not null)
+                    BundleFiles.WriteEnsemble(staging, FoldEnsembleManifest.Of(members.Select(m => m.Manifest).ToList(), Path.GetFullPath(runDir),
+                        study.Plan.Outer.SelectMany(f => f.Train).Distinct().Count(), Hardware("unknown"), DateTimeOffset.UtcNow), members);
+                else BundleFiles.Write(staging, single.Manifest, single.WeightsSource);
                 if (Directory.Exists(outFull)) Directory.Delete(outFull);
                 Directory.Move(staging, outFull);
             }
@@ -75,20 +83,27 @@ public static class BundleCommand
         }
     }
 
-    /// <summary>bundle.json of the task of <paramref name="runDir"/> named by <paramref name="taskText"/> or <paramref name="fold"/>.</summary>
-    private static BundleManifest Describe(string runDir, string? taskText, int? fold, bool final, out string weights)
+    /// <summary>A finished study's run directory as bundling reads it: its spec, report and split plan.</summary>
+    private sealed record FinishedStudy(string RunDir, StudySpec Spec, StudyReport Report, SplitPlan Plan);
+
+    private static FinishedStudy Load(string runDir)
     {
         var spec = RunDirectoryCatalog.LoadSpec(runDir) ?? throw new BundleException($"{RunLayout.SpecPath(runDir)}: missing (not a run directory?)");
         var reportPath = RunLayout.ReportPath(runDir);
         if (!File.Exists(reportPath))
             throw new BundleException($"{reportPath}: missing; a bundle states the study's NACHOS estimate, so bundle a finished study");
-        var report = StudyReport.Read(reportPath);
-        var plan = SplitPlan.Read(RunLayout.SplitsPath(runDir));
-        if (final && plan.Deploy is null)
-            throw new BundleException($"--final: study {spec.Name} has no final model (its spec has no deploy: section; see docs/spec.md)");
-        var task = final ? TaskAddress.Refit(spec.Name, plan.DeployIndex) : Address(spec.Name, taskText, fold);
+        return new FinishedStudy(runDir, spec, StudyReport.Read(reportPath), SplitPlan.Read(RunLayout.SplitsPath(runDir)));
+    }
+
+    private static BundleHardware Hardware(string trainedOn) =>
+        new(trainedOn, Environment.MachineName, RuntimeInformation.OSDescription, Environment.ProcessorCount);
+
+    /// <summary>bundle.json of one finished task of the study, and the weights file it describes.</summary>
+    private static (BundleManifest Manifest, string WeightsSource) Describe(FinishedStudy study, TaskAddress task)
+    {
+        var (runDir, spec, report, plan) = study;
         var taskDir = RunLayout.TaskDirectory(runDir, task);
-        weights = RunLayout.ModelPath(taskDir);
+        var weights = RunLayout.ModelPath(taskDir);
         if (!File.Exists(weights)) throw new BundleException($"{weights}: missing; task {task} has no final model (not finished, or not a task of this study)");
         var taskFile = RunLayout.TaskFilePath(taskDir);
         if (!File.Exists(taskFile)) throw new BundleException($"{taskFile}: missing; the task's hyperparameters and seed are unknown");
@@ -113,7 +128,7 @@ public static class BundleCommand
             ? DatasetContentKey.OfNpz(spec.Dataset.Path, spec.Dataset.NpzParts, spec.Image)
             : DatasetContentKey.Of(dataManifest, spec.Image);
 
-        return new BundleManifest(
+        return (new BundleManifest(
             BundleJson.FormatVersion,
             SpecNames.NameOf(SpecNames.Tasks, spec.Task),
             new BundleSource(spec.Name, task.ToString(), task.Outer, Path.GetFullPath(runDir)),
@@ -131,9 +146,9 @@ public static class BundleCommand
             ExpectedPerformance.From(report),
             software,
             new BundleSeeds(spec.Seed, queued.Seed),
-            new BundleHardware(device, Environment.MachineName, RuntimeInformation.OSDescription, Environment.ProcessorCount),
+            Hardware(device),
             DateTimeOffset.UtcNow,
-            new BundleWeights(BundleLayout.Weights, BundleFiles.Sha256(File.ReadAllBytes(weights)), new FileInfo(weights).Length));
+            new BundleWeights(BundleLayout.Weights, BundleFiles.Sha256(File.ReadAllBytes(weights)), new FileInfo(weights).Length)), weights);
     }
 
     private static readonly IReadOnlyDictionary<string, DatasetFormat> DatasetFormats = new Dictionary<string, DatasetFormat>
@@ -141,9 +156,13 @@ public static class BundleCommand
         ["csv"] = DatasetFormat.Csv, ["npz"] = DatasetFormat.Npz, ["synthetic"] = DatasetFormat.Synthetic,
     };
 
-    /// <summary>The task: an id of this study, a folder below the run directory, or outer fold K's refit.</summary>
-    private static TaskAddress Address(string study, string? text, int? fold)
+    /// <summary>The task: an id of this study, a folder below the run directory, outer fold K's refit, or the model trained on all data.</summary>
+    private static TaskAddress Address(FinishedStudy finished, string? text, int? fold, bool final)
     {
+        var study = finished.Spec.Name;
+        if (final)
+            return finished.Plan.Deploy is not null ? TaskAddress.Refit(study, finished.Plan.DeployIndex)
+                : throw new BundleException($"--final: study {study} has no final model (its spec has no deploy: section; see docs/spec.md)");
         if (fold is { } k)
             return k >= 0 ? TaskAddress.Refit(study, k) : throw new BundleException($"--fold {k}: an outer fold index is 0 or more");
         var id = text!.Trim('/');

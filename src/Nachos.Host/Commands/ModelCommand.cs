@@ -131,7 +131,7 @@ public static class ModelCommand
         try
         {
             BundleFiles.Read(staged);
-            var model = registry.Store.Register(new RegistryStore.NewModel(task, m.Weights.Sha256, kind, m.Classes, m.Source.Study, m.Source.TaskId,
+            var model = registry.Store.Register(new RegistryStore.NewModel(task, m.WeightsIdentity, kind, m.Classes, m.Source.Study, m.Source.TaskId,
                 m.Source.OuterFold, m.Created, DateTimeOffset.UtcNow, Who(), evaluation, m.ExpectedPerformance), version =>
             {
                 placed = Path.Combine(folder, $"v{version}.zip");

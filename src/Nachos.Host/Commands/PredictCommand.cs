@@ -55,7 +55,8 @@ public static partial class PredictCommand
         {
             bundle = BundleFiles.Read(bundlePath);
             var manifest = PredictInputs.Resolve(inputs, bundle.Manifest);
-            var p = bundle.Manifest.Preprocessing;
+            // A fold ensemble's members share the input size (FoldEnsembleManifest); each normalises with its own statistics.
+            var p = (bundle.Members is { } members ? members[0].Manifest : bundle.Manifest).Preprocessing!;
             data = Decode(manifest, new ImageSpec(p.Height, p.Width, p.Channels, p.MaxPixels));
         }
         catch (Exception e) when (e is BundleException or DataException)
@@ -67,6 +68,7 @@ public static partial class PredictCommand
             return ExitCodes.Refuse($"cannot read an input ({e.GetType().Name}: {e.Message})");
         }
 
+        if (bundle.Members is { } ensemble) return RunEnsemble(bundle, ensemble, data, outFull, device);
         BundledModel model;
         try
         {
@@ -98,6 +100,71 @@ public static partial class PredictCommand
         }
     }
 
+    /// <summary>
+    /// A fold ensemble: each member predicts every image through its own pipeline (its own normalisation statistics), one
+    /// member loaded at a time; the rows hold the mean of the members' probabilities, read with the ensemble's threshold.
+    /// </summary>
+    private static int RunEnsemble(LoadedBundle bundle, IReadOnlyList<LoadedBundle> members, LoadedDataset data, string outFull, string device)
+    {
+        var ids = data.Manifest.Samples.Select(s => s.Id).ToList();
+        var clock = Stopwatch.StartNew();
+        List<IReadOnlyDictionary<string, double[]>> each;
+        try
+        {
+            each = Console.IsOutputRedirected
+                ? MemberProbabilities(members, device, data, ids, _ => { })
+                : AnsiConsole.Progress().Start(ctx =>
+                {
+                    var bar = ctx.AddTask($"predicting with {members.Count} members", maxValue: (double)ids.Count * members.Count);
+                    return MemberProbabilities(members, device, data, ids, n => bar.Increment(n));
+                });
+        }
+        catch (BundleException e)
+        {
+            return ExitCodes.Refuse(e.Message);
+        }
+        var mean = FoldEnsembles.Average(each);
+        var m = bundle.Manifest;
+        var task = SpecNames.Tasks[m.Task];
+        var first = members[0].Manifest;
+        var (h, w) = (first.Preprocessing!.Height, first.Preprocessing.Width);
+        var outDir = Path.GetDirectoryName(outFull)!;
+        var rows = ids.Select(id => task == TaskKind.Segmentation
+            ? SegmentationRow(m.Classes.Count, first.Network!.Outputs, id, mean[id].Select(v => (float)v).ToArray(), h, w, outDir)
+            : new PredictionRow(id, Set, data.Manifest.ById[id].Labels, mean[id])).ToList();
+        var extra = task == TaskKind.Segmentation ? new[] { "mask", "probabilities" } : [];
+        Directory.CreateDirectory(outDir);
+        PredictionsFile.Write(outFull, task, m.Classes, rows, extra, m.Decision.Threshold);
+        var seconds = clock.Elapsed.TotalSeconds;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"predicted {ids.Count} image(s) with a fold ensemble of {members.Count} in {seconds:0.00} s ({ids.Count / Math.Max(seconds, 1e-9):0.#} images/s); wrote {outFull}"));
+        return ExitCodes.Ok;
+    }
+
+    private static List<IReadOnlyDictionary<string, double[]>> MemberProbabilities(IReadOnlyList<LoadedBundle> members, string device,
+        LoadedDataset data, IReadOnlyList<string> ids, Action<int> done)
+    {
+        var each = new List<IReadOnlyDictionary<string, double[]>>();
+        foreach (var member in members)
+        {
+            using var model = BundledModel.Load(member, device);
+            var k = model.OutputsPerImage;
+            var probabilities = new Dictionary<string, double[]>(StringComparer.Ordinal);
+            foreach (var (batchIds, p) in model.Predict(data, ids))
+            {
+                for (var i = 0; i < batchIds.Count; i++)
+                {
+                    var row = new double[k];
+                    for (var j = 0; j < k; j++) row[j] = p[i * k + j];
+                    probabilities[batchIds[i]] = row;
+                }
+                done(batchIds.Count);
+            }
+            each.Add(probabilities);
+        }
+        return each;
+    }
+
     /// <summary>Every image decoded as training decodes it, with a progress bar on a terminal.</summary>
     private static LoadedDataset Decode(Manifest manifest, ImageSpec image)
     {
@@ -122,7 +189,7 @@ public static partial class PredictCommand
             {
                 var id = batchIds[i];
                 var p = probabilities.AsSpan(i * k, k);
-                if (segmentation) rows.Add(SegmentationRow(model, id, p.ToArray(), h, w, outDir));
+                if (segmentation) rows.Add(SegmentationRow(model.Manifest.Classes.Count, model.Manifest.Network!.Outputs, id, p.ToArray(), h, w, outDir));
                 else rows.Add(new PredictionRow(id, Set, data.Manifest.ById[id].Labels, p.ToArray().Select(v => (double)v).ToArray()));
             }
             done(batchIds.Count);
@@ -131,10 +198,9 @@ public static partial class PredictCommand
     }
 
     /// <summary>A segmentation's row (each foreground class's largest probability) and its mask files, as the trainer writes them.</summary>
-    private static PredictionRow SegmentationRow(BundledModel model, string id, float[] p, int h, int w, string outDir)
+    private static PredictionRow SegmentationRow(int classes, int outputs, string id, float[] p, int h, int w, string outDir)
     {
-        var classes = model.Manifest.Classes.Count;
-        var (labels, foreground) = SegmentationHead.Decide(p, h * w, model.Manifest.Network.Outputs, classes);
+        var (labels, foreground) = SegmentationHead.Decide(p, h * w, outputs, classes);
         var stem = RunLayout.MaskStem(Set, id);
         MaskFiles.WriteLabels(Path.Combine(outDir, stem + ".png"), labels, h, w, classes);
         MaskFiles.WriteProbability(Path.Combine(outDir, stem + ".prob.png"), SegmentationHead.AnyForeground(foreground), h, w);

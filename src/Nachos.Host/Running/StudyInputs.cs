@@ -53,7 +53,7 @@ public sealed record StudyInputs(StudySpec Spec, LoadedDataset Data, SplitPlan P
     /// <summary>The split plan, with each fold's proxy-data selection when the spec asks for one (it reads the decoded images).</summary>
     private static SplitPlan PlanOf(StudySpec spec, LoadedDataset data)
     {
-        var plan = SplitPlanner.Plan(data.Manifest, spec.Split, spec.Seed, spec.Deploy is not null);
+        var plan = SplitPlanner.Plan(data.Manifest, spec.Split, spec.Seed, spec.Deploy?.TrainsAllData == true);
         return spec.Search.Proxy?.Data is { } proxy ? ProxyData.Apply(plan, data.Manifest, id => data.Images[id], proxy, spec.Seed) : plan;
     }
 }

@@ -11,8 +11,14 @@ namespace Nachos.Shared.Bundle;
 /// </summary>
 public static class BundleJson
 {
-    /// <summary>The bundle format this nachos writes and reads; a change to what a key means takes a new version.</summary>
+    /// <summary>The format of one model's bundle; a change to what a key means takes a new version.</summary>
     public const int FormatVersion = 1;
+
+    /// <summary>
+    /// Format 1 plus the key <c>members</c>: a fold ensemble, whose <c>network</c>, <c>preprocessing</c> and <c>weights</c>
+    /// are its members' (null at the top). A nachos that reads format 1 only refuses it rather than misreading it.
+    /// </summary>
+    public const int EnsembleFormatVersion = 2;
 
     public static string Write(BundleManifest manifest) => JsonSerializer.Serialize(manifest, FileJson.Options) + "\n";
 
@@ -34,26 +40,32 @@ public static class BundleJson
             var r = new Keys(file);
             var root = r.Root(doc.RootElement);
             var format = r.Int(root, "format");
-            if (format != FormatVersion)
-                throw new BundleException($"{file}: key 'format' is bundle format version {format}; this nachos reads version {FormatVersion} only");
+            if (format is not (FormatVersion or EnsembleFormatVersion))
+                throw new BundleException($"{file}: key 'format' is bundle format version {format}; this nachos reads versions {FormatVersion} and {EnsembleFormatVersion} only");
+            var ensemble = format == EnsembleFormatVersion;
+            if (!ensemble && root.Value.TryGetProperty("members", out var stray) && stray.ValueKind != JsonValueKind.Null)
+                throw new BundleException($"{file}: key 'members' is not part of bundle format {FormatVersion} (a fold ensemble is format {EnsembleFormatVersion})");
+            var members = ensemble
+                ? r.Array(root, "members").Select(m => new BundleMember(r.Int(m, "outer_fold"), r.String(m, "path"), r.String(m, "weights_sha256"))).ToList()
+                : null;
             var source = r.Object(root, "source");
-            var network = r.Object(root, "network");
-            var pre = r.Object(root, "preprocessing");
+            var network = ensemble ? (Node?)null : r.Object(root, "network");
+            var pre = ensemble ? (Node?)null : r.Object(root, "preprocessing");
             var decision = r.Object(root, "decision");
             var columns = r.Object(root, "manifest_columns");
             var dataset = r.Object(root, "dataset");
             var expected = r.Object(root, "expected_performance");
             var seeds = r.Object(root, "seeds");
             var hardware = r.Object(root, "hardware");
-            var weights = r.Object(root, "weights");
+            var weights = ensemble ? (Node?)null : r.Object(root, "weights");
             var manifest = new BundleManifest(
                 format,
                 r.String(root, "task"),
                 new BundleSource(r.String(source, "study"), r.String(source, "task_id"), r.IntOrNull(source, "outer_fold"), r.String(source, "run_directory")),
-                new BundleNetwork(r.String(network, "architecture"), r.Double(network, "width"), r.Int(network, "depth"), r.Bool(network, "residual"),
-                    r.Int(network, "outputs"), r.String(network, "activation"), r.StringMap(network, "hyperparameters")),
-                new BundlePreprocessing(r.Int(pre, "height"), r.Int(pre, "width"), r.Int(pre, "channels"), r.Long(pre, "max_pixels"),
-                    r.Floats(pre, "mean"), r.Floats(pre, "std"), r.Int(pre, "batch_size")),
+                network is { } n ? new BundleNetwork(r.String(n, "architecture"), r.Double(n, "width"), r.Int(n, "depth"), r.Bool(n, "residual"),
+                    r.Int(n, "outputs"), r.String(n, "activation"), r.StringMap(n, "hyperparameters")) : null,
+                pre is { } p ? new BundlePreprocessing(r.Int(p, "height"), r.Int(p, "width"), r.Int(p, "channels"), r.Long(p, "max_pixels"),
+                    r.Floats(p, "mean"), r.Floats(p, "std"), r.Int(p, "batch_size")) : null,
                 r.Strings(root, "classes"),
                 new BundleDecision(r.Double(decision, "threshold"), r.String(decision, "rule")),
                 new BundleManifestColumns(r.String(columns, "image"), r.Strings(columns, "labels"), r.StringOrNull(columns, "mask")),
@@ -65,10 +77,11 @@ public static class BundleJson
                         r.DoubleOrNull(m, "ci_low"), r.DoubleOrNull(m, "ci_high"), r.DoubleOrNull(m, "bootstrap_low"), r.DoubleOrNull(m, "bootstrap_high"),
                         r.Array(m, "per_fold").Select(r.NumberOrNull).ToList())).ToList()),
                 r.String(root, "software"),
-                new BundleSeeds(r.Int(seeds, "study"), r.Int(seeds, "task")),
+                new BundleSeeds(r.Int(seeds, "study"), ensemble ? r.IntOrNull(seeds, "task") : r.Int(seeds, "task")),
                 new BundleHardware(r.String(hardware, "trained_on"), r.String(hardware, "host"), r.String(hardware, "os"), r.Int(hardware, "processor_count")),
                 r.Time(root, "created"),
-                new BundleWeights(r.String(weights, "file"), r.String(weights, "sha256"), r.Long(weights, "bytes")));
+                weights is { } w ? new BundleWeights(r.String(w, "file"), r.String(w, "sha256"), r.Long(w, "bytes")) : null,
+                members);
             Check(manifest, file);
             return manifest;
         }
@@ -77,7 +90,19 @@ public static class BundleJson
     /// <summary>What the keys' types cannot say: sizes that agree with each other.</summary>
     private static void Check(BundleManifest m, string file)
     {
-        var p = m.Preprocessing;
+        if (m.Members is { } members)
+        {
+            if (members.Count < 2) Bad(file, "members", $"has {members.Count} member(s); a fold ensemble averages at least two outer folds' refits");
+            foreach (var (member, i) in members.Select((x, i) => (x, i)))
+            {
+                if (member.Path != BundleLayout.MemberFolder(member.OuterFold)) Bad(file, $"members[{i}].path", $"must be {BundleLayout.MemberFolder(member.OuterFold)}");
+                if (!IsSha256(member.WeightsSha256)) Bad(file, $"members[{i}].weights_sha256", "must be 64 lower-case hex digits");
+            }
+            if (members.Select(x => x.OuterFold).Distinct().Count() != members.Count) Bad(file, "members", "names an outer fold twice");
+            CheckCommon(m, file);
+            return;
+        }
+        var p = m.Preprocessing!;
         if (p.Channels is not (1 or 3)) Bad(file, "preprocessing.channels", "must be 1 or 3");
         if (p.Height < 1 || p.Width < 1) Bad(file, "preprocessing.height", "the image size must be positive");
         if (p.Mean.Count != p.Channels) Bad(file, "preprocessing.mean", $"has {p.Mean.Count} values for {p.Channels} channel(s)");
@@ -85,15 +110,22 @@ public static class BundleJson
         if (p.Std.Any(s => !(s > 0) || !float.IsFinite(s))) Bad(file, "preprocessing.std", "every value must be a positive finite number");
         if (p.Mean.Any(v => !float.IsFinite(v))) Bad(file, "preprocessing.mean", "every value must be finite");
         if (p.BatchSize < 1) Bad(file, "preprocessing.batch_size", "must be positive");
+        if (m.Network!.Outputs < 1) Bad(file, "network.outputs", "must be positive");
+        if (m.Network.Activation is not (BundleNetwork.Softmax or BundleNetwork.Sigmoid)) Bad(file, "network.activation", "must be softmax or sigmoid");
+        if (!IsSha256(m.Weights!.Sha256)) Bad(file, "weights.sha256", "must be 64 lower-case hex digits");
+        if (m.Weights.File != BundleLayout.Weights) Bad(file, "weights.file", $"must be {BundleLayout.Weights}");
+        CheckCommon(m, file);
+    }
+
+    private static void CheckCommon(BundleManifest m, string file)
+    {
         if (m.Classes.Count < 2 && m.Task != "multilabel") Bad(file, "classes", "needs at least 2 classes");
         if (m.Classes.Count < 1) Bad(file, "classes", "is empty");
-        if (m.Network.Outputs < 1) Bad(file, "network.outputs", "must be positive");
-        if (m.Network.Activation is not (BundleNetwork.Softmax or BundleNetwork.Sigmoid)) Bad(file, "network.activation", "must be softmax or sigmoid");
         if (m.Task is not ("binary" or "multiclass" or "multilabel" or "segmentation")) Bad(file, "task", "must be binary, multiclass, multilabel or segmentation");
-        if (m.Weights.Sha256.Length != 64 || !m.Weights.Sha256.All(char.IsAsciiHexDigitLower)) Bad(file, "weights.sha256", "must be 64 lower-case hex digits");
-        if (m.Weights.File != BundleLayout.Weights) Bad(file, "weights.file", $"must be {BundleLayout.Weights}");
         if (!(m.Decision.Threshold is >= 0 and <= 1)) Bad(file, "decision.threshold", "must be in [0, 1]");
     }
+
+    private static bool IsSha256(string text) => text.Length == 64 && text.All(char.IsAsciiHexDigitLower);
 
     private static void Bad(string file, string key, string what) => throw new BundleException($"{file}: key '{key}' {what}");
 

@@ -1,10 +1,19 @@
+using System.Text.Json.Serialization;
+
 namespace Nachos.Shared.Bundle;
 
 /// <summary>
 /// bundle.json: everything needed to rebuild a trained network, feed it images the way training did and read its outputs,
 /// with where it came from and how well it is expected to do (docs/bundle.md). Written and read by <see cref="BundleJson"/>.
 /// </summary>
-/// <param name="Format">The bundle format version; a reader refuses any other (<see cref="BundleJson.FormatVersion"/>).</param>
+/// <param name="Format">
+/// The bundle format version: <see cref="BundleJson.FormatVersion"/> for one model, <see cref="BundleJson.EnsembleFormatVersion"/>
+/// for a fold ensemble; a reader refuses any other.
+/// </param>
+/// <param name="Network">The network; null for a fold ensemble (each member has its own).</param>
+/// <param name="Preprocessing">How images are fed; null for a fold ensemble (each member has its own normalisation statistics).</param>
+/// <param name="Weights">The weights; null for a fold ensemble (each member's are in its own bundle).</param>
+/// <param name="Members">A fold ensemble's members (format 2): each outer fold's refit as a complete one-model bundle in its own folder; null for one model.</param>
 /// <param name="Task">The task kind by its spec name: binary, multiclass, multilabel or segmentation.</param>
 /// <param name="Classes">The classes in output order (multi-label: the labels; segmentation: background first).</param>
 /// <param name="Spec">The study spec's text as submitted.</param>
@@ -14,8 +23,8 @@ public sealed record BundleManifest(
     int Format,
     string Task,
     BundleSource Source,
-    BundleNetwork Network,
-    BundlePreprocessing Preprocessing,
+    BundleNetwork? Network,
+    BundlePreprocessing? Preprocessing,
     IReadOnlyList<string> Classes,
     BundleDecision Decision,
     BundleManifestColumns ManifestColumns,
@@ -27,7 +36,24 @@ public sealed record BundleManifest(
     BundleSeeds Seeds,
     BundleHardware Hardware,
     DateTimeOffset Created,
-    BundleWeights Weights);
+    BundleWeights? Weights,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<BundleMember>? Members = null)
+{
+    /// <summary>A fold ensemble: its members' probabilities are averaged.</summary>
+    [JsonIgnore]
+    public bool IsEnsemble => Members is not null;
+
+    /// <summary>What identifies the model's weights: its weights' SHA-256, or for an ensemble the SHA-256 of its members' in order.</summary>
+    [JsonIgnore]
+    public string WeightsIdentity => Weights?.Sha256
+        ?? BundleFiles.Sha256(System.Text.Encoding.ASCII.GetBytes(string.Join("\n", Members!.Select(m => m.WeightsSha256))));
+}
+
+/// <summary>
+/// One member of a fold ensemble: outer fold <paramref name="OuterFold"/>'s refit, a complete one-model bundle in the
+/// folder <paramref name="Path"/> (<see cref="BundleLayout.MemberFolder"/>), whose weights have this SHA-256.
+/// </summary>
+public sealed record BundleMember(int OuterFold, string Path, string WeightsSha256);
 
 /// <summary>The task the weights come from: its study, its task id (a refit <c>study/o{k}/refit</c>, or any finished training task) and outer fold.</summary>
 /// <param name="OuterFold">The outer fold whose outer-train set trained it; null for a model trained on all data.</param>
@@ -64,8 +90,8 @@ public sealed record BundleManifestColumns(string Image, IReadOnlyList<string> L
 /// </summary>
 public sealed record BundleDataset(string Format, string ContentKey, int Samples, int TrainedOn);
 
-/// <summary>The study's seed and the task's training seed.</summary>
-public sealed record BundleSeeds(int Study, int Task);
+/// <summary>The study's seed and the task's training seed (null for a fold ensemble: each member has its own).</summary>
+public sealed record BundleSeeds(int Study, int? Task);
 
 /// <summary>Where it was trained (the task's device) and where the bundle was made.</summary>
 public sealed record BundleHardware(string TrainedOn, string Host, string Os, int ProcessorCount);

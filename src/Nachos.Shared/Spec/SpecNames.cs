@@ -17,7 +17,7 @@ public static class SpecNames
 
     public static readonly IReadOnlyDictionary<string, FinalModelKind> FinalModels = new Dictionary<string, FinalModelKind>
     {
-        ["all-data"] = FinalModelKind.AllData,
+        ["all-data"] = FinalModelKind.AllData, ["fold-ensemble"] = FinalModelKind.FoldEnsemble, ["both"] = FinalModelKind.Both,
     };
 
     public static readonly IReadOnlyDictionary<string, Architecture> Architectures = new Dictionary<string, Architecture>

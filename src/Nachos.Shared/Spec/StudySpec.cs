@@ -139,10 +139,20 @@ public sealed record EvaluationSpec(double SurfaceTolerance, ThresholdRule Thres
 /// DACHOS (the spec's <c>deploy:</c> section): after the outer folds, the same search runs once more on the whole dataset
 /// (its inner splits of all data) and chooses the configuration of the model to deploy, trained on all data.
 /// </summary>
-public sealed record DeploySpec(FinalModelKind Final);
+public sealed record DeploySpec(FinalModelKind Final)
+{
+    /// <summary>The study runs the deploy fold (its search and the model trained on all data).</summary>
+    public bool TrainsAllData => Final != FinalModelKind.FoldEnsemble;
 
-/// <summary>What the deployed model is: one model trained on all data (the fold ensemble is not built yet).</summary>
-public enum FinalModelKind { AllData }
+    /// <summary>The outer folds' refits, probabilities averaged, are offered as a model to deploy (no extra training).</summary>
+    public bool OffersEnsemble => Final != FinalModelKind.AllData;
+}
+
+/// <summary>
+/// What the deployed model is: one model trained on all data, the fold ensemble (the outer refits, probabilities
+/// averaged), or both.
+/// </summary>
+public enum FinalModelKind { AllData, FoldEnsemble, Both }
 
 public enum ParamKind { Uniform, LogUniform, Int, PowerOfTwo, Categorical }
 

@@ -60,7 +60,7 @@ public static partial class SpecLoader
         var search = ReadSearch(top.Child("search"), task, dataset.Classes.Count, training.MaxEpochs);
         var execution = ReadExecution(top.Child("execution"));
         var evaluation = ReadEvaluation(top.Child("evaluation"), task);
-        var deploy = ReadDeploy(top.Child("deploy"));
+        var deploy = ReadDeploy(top.Child("deploy"), split);
         if (search.Proxy?.Network is not null && model.InitialWeights is not null)
             top.Error("search.proxy.network", "cannot be used with model.initial_weights: the weights fit the full model only");
         if (task == TaskKind.Segmentation && execution.Trainer == TrainerKind.Simulated)
@@ -89,14 +89,13 @@ public static partial class SpecLoader
         return new RobustnessSpec(transforms, severities);
     }
 
-    private static DeploySpec? ReadDeploy(YamlSection s)
+    private static DeploySpec? ReadDeploy(YamlSection s, SplitSpec split)
     {
         if (!s.Exists) return null;
-        var final = FinalModelKind.AllData;
-        if (s.String("final") is "fold-ensemble" or "both")
-            s.Error("final", "the fold ensemble is not built yet; the final model is 'all-data' (one model trained on all data)");
-        else final = s.Choice("final", FinalModelKind.AllData, SpecNames.FinalModels);
+        var final = s.Choice("final", FinalModelKind.AllData, SpecNames.FinalModels);
         var spec = new DeploySpec(final);
+        if (spec.OffersEnsemble && split.Scheme == SplitScheme.Holdout)
+            s.Error("final", $"'{SpecNames.NameOf(SpecNames.FinalModels, final)}' averages the outer folds' refits, but split scheme holdout has one outer fold; use all-data or a scheme with several outer folds");
         s.Finish();
         return spec;
     }

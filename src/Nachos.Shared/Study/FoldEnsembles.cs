@@ -62,7 +62,8 @@ public static class FoldEnsembles
 
     private static string Key(int split, string id) => $"s{split}/{id}";
 
-    private static IReadOnlyDictionary<string, double[]> Average(IReadOnlyList<IReadOnlyDictionary<string, double[]>> models)
+    /// <summary>Per image, the mean of the models' probabilities (maps or class probabilities), value by value; the first model's images.</summary>
+    public static IReadOnlyDictionary<string, double[]> Average(IReadOnlyList<IReadOnlyDictionary<string, double[]>> models)
     {
         var mean = new Dictionary<string, double[]>();
         foreach (var id in models[0].Keys)

@@ -80,8 +80,14 @@ public sealed record ResultStatement(
             : new Audit(LeakageAudit.Check(plan, manifest, spec.Split.GroupByPatient, exhaustive: spec.Split.Scheme != SplitScheme.Holdout), null);
         return new ResultStatement(report.StudyId, summary?.Metric ?? metric, summary, Cut(summary), plan.Outer.Count, patients, testSets,
             DecisionRule.Describe(spec.Task, spec.Evaluation.Threshold), audit, Hash(specText), provenance, spec.Execution.Trainer == TrainerKind.Simulated, report.Complete,
-            FinalModelOf(report, plan, metric));
+            FinalModelOf(report, plan, metric) is var final && spec.Deploy is { OffersEnsemble: true }
+                ? string.Join(" ", new[] { final, FoldEnsembleOf(plan) }.OfType<string>()) : final);
     }
+
+    /// <summary>The fold ensemble offered as a model to deploy (<c>deploy: final</c> fold-ensemble or both), in words.</summary>
+    private static string FoldEnsembleOf(SplitPlan plan) =>
+        $"Fold ensemble: the {plan.Outer.Count} outer folds' refits, their probabilities averaged (nachos bundle RUN_DIR --fold-ensemble); "
+        + "its expected performance is the estimate above.";
 
     /// <summary>DACHOS's final model in words: what the search on all data chose and where the weights are; null without a deploy fold.</summary>
     private static string? FinalModelOf(StudyReport report, SplitPlan plan, string metric)

@@ -21,7 +21,7 @@ public sealed class BundledModel : IDisposable
     private BundledModel(BundleManifest manifest, nn.Module<Tensor, Tensor> model, Device device)
     {
         (Manifest, _model, _device) = (manifest, model, device);
-        var p = manifest.Preprocessing;
+        var p = manifest.Preprocessing!;
         Image = new ImageSpec(p.Height, p.Width, p.Channels, p.MaxPixels);
         Normalization = new Normalization([.. p.Mean], [.. p.Std]);
         Task = SpecNames.Tasks[manifest.Task];
@@ -33,15 +33,15 @@ public sealed class BundledModel : IDisposable
     public TaskKind Task { get; }
 
     /// <summary>Per image, the probabilities the network outputs: per class (image tasks) or per channel and pixel (segmentation).</summary>
-    public int OutputsPerImage => Task == TaskKind.Segmentation ? Manifest.Network.Outputs * Image.Height * Image.Width : Manifest.Network.Outputs;
+    public int OutputsPerImage => Task == TaskKind.Segmentation ? Manifest.Network!.Outputs * Image.Height * Image.Width : Manifest.Network!.Outputs;
 
     /// <param name="device">A TorchSharp device: <c>cpu</c> or <c>cuda:N</c>.</param>
     /// <exception cref="Shared.Bundle.BundleException">The weights do not fit the network bundle.json describes.</exception>
     public static BundledModel Load(LoadedBundle bundle, string device)
     {
         var m = bundle.Manifest;
-        var n = m.Network;
-        var p = m.Preprocessing;
+        if (m.Network is not { } n || m.Preprocessing is not { } p)
+            throw new BundleException($"{bundle.Location}: a fold ensemble has no network of its own; load each of its members");
         var image = new ImageSpec(p.Height, p.Width, p.Channels, p.MaxPixels);
         if (!SpecNames.Architectures.TryGetValue(n.Architecture, out var architecture))
             throw new BundleException($"{bundle.Location}: bundle.json key 'network.architecture' names no architecture this nachos knows ('{n.Architecture}')");
@@ -78,7 +78,7 @@ public sealed class BundledModel : IDisposable
     /// </summary>
     public IEnumerable<(IReadOnlyList<string> Ids, float[] Probabilities)> Predict(LoadedDataset data, IReadOnlyList<string> ids)
     {
-        using var pipeline = new BatchPipeline(data, ids, Normalization, Manifest.Preprocessing.BatchSize, null, 0, 0, shuffle: false);
+        using var pipeline = new BatchPipeline(data, ids, Normalization, Manifest.Preprocessing!.BatchSize, null, 0, 0, shuffle: false);
         foreach (var batch in pipeline.Read())
         {
             float[] probabilities;
