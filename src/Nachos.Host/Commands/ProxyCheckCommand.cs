@@ -46,18 +46,7 @@ public static class ProxyCheckCommand
     {
         // JSON on standard output stays parseable: progress and messages go to standard error.
         if (format == "json") AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
-        using var interrupt = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) =>
-        {
-            e.Cancel = true;
-            interrupt.Cancel();
-        };
-        Console.CancelKeyPress += onCancel;
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c =>
-        {
-            c.Cancel = true;
-            interrupt.Cancel();
-        });
+        using var interrupt = new Interruption();
         try
         {
             return await Task.Run(() => Check(specPath, fold, configsOption, format, outOption, interrupt.Token));
@@ -66,10 +55,6 @@ public static class ProxyCheckCommand
         {
             Console.Error.WriteLine("stopped; run the same command again to continue (finished tasks are kept)");
             return ExitCodes.Interrupted;
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
         }
     }
 

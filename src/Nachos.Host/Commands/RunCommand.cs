@@ -39,18 +39,7 @@ public static class RunCommand
     {
         // From the first moment, Ctrl-C and SIGTERM stop the run in order (the default action would kill it
         // while it loads data or writes the run directory).
-        using var interrupt = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) =>
-        {
-            e.Cancel = true;
-            interrupt.Cancel();
-        };
-        Console.CancelKeyPress += onCancel;
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c =>
-        {
-            c.Cancel = true;
-            interrupt.Cancel();
-        });
+        using var interrupt = new Interruption();
         try
         {
             return await Run(specPath, runDirOption, devicesOption, interrupt.Token);
@@ -59,10 +48,6 @@ public static class RunCommand
         {
             Console.Error.WriteLine("stopped before the study started; nothing ran");
             return ExitCodes.Interrupted;
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
         }
     }
 

@@ -70,12 +70,15 @@ public static class QueueViews
     /// One task per training: under a scheduler a training's rungs are tasks of their own (…/s{j}/e{B}), and where it stands
     /// is its latest (the full training, without a budget, last). Without a scheduler this is every task.
     /// </summary>
-    public static IReadOnlyList<TaskView> LatestPerTraining(IReadOnlyList<TaskView> tasks) =>
-        tasks.All(t => !TaskAddress.TryParse(t.TaskId, out var a) || a.Budget is null) ? tasks
-        : tasks.GroupBy(t => TaskAddress.TryParse(t.TaskId, out var a) ? a.Training.ToString() : t.TaskId)
-            .Select(g => g.MaxBy(t => TaskAddress.TryParse(t.TaskId, out var a) ? a.Budget ?? int.MaxValue : int.MaxValue)!)
-            .OrderBy(t => t.TaskId, StringComparer.Ordinal)
-            .ToList();
+    public static IReadOnlyList<TaskView> LatestPerTraining(IReadOnlyList<TaskView> tasks)
+    {
+        var addressed = tasks.Select(t => (Task: t, Address: TaskAddress.TryParse(t.TaskId, out var a) ? a : null)).ToList();
+        return addressed.All(x => x.Address?.Budget is null) ? tasks
+            : addressed.GroupBy(x => x.Address?.Training.ToString() ?? x.Task.TaskId)
+                .Select(g => g.MaxBy(x => x.Address?.Budget ?? int.MaxValue).Task)
+                .OrderBy(t => t.TaskId, StringComparer.Ordinal)
+                .ToList();
+    }
 
     /// <summary>Every study the queue has seen a task of (or a pause or cancel for), with its counts; a closed study's are the counts it closed with.</summary>
     public static IReadOnlyList<StudyCounts> CountsByStudy(this QueueState state, IReadOnlySet<string> running)

@@ -25,8 +25,9 @@ public sealed record StudyCost(double DeviceSeconds, int Epochs, int Tasks, IRea
     /// <param name="search">With a proxy, the inner search is the proxy search and, with two stages, the full-size stage after it.</param>
     public static StudyCost Of(IReadOnlyList<TaskView> tasks, int? deployFold, Spec.SearchSpec? search = null)
     {
-        var done = tasks.Where(t => t.State == TaskStates.Succeeded && t.Scores is not null && TaskAddress.TryParse(t.TaskId, out _))
-            .Select(t => (Task: t, Address: TaskAddress.Parse(t.TaskId))).ToList();
+        var done = tasks.Where(t => t.State == TaskStates.Succeeded && t.Scores is not null)
+            .Select(t => (Task: t, Address: TaskAddress.TryParse(t.TaskId, out var a) ? a : null))
+            .Where(d => d.Address is not null).Select(d => (d.Task, Address: d.Address!)).ToList();
         string Search(TaskAddress a) => search?.Proxy is null || a.Trial is not { } n ? InnerSearch : search.Proxied(n) ? ProxySearch : FullSizeStage;
         string StageOf(TaskAddress a) => a.Outer == deployFold ? (a.IsRefit ? FinalModel : DeploySearch) : a.IsRefit ? Refits : Search(a);
         // A training's epochs are its latest task's (rungs continue one another); its seconds are every task's.

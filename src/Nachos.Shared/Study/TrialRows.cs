@@ -37,11 +37,10 @@ public static class TrialRows
     public static IReadOnlyList<TrialRow> Build(IReadOnlyList<TaskView> tasks, int splits, string metric)
     {
         var rows = new List<TrialRow>();
-        foreach (var all in tasks.Where(t => !t.IsRefit).GroupBy(t => (t.Outer, Trial: t.Trial!.Value)))
+        // Under a scheduler a trial's tasks are per rung: each split's latest rung (the full training last) is where it stands.
+        foreach (var trial in QueueViews.LatestPerTraining(tasks).Where(t => !t.IsRefit).GroupBy(t => (t.Outer, Trial: t.Trial!.Value)))
         {
-            // Under a scheduler a trial's tasks are per rung: its latest rung (the full training last) is where it stands.
-            var trial = all.GroupBy(t => TaskAddress.TryParse(t.TaskId, out var a) ? a.Budget : null).MaxBy(g => g.Key ?? int.MaxValue)!;
-            var budget = trial.Key;
+            var budget = trial.Max(t => TaskAddress.TryParse(t.TaskId, out var a) ? a.Budget ?? int.MaxValue : int.MaxValue) is var b && b < int.MaxValue ? b : (int?)null;
             var ended = trial.Where(t => t.Ended).ToList();
             var failed = ended.FirstOrDefault(t => t.State == TaskStates.Failed);
             var config = trial.Select(t => t.Config).FirstOrDefault(c => c is not null);
@@ -50,7 +49,7 @@ public static class TrialRows
                 : trial.Any(t => t.State == TaskStates.Running) ? TaskStates.Running : TaskStates.Pending;
             if (state != TaskStates.Succeeded)
             {
-                rows.Add(new TrialRow(all.Key.Outer, all.Key.Trial, config, ended.Count, splits, state, null, null, null,
+                rows.Add(new TrialRow(trial.Key.Outer, trial.Key.Trial, config, ended.Count, splits, state, null, null, null,
                     new Dictionary<string, double?>(), failed is null ? null : $"{failed.TaskId}: {FailureKinds.Describe(failed.Kind, failed.Error)}", failed?.Kind,
                     budget));
                 continue;
@@ -59,7 +58,7 @@ public static class TrialRows
             var metrics = results.SelectMany(r => r.ValidationMetrics.Keys).Distinct().Append(Loss)
                 .ToDictionary(m => m, m => TrialAggregate.MeanOfDefined(results.Select(r => Value(r, m))));
             var (summary, undefined) = TrialAggregate.Score(results.Select(r => Value(r, metric)).ToList(), metric);
-            rows.Add(new TrialRow(all.Key.Outer, all.Key.Trial, config, ended.Count, splits, budget is null ? state : Paused, summary?.Mean, summary?.StandardError,
+            rows.Add(new TrialRow(trial.Key.Outer, trial.Key.Trial, config, ended.Count, splits, budget is null ? state : Paused, summary?.Mean, summary?.StandardError,
                 results.Average(r => r.BestEpoch), metrics, undefined, RungEpoch: budget));
         }
         return rows;
