@@ -123,4 +123,151 @@ public sealed class DashboardBrowserTests(FinishedStudies studies) : IAsyncLifet
         await page.Locator("#search-o0").ScreenshotAsync(new LocatorScreenshotOptions { Path = Browser.Screenshot("search-o0.png") });
         Assert.All(requests, url => Assert.True(url.StartsWith("file:", StringComparison.Ordinal) || url.StartsWith("data:", StringComparison.Ordinal), $"requested {url}"));
     }
+
+    [Fact]
+    public async Task The_table_of_contents_links_every_section_and_the_printed_page_keeps_every_leaderboard_column()
+    {
+        var (page, _) = await Open(studies.Simulated.Html);
+        var sections = await page.EvaluateAsync<string[][]>("() => Array.from(document.querySelectorAll('h2[id]')).map(h => ['#' + h.id, h.textContent])");
+        var links = await page.EvaluateAsync<string[][]>("() => Array.from(document.querySelectorAll('#toc a')).map(a => [a.getAttribute('href'), a.textContent])");
+        Assert.True(sections.Length >= 5, $"{sections.Length} sections");
+        Assert.Equal(sections.Select(s => string.Join("|", s)), links.Select(l => string.Join("|", l)));
+        await page.Locator("#toc a[href='#leaderboard-title']").ClickAsync();
+        Assert.EndsWith("#leaderboard-title", page.Url);
+
+        // Printed on A4 (about 720 CSS px between the margins): the table wraps its cells instead of hiding columns.
+        await page.SetViewportSizeAsync(720, 1000);
+        await page.EmulateMediaAsync(new PageEmulateMediaOptions { Media = Media.Print });
+        var overflow = await page.EvaluateAsync<string[]>(@"() => {
+            const right = document.documentElement.clientWidth;
+            return Array.from(document.querySelectorAll('#leaderboard th, #folds th')).filter(th => th.getBoundingClientRect().right > right + 0.5).map(th => th.textContent);
+        }");
+        Assert.Empty(overflow);
+        var columns = await page.Locator("#leaderboard thead th").CountAsync();
+        Assert.True(columns >= 8, $"{columns} leaderboard columns");
+        Assert.False(await page.Locator(".filter").First.IsVisibleAsync());
+        await page.PdfAsync(new PagePdfOptions { Path = Browser.Screenshot("study-printed.pdf"), Format = "A4" });
+    }
+
+    [Fact]
+    public async Task The_leaderboard_pages_through_its_filtered_and_sorted_rows()
+    {
+        // The export with 5 rows a page instead of 50, so this study's 21 rows take five pages.
+        var html = File.ReadAllText(studies.Simulated.Html);
+        Assert.Contains($"data-page-size=\"{Nachos.Host.Dashboard.StudySection.LeaderboardPageSize}\"", html);
+        var paged = Path.Combine(Path.GetTempPath(), $"nachos-paged-{Guid.NewGuid():N}.html");
+        File.WriteAllText(paged, html.Replace($"data-page-size=\"{Nachos.Host.Dashboard.StudySection.LeaderboardPageSize}\"", "data-page-size=\"5\""));
+        try
+        {
+            var (page, _) = await Open(paged);
+            var rows = page.Locator("#leaderboard tbody tr");
+            var all = await rows.CountAsync();
+            var visible = page.Locator("#leaderboard tbody tr:not([hidden])");
+            Assert.True(all > 10, $"{all} rows");
+            Assert.Equal(5, await visible.CountAsync());
+            Assert.Equal($"rows 1–5 of {all} (page 1 of {(all + 4) / 5})", await PagerText(page));
+            var firstPage = await VisibleModels(page);
+
+            await page.Locator("#leaderboard-pager button", new PageLocatorOptions { HasText = "next" }).ClickAsync();
+            Assert.Equal($"rows 6–10 of {all} (page 2 of {(all + 4) / 5})", await PagerText(page));
+            var secondPage = await VisibleModels(page);
+            Assert.Empty(firstPage.Intersect(secondPage));
+            Assert.Equal((await AllModels(page)).Skip(5).Take(5), secondPage);
+
+            // A fold filter and a sort start again at the first page of what they leave.
+            await page.Locator("#fold-filter button[data-fold='1']").ClickAsync();
+            var foldRows = await page.Locator("#leaderboard tbody tr[data-fold='1']").CountAsync();
+            Assert.Equal($"rows 1–5 of {foldRows} (page 1 of {(foldRows + 4) / 5})", await PagerText(page));
+            Assert.All(await page.Locator("#leaderboard tbody tr:not([hidden])").EvaluateAllAsync<string[]>("rs => rs.map(r => r.dataset.fold)"), f => Assert.Equal("1", f));
+            await page.Locator("#leaderboard th[data-column='score']").ClickAsync();
+            var sorted = (await AllModels(page)).Where(m => m.StartsWith("o1/")).Take(5).ToList();
+            Assert.Equal(sorted, await VisibleModels(page));
+            await page.Locator("#leaderboard").ScreenshotAsync(new LocatorScreenshotOptions { Path = Browser.Screenshot("leaderboard-paged.png") });
+
+            // Printed: every row the filter keeps.
+            await page.EvaluateAsync("() => dispatchEvent(new Event('beforeprint'))");
+            Assert.Equal(foldRows, await visible.CountAsync());
+            await page.EvaluateAsync("() => dispatchEvent(new Event('afterprint'))");
+            Assert.Equal(5, await visible.CountAsync());
+        }
+        finally
+        {
+            File.Delete(paged);
+        }
+    }
+
+    private static async Task<string> PagerText(IPage page) => (await page.Locator("#leaderboard-pager").InnerTextAsync()).Replace("previous", "").Replace("next", "").Trim();
+
+    private static Task<string[]> VisibleModels(IPage page) => page.Locator("#leaderboard tbody tr:not([hidden])").EvaluateAllAsync<string[]>("rs => rs.map(r => r.dataset.model)");
+
+    private static Task<string[]> AllModels(IPage page) => page.Locator("#leaderboard tbody tr").EvaluateAllAsync<string[]>("rs => rs.map(r => r.dataset.model)");
+
+    [Theory]
+    [InlineData("simulated")]
+    [InlineData("torch")]
+    public async Task Plot_legends_sit_outside_the_data_and_proportion_axes_stay_within_zero_and_one(string which)
+    {
+        var (page, _) = await Open(which == "torch" ? studies.Torch.Html : studies.Simulated.Html);
+        // ScottPlot's SVG clips the data to the plotting area (its clipPath's rect, in the viewBox's units); tick labels and
+        // the legend are text outside it. A value axis is read off its tick labels (left of the area: y; below it: x) and
+        // the area's edges mapped back to values.
+        var measured = await page.EvaluateAsync<string>(@"() => JSON.stringify(Array.from(document.querySelectorAll('svg#fold-metrics-plot, svg#reliability-plot, svg[id^=roc-], svg[id^=metrics-], svg[id^=validation-curves-]')).map(svg => {
+            const box = svg.getBoundingClientRect(), scale = box.width / svg.viewBox.baseVal.width;
+            const r = svg.querySelector('clipPath rect');
+            const at = (name, origin) => origin + r[name].baseVal.value * scale;
+            const c = { left: at('x', box.left), top: at('y', box.top) };
+            c.right = c.left + r.width.baseVal.value * scale;
+            c.bottom = c.top + r.height.baseVal.value * scale;
+            const texts = Array.from(svg.querySelectorAll('text')).map(t => ({ text: t.textContent.trim(), b: t.getBoundingClientRect() }));
+            const inside = b => b.left < c.right - 1 && b.right > c.left + 1 && b.top < c.bottom - 1 && b.bottom > c.top + 1;
+            const numeric = t => /^-?[0-9.]+$/.test(t.text.replace('\u2212', '-'));
+            const value = t => Number(t.text.replace('\u2212', '-'));
+            return {
+                id: svg.id,
+                texts: texts.length,
+                overData: texts.filter(t => inside(t.b)).map(t => t.text),
+                yTicks: texts.filter(t => numeric(t) && t.b.right <= c.left + 1).map(t => [value(t), (t.b.top + t.b.bottom) / 2]),
+                xTicks: texts.filter(t => numeric(t) && t.b.top >= c.bottom - 1).map(t => [value(t), (t.b.left + t.b.right) / 2]),
+                area: [c.left, c.top, c.right, c.bottom],
+            };
+        }))");
+        var plots = System.Text.Json.JsonSerializer.Deserialize<PlotLayout[]>(measured, new System.Text.Json.JsonSerializerOptions { PropertyNameCaseInsensitive = true })!;
+        Assert.Contains(plots, p => p.Id == "fold-metrics-plot");
+        Assert.Contains(plots, p => p.Id.StartsWith("roc-"));
+        if (which == "torch") Assert.Contains(plots, p => p.Id.StartsWith("metrics-"));
+        foreach (var plot in plots)
+        {
+            Assert.True(plot.Area[2] - plot.Area[0] > 100 && plot.Area[3] - plot.Area[1] > 100, $"{plot.Id}: plotting area {string.Join(", ", plot.Area)}");
+            Assert.True(plot.Texts > 4, $"{plot.Id}: {plot.Texts} texts");
+            Assert.True(plot.OverData.Length == 0, $"{plot.Id}: text over the data: {string.Join(", ", plot.OverData)}");
+            AssertWithinUnit(plot.Id + " y", plot.YTicks, plot.Area[3], plot.Area[1]);
+            if (plot.Id.StartsWith("roc-") || plot.Id == "reliability-plot") AssertWithinUnit(plot.Id + " x", plot.XTicks, plot.Area[0], plot.Area[2]);
+        }
+    }
+
+    /// <summary>
+    /// The values at both ends of an axis, from a line through its lowest and highest tick labels, lie in [0, 1] to within
+    /// 4.5 px (a label's centre sits a few pixels off its tick; the axes before this change ran 7 px or more past 0 or 1).
+    /// </summary>
+    private static void AssertWithinUnit(string axis, double[][] ticks, double start, double end)
+    {
+        Assert.True(ticks.Length >= 2, $"{axis}: {ticks.Length} tick labels");
+        var (a, b) = (ticks.MinBy(t => t[0])!, ticks.MaxBy(t => t[0])!);
+        var perPixel = (b[0] - a[0]) / (b[1] - a[1]);
+        double ValueAt(double pixel) => a[0] + (pixel - a[1]) * perPixel;
+        var (low, high) = (Math.Min(ValueAt(start), ValueAt(end)), Math.Max(ValueAt(start), ValueAt(end)));
+        var tolerance = 4.5 * Math.Abs(perPixel);
+        Assert.True(low >= -tolerance && high <= 1 + tolerance, $"{axis}: the axis runs from {low:F3} to {high:F3} (tolerance {tolerance:F3})");
+    }
+
+    /// <summary>What the page measured of one plot.</summary>
+    private sealed class PlotLayout
+    {
+        public string Id { get; set; } = "";
+        public int Texts { get; set; }
+        public string[] OverData { get; set; } = [];
+        public double[][] YTicks { get; set; } = [];
+        public double[][] XTicks { get; set; } = [];
+        public double[] Area { get; set; } = [];
+    }
 }

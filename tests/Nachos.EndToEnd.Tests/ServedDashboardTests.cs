@@ -4,8 +4,8 @@ namespace Nachos.EndToEnd.Tests;
 
 /// <summary>
 /// The dashboard a coordinator serves, in a real headless Chromium: log in with the token, watch a study
-/// appear and run on the studies page and on its own page (both reload themselves), then open the finished
-/// study's page and one of its model pages.
+/// appear and run on the studies page and on its own page (both update their live part in place, without a
+/// reload), then open the finished study's page and one of its model pages.
 /// </summary>
 public sealed class ServedDashboardTests(ApiNode node) : IClassFixture<ApiNode>, IAsyncLifetime
 {
@@ -27,10 +27,12 @@ public sealed class ServedDashboardTests(ApiNode node) : IClassFixture<ApiNode>,
         Assert.Equal(new Uri(node.Url, "/").AbsoluteUri, page.Url);
         Assert.Equal("Studies", await page.Locator("h1").InnerTextAsync());
 
-        // Submitted after the page was loaded: only its own reloads can show it.
+        // Submitted after the page was loaded: only its own updates can show it, and they do not reload the page.
+        await page.EvaluateAsync("() => { window.loadedOnce = true; }");
         Assert.Equal(System.Net.HttpStatusCode.Created, (await node.Submit(ApiNode.Spec("live", 0.3))).StatusCode);
         var row = page.Locator("#studies tr[data-study='live']");
         await row.Locator(".badge.running").WaitForAsync(new LocatorWaitForOptions { Timeout = Minute });
+        Assert.True(await page.EvaluateAsync<bool>("() => window.loadedOnce === true"));
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Browser.Screenshot("served-studies-running.png") });
 
         await row.Locator("a").ClickAsync();
@@ -38,6 +40,10 @@ public sealed class ServedDashboardTests(ApiNode node) : IClassFixture<ApiNode>,
         // The running study's page: its outer folds' progress, then (after its own reloads) the finished study.
         Assert.Equal(2, await page.Locator("#folds tbody tr").CountAsync());
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Browser.Screenshot("served-study-running.png") });
+        var first = await page.Locator("#folds").InnerTextAsync();
+        await page.EvaluateAsync("() => { window.loadedOnce = true; }");
+        await page.WaitForFunctionAsync("first => document.getElementById('folds')?.innerText !== first", first, new PageWaitForFunctionOptions { Timeout = Minute });
+        Assert.True(await page.EvaluateAsync<bool>("() => window.loadedOnce === true"));
         await page.Locator("#state.complete").WaitForAsync(new LocatorWaitForOptions { Timeout = 3 * Minute });
 
         var leaderboard = page.Locator("#leaderboard tbody tr");

@@ -7,11 +7,11 @@ namespace Nachos.Host.Dashboard;
 /// <summary>
 /// The served pages that exist before a report does: the campaign's studies (<see cref="LiveStudiesPage"/>), and a
 /// running (or paused, or cancelled) study's progress per outer fold with its trials so far (<see cref="LiveStudyPage"/>).
-/// The studies list reloads every two seconds; a study's page does until the study ends.
+/// The studies list updates itself every two seconds; a study's page does until the study ends.
 /// </summary>
 public static class LivePages
 {
-    public const int RefreshSeconds = 2;
+    public const int LiveSeconds = 2;
 
     public static string Studies(IReadOnlyList<StudySummary> studies) =>
         PageRenderer.Render<LiveStudiesPage>(new Dictionary<string, object?> { [nameof(LiveStudiesPage.Studies)] = studies });

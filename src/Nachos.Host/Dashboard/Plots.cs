@@ -65,12 +65,10 @@ public static partial class Plots
         plot.Axes.Bottom.SetTicks(Enumerable.Range(0, metrics.Count).Select(i => (double)i).ToArray(), metrics.Select(m => m.Metric.Replace('_', ' ')).ToArray());
         plot.Axes.SetLimitsX(-0.6, metrics.Count - 0.4);
         // The folds and their intervals, within [0, 1] where the metrics lie: an interval reaching past it (few folds) is cut at the edge.
-        var all = metrics.SelectMany(m => m.PerFold.Concat([m.Summary?.CiLow, m.Summary?.CiHigh])).OfType<double>().Where(double.IsFinite).DefaultIfEmpty(0.5).ToList();
-        plot.Axes.SetLimitsY(Math.Max(0, all.Min()) - 0.05, Math.Min(1, all.Max()) + 0.05);
+        UnitAxisY(plot, metrics.SelectMany(m => m.PerFold.Concat([m.Summary?.CiLow, m.Summary?.CiHigh])).OfType<double>());
         plot.YLabel("outer test value");
-        plot.Legend.Alignment = Alignment.LowerLeft;
-        plot.ShowLegend();
-        return Svg(plot, id, 760, 380);
+        LegendOutside(plot);
+        return Svg(plot, id, 760, 420);
     }
 
     /// <summary>
@@ -103,15 +101,18 @@ public static partial class Plots
             boxPlot.LineColor = palette.GetColor(0);
         }
         plot.Axes.Bottom.SetTicks(Enumerable.Range(0, groups.Count).Select(i => (double)i).ToArray(), groups.Select(g => g.Label).ToArray());
-        plot.Axes.SetLimits(-0.6, groups.Count - 0.4, -0.05, 1.05);
+        plot.Axes.SetLimits(-0.6, groups.Count - 0.4, 0, 1);
         plot.Title(title, 14);
         plot.YLabel(yLabel);
-        plot.ShowLegend();
-        return Svg(plot, id, 560, 360);
+        LegendOutside(plot);
+        return Svg(plot, id, 560, 390);
     }
 
-    /// <summary>Curves against epochs; emphasised series in colour with a legend, the others thin and grey. A dashed line marks <paramref name="markX"/>.</summary>
-    public static MarkupString Curves(string id, string title, string yLabel, IReadOnlyList<Series> series, double? markX = null, string? markLabel = null)
+    /// <summary>
+    /// Curves against epochs; emphasised series in colour with a legend, the others thin and grey. A dashed line marks
+    /// <paramref name="markX"/>. With <paramref name="unitInterval"/> (proportions) the value axis stays within [0, 1].
+    /// </summary>
+    public static MarkupString Curves(string id, string title, string yLabel, IReadOnlyList<Series> series, double? markX = null, string? markLabel = null, bool unitInterval = false)
     {
         var plot = New();
         var mutedLegend = false;
@@ -141,11 +142,12 @@ public static partial class Plots
             if (markLabel is not null) mark.LegendText = markLabel;
         }
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
+        if (unitInterval) UnitAxisY(plot, series.SelectMany(s => s.Y).OfType<double>());
         plot.Title(title, 14);
         plot.XLabel("epoch");
         plot.YLabel(yLabel);
-        if (series.Any(s => s.Label is not null)) plot.ShowLegend();
-        return Svg(plot, id, 560, 340);
+        if (series.Any(s => s.Label is not null) || markLabel is not null) LegendOutside(plot);
+        return Svg(plot, id, 560, 380);
     }
 
     /// <summary>ROC curves with the chance diagonal (solid: ScottPlot draws each dash as a shape).</summary>
@@ -162,13 +164,12 @@ public static partial class Plots
             line.MarkerSize = 0;
             line.LegendText = $"{label} (AUC {MetricText.Show(curve.Area)})";
         }
-        plot.Axes.SetLimits(-0.02, 1.02, -0.02, 1.02);
+        plot.Axes.SetLimits(0, 1, 0, 1);
         plot.Title("ROC curve", 14);
         plot.XLabel("false positive rate (1 − specificity)");
         plot.YLabel("true positive rate (sensitivity)");
-        plot.Legend.Alignment = Alignment.LowerRight;
-        plot.ShowLegend();
-        return Svg(plot, id, 420, 400);
+        LegendOutside(plot);
+        return Svg(plot, id, 420, 440 + 16 * curves.Count);
     }
 
     /// <summary>Reliability diagram: per bin, the observed frequency of the positive class against the mean predicted probability;
@@ -190,13 +191,25 @@ public static partial class Plots
             line.MarkerSize = emphasis ? 6 : 3;
             line.LegendText = label;
         }
-        plot.Axes.SetLimits(-0.02, 1.02, -0.02, 1.02);
+        plot.Axes.SetLimits(0, 1, 0, 1);
         plot.Title("reliability diagram (outer test)", 14);
         plot.XLabel($"mean predicted p({calibration.PositiveClass})");
         plot.YLabel($"observed frequency of {calibration.PositiveClass}");
-        plot.Legend.Alignment = Alignment.UpperLeft;
-        plot.ShowLegend();
-        return Svg(plot, id, 460, 420);
+        LegendOutside(plot);
+        return Svg(plot, id, 460, 460 + 16 * curves.Count);
+    }
+
+    /// <summary>The legend in its own panel below the plotting area, never over the data.</summary>
+    private static void LegendOutside(Plot plot) => plot.ShowLegend(Edge.Bottom);
+
+    /// <summary>A proportion's axis: the values' range padded by 0.05, cut at 0 and 1 (never a tick outside the metric's range).</summary>
+    private static void UnitAxisY(Plot plot, IEnumerable<double> values)
+    {
+        var finite = values.Where(double.IsFinite).DefaultIfEmpty(0.5).ToList();
+        var low = Math.Clamp(finite.Min() - 0.05, 0, 1);
+        var high = Math.Clamp(finite.Max() + 0.05, 0, 1);
+        if (high - low < 0.1) (low, high) = (Math.Max(0, Math.Min(low, high - 0.1)), Math.Min(1, Math.Max(high, low + 0.1)));
+        plot.Axes.SetLimitsY(low, high);
     }
 
     private static Plot New()

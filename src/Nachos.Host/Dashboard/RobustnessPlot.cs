@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Components;
+using Nachos.Shared.Metrics.Segmentation;
 using Nachos.Shared.Robustness;
+using Nachos.Shared.Spec;
 using ScottPlot;
 
 namespace Nachos.Host.Dashboard;
@@ -47,11 +49,11 @@ public static partial class Plots
         var severities = report.Conditions.Select(c => c.Severity).Distinct().Order().ToList();
         plot.Axes.Bottom.SetTicks(severities.Select(s => (double)s).ToArray(), severities.Select(s => s.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray());
         plot.Axes.SetLimitsX(severities.Min() - 0.5, severities.Max() + 0.5);
-        plot.Axes.SetLimitsY(all.Min() - 0.05, all.Max() + 0.05);
+        if (SpecNames.InUnitInterval(ImageScores.BaseMetric(metric))) UnitAxisY(plot, all);
+        else plot.Axes.SetLimitsY(all.Min() - 0.05, all.Max() + 0.05);
         plot.XLabel("severity");
         plot.YLabel($"outer test {metric.Replace('_', ' ')}");
-        plot.Legend.Alignment = Alignment.LowerLeft;
-        plot.ShowLegend();
-        return Svg(plot, id, 760, 380);
+        LegendOutside(plot);
+        return Svg(plot, id, 760, 420);
     }
 }

@@ -5,7 +5,7 @@ namespace Nachos.Shared.Files;
 
 /// <summary>
 /// The JSON of the files people read in a run directory (report.json, metrics.json): snake_case, indented,
-/// NaN and infinities written by name. The journal's and the wire's JSON is NachosSerializer's, the API's is
+/// NaN and infinities written by name, hyperparameters that are numbers as numbers. The journal's and the wire's JSON is NachosSerializer's, the API's is
 /// ApiJson's; splits.json keeps its own, since its bytes are the plan's hash.
 /// </summary>
 public static class FileJson
@@ -15,5 +15,6 @@ public static class FileJson
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Converters = { new HyperparametersJson() },
     };
 }

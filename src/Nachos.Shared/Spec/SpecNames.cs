@@ -97,6 +97,9 @@ public static class SpecNames
     /// <summary>Distances (in spacing units) rather than proportions in [0, 1].</summary>
     public static bool Unbounded(string metric) => metric is "hd95" or "assd";
 
+    /// <summary>The metrics that are proportions, in [0, 1]: every one but the losses and the surface distances.</summary>
+    public static bool InUnitInterval(string metric) => metric is not ("loss" or "hd95" or "assd");
+
     /// <summary>The image losses and the segmentation losses.</summary>
     public static bool IsSegmentationLoss(LossKind loss) => loss is LossKind.Dice or LossKind.BceDice or LossKind.CeDice or LossKind.FocalTversky;
 
