@@ -106,7 +106,8 @@ public sealed class DashboardEncodingTests
         var live = LivePages.Study(detail, view, trials, [TaskAddress.InnerSplit("live", 0, 0, 0)], new ServedLinks("live"));
         AssertEncoded(live, Hostile, 1);
         var shown = WebUtility.HtmlDecode(live);
-        Assert.Contains($"optimizer={Hostile}", shown);
+        Assert.Contains("<th data-column=\"hp-optimizer\">optimizer</th>", shown);
+        Assert.Contains($"<td>{Hostile}</td>", shown);
         Assert.Contains($"<code>live/o0/t0/s1 {Hostile}</code>", shown);
         Assert.Contains($"<span class=\"badge {Hostile}\" id=\"state\">{Hostile}</span>", shown);
         Assert.Contains("href=\"/studies/live/models/o0/t0/s0\"", live);

@@ -44,6 +44,10 @@ public sealed class ServedDashboardTests(ApiNode node) : IClassFixture<ApiNode>,
         await page.EvaluateAsync("() => { window.loadedOnce = true; }");
         await page.WaitForFunctionAsync("first => document.getElementById('folds')?.innerText !== first", first, new PageWaitForFunctionOptions { Timeout = Minute });
         Assert.True(await page.EvaluateAsync<bool>("() => window.loadedOnce === true"));
+        // The trials so far, ranked within each fold, one column per hyperparameter (the spec searches the learning rate).
+        await page.Locator("#trials tbody tr").First.WaitForAsync(new LocatorWaitForOptions { Timeout = Minute });
+        Assert.Equal(["fold", "rank", "trial", "state", "splits"], (await page.Locator("#trials thead th").AllInnerTextsAsync()).Take(5));
+        Assert.Equal(1, await page.Locator("#trials th[data-column='hp-learning_rate']").CountAsync());
         await page.Locator("#state.complete").WaitForAsync(new LocatorWaitForOptions { Timeout = 3 * Minute });
 
         var leaderboard = page.Locator("#leaderboard tbody tr");
