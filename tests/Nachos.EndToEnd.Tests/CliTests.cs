@@ -40,6 +40,7 @@ public sealed class CliTests(ApiNode node) : IClassFixture<ApiNode>
         Assert.True(watch.Code == 0, Why(watch));
         Assert.Contains("cli: complete", watch.Output);
         Assert.Contains("chosen for the fold's refit", watch.Output);
+        Assert.Contains("cli: trials ranked within each outer fold by inner validation auroc", watch.Output);
         // It ends with the result in words (asked of the API) and the report.
         Assert.Contains("cli: mean test AUROC", watch.Output);
         Assert.True(watch.Output.IndexOf("cli: complete", StringComparison.Ordinal) < watch.Output.IndexOf("cli: mean test AUROC", StringComparison.Ordinal), watch.Output);

@@ -55,28 +55,18 @@ public static class Tables
         return table;
     }
 
-    public static Table Trials(TrialList trials, int? top = null)
-    {
-        var table = new Table().Title($"{Markup.Escape(trials.Id)}: trials by {Markup.Escape(trials.Sort)} (score = mean inner validation {Markup.Escape(trials.Metric)})")
-            .AddColumns("fold", "trial", "state", "splits", "score ± SE", "loss", "best epoch", "configuration");
-        table.Columns[2].NoWrap = true; // "failed (out_of_memory)" reads as one word
-        foreach (var t in top is { } n ? trials.Trials.Take(n) : trials.Trials)
-            table.AddRow(t.Outer.ToString(), t.Trial + (t.Chosen ? " [yellow]*[/]" : ""), Markup.Escape(t.FailureKind is { } kind ? $"{t.State} ({kind.Name()})" : t.State), $"{t.SplitsEnded} / {t.Splits}",
-                t.Score is null ? "-" : $"{F(t.Score)} ± {F(t.StandardError)}", F(t.Metrics.GetValueOrDefault("loss")),
-                t.MeanBestEpoch is { } e ? e.ToString("F1", CultureInfo.InvariantCulture) : "-",
-                Markup.Escape(t.Config is null ? "" : string.Join(", ", t.Config.Select(kv => $"{kv.Key}={Short(kv.Value)}"))));
-        if (trials.Trials.Any(t => t.Chosen)) table.Caption("[yellow]*[/] chosen for the fold's refit");
-        return table;
-    }
-
-    /// <summary>A trial table: one outer fold after another, ranked within it, one column per hyperparameter.</summary>
-    public static Table TrialTable(TrialTable trials, bool anyChosen)
+    /// <summary>
+    /// A trial table: one outer fold after another, ranked within it, one column per hyperparameter; with
+    /// <paramref name="topPerFold"/>, each fold's first rows only (<c>study watch</c>).
+    /// </summary>
+    public static Table TrialTable(TrialTable trials, bool anyChosen, int? topPerFold = null)
     {
         var table = new Table().Title($"{Markup.Escape(trials.StudyId)}: trials ranked within each outer fold by {Markup.Escape(trials.RankedBy)}")
             .AddColumns("fold", "rank", "trial", "state", "splits", $"{Markup.Escape(trials.Metric)} ± SE", "loss", "best epoch");
         foreach (var p in trials.Parameters) table.AddColumn(new TableColumn(Markup.Escape(p)) { Alignment = trials.IsNumeric(p) ? Justify.Right : Justify.Left });
         table.Columns[3].NoWrap = true; // "failed (out_of_memory)" reads as one word
-        foreach (var t in trials.Rows)
+        var rows = topPerFold is { } n ? trials.Rows.GroupBy(r => r.Outer).SelectMany(f => f.Take(n)) : trials.Rows;
+        foreach (var t in rows)
             table.AddRow([t.Outer.ToString(), t.Rank?.ToString(CultureInfo.InvariantCulture) ?? "-", t.Trial + (t.Chosen ? " [yellow]*[/]" : ""), Markup.Escape(t.FailureKind is { } kind ? $"{t.State} ({kind})" : t.State),
                 $"{t.SplitsEnded} / {t.Splits}", t.Score is null ? "-" : $"{F(t.Score)} ± {F(t.StandardError)}", F(t.Loss),
                 t.MeanBestEpoch is { } e ? e.ToString("F1", CultureInfo.InvariantCulture) : "-",

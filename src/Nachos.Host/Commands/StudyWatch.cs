@@ -3,6 +3,7 @@ using System.CommandLine;
 using Nachos.Host.Client;
 using Spectre.Console;
 using Spectre.Console.Rendering;
+using Nachos.Host.Application;
 using Nachos.Host.Cli;
 using Nachos.Host.Contract;
 using Nachos.Shared.Study;
@@ -21,7 +22,7 @@ public static class StudyWatch
     {
         var id = new Argument<string>("id") { Description = "study id" };
         var every = new Option<double>("--interval") { Description = "seconds between refreshes", DefaultValueFactory = _ => 2 };
-        var top = new Option<int>("--top") { Description = "trials to show, best first", DefaultValueFactory = _ => 10 };
+        var top = new Option<int>("--top") { Description = "trials to show per outer fold, best first", DefaultValueFactory = _ => 5 };
         var command = new Command("watch", "follow a study until it ends") { id, every, top };
         ClientAction.Set(command, async (r, client, cancel) =>
         {
@@ -65,7 +66,7 @@ public static class StudyWatch
                     await Task.Delay(interval, cancel);
                 }
                 AnsiConsole.Write(Tables.Folds(study, progress));
-                AnsiConsole.Write(Tables.Trials(await client.Get<TrialList>(path + "/trials"), r.GetValue(top)));
+                AnsiConsole.Write(Trials(await client.Get<TrialList>(path + "/trials"), r.GetValue(top)));
             }
             Console.WriteLine($"{study.Id}: {study.State}");
             // It ends with the result, as nachos run does.
@@ -90,12 +91,14 @@ public static class StudyWatch
 
     private static string Retries(StudyProgressView progress) => progress.RetryText() is { Length: > 0 } text ? $"; {text}" : "";
 
+    private static Table Trials(TrialList trials, int top) => Tables.TrialTable(StudyViews.Table(trials), trials.Trials.Any(t => t.Chosen), top);
+
     private static IRenderable View(StudyDetail study, StudyProgressView progress, TrialList trials, int top)
     {
         var time = new Markup(Markup.Escape(study.TimeText(progress, DateTimeOffset.UtcNow))
                               + (progress.RetryText() is { Length: > 0 } retries ? $" [yellow]({Markup.Escape(retries)})[/]" : ""));
         return progress.Running.Count > 0
-            ? new Rows(time, Tables.Folds(study, progress), Tables.Running(study.Id, progress), Tables.Trials(trials, top))
-            : new Rows(time, Tables.Folds(study, progress), Tables.Trials(trials, top));
+            ? new Rows(time, Tables.Folds(study, progress), Tables.Running(study.Id, progress), Trials(trials, top))
+            : new Rows(time, Tables.Folds(study, progress), Trials(trials, top));
     }
 }
