@@ -19,8 +19,8 @@ public sealed class RunLayoutTests
     public void The_file_names_stay_those_existing_run_directories_hold()
     {
         Assert.Equal(
-            ["spec.yaml", "spec-source.txt", "splits.json", "report.json", "report.csv", "summary.csv", "journal.db", "cancelled"],
-            [RunLayout.Spec, RunLayout.SpecSource, RunLayout.Splits, RunLayout.Report, RunLayout.ReportCsv, RunLayout.SummaryCsv, RunLayout.Journal, RunLayout.Cancelled]);
+            ["spec.yaml", "spec-source.txt", "splits.json", "report.json", "report.csv", "journal.db", "cancelled"],
+            [RunLayout.Spec, RunLayout.SpecSource, RunLayout.Splits, RunLayout.Report, RunLayout.ReportCsv, RunLayout.Journal, RunLayout.Cancelled]);
         Assert.Equal(
             ["history.csv", "predictions.csv", "metrics.json", "model.pt", "best.pt", "checkpoint", "task.json", "result.json", "failure.json", "attempts.log"],
             [RunLayout.History, RunLayout.Predictions, RunLayout.Metrics, RunLayout.Model, RunLayout.BestModel, RunLayout.Checkpoint,

@@ -174,7 +174,7 @@ public sealed class StudyReportTests
     }
 
     [Fact]
-    public void Summary_csv_has_the_folds_then_the_mean_and_both_intervals_of_every_test_metric()
+    public void Report_csv_has_the_folds_then_the_mean_and_both_intervals_of_every_test_metric()
     {
         using var dir = new TempDir();
         var folds = new[] { Fold(1, SgdHigh, 0.7, 0.6), Fold(0, AdamHigh, 0.9, 0.8), Fold(2, null, null, 0, "all 3 trials failed") };
@@ -182,14 +182,15 @@ public sealed class StudyReportTests
 
         report.Write(dir.Path);
 
-        using var reader = new CsvReader(new StreamReader(Path.Combine(dir.Path, "summary.csv")), CultureInfo.InvariantCulture);
+        using var reader = new CsvReader(new StreamReader(Path.Combine(dir.Path, "report.csv")), CultureInfo.InvariantCulture);
         reader.Read();
         reader.ReadHeader();
-        Assert.Equal("row", reader.HeaderRecord![0]);
+        Assert.Equal("outer_fold", reader.HeaderRecord![0]);
         Assert.Contains("test_auroc", reader.HeaderRecord);
-        var rows = new List<(string Row, string Auroc)>();
-        while (reader.Read()) rows.Add((reader.GetField("row")!, reader.GetField("test_auroc")!));
-        Assert.Equal(["fold 0", "fold 1", "fold 2", "mean", "ci_t_low", "ci_t_high", "bootstrap_low", "bootstrap_high"], rows.Select(r => r.Row));
+        var rows = new List<(string Row, string Auroc, string Trial)>();
+        while (reader.Read()) rows.Add((reader.GetField("outer_fold")!, reader.GetField("test_auroc")!, reader.GetField("chosen_trial")!));
+        Assert.Equal(["0", "1", "2", "mean", "ci_t_low", "ci_t_high", "bootstrap_low", "bootstrap_high"], rows.Select(r => r.Row));
+        Assert.All(rows.Skip(3), r => Assert.Equal("", r.Trial)); // the estimate's rows have test values only
         Assert.Equal(("0.9", "0.7", ""), (rows[0].Auroc, rows[1].Auroc, rows[2].Auroc));
         var auroc = report.Metrics.Single(m => m.Metric == "auroc").Summary!;
         Assert.Equal(0.8, double.Parse(rows[3].Auroc, CultureInfo.InvariantCulture), 12);
@@ -208,7 +209,7 @@ public sealed class StudyReportTests
 
         report.Write(outDir);
 
-        Assert.Equal(["report.csv", "report.json", "summary.csv"], Directory.GetFiles(outDir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal(["report.csv", "report.json"], Directory.GetFiles(outDir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
 
         using (var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "report.json"))))
         {
@@ -243,8 +244,8 @@ public sealed class StudyReportTests
         var rows = new List<Dictionary<string, string>>();
         while (csv.Read()) rows.Add(header.ToDictionary(h => h, h => csv.GetField(h) ?? ""));
 
-        Assert.Equal(3, rows.Count);
-        Assert.Equal(["0", "1", "2"], rows.Select(r => r["outer_fold"]));
+        Assert.Equal(3 + 5, rows.Count);
+        Assert.Equal(["0", "1", "2", "mean", "ci_t_low", "ci_t_high", "bootstrap_low", "bootstrap_high"], rows.Select(r => r["outer_fold"]));
         Assert.Equal("10", rows[0]["chosen_trial"]);
         Assert.Equal(AdamHigh.ToString(), rows[0]["config"]); // holds a comma: quoted in the file
         Assert.Equal(0.85, double.Parse(rows[0]["inner_score"], CultureInfo.InvariantCulture), 12);
@@ -284,8 +285,7 @@ public sealed class StudyReportTests
 
         using var json = JsonDocument.Parse(File.ReadAllText(dir.File("report.json")));
         Assert.True(json.RootElement.GetProperty("complete").GetBoolean());
-        Assert.Equal(2, File.ReadAllLines(dir.File("report.csv")).Length);
-        Assert.Equal(1 + 1 + 5, File.ReadAllLines(dir.File("summary.csv")).Length); // header, one fold, the mean and four interval ends
-        Assert.Equal(3, Directory.GetFiles(dir.Path).Length);
+        Assert.Equal(1 + 1 + 5, File.ReadAllLines(dir.File("report.csv")).Length); // header, one fold, the mean and four interval ends
+        Assert.Equal(2, Directory.GetFiles(dir.Path).Length);
     }
 }

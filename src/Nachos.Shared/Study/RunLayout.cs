@@ -18,8 +18,6 @@ public static class RunLayout
     public const string Software = "software.txt";
     public const string ReportCsv = "report.csv";
 
-    /// <summary>The outer test metrics per fold, then their mean, t-interval and patient bootstrap interval (report.csv stays as it was).</summary>
-    public const string SummaryCsv = "summary.csv";
 
     /// <summary>A binary study's Brier score and reliability diagram per outer fold and pooled over the outer test predictions.</summary>
     public const string Calibration = "calibration.json";
@@ -85,7 +83,6 @@ public static class RunLayout
     public static string SoftwarePath(string runDir) => Path.Combine(runDir, Software);
     public static string ReportCsvPath(string runDir) => Path.Combine(runDir, ReportCsv);
 
-    public static string SummaryCsvPath(string runDir) => Path.Combine(runDir, SummaryCsv);
     public static string CalibrationPath(string runDir) => Path.Combine(runDir, Calibration);
     public static string JournalPath(string runDir) => Path.Combine(runDir, Journal);
     public static string CancelledPath(string runDir) => Path.Combine(runDir, Cancelled);

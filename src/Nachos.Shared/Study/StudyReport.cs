@@ -148,30 +148,7 @@ public sealed record StudyReport(string StudyId, bool Complete, IReadOnlyList<Fo
                 w.WriteField(f.Failure);
                 w.NextRecord();
             }
-        }
-        AtomicFile.WriteAllText(RunLayout.ReportCsvPath(dir), csv.ToString());
-        AtomicFile.WriteAllText(RunLayout.SummaryCsvPath(dir), SummaryCsv());
-        Calibration?.Write(dir);
-    }
-
-    /// <summary>
-    /// summary.csv: a row per outer fold with its test metrics, then the rows mean, ci_t_low, ci_t_high (the t-interval over
-    /// the folds, cut to the metric's range), bootstrap_low and bootstrap_high (test patients resampled, the models fixed).
-    /// </summary>
-    public string SummaryCsv()
-    {
-        var text = new StringBuilder();
-        using (var w = new CsvWriter(new StringWriter(text), CultureInfo.InvariantCulture))
-        {
-            w.WriteField("row");
-            foreach (var m in Metrics) w.WriteField($"test_{m.Metric}");
-            w.NextRecord();
-            for (var i = 0; i < Folds.Count; i++)
-            {
-                w.WriteField($"fold {Folds[i].Outer}");
-                foreach (var m in Metrics) w.WriteField(i < m.PerFold.Count ? m.PerFold[i] : null);
-                w.NextRecord();
-            }
+            // Then the estimate: in the outer_fold column the row's name, in the test columns its value.
             foreach (var (row, value) in new (string, Func<MetricSummary, double?>)[]
             {
                 ("mean", m => m.Summary?.Mean), ("ci_t_low", m => m.Summary?.CiLow), ("ci_t_high", m => m.Summary?.CiHigh),
@@ -179,11 +156,14 @@ public sealed record StudyReport(string StudyId, bool Complete, IReadOnlyList<Fo
             })
             {
                 w.WriteField(row);
-                foreach (var m in Metrics) w.WriteField(value(m));
+                for (var i = OperatingPoint is null ? 5 : 6; i > 0; i--) w.WriteField("");
+                foreach (var m in metrics) w.WriteField(Metrics.FirstOrDefault(s => s.Metric == m) is { } summary ? value(summary) : null);
+                w.WriteField("");
                 w.NextRecord();
             }
         }
-        return text.ToString();
+        AtomicFile.WriteAllText(RunLayout.ReportCsvPath(dir), csv.ToString());
+        Calibration?.Write(dir);
     }
 
     /// <summary>Reads a report.json written by <see cref="Write"/>.</summary>
