@@ -14,6 +14,7 @@ public sealed class CommandOptionsTests
     {
         [""] = Api, // the shell's: every line it runs gets them
         ["run"] = ["--run-dir", "--devices"],
+        ["deploy"] = ["--final", "--devices"],
         ["node"] = ["--root", "--seed", "--roles", "--devices", "--public-host", "--port", "--postgres", "--api-port", "--api-host", "--data-root", "--campaign-key"],
         ["node list"] = Api,
         ["node drain"] = Api,
