@@ -52,7 +52,8 @@ public sealed class CampaignRegistry(string root, string? postgres)
         sort = string.IsNullOrEmpty(sort) ? PromotionRule.DefaultMetric(models[0].Kind) : sort;
         if (!metrics.Contains(RegistryRanking.Metric(sort)))
             return Refusal.BadRequest($"sort '{sort}': not a recorded metric of '{task}' (recorded: {string.Join(", ", metrics)}; nachos:METRIC for the NACHOS estimate)");
-        return new RegistryTaskView(task, sort, metrics, RegistryRanking.Ranked(models, sort), store.Champion(task), store.History(task));
+        var sites = models.ToDictionary(m => m.Id, m => SiteMetrics.Of(store.Evaluation(m.Id)));
+        return new RegistryTaskView(task, sort, metrics, RegistryRanking.Ranked(models, sort), store.Champion(task), store.History(task), sites);
     });
 
     /// <summary>A task's registered models (in registration order) and its champion.</summary>
