@@ -1,6 +1,10 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Playwright;
+using Nachos.Host.Dashboard;
+using Nachos.Shared.Bundle;
+using Nachos.Shared.Registry;
+using Nachos.Shared.Spec;
 using Nachos.Tests;
 
 namespace Nachos.EndToEnd.Tests;
@@ -76,6 +80,42 @@ public sealed class DashboardFinalModelTests : IAsyncLifetime
             Assert.Equal(Exact(summary.GetProperty("ci_high")), await row.Locator("td[data-low]").GetAttributeAsync("data-high"));
         }
         Assert.Contains("never scored on its own training data", await block.InnerTextAsync());
+
+        // Served with the registry's models of the study, the block links the latest registered bundle of the final model only.
+        var studyRun = StudyRun.Load(dir.File("study"));
+        RegisteredModel Registered(long id, string task, int version) => new(id, "shipping", version, $"v{version}.zip", new string('a', 64), TaskKind.Binary,
+            ["normal", "lesion"], "shipped", task, null, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch.AddDays(id), "tester", "eval", "hash", 10, 0.5,
+            new Dictionary<string, double?>(), new ExpectedPerformance("test", 3, true, []));
+        var bundles = new[] { Registered(1, "shipped/o3/refit", 1), Registered(2, "shipped/o0/refit", 2), Registered(3, "shipped/o3/refit", 3) };
+        var finalBundle = StudyDownloads.FinalBundle(studyRun.FinalModel, bundles);
+        Assert.Equal(("/models/shipping/v3.zip", "bundle: shipping v3 (model 3)"), finalBundle);
+        Assert.Null(StudyDownloads.FinalBundle(studyRun.FinalModel, bundles.Where(b => b.SourceTask != "shipped/o3/refit")));
+        File.WriteAllText(dir.File("served.html"), new DashboardRenderer(studyRun).StudyPage(new ServedLinks("shipped"), StudyDownloads.Of("shipped", true, bundles), finalBundle));
+        await page.GotoAsync(new Uri(dir.File("served.html")).AbsoluteUri);
+        Assert.Equal("/models/shipping/v3.zip", await page.Locator("#final-model-bundle").GetAttributeAsync("href"));
+        Assert.Equal("bundle: shipping v3 (model 3)", await page.Locator("#final-model-bundle").InnerTextAsync());
+    }
+
+    [Fact]
+    public void Deploying_as_the_fold_ensemble_trains_nothing_and_the_page_states_the_ensemble_with_the_mean_threshold()
+    {
+        using var dir = new TempDir();
+        dir.Write("spec.yaml", SimulatedSpecs.Yaml("ensemble", 0, 2, outer: 3, inner: 2, devices: 2));
+        Assert.True(NachosProcess.Run(dir.Path, "run", "spec.yaml", "--run-dir", "study") is { Code: 0 }, "run failed");
+        var deploy = NachosProcess.Run(dir.Path, "deploy", "study", "--final", "fold-ensemble");
+        Assert.True(deploy.Code == 0, Why(deploy));
+        Assert.Contains("Fold ensemble: the 3 outer folds' refits", deploy.Output);
+        Assert.False(Directory.Exists(dir.File("study/deploy/o3")));
+        // No deploy fold: the deploy run's plan is the study's own.
+        using (var a = JsonDocument.Parse(File.ReadAllText(dir.File("study/splits.json"))))
+        using (var b = JsonDocument.Parse(File.ReadAllText(dir.File("study/deploy/splits.json"))))
+            Assert.Equal(a.RootElement.GetProperty("hash").GetString(), b.RootElement.GetProperty("hash").GetString());
+        var model = StudyRun.Load(dir.File("study")).FinalModel;
+        Assert.NotNull(model);
+        Assert.Equal(FinalModelKind.FoldEnsemble, model.Kind);
+        Assert.Equal("ensemble/fold-ensemble", model.TaskId);
+        Assert.Null(model.Deploy);
+        Assert.Equal(0.5, model.Threshold);
     }
 
     private static async Task<string> Fact(IPage page, string fact) => (await page.Locator($"#final-model-facts tr[data-fact='{fact}'] td").InnerTextAsync()).Trim();
