@@ -30,7 +30,7 @@ public sealed class CommandOptionsTests
         ["bundle"] = ["--task", "--fold", "--final", "--fold-ensemble", "--out", "--archive"],
         ["stress"] = ["--transforms", "--severities"],
         ["proxy-check"] = ["--fold", "--configs", "--format", "--out"],
-        ["predict"] = ["--out", "--device"],
+        ["predict"] = ["--out", "--device", "--site-column"],
         ["model"] = [],
         ["model register"] = ["--task", "--eval", "--eval-set", .. Api, "--postgres"],
         ["model list"] = ["--sort", "--format", .. Api, "--postgres"],

@@ -100,7 +100,7 @@ public sealed class ModelRegistryCommandTests(FinishedStudies studies)
     }
 
     [Fact]
-    public void Through_a_nodes_control_api_the_model_commands_register_list_show_promote_and_keep_the_history_in_its_database()
+    public async Task Through_a_nodes_control_api_the_model_commands_register_list_show_promote_and_keep_the_history_in_its_database()
     {
         var study = studies.Torch;
         using var node = new ApiNode();
@@ -109,8 +109,11 @@ public sealed class ModelRegistryCommandTests(FinishedStudies studies)
         foreach (var fold in new[] { "0", "1" })
         {
             Ok(NachosProcess.Run(dir.Path, "bundle", study.RunDir, "--fold", fold, "--out", dir.File($"b{fold}"), "--archive", dir.File($"b{fold}.zip")));
-            Ok(NachosProcess.Run(dir.Path, "predict", dir.File($"b{fold}.zip"), manifest, "--out", dir.File($"eval-{fold}.csv")));
+            // Fold 1's evaluation carries each image's site (the synthetic manifest's site column).
+            Ok(NachosProcess.Run(dir.Path, ["predict", dir.File($"b{fold}.zip"), manifest, "--out", dir.File($"eval-{fold}.csv"), .. fold == "1" ? ["--site-column", "site"] : Array.Empty<string>()]));
         }
+        var sites = PredictionsFile.Read(dir.File("eval-1.csv"), TaskKind.Binary).Rows.Select(r => r.Extra!["site"]).Distinct().Order(StringComparer.Ordinal).ToList();
+        Assert.True(sites.Count >= 2, $"sites: {string.Join(", ", sites)}");
         var table = PredictionsFile.Read(dir.File("eval-0.csv"), TaskKind.Binary);
         PredictionsFile.Write(dir.File("backwards.csv"), TaskKind.Binary, table.Classes, table.Rows.Select(r => r with { Probabilities = [.. r.Probabilities.Reverse()] }));
         // The client names only the coordinator's API and token: no campaign directory, no database.
@@ -146,6 +149,11 @@ public sealed class ModelRegistryCommandTests(FinishedStudies studies)
         var lines = history.Output.Trim().Split('\n');
         Assert.Equal(["Promoted", "NotBetter"], lines.Skip(1).Select(l => l.Split(',')[6]));
         Assert.All(lines.Skip(1), l => Assert.EndsWith(" (api)", l.Split(',')[1]));
+
+        // The coordinator's models page scores model 2 per site; the others have no sites.
+        var page = await node.Http.GetStringAsync("models/tiny-api");
+        foreach (var site in sites) Assert.Contains($"<th data-column=\"site-{site}\" class=\"site\">AUROC at {site}</th>", page);
+        Assert.Matches($"<tr data-model=\"2\"[^>]*>.*<td class=\"num site\" data-site=\"{sites[0]}\" data-value=\"[0-9.]+\"", page.Replace("\n", ""));
 
         // The coordinator's own journal database holds it: the local commands on its campaign directory see the same.
         var local = JsonNode.Parse(NachosProcess.Run(dir.Path, "model", "list", "tiny-api", "--format", "json", "--root", node.Root).Output)!.AsArray();
