@@ -98,4 +98,75 @@ public sealed class ModelRegistryCommandTests(FinishedStudies studies)
         Assert.Equal(2, noRoot.Code);
         Assert.Contains("--root", noRoot.Error);
     }
+
+    [Fact]
+    public async Task Through_a_nodes_control_api_the_model_commands_register_list_show_promote_and_keep_the_history_in_its_database()
+    {
+        var study = studies.Torch;
+        using var node = new ApiNode();
+        using var dir = new TempDir();
+        var manifest = Path.Combine(Path.GetDirectoryName(study.RunDir)!, "data", "manifest.csv");
+        foreach (var fold in new[] { "0", "1" })
+        {
+            Ok(NachosProcess.Run(dir.Path, "bundle", study.RunDir, "--fold", fold, "--out", dir.File($"b{fold}"), "--archive", dir.File($"b{fold}.zip")));
+            // Fold 1's evaluation carries each image's site (the synthetic manifest's site column).
+            Ok(NachosProcess.Run(dir.Path, ["predict", dir.File($"b{fold}.zip"), manifest, "--out", dir.File($"eval-{fold}.csv"), .. fold == "1" ? ["--site-column", "site"] : Array.Empty<string>()]));
+        }
+        var sites = PredictionsFile.Read(dir.File("eval-1.csv"), TaskKind.Binary).Rows.Select(r => r.Extra!["site"]).Distinct().Order(StringComparer.Ordinal).ToList();
+        Assert.True(sites.Count >= 2, $"sites: {string.Join(", ", sites)}");
+        var table = PredictionsFile.Read(dir.File("eval-0.csv"), TaskKind.Binary);
+        PredictionsFile.Write(dir.File("backwards.csv"), TaskKind.Binary, table.Classes, table.Rows.Select(r => r with { Probabilities = [.. r.Probabilities.Reverse()] }));
+        // The client names only the coordinator's API and token: no campaign directory, no database.
+        (int Code, string Output, string Error) Api(params string[] args) => NachosProcess.Run(dir.Path, [.. args, "--host", node.HostPort, "--token", node.Token]);
+
+        var folder = Api("model", "register", dir.File("b0"), "--task", "tiny-api", "--eval", dir.File("eval-0.csv"), "--eval-set", "tiny-all");
+        Ok(folder);
+        Assert.Contains("registered model 1: tiny-api version 1, evaluated on 'tiny-all'", folder.Output);
+        Assert.Contains(Path.Combine(node.Root, "registry", "tiny-api", "v1.zip"), folder.Output);
+        Ok(Api("model", "register", dir.File("b1.zip"), "--task", "tiny-api", "--eval", dir.File("eval-1.csv"), "--eval-set", "tiny-all"));
+        Ok(Api("model", "register", dir.File("b0.zip"), "--task", "tiny-api", "--eval", dir.File("backwards.csv"), "--eval-set", "tiny-all"));
+        Assert.True(File.Exists(Path.Combine(node.Root, "registry", "tiny-api", "v3.zip")));
+
+        var first = Api("model", "promote", "1");
+        Ok(first);
+        Assert.Contains("promoted model 1", first.Output);
+        var worse = Api("model", "promote", "3");
+        Assert.True(worse.Code == 6, $"exit {worse.Code}\n{worse.Output}\n{worse.Error}");
+        Assert.Contains("not promoted: model 3", worse.Error);
+        Assert.Contains("DeLong", worse.Error);
+
+        var list = JsonNode.Parse(Api("model", "list", "tiny-api", "--format", "json").Output)!.AsArray();
+        Assert.Equal(3, list.Count);
+        Assert.Equal([1L], list.Where(m => m!["champion"]!.GetValue<bool>()).Select(m => m!["id"]!.GetValue<long>()));
+        var aurocs = list.Select(m => m!["evaluation"]!["metrics"]!["auroc"]!.GetValue<double>()).ToList();
+        Assert.Equal(aurocs.OrderDescending(), aurocs);
+        var show = Api("model", "show", "1");
+        Ok(show);
+        Assert.Contains("1: tiny-api version 1 (champion)", show.Output);
+        Assert.Contains("tiny/o0/refit", show.Output);
+        var history = Api("model", "history", "tiny-api", "--format", "csv");
+        Ok(history);
+        var lines = history.Output.Trim().Split('\n');
+        Assert.Equal(["Promoted", "NotBetter"], lines.Skip(1).Select(l => l.Split(',')[6]));
+        Assert.All(lines.Skip(1), l => Assert.EndsWith(" (api)", l.Split(',')[1]));
+
+        // The coordinator's models page scores model 2 per site; the others have no sites.
+        var page = await node.Http.GetStringAsync("models/tiny-api");
+        foreach (var site in sites) Assert.Contains($"<th data-column=\"site-{site}\" class=\"site\">AUROC at {site}</th>", page);
+        Assert.Matches($"<tr data-model=\"2\"[^>]*>.*<td class=\"num site\" data-site=\"{sites[0]}\" data-value=\"[0-9.]+\"", page.Replace("\n", ""));
+
+        // The coordinator's own journal database holds it: the local commands on its campaign directory see the same.
+        var local = JsonNode.Parse(NachosProcess.Run(dir.Path, "model", "list", "tiny-api", "--format", "json", "--root", node.Root).Output)!.AsArray();
+        Assert.Equal(list.Select(m => m!["id"]!.GetValue<long>()), local.Select(m => m!["id"]!.GetValue<long>()));
+
+        Assert.Equal(5, Api("model", "show", "99").Code);
+        Assert.Equal(5, Api("model", "history", "nothing").Code);
+        var badTask = Api("model", "register", dir.File("b0"), "--task", "Bad Name", "--eval", dir.File("eval-0.csv"));
+        Assert.Equal(2, badTask.Code);
+        var wrongClasses = Api("model", "register", dir.File("b0.zip"), "--task", "tiny-api", "--eval", dir.File("b0/bundle.json"));
+        Assert.True(wrongClasses.Code == 2, $"exit {wrongClasses.Code}\n{wrongClasses.Output}\n{wrongClasses.Error}");
+        Assert.DoesNotContain("nachos-register-", wrongClasses.Error); // names the file, not the server's temporary folder
+        var noToken = NachosProcess.Run(dir.Path, "model", "list", "tiny-api", "--host", node.HostPort);
+        Assert.Equal(4, noToken.Code);
+    }
 }

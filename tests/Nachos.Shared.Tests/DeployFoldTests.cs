@@ -102,6 +102,29 @@ public sealed class DeployFoldTests : IDisposable
         Assert.DoesNotContain("deploy", json);
     }
 
+    [Fact]
+    public void A_deploy_run_takes_the_finished_studys_outer_folds_as_reported_and_starts_only_the_deploy_fold()
+    {
+        FoldResult Result(int k, double score) => new(k, 0, null, score, 0.01, 3, new Dictionary<string, double?> { ["auroc"] = score }, [], null);
+        var inherited = new[] { Result(0, 0.81), Result(1, 0.82), Result(2, 0.83) };
+        var brief = new StudyBrief([2, 2, 2], new SearchSpec(SamplerKind.Random, 4, 2, "auroc", [], 3), 10, 5, 1, 0.5, DeploySplits: 3, Inherited: inherited);
+        var study = StudyState.Empty.Apply(new StudyStarted("st", 3, brief));
+        Assert.Equal([3], Assert.IsType<StartFolds>(study.Decide()).Folds.Select(f => f.Outer));
+        Assert.Equal<FoldResult>(inherited, study.Folds.Values.OrderBy(f => f.Outer).ToList());
+        // An outer fold cannot report again: it is the finished study's, unchanged.
+        Assert.Null(study.Accept(Result(1, 0.5)));
+        study = study.Apply(study.Accept(Result(3, 0.9))!);
+        Assert.True(study.AllReported);
+        Assert.IsType<BuildReport>(study.Decide());
+        Assert.Equal(0.82, study.Folds[1].InnerScore);
+
+        // Journalled, the brief carries them, so a restart replays the same state.
+        var json = System.Text.Json.JsonSerializer.Serialize(new StudyStarted("st", 3, brief));
+        var replayed = StudyState.Empty.Apply(System.Text.Json.JsonSerializer.Deserialize<StudyStarted>(json)!);
+        Assert.Equal([3], Assert.IsType<StartFolds>(replayed.Decide()).Folds.Select(f => f.Outer));
+        Assert.Equal(0.83, replayed.Folds[2].InnerScore);
+    }
+
     private const string Spec = """
         name: t1
         task: binary

@@ -15,7 +15,7 @@ public static class StudyReports
         try
         {
             var refits = folds.Where(f => f.Failure is null).Select(f => new RefitArtifact(f.Outer,
-                RunLayout.PredictionsPath(RunLayout.TaskDirectory(context.RunDir, TaskAddress.Refit(id, f.Outer))), context.Plan.Outer[f.Outer].Test));
+                RunLayout.PredictionsPath(context.TaskDirectory(TaskAddress.Refit(id, f.Outer))), context.Plan.Outer[f.Outer].Test));
             var inputs = ReportInputs.Read(refits, context.Manifest, context.Spec.Evaluation.Threshold.ChosenOnValidation ? Inner(context, deploy is null ? folds : [.. folds, deploy]) : null);
             return StudyReport.Build(id, context.Spec, context.Manifest, folds, inputs.Predictions, inputs.Problems, inputs.Validation, deploy);
         }
@@ -30,7 +30,7 @@ public static class StudyReports
     private static IEnumerable<InnerArtifact> Inner(StudyContext context, IReadOnlyList<FoldResult> folds) =>
         folds.Where(f => f.Failure is null && f.ChosenTrial is not null).Select(f => new InnerArtifact(f.Outer,
             Enumerable.Range(0, context.Plan.Fold(f.Outer).Inner.Count).Select(j => RunLayout.PredictionsPath(
-                RunLayout.TaskDirectory(context.RunDir, TaskAddress.InnerSplit(context.Spec.Name, f.Outer, f.ChosenTrial!.Value, j)))).ToList()));
+                context.TaskDirectory(TaskAddress.InnerSplit(context.Spec.Name, f.Outer, f.ChosenTrial!.Value, j)))).ToList()));
 
     /// <summary>
     /// One attempt at the report of a study in <paramref name="state"/>: built, written when it has no problems (or when it

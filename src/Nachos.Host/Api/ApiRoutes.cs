@@ -21,6 +21,7 @@ public static class ApiRoutes
         TokenAuthentication.MapLogin(app);
         StudyRoutes.Map(app);
         ClusterRoutes.Map(app);
+        RegistryRoutes.Map(app);
         MetricsRoutes.Map(app);
         DashboardRoutes.Map(app);
     }

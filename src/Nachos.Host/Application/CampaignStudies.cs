@@ -98,7 +98,8 @@ public sealed class CampaignStudies(string root)
         if (Run(id) is not { } run) return null;
         var downloads = StudyDownloads.Of(id, File.Exists(RunLayout.ReportCsvPath(Directory(id))), bundles);
         var key = id + "\n" + string.Join("\n", downloads.Select(d => d.Href));
-        return _studyPages.GetOrAdd(key, _ => new Lazy<string>(() => new DashboardRenderer(run).StudyPage(new ServedLinks(id), downloads))).Value;
+        var finalBundle = StudyDownloads.FinalBundle(run.FinalModel, bundles);
+        return _studyPages.GetOrAdd(key, _ => new Lazy<string>(() => new DashboardRenderer(run).StudyPage(new ServedLinks(id), downloads, finalBundle))).Value;
     }
 
     /// <summary>A finished study's report as one self-contained HTML file, rendered once (it takes about half a second).</summary>

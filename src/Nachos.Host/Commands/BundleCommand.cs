@@ -50,6 +50,9 @@ public static class BundleCommand
         try
         {
             var study = Load(runDir);
+            // A study deployed after it finished (nachos deploy) has its final model in its deploy folder.
+            if (final && study.Spec.Deploy is null && StudyDeployment.FinalModelDirectory(runDir, study.Spec) is { } deployed)
+                study = Load(deployed);
             var asEnsemble = ensemble || (final && study.Spec.Deploy is { Final: FinalModelKind.FoldEnsemble });
             var members = asEnsemble ? study.Plan.Outer.Select(f => Describe(study, TaskAddress.Refit(study.Spec.Name, f.Index))).ToList() : null;
             var single = asEnsemble ? default : Describe(study, Address(study, taskText, fold, final));
@@ -83,8 +86,11 @@ public static class BundleCommand
         }
     }
 
-    /// <summary>A finished study's run directory as bundling reads it: its spec, report and split plan.</summary>
-    private sealed record FinishedStudy(string RunDir, StudySpec Spec, StudyReport Report, SplitPlan Plan);
+    /// <summary>A finished study's run directory as bundling reads it: its spec, report and split plan (and, for a deploy run, its origin).</summary>
+    private sealed record FinishedStudy(string RunDir, StudySpec Spec, StudyReport Report, SplitPlan Plan, DeployOrigin? Origin)
+    {
+        public string TaskDirectory(TaskAddress task) => Origin?.TaskDirectory(Plan, task) ?? RunLayout.TaskDirectory(RunDir, task);
+    }
 
     private static FinishedStudy Load(string runDir)
     {
@@ -92,7 +98,7 @@ public static class BundleCommand
         var reportPath = RunLayout.ReportPath(runDir);
         if (!File.Exists(reportPath))
             throw new BundleException($"{reportPath}: missing; a bundle states the study's NACHOS estimate, so bundle a finished study");
-        return new FinishedStudy(runDir, spec, StudyReport.Read(reportPath), SplitPlan.Read(RunLayout.SplitsPath(runDir)));
+        return new FinishedStudy(runDir, spec, StudyReport.Read(reportPath), SplitPlan.Read(RunLayout.SplitsPath(runDir)), StudyDeployment.OriginOf(runDir));
     }
 
     private static BundleHardware Hardware(string trainedOn) =>
@@ -101,8 +107,8 @@ public static class BundleCommand
     /// <summary>bundle.json of one finished task of the study, and the weights file it describes.</summary>
     private static (BundleManifest Manifest, string WeightsSource) Describe(FinishedStudy study, TaskAddress task)
     {
-        var (runDir, spec, report, plan) = study;
-        var taskDir = RunLayout.TaskDirectory(runDir, task);
+        var (runDir, spec, report, plan, _) = study;
+        var taskDir = study.TaskDirectory(task);
         var weights = RunLayout.ModelPath(taskDir);
         if (!File.Exists(weights)) throw new BundleException($"{weights}: missing; task {task} has no final model (not finished, or not a task of this study)");
         var taskFile = RunLayout.TaskFilePath(taskDir);
@@ -162,7 +168,7 @@ public static class BundleCommand
         var study = finished.Spec.Name;
         if (final)
             return finished.Plan.Deploy is not null ? TaskAddress.Refit(study, finished.Plan.DeployIndex)
-                : throw new BundleException($"--final: study {study} has no final model (its spec has no deploy: section; see docs/spec.md)");
+                : throw new BundleException($"--final: study {study} has no final model (its spec has no deploy: section and nachos deploy has not run on it; see docs/spec.md)");
         if (fold is { } k)
             return k >= 0 ? TaskAddress.Refit(study, k) : throw new BundleException($"--fold {k}: an outer fold index is 0 or more");
         var id = text!.Trim('/');

@@ -5,7 +5,9 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Data.Sqlite;
 using Nachos.Actors.Registry;
+using Nachos.Host.Application;
 using Nachos.Host.Cli;
+using Nachos.Host.Client;
 using Nachos.Shared.Bundle;
 using Nachos.Shared.Files;
 using Nachos.Shared.Metrics;
@@ -19,9 +21,9 @@ using Spectre.Console;
 namespace Nachos.Host.Commands;
 
 /// <summary>
-/// <c>nachos model register|list|show|promote|history</c>: the model registry (docs/registry.md), read and written
-/// directly in the journal's database that <c>nachos node --root ROOT</c> uses (ROOT/journal.db, or NACHOS_POSTGRES), with
-/// the registered bundles' archives copied under ROOT/registry/.
+/// <c>nachos model register|list|show|promote|history</c>: the model registry (docs/registry.md), through a coordinator's
+/// control API with --host, else read and written directly in the journal's database that <c>nachos node --root ROOT</c>
+/// uses (ROOT/journal.db, or NACHOS_POSTGRES), with the registered bundles' archives copied under ROOT/registry/.
 /// </summary>
 public static class ModelCommand
 {
@@ -50,41 +52,44 @@ public static class ModelCommand
 
     private static Command WithStore(Command command)
     {
-        command.Options.Add(GlobalOptions.Root);
+        command.WithApi();
         command.Options.Add(Postgres);
         return command;
     }
 
-    private sealed record Registry(RegistryStore Store, string Root);
-
-    /// <summary>Opens the registry the options name, or says why not (exit 2).</summary>
-    private static int Open(ParseResult r, Func<Registry, int> then)
+    /// <summary>
+    /// Runs <paramref name="body"/> on the registry the options name: a coordinator's control API with --host (NACHOS_API),
+    /// else the campaign's database with --root (and --postgres); says why not otherwise (exit 2).
+    /// </summary>
+    private static Task<int> Open(ParseResult r, CancellationToken cancel, Func<IModelRegistry, Task<int>> body)
     {
+        if (GlobalOptions.ApiNamed(r)) return ClientAction.Run(r, (_, client, _) => body(IModelRegistry.Api(client)), cancel);
         var root = OptionOrEnvironment.Text(r, GlobalOptions.Root, "NACHOS_ROOT");
-        if (root is null) return ExitCodes.Refuse("no campaign directory: give --root ROOT (or NACHOS_ROOT), the one nachos node or nachos run uses");
+        if (root is null) return Task.FromResult(ExitCodes.Refuse("no campaign directory: give --root ROOT (or NACHOS_ROOT), the one nachos node or nachos run uses; or --host HOST:PORT (NACHOS_API) for a coordinator's API"));
         root = Path.GetFullPath(root);
-        if (!Directory.Exists(root)) return ExitCodes.Refuse($"--root {root}: no such folder");
+        if (!Directory.Exists(root)) return Task.FromResult(ExitCodes.Refuse($"--root {root}: no such folder"));
         var postgres = OptionOrEnvironment.Text(r, Postgres, "NACHOS_POSTGRES");
-        RegistryStore store;
+        return Local(new CampaignRegistry(root, postgres), root, postgres, body);
+    }
+
+    private static async Task<int> Local(CampaignRegistry registry, string root, string? postgres, Func<IModelRegistry, Task<int>> body)
+    {
         try
         {
-            store = postgres is not null ? RegistryStore.Postgres(postgres) : RegistryStore.Sqlite(RunLayout.JournalPath(root));
+            return await body(IModelRegistry.Local(registry));
+        }
+        catch (ApiException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return e.ExitCode;
         }
         catch (SqliteException e)
         {
             return ExitCodes.Refuse($"{RunLayout.JournalPath(root)}: cannot open the registry (SQLite: {e.Message.Split('\n')[0]})");
         }
-        catch (Exception e) when (e is NpgsqlException or ArgumentException)
+        catch (Exception e) when (e is NpgsqlException or ArgumentException && postgres is not null)
         {
             return ExitCodes.Refuse($"PostgreSQL {NodeConfigRedact(postgres!)}: cannot open the registry ({e.GetType().Name}: {e.Message.Split('\n')[0]})");
-        }
-        try
-        {
-            return then(new Registry(store, root));
-        }
-        catch (RegistryException e)
-        {
-            return ExitCodes.Refuse(e.Message);
         }
     }
 
@@ -99,60 +104,24 @@ public static class ModelCommand
         var eval = new Option<string>("--eval") { Description = "the bundle's predictions on the evaluation set, with the truth (nachos predict on a labelled manifest)", Required = true };
         var set = new Option<string?>("--eval-set") { Description = "the evaluation set's name (default: the predictions file's name without extension)" };
         var command = WithStore(new Command("register", "register a bundle under a task name with its evaluation") { bundle, task, eval, set });
-        command.SetAction(r => Open(r, registry => RunRegister(registry, r.GetValue(bundle)!, r.GetValue(task)!, r.GetValue(eval)!, r.GetValue(set))));
+        command.SetAction((r, cancel) => Open(r, cancel, registry => RunRegister(registry, r.GetValue(bundle)!, r.GetValue(task)!, r.GetValue(eval)!, r.GetValue(set))));
         return command;
     }
 
-    private static int RunRegister(Registry registry, string bundlePath, string task, string evalFile, string? setName)
+    private static async Task<int> RunRegister(IModelRegistry registry, string bundlePath, string task, string evalFile, string? setName)
     {
         if (!RegistryNames.ValidTask(task))
             return ExitCodes.Refuse($"--task {task}: expected lower-case letters, digits, '.', '_' or '-' (at most 100, starting with a letter or digit)");
         setName ??= Path.GetFileNameWithoutExtension(evalFile);
         if (setName.Length == 0) return ExitCodes.Refuse("--eval-set: empty");
-        LoadedBundle bundle;
-        try { bundle = BundleFiles.Read(bundlePath); }
-        catch (BundleException e) { return ExitCodes.Refuse(e.Message); }
-        var m = bundle.Manifest;
-        var kind = SpecNames.Tasks[m.Task];
-        PredictionsTable table;
-        try { table = PredictionsFile.Read(evalFile, kind); }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException) { return ExitCodes.Refuse($"--eval {evalFile}: no such file"); }
-        catch (InvalidDataException e) { return ExitCodes.Refuse(e.Message); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return ExitCodes.Refuse($"--eval {evalFile}: cannot read ({e.GetType().Name})"); }
-        var evaluation = ModelEvaluation.Of(evalFile, setName, kind, m.Classes, table, m.Decision.Threshold);
-
-        var folder = Path.Combine(registry.Root, "registry", task);
-        Directory.CreateDirectory(folder);
-        // The copy is made first under a temporary name, then renamed to its version inside the registering transaction.
-        var staged = Path.Combine(folder, $".staged-{Guid.NewGuid():N}.zip");
-        if (Directory.Exists(bundle.Location)) BundleFiles.WriteArchive(bundle.Location, staged);
-        else File.Copy(bundle.Location, staged);
-        string? placed = null;
-        try
-        {
-            BundleFiles.Read(staged);
-            var model = registry.Store.Register(new RegistryStore.NewModel(task, m.WeightsIdentity, kind, m.Classes, m.Source.Study, m.Source.TaskId,
-                m.Source.OuterFold, m.Created, DateTimeOffset.UtcNow, Who(), evaluation, m.ExpectedPerformance), version =>
-            {
-                placed = Path.Combine(folder, $"v{version}.zip");
-                File.Move(staged, placed, overwrite: true);
-                return placed;
-            });
-            var metric = PromotionRule.DefaultMetric(kind);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"registered model {model.Id}: {task} version {model.Version}, evaluated on '{setName}' ({evaluation.Rows.Count} images, content hash {evaluation.SetHash[..12]}), "
-                + $"{MetricText.Name(metric)} {MetricText.Show(model.Metrics.GetValueOrDefault(metric))}; bundle copied to {placed}"));
-            return ExitCodes.Ok;
-        }
-        catch
-        {
-            if (File.Exists(staged)) File.Delete(staged);
-            if (placed is not null && File.Exists(placed) && registry.Store.List(task).All(x => x.Bundle != placed)) File.Delete(placed);
-            throw;
-        }
+        if (!File.Exists(evalFile)) return ExitCodes.Refuse($"--eval {evalFile}: no such file");
+        var model = await registry.Register(bundlePath, task, evalFile, setName);
+        var metric = PromotionRule.DefaultMetric(model.Kind);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"registered model {model.Id}: {task} version {model.Version}, evaluated on '{setName}' ({model.EvalImages} images, content hash {model.EvalHash[..12]}), "
+            + $"{MetricText.Name(metric)} {MetricText.Show(model.Metrics.GetValueOrDefault(metric))}; bundle copied to {model.Bundle}"));
+        return ExitCodes.Ok;
     }
-
-    private static string Who() => $"{Environment.UserName}@{Environment.MachineName}";
 
     // ---- list
 
@@ -162,23 +131,19 @@ public static class ModelCommand
         var sort = new Option<string?>("--sort") { Description = "a recorded evaluation metric to rank by, best first (default: AUROC, Dice for segmentation); nachos:METRIC ranks by the NACHOS estimate's mean" };
         var format = Format("table", "json", "csv");
         var command = WithStore(new Command("list", "a task's registered models ranked by a metric, the champion marked") { task, sort, format });
-        command.SetAction(r => Open(r, registry => RunList(registry, r.GetValue(task)!, r.GetValue(sort), r.GetValue(format)!)));
+        command.SetAction((r, cancel) => Open(r, cancel, registry => RunList(registry, r.GetValue(task)!, r.GetValue(sort), r.GetValue(format)!)));
         return command;
     }
 
-    private static int RunList(Registry registry, string task, string? sort, string format)
+    private static async Task<int> RunList(IModelRegistry registry, string task, string? sort, string format)
     {
-        var models = registry.Store.List(task);
-        if (models.Count == 0)
-        {
-            Console.Error.WriteLine($"error: no model registered under task '{task}'");
-            return ExitCodes.NotFound;
-        }
+        var listed = await registry.Models(task);
+        var models = listed.Models;
         var metrics = RegistryRanking.RecordedMetrics(models);
         sort ??= PromotionRule.DefaultMetric(models[0].Kind);
         var bare = RegistryRanking.Metric(sort);
         if (!metrics.Contains(bare)) return ExitCodes.Refuse($"--sort {sort}: not a recorded metric of '{task}' (recorded: {string.Join(", ", metrics)}; nachos:METRIC for the NACHOS estimate)");
-        var champion = registry.Store.Champion(task);
+        var champion = listed.Champion;
         var ranked = RegistryRanking.Ranked(models, sort);
         switch (format)
         {
@@ -237,18 +202,13 @@ public static class ModelCommand
         var id = new Argument<long>("id") { Description = "the model's id (nachos model list)" };
         var format = Format("table", "json");
         var command = WithStore(new Command("show", "one registered model: its bundle, source, evaluation and NACHOS estimate") { id, format });
-        command.SetAction(r => Open(r, registry => RunShow(registry, r.GetValue(id), r.GetValue(format)!)));
+        command.SetAction((r, cancel) => Open(r, cancel, registry => RunShow(registry, r.GetValue(id), r.GetValue(format)!)));
         return command;
     }
 
-    private static int RunShow(Registry registry, long id, string format)
+    private static async Task<int> RunShow(IModelRegistry registry, long id, string format)
     {
-        if (registry.Store.Get(id) is not { } x)
-        {
-            Console.Error.WriteLine($"error: no registered model {id}");
-            return ExitCodes.NotFound;
-        }
-        var champion = registry.Store.Champion(x.Task);
+        var (x, champion) = await registry.Model(id);
         if (format == "json")
         {
             Console.WriteLine(JsonSerializer.Serialize(ModelJson(x, champion), Json));
@@ -283,19 +243,14 @@ public static class ModelCommand
         var metric = new Option<string?>("--metric") { Description = "the metric to compare on (default: AUROC, Dice for segmentation)" };
         var command = WithStore(new Command("promote", "make a model its task's champion if it is significantly better than the current one on the same evaluation set")
             { id, alpha, metric });
-        command.SetAction(r => Open(r, registry => RunPromote(registry, r.GetValue(id), r.GetValue(alpha), r.GetValue(metric))));
+        command.SetAction((r, cancel) => Open(r, cancel, registry => RunPromote(registry, r.GetValue(id), r.GetValue(alpha), r.GetValue(metric))));
         return command;
     }
 
-    private static int RunPromote(Registry registry, long id, double alpha, string? metric)
+    private static async Task<int> RunPromote(IModelRegistry registry, long id, double alpha, string? metric)
     {
         if (!PromotionRule.ValidAlpha(alpha)) return ExitCodes.Refuse($"--alpha {alpha.ToString(CultureInfo.InvariantCulture)}: expected a number in (0, 0.5)");
-        var record = registry.Store.Promote(id, Who(), DateTimeOffset.UtcNow, (champion, challenger, same) => PromotionRule.Decide(champion, challenger, same, metric, alpha));
-        if (record is null)
-        {
-            Console.Error.WriteLine($"error: no registered model {id}");
-            return ExitCodes.NotFound;
-        }
+        var record = await registry.Promote(id, alpha, metric);
         var against = record.PreviousId is { } p ? $" against champion {p} (version {record.PreviousVersion})" : "";
         var test = record.P is null ? "" : $"; test: {record.Test}";
         switch (record.Outcome)
@@ -321,18 +276,13 @@ public static class ModelCommand
         var task = new Argument<string>("task") { Description = "the task name" };
         var format = Format("table", "json", "csv");
         var command = WithStore(new Command("history", "a task's promotion attempts: who, when, which model against which champion, the test and its p-value") { task, format });
-        command.SetAction(r => Open(r, registry => RunHistory(registry, r.GetValue(task)!, r.GetValue(format)!)));
+        command.SetAction((r, cancel) => Open(r, cancel, registry => RunHistory(registry, r.GetValue(task)!, r.GetValue(format)!)));
         return command;
     }
 
-    private static int RunHistory(Registry registry, string task, string format)
+    private static async Task<int> RunHistory(IModelRegistry registry, string task, string format)
     {
-        if (registry.Store.List(task).Count == 0)
-        {
-            Console.Error.WriteLine($"error: no model registered under task '{task}'");
-            return ExitCodes.NotFound;
-        }
-        var history = registry.Store.History(task);
+        var history = (await registry.History(task)).Promotions;
         switch (format)
         {
             case "json":

@@ -12,6 +12,7 @@ public static class NachosCli
         var root = new RootCommand("nachos: nested cross-validation with hyperparameter search for medical-imaging models")
         {
             RunCommand.Create(),
+            DeployCommand.Create(),
             NodeCommand.Create(),
             SubmitCommand.Create(),
             TrainCommand.Create(),

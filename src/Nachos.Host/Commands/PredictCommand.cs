@@ -6,6 +6,7 @@ using Nachos.Host.Cli;
 using Nachos.Shared.Bundle;
 using Nachos.Shared.Data;
 using Nachos.Shared.Predictions;
+using Nachos.Shared.Registry;
 using Nachos.Shared.Spec;
 using Nachos.Shared.Study;
 using Nachos.Training.Bundle;
@@ -34,16 +35,20 @@ public static partial class PredictCommand
         var inputs = new Argument<string[]>("input") { Description = "image files, folders of images, or CSV manifests (the format nachos run reads)", Arity = ArgumentArity.OneOrMore };
         var output = new Option<string>("--out") { Description = "the predictions CSV to write", Required = true };
         var device = new Option<string>("--device") { Description = "cpu or cuda:N", DefaultValueFactory = _ => "cpu" };
+        var site = new Option<string?>("--site-column")
+        {
+            Description = "a manifest column naming each image's site (hospital, scanner): written as the predictions' site column, which the registry's models page scores per site",
+        };
         var command = new Command("predict", "predict images with a model bundle: probabilities and predicted label per image (masks for segmentation)")
-            { bundle, inputs, output, device };
-        command.SetAction(r => Run(r.GetValue(bundle)!, r.GetValue(inputs)!, r.GetValue(output)!, r.GetValue(device)!));
+            { bundle, inputs, output, device, site };
+        command.SetAction(r => Run(r.GetValue(bundle)!, r.GetValue(inputs)!, r.GetValue(output)!, r.GetValue(device)!, r.GetValue(site)));
         return command;
     }
 
     [GeneratedRegex("^(cpu|cuda:[0-9]+)$")]
     private static partial Regex DevicePattern();
 
-    private static int Run(string bundlePath, IReadOnlyList<string> inputs, string outFile, string device)
+    private static int Run(string bundlePath, IReadOnlyList<string> inputs, string outFile, string device, string? siteColumn)
     {
         if (!DevicePattern().IsMatch(device)) return ExitCodes.Refuse($"--device {device}: expected cpu or cuda:N");
         if (device != "cpu" && !torch.cuda.is_available()) return ExitCodes.Refuse($"--device {device}: no CUDA device here (this build or machine has none)");
@@ -54,7 +59,7 @@ public static partial class PredictCommand
         try
         {
             bundle = BundleFiles.Read(bundlePath);
-            var manifest = PredictInputs.Resolve(inputs, bundle.Manifest);
+            var manifest = PredictInputs.Resolve(inputs, bundle.Manifest, siteColumn);
             // A fold ensemble's members share the input size (FoldEnsembleManifest); each normalises with its own statistics.
             var p = (bundle.Members is { } members ? members[0].Manifest : bundle.Manifest).Preprocessing!;
             data = Decode(manifest, new ImageSpec(p.Height, p.Width, p.Channels, p.MaxPixels));
@@ -68,7 +73,7 @@ public static partial class PredictCommand
             return ExitCodes.Refuse($"cannot read an input ({e.GetType().Name}: {e.Message})");
         }
 
-        if (bundle.Members is { } ensemble) return RunEnsemble(bundle, ensemble, data, outFull, device);
+        if (bundle.Members is { } ensemble) return RunEnsemble(bundle, ensemble, data, outFull, device, siteColumn);
         BundledModel model;
         try
         {
@@ -90,7 +95,8 @@ public static partial class PredictCommand
                     return Predict(model, data, ids, outFull, n => bar.Increment(n));
                 });
             var m = bundle.Manifest;
-            var extra = model.Task == TaskKind.Segmentation ? new[] { "mask", "probabilities" } : [];
+            string[] extra = model.Task == TaskKind.Segmentation ? ["mask", "probabilities"] : [];
+            if (siteColumn is not null) (rows, extra) = (WithSites(rows, data.Manifest), [.. extra, SiteMetrics.Column]);
             Directory.CreateDirectory(Path.GetDirectoryName(outFull)!);
             PredictionsFile.Write(outFull, model.Task, m.Classes, rows, extra, m.Decision.Threshold);
             var seconds = clock.Elapsed.TotalSeconds;
@@ -104,7 +110,7 @@ public static partial class PredictCommand
     /// A fold ensemble: each member predicts every image through its own pipeline (its own normalisation statistics), one
     /// member loaded at a time; the rows hold the mean of the members' probabilities, read with the ensemble's threshold.
     /// </summary>
-    private static int RunEnsemble(LoadedBundle bundle, IReadOnlyList<LoadedBundle> members, LoadedDataset data, string outFull, string device)
+    private static int RunEnsemble(LoadedBundle bundle, IReadOnlyList<LoadedBundle> members, LoadedDataset data, string outFull, string device, string? siteColumn)
     {
         var ids = data.Manifest.Samples.Select(s => s.Id).ToList();
         var clock = Stopwatch.StartNew();
@@ -132,7 +138,8 @@ public static partial class PredictCommand
         var rows = ids.Select(id => task == TaskKind.Segmentation
             ? SegmentationRow(m.Classes.Count, first.Network!.Outputs, id, mean[id].Select(v => (float)v).ToArray(), h, w, outDir)
             : new PredictionRow(id, Set, data.Manifest.ById[id].Labels, mean[id])).ToList();
-        var extra = task == TaskKind.Segmentation ? new[] { "mask", "probabilities" } : [];
+        string[] extra = task == TaskKind.Segmentation ? ["mask", "probabilities"] : [];
+        if (siteColumn is not null) (rows, extra) = (WithSites(rows, data.Manifest), [.. extra, SiteMetrics.Column]);
         Directory.CreateDirectory(outDir);
         PredictionsFile.Write(outFull, task, m.Classes, rows, extra, m.Decision.Threshold);
         var seconds = clock.Elapsed.TotalSeconds;
@@ -166,6 +173,13 @@ public static partial class PredictCommand
     }
 
     /// <summary>Every image decoded as training decodes it, with a progress bar on a terminal.</summary>
+    /// <summary>Each row with its image's site (from the manifest's site column; empty for an image given by path).</summary>
+    private static List<PredictionRow> WithSites(IEnumerable<PredictionRow> rows, Manifest manifest) =>
+        rows.Select(r => r with
+        {
+            Extra = new Dictionary<string, string>(r.Extra ?? new Dictionary<string, string>()) { [SiteMetrics.Column] = manifest.ById[r.SampleId].Site ?? "" },
+        }).ToList();
+
     private static LoadedDataset Decode(Manifest manifest, ImageSpec image)
     {
         if (Console.IsOutputRedirected) return DatasetLoader.LoadImages(manifest, image);

@@ -58,8 +58,19 @@ public static class RunCommand
         var inputs = StudyInputs.Load(specPath);
         if (inputs is null) return ExitCodes.BadInput;
         interrupt.ThrowIfCancellationRequested();
+        var runDir = Path.GetFullPath(runDirOption ?? Path.Combine("runs", inputs.Spec.Name));
+        return await RunStudy(inputs, File.ReadAllText(specPath), specPath, runDir, devicesOption, null, interrupt);
+    }
+
+    /// <summary>
+    /// Runs (or resumes) a checked study in <paramref name="runDir"/> on an embedded node until its report: the spec
+    /// <paramref name="specText"/> (its relative paths resolving from <paramref name="specPath"/>'s folder) and the plan are
+    /// stored first. <paramref name="origin"/>: a deploy run (<c>nachos deploy</c>), which takes its outer folds from there.
+    /// </summary>
+    internal static async Task<int> RunStudy(StudyInputs inputs, string specText, string specPath, string runDir, int? devicesOption,
+        DeployOrigin? origin, CancellationToken interrupt)
+    {
         var (spec, data, plan) = inputs;
-        var runDir = Path.GetFullPath(runDirOption ?? Path.Combine("runs", spec.Name));
         RunDirectoryLock runLock;
         try
         {
@@ -73,7 +84,7 @@ public static class RunCommand
         try
         {
             JournalCheck.Verify(runDir, spec.Name, plan.Hash); // before Store, which writes the study's files
-            RunDirectoryCatalog.Store(runDir, specPath, plan);
+            RunDirectoryCatalog.Store(runDir, specText, specPath, plan);
         }
         catch (Exception e) when (e is InvalidOperationException or InvalidDataException or JournalCheckException)
         {
@@ -81,7 +92,7 @@ public static class RunCommand
             return ExitCodes.Refuse(e.Message);
         }
         var catalog = new RunDirectoryCatalog(runDir);
-        var context = new StudyContext(spec, plan, data.Manifest, runDir);
+        var context = new StudyContext(spec, plan, data.Manifest, runDir, origin);
         catalog.Add(context);
         var executor = new SpecExecutor(catalog);
         var devices = devicesOption ?? spec.Execution.Devices;
@@ -113,17 +124,22 @@ public static class RunCommand
             storage.StopOnFault(stop.Cancel);
             try
             {
-                AnsiConsole.MarkupLineInterpolated(
-                    $"[bold]{spec.Name}[/]: {plan.Outer.Count} outer folds × {plan.Outer[0].Inner.Count} inner splits × {spec.Search.Trials} trials{(plan.Deploy is null ? "" : ", then the deploy fold (the same search on all data, the final model)")} on {devices} device(s); run directory {runDir}");
+                if (origin is null)
+                    AnsiConsole.MarkupLineInterpolated(
+                        $"[bold]{spec.Name}[/]: {plan.Outer.Count} outer folds × {plan.Outer[0].Inner.Count} inner splits × {spec.Search.Trials} trials{(plan.Deploy is null ? "" : ", then the deploy fold (the same search on all data, the final model)")} on {devices} device(s); run directory {runDir}");
+                else
+                    AnsiConsole.MarkupLineInterpolated(
+                        $"[bold]{spec.Name}[/]: deploying: its {plan.Outer.Count} outer folds are taken from {origin.RunDir} unchanged{(plan.Deploy is null ? "" : $"; the deploy fold ({plan.Deploy.Inner.Count} inner splits of all data × {spec.Search.Trials} trials, then the final model)")} on {devices} device(s); deploy run directory {runDir}");
                 node.Tell(spec.Name, new StartStudy(spec.Name, context.Brief));
-                var report = await Watch(node, spec, plan, devices, events.Reader, stop.Token);
+                var report = await Watch(node, spec, plan, devices, origin is null ? [] : origin.Folds.Select(f => f.Outer).ToHashSet(), events.Reader, stop.Token);
                 ReportTable.Write(report, result: StudyResult.Load(runDir, report)?.Text, calibration: ReportTable.ReadCalibration(runDir));
                 AnsiConsole.MarkupLineInterpolated($"wrote {RunLayout.ReportPath(runDir)} and {RunLayout.ReportCsv} (see also: nachos report {runDir} --format html)");
                 var tasks = await Tasks(node, spec.Name, stop.Token) is { Count: > 0 } open ? open : StudyTaskFile.Read(runDir)?.Tasks ?? [];
                 if (StudyCost.Of(tasks, plan.Deploy is null ? null : plan.DeployIndex, spec.Search) is { Tasks: > 0 } cost)
                     AnsiConsole.MarkupLineInterpolated($"cost: {cost.Text()}");
                 if (!report.Complete) return Failed(report);
-                return spec.Robustness is { } robustness ? StressCommand.Run(runDir, robustness.Transforms, robustness.Severities) : ExitCodes.Ok;
+                // A deploy run's outer folds were stress-tested (or not) with the study they belong to.
+                return spec.Robustness is { } robustness && origin is null ? StressCommand.Run(runDir, robustness.Transforms, robustness.Severities) : ExitCodes.Ok;
             }
             catch (OperationCanceledException) when (storage.HasOccurred)
             {
@@ -144,7 +160,8 @@ public static class RunCommand
     /// A bar per outer fold (tasks ended of its total; trials finished, running tasks with their epochs, the refit) from the
     /// study's progress model, asked of the queue every second, until the study's report arrives.
     /// </summary>
-    private static async Task<StudyReport> Watch(NachosNode node, StudySpec spec, SplitPlan plan, int devices, ChannelReader<object> events, CancellationToken cancel)
+    /// <param name="inherited">Folds taken from a finished study (a deploy run): no bar.</param>
+    private static async Task<StudyReport> Watch(NachosNode node, StudySpec spec, SplitPlan plan, int devices, IReadOnlySet<int> inherited, ChannelReader<object> events, CancellationToken cancel)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         StudyReport? report = null;
@@ -155,8 +172,8 @@ public static class RunCommand
             .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn())
             .StartAsync(async ctx =>
             {
-                var overall = ctx.AddTask("[bold]study[/]", maxValue: planned.TasksTotal);
-                var bars = planned.Folds.Select(f => ctx.AddTask(FoldName(plan, f.Outer), maxValue: f.TasksTotal)).ToArray();
+                var overall = ctx.AddTask("[bold]study[/]", maxValue: planned.Folds.Where(f => !inherited.Contains(f.Outer)).Sum(f => f.TasksTotal));
+                var bars = planned.Folds.Select(f => inherited.Contains(f.Outer) ? null : ctx.AddTask(FoldName(plan, f.Outer), maxValue: f.TasksTotal)).ToArray();
                 while (true)
                 {
                     while (events.TryRead(out var e))
@@ -164,12 +181,13 @@ public static class RunCommand
                         {
                             report = c.Report;
                             overall.Value = overall.MaxValue;
-                            foreach (var b in bars) b.Value = b.MaxValue;
+                            foreach (var b in bars.OfType<ProgressTask>()) b.Value = b.MaxValue;
                             return;
                         }
                     // No tasks: the study has not started yet, or its queue has just closed it (the report follows).
                     if (await Tasks(node, spec.Name, cancel) is { Count: > 0 } tasks)
-                        Show(plan, StudyProgressView.Of(tasks, spec.Search.Trials, innerSplits, spec.Search.Metric, spec.Search.Maximise), overall, bars, clock.Elapsed, devices);
+                        Show(plan, StudyProgressView.Of(tasks, spec.Search.Trials, innerSplits, spec.Search.Metric, spec.Search.Maximise) with { TasksTotal = (int)overall.MaxValue },
+                            overall, bars, clock.Elapsed, devices);
                     using var tick = CancellationTokenSource.CreateLinkedTokenSource(cancel);
                     tick.CancelAfter(RefreshInterval);
                     try
@@ -199,16 +217,16 @@ public static class RunCommand
 
     private static string FoldName(SplitPlan plan, int k) => k == plan.DeployIndex ? "deploy fold (all data)" : $"outer fold {k}";
 
-    private static void Show(SplitPlan plan, StudyProgressView progress, ProgressTask overall, ProgressTask[] bars, TimeSpan elapsed, int devices)
+    private static void Show(SplitPlan plan, StudyProgressView progress, ProgressTask overall, ProgressTask?[] bars, TimeSpan elapsed, int devices)
     {
         overall.Value = progress.TasksEnded;
         overall.Description = $"[bold]study[/]: {progress.TasksEnded}/{progress.TasksTotal} tasks, {Markup.Escape(progress.TimeText(elapsed, devices))}"
                                + (progress.RetryText() is { Length: > 0 } retries ? $" ([yellow]{Markup.Escape(retries)}[/])" : "");
-        foreach (var f in progress.Folds)
+        foreach (var f in progress.Folds.Where(f => bars[f.Outer] is not null))
         {
             var epochs = progress.Running.Where(t => t.Outer == f.Outer && t.Epoch is not null).Select(t => t.EpochText()).ToList();
-            bars[f.Outer].Value = f.TasksEnded;
-            bars[f.Outer].Description = $"{FoldName(plan, f.Outer)}: {f.TrialsFinished}/{f.Trials} trials"
+            bars[f.Outer]!.Value = f.TasksEnded;
+            bars[f.Outer]!.Description = $"{FoldName(plan, f.Outer)}: {f.TrialsFinished}/{f.Trials} trials"
                                         + (f.Failed > 0 ? $" ([red]{f.Failed} tasks failed[/])" : "")
                                         + $", {f.Running} running" + (epochs.Count > 0 ? $" ({string.Join(", ", epochs)})" : "")
                                         + (f.BestScore is { } best ? $", best {MetricText.Show(best, "-")}" : "")

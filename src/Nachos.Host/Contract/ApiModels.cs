@@ -96,6 +96,24 @@ public sealed record AddressRequest(string? Address);
 
 public sealed record ClusterActionResponse(string Address, string Action, IReadOnlyList<string> Devices);
 
+/// <summary>GET /api/registry/{task}/models: a task's registered models in registration order, and its champion's id.</summary>
+public sealed record RegistryModels(string Task, long? Champion, IReadOnlyList<Nachos.Shared.Registry.RegisteredModel> Models);
+
+/// <summary>GET /api/registry/models/{id}: one registered model, and its task's champion's id.</summary>
+public sealed record RegistryModel(Nachos.Shared.Registry.RegisteredModel Model, long? Champion);
+
+/// <summary>GET /api/registry/{task}/history: the task's promotion attempts, oldest first.</summary>
+public sealed record RegistryHistory(string Task, IReadOnlyList<Nachos.Shared.Registry.PromotionRecord> Promotions);
+
+/// <summary>POST /api/registry/models/{id}/promote: the test's level (default 0.05) and metric (default AUROC, Dice for segmentation), and who asks.</summary>
+public sealed record PromoteRequest(double? Alpha, string? Metric, string? By);
+
+/// <summary>
+/// POST /api/registry/{task}/models: a bundle's archive (base64 of the zip <c>nachos bundle --archive</c> writes), its
+/// predictions on the evaluation set (the CSV text), the file's name (the set's default name) and the set's name.
+/// </summary>
+public sealed record RegisterRequest(string? Bundle, string? Predictions, string? EvalFile, string? EvalSet, string? By);
+
 public sealed record FileEntry(string Name, string Type, long? Size);
 
 /// <summary>Web defaults (camelCase, case-insensitive reading), for the client to read what the server writes.</summary>

@@ -11,12 +11,15 @@ namespace Nachos.Host.Dashboard;
 public sealed class DashboardRenderer(StudyRun run)
 {
     /// <param name="downloads">The files the served page links for download (<see cref="StudyDownloads"/>); none by default.</param>
-    public string StudyPage(IPageLinks links, IReadOnlyList<(string Href, string Label)>? downloads = null) => PageRenderer.Render<StudyPage>(new Dictionary<string, object?>
-    {
-        [nameof(Dashboard.StudyPage.Run)] = run,
-        [nameof(Dashboard.StudyPage.Links)] = links,
-        [nameof(Dashboard.StudyPage.Downloads)] = downloads ?? [],
-    });
+    /// <param name="finalBundle">The final model's registered bundle, linked in its block; none by default.</param>
+    public string StudyPage(IPageLinks links, IReadOnlyList<(string Href, string Label)>? downloads = null, (string Href, string Label)? finalBundle = null) =>
+        PageRenderer.Render<StudyPage>(new Dictionary<string, object?>
+        {
+            [nameof(Dashboard.StudyPage.Run)] = run,
+            [nameof(Dashboard.StudyPage.Links)] = links,
+            [nameof(Dashboard.StudyPage.Downloads)] = downloads ?? [],
+            [nameof(Dashboard.StudyPage.FinalBundle)] = finalBundle,
+        });
 
     /// <param name="images">How case images appear; default: inline in each &lt;img&gt;.</param>
     public string ModelPage(TaskAddress model, IPageLinks links, ICaseImageTags? images = null) => PageRenderer.Render<ModelPage>(new Dictionary<string, object?>

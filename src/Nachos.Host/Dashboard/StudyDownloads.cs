@@ -27,7 +27,14 @@ public static class StudyDownloads
         var files = new List<(string, string)> { (root + Json, Json) };
         if (hasCsv) files.Add((root + Csv, Csv));
         files.Add((root + Html, Html + " (one file, offline)"));
-        files.AddRange(bundles.Select(m => (RegistryLinks.Bundle(m.Task, m.Version), $"bundle: {m.Task} v{m.Version} (model {m.Id})")));
+        files.AddRange(bundles.Select(Link));
         return files;
     }
+
+    /// <summary>The latest registered bundle of the study's final model (its source task is the final model's), or null.</summary>
+    public static (string Href, string Label)? FinalBundle(Nachos.Shared.Study.FinalModel? final, IEnumerable<RegisteredModel> bundles) =>
+        final is null ? null
+        : bundles.Where(m => m.SourceTask == final.TaskId).OrderByDescending(m => m.RegisteredAt).FirstOrDefault() is { } model ? Link(model) : null;
+
+    private static (string Href, string Label) Link(RegisteredModel m) => (RegistryLinks.Bundle(m.Task, m.Version), $"bundle: {m.Task} v{m.Version} (model {m.Id})");
 }

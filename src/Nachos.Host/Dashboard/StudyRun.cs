@@ -19,6 +19,7 @@ public sealed class StudyRun
     private readonly Lazy<CaseImages> _images;
     private readonly Lazy<ResultStatement?> _result;
     private readonly Lazy<TrialTable?> _trialTable;
+    private readonly Lazy<(FinalModel? Model, string? Problem)> _finalModel;
     private readonly StudyReport? _report;
     private readonly IReadOnlyDictionary<TaskAddress, Hyperparameters> _liveConfigs;
 
@@ -34,6 +35,7 @@ public sealed class StudyRun
         _images = new Lazy<CaseImages>(() => new CaseImages(spec));
         _result = new Lazy<ResultStatement?>(() => report is null ? null : StudyResult.Load(directory, report));
         _trialTable = new Lazy<TrialTable?>(ReadTrialTable);
+        _finalModel = new Lazy<(FinalModel?, string?)>(ReadFinalModel);
     }
 
     public string Directory { get; }
@@ -54,6 +56,28 @@ public sealed class StudyRun
     public ResultStatement? Result => _result.Value;
 
     public string ReportPath => RunLayout.ReportPath(Directory);
+
+    /// <summary>The model to deploy (DACHOS): the study's own deploy fold, or the one <c>nachos deploy</c> made later; null without one.</summary>
+    public FinalModel? FinalModel => _finalModel.Value.Model;
+
+    /// <summary>Why a final model the run directory has could not be read; null when there is none or it was read.</summary>
+    public string? FinalModelProblem => _finalModel.Value.Problem;
+
+    private (FinalModel?, string?) ReadFinalModel()
+    {
+        if (_report is null || StudyDeployment.FinalModelDirectory(Directory, Spec) is not { } dir) return (null, null);
+        try
+        {
+            var later = dir != Directory;
+            var spec = later ? RunDirectoryCatalog.LoadSpec(dir) ?? throw new InvalidDataException($"{RunLayout.SpecPath(dir)}: missing") : Spec;
+            var report = later ? StudyReport.Read(RunLayout.ReportPath(dir)) : _report;
+            return (Nachos.Shared.Study.FinalModel.Of(spec, report, Nachos.Shared.Splits.SplitPlan.Read(RunLayout.SplitsPath(dir)), later), null);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or SpecException or System.Text.Json.JsonException)
+        {
+            return (null, $"the final model in {dir} cannot be read: {e.Message}");
+        }
+    }
 
     public static StudyReport ReadReport(string runDir)
     {

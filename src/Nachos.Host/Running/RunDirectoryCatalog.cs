@@ -74,7 +74,7 @@ public sealed class RunDirectoryCatalog(Func<string, string> directoryOf) : IStu
     {
         var spec = LoadSpec(runDir) ?? throw new InvalidOperationException($"{runDir}: no study spec");
         var plan = SplitPlan.Read(RunLayout.SplitsPath(runDir));
-        return new StudyContext(spec, plan, LoadManifest(spec), runDir);
+        return new StudyContext(spec, plan, LoadManifest(spec), runDir, StudyDeployment.OriginOf(runDir));
     }
 
     /// <summary>The study's manifest, read from its dataset (an .npz is loaded whole).</summary>

@@ -13,8 +13,9 @@ public static class PredictInputs
     /// <summary>The image file extensions a folder is searched for (what the decoder reads).</summary>
     public static readonly IReadOnlyList<string> ImageExtensions = [".png", ".jpg", ".jpeg", ".bmp"];
 
-    /// <exception cref="DataException">A missing input, an empty folder, a malformed manifest, or an image given twice; naming it.</exception>
-    public static Manifest Resolve(IReadOnlyList<string> inputs, BundleManifest bundle)
+    /// <param name="siteColumn">A manifest column naming each image's site, read into its sample's site (images given by path have none).</param>
+    /// <exception cref="DataException">A missing input, an empty folder, a malformed manifest (or one without the site column), or an image given twice; naming it.</exception>
+    public static Manifest Resolve(IReadOnlyList<string> inputs, BundleManifest bundle, string? siteColumn = null)
     {
         var task = SpecNames.Tasks[bundle.Task];
         var samples = new List<Sample>();
@@ -32,7 +33,7 @@ public static class PredictInputs
             else if (Path.GetExtension(input).Equals(".csv", StringComparison.OrdinalIgnoreCase))
             {
                 var c = bundle.ManifestColumns;
-                var spec = new DatasetSpec(DatasetFormat.Csv, Path.GetFullPath(input), c.Image, c.Labels, bundle.Classes, null, null, null, c.Mask,
+                var spec = new DatasetSpec(DatasetFormat.Csv, Path.GetFullPath(input), c.Image, c.Labels, bundle.Classes, null, siteColumn, null, c.Mask,
                     BadImagePolicy.Error, [], null);
                 samples.AddRange(CsvManifestReader.Read(spec, task).Samples);
             }

@@ -14,6 +14,12 @@ public static class RunLayout
     public const string Splits = "splits.json";
     public const string Report = "report.json";
 
+    /// <summary>
+    /// The folder <c>nachos deploy</c> adds to a finished study's run directory: a run directory of its own holding the same
+    /// study with <c>deploy:</c> (its spec, plan, journal, deploy fold and report); the study's own files are not changed.
+    /// </summary>
+    public const string Deploy = "deploy";
+
     /// <summary>The software that ran the study (nachos, .NET and TorchSharp versions), written when the study is stored.</summary>
     public const string Software = "software.txt";
     public const string ReportCsv = "report.csv";
@@ -80,6 +86,7 @@ public static class RunLayout
     public static string SpecSourcePath(string runDir) => Path.Combine(runDir, SpecSource);
     public static string SplitsPath(string runDir) => Path.Combine(runDir, Splits);
     public static string ReportPath(string runDir) => Path.Combine(runDir, Report);
+    public static string DeployDirectory(string runDir) => Path.Combine(runDir, Deploy);
     public static string SoftwarePath(string runDir) => Path.Combine(runDir, Software);
     public static string ReportCsvPath(string runDir) => Path.Combine(runDir, ReportCsv);
 

@@ -11,8 +11,13 @@ namespace Nachos.Shared.Study;
 /// </summary>
 /// <param name="InnerSplits">Per outer fold, its number of inner splits.</param>
 /// <param name="DeploySplits">The deploy fold's inner splits (DACHOS, <see cref="SplitPlan.Deploy"/>); null without one.</param>
+/// <param name="Inherited">
+/// The results of folds this study does not run but takes from a finished study (<c>nachos deploy</c>: the outer folds of
+/// the study it deploys, unchanged); null for a study that runs all its folds.
+/// </param>
 public sealed record StudyBrief(IReadOnlyList<int> InnerSplits, SearchSpec Search, int MaxEpochs, int Seed, int MaxRetries, double MaxFailedTrials,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? DeploySplits = null)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? DeploySplits = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<FoldResult>? Inherited = null)
 {
     /// <summary>The outer folds.</summary>
     [JsonIgnore]

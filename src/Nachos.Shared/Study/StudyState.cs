@@ -41,12 +41,20 @@ public sealed record StudyState(StudyStarted? Start, IReadOnlyDictionary<int, Fo
 
     public StudyState Apply(StudyEvent e) => e switch
     {
-        StudyStarted s => this with { Start = s },
+        // Inherited folds (nachos deploy) count as reported from the start: they are never run again.
+        StudyStarted s => this with { Start = s, Folds = s.Brief?.Inherited is { Count: > 0 } inherited ? Merge(inherited) : Folds },
         FoldReported f => this with { Folds = new Dictionary<int, FoldResult>(Folds) { [f.Result.Outer] = f.Result } },
         StudyFinished f => this with { Finish = f },
         ReportAttemptFailed a => this with { ReportAttempts = Math.Max(ReportAttempts, a.Attempt) },
         _ => this,
     };
+
+    private Dictionary<int, FoldResult> Merge(IEnumerable<FoldResult> results)
+    {
+        var folds = new Dictionary<int, FoldResult>(Folds);
+        foreach (var r in results) folds.TryAdd(r.Outer, r);
+        return folds;
+    }
 
     /// <summary>The brief a repeated start brings, kept in memory by a study journalled before briefs.</summary>
     public StudyState Brief(StudyBrief brief) => Start is { Brief: null } s ? this with { Start = s with { Brief = brief } } : this;
