@@ -11,10 +11,17 @@ public sealed class Interruption : IDisposable
 {
     private readonly Lock _lock = new();
     private readonly PosixSignalRegistration _sigterm;
+    private readonly bool _againEnds;
     private CancellationTokenSource _source = new();
 
-    public Interruption()
+    /// <param name="againEnds">
+    /// The shell's: a second Ctrl-C before <see cref="Renew"/> is left to its default action, ending the process, unless a
+    /// command's own Interruption takes it. A command that cannot stop midway (train, predict, evaluate …) does not look at
+    /// the token; this is the way out of it.
+    /// </param>
+    public Interruption(bool againEnds = false)
     {
+        _againEnds = againEnds;
         Console.CancelKeyPress += OnCancel;
         _sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c =>
         {
@@ -49,8 +56,10 @@ public sealed class Interruption : IDisposable
 
     private void OnCancel(object? sender, ConsoleCancelEventArgs e)
     {
+        var source = Current;
+        if (_againEnds && source.IsCancellationRequested) return;
         e.Cancel = true;
-        Current.Cancel();
+        source.Cancel();
     }
 
     public void Dispose()

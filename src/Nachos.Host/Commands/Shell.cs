@@ -16,13 +16,13 @@ public static class Shell
     public static async Task<int> Run(RootCommand root, IReadOnlyList<string> globalArgs, CancellationToken cancel)
     {
         if (Console.IsInputRedirected) return await Run(root, globalArgs, _ => Task.FromResult(Console.ReadLine()), () => cancel, () => cancel.IsCancellationRequested, false);
-        using var interrupt = new Interruption();
+        using var interrupt = new Interruption(againEnds: true);
         ShellEditor? editor = ShellEditor.Supported ? new ShellEditor(new ShellCompletion(root, globalArgs), new ShellHistory(ShellHistory.DefaultPath)) : null;
-        Console.WriteLine("nachos shell: palettes cluster, study, trial, node; `help`; Tab completes; Ctrl-C stops a command; `exit` or Ctrl-D leaves");
+        Console.WriteLine("nachos shell: `help` lists the commands; Tab completes, ↑ recalls; Ctrl-C stops a command; `exit` or Ctrl-D leaves");
         return await Run(root, globalArgs, async token =>
         {
             if (editor is not null) return await editor.ReadLine(token);
-            Console.Write(ShellEditor.Prompt + " ");
+            Console.Write(ShellEditor.Prompt);
             return Console.ReadLine();
         }, interrupt.Renew, () => interrupt.Terminated || editor?.EndOfInput == true, true);
     }
