@@ -6,7 +6,7 @@ namespace Nachos.Host.Client;
 
 /// <summary>
 /// A command's study id argument, which Tab completes (in the shell) with the ids of the studies the API at --host lists,
-/// the ones <c>study list</c> shows; nothing when the API cannot be reached or does not answer within a second.
+/// the ones <c>study list</c> shows; nothing when the API cannot be reached, refuses, or does not answer (within a second) with a list.
 /// </summary>
 public static class StudyIds
 {
@@ -27,7 +27,7 @@ public static class StudyIds
             var studies = client.Get<List<StudySummary>>("api/studies").WaitAsync(Patience).GetAwaiter().GetResult();
             return studies.Select(s => new CompletionItem(s.Id)).ToList();
         }
-        catch (Exception e) when (e is ApiException or TimeoutException)
+        catch (Exception e) when (e is ApiException or TimeoutException or HttpRequestException or System.Text.Json.JsonException)
         {
             return [];
         }
