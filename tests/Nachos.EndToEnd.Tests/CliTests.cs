@@ -130,61 +130,6 @@ public sealed class CliTests(ApiNode node) : IClassFixture<ApiNode>
         Assert.Contains("cpu0", shell.Output); // `node list` after them
     }
 
-    [Fact]
-    public async Task Tab_completes_palettes_and_commands_in_the_interactive_shell_on_a_terminal()
-    {
-        // `script` runs the shell on a pseudo-terminal, as a person's terminal would; the keys go in through it.
-        var start = new System.Diagnostics.ProcessStartInfo("script")
-        {
-            WorkingDirectory = node.WorkDir, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
-        };
-        var shell = $"dotnet {Path.Combine(AppContext.BaseDirectory, "nachos.dll")} --host {node.HostPort} --root {node.Root}";
-        foreach (var a in new[] { "-q", "-e", "-c", shell, "/dev/null" }) start.ArgumentList.Add(a);
-        using var process = System.Diagnostics.Process.Start(start)!;
-        var screen = new System.Text.StringBuilder();
-        var reader = Task.Run(async () =>
-        {
-            var buffer = new char[4096];
-            int n;
-            while ((n = await process.StandardOutput.ReadAsync(buffer)) > 0) lock (screen) screen.Append(buffer, 0, n);
-        });
-        string Screen() { lock (screen) return screen.ToString(); }
-        async Task Until(string text, int from = 0)
-        {
-            var deadline = DateTime.UtcNow.AddSeconds(60);
-            while (!Screen()[from..].Contains(text, StringComparison.Ordinal))
-            {
-                Assert.True(DateTime.UtcNow < deadline, $"'{text}' never appeared on the terminal:\n{Screen()}");
-                await Task.Delay(50);
-            }
-        }
-        async Task Type(string keys)
-        {
-            await process.StandardInput.WriteAsync(keys);
-            await process.StandardInput.FlushAsync();
-        }
-        try
-        {
-            await Until("nachos> ");
-            await Type("stu\t");
-            await Until("study "); // "stu" completed to the one palette it starts
-            await Type("sho\t");
-            await Until("study show ");
-            await Type("nope\r");
-            await Until("no study 'nope'"); // the completed line ran as `study show nope`
-            var mark = Screen().Length;
-            await Type("\t");
-            foreach (var palette in new[] { "cluster", "study", "trial", "node" }) await Until(palette, mark); // an empty word lists every palette
-            await Type("exit\r");
-            Assert.True(process.WaitForExit(TimeSpan.FromSeconds(30)), $"the shell did not exit:\n{Screen()}");
-        }
-        finally
-        {
-            if (!process.HasExited) process.Kill(entireProcessTree: true);
-        }
-        await reader;
-    }
-
     private static int ClosedPort()
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);

@@ -192,4 +192,36 @@ public sealed class NodeCommandTests
         Assert.Contains("Password=***", output);
         Assert.DoesNotContain("s3cret", output + node.Error);
     }
+
+    /// <summary>Akka's warning, which it printed within a second of every node's start and again at leave (hocon/base.conf).</summary>
+    private const string SingletonProxyWarning = "ClusterSingletonProxy";
+
+    [Fact]
+    public void A_node_start_and_leave_do_not_show_Akkas_singleton_proxy_warning()
+    {
+        using var dir = new TempDir();
+        using var node = new NachosProcess(dir.Path, "node", "--root", dir.File("root"), "--devices", "cpu:1", "--port", "0", "--api-port", "0");
+        var deadline = DateTime.UtcNow.AddMinutes(1);
+        while (!node.Output.Contains("api: http://"))
+        {
+            Assert.False(node.HasExited || DateTime.UtcNow > deadline, $"the node did not start:\n{node.Combined}");
+            Thread.Sleep(50);
+        }
+        Thread.Sleep(2000); // the warning came within a second of the start
+        node.Terminate();
+        Assert.Equal(0, node.Wait(TimeSpan.FromSeconds(60)));
+        node.DrainOutput();
+        Assert.Contains("left", node.Output);
+        Assert.DoesNotContain(SingletonProxyWarning, node.Combined);
+    }
+
+    [Fact]
+    public void Nachos_run_does_not_show_Akkas_singleton_proxy_warning()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir.File("spec.yaml"), SimulatedSpecs.Yaml("quiet", 0, 1, sampler: "random", outer: 2, maxEpochs: 2, optimizer: false));
+        var (code, output, error) = NachosProcess.Run(dir.Path, "run", "spec.yaml", "--run-dir", "run");
+        Assert.True(code == 0, $"exit {code}\n{output}\n{error}");
+        Assert.DoesNotContain(SingletonProxyWarning, output + error);
+    }
 }

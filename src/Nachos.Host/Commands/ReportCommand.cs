@@ -20,10 +20,7 @@ public static class ReportCommand
 {
     public static Command Create()
     {
-        var study = new Argument<string>("study")
-        {
-            Description = "a run directory (holding report.json), or a study id: of the coordinator at --host, else in the campaign directory --root",
-        };
+        var study = StudyIds.Argument("study", "a run directory (holding report.json), or a study id: of the coordinator at --host, else in the campaign directory --root");
         var format = new Option<string>("--format") { Description = "table, json, csv or html (one self-contained file)", DefaultValueFactory = _ => "table" };
         format.AcceptOnlyFromAmong("table", "json", "csv", "html");
         var output = new Option<string?>("--out") { Description = "file to write (default: standard output)" };

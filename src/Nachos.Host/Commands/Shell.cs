@@ -6,19 +6,44 @@ namespace Nachos.Host.Commands;
 
 /// <summary>
 /// <c>nachos</c> with no command: reads a line, runs it as a command (with the global options given at start),
-/// and again, until <c>exit</c> or the end of input. <c>help</c> shows the commands; Tab completes command and
-/// option names in a terminal.
+/// and again, until <c>exit</c> or the end of input. <c>help</c> shows the commands. On a terminal the line is edited
+/// (<see cref="ShellEditor"/>: history, Tab completion of commands, options and study ids), and Ctrl-C stops the
+/// command running (or drops the line being typed) and the shell goes on. Commands piped in are read line by line, and
+/// Ctrl-C ends the shell.
 /// </summary>
 public static class Shell
 {
     public static async Task<int> Run(RootCommand root, IReadOnlyList<string> globalArgs, CancellationToken cancel)
     {
-        var interactive = !Console.IsInputRedirected;
-        if (interactive) Console.WriteLine("nachos shell: palettes cluster, study, trial, node; `help`, `exit`");
-        var last = ExitCodes.Ok;
-        while (!cancel.IsCancellationRequested)
+        if (Console.IsInputRedirected) return await Run(root, globalArgs, _ => Task.FromResult(Console.ReadLine()), () => cancel, () => cancel.IsCancellationRequested, false);
+        using var interrupt = new Interruption(againEnds: true);
+        ShellEditor? editor = ShellEditor.Supported ? new ShellEditor(new ShellCompletion(root, globalArgs), new ShellHistory(ShellHistory.DefaultPath)) : null;
+        Console.WriteLine("nachos shell: `help` lists the commands; Tab completes, ↑ recalls; Ctrl-C stops a command; `exit` or Ctrl-D leaves");
+        return await Run(root, globalArgs, async token =>
         {
-            var line = interactive ? ReadLine(root) : Console.ReadLine();
+            if (editor is not null) return await editor.ReadLine(token);
+            Console.Write(ShellEditor.Prompt);
+            return Console.ReadLine();
+        }, interrupt.Renew, () => interrupt.Terminated || editor?.EndOfInput == true, true);
+    }
+
+    /// <param name="read">The next line (null: the input ended, or the token was cancelled while it was typed).</param>
+    /// <param name="next">The token for the next line and its command.</param>
+    /// <param name="leave">Whether the shell ends (the input ended, or a SIGTERM came).</param>
+    private static async Task<int> Run(RootCommand root, IReadOnlyList<string> globalArgs, Func<CancellationToken, Task<string?>> read,
+        Func<CancellationToken> next, Func<bool> leave, bool interactive)
+    {
+        var last = ExitCodes.Ok;
+        while (!leave())
+        {
+            var token = next();
+            var line = await read(token);
+            if (token.IsCancellationRequested)
+            {
+                // Ctrl-C while typing drops the line; the shell goes on.
+                if (interactive && !leave()) continue;
+                break;
+            }
             if (line is null) break;
             line = line.Trim();
             if (line.Length == 0 || line.StartsWith('#')) continue;
@@ -40,8 +65,10 @@ public static class Shell
                 continue;
             }
             string[] args = [.. globalArgs, .. words];
-            last = await Invocation.Run(root, args, cancel);
-            if (last != ExitCodes.Ok && interactive) Console.WriteLine($"(exit code {last})");
+            last = await Invocation.Run(root, args, token);
+            if (!interactive && token.IsCancellationRequested) break;
+            if (interactive && token.IsCancellationRequested && !leave()) Console.WriteLine("(interrupted)");
+            else if (last != ExitCodes.Ok && interactive) Console.WriteLine($"(exit code {last})");
         }
         return last;
     }
@@ -59,61 +86,4 @@ public static class Shell
 
     private static bool NodeRun(IReadOnlyList<string> words) =>
         words.Count > 0 && words[0] == "node" && !words.Skip(1).Any(w => w is "list" or "drain" or "--help" or "-h" or "-?");
-
-    /// <summary>A line from the terminal with Tab completion of the word being typed.</summary>
-    private static string? ReadLine(RootCommand root)
-    {
-        Console.Write("nachos> ");
-        var line = new System.Text.StringBuilder();
-        while (true)
-        {
-            var key = Console.ReadKey(intercept: true);
-            switch (key.Key)
-            {
-                case ConsoleKey.Enter:
-                    Console.WriteLine();
-                    return line.ToString();
-                case ConsoleKey.Backspace when line.Length > 0:
-                    line.Length--;
-                    Console.Write("\b \b");
-                    break;
-                case ConsoleKey.Tab:
-                    Complete(root, line);
-                    break;
-                case ConsoleKey.D when key.Modifiers.HasFlag(ConsoleModifiers.Control) && line.Length == 0:
-                    Console.WriteLine();
-                    return null;
-                default:
-                    if (!char.IsControl(key.KeyChar))
-                    {
-                        line.Append(key.KeyChar);
-                        Console.Write(key.KeyChar);
-                    }
-                    break;
-            }
-        }
-    }
-
-    private static void Complete(RootCommand root, System.Text.StringBuilder line)
-    {
-        var text = line.ToString();
-        var words = CommandLineParser.SplitCommandLine(text).ToList();
-        var partial = text.EndsWith(' ') || words.Count == 0 ? "" : words[^1];
-        if (partial.Length > 0) words.RemoveAt(words.Count - 1);
-        // The words alone, without the global options: after `--root DIR` the parser would complete DIR.
-        var candidates = root.Parse(words).GetCompletions()
-            .Select(c => c.Label).Where(l => l.StartsWith(partial, StringComparison.Ordinal)).Distinct().ToList();
-        if (candidates.Count == 1)
-        {
-            var rest = candidates[0][partial.Length..] + " ";
-            line.Append(rest);
-            Console.Write(rest);
-        }
-        else if (candidates.Count > 1)
-        {
-            Console.WriteLine();
-            Console.WriteLine(string.Join("  ", candidates));
-            Console.Write("nachos> " + line);
-        }
-    }
 }

@@ -25,7 +25,7 @@ public static class StudyCommand
         return study;
     }
 
-    private static Argument<string> Id() => new("id") { Description = "study id (its spec's name)" };
+    private static Argument<string> Id() => StudyIds.Argument("id", "study id (its spec's name)");
 
     private static Command List()
     {

@@ -20,7 +20,7 @@ public static class StudyWatch
 {
     public static Command Create()
     {
-        var id = new Argument<string>("id") { Description = "study id" };
+        var id = StudyIds.Argument("id", "study id");
         var every = new Option<double>("--interval") { Description = "seconds between refreshes", DefaultValueFactory = _ => 2 };
         var top = new Option<int>("--top") { Description = "trials to show per outer fold, best first", DefaultValueFactory = _ => 5 };
         var command = new Command("watch", "follow a study until it ends") { id, every, top };

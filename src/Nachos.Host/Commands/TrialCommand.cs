@@ -14,7 +14,7 @@ public static class TrialCommand
     public static Command Create()
     {
         var trial = new Command("trial", "trials of a study (through the control API)");
-        var study = new Argument<string>("study") { Description = "study id" };
+        var study = StudyIds.Argument("study", "study id");
         var fold = new Option<int?>("--fold") { Description = "outer fold K only" };
         var sort = new Option<string?>("--sort") { Description = "what trials are ranked by within their outer fold: score (default: the search metric, in its direction), loss, or a validation metric (auroc, accuracy, …)" };
         var format = new Option<string>("--format") { Description = "table, csv or json (the rows of the dashboard's trials.csv)", DefaultValueFactory = _ => "table" };
