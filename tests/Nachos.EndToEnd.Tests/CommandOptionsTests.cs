@@ -28,6 +28,7 @@ public sealed class CommandOptionsTests
         ["compare"] = ["--metric", "--format", "--out", "--plot"],
         ["bundle"] = ["--task", "--fold", "--final", "--fold-ensemble", "--out", "--archive"],
         ["stress"] = ["--transforms", "--severities"],
+        ["learning-curve"] = ["--fractions", "--delta"],
         ["proxy-check"] = ["--fold", "--configs", "--format", "--out"],
         ["predict"] = ["--out", "--device"],
         ["model"] = [],

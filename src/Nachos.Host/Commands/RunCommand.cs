@@ -123,7 +123,9 @@ public static class RunCommand
                 if (StudyCost.Of(tasks, plan.Deploy is null ? null : plan.DeployIndex, spec.Search) is { Tasks: > 0 } cost)
                     AnsiConsole.MarkupLineInterpolated($"cost: {cost.Text()}");
                 if (!report.Complete) return Failed(report);
-                return spec.Robustness is { } robustness ? StressCommand.Run(runDir, robustness.Transforms, robustness.Severities) : ExitCodes.Ok;
+                if (spec.Robustness is { } robustness && StressCommand.Run(runDir, robustness.Transforms, robustness.Severities) is var stressed and not ExitCodes.Ok)
+                    return stressed;
+                return spec.LearningCurve is not null ? LearningCurveCommand.Run(runDir, null, null, stop.Token) : ExitCodes.Ok;
             }
             catch (OperationCanceledException) when (storage.HasOccurred)
             {
