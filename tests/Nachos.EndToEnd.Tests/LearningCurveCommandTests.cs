@@ -24,9 +24,12 @@ public sealed class LearningCurveCommandTests(FinishedStudies studies)
     [Fact]
     public void A_simulated_study_gets_a_curve_whose_full_point_is_the_refits_and_a_page_section()
     {
+        // 150 patients: test folds of ~130 images, so the simulated curve shows through the noise of the test sample.
         using var dir = new TempDir();
+        var spec = dir.Write("spec.yaml", SimulatedSpecs.Yaml("curve", 0, 2, sampler: "random", devices: 2).Replace("patients: 30", "patients: 150"));
         var runDir = dir.File("run");
-        CopyDirectory(studies.Simulated.RunDir, runDir);
+        var study = NachosProcess.Run(dir.Path, "run", spec, "--run-dir", runDir);
+        Assert.True(study.Code == 0, $"exit {study.Code}\n{study.Output}\n{study.Error}");
 
         var run = NachosProcess.Run(dir.Path, "learning-curve", runDir, "--fractions", "0.2,0.4,0.7", "--delta", "0.03");
         Assert.True(run.Code == 0, $"exit {run.Code}\n{run.Output}\n{run.Error}");
@@ -60,6 +63,7 @@ public sealed class LearningCurveCommandTests(FinishedStudies studies)
         Assert.Contains("<svg id=\"learning-curve-plot\"", page);
         Assert.Equal(4, System.Text.RegularExpressions.Regex.Matches(page, "<tr data-fraction=").Count);
         Assert.DoesNotContain("id=\"learning-curve\"", File.ReadAllText(studies.Simulated.Html));
+        Assert.Contains("id=\"learning-curve-fit\">Fit: auroc(n) =", page);
 
         // Resumable and deterministic: a second run finds every training done and writes the same file.
         var first = File.ReadAllText(Path.Combine(runDir, LearningCurveReport.FileName));

@@ -52,6 +52,21 @@ public sealed class LearningCurveTests : IDisposable
     }
 
     [Fact]
+    public void Points_still_rising_get_the_level_on_the_metrics_bound_as_scipy_with_bounds_finds()
+    {
+        // Unbounded, scipy finds a = 2.17, c = 0.043 (no plateau); curve_fit(bounds=([0, -inf, 0], [1, inf, inf])) puts a on 1.
+        double[] n = [40, 39, 40, 99, 103, 101, 204, 202, 199, 402, 402, 402];
+        double[] y = [0.7136633663366336, 0.8489799960388196, 0.7134085957615369, 0.7942574257425743, 0.9110714993067934, 0.7797583679936622,
+            0.8053465346534654, 0.8974054268171915, 0.831352743117449, 0.8776237623762376, 0.9663299663299664, 0.8519508813626461];
+        var fit = InversePowerLaw.Fit(n, y, 0, 1)!;
+        AssertClose(1, fit.A);
+        AssertClose(0.822448717461606, fit.B);
+        AssertClose(0.33310228270766573, fit.C);
+        var free = InversePowerLaw.Fit(n, y)!;
+        AssertClose(2.16567098, free.A, 1e-2);
+    }
+
+    [Fact]
     public void Fewer_than_three_sizes_give_no_fit_and_bad_values_are_refused()
     {
         Assert.Null(InversePowerLaw.Fit([10, 10, 20, 20], [0.7, 0.71, 0.8, 0.81]));

@@ -55,14 +55,14 @@ public static class ReportTable
         foreach (var m in metrics) table.AddColumn(new TableColumn(Markup.Escape(MetricText.Name(m))).RightAligned());
         foreach (var s in sites)
         {
-            var name = Markup.Escape(s.Site.Length == 0 ? "(none)" : s.Site);
+            var name = s.Site.Length == 0 ? "(none)" : s.Site;
             var cells = external ? new List<string> { name, s.Outer.ToString() } : [s.Outer.ToString(), name];
             cells.Add(s.Images.ToString());
             cells.Add(s.Patients.ToString());
             cells.AddRange(metrics.Select(m => s.Of(m) is { } e
                 ? e.Low is { } lo && e.High is { } hi ? $"{MetricText.Show(e.Value)} [{MetricText.Show(lo)}, {MetricText.Show(hi)}]" : MetricText.Show(e.Value)
                 : "n/a"));
-            table.AddRow(cells.ToArray());
+            table.AddRow(cells.Select(Markup.Escape).ToArray());
         }
         console.Write(table);
     }

@@ -90,8 +90,10 @@ public sealed record LearningCurveReport(int Format, string Study, string Metric
             .Select(m => (N: (double)m.Images, Y: m.Metrics[metric]!.Value)).ToList()).ToList();
         var all = perFold.SelectMany(p => p).ToList();
         if (all.Select(p => p.N).Distinct().Count() < 3) return (null, $"{metric} is defined at fewer than 3 training-set sizes");
-        var fit = InversePowerLaw.Fit(all.Select(p => p.N).ToList(), all.Select(p => p.Y).ToList());
-        if (fit is null) return (null, $"the inverse power law did not converge on these points (is {metric} not rising with the training-set size?)");
+        // The level the curve approaches must be a value the metric can take: [0, 1], or [0, ∞) for the surface distances.
+        var highest = SpecNames.Unbounded(ImageScores.BaseMetric(metric)) ? double.PositiveInfinity : 1;
+        var fit = InversePowerLaw.Fit(all.Select(p => p.N).ToList(), all.Select(p => p.Y).ToList(), 0, highest);
+        if (fit is null) return (null, $"no inverse power law with its level in the range of {metric} fits these points (they do not level off, or {metric} does not change steadily with the training-set size)");
 
         var low = all.Min(p => p.N);
         var high = all.Max(p => p.N);
@@ -104,7 +106,7 @@ public sealed record LearningCurveReport(int Format, string Study, string Metric
             var rng = new Random(Seeds.Derive(seed, Seeds.Hash("learning-curve-fit"), r));
             var sample = Enumerable.Range(0, folds.Count).SelectMany(_ => perFold[rng.Next(folds.Count)]).ToList();
             if (sample.Select(p => p.N).Distinct().Count() < 3) continue;
-            if (InversePowerLaw.Fit(sample.Select(p => p.N).ToList(), sample.Select(p => p.Y).ToList()) is not { } b) continue;
+            if (InversePowerLaw.Fit(sample.Select(p => p.N).ToList(), sample.Select(p => p.Y).ToList(), 0, highest, fit) is not { } b) continue;
             replicatesA.Add(b.A);
             for (var i = 0; i < grid.Count; i++) replicatesAt[i].Add(b.At(grid[i]));
         }

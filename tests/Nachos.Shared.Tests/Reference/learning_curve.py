@@ -18,3 +18,11 @@ n3 = np.array([10,25,50,100, 12,24,48,96],dtype=float)
 y3 = np.array([9.0,6.1,4.9,4.1, 8.4,6.5,5.0,4.3])
 p3,_ = curve_fit(f, n3, y3, p0=[4,-10,0.5], xtol=1e-15, ftol=1e-15, gtol=1e-15, maxfev=100000)
 print([repr(float(v)) for v in p3])
+# points still rising at the largest n (a simulated study): free fit, and with a bounded to the metric's range [0, 1]
+n4 = np.array([40, 39, 40, 99, 103, 101, 204, 202, 199, 402, 402, 402], dtype=float)
+y4 = np.array([0.7136633663366336, 0.8489799960388196, 0.7134085957615369, 0.7942574257425743, 0.9110714993067934, 0.7797583679936622,
+    0.8053465346534654, 0.8974054268171915, 0.831352743117449, 0.8776237623762376, 0.9663299663299664, 0.8519508813626461])
+p4, _ = curve_fit(f, n4, y4, p0=[0.9, 1, 0.5], maxfev=100000)
+print([repr(float(v)) for v in p4])
+p5, _ = curve_fit(f, n4, y4, p0=[0.9, 1, 0.5], bounds=([0, -np.inf, 0], [1, np.inf, np.inf]), xtol=1e-15, ftol=1e-15, gtol=1e-15, max_nfev=100000)
+print([repr(float(v)) for v in p5])
