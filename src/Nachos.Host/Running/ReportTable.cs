@@ -41,7 +41,7 @@ public static class ReportTable
 
     /// <summary>
     /// The test metrics per acquisition site within each outer fold, each with its patient-level bootstrap 95 % CI; when every
-    /// outer test fold was one site (leave-site-out), one row per site as the external test set.
+    /// outer test fold was one site (leave-site-out), each site (first column) as the external test set.
     /// </summary>
     public static void WriteSites(IReadOnlyList<SiteResult> sites, IReadOnlyList<string> metrics, IAnsiConsole console)
     {
@@ -51,19 +51,22 @@ public static class ReportTable
             : "test metrics per site within each outer fold (95 % CI: bootstrap over the site's patients)");
         if (external) table.AddColumns("site", "fold");
         else table.AddColumns("fold", "site");
-        table.AddColumn(new TableColumn("images").RightAligned()).AddColumn(new TableColumn("patients").RightAligned());
-        foreach (var m in metrics) table.AddColumn(new TableColumn(Markup.Escape(MetricText.Name(m))).RightAligned());
+        table.AddColumn(new TableColumn("images").RightAligned()).AddColumn(new TableColumn("patients").RightAligned())
+            .AddColumn("metric").AddColumn(new TableColumn("value").RightAligned()).AddColumn(new TableColumn("95 % CI").RightAligned());
+        // One line per metric (a column per metric with its interval would not fit a terminal); the site's columns on its first.
         foreach (var s in sites)
-        {
-            var name = s.Site.Length == 0 ? "(none)" : s.Site;
-            var cells = external ? new List<string> { name, s.Outer.ToString() } : [s.Outer.ToString(), name];
-            cells.Add(s.Images.ToString());
-            cells.Add(s.Patients.ToString());
-            cells.AddRange(metrics.Select(m => s.Of(m) is { } e
-                ? e.Low is { } lo && e.High is { } hi ? $"{MetricText.Show(e.Value)} [{MetricText.Show(lo)}, {MetricText.Show(hi)}]" : MetricText.Show(e.Value)
-                : "n/a"));
-            table.AddRow(cells.Select(Markup.Escape).ToArray());
-        }
+            for (var i = 0; i < metrics.Count; i++)
+            {
+                var name = s.Site.Length == 0 ? "(none)" : s.Site;
+                var e = s.Of(metrics[i]);
+                List<string> cells = i > 0 ? ["", "", "", ""] : external
+                    ? [name, s.Outer.ToString(), s.Images.ToString(), s.Patients.ToString()]
+                    : [s.Outer.ToString(), name, s.Images.ToString(), s.Patients.ToString()];
+                cells.Add(metrics[i]);
+                cells.Add(MetricText.Show(e?.Value));
+                cells.Add(e?.Low is { } lo && e.High is { } hi ? $"{MetricText.Show(lo)} – {MetricText.Show(hi)}" : "n/a");
+                table.AddRow(cells.Select(Markup.Escape).ToArray());
+            }
         console.Write(table);
     }
 
