@@ -138,12 +138,12 @@ public sealed class LearningCurveCommandTests(FinishedStudies studies)
     }
 
     [Fact]
-    public void A_leave_site_out_study_reports_each_site_as_the_external_test_set()
+    public void A_leave_site_out_study_reports_each_site_as_the_external_test_set_and_its_spec_section_runs_the_curve()
     {
         using var dir = new TempDir();
         var spec = dir.Write("spec.yaml", SimulatedSpecs.Yaml("loso", 0, 2, sampler: "random", devices: 2)
             .Replace("split: { scheme: kfold, outer_folds: 3, inner_folds: 2 }", "split: { scheme: leave-site-out, inner_folds: 2 }")
-            .Replace("sites: 2", "sites: 3"));
+            .Replace("sites: 2", "sites: 3") + "\nlearning_curve: { fractions: [0.5], delta: 0.05 }\n");
         var runDir = dir.File("run");
         var run = NachosProcess.Run(dir.Path, "run", spec, "--run-dir", runDir);
         Assert.True(run.Code == 0, $"exit {run.Code}\n{run.Output}\n{run.Error}");
@@ -154,6 +154,13 @@ public sealed class LearningCurveCommandTests(FinishedStudies studies)
         Assert.True(SiteResult.AreExternal(sites));
         // Each site's row is its whole outer fold: the fold's own test metrics.
         foreach (var s in sites)
-            Assert.Equal(report.Folds.Single(f => f.Outer == s.Outer).TestMetrics["auroc"], s.Of("auroc")!.Value);
+            Assert.Equal(report.Folds.Single(f => f.Outer == s.Outer).TestMetrics["auroc"]!.Value, s.Of("auroc")!.Value!.Value, 12);
+
+        // The spec's learning_curve: section: nachos run ends with the curve.
+        Assert.Contains("least training data: fraction", run.Output);
+        var curve = LearningCurveReport.Read(Path.Combine(runDir, LearningCurveReport.FileName));
+        Assert.Equal([0.5, 1.0], curve.Points.Select(p => p.Fraction));
+        Assert.Equal(0.05, curve.Delta);
+        Assert.Contains("needs at least 3", curve.FitProblem);
     }
 }
