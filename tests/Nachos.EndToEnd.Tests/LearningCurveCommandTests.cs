@@ -90,6 +90,13 @@ public sealed class LearningCurveCommandTests(FinishedStudies studies)
         Assert.All(curve.Points.Take(2), p => Assert.All(p.Of("auroc")!.PerFold, v => Assert.NotNull(v)));
         Assert.True(File.Exists(Path.Combine(runDir, "o1", "curve", "f0.3", "model.pt")));
         Assert.True(curve.Fit is not null || curve.FitProblem is not null);
+
+        // A training run again from scratch, in this process after another, gives the same model: the same file.
+        var first = File.ReadAllText(Path.Combine(runDir, LearningCurveReport.FileName));
+        Directory.Delete(Path.Combine(runDir, "o1", "curve", "f0.6"), recursive: true);
+        var again = NachosProcess.Run(dir.Path, "learning-curve", runDir, "--fractions", "0.3,0.6");
+        Assert.True(again.Code == 0, $"exit {again.Code}\n{again.Output}\n{again.Error}");
+        Assert.Equal(first, File.ReadAllText(Path.Combine(runDir, LearningCurveReport.FileName)));
     }
 
     [Theory]
