@@ -29,6 +29,7 @@ public sealed class CommandOptionsTests
         ["compare"] = ["--metric", "--format", "--out", "--plot"],
         ["bundle"] = ["--task", "--fold", "--final", "--fold-ensemble", "--out", "--archive"],
         ["stress"] = ["--transforms", "--severities"],
+        ["learning-curve"] = ["--fractions", "--delta"],
         ["proxy-check"] = ["--fold", "--configs", "--format", "--out"],
         ["predict"] = ["--out", "--device", "--site-column"],
         ["model"] = [],

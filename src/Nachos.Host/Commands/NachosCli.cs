@@ -29,6 +29,7 @@ public static class NachosCli
             PredictCommand.Create(),
             ModelCommand.Create(),
             StressCommand.Create(),
+            LearningCurveCommand.Create(),
             ProxyCheckCommand.Create(),
         };
         // No command: the interactive shell, keeping the options given here (--host, --token, --root).

@@ -138,8 +138,11 @@ public static class RunCommand
                 if (StudyCost.Of(tasks, plan.Deploy is null ? null : plan.DeployIndex, spec.Search) is { Tasks: > 0 } cost)
                     AnsiConsole.MarkupLineInterpolated($"cost: {cost.Text()}");
                 if (!report.Complete) return Failed(report);
-                // A deploy run's outer folds were stress-tested (or not) with the study they belong to.
-                return spec.Robustness is { } robustness && origin is null ? StressCommand.Run(runDir, robustness.Transforms, robustness.Severities) : ExitCodes.Ok;
+                // A deploy run's outer folds were stress-tested and given a learning curve (or not) with the study they belong to.
+                if (origin is not null) return ExitCodes.Ok;
+                if (spec.Robustness is { } robustness && StressCommand.Run(runDir, robustness.Transforms, robustness.Severities) is var stressed and not ExitCodes.Ok)
+                    return stressed;
+                return spec.LearningCurve is not null ? LearningCurveCommand.Run(runDir, null, null, stop.Token) : ExitCodes.Ok;
             }
             catch (OperationCanceledException) when (storage.HasOccurred)
             {

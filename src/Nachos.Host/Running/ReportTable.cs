@@ -39,6 +39,37 @@ public static class ReportTable
         foreach (var fault in report.Faults()) Console.Error.WriteLine($"error: {fault}");
     }
 
+    /// <summary>
+    /// The test metrics per acquisition site within each outer fold, each with its patient-level bootstrap 95 % CI; when every
+    /// outer test fold was one site (leave-site-out), each site (first column) as the external test set.
+    /// </summary>
+    public static void WriteSites(IReadOnlyList<SiteResult> sites, IReadOnlyList<string> metrics, IAnsiConsole console)
+    {
+        var external = SiteResult.AreExternal(sites);
+        var table = new Table().Title(external
+            ? "each site as the external test set (its outer fold's model never saw it; 95 % CI: bootstrap over its patients)"
+            : "test metrics per site within each outer fold (95 % CI: bootstrap over the site's patients)");
+        if (external) table.AddColumns("site", "fold");
+        else table.AddColumns("fold", "site");
+        table.AddColumn(new TableColumn("images").RightAligned()).AddColumn(new TableColumn("patients").RightAligned())
+            .AddColumn("metric").AddColumn(new TableColumn("value").RightAligned()).AddColumn(new TableColumn("95 % CI").RightAligned());
+        // One line per metric (a column per metric with its interval would not fit a terminal); the site's columns on its first.
+        foreach (var s in sites)
+            for (var i = 0; i < metrics.Count; i++)
+            {
+                var name = s.Site.Length == 0 ? "(none)" : s.Site;
+                var e = s.Of(metrics[i]);
+                List<string> cells = i > 0 ? ["", "", "", ""] : external
+                    ? [name, s.Outer.ToString(), s.Images.ToString(), s.Patients.ToString()]
+                    : [s.Outer.ToString(), name, s.Images.ToString(), s.Patients.ToString()];
+                cells.Add(metrics[i]);
+                cells.Add(MetricText.Show(e?.Value));
+                cells.Add(e?.Low is { } lo && e.High is { } hi ? $"{MetricText.Show(lo)} – {MetricText.Show(hi)}" : "n/a");
+                table.AddRow(cells.Select(Markup.Escape).ToArray());
+            }
+        console.Write(table);
+    }
+
     /// <param name="console">Where to write (default: the terminal).</param>
     /// <param name="result">The result in words, written first (when the run directory is at hand).</param>
     /// <param name="calibration">The study's calibration.json (when the run directory is at hand and has one).</param>
@@ -64,6 +95,8 @@ public static class ReportTable
                 m.Summary?.CiLow is null ? "n/a" : $"{F(m.Summary.CiLow)} – {F(m.Summary.CiHigh)}",
                 m.BootstrapLow is null ? "n/a" : $"{F(m.BootstrapLow)} – {F(m.BootstrapHigh)}");
         console.Write(metrics);
+
+        if (report.Sites is { Count: > 0 } sites) WriteSites(sites, report.Metrics.Select(m => m.Metric).ToList(), console);
 
         if (report.OperatingPoint is { } point)
         {

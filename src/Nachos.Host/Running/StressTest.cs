@@ -25,16 +25,17 @@ public static class StressTest
         report.Folds.Count * (1 + selection.Transforms.Count * selection.Severities.Count);
 
     /// <summary>The finished study's report, or why there is none to stress.</summary>
+    /// <param name="advice">The end of the refusal: what needs a finished study.</param>
     /// <exception cref="InvalidDataException">Not a run directory of a finished, complete study.</exception>
-    public static (StudySpec Spec, StudyReport Report) Finished(string runDir)
+    public static (StudySpec Spec, StudyReport Report) Finished(string runDir, string advice = "stress a finished study")
     {
         if (!Directory.Exists(runDir)) throw new InvalidDataException($"{runDir}: no such run directory");
         var spec = RunDirectoryCatalog.LoadSpec(runDir) ?? throw new InvalidDataException($"{RunLayout.SpecPath(runDir)}: missing (not a run directory?)");
         var reportPath = RunLayout.ReportPath(runDir);
-        if (!File.Exists(reportPath)) throw new InvalidDataException($"{reportPath}: missing; the study has not finished (stress a finished study)");
+        if (!File.Exists(reportPath)) throw new InvalidDataException($"{reportPath}: missing; the study has not finished ({advice})");
         var report = StudyReport.Read(reportPath);
         if (!report.Complete || report.Folds.Count == 0)
-            throw new InvalidDataException($"{reportPath}: study {spec.Name} is not complete ({string.Join("; ", report.Faults().DefaultIfEmpty("no outer fold"))}); stress a finished study");
+            throw new InvalidDataException($"{reportPath}: study {spec.Name} is not complete ({string.Join("; ", report.Faults().DefaultIfEmpty("no outer fold"))}); {advice}");
         return (spec, report);
     }
 

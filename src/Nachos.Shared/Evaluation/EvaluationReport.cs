@@ -18,9 +18,6 @@ public enum Breakdown
     Patient,
 }
 
-/// <summary>One metric on a set of images: its value and the patient-level bootstrap 95 % CI (null where undefined).</summary>
-public sealed record MetricEstimate(string Metric, double? Value, double? Low, double? High);
-
 /// <summary>The figures of all images, or of one site or patient.</summary>
 public sealed record EvaluationGroup(string Name, int Images, int Patients, IReadOnlyList<MetricEstimate> Metrics);
 
@@ -39,12 +36,8 @@ public sealed record EvaluationReport(string File, string Task, IReadOnlyList<st
         var names = set.Task == TaskKind.Segmentation ? ImageScores.ReportMetrics(set.Classes) : SpecNames.MetricsOf(set.Task);
         EvaluationGroup Of(string name, IReadOnlyList<EvaluatedImage> images)
         {
-            var patients = images.GroupBy(i => i.Patient).OrderBy(g => g.Key, StringComparer.Ordinal)
-                .Select(g => (IReadOnlyList<Prediction>)g.Select(i => i.Prediction).ToList()).ToList();
-            var values = StudyReport.Scores(set.Task, set.Classes, images.Select(i => i.Prediction).ToList(), names);
-            var cis = Intervals.BootstrapMeanByGroup([patients], items => StudyReport.Scores(set.Task, set.Classes, items, names), names.Count, replicates, seed);
-            return new EvaluationGroup(name, images.Count, patients.Count,
-                names.Select((m, k) => new MetricEstimate(m, values[k], cis[k]?.Low, cis[k]?.High)).ToList());
+            var patients = images.Select(i => (i.Patient, i.Prediction)).ToList();
+            return new EvaluationGroup(name, images.Count, GroupEstimates.Patients(patients), GroupEstimates.Of(set.Task, set.Classes, patients, names, replicates, seed));
         }
         var groups = by switch
         {

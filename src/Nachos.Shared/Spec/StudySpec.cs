@@ -18,6 +18,19 @@ public sealed record StudySpec(
 {
     /// <summary>The <c>robustness:</c> section: a stress test run at the end of the study (docs/robustness.md); null without one.</summary>
     public RobustnessSpec? Robustness { get; init; }
+
+    /// <summary>The <c>learning_curve:</c> section: each outer fold's chosen configuration trained on nested fractions of its outer-train set (docs/evaluation.md); null without one.</summary>
+    public LearningCurveSpec? LearningCurve { get; init; }
+}
+
+/// <summary>
+/// The fractions of each outer-train set a learning curve trains on (ascending, each in (0, 1], ending with 1: the refit itself)
+/// and δ, how close to the full-data metric a fraction's mean must come to count as enough data.
+/// </summary>
+public sealed record LearningCurveSpec(IReadOnlyList<double> Fractions, double Delta)
+{
+    public static readonly IReadOnlyList<double> DefaultFractions = [0.1, 0.25, 0.5, 1.0];
+    public const double DefaultDelta = 0.02;
 }
 
 /// <summary>The shifts (comma-separated names; null: all) and severities ("1-5", "1,3,5"; null: all) of a spec's stress test, validated by the loader.</summary>

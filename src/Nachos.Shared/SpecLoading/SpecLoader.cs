@@ -66,7 +66,24 @@ public static partial class SpecLoader
         if (task == TaskKind.Segmentation && execution.Trainer == TrainerKind.Simulated)
             top.Error("task", "the simulated trainer scores image-level tasks only; task segmentation needs trainer torch");
         return new StudySpec(name, seed, dir, dataset, task, image, split, model, training, search, execution, evaluation, deploy)
-            { Robustness = ReadRobustness(top.Child("robustness"), execution) };
+            { Robustness = ReadRobustness(top.Child("robustness"), execution), LearningCurve = ReadLearningCurve(top.Child("learning_curve")) };
+    }
+
+    private static LearningCurveSpec? ReadLearningCurve(YamlSection s)
+    {
+        if (!s.Exists) return null;
+        var fractions = s.DoubleList("fractions") ?? LearningCurveSpec.DefaultFractions;
+        var delta = s.Double("delta", LearningCurveSpec.DefaultDelta, 0);
+        foreach (var f in fractions)
+            if (f is <= 0 or > 1)
+                s.Error("fractions", $"each fraction must be > 0 and <= 1, got {f.ToString(CultureInfo.InvariantCulture)}");
+        if (fractions.Distinct().Count() != fractions.Count)
+            s.Error("fractions", "lists a fraction twice");
+        if (!fractions.Any(f => f is > 0 and < 1))
+            s.Error("fractions", "needs at least one fraction below 1 (1 is the refit on the whole outer-train set, always included)");
+        s.Finish();
+        // 1 is the outer fold's refit: its test metric is the full-data metric every fraction is compared with.
+        return new LearningCurveSpec(fractions.Where(f => f is > 0 and < 1).Append(1.0).Distinct().Order().ToList(), delta);
     }
 
     private static RobustnessSpec? ReadRobustness(YamlSection s, ExecutionSpec execution)

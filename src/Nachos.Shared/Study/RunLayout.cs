@@ -99,6 +99,10 @@ public static class RunLayout
     public static string ImageCacheFolder(string cacheDirectory, string key) => Path.Combine(cacheDirectory, key);
     public static string ImageCacheLockPath(string folder) => Path.Combine(folder, ImageCacheLock);
 
+    /// <summary>A learning curve's training of outer fold <paramref name="outer"/> on a fraction of its outer-train set: <c>o{k}/curve/f{fraction}</c>.</summary>
+    public static string CurveDirectory(string runDir, int outer, double fraction) =>
+        Path.Combine(runDir, TaskAddress.FoldFolder(outer), "curve", $"f{fraction.ToString("0.####", System.Globalization.CultureInfo.InvariantCulture)}");
+
     /// <summary>A task's folder: its address's folder under the run directory.</summary>
     public static string TaskDirectory(string runDir, TaskAddress task) => Path.Combine(runDir, task.Folder);
 

@@ -20,8 +20,11 @@ namespace Nachos.Shared.Study;
 public static class SimulatedTrainer
 {
     /// <param name="progress">Called after each epoch but the last (whose end is the result); the simulated trainer has no losses.</param>
+    /// <param name="dataFraction">A learning curve's fraction f of the outer-train set: the quality's gain over chance is scaled by
+    /// max(0, 1 − 0.15·(f^(−1/2) − 1)), an inverse power law in f (0.68 at f = 0.1, 0.85 at 0.25, 1 at 1), to have a curve to
+    /// show; 1 everywhere else.</param>
     public static TrainingResult Run(TrainingTask task, Manifest manifest, SimulatedSpec sim, int attempt, CancellationToken cancel,
-        Action<EpochProgress>? progress = null)
+        Action<EpochProgress>? progress = null, double dataFraction = 1)
     {
         var clock = Stopwatch.StartNew();
         var taskSeed = Seeds.Derive(task.Seed, Seeds.Hash(task.TaskId));
@@ -29,6 +32,7 @@ public static class SimulatedTrainer
         // A rung (budget) is the same training cut short: the seed is the full training's, its quality grows towards the full one.
         var trainingSeed = TaskAddress.TryParse(task.TaskId, out var address) ? Seeds.Derive(task.Seed, Seeds.Hash(address.Training.ToString())) : taskSeed;
         var quality = Quality(task.Hyperparameters, trainingSeed);
+        if (dataFraction < 1) quality = 0.5 + (quality - 0.5) * Math.Max(0, 1 - 0.15 * (1 / Math.Sqrt(dataFraction) - 1));
         var bestEpoch = task.Validation.Count > 0 ? 1 + Seeds.Derive(trainingSeed, 3) % Math.Max(1, task.MaxEpochs) : task.MaxEpochs;
         var epochs = task.Validation.Count > 0 ? Math.Min(task.MaxEpochs, bestEpoch + 2) : task.MaxEpochs;
         if (epochs > task.LastEpoch)

@@ -32,6 +32,13 @@ public sealed record StudyReport(string StudyId, bool Complete, IReadOnlyList<Fo
     [JsonIgnore]
     public StudyCalibration? Calibration { get; init; }
 
+    /// <summary>
+    /// Per outer fold, its test images per acquisition site with patient-level bootstrap CIs (<see cref="SiteResult"/>); null
+    /// (and absent from report.json) when the dataset names no site or the refits' predictions could not all be read.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<SiteResult>? Sites { get; init; }
+
     public const int BootstrapReplicates = 1000;
 
     private static readonly JsonSerializerOptions Json = FileJson.Options;
@@ -76,8 +83,11 @@ public sealed record StudyReport(string StudyId, bool Complete, IReadOnlyList<Fo
             .GroupBy(kv => kv.Key)
             .Select(g => new Stability(g.Key, g.GroupBy(kv => kv.Value).ToDictionary(v => v.Key, v => v.Count())))
             .ToList();
+        var sites = problems is null
+            ? SiteResult.Build(spec.Task, manifest, testPredictions, k => operatingPoint?.ThresholdOf(k) ?? DecisionRule.DefaultThreshold, BootstrapReplicates, spec.Seed)
+            : null;
         return new StudyReport(studyId, problems is null && ordered.All(f => f.Failure is null) && deploy?.Failure is null, ordered, metrics, stability, problems, operatingPoint, deploy)
-            { Calibration = calibration };
+            { Calibration = calibration, Sites = sites };
     }
 
     /// <summary>
