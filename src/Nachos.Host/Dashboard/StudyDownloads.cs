@@ -32,7 +32,7 @@ public static class StudyDownloads
     }
 
     /// <summary>The latest registered bundle of the study's final model (its source task is the final model's), or null.</summary>
-    public static (string Href, string Label)? FinalBundle(Nachos.Shared.Study.FinalModel? final, IEnumerable<RegisteredModel> bundles) =>
+    public static (string Href, string Label)? FinalBundle(Nachos.Shared.Bundle.FinalModel? final, IEnumerable<RegisteredModel> bundles) =>
         final is null ? null
         : bundles.Where(m => m.SourceTask == final.TaskId).OrderByDescending(m => m.RegisteredAt).FirstOrDefault() is { } model ? Link(model) : null;
 

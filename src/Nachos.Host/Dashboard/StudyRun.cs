@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Nachos.Host.Running;
+using Nachos.Shared.Bundle;
 using Nachos.Shared.Spec;
 using Nachos.Shared.Study;
 using Nachos.Shared.Tasks;
@@ -71,7 +72,7 @@ public sealed class StudyRun
             var later = dir != Directory;
             var spec = later ? RunDirectoryCatalog.LoadSpec(dir) ?? throw new InvalidDataException($"{RunLayout.SpecPath(dir)}: missing") : Spec;
             var report = later ? StudyReport.Read(RunLayout.ReportPath(dir)) : _report;
-            return (Nachos.Shared.Study.FinalModel.Of(spec, report, Nachos.Shared.Splits.SplitPlan.Read(RunLayout.SplitsPath(dir)), later), null);
+            return (FinalModel.Of(spec, report, Nachos.Shared.Splits.SplitPlan.Read(RunLayout.SplitsPath(dir)), later), null);
         }
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or SpecException or System.Text.Json.JsonException)
         {

@@ -1,10 +1,10 @@
-using Nachos.Shared.Bundle;
+using Nachos.Shared.Study;
 using Nachos.Shared.Metrics;
 using Nachos.Shared.Spec;
 using Nachos.Shared.Splits;
 using Nachos.Shared.Tasks;
 
-namespace Nachos.Shared.Study;
+namespace Nachos.Shared.Bundle;
 
 /// <summary>
 /// A study's model to deploy (DACHOS) as its pages state it: what it is, the configuration and epochs the search on all
