@@ -89,7 +89,7 @@ public sealed class ShellTerminalTests(ApiNode node) : IClassFixture<ApiNode>
         using var shell = Shell(home.Path);
         await shell.Until("nachos> ");
         await shell.Type("study watch slow-watched --interval 0.5\r");
-        await shell.Until("slow-watched: trials by score"); // the live view is up
+        await shell.Until("slow-watched: trials ranked within each outer fold"); // the live view is up
         var mark = shell.Mark;
         await shell.Type(PseudoTerminal.CtrlC);
         await shell.Until("(interrupted)", mark);
