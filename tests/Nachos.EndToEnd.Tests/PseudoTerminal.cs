@@ -50,12 +50,19 @@ public sealed class PseudoTerminal : IDisposable
     /// <summary>Waits (up to a minute) until <paramref name="text"/> was drawn after <paramref name="from"/>.</summary>
     public async Task Until(string text, int from = 0)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
+        Assert.True(await Within(text, from, TimeSpan.FromSeconds(60)), $"'{text}' never appeared on the terminal:\n{Screen}");
+    }
+
+    /// <summary>Whether <paramref name="text"/> appears after <paramref name="from"/> within <paramref name="time"/>.</summary>
+    public async Task<bool> Within(string text, int from, TimeSpan time)
+    {
+        var deadline = DateTime.UtcNow + time;
         while (!Screen[from..].Contains(text, StringComparison.Ordinal))
         {
-            Assert.True(DateTime.UtcNow < deadline, $"'{text}' never appeared on the terminal:\n{Screen}");
+            if (DateTime.UtcNow >= deadline) return false;
             await Task.Delay(50);
         }
+        return true;
     }
 
     public async Task Type(string keys)

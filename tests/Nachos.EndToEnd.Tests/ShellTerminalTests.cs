@@ -92,6 +92,11 @@ public sealed class ShellTerminalTests(ApiNode node) : IClassFixture<ApiNode>
         await shell.Until("slow-watched: trials ranked within each outer fold"); // the live view is up
         var mark = shell.Mark;
         await shell.Type(PseudoTerminal.CtrlC);
+        // Under the load of the whole suite a Ctrl-C typed into the pseudo-terminal has been seen to go missing (the watch
+        // kept refreshing; cause not found, see the closing note of 2026-12-05): after 20 s without an answer it is typed
+        // once more, as a user would. A second Ctrl-C that reached a command already stopping would end the shell, and
+        // the test would fail on the prompt below.
+        if (!await shell.Within("(interrupted)", mark, TimeSpan.FromSeconds(20))) await shell.Type(PseudoTerminal.CtrlC);
         await shell.Until("(interrupted)", mark);
         await shell.Until("nachos> ", mark);
         Assert.DoesNotContain("slow-watched: complete", shell.Screen);
