@@ -19,14 +19,16 @@ public sealed class PseudoTerminal : IDisposable
     /// <param name="home">HOME of the program: where the shell keeps its history.</param>
     public PseudoTerminal(string workingDirectory, string home, params string[] args)
     {
-        var start = new ProcessStartInfo("script")
+        // Through env --default-signal=INT: a test run started in the background (nohup … &, a CI runner) ignores SIGINT,
+        // every child inherits that (seen: the suite's testhost has SIGINT in SigIgn), and the shell may not see the Ctrl-C typed.
+        var start = new ProcessStartInfo("env")
         {
             WorkingDirectory = workingDirectory, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
         };
         // A terminal of a person's size: script's own, without a terminal around it, is too short for a live view.
         var command = "stty rows 60 cols 160 && exec "
                       + string.Join(' ', new[] { "dotnet", Path.Combine(AppContext.BaseDirectory, "nachos.dll") }.Concat(args).Select(Quote));
-        foreach (var a in new[] { "-q", "-f", "-e", "-c", command, "/dev/null" }) start.ArgumentList.Add(a);
+        foreach (var a in new[] { "--default-signal=INT", "script", "-q", "-f", "-e", "-c", command, "/dev/null" }) start.ArgumentList.Add(a);
         start.Environment["HOME"] = home;
         start.Environment["TERM"] = "xterm";
         _process = Process.Start(start)!;
