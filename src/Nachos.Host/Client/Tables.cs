@@ -70,7 +70,7 @@ public static class Tables
             table.AddRow([t.Outer.ToString(), t.Rank?.ToString(CultureInfo.InvariantCulture) ?? "-", t.Trial + (t.Chosen ? " [yellow]*[/]" : ""), Markup.Escape(t.FailureKind is { } kind ? $"{t.State} ({kind})" : t.State),
                 $"{t.SplitsEnded} / {t.Splits}", t.Score is null ? "-" : $"{F(t.Score)} ± {F(t.StandardError)}", F(t.Loss),
                 t.MeanBestEpoch is { } e ? e.ToString("F1", CultureInfo.InvariantCulture) : "-",
-                .. trials.Parameters.Select(p => t.Config.GetValueOrDefault(p) is { } v ? Markup.Escape(Short(v)) : "-")]);
+                .. trials.Parameters.Select(p => t.Config.GetValueOrDefault(p) is { } v ? Markup.Escape(Hyperparameters.Show(v)) : "-")]);
         table.Caption((anyChosen ? "[yellow]*[/] chosen for the fold's refit; " : "") + "every value is a mean over the fold's inner validation splits (the refits' outer test metrics: nachos report)");
         return table;
     }
@@ -92,7 +92,4 @@ public static class Tables
 
     /// <summary>host:port of akka.ssl.tcp://system@host:port, which the cluster commands accept as well.</summary>
     private static string HostPort(string address) => address.Contains('@') ? address[(address.IndexOf('@') + 1)..] : address;
-
-    private static string Short(string value) =>
-        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v.ToString("G4", CultureInfo.InvariantCulture) : value;
 }

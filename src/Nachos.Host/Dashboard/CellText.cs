@@ -11,8 +11,4 @@ public static class CellText
 
     /// <summary>For sorting and tests: the exact value, empty when undefined.</summary>
     public static string Exact(double? v) => v is { } x && double.IsFinite(x) ? x.ToString("R", CultureInfo.InvariantCulture) : "";
-
-    /// <summary>A hyperparameter's value for people: a number to four significant digits, anything else as it is.</summary>
-    public static string Parameter(string value) =>
-        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v.ToString("G4", CultureInfo.InvariantCulture) : value;
 }

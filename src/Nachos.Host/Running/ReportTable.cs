@@ -1,4 +1,5 @@
 using System.Globalization;
+using Nachos.Shared.Tasks;
 using Nachos.Shared.Study;
 using Spectre.Console;
 using Nachos.Shared.Metrics;
@@ -8,9 +9,6 @@ namespace Nachos.Host.Running;
 /// <summary>The console rendering of a study report.</summary>
 public static class ReportTable
 {
-    private static string Short(string value) =>
-        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v.ToString("G4", CultureInfo.InvariantCulture) : value;
-
     private static void WriteResult(ResultText result, IAnsiConsole console)
     {
         if (result.Banner is { } banner) console.MarkupLine($"[black on yellow]{Markup.Escape(banner)}[/]");
@@ -107,6 +105,6 @@ public static class ReportTable
         if (calibration is not null) console.MarkupLineInterpolated($"[grey]{calibration.Line()}[/]");
 
         foreach (var s in report.Stability)
-            console.MarkupLineInterpolated($"[grey]chosen {s.Parameter}:[/] {string.Join(", ", s.Chosen.Select(kv => $"{Short(kv.Key)} ×{kv.Value}"))}");
+            console.MarkupLineInterpolated($"[grey]chosen {s.Parameter}:[/] {string.Join(", ", s.Chosen.Select(kv => $"{Hyperparameters.Show(kv.Key)} ×{kv.Value}"))}");
     }
 }

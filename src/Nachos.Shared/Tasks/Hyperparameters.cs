@@ -33,8 +33,11 @@ public sealed record Hyperparameters(ImmutableSortedDictionary<string, string> V
     public override string ToString() => string.Join(", ", Values.Select(kv => $"{kv.Key}={kv.Value}"));
 
     /// <summary>For people: numbers to four significant digits.</summary>
-    public string Display() => string.Join(", ", Values.Select(kv =>
-        $"{kv.Key}={(double.TryParse(kv.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v.ToString("G4", CultureInfo.InvariantCulture) : kv.Value)}"));
+    public string Display() => string.Join(", ", Values.Select(kv => $"{kv.Key}={Show(kv.Value)}"));
+
+    /// <summary>One value for people: a number to four significant digits, anything else as it is.</summary>
+    public static string Show(string value) =>
+        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v.ToString("G4", CultureInfo.InvariantCulture) : value;
 
     public (ModelSpec Model, TrainingSpec Training) ApplyTo(ModelSpec model, TrainingSpec training)
     {
