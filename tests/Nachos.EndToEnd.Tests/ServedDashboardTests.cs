@@ -28,8 +28,10 @@ public sealed class ServedDashboardTests(ApiNode node) : IClassFixture<ApiNode>,
         Assert.Equal("Studies", await page.Locator("h1").InnerTextAsync());
 
         // Submitted after the page was loaded: only its own updates can show it, and they do not reload the page.
+        // One second an epoch (about 40 s in all) so that the study is still running when its own page has loaded,
+        // however slowly the browser gets there under the whole suite's load.
         await page.EvaluateAsync("() => { window.loadedOnce = true; }");
-        Assert.Equal(System.Net.HttpStatusCode.Created, (await node.Submit(ApiNode.Spec("live", 0.3))).StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.Created, (await node.Submit(ApiNode.Spec("live", 1.0))).StatusCode);
         var row = page.Locator("#studies tr[data-study='live']");
         await row.Locator(".badge.running").WaitForAsync(new LocatorWaitForOptions { Timeout = Minute });
         Assert.True(await page.EvaluateAsync<bool>("() => window.loadedOnce === true"));
@@ -39,6 +41,7 @@ public sealed class ServedDashboardTests(ApiNode node) : IClassFixture<ApiNode>,
         await page.WaitForURLAsync(new Uri(node.Url, "/studies/live").AbsoluteUri);
         // The running study's page: its outer folds' progress, then (after its own reloads) the finished study.
         Assert.Equal(2, await page.Locator("#folds tbody tr").CountAsync());
+        Assert.Equal(1, await page.Locator("#state.running").CountAsync()); // still live: its fold table will change
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Browser.Screenshot("served-study-running.png") });
         var first = await page.Locator("#folds").InnerTextAsync();
         await page.EvaluateAsync("() => { window.loadedOnce = true; }");
