@@ -1,3 +1,6 @@
+using System.Net.Http.Json;
+using Nachos.Host.Api;
+using Nachos.Host.Contract;
 using Nachos.Tests;
 using static Nachos.EndToEnd.Tests.Campaign;
 
@@ -35,7 +38,7 @@ public sealed class ClusterTests(PostgresServer postgres)
     }
 
     [Fact]
-    public void Seed_nodes_killed_and_restarted_at_once_on_their_ports_rejoin_and_stay_members()
+    public async Task Seed_nodes_killed_and_restarted_at_once_on_their_ports_rejoin_and_stay_members()
     {
         using var dir = new TempDir();
         using var cluster = new LocalCluster(dir.File("root"), Database("quick_restart"), Both, Both, Worker);
@@ -46,6 +49,9 @@ public sealed class ClusterTests(PostgresServer postgres)
             cluster.Kill(seed);
             Thread.Sleep(1000);
             cluster.Start(seed); // throws if the node exits before it joined
+            // The next seed goes down only once the restarted one is Up: killed while it is still joining, the
+            // worker would count two members, one of them unreachable, and rightly down itself (keep-majority).
+            await WaitForUpMembers(cluster, [0, 1], 3, TimeSpan.FromSeconds(60));
             Thread.Sleep(10_000); // beyond heartbeat pause + stable-after: a suspected node would be downed by now
         }
         for (var i = 0; i < 3; i++)
@@ -92,7 +98,7 @@ public sealed class ClusterTests(PostgresServer postgres)
         cluster.Kill(0);
         Assert.Equal(reference, cluster.WaitForReport(Study, TimeSpan.FromMinutes(3)));
         await AssertExactlyOnce(cluster);
-        Assert.Contains($"study {Study} complete", cluster.Output(1));
+        cluster.WaitForOutput(1, $"study {Study} complete", TimeSpan.FromSeconds(30));
     }
 
     [Fact]
@@ -193,6 +199,34 @@ public sealed class ClusterTests(PostgresServer postgres)
         Assert.True(resumedAt >= 2, attempts[1]);
         // One history row per epoch: the second attempt continued the first instead of repeating it.
         Assert.Equal(31, File.ReadAllLines(Path.Combine(task!, "history.csv")).Length);
+    }
+
+    /// <summary>Waits until each of the given coordinators' APIs lists <paramref name="count"/> members, all up and reachable.</summary>
+    private static async Task WaitForUpMembers(LocalCluster cluster, int[] coordinators, int count, TimeSpan timeout)
+    {
+        var token = File.ReadAllText(Path.Combine(cluster.Root, "api-token")).Trim();
+        var deadline = DateTime.UtcNow + timeout;
+        foreach (var i in coordinators)
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+            http.DefaultRequestHeaders.Authorization = new("Bearer", token);
+            var seen = "its API not started";
+            while (true)
+            {
+                try
+                {
+                    if (cluster.Output(i).Contains("api: http://"))
+                    {
+                        var nodes = (await http.GetFromJsonAsync<NodeList>(new Uri(ApiNode.ApiUrl(cluster.Output(i)), "api/nodes"), ApiJson.Options))!.Nodes;
+                        seen = string.Join(", ", nodes.Select(n => $"{n.Address} {n.Status}{(n.Reachable ? "" : " unreachable")}"));
+                        if (nodes.Count == count && nodes.All(n => n.Status == "up" && n.Reachable)) break;
+                    }
+                }
+                catch (HttpRequestException) { } // the node's API is still starting
+                if (DateTime.UtcNow > deadline) throw new TimeoutException($"node {i} sees [{seen}], not {count} members up, after {timeout}\n{cluster.Logs()}");
+                await Task.Delay(250);
+            }
+        }
     }
 
     private static int CheckpointEpoch(string taskDir)

@@ -200,6 +200,19 @@ public sealed class LocalCluster : IDisposable
     /// <summary>Standard output of node i's current life.</summary>
     public string Output(int i) => _nodes[i]?.Output ?? "";
 
+    /// <summary>Waits until node <paramref name="i"/> has printed <paramref name="text"/> (the study's report is written
+    /// before its completion is journalled and logged, so the line can follow report.json by a moment).</summary>
+    public string WaitForOutput(int i, string text, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!Output(i).Contains(text))
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException(Failure(i, $"node {i} did not print \"{text}\" in {timeout}"));
+            Thread.Sleep(100);
+        }
+        return Output(i);
+    }
+
     private static string Describe(int i, NachosProcess n) =>
         $"--- node {i} ({(n.HasExited ? $"exited with {n.ExitCode}" : "running")}) ---\n{n.Combined}";
 
