@@ -222,7 +222,7 @@ public sealed class ClusterTests(PostgresServer postgres)
                         if (nodes.Count == count && nodes.All(n => n.Status == "up" && n.Reachable)) break;
                     }
                 }
-                catch (HttpRequestException) { } // the node's API is still starting
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { } // its API is starting, or slow under load
                 if (DateTime.UtcNow > deadline) throw new TimeoutException($"node {i} sees [{seen}], not {count} members up, after {timeout}\n{cluster.Logs()}");
                 await Task.Delay(250);
             }

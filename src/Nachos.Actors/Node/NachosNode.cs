@@ -24,14 +24,16 @@ public sealed class NachosNode : IAsyncDisposable
 {
     private readonly RunDirectoryLock? _lock;
     private readonly CampaignKey _key;
+    private readonly IncarnationFence? _fence;
 
-    private NachosNode(ActorSystem system, IActorRef? studies, IActorRef queue, RunDirectoryLock? runLock, CampaignKey key)
+    private NachosNode(ActorSystem system, IActorRef? studies, IActorRef queue, RunDirectoryLock? runLock, CampaignKey key, IncarnationFence? fence)
     {
         System = system;
         Studies = studies;
         Queue = queue;
         _lock = runLock;
         _key = key;
+        _fence = fence;
     }
 
     public ActorSystem System { get; }
@@ -77,9 +79,14 @@ public sealed class NachosNode : IAsyncDisposable
         Directory.CreateDirectory(options.WorkDir);
         var journal = RunLayout.JournalPath(options.WorkDir);
         ActorSystem? system = null;
+        IncarnationFence? fence = null;
         try
         {
             if (options.Postgres is null) PrepareSqlite(journal);
+            // A node alone (no seeds) has no cluster that could still hold its previous incarnation; port 0 is a new address each time.
+            if (options.Seeds.Count > 0 && options.Port != 0)
+                fence = await IncarnationFence.Enter(options.WorkDir, options.Host, options.Port, IncarnationFence.Delay(NodeConfig.Build(options, journal)),
+                    line => Console.Error.WriteLine($"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ} {line}"), stop);
             system = await Join(options, key, journal, stop);
 
             if (options.Is(NodeOptions.Coordinator))
@@ -120,12 +127,13 @@ public sealed class NachosNode : IAsyncDisposable
                 }
                 DrainOnShutdown(system, devices);
             }
-            return new NachosNode(system, studies, queue, runLock, key);
+            return new NachosNode(system, studies, queue, runLock, key, fence);
         }
         catch
         {
             // Started but not ready (stopped, or the queue never answered): leave, so the journal is closed before the lock goes.
             if (system is not null) await CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClusterLeavingReason.Instance);
+            fence?.Dispose();
             runLock?.Dispose();
             key.Dispose();
             throw;
@@ -235,6 +243,7 @@ public sealed class NachosNode : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.ClrExitReason.Instance);
+        _fence?.Dispose();
         _lock?.Dispose();
         _key.Dispose();
     }

@@ -152,6 +152,12 @@ public static class NodeCommand
             Console.Error.WriteLine($"nachos node: {e.Message}; are the seeds up and reachable?");
             return ExitCodes.Failed;
         }
+        catch (Akka.Actor.AskTimeoutException)
+        {
+            // Joined, but the work-queue singleton never answered: the node has left again; a restart tries afresh.
+            Console.Error.WriteLine("nachos node: joined the cluster, but its work queue did not answer within 60 s; the node stopped (restart it)");
+            return ExitCodes.Failed;
+        }
         var cluster = Cluster.Get(node.System);
         Log($"joined as {cluster.SelfAddress} with roles {string.Join(",", roles)}");
         // A full disk (journal or artifacts) makes the node leave, so it stops failing tasks and says why once.
