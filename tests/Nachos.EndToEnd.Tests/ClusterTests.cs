@@ -49,6 +49,7 @@ public sealed class ClusterTests(PostgresServer postgres)
             cluster.Kill(seed);
             Thread.Sleep(1000);
             cluster.Start(seed); // throws if the node exits before it joined
+            Assert.Contains("did not leave the cluster; waiting", cluster.Logs()); // the fence held it back (IncarnationFence)
             // The next seed goes down only once the restarted one is Up: killed while it is still joining, the
             // worker would count two members, one of them unreachable, and rightly down itself (keep-majority).
             await WaitForUpMembers(cluster, [0, 1], 3, TimeSpan.FromSeconds(60));
