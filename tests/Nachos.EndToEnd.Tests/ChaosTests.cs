@@ -23,9 +23,11 @@ public sealed class ChaosTests(PostgresServer postgres, ITestOutputHelper output
         var trials = Setting("NACHOS_CHAOS_TRIALS", 12);
         var nodes = Math.Max(3, Setting("NACHOS_CHAOS_NODES", 4));
         var random = new Random(Setting("NACHOS_CHAOS_SEED", 1));
-        // Soak runs with many kills need slower tasks, or the study ends before the kills do.
+        // Soak runs with many kills need slower tasks, or the study ends before the kills do. A restarted node waits
+        // about 14 s for the cluster to down its previous incarnation (IncarnationFence): at 0.15 s an epoch the study
+        // ended during the second restart.
         var epochSeconds = double.TryParse(Environment.GetEnvironmentVariable("NACHOS_CHAOS_EPOCH_SECONDS"),
-            System.Globalization.CultureInfo.InvariantCulture, out var e) ? e : 0.15;
+            System.Globalization.CultureInfo.InvariantCulture, out var e) ? e : 0.5;
         var (dir, reference) = Campaign.Prepare(epochSeconds, trials);
         using var _ = dir;
         // Three coordinators keep a majority of coordinators through any single failure; the rest are workers.
