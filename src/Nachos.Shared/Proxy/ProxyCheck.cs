@@ -150,6 +150,7 @@ public sealed record ProxyCheckSetting(double? DataFraction, string? DataMethod,
     public string Text() => string.Join("; ", new[]
     {
         DataFraction is { } f ? FormattableString.Invariant($"data {f:P0} by {DataMethod}") : null,
-        NetworkWidth is { } w ? FormattableString.Invariant($"network width {w}, depth {NetworkDepth}") : null,
+        NetworkWidth is null && NetworkDepth is null ? null
+            : "network " + string.Join(", ", new[] { NetworkWidth is { } w ? FormattableString.Invariant($"width {w}") : null, NetworkDepth is { } d ? $"depth {d}" : null }.OfType<string>()),
     }.OfType<string>());
 }
