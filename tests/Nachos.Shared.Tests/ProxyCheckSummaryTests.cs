@@ -13,7 +13,7 @@ public sealed class ProxyCheckSummaryTests
             new InnerEvaluation(proxy, proxy is null ? null : 0.02, proxySeconds, proxy is null ? "crashed" : null));
 
     private static ProxyCheckFile File(IReadOnlyList<ProxyCheckPair> pairs, bool maximise = true, string metric = "auroc") =>
-        new("pc", "/specs/pc.yaml", 1, metric, maximise, "random", 7, 3, 2, new ProxyCheckSetting(null, null, 0.25, null), pairs.Count,
+        new("pc", "/specs/pc.yaml", 1, metric, maximise, "random", 7, 3, 2, new ProxyCheckSetting(null, null, 0.25, 0), pairs.Count,
             ProxyCheck.BootstrapReplicates, pairs, ProxyCheck.Verdict(pairs, maximise, 7));
 
     [Fact]

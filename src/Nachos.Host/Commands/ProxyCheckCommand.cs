@@ -132,7 +132,8 @@ public static class ProxyCheckCommand
             AtomicFile.WriteAllText(page, Dashboard.PageRenderer.Render<Dashboard.ProxyCheckPage>(new Dictionary<string, object?> { [nameof(Dashboard.ProxyCheckPage.Path)] = path }));
             if (format == "json") Console.Out.WriteLine(json);
             else Write(file);
-            AnsiConsole.MarkupLineInterpolated($"wrote {path} and {page}");
+            AnsiConsole.MarkupLineInterpolated($"wrote {path}");
+            AnsiConsole.MarkupLineInterpolated($"page: {page}");
             foreach (var p in pairs)
                 foreach (var (name, e) in new[] { ("full size", p.Full), ("proxy", p.Proxy) })
                     if (e.Failure is { } failure) Console.Error.WriteLine($"configuration {p.Trial}, {name}: {failure}");

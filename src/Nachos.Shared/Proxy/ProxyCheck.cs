@@ -151,6 +151,7 @@ public sealed record ProxyCheckSetting(double? DataFraction, string? DataMethod,
     {
         DataFraction is { } f ? FormattableString.Invariant($"data {f:P0} by {DataMethod}") : null,
         NetworkWidth is null && NetworkDepth is null ? null
-            : "network " + string.Join(", ", new[] { NetworkWidth is { } w ? FormattableString.Invariant($"width {w}") : null, NetworkDepth is { } d ? $"depth {d}" : null }.OfType<string>()),
+            // What shrinks: the spec's defaults (width 1, depth 0) leave that dimension as it is.
+            : "network " + string.Join(", ", new[] { NetworkWidth is { } w and not 1 ? FormattableString.Invariant($"width {w}") : null, NetworkDepth is { } d and not 0 ? $"depth {d}" : null }.OfType<string>()),
     }.OfType<string>());
 }
