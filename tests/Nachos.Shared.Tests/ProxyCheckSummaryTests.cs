@@ -67,6 +67,9 @@ public sealed class ProxyCheckSummaryTests
         var close = ProxyCheckSummary.Sentence(File([Pair(0, 0.80, 0.70, proxySeconds: 0), Pair(1, 0.81, 0.69, proxySeconds: 0)]));
         Assert.Contains("choosing by it costs a regret of 0.01 in auroc, within the full best's SE of 0.02", close);
         Assert.Contains("no speed-up can be stated (the proxy recorded no device-seconds)", close);
+        // A file whose verdict has no SE for the best (hand-edited, say) still reads as a sentence.
+        Assert.Contains("a regret of 0.07 in auroc (the full best has no SE to compare it with)",
+            ProxyCheckSummary.Sentence(file with { Verdict = v with { FullBestStandardError = null } }));
     }
 
     [Fact]
@@ -90,7 +93,8 @@ public sealed class ProxyCheckSummaryTests
         Assert.Equal(file.Pairs.Select(p => p.Config["learning_rate"]), read.Pairs.Select(p => p.Config["learning_rate"]));
 
         foreach (var content in new[] { "{\"pairs\": [ SECRET-TOKEN", "{\"format\": 1, \"study\": \"SECRET-TOKEN\", \"conditions\": []}", "[1, 2]",
-                     "{\"study\": \"SECRET-TOKEN\", \"metric\": \"auroc\", \"proxy\": {}, \"pairs\": [{\"trial\": 0}], \"verdict\": {\"spearman\": {}, \"kendall_tau_b\": {}}}" })
+                     "{\"study\": \"SECRET-TOKEN\", \"metric\": \"auroc\", \"proxy\": {}, \"pairs\": [{\"trial\": 0}], \"verdict\": {\"spearman\": {}, \"kendall_tau_b\": {}}}",
+                     "{\"study\": \"x\", \"pairs\": [{\"trial\": 0, \"config\": {\"a\": \"SECRET-TOKEN\", \"a\": \"2\"}}]}" })
         {
             System.IO.File.WriteAllText(path, content);
             var e = Assert.Throws<InvalidDataException>(() => ProxyCheckFile.Read(path));

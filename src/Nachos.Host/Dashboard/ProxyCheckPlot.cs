@@ -15,7 +15,7 @@ public static partial class Plots
     public static MarkupString? ProxyCheck(string id, ProxyCheckSummary summary)
     {
         var file = summary.File;
-        var paired = summary.Rows.Select(r => r.Pair).Where(p => p is { Full.Score: not null, Proxy.Score: not null }).ToList();
+        var paired = summary.Rows.Select(r => r.Pair).Where(p => p is { Full.Score: { } f, Proxy.Score: { } q } && double.IsFinite(f) && double.IsFinite(q)).ToList();
         if (paired.Count == 0) return null;
         var plot = New();
         var palette = new ScottPlot.Palettes.Category10();
@@ -25,7 +25,7 @@ public static partial class Plots
         points.LegendText = "configuration";
         var ys = paired.Select(p => p.Full.Score!.Value).ToList();
         var v = file.Verdict;
-        if (v.FullBestScore is { } best && v.FullBestStandardError is { } se)
+        if (v.FullBestScore is { } best && v.FullBestStandardError is { } se && double.IsFinite(best + se))
         {
             var edge = file.Maximise ? best - se : best + se;
             var line = plot.Add.HorizontalLine(edge);

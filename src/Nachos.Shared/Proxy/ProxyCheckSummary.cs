@@ -52,11 +52,11 @@ public sealed record ProxyCheckSummary(ProxyCheckFile File, IReadOnlyList<ProxyC
         var v = file.Verdict;
         var proxy = file.Proxy.Text();
         var regret = v.Regret is not { } r ? "no regret can be stated (no configuration was scored by both)"
-            : $"choosing by it costs a regret of {Score(r)} in {file.Metric}" + (v.RegretWithinStandardError switch
+            : $"choosing by it costs a regret of {Score(r)} in {file.Metric}" + ((v.RegretWithinStandardError, v.FullBestStandardError) switch
             {
-                true => $", within the full best's SE of {Score(v.FullBestStandardError!.Value)}",
-                false => $", more than the full best's SE of {Score(v.FullBestStandardError!.Value)}",
-                null => " (the full best has no SE to compare it with)",
+                (true, { } se) => $", within the full best's SE of {Score(se)}",
+                (false, { } se) => $", more than the full best's SE of {Score(se)}",
+                _ => " (the full best has no SE to compare it with)",
             });
         var speed = v.SpeedUp is { } s
             ? $"a speed-up of {s.ToString("0.##", Invariant)}× in device-seconds ({Seconds(v.FullDeviceSeconds)} at full size, {Seconds(v.ProxyDeviceSeconds)} on the proxy)"
