@@ -72,6 +72,14 @@ public sealed class ProxyCheckSummaryTests
             ProxyCheckSummary.Sentence(file with { Verdict = v with { FullBestStandardError = null } }));
     }
 
+    [Theory]
+    [InlineData(null, null, 0.25, 0, "network width 0.25")]
+    [InlineData(null, null, 1.0, -2, "network depth -2")]
+    [InlineData(0.5, "ncc", 0.5, -1, "data 50 % by ncc; network width 0.5, depth -1")]
+    [InlineData(0.3, "random", null, null, "data 30 % by random")]
+    public void The_proxy_is_named_by_what_it_shrinks(double? fraction, string? method, double? width, int? depth, string expected) =>
+        Assert.Equal(expected, new ProxyCheckSetting(fraction, method, width, depth).Text());
+
     [Fact]
     public void A_check_without_two_paired_configurations_says_so()
     {
