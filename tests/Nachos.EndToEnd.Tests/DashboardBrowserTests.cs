@@ -208,30 +208,7 @@ public sealed class DashboardBrowserTests(FinishedStudies studies) : IAsyncLifet
     public async Task Plot_legends_sit_outside_the_data_and_proportion_axes_stay_within_zero_and_one(string which)
     {
         var (page, _) = await Open(which == "torch" ? studies.Torch.Html : studies.Simulated.Html);
-        // ScottPlot's SVG clips the data to the plotting area (its clipPath's rect, in the viewBox's units); tick labels and
-        // the legend are text outside it. A value axis is read off its tick labels (left of the area: y; below it: x) and
-        // the area's edges mapped back to values.
-        var measured = await page.EvaluateAsync<string>(@"() => JSON.stringify(Array.from(document.querySelectorAll('svg#fold-metrics-plot, svg#reliability-plot, svg[id^=roc-], svg[id^=metrics-], svg[id^=validation-curves-]')).map(svg => {
-            const box = svg.getBoundingClientRect(), scale = box.width / svg.viewBox.baseVal.width;
-            const r = svg.querySelector('clipPath rect');
-            const at = (name, origin) => origin + r[name].baseVal.value * scale;
-            const c = { left: at('x', box.left), top: at('y', box.top) };
-            c.right = c.left + r.width.baseVal.value * scale;
-            c.bottom = c.top + r.height.baseVal.value * scale;
-            const texts = Array.from(svg.querySelectorAll('text')).map(t => ({ text: t.textContent.trim(), b: t.getBoundingClientRect() }));
-            const inside = b => b.left < c.right - 1 && b.right > c.left + 1 && b.top < c.bottom - 1 && b.bottom > c.top + 1;
-            const numeric = t => /^-?[0-9.]+$/.test(t.text.replace('\u2212', '-'));
-            const value = t => Number(t.text.replace('\u2212', '-'));
-            return {
-                id: svg.id,
-                texts: texts.length,
-                overData: texts.filter(t => inside(t.b)).map(t => t.text),
-                yTicks: texts.filter(t => numeric(t) && t.b.right <= c.left + 1).map(t => [value(t), (t.b.top + t.b.bottom) / 2]),
-                xTicks: texts.filter(t => numeric(t) && t.b.top >= c.bottom - 1).map(t => [value(t), (t.b.left + t.b.right) / 2]),
-                area: [c.left, c.top, c.right, c.bottom],
-            };
-        }))");
-        var plots = System.Text.Json.JsonSerializer.Deserialize<PlotLayout[]>(measured, new System.Text.Json.JsonSerializerOptions { PropertyNameCaseInsensitive = true })!;
+        var plots = await PlotLayout.Measure(page, "svg#fold-metrics-plot, svg#reliability-plot, svg[id^=roc-], svg[id^=metrics-], svg[id^=validation-curves-]");
         Assert.Contains(plots, p => p.Id == "fold-metrics-plot");
         Assert.Contains(plots, p => p.Id.StartsWith("roc-"));
         if (which == "torch") Assert.Contains(plots, p => p.Id.StartsWith("metrics-"));
@@ -240,34 +217,8 @@ public sealed class DashboardBrowserTests(FinishedStudies studies) : IAsyncLifet
             Assert.True(plot.Area[2] - plot.Area[0] > 100 && plot.Area[3] - plot.Area[1] > 100, $"{plot.Id}: plotting area {string.Join(", ", plot.Area)}");
             Assert.True(plot.Texts > 4, $"{plot.Id}: {plot.Texts} texts");
             Assert.True(plot.OverData.Length == 0, $"{plot.Id}: text over the data: {string.Join(", ", plot.OverData)}");
-            AssertWithinUnit(plot.Id + " y", plot.YTicks, plot.Area[3], plot.Area[1]);
-            if (plot.Id.StartsWith("roc-") || plot.Id == "reliability-plot") AssertWithinUnit(plot.Id + " x", plot.XTicks, plot.Area[0], plot.Area[2]);
+            plot.AssertYWithinUnit();
+            if (plot.Id.StartsWith("roc-") || plot.Id == "reliability-plot") plot.AssertXWithinUnit();
         }
-    }
-
-    /// <summary>
-    /// The values at both ends of an axis, from a line through its lowest and highest tick labels, lie in [0, 1] to within
-    /// 4.5 px (a label's centre sits a few pixels off its tick; the axes before this change ran 7 px or more past 0 or 1).
-    /// </summary>
-    private static void AssertWithinUnit(string axis, double[][] ticks, double start, double end)
-    {
-        Assert.True(ticks.Length >= 2, $"{axis}: {ticks.Length} tick labels");
-        var (a, b) = (ticks.MinBy(t => t[0])!, ticks.MaxBy(t => t[0])!);
-        var perPixel = (b[0] - a[0]) / (b[1] - a[1]);
-        double ValueAt(double pixel) => a[0] + (pixel - a[1]) * perPixel;
-        var (low, high) = (Math.Min(ValueAt(start), ValueAt(end)), Math.Max(ValueAt(start), ValueAt(end)));
-        var tolerance = 4.5 * Math.Abs(perPixel);
-        Assert.True(low >= -tolerance && high <= 1 + tolerance, $"{axis}: the axis runs from {low:F3} to {high:F3} (tolerance {tolerance:F3})");
-    }
-
-    /// <summary>What the page measured of one plot.</summary>
-    private sealed class PlotLayout
-    {
-        public string Id { get; set; } = "";
-        public int Texts { get; set; }
-        public string[] OverData { get; set; } = [];
-        public double[][] YTicks { get; set; } = [];
-        public double[][] XTicks { get; set; } = [];
-        public double[] Area { get; set; } = [];
     }
 }

@@ -26,7 +26,8 @@ namespace Nachos.Host.Commands;
 /// </summary>
 public static class ProxyCheckCommand
 {
-    public const string FileName = "proxy-check.json";
+    /// <summary>The dashboard's proxy-check page (<see cref="Dashboard.ProxyCheckPage"/>), written beside proxy-check.json.</summary>
+    public const string PageName = "proxy-check.html";
 
     public static Command Create()
     {
@@ -125,11 +126,14 @@ public static class ProxyCheckCommand
                 spec.Search.Sampler == SamplerKind.Grid ? "grid" : "random", spec.Seed, plan.Outer[fold].Inner.Count, spec.Training.MaxEpochs,
                 ProxyCheckSetting.Of(spec.Search.Proxy!), count, ProxyCheck.BootstrapReplicates, pairs, verdict);
             var json = JsonSerializer.Serialize(file, FileJson.Options);
-            var path = Path.Combine(outDir, FileName);
+            var path = ProxyCheckFile.PathIn(outDir);
             AtomicFile.WriteAllText(path, json + "\n");
+            var page = Path.Combine(outDir, PageName);
+            AtomicFile.WriteAllText(page, Dashboard.PageRenderer.Render<Dashboard.ProxyCheckPage>(new Dictionary<string, object?> { [nameof(Dashboard.ProxyCheckPage.Path)] = path }));
             if (format == "json") Console.Out.WriteLine(json);
             else Write(file);
             AnsiConsole.MarkupLineInterpolated($"wrote {path}");
+            AnsiConsole.MarkupLineInterpolated($"page: {page}");
             foreach (var p in pairs)
                 foreach (var (name, e) in new[] { ("full size", p.Full), ("proxy", p.Proxy) })
                     if (e.Failure is { } failure) Console.Error.WriteLine($"configuration {p.Trial}, {name}: {failure}");
@@ -237,15 +241,12 @@ public static class ProxyCheckCommand
                 new Text(F($"{p.Full.Seconds:N1}")), new Text(F($"{p.Proxy.Seconds:N1}")));
         }
         AnsiConsole.Write(table);
-        AnsiConsole.WriteLine(F($"Spearman ρ {Value(v.Spearman)}, Kendall τ-b {Value(v.KendallTauB)} over {v.Paired} configurations"));
+        AnsiConsole.WriteLine(F($"Spearman ρ {ProxyCheckSummary.Correlation(v.Spearman)}, Kendall τ-b {ProxyCheckSummary.Correlation(v.KendallTauB)} over {v.Paired} configurations"));
         if (v.Regret is { } r)
             AnsiConsole.WriteLine(F($"regret {r:0.####} (best full {v.FullBestScore:0.####} ± SE {Number(v.FullBestStandardError)}, proxy's choice at full size {v.ProxyChoiceFullScore:0.####})")
                                   + (v.RegretWithinStandardError is { } within ? within ? ": within the SE" : ": more than the SE" : ""));
         AnsiConsole.WriteLine(F($"device-seconds: full {v.FullDeviceSeconds:N1}, proxy {v.ProxyDeviceSeconds:N1}, speed-up {(v.SpeedUp is { } s ? F($"{s:0.##}×") : "n/a")}"));
     }
-
-    private static string Value(Correlation c) =>
-        c.Value is not { } x ? "undefined" : F($"{x:0.###}") + (c.CiLow is { } l && c.CiHigh is { } h ? F($" (95 % CI {l:0.###} to {h:0.###})") : " (no CI)");
 
     private static string Score(double? score, double? se, string? failure) =>
         score is { } s ? F($"{s:0.####}") + (se is { } e ? F($" ± {e:0.####}") : "") : failure is null ? "undefined" : "failed";

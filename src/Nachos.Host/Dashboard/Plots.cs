@@ -205,11 +205,17 @@ public static partial class Plots
     /// <summary>A proportion's axis: the values' range padded by 0.05, cut at 0 and 1 (never a tick outside the metric's range).</summary>
     private static void UnitAxisY(Plot plot, IEnumerable<double> values)
     {
+        var (low, high) = UnitRange(values);
+        plot.Axes.SetLimitsY(low, high);
+    }
+
+    private static (double Low, double High) UnitRange(IEnumerable<double> values)
+    {
         var finite = values.Where(double.IsFinite).DefaultIfEmpty(0.5).ToList();
         var low = Math.Clamp(finite.Min() - 0.05, 0, 1);
         var high = Math.Clamp(finite.Max() + 0.05, 0, 1);
         if (high - low < 0.1) (low, high) = (Math.Max(0, Math.Min(low, high - 0.1)), Math.Min(1, Math.Max(high, low + 0.1)));
-        plot.Axes.SetLimitsY(low, high);
+        return (low, high);
     }
 
     private static Plot New()

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using Nachos.Shared.Files;
 using Nachos.Shared.Search;
 using Nachos.Shared.Seeding;
 using Nachos.Shared.Spec;
@@ -113,7 +115,31 @@ public sealed record ProxyCheckVerdict(int Paired, Correlation Spearman, Correla
 /// <summary>proxy-check.json (docs/search.md, "Checking a proxy").</summary>
 public sealed record ProxyCheckFile(string Study, string Spec, int OuterFold, string Metric, bool Maximise, string Sampler, int Seed,
     int InnerSplits, int MaxEpochs, ProxyCheckSetting Proxy, int Configurations, int BootstrapReplicates,
-    IReadOnlyList<ProxyCheckPair> Pairs, ProxyCheckVerdict Verdict);
+    IReadOnlyList<ProxyCheckPair> Pairs, ProxyCheckVerdict Verdict)
+{
+    public const string FileName = "proxy-check.json";
+
+    public static string PathIn(string dir) => Path.Combine(dir, FileName);
+
+    /// <exception cref="InvalidDataException">Not a proxy-check.json this nachos reads (the message names the file, never its content).</exception>
+    public static ProxyCheckFile Read(string path)
+    {
+        ProxyCheckFile? file;
+        try
+        {
+            file = JsonSerializer.Deserialize<ProxyCheckFile>(File.ReadAllText(path), FileJson.Options);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: not a proxy check ({e.Path ?? "top level"} is malformed)");
+        }
+        // A file of another kind deserialises with its members missing: null here, whatever the annotations say.
+        if (file is not { Study: not null, Metric: not null, Proxy: not null, Pairs: not null, Verdict: { Spearman: not null, KendallTauB: not null } }
+            || file.Pairs.Any(p => p is not { Config: not null, Full: not null, Proxy: not null }))
+            throw new InvalidDataException($"{path}: not a proxy check written by `nachos proxy-check` (pairs or verdict missing)");
+        return file;
+    }
+}
 
 /// <summary>The proxy compared, as the spec gives it.</summary>
 public sealed record ProxyCheckSetting(double? DataFraction, string? DataMethod, double? NetworkWidth, int? NetworkDepth)
@@ -124,6 +150,8 @@ public sealed record ProxyCheckSetting(double? DataFraction, string? DataMethod,
     public string Text() => string.Join("; ", new[]
     {
         DataFraction is { } f ? FormattableString.Invariant($"data {f:P0} by {DataMethod}") : null,
-        NetworkWidth is { } w ? FormattableString.Invariant($"network width {w}, depth {NetworkDepth}") : null,
+        NetworkWidth is null && NetworkDepth is null ? null
+            // What shrinks: the spec's defaults (width 1, depth 0) leave that dimension as it is.
+            : "network " + string.Join(", ", new[] { NetworkWidth is { } w and not 1 ? FormattableString.Invariant($"width {w}") : null, NetworkDepth is { } d and not 0 ? $"depth {d}" : null }.OfType<string>()),
     }.OfType<string>());
 }
