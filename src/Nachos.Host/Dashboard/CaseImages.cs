@@ -142,7 +142,8 @@ public sealed class CaseImages(StudySpec spec)
         return (dst, ow, oh);
     }
 
-    private static byte[] Encode(byte[] pixels, int width, int height, int channels)
+    /// <summary>Interleaved 8-bit pixels (1 channel: grey, else RGB) as a PNG.</summary>
+    public static byte[] Encode(byte[] pixels, int width, int height, int channels)
     {
         using var stream = new MemoryStream();
         new ImageWriter().WritePng(pixels, width, height, channels == 1 ? StbImageWriteSharp.ColorComponents.Grey : StbImageWriteSharp.ColorComponents.RedGreenBlue, stream);
