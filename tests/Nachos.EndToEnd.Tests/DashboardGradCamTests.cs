@@ -7,7 +7,7 @@ using static Nachos.EndToEnd.Tests.StudyFiles;
 
 namespace Nachos.EndToEnd.Tests;
 
-/// <summary>Grad-CAM overlays in the gallery of a TorchSharp model's page, and their cache in the task folder.</summary>
+/// <summary>Grad-CAM overlays in the gallery of a TorchSharp model's page, their cache in the task folder, and the feature map.</summary>
 [Collection(FinishedStudiesCollection.Name)]
 public sealed class DashboardGradCamTests(FinishedStudies studies) : IAsyncLifetime
 {
@@ -77,6 +77,20 @@ public sealed class DashboardGradCamTests(FinishedStudies studies) : IAsyncLifet
     }
 
     [Fact]
+    public void A_torch_model_page_maps_the_features_of_every_test_case_and_rings_its_errors()
+    {
+        var study = studies.Torch;
+        var key = TaskAddress.Refit("tiny", 0);
+        var html = new DashboardRenderer(StudyRun.Load(study.RunDir)).ModelPage(key, new ServedLinks("tiny"));
+        var rows = Predictions(study.RunDir, "o0/refit").Where(r => r.Set == "test").ToList();
+        var wrong = rows.Count(r => (r.PLesion >= 0.5) != (r.Truth == "lesion"));
+        Assert.Contains($"<div class=\"plots\" data-cases=\"{rows.Count}\" data-wrong=\"{wrong}\"><svg id=\"featuremap-{key.Anchor}\"", html);
+        Assert.Contains($"truth: lesion ({rows.Count(r => r.Truth == "lesion")})", html);
+        Assert.Contains("% of variance)", html);
+        Assert.DoesNotContain($"featuremap-unavailable-{key.Anchor}", html);
+    }
+
+    [Fact]
     public void A_simulated_studys_model_page_has_no_heatmap_and_says_why()
     {
         var study = studies.Simulated;
@@ -84,6 +98,8 @@ public sealed class DashboardGradCamTests(FinishedStudies studies) : IAsyncLifet
         var html = new DashboardRenderer(StudyRun.Load(study.RunDir)).ModelPage(key, new ServedLinks("sim"));
         Assert.DoesNotContain("class=\"gradcam\"", html);
         Assert.Contains("trainer is simulated", Element(html, "p", $"gradcam-unavailable-{key.Anchor}"));
+        Assert.Contains("trainer is simulated", Element(html, "p", $"featuremap-unavailable-{key.Anchor}"));
+        Assert.DoesNotContain("<svg id=\"featuremap-", html);
         Assert.False(Directory.Exists(Path.Combine(RunLayout.TaskDirectory(study.RunDir, key), RunLayout.GradCam)));
     }
 

@@ -1,10 +1,6 @@
 using Nachos.Shared.Files;
 using Nachos.Shared.Spec;
-using Nachos.Shared.Splits;
 using Nachos.Shared.Study;
-using Nachos.Shared.TaskProcess;
-using Nachos.Training.Data;
-using Nachos.Training.Engine;
 using Nachos.Training.Explain;
 
 namespace Nachos.Host.Dashboard;
@@ -73,19 +69,9 @@ public static class GradCamGallery
 
     private static IEnumerable<(string SampleId, int Class, byte[] Png)> Compute(StudyRun run, ModelEvaluation model, IReadOnlyList<(string SampleId, int Class)> cases)
     {
-        var spec = run.Spec;
-        var cache = RunLayout.ImageCacheDirectory(run.Directory);
-        var data = DatasetLoader.Load(spec, cases.Select(c => c.SampleId), cache);
-        var taskFile = RunLayout.TaskFilePath(model.Folder);
-        var config = run.Config(model.Key) ?? ChildTaskFile.Read(taskFile).Hyperparameters;
-        var norm = TaskModels.TrainingNormalization(model.Folder, () =>
-        {
-            // The checkpoint kept no statistics: recompute them from the task's training set, as it did.
-            var task = TrainingTasks.Resolve(SplitPlan.Read(RunLayout.SplitsPath(run.Directory)), ChildTaskFile.Read(taskFile), run.Directory, spec.Search);
-            return Normalization.FromTraining(DatasetLoader.Load(spec, task.Train, cache), task.Train);
-        });
-        var (h, w) = (spec.Image.Height, spec.Image.Width);
-        foreach (var g in TaskGradCams.Compute(spec, data, model.Key, model.Folder, config, norm, cases))
+        var (data, config, norm) = TaskInputs.Of(run, model, cases.Select(c => c.SampleId));
+        var (h, w) = (run.Spec.Image.Height, run.Spec.Image.Width);
+        foreach (var g in TaskExplanations.GradCams(run.Spec, data, model.Key, model.Folder, config, norm, cases))
             yield return (g.SampleId, g.Class, CaseImages.Encode(GradCamOverlay.Render(g.Image, g.Map, h, w), w, h, 3));
     }
 

@@ -1,3 +1,4 @@
+using Nachos.Training.Models;
 using Nachos.Training.Torch;
 using TorchSharp;
 using static TorchSharp.torch;

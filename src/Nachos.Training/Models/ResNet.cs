@@ -1,4 +1,3 @@
-using Nachos.Training.Explain;
 using Nachos.Training.Torch;
 using TorchSharp;
 using TorchSharp.Modules;

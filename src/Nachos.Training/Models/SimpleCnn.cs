@@ -1,4 +1,3 @@
-using Nachos.Training.Explain;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

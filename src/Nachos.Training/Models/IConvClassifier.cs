@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace Nachos.Training.Explain;
+namespace Nachos.Training.Models;
 
 /// <summary>
 /// A classification network seen as two halves split after its last convolutional block, for Grad-CAM and feature maps:
