@@ -77,7 +77,7 @@ public sealed class DashboardGradCamTests(FinishedStudies studies) : IAsyncLifet
     }
 
     [Fact]
-    public void A_torch_model_page_maps_the_features_of_every_test_case_and_rings_its_errors()
+    public void A_torch_model_page_maps_the_features_of_every_test_case_by_label_and_site_and_rings_its_errors()
     {
         var study = studies.Torch;
         var key = TaskAddress.Refit("tiny", 0);
@@ -87,6 +87,12 @@ public sealed class DashboardGradCamTests(FinishedStudies studies) : IAsyncLifet
         Assert.Contains($"<div class=\"plots\" data-cases=\"{rows.Count}\" data-wrong=\"{wrong}\"><svg id=\"featuremap-{key.Anchor}\"", html);
         Assert.Contains($"truth: lesion ({rows.Count(r => r.Truth == "lesion")})", html);
         Assert.Contains("% of variance)", html);
+        // The synthetic data's two sites: the same map coloured by site.
+        var sites = File.ReadAllLines(Path.Combine(Path.GetDirectoryName(study.RunDir)!, "data", "manifest.csv")).Skip(1)
+            .Select(l => l.Split(',')).ToDictionary(f => f[0], f => f[4]);
+        Assert.Contains($"<svg id=\"featuremap-site-{key.Anchor}\"", html);
+        foreach (var site in rows.GroupBy(r => sites[r.SampleId]))
+            Assert.Contains($"site: {site.Key} ({site.Count()})", html);
         Assert.DoesNotContain($"featuremap-unavailable-{key.Anchor}", html);
     }
 

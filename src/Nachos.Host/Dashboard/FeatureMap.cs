@@ -4,12 +4,15 @@ using Nachos.Training.Explain;
 
 namespace Nachos.Host.Dashboard;
 
-/// <summary>One case on the feature map: its first two principal components, its true label (as text) and whether the prediction was wrong.</summary>
-public sealed record FeaturePoint(string SampleId, double X, double Y, string Label, bool Wrong);
+/// <summary>One case on the feature map: its first two principal components, its true label (as text), its site (null: none) and whether the prediction was wrong.</summary>
+public sealed record FeaturePoint(string SampleId, double X, double Y, string Label, string? Site, bool Wrong);
 
 /// <summary>A model's feature map: its points, the share of variance the two axes explain, or why there is none.</summary>
 public sealed record FeatureMapView(IReadOnlyList<FeaturePoint> Points, IReadOnlyList<double> VarianceRatio, int Cases, string? Unavailable)
 {
+    /// <summary>Whether the cases come from more than one acquisition site (the map is then also drawn coloured by site).</summary>
+    public bool HasSites => Points.Select(p => p.Site).Distinct().Count() > 1;
+
     public static FeatureMapView None(string why) => new([], [], 0, why);
 }
 
@@ -39,7 +42,8 @@ public static class FeatureMap
             var features = TaskExplanations.PenultimateFeatures(run.Spec, data, model.Key, model.Folder, config, norm, ids);
             var fit = Pca.Fit(features, 2);
             if (fit.Components.Length < 2) return FeatureMapView.None("No feature map: the features have fewer than 2 dimensions.");
-            var points = cases.Select((c, i) => new FeaturePoint(c.Case.SampleId, fit.Scores[i][0], fit.Scores[i][1], Label(model, c.Case.Labels), !c.Correct)).ToList();
+            var points = cases.Select((c, i) => new FeaturePoint(c.Case.SampleId, fit.Scores[i][0], fit.Scores[i][1], Label(model, c.Case.Labels),
+                data.Manifest.ById.GetValueOrDefault(c.Case.SampleId)?.Site, !c.Correct)).ToList();
             return new FeatureMapView(points, fit.ExplainedVarianceRatio, ranked.Count, null);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
