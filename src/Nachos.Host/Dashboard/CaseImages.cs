@@ -123,7 +123,7 @@ public sealed class CaseImages(StudySpec spec)
     }
 
     /// <summary>Box-averages an interleaved image so its longest side is at most <see cref="MaxSide"/>.</summary>
-    private static (byte[] Pixels, int Width, int Height) Shrink(byte[] src, int w, int h, int channels)
+    public static (byte[] Pixels, int Width, int Height) Shrink(byte[] src, int w, int h, int channels)
     {
         var factor = (int)Math.Ceiling(Math.Max(w, h) / (double)MaxSide);
         if (factor <= 1) return (src, w, h);

@@ -72,7 +72,11 @@ public static class GradCamGallery
         var (data, config, norm) = TaskInputs.Of(run, model, cases.Select(c => c.SampleId));
         var (h, w) = (run.Spec.Image.Height, run.Spec.Image.Width);
         foreach (var g in TaskExplanations.GradCams(run.Spec, data, model.Key, model.Folder, config, norm, cases))
-            yield return (g.SampleId, g.Class, CaseImages.Encode(GradCamOverlay.Render(g.Image, g.Map, h, w), w, h, 3));
+        {
+            // At most a thumbnail's size, as the case image beside it: an export holds one per case and model.
+            var (pixels, width, height) = CaseImages.Shrink(GradCamOverlay.Render(g.Image, g.Map, h, w), w, h, 3);
+            yield return (g.SampleId, g.Class, CaseImages.Encode(pixels, width, height, 3));
+        }
     }
 
     private static byte[]? Cached(string path)
