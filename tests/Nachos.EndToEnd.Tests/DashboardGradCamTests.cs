@@ -74,6 +74,16 @@ public sealed class DashboardGradCamTests(FinishedStudies studies) : IAsyncLifet
         var again = new DashboardRenderer(StudyRun.Load(runDir)).ModelPage(key, new ServedLinks("tiny"));
         Assert.Equal(gallery, Element(again, "div", $"gallery-{key.Anchor}"));
         Assert.All(written, w => Assert.Equal(w.Value, File.GetLastWriteTimeUtc(w.Key)));
+
+        // A model without its weights: the page says so and writes nothing.
+        var other = TaskAddress.Refit("tiny", 0);
+        var otherDir = RunLayout.TaskDirectory(runDir, other);
+        File.Delete(RunLayout.ModelPath(otherDir));
+        var missing = new DashboardRenderer(StudyRun.Load(runDir)).ModelPage(other, new ServedLinks("tiny"));
+        Assert.DoesNotContain("class=\"gradcam\"", missing);
+        Assert.Contains("model.pt is missing", Element(missing, "p", $"gradcam-unavailable-{other.Anchor}"));
+        Assert.Contains("has no final model", Element(missing, "p", $"featuremap-unavailable-{other.Anchor}"));
+        Assert.False(Directory.Exists(Path.Combine(otherDir, RunLayout.GradCam)));
     }
 
     [Fact]
