@@ -82,7 +82,7 @@ public sealed class DashboardBrowserTests(FinishedStudies studies) : IAsyncLifet
             "rows => rows.map(r => Array.from(r.querySelectorAll('td')).map(c => c.innerText))");
         Assert.Equal(expected.Select(r => r.Select(v => v.ToString(CultureInfo.InvariantCulture))), shown);
 
-        var images = section.Locator("#gallery-model-o0-refit img");
+        var images = section.Locator("#gallery-model-o0-refit img:not(.gradcam)");
         var count = Predictions(study.RunDir, "o0/refit").Count(r => r.Set == "test");
         Assert.Equal(Math.Min(count, Host.Dashboard.ModelSection.GalleryCases), await images.CountAsync());
         await page.WaitForFunctionAsync("() => Array.from(document.querySelectorAll('#gallery-model-o0-refit img')).every(i => i.complete)");

@@ -123,7 +123,7 @@ public sealed class CaseImages(StudySpec spec)
     }
 
     /// <summary>Box-averages an interleaved image so its longest side is at most <see cref="MaxSide"/>.</summary>
-    private static (byte[] Pixels, int Width, int Height) Shrink(byte[] src, int w, int h, int channels)
+    public static (byte[] Pixels, int Width, int Height) Shrink(byte[] src, int w, int h, int channels)
     {
         var factor = (int)Math.Ceiling(Math.Max(w, h) / (double)MaxSide);
         if (factor <= 1) return (src, w, h);
@@ -142,7 +142,8 @@ public sealed class CaseImages(StudySpec spec)
         return (dst, ow, oh);
     }
 
-    private static byte[] Encode(byte[] pixels, int width, int height, int channels)
+    /// <summary>Interleaved 8-bit pixels (1 channel: grey, else RGB) as a PNG.</summary>
+    public static byte[] Encode(byte[] pixels, int width, int height, int channels)
     {
         using var stream = new MemoryStream();
         new ImageWriter().WritePng(pixels, width, height, channels == 1 ? StbImageWriteSharp.ColorComponents.Grey : StbImageWriteSharp.ColorComponents.RedGreenBlue, stream);

@@ -17,6 +17,8 @@ public sealed class RunDirectoryException(string message) : Exception(message);
 public sealed class StudyRun
 {
     private readonly ConcurrentDictionary<TaskAddress, Lazy<ModelEvaluation>> _models = new();
+    private readonly ConcurrentDictionary<TaskAddress, Lazy<GradCamView>> _gradCams = new();
+    private readonly ConcurrentDictionary<TaskAddress, Lazy<FeatureMapView>> _featureMaps = new();
     private readonly Lazy<CaseImages> _images;
     private readonly Lazy<ResultStatement?> _result;
     private readonly Lazy<TrialTable?> _trialTable;
@@ -141,6 +143,14 @@ public sealed class StudyRun
 
     public ModelEvaluation Model(TaskAddress key) =>
         _models.GetOrAdd(key, k => new Lazy<ModelEvaluation>(() => ModelEvaluation.Load(RunLayout.TaskDirectory(Directory, k), k, Spec.Task))).Value;
+
+    /// <summary>The Grad-CAM overlays of a classification model's gallery cases (<paramref name="shown"/>, the same each time for a model), computed once.</summary>
+    public GradCamView GradCams(ModelEvaluation model, IReadOnlyList<RankedCase> shown) =>
+        _gradCams.GetOrAdd(model.Key, _ => new Lazy<GradCamView>(() => GradCamGallery.Of(this, model, shown))).Value;
+
+    /// <summary>The feature map of a classification model's evaluated cases (<paramref name="ranked"/>, the same each time for a model), computed once.</summary>
+    public FeatureMapView FeatureMap(ModelEvaluation model, IReadOnlyList<RankedCase> ranked) =>
+        _featureMaps.GetOrAdd(model.Key, _ => new Lazy<FeatureMapView>(() => Dashboard.FeatureMap.Of(this, model, ranked))).Value;
 
     /// <summary>
     /// The trial table of a finished study, from its tasks.json as the control API reads it (so it is <c>nachos trial list --format csv</c>'s);

@@ -79,6 +79,9 @@ public static class RunLayout
     /// <summary>A segmentation task's predicted masks (and foreground probability maps), one folder per evaluated set.</summary>
     public const string Masks = "masks";
 
+    /// <summary>The dashboard's cached Grad-CAM overlays of a classification task's gallery cases (PNG, one per case and class).</summary>
+    public const string GradCam = "gradcam";
+
     /// <summary>One line per attempt: when, where and from which checkpoint.</summary>
     public const string AttemptsLog = "attempts.log";
 
@@ -122,6 +125,19 @@ public static class RunLayout
         var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(sampleId)))[..8];
         return Path.Combine(Masks, set, $"{safe}-{hash}");
     }
+    /// <summary>
+    /// A case's cached Grad-CAM overlay: <c>gradcam/{id made safe}-{hash}.png</c>, the hash of the id, the class and
+    /// <paramref name="modelStamp"/> (which names the model.pt it was computed from, so a replaced model is not served stale maps).
+    /// </summary>
+    public static string GradCamPath(string taskDir, string sampleId, int classIndex, string modelStamp)
+    {
+        var safe = new string(sampleId.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_').ToArray());
+        if (safe.Length > 80) safe = safe[..80];
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
+            System.Text.Encoding.UTF8.GetBytes($"{sampleId}\n{classIndex}\n{modelStamp}")))[..12];
+        return Path.Combine(taskDir, GradCam, $"{safe}-{hash}.png");
+    }
+
     public static string MetricsPath(string taskDir) => Path.Combine(taskDir, Metrics);
     public static string ModelPath(string taskDir) => Path.Combine(taskDir, Model);
     public static string BestModelPath(string taskDir) => Path.Combine(taskDir, BestModel);

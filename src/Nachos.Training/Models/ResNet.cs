@@ -11,7 +11,7 @@ namespace Nachos.Training.Models;
 /// get a 3×3 stride-1 stem without max-pooling (as for CIFAR-sized images); larger ones the ImageNet stem. A proxy
 /// network removes <c>shallower</c> blocks from each stage, keeping at least one.
 /// </summary>
-public sealed class ResNet : Module<Tensor, Tensor>
+public sealed class ResNet : Module<Tensor, Tensor>, IConvClassifier
 {
     private readonly Sequential stem;
     private readonly Sequential stages;
@@ -54,6 +54,24 @@ public sealed class ResNet : Module<Tensor, Tensor>
     {
         using var features = stages.forward(stem.forward(x));
         return head.forward(functional.adaptive_avg_pool2d(features, 1).flatten(1));
+    }
+
+    public Tensor LastConvActivation(Tensor input)
+    {
+        using var stemmed = stem.forward(input);
+        return stages.forward(stemmed);
+    }
+
+    public Tensor Classify(Tensor activation)
+    {
+        using var penultimate = Penultimate(activation);
+        return head.forward(penultimate);
+    }
+
+    public Tensor Penultimate(Tensor activation)
+    {
+        using var pooled = functional.adaptive_avg_pool2d(activation, 1);
+        return pooled.flatten(1);
     }
 
     private static Sequential? Shortcut(int inC, int outC, int stride) =>
