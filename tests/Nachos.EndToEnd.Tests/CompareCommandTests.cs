@@ -146,7 +146,7 @@ public sealed class CompareCommandTests(FinishedStudies studies, ApiNode node) :
 
         // A refit's predictions gone: named.
         var copy = dir.File("copy");
-        CopyDirectory(studies.SimulatedB.RunDir, copy);
+        DirectoryCopy.Copy(studies.SimulatedB.RunDir, copy);
         var predictions = RunLayout.PredictionsPath(RunLayout.TaskDirectory(copy, TaskAddress.Refit("simb", 1)));
         File.Delete(predictions);
         Refused(Compare(sim, copy), $"{predictions}: missing (outer fold 1's refit test predictions)");
@@ -191,12 +191,4 @@ public sealed class CompareCommandTests(FinishedStudies studies, ApiNode node) :
         Assert.Contains("at least two study ids", await one.Content.ReadAsStringAsync());
     }
 
-    private static void CopyDirectory(string from, string to)
-    {
-        foreach (var d in Directory.EnumerateDirectories(from, "*", SearchOption.AllDirectories))
-            Directory.CreateDirectory(Path.Combine(to, Path.GetRelativePath(from, d)));
-        Directory.CreateDirectory(to);
-        foreach (var f in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
-            File.Copy(f, Path.Combine(to, Path.GetRelativePath(from, f)));
-    }
 }

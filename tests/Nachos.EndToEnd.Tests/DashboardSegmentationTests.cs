@@ -167,7 +167,7 @@ public sealed class DashboardSegmentationTests(FinishedStudies studies) : IAsync
         var study = studies.Segmentation;
         using var dir = new TempDir();
         var copy = dir.File("run");
-        CopyDirectory(study.RunDir, copy);
+        DirectoryCopy.Copy(study.RunDir, copy);
         var victim = SegPredictions(copy, "o1/refit").First(r => r.Set == "test");
         File.Delete(Path.Combine(copy, "o1/refit", victim.Mask));
 
@@ -186,7 +186,7 @@ public sealed class DashboardSegmentationTests(FinishedStudies studies) : IAsync
 
         using var dir = new TempDir();
         var copy = dir.File("run");
-        CopyDirectory(study.RunDir, copy);
+        DirectoryCopy.Copy(study.RunDir, copy);
         const string header = "outer_fold,set,image,chosen_rule,union,intersection,majority,mean-probability";
         var external = Path.Combine(copy, "ensemble-external.csv");
         File.WriteAllText(external, $"{header},refit_o0,refit_o1,oracle\n,external,a.png,union,0.5,0.5,0.5,0.5,0.5,0.5,0.5\n,external,b.png,union,SECRET-7,0.5,0.5,0.5,0.5,0.5,0.5\n");
@@ -241,12 +241,4 @@ public sealed class DashboardSegmentationTests(FinishedStudies studies) : IAsync
         Assert.All(requests, url => Assert.True(url.StartsWith("file:", StringComparison.Ordinal) || url.StartsWith("data:", StringComparison.Ordinal), $"requested {url}"));
     }
 
-    private static void CopyDirectory(string from, string to)
-    {
-        foreach (var d in Directory.EnumerateDirectories(from, "*", SearchOption.AllDirectories))
-            Directory.CreateDirectory(Path.Combine(to, Path.GetRelativePath(from, d)));
-        Directory.CreateDirectory(to);
-        foreach (var f in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
-            File.Copy(f, Path.Combine(to, Path.GetRelativePath(from, f)));
-    }
 }

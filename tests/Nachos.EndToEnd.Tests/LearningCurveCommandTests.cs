@@ -12,14 +12,6 @@ namespace Nachos.EndToEnd.Tests;
 [Collection(FinishedStudiesCollection.Name)]
 public sealed class LearningCurveCommandTests(FinishedStudies studies)
 {
-    private static void CopyDirectory(string from, string to)
-    {
-        Directory.CreateDirectory(to);
-        foreach (var d in Directory.EnumerateDirectories(from, "*", SearchOption.AllDirectories))
-            Directory.CreateDirectory(Path.Combine(to, Path.GetRelativePath(from, d)));
-        foreach (var f in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
-            File.Copy(f, Path.Combine(to, Path.GetRelativePath(from, f)));
-    }
 
     [Fact]
     public void A_simulated_study_gets_a_curve_whose_full_point_is_the_refits_and_a_page_section()
@@ -79,7 +71,7 @@ public sealed class LearningCurveCommandTests(FinishedStudies studies)
     {
         using var dir = new TempDir();
         var runDir = dir.File("run");
-        CopyDirectory(studies.Torch.RunDir, runDir);
+        DirectoryCopy.Copy(studies.Torch.RunDir, runDir);
 
         var run = NachosProcess.Run(dir.Path, "learning-curve", runDir, "--fractions", "0.3,0.6");
         Assert.True(run.Code == 0, $"exit {run.Code}\n{run.Output}\n{run.Error}");
@@ -107,7 +99,7 @@ public sealed class LearningCurveCommandTests(FinishedStudies studies)
     {
         using var dir = new TempDir();
         var runDir = dir.File("run");
-        CopyDirectory(studies.Simulated.RunDir, runDir);
+        DirectoryCopy.Copy(studies.Simulated.RunDir, runDir);
         var run = NachosProcess.Run(dir.Path, "learning-curve", runDir, option, value);
         Assert.Equal(2, run.Code);
         Assert.Contains(message, run.Error);

@@ -145,7 +145,7 @@ public sealed class ProxyCheckCommandTests(ProxyCheckRun check, FinishedStudies 
         Assert.True(check.Result.Code == 0, $"exit {check.Result.Code}\n{check.Result.Error}");
         using var dir = new TempDir();
         var runDir = dir.File("sim");
-        CopyDirectory(studies.Simulated.RunDir, runDir);
+        DirectoryCopy.Copy(studies.Simulated.RunDir, runDir);
         var target = ProxyCheckFile.PathIn(runDir);
         string Served() => new DashboardRenderer(StudyRun.Load(runDir)).StudyPage(new ServedLinks("sim"));
 
@@ -180,15 +180,6 @@ public sealed class ProxyCheckCommandTests(ProxyCheckRun check, FinishedStudies 
             Assert.DoesNotContain("SECRET", page);
             Assert.DoesNotContain("proxy-check-table", page);
         }
-    }
-
-    private static void CopyDirectory(string from, string to)
-    {
-        Directory.CreateDirectory(to);
-        foreach (var d in Directory.EnumerateDirectories(from, "*", SearchOption.AllDirectories))
-            Directory.CreateDirectory(Path.Combine(to, Path.GetRelativePath(from, d)));
-        foreach (var f in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
-            File.Copy(f, Path.Combine(to, Path.GetRelativePath(from, f)));
     }
 
     [Fact]

@@ -90,7 +90,7 @@ public sealed class ReportCommandTests(FinishedStudies studies)
 
         // A study id without --host: the study's folder in the campaign directory --root.
         var campaign = dir.File("campaign");
-        CopyDirectory(runDir, Path.Combine(campaign, "studies", "sim"));
+        DirectoryCopy.Copy(runDir, Path.Combine(campaign, "studies", "sim"));
         var byId = NachosProcess.Run(dir.Path, "study", "report", "sim", "--root", campaign, "--format", "json");
         Assert.True(byId.Code == 0, byId.Error);
         Assert.Equal(File.ReadAllText(Path.Combine(runDir, "report.json")).TrimEnd(), byId.Output.TrimEnd());
@@ -99,10 +99,4 @@ public sealed class ReportCommandTests(FinishedStudies studies)
         Assert.Contains(Path.Combine(campaign, "studies", "nope"), unknown.Error);
     }
 
-    private static void CopyDirectory(string from, string to)
-    {
-        foreach (var d in Directory.GetDirectories(from, "*", SearchOption.AllDirectories)) Directory.CreateDirectory(Path.Combine(to, Path.GetRelativePath(from, d)));
-        Directory.CreateDirectory(to);
-        foreach (var f in Directory.GetFiles(from, "*", SearchOption.AllDirectories)) File.Copy(f, Path.Combine(to, Path.GetRelativePath(from, f)));
-    }
 }

@@ -11,21 +11,13 @@ namespace Nachos.EndToEnd.Tests;
 [Collection(FinishedStudiesCollection.Name)]
 public sealed class StressCommandTests(FinishedStudies studies)
 {
-    private static void CopyDirectory(string from, string to)
-    {
-        Directory.CreateDirectory(to);
-        foreach (var d in Directory.EnumerateDirectories(from, "*", SearchOption.AllDirectories))
-            Directory.CreateDirectory(Path.Combine(to, Path.GetRelativePath(from, d)));
-        foreach (var f in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
-            File.Copy(f, Path.Combine(to, Path.GetRelativePath(from, f)));
-    }
 
     [Fact]
     public void The_baseline_equals_the_studys_outer_test_metrics_and_severe_blur_and_noise_change_them()
     {
         using var dir = new TempDir();
         var runDir = dir.File("run");
-        CopyDirectory(studies.Torch.RunDir, runDir);
+        DirectoryCopy.Copy(studies.Torch.RunDir, runDir);
 
         var run = NachosProcess.Run(dir.Path, "stress", runDir, "--transforms", "gaussian-blur,gaussian-noise,jpeg", "--severities", "1,5");
         Assert.True(run.Code == 0, $"exit {run.Code}\n{run.Output}\n{run.Error}");
@@ -92,7 +84,7 @@ public sealed class StressCommandTests(FinishedStudies studies)
         Assert.Contains("spec.yaml: missing (not a run directory?)", empty.Error);
 
         var runDir = dir.File("run");
-        CopyDirectory(studies.Torch.RunDir, runDir);
+        DirectoryCopy.Copy(studies.Torch.RunDir, runDir);
         File.Delete(Path.Combine(runDir, "report.json"));
         var unfinished = NachosProcess.Run(dir.Path, "stress", runDir);
         Assert.Equal(2, unfinished.Code);
