@@ -236,7 +236,7 @@ public static class ProxyCheckCommand
         {
             var mark = p.Trial == v.FullBestTrial ? " [green](best full)[/]" : "";
             mark += p.Trial == v.ProxyChoiceTrial ? " [blue](proxy's choice)[/]" : "";
-            table.AddRow(new Markup($"{p.Trial}: {Markup.Escape(string.Join(", ", p.Config.Select(kv => $"{kv.Key}={kv.Value}")))}{mark}"),
+            table.AddRow(new Markup($"{p.Trial}: {Markup.Escape(string.Join(", ", p.Config.Select(kv => $"{kv.Key}={Hyperparameters.Show(kv.Value)}")))}{mark}"),
                 new Text(Score(p.Full.Score, p.Full.StandardError, p.Full.Failure)), new Text(Score(p.Proxy.Score, p.Proxy.StandardError, p.Proxy.Failure)),
                 new Text(F($"{p.Full.Seconds:N1}")), new Text(F($"{p.Proxy.Seconds:N1}")));
         }
