@@ -1,4 +1,5 @@
 using Nachos.Shared.Bundle;
+using Nachos.Shared.Data;
 using Nachos.Shared.Spec;
 using Nachos.Training.Data;
 using Nachos.Training.Engine;
@@ -79,19 +80,49 @@ public sealed class BundledModel : IDisposable
     public IEnumerable<(IReadOnlyList<string> Ids, float[] Probabilities)> Predict(LoadedDataset data, IReadOnlyList<string> ids)
     {
         using var pipeline = new BatchPipeline(data, ids, Normalization, Manifest.Preprocessing!.BatchSize, null, 0, 0, shuffle: false);
-        foreach (var batch in pipeline.Read())
+        foreach (var batch in pipeline.Read()) yield return Predict(pipeline, batch);
+    }
+
+    /// <summary>
+    /// The probabilities of every image of <paramref name="manifest"/>, in its order, one batch at a time as
+    /// <see cref="Predict(LoadedDataset, IReadOnlyList{string})"/> gives them (the same values), each image read from its
+    /// file with <see cref="DatasetLoader.LoadImage"/> while the network runs on the batch before: reading overlaps the
+    /// forward pass instead of preceding it, and only the batches in flight are held in memory.
+    /// </summary>
+    /// <exception cref="Shared.Data.DataException">An image cannot be read, or is of another channel count than the model's: the
+    /// error <see cref="DatasetLoader.LoadImages"/> gives for the whole manifest, thrown after the batches before it were given.</exception>
+    public IEnumerable<(IReadOnlyList<string> Ids, float[] Probabilities)> Predict(Manifest manifest)
+    {
+        using var pipeline = BatchPipeline.Decoding(manifest, Image, s => DatasetLoader.LoadImage(manifest, s, Image), Normalization,
+            Manifest.Preprocessing!.BatchSize);
+        using var batches = pipeline.Read().GetEnumerator();
+        while (true)
         {
-            float[] probabilities;
-            using (NewDisposeScope())
-            using (no_grad())
+            try
             {
-                var x = Trainer.BatchTensor(batch, Image).to(_device);
-                probabilities = Probabilities(Forward(x)).cpu().data<float>().ToArray();
+                if (!batches.MoveNext()) break;
             }
-            var batchIds = batch.Ids;
-            pipeline.Return(batch);
-            yield return (batchIds, probabilities);
+            catch (InvalidOperationException e) when (e.InnerException is DataException first)
+            {
+                // Reported as a whole decode-first run would report it (the first failing image in manifest order, and how many more).
+                DatasetLoader.LoadImages(manifest, Image);
+                throw first;
+            }
+            yield return Predict(pipeline, batches.Current);
         }
+    }
+
+    private (IReadOnlyList<string> Ids, float[] Probabilities) Predict(BatchPipeline pipeline, Batch batch)
+    {
+        float[] probabilities;
+        using (NewDisposeScope())
+        using (no_grad())
+        {
+            var x = Trainer.BatchTensor(batch, Image).to(_device);
+            probabilities = Probabilities(Forward(x)).cpu().data<float>().ToArray();
+        }
+        pipeline.Return(batch);
+        return (batch.Ids, probabilities);
     }
 
     /// <summary>The network's logits for a normalised batch already on the device (call inside a dispose scope).</summary>
