@@ -50,8 +50,8 @@ public sealed class BundledModel : IDisposable
         try
         {
             model = architecture == Architecture.UNet
-                ? ModelFactory.CreateUNet(image, n.Outputs, n.Depth, n.Width, n.Residual, 0)
-                : ModelFactory.Create(new ModelSpec(architecture, n.Width, null, n.Depth, n.Residual), image, n.Outputs, 0);
+                ? ModelFactory.CreateUNet(image, n.Outputs, n.Depth, n.Width, n.Residual, seed: null)
+                : ModelFactory.Create(new ModelSpec(architecture, n.Width, null, n.Depth, n.Residual), image, n.Outputs, seed: null);
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
