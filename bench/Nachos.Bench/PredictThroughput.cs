@@ -14,8 +14,8 @@ namespace Nachos.Bench;
 /// <summary>
 /// Prediction throughput at 64×64 on the synthetic data, in one process, alternating the two measurements:
 /// (a) through a bundle as <c>nachos predict</c> runs a classifier: read and check the bundle, rebuild the network, read
-/// the manifest, then batch by batch decode the PNGs, normalise, forward, activation (decoding batch k + 1 while batch k
-/// runs), and write the predictions file;
+/// the manifest, then batch by batch decode the PNGs (on all cores), normalise, forward, activation; and write the
+/// predictions file;
 /// (b) the model's forward pass alone (and its activation) on normalised batches already in memory as tensors.
 /// </summary>
 public static class PredictThroughput

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Nachos.Shared.Data;
 using Nachos.Shared.Spec;
 using Nachos.Shared.Seeding;
 
@@ -27,34 +26,18 @@ public sealed class BatchPipeline : IDisposable
 
     public BatchPipeline(LoadedDataset data, IReadOnlyList<string> ids, Normalization norm, int batchSize,
         AugmentationSpec? augmentation, int seed, int epoch, bool shuffle, int startBatch = 0, int prefetch = 4)
-        : this(data, id => data.Images[id], ids, norm, batchSize, augmentation, seed, epoch, shuffle, startBatch, prefetch)
-    {
-    }
-
-    private BatchPipeline(LoadedDataset data, Func<string, float[]> imageOf, IReadOnlyList<string> ids, Normalization norm, int batchSize,
-        AugmentationSpec? augmentation, int seed, int epoch, bool shuffle, int startBatch, int prefetch)
     {
         var order = ids.ToArray();
         if (shuffle) new Random(Seeds.Derive(seed, 11, epoch)).Shuffle(order);
         Batches = Plan(order.Length, batchSize, avoidSingletons: shuffle);
         _pixels = data.PixelsPerImage;
         _queue = new BlockingCollection<Batch>(prefetch);
-        _producer = new Thread(() => Produce(data, imageOf, order, norm, augmentation, seed, epoch, startBatch))
+        _producer = new Thread(() => Produce(data, order, norm, augmentation, seed, epoch, startBatch))
         {
             IsBackground = true, Name = "nachos-batches",
         };
         _producer.Start();
     }
-
-    /// <summary>
-    /// The batches of a manifest's images in manifest order, each image read from its file by <paramref name="decode"/> on
-    /// the background thread as its batch is prepared (no augmentation, no masks), so that reading batch k + 1 overlaps
-    /// whatever the caller does with batch k; nothing is held beyond the batches in flight. A decoding error ends the
-    /// pass: <see cref="Read"/> throws it (wrapped) after the batches prepared before it.
-    /// </summary>
-    public static BatchPipeline Decoding(Manifest manifest, ImageSpec image, Func<Sample, float[]> decode, Normalization norm, int batchSize, int prefetch = 2) =>
-        new(new LoadedDataset(manifest, image, new Dictionary<string, float[]>(), []), id => decode(manifest.ById[id]),
-            manifest.Samples.Select(s => s.Id).ToList(), norm, batchSize, null, 0, 0, shuffle: false, 0, prefetch);
 
     /// <summary>Batch boundaries; when training, a last batch of one is avoided (batch norm needs two).</summary>
     public static IReadOnlyList<(int Start, int Count)> Plan(int n, int batchSize, bool avoidSingletons)
@@ -70,7 +53,7 @@ public sealed class BatchPipeline : IDisposable
         return list;
     }
 
-    private void Produce(LoadedDataset data, Func<string, float[]> imageOf, string[] order, Normalization norm, AugmentationSpec? aug, int seed, int epoch, int startBatch)
+    private void Produce(LoadedDataset data, string[] order, Normalization norm, AugmentationSpec? aug, int seed, int epoch, int startBatch)
     {
         try
         {
@@ -88,7 +71,7 @@ public sealed class BatchPipeline : IDisposable
                 for (var i = 0; i < count; i++)
                 {
                     var id = order[start + i];
-                    var src = imageOf(id);
+                    var src = data.Images[id];
                     var slot = images.AsSpan(i * size, size);
                     var maskSlot = masks is null ? default : masks.AsSpan(i * plane, plane);
                     if (aug is { Any: true })
