@@ -61,7 +61,7 @@ public static partial class PredictCommand
         {
             bundle = BundleFiles.Read(bundlePath);
             manifest = PredictInputs.Resolve(inputs, bundle.Manifest, siteColumn);
-            // A single classifier reads each batch's images while it runs on the batch before (nothing is written until the
+            // A single classifier reads each batch's images just before the batch runs (nothing is written until the
             // end). A fold ensemble's members all predict the same images, and segmentation writes masks as it goes: both
             // decode everything first. The members share the input size (FoldEnsembleManifest); each normalises with its own statistics.
             if (bundle.Members is { } members || SpecNames.Tasks[bundle.Manifest.Task] == TaskKind.Segmentation)
