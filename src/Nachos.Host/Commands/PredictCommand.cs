@@ -21,8 +21,8 @@ namespace Nachos.Host.Commands;
 /// <summary>
 /// <c>nachos predict BUNDLE INPUT... --out FILE</c>: a bundled model's probabilities and predicted label for every image
 /// given (files, folders, manifests), in the predictions format (set <c>predict</c>); for segmentation also each image's
-/// predicted mask and probability map as PNGs under <c>masks/predict/</c> beside FILE. Every input is read and decoded
-/// before anything is written.
+/// predicted mask and probability map as PNGs under <c>masks/predict/</c> beside FILE. Nothing is written before every input is read and
+/// decoded.
 /// </summary>
 public static partial class PredictCommand
 {
@@ -55,14 +55,20 @@ public static partial class PredictCommand
         var outFull = Path.GetFullPath(outFile);
         if (Directory.Exists(outFull)) return ExitCodes.Refuse($"--out {outFile}: is a folder; give the predictions CSV to write");
         LoadedBundle bundle;
-        LoadedDataset data;
+        Manifest manifest;
+        LoadedDataset? data = null;
         try
         {
             bundle = BundleFiles.Read(bundlePath);
-            var manifest = PredictInputs.Resolve(inputs, bundle.Manifest, siteColumn);
-            // A fold ensemble's members share the input size (FoldEnsembleManifest); each normalises with its own statistics.
-            var p = (bundle.Members is { } members ? members[0].Manifest : bundle.Manifest).Preprocessing!;
-            data = Decode(manifest, new ImageSpec(p.Height, p.Width, p.Channels, p.MaxPixels));
+            manifest = PredictInputs.Resolve(inputs, bundle.Manifest, siteColumn);
+            // A single classifier reads each batch's images just before the batch runs (nothing is written until the
+            // end). A fold ensemble's members all predict the same images, and segmentation writes masks as it goes: both
+            // decode everything first. The members share the input size (FoldEnsembleManifest); each normalises with its own statistics.
+            if (bundle.Members is { } members || SpecNames.Tasks[bundle.Manifest.Task] == TaskKind.Segmentation)
+            {
+                var p = (bundle.Members is { } m ? m[0].Manifest : bundle.Manifest).Preprocessing!;
+                data = Decode(manifest, new ImageSpec(p.Height, p.Width, p.Channels, p.MaxPixels));
+            }
         }
         catch (Exception e) when (e is BundleException or DataException)
         {
@@ -73,7 +79,7 @@ public static partial class PredictCommand
             return ExitCodes.Refuse($"cannot read an input ({e.GetType().Name}: {e.Message})");
         }
 
-        if (bundle.Members is { } ensemble) return RunEnsemble(bundle, ensemble, data, outFull, device, siteColumn);
+        if (bundle.Members is { } ensemble) return RunEnsemble(bundle, ensemble, data!, outFull, device, siteColumn);
         BundledModel model;
         try
         {
@@ -85,18 +91,31 @@ public static partial class PredictCommand
         }
         using (model)
         {
-            var ids = data.Manifest.Samples.Select(s => s.Id).ToList();
+            var ids = manifest.Samples.Select(s => s.Id).ToList();
             var clock = Stopwatch.StartNew();
-            var rows = Console.IsOutputRedirected
-                ? Predict(model, data, ids, outFull, _ => { })
-                : AnsiConsole.Progress().Start(ctx =>
-                {
-                    var bar = ctx.AddTask("predicting", maxValue: ids.Count);
-                    return Predict(model, data, ids, outFull, n => bar.Increment(n));
-                });
+            var batches = data is null ? model.Predict(manifest) : model.Predict(data, ids);
+            List<PredictionRow> rows;
+            try
+            {
+                rows = Console.IsOutputRedirected
+                    ? Predict(model, manifest, batches, outFull, _ => { })
+                    : AnsiConsole.Progress().Start(ctx =>
+                    {
+                        var bar = ctx.AddTask("predicting", maxValue: ids.Count);
+                        return Predict(model, manifest, batches, outFull, n => bar.Increment(n));
+                    });
+            }
+            catch (DataException e)
+            {
+                return ExitCodes.Refuse(e.Message);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return ExitCodes.Refuse($"cannot read an input ({e.GetType().Name}: {e.Message})");
+            }
             var m = bundle.Manifest;
             string[] extra = model.Task == TaskKind.Segmentation ? ["mask", "probabilities"] : [];
-            if (siteColumn is not null) (rows, extra) = (WithSites(rows, data.Manifest), [.. extra, SiteMetrics.Column]);
+            if (siteColumn is not null) (rows, extra) = (WithSites(rows, manifest), [.. extra, SiteMetrics.Column]);
             Directory.CreateDirectory(Path.GetDirectoryName(outFull)!);
             PredictionsFile.Write(outFull, model.Task, m.Classes, rows, extra, m.Decision.Threshold);
             var seconds = clock.Elapsed.TotalSeconds;
@@ -172,7 +191,6 @@ public static partial class PredictCommand
         return each;
     }
 
-    /// <summary>Every image decoded as training decodes it, with a progress bar on a terminal.</summary>
     /// <summary>Each row with its image's site (from the manifest's site column; empty for an image given by path).</summary>
     private static List<PredictionRow> WithSites(IEnumerable<PredictionRow> rows, Manifest manifest) =>
         rows.Select(r => r with
@@ -180,6 +198,7 @@ public static partial class PredictCommand
             Extra = new Dictionary<string, string>(r.Extra ?? new Dictionary<string, string>()) { [SiteMetrics.Column] = manifest.ById[r.SampleId].Site ?? "" },
         }).ToList();
 
+    /// <summary>Every image decoded as training decodes it, with a progress bar on a terminal.</summary>
     private static LoadedDataset Decode(Manifest manifest, ImageSpec image)
     {
         if (Console.IsOutputRedirected) return DatasetLoader.LoadImages(manifest, image);
@@ -190,21 +209,22 @@ public static partial class PredictCommand
         });
     }
 
-    private static List<PredictionRow> Predict(BundledModel model, LoadedDataset data, IReadOnlyList<string> ids, string outFile, Action<int> done)
+    private static List<PredictionRow> Predict(BundledModel model, Manifest manifest, IEnumerable<(IReadOnlyList<string> Ids, float[] Probabilities)> batches,
+        string outFile, Action<int> done)
     {
         var rows = new List<PredictionRow>();
         var k = model.OutputsPerImage;
         var segmentation = model.Task == TaskKind.Segmentation;
         var (h, w) = (model.Image.Height, model.Image.Width);
         var outDir = Path.GetDirectoryName(outFile)!;
-        foreach (var (batchIds, probabilities) in model.Predict(data, ids))
+        foreach (var (batchIds, probabilities) in batches)
         {
             for (var i = 0; i < batchIds.Count; i++)
             {
                 var id = batchIds[i];
                 var p = probabilities.AsSpan(i * k, k);
                 if (segmentation) rows.Add(SegmentationRow(model.Manifest.Classes.Count, model.Manifest.Network!.Outputs, id, p.ToArray(), h, w, outDir));
-                else rows.Add(new PredictionRow(id, Set, data.Manifest.ById[id].Labels, p.ToArray().Select(v => (double)v).ToArray()));
+                else rows.Add(new PredictionRow(id, Set, manifest.ById[id].Labels, p.ToArray().Select(v => (double)v).ToArray()));
             }
             done(batchIds.Count);
         }

@@ -1,4 +1,5 @@
 using Nachos.Shared.Bundle;
+using Nachos.Shared.Data;
 using Nachos.Shared.Spec;
 using Nachos.Training.Data;
 using Nachos.Training.Engine;
@@ -49,8 +50,8 @@ public sealed class BundledModel : IDisposable
         try
         {
             model = architecture == Architecture.UNet
-                ? ModelFactory.CreateUNet(image, n.Outputs, n.Depth, n.Width, n.Residual, 0)
-                : ModelFactory.Create(new ModelSpec(architecture, n.Width, null, n.Depth, n.Residual), image, n.Outputs, 0);
+                ? ModelFactory.CreateUNet(image, n.Outputs, n.Depth, n.Width, n.Residual, seed: null)
+                : ModelFactory.Create(new ModelSpec(architecture, n.Width, null, n.Depth, n.Residual), image, n.Outputs, seed: null);
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
@@ -79,19 +80,61 @@ public sealed class BundledModel : IDisposable
     public IEnumerable<(IReadOnlyList<string> Ids, float[] Probabilities)> Predict(LoadedDataset data, IReadOnlyList<string> ids)
     {
         using var pipeline = new BatchPipeline(data, ids, Normalization, Manifest.Preprocessing!.BatchSize, null, 0, 0, shuffle: false);
-        foreach (var batch in pipeline.Read())
+        foreach (var batch in pipeline.Read()) yield return Predict(pipeline, batch);
+    }
+
+    /// <summary>
+    /// The probabilities of every image of <paramref name="manifest"/>, in its order, one batch at a time as
+    /// <see cref="Predict(LoadedDataset, IReadOnlyList{string})"/> gives them (the same values). Each batch's images are read
+    /// from their files (<see cref="DatasetLoader.LoadImage"/>) on all cores just before the batch runs, not beside it: on
+    /// two cores a decoding thread running with libtorch's stalls each parallel kernel on its pre-empted thread. Only
+    /// one batch's images are held in memory.
+    /// </summary>
+    /// <exception cref="DataException">An image cannot be read, or is of another channel count than the model's: the
+    /// error <see cref="DatasetLoader.LoadImages"/> gives for the whole manifest, thrown after the batches before it were given.</exception>
+    public IEnumerable<(IReadOnlyList<string> Ids, float[] Probabilities)> Predict(Manifest manifest)
+    {
+        var (size, plane) = (Image.Channels * Image.Height * Image.Width, Image.Height * Image.Width);
+        var images = Array.Empty<float>();
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount };
+        var index = 0;
+        foreach (var (start, count) in BatchPipeline.Plan(manifest.Samples.Count, Manifest.Preprocessing!.BatchSize, avoidSingletons: false))
         {
-            float[] probabilities;
-            using (NewDisposeScope())
-            using (no_grad())
+            if (images.Length != count * size) images = new float[count * size];
+            try
             {
-                var x = Trainer.BatchTensor(batch, Image).to(_device);
-                probabilities = Probabilities(Forward(x)).cpu().data<float>().ToArray();
+                Parallel.For(0, count, parallel, i =>
+                {
+                    var slot = images.AsSpan(i * size, size);
+                    DatasetLoader.LoadImage(manifest, manifest.Samples[start + i], Image).CopyTo(slot);
+                    Normalization.ApplyInPlace(slot, plane);
+                });
             }
-            var batchIds = batch.Ids;
-            pipeline.Return(batch);
-            yield return (batchIds, probabilities);
+            catch (AggregateException e) when (e.InnerExceptions.OfType<DataException>().FirstOrDefault() is { } first)
+            {
+                // Reported as a whole decode-first run would report it (the first failing image in manifest order, and how many more).
+                DatasetLoader.LoadImages(manifest, Image);
+                throw first;
+            }
+            var ids = manifest.Samples.Skip(start).Take(count).Select(s => s.Id).ToArray();
+            yield return (ids, Run(new Batch(index++, count, images, [], ids)));
         }
+    }
+
+    private (IReadOnlyList<string> Ids, float[] Probabilities) Predict(BatchPipeline pipeline, Batch batch)
+    {
+        var probabilities = Run(batch);
+        pipeline.Return(batch);
+        return (batch.Ids, probabilities);
+    }
+
+    /// <summary>A normalised batch's probabilities: forward and activation on the device, read back.</summary>
+    private float[] Run(Batch batch)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var x = Trainer.BatchTensor(batch, Image).to(_device);
+        return Probabilities(Forward(x)).cpu().data<float>().ToArray();
     }
 
     /// <summary>The network's logits for a normalised batch already on the device (call inside a dispose scope).</summary>

@@ -70,8 +70,7 @@ public static class DatasetLoader
         foreach (var s in manifest.Samples)
         {
             var channels = ImageDecoder.SourceChannels(s.ImagePath);
-            if (channels != image.Channels)
-                throw new DataException($"{Where(manifest, s)}{s.ImagePath}: {(channels == 1 ? "a grayscale" : "a colour")} image; the model takes {image.Channels} channel(s)");
+            if (channels != image.Channels) throw new DataException(Where(manifest, s) + ChannelMismatch(s, image, channels));
         }
         var (images, _, failures) = Decode(manifest.Samples, image, null, progress);
         var failed = manifest.Samples.Where(s => failures.ContainsKey(s.Id)).ToList();
@@ -79,6 +78,29 @@ public static class DatasetLoader
             throw new DataException($"{Where(manifest, failed[0])}{failures[failed[0].Id]}{(failed.Count > 1 ? $" (and {failed.Count - 1} more image(s))" : "")}");
         return new LoadedDataset(manifest, image, images, []);
     }
+
+    /// <summary>
+    /// One image of <paramref name="manifest"/> decoded as <see cref="LoadImages"/> decodes it, with the same checks, from one
+    /// read of its file. Its error names the manifest and line as a decoding failure of <see cref="LoadImages"/> does, but
+    /// is the first of this image only: <see cref="LoadImages"/> on the whole manifest says which error comes first there.
+    /// </summary>
+    public static float[] LoadImage(Manifest manifest, Sample sample, ImageSpec image)
+    {
+        try
+        {
+            return ImageDecoder.Load(sample.ImagePath, image.Channels, image.Height, image.Width, image.MaxPixels, channels =>
+            {
+                if (channels != image.Channels) throw new DataException(ChannelMismatch(sample, image, channels));
+            });
+        }
+        catch (DataException e)
+        {
+            throw new DataException($"{Where(manifest, sample)}{(sample.Line > 0 ? $"line {sample.Line}: " : "")}{e.Message}");
+        }
+    }
+
+    private static string ChannelMismatch(Sample s, ImageSpec image, int channels) =>
+        $"{s.ImagePath}: {(channels == 1 ? "a grayscale" : "a colour")} image; the model takes {image.Channels} channel(s)";
 
     private static string Where(Manifest manifest, Sample s) => s.Line > 0 ? $"{manifest.Source}: " : "";
 

@@ -16,7 +16,10 @@ public static class ImageDecoder
     /// Returns C×H×W floats. A missing or undecodable file, or one whose header declares more than
     /// <paramref name="maxPixels"/> pixels (checked before decoding), is a <see cref="DataException"/> naming it.
     /// </summary>
-    public static float[] Load(string path, int channels, int height, int width, long maxPixels = ImageSpec.DefaultMaxPixels)
+    /// <param name="checkSourceChannels">Given the channels the header declares (as <see cref="SourceChannels"/>) before anything is
+    /// decoded; a <see cref="DataException"/> it throws is the error.</param>
+    public static float[] Load(string path, int channels, int height, int width, long maxPixels = ImageSpec.DefaultMaxPixels,
+        Action<int>? checkSourceChannels = null)
     {
         if (!File.Exists(path)) throw new DataException($"{path}: image file not found");
         ImageResult img;
@@ -25,6 +28,7 @@ public static class ImageDecoder
             using var stream = File.OpenRead(path);
             var info = ImageInfo.FromStream(stream)
                        ?? throw new DataException($"{path}: not a PNG, JPEG or BMP image (unrecognised header)");
+            checkSourceChannels?.Invoke(Channels(info));
             var pixels = (long)info.Width * info.Height;
             if (pixels > maxPixels)
                 throw new DataException($"{path}: the header declares {info.Width} × {info.Height} pixels ({pixels / 1e6:0.#} megapixels), more than image.max_megapixels ({maxPixels / 1e6:0.#})");
@@ -46,8 +50,9 @@ public static class ImageDecoder
     }
 
     /// <summary>The channels of an image's source pixels as its header declares them: 1 (grayscale, with or without alpha) or 3 (colour); errors as <see cref="Load"/>'s.</summary>
-    public static int SourceChannels(string path) =>
-        Header(path).ColorComponents is ColorComponents.Grey or ColorComponents.GreyAlpha ? 1 : 3;
+    public static int SourceChannels(string path) => Channels(Header(path));
+
+    private static int Channels(ImageInfo info) => info.ColorComponents is ColorComponents.Grey or ColorComponents.GreyAlpha ? 1 : 3;
 
     /// <summary>The width and height an image's header declares (nothing decoded); errors as <see cref="Load"/>'s.</summary>
     public static (int Width, int Height) SourceSize(string path)
