@@ -6,7 +6,7 @@ namespace Nachos.Actors.Node;
 /// A node that ended without leaving (kill -9, a crash, a walltime) stays a member of the cluster, unreachable,
 /// until the split-brain resolver downs it. A new incarnation started on the same host:port before then met
 /// Akka's remoting still bound to the old one: a restarted first seed formed a cluster of its own, or a peer
-/// could not reach the new incarnation and the resolver downed both as indirectly connected (ClusterTests, about
+/// could not reach the new incarnation and the resolver downed both as indirectly connected (ClusterTests:
 /// 2 of 7 runs restarting a seed 1 s after its kill; restarting 9 s after, 4 of 4 passed).
 /// So each node marks its host:port in the campaign directory while it runs and removes the mark when it ends
 /// cleanly; a node that finds the mark of an incarnation that did not end cleanly waits until the resolver has
