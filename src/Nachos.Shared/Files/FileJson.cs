@@ -17,4 +17,19 @@ public static class FileJson
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
         Converters = { new HyperparametersJson() },
     };
+
+    /// <summary>Reads a file written with <see cref="Options"/>; null when its JSON is the literal null.</summary>
+    /// <param name="what">What the file should be, for the error ("a proxy check").</param>
+    /// <exception cref="InvalidDataException">Malformed JSON: the message names the file and the JSON path, never the content.</exception>
+    public static T? Read<T>(string path, string what) where T : class
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<T>(File.ReadAllText(path), Options);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: not {what} ({e.Path ?? "top level"} is malformed)");
+        }
+    }
 }

@@ -133,15 +133,7 @@ public sealed record LearningCurveReport(int Format, string Study, string Metric
     /// <exception cref="InvalidDataException">Not a learning-curve.json this nachos reads.</exception>
     public static LearningCurveReport Read(string path)
     {
-        LearningCurveReport? report;
-        try
-        {
-            report = JsonSerializer.Deserialize<LearningCurveReport>(File.ReadAllText(path), FileJson.Options);
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{path}: not a learning curve ({e.Path ?? "top level"} is malformed)");
-        }
+        var report = FileJson.Read<LearningCurveReport>(path, "a learning curve");
         if (report is null || report.Format != FormatVersion || report.Points is null || report.Folds is null)
             throw new InvalidDataException($"{path}: not a learning curve of format {FormatVersion}");
         return report;

@@ -124,15 +124,7 @@ public sealed record ProxyCheckFile(string Study, string Spec, int OuterFold, st
     /// <exception cref="InvalidDataException">Not a proxy-check.json this nachos reads (the message names the file, never its content).</exception>
     public static ProxyCheckFile Read(string path)
     {
-        ProxyCheckFile? file;
-        try
-        {
-            file = JsonSerializer.Deserialize<ProxyCheckFile>(File.ReadAllText(path), FileJson.Options);
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{path}: not a proxy check ({e.Path ?? "top level"} is malformed)");
-        }
+        var file = FileJson.Read<ProxyCheckFile>(path, "a proxy check");
         // A file of another kind deserialises with its members missing: null here, whatever the annotations say.
         if (file is not { Study: not null, Metric: not null, Proxy: not null, Pairs: not null, Verdict: { Spearman: not null, KendallTauB: not null } }
             || file.Pairs.Any(p => p is not { Config: not null, Full: not null, Proxy: not null }))

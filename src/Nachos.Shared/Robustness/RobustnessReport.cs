@@ -77,15 +77,7 @@ public sealed record RobustnessReport(int Format, string Study, string SearchMet
     /// <exception cref="InvalidDataException">Not a robustness.json this nachos reads.</exception>
     public static RobustnessReport Read(string path)
     {
-        RobustnessReport? report;
-        try
-        {
-            report = JsonSerializer.Deserialize<RobustnessReport>(File.ReadAllText(path), FileJson.Options);
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{path}: not a robustness report ({e.Path ?? "top level"} is malformed)");
-        }
+        var report = FileJson.Read<RobustnessReport>(path, "a robustness report");
         if (report is null || report.Format != FormatVersion || report.Baseline is null || report.Conditions is null)
             throw new InvalidDataException($"{path}: not a robustness report of format {FormatVersion}");
         return report;
