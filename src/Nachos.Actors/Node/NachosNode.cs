@@ -84,10 +84,11 @@ public sealed class NachosNode : IAsyncDisposable
         {
             if (options.Postgres is null) PrepareSqlite(journal);
             // A node alone (no seeds) has no cluster that could still hold its previous incarnation; port 0 is a new address each time.
+            var config = NodeConfig.Build(options, journal);
             if (options.Seeds.Count > 0 && options.Port != 0)
-                fence = await IncarnationFence.Enter(options.WorkDir, options.Host, options.Port, IncarnationFence.Delay(NodeConfig.Build(options, journal)),
+                fence = await IncarnationFence.Enter(options.WorkDir, options.Host, options.Port, IncarnationFence.Delay(config),
                     line => Console.Error.WriteLine($"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ} {line}"), stop);
-            system = await Join(options, key, journal, stop);
+            system = await Join(options, config, key, journal, stop);
 
             if (options.Is(NodeOptions.Coordinator))
             {
@@ -148,9 +149,8 @@ public sealed class NachosNode : IAsyncDisposable
     /// (a new UID and new associations), a few times, before it gives up. An admitted node keeps waiting:
     /// restarting it would make the seed remove it before the next incarnation could join.
     /// </summary>
-    private static async Task<ActorSystem> Join(NodeOptions options, CampaignKey key, string journal, CancellationToken stop)
+    private static async Task<ActorSystem> Join(NodeOptions options, Config config, CampaignKey key, string journal, CancellationToken stop)
     {
-        var config = NodeConfig.Build(options, journal);
         if (options.Seeds.Count == 0)
         {
             // A one-node cluster joins itself: no one else to wait for.
