@@ -53,7 +53,15 @@ public sealed class DashboardGradCamTests(FinishedStudies studies) : IAsyncLifet
         var (pcaBox, tsneBox) = (await pcaMap.BoundingBoxAsync(), await tsneMap.BoundingBoxAsync());
         Assert.Equal(pcaBox!.Y, tsneBox!.Y);
         Assert.True(tsneBox.X > pcaBox.X + pcaBox.Width / 2, $"t-SNE map at x {tsneBox.X}, PCA map at x {pcaBox.X}");
-        Assert.True(await page.Locator("#featuremap-tsne-model-o0-refit circle, #featuremap-tsne-model-o0-refit ellipse, #featuremap-tsne-model-o0-refit path").CountAsync() > 0);
+        // A dot per test case, a ring on each wrong prediction's dot, no text over the data.
+        var wrong = rows.Values.Count(r => (r.PLesion >= 0.5) != (r.Truth == "lesion"));
+        var plot = Assert.Single(await PlotLayout.Measure(page, "svg#featuremap-tsne-model-o0-refit"));
+        var dots = plot.Markers.Where(m => m[3] == 1).ToList();
+        var rings = plot.Markers.Where(m => m[3] == 0).ToList();
+        Assert.Equal(rows.Count, dots.Count);
+        Assert.Equal(wrong, rings.Count);
+        Assert.All(rings, r => Assert.Contains(dots, d => Math.Abs(d[0] - r[0]) < 0.5 && Math.Abs(d[1] - r[1]) < 0.5));
+        Assert.True(plot.OverData.Length == 0, $"text over the data: {string.Join(", ", plot.OverData)}");
         await page.Locator("#featuremap-tsne-model-o0-refit").ScreenshotAsync(new LocatorScreenshotOptions { Path = Browser.Screenshot("featuremap-tsne-o0-refit.png") });
         Assert.All(requests, url => Assert.True(url.StartsWith("file:", StringComparison.Ordinal) || url.StartsWith("data:", StringComparison.Ordinal), $"requested {url}"));
     }

@@ -24,8 +24,8 @@ public sealed record TsneFit(double[][] Embedding, double KlDivergence, int Last
 /// (+0.2 when the step reverses, ×0.8 otherwise, at least 0.01), and the stopping checks every 50 iterations (gradient
 /// norm ≤ <see cref="TsneOptions.MinGradientNorm"/>, or no lower KL divergence for <see cref="TsneOptions.IterationsWithoutProgress"/>).
 /// Deterministic: the default start is the PCA scores (<see cref="Pca"/>) scaled so the first column's standard deviation is
-/// 1e-4, as scikit-learn's init="pca" does (it uses a randomized SVD in single precision; this one is exact, so the two
-/// starts agree to about 1e-7 relative and the embeddings may then differ). O(n²) time per iteration and memory.
+/// 1e-4, as scikit-learn's init="pca" does (it uses a randomized SVD in single precision, this one an exact one in double;
+/// as the descent is chaotic, the two then end in different maps of like quality). O(n²) time per iteration and memory.
 /// </summary>
 public static class Tsne
 {

@@ -7,7 +7,7 @@ import numpy as np
 import sklearn
 from scipy.spatial.distance import pdist
 from sklearn.manifold import TSNE, trustworthiness, _utils
-from sklearn.manifold._t_sne import _joint_probabilities, _kl_divergence
+from sklearn.manifold._t_sne import _gradient_descent, _joint_probabilities, _kl_divergence
 
 
 def show(name, values, fmt="{:.17g}"):
@@ -42,3 +42,26 @@ show("run embedding", emb)
 show("run KL", [tsne.kl_divergence_])
 print("run n_iter_:", tsne.n_iter_)
 print("run trustworthiness (5 neighbours): {:.17g}".format(trustworthiness(x, emb, n_neighbors=5)))
+
+# The optimizer step by step (scikit-learn's _gradient_descent on _kl_divergence, as TSNE._tsne calls it). Only short
+# stretches: the descent is chaotic, changing the start by 1e-15 relative moves the points by their whole scale within
+# 50 exaggerated steps, so summing in another order cannot be followed further.
+d2 = ((x[:, None, :] - x[None, :, :]) ** 2).sum(-1)
+p = _joint_probabilities(d2, 5.0, 0)
+common = dict(n_iter_check=50, learning_rate=50, args=[p, 1, 30, 2], kwargs=dict(skip_num_points=0))
+y, err, it = _gradient_descent(_kl_divergence, start.ravel().copy(), 0, 10, n_iter_without_progress=250, momentum=0.5,
+                               **{**common, "args": [p * 12, 1, 30, 2]})
+show("10 exaggerated steps", y)
+print(f"  KL {err!r}, last iteration {it}")
+late_start = np.round(emb, 2)
+show("late start", late_start, "{:g}")
+y, err, it = _gradient_descent(_kl_divergence, late_start.ravel().copy(), 250, 300, n_iter_without_progress=300, momentum=0.8, **common)
+show("steps 250-299", y)
+print(f"  KL {err!r}, last iteration {it}")
+
+# How chaotic: scikit-learn's own final KL divergence and trustworthiness when its start is changed by i * 1e-14.
+runs = [TSNE(n_components=2, perplexity=5, init=start * (1 + i * 1e-14), method="exact", learning_rate=50, n_iter=1000,
+             random_state=0) for i in range(12)]
+embs = [t.fit_transform(x) for t in runs]
+print("perturbed KL:", ", ".join(f"{t.kl_divergence_:.4f}" for t in runs))
+print("perturbed trustworthiness:", ", ".join(f"{trustworthiness(x, e, n_neighbors=5):.4f}" for e in embs))
