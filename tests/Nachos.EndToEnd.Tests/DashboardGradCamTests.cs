@@ -44,6 +44,25 @@ public sealed class DashboardGradCamTests(FinishedStudies studies) : IAsyncLifet
         Assert.True(await page.Locator("#gradcam-legend-model-o0-refit").IsVisibleAsync());
         Assert.Equal(0, await page.Locator("#gradcam-unavailable-model-o0-refit").CountAsync());
         await page.Locator("#gallery-model-o0-refit").ScreenshotAsync(new LocatorScreenshotOptions { Path = Browser.Screenshot("gradcam-o0-refit.png") });
+        // The export's feature map: the t-SNE map drawn beside the PCA one.
+        var pcaMap = page.Locator("#featuremap-model-o0-refit");
+        var tsneMap = page.Locator("#featuremap-tsne-model-o0-refit");
+        await tsneMap.ScrollIntoViewIfNeededAsync();
+        Assert.True(await pcaMap.IsVisibleAsync());
+        Assert.True(await tsneMap.IsVisibleAsync());
+        var (pcaBox, tsneBox) = (await pcaMap.BoundingBoxAsync(), await tsneMap.BoundingBoxAsync());
+        Assert.Equal(pcaBox!.Y, tsneBox!.Y);
+        Assert.True(tsneBox.X > pcaBox.X + pcaBox.Width / 2, $"t-SNE map at x {tsneBox.X}, PCA map at x {pcaBox.X}");
+        // A dot per test case, a ring on each wrong prediction's dot, no text over the data.
+        var wrong = rows.Values.Count(r => (r.PLesion >= 0.5) != (r.Truth == "lesion"));
+        var plot = Assert.Single(await PlotLayout.Measure(page, "svg#featuremap-tsne-model-o0-refit"));
+        var dots = plot.Markers.Where(m => m[3] == 1).ToList();
+        var rings = plot.Markers.Where(m => m[3] == 0).ToList();
+        Assert.Equal(rows.Count, dots.Count);
+        Assert.Equal(wrong, rings.Count);
+        Assert.All(rings, r => Assert.Contains(dots, d => Math.Abs(d[0] - r[0]) < 0.5 && Math.Abs(d[1] - r[1]) < 0.5));
+        Assert.True(plot.OverData.Length == 0, $"text over the data: {string.Join(", ", plot.OverData)}");
+        await page.Locator("#featuremap-tsne-model-o0-refit").ScreenshotAsync(new LocatorScreenshotOptions { Path = Browser.Screenshot("featuremap-tsne-o0-refit.png") });
         Assert.All(requests, url => Assert.True(url.StartsWith("file:", StringComparison.Ordinal) || url.StartsWith("data:", StringComparison.Ordinal), $"requested {url}"));
     }
 
@@ -94,15 +113,25 @@ public sealed class DashboardGradCamTests(FinishedStudies studies) : IAsyncLifet
         var html = new DashboardRenderer(StudyRun.Load(study.RunDir)).ModelPage(key, new ServedLinks("tiny"));
         var rows = Predictions(study.RunDir, "o0/refit").Where(r => r.Set == "test").ToList();
         var wrong = rows.Count(r => (r.PLesion >= 0.5) != (r.Truth == "lesion"));
-        Assert.Contains($"<div class=\"plots\" data-cases=\"{rows.Count}\" data-wrong=\"{wrong}\"><svg id=\"featuremap-{key.Anchor}\"", html);
-        Assert.Contains($"truth: lesion ({rows.Count(r => r.Truth == "lesion")})", html);
+        Assert.Contains($"<div class=\"plots\" data-cases=\"{rows.Count}\" data-wrong=\"{wrong}\" data-tsne-cases=\"{rows.Count}\"><svg id=\"featuremap-{key.Anchor}\"", html);
         Assert.Contains("% of variance)", html);
+        // Next to it, the t-SNE map of the same cases, coloured and ringed the same way.
+        var pca = Element(html, "svg", $"featuremap-{key.Anchor}");
+        var tsne = Element(html, "svg", $"featuremap-tsne-{key.Anchor}");
+        Assert.Contains("t-SNE (perplexity ", tsne);
+        foreach (var map in new[] { pca, tsne })
+        {
+            Assert.Contains($"truth: lesion ({rows.Count(r => r.Truth == "lesion")})", map);
+            Assert.Contains($"truth: normal ({rows.Count(r => r.Truth == "normal")})", map);
+            if (wrong > 0) Assert.Contains($"ringed: wrong prediction ({wrong})", map);
+        }
+        Assert.Contains("distances between clusters", Element(html, "p", $"featuremap-tsne-note-{key.Anchor}"));
         // The synthetic data's two sites: the same map coloured by site.
         var sites = File.ReadAllLines(Path.Combine(Path.GetDirectoryName(study.RunDir)!, "data", "manifest.csv")).Skip(1)
             .Select(l => l.Split(',')).ToDictionary(f => f[0], f => f[4]);
-        Assert.Contains($"<svg id=\"featuremap-site-{key.Anchor}\"", html);
-        foreach (var site in rows.GroupBy(r => sites[r.SampleId]))
-            Assert.Contains($"site: {site.Key} ({site.Count()})", html);
+        foreach (var map in new[] { Element(html, "svg", $"featuremap-site-{key.Anchor}"), Element(html, "svg", $"featuremap-tsne-site-{key.Anchor}") })
+            foreach (var site in rows.GroupBy(r => sites[r.SampleId]))
+                Assert.Contains($"site: {site.Key} ({site.Count()})", map);
         Assert.DoesNotContain($"featuremap-unavailable-{key.Anchor}", html);
     }
 
@@ -115,7 +144,7 @@ public sealed class DashboardGradCamTests(FinishedStudies studies) : IAsyncLifet
         Assert.DoesNotContain("class=\"gradcam\"", html);
         Assert.Contains("trainer is simulated", Element(html, "p", $"gradcam-unavailable-{key.Anchor}"));
         Assert.Contains("trainer is simulated", Element(html, "p", $"featuremap-unavailable-{key.Anchor}"));
-        Assert.DoesNotContain("<svg id=\"featuremap-", html);
+        Assert.DoesNotContain("<svg id=\"featuremap-", html); // neither PCA nor t-SNE
         Assert.False(Directory.Exists(Path.Combine(RunLayout.TaskDirectory(study.RunDir, key), RunLayout.GradCam)));
     }
 
