@@ -13,11 +13,12 @@ return args.FirstOrDefault() switch
     "growth" => await GrowthBenchmark.Run(args.Skip(1).ToArray()),
     "scheduler" => SchedulerSavings.Run(args.Skip(1).ToArray()),
     "proxy" => ProxySpeed.Run(args.Skip(1).ToArray()),
+    "strong-ops" => StrongOpsCost.Run(args.Skip(1).ToArray()),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Nachos.Bench pipeline [--epochs N] [--rounds N] | predict [--rounds N] [--passes N] [--width-percent W] [--patients N] | segmentation [--epochs N] [--rounds N] [--patients N] [--size S] [--width-percent W] [--eval-images N] [--eval-train-epochs N] | task-start [--images N] [--size S] [--rounds N] | orchestration [--tasks N] [--ms D] [--slots S] | journal [--postgres [--no-fsync]] | failover [--rounds N] [--lease-timeout S] [--trainer torch] | cluster-overhead [--ms D] [--rounds N] | growth [--tasks N] | proxy [--epochs N] [--rounds N] [--patients N] | scheduler [--trials N] [--epochs N] [--rounds N] [--patients N]");
+    Console.Error.WriteLine("usage: Nachos.Bench pipeline [--epochs N] [--rounds N] | predict [--rounds N] [--passes N] [--width-percent W] [--patients N] | segmentation [--epochs N] [--rounds N] [--patients N] [--size S] [--width-percent W] [--eval-images N] [--eval-train-epochs N] | task-start [--images N] [--size S] [--rounds N] | orchestration [--tasks N] [--ms D] [--slots S] | journal [--postgres [--no-fsync]] | failover [--rounds N] [--lease-timeout S] [--trainer torch] | cluster-overhead [--ms D] [--rounds N] | growth [--tasks N] | proxy [--epochs N] [--rounds N] [--patients N] | scheduler [--trials N] [--epochs N] [--rounds N] [--patients N] | strong-ops [--size S] [--channels C] [--images N]");
     return 2;
 }

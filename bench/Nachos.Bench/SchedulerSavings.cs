@@ -10,14 +10,14 @@ using Nachos.Tests;
 namespace Nachos.Bench;
 
 /// <summary>
-/// ASHA against the full random search over the same configurations (the random sampler ignores results, so both
-/// searches try the same ones): real TorchSharp training through <c>nachos run</c>, side by side, alternating which runs
-/// first. Device-seconds are the trainer's own clock per task (from the journal's task outcomes); wall time is the whole
+/// ASHA, and ASHA with proxy data, a proxy network and a full-size stage of the top 3 ("all three together"), against
+/// the full random search over the same configurations (the random sampler ignores results, so every search tries the
+/// same ones): real TorchSharp training through <c>nachos run</c>, side by side, rotating which runs first. Device-seconds are the trainer's own clock per task (from the journal's task outcomes); wall time is the whole
 /// run on one device.
 /// </summary>
 internal static class SchedulerSavings
 {
-    private static string Spec(int trials, int epochs, int patients, string? scheduler) => $$"""
+    private static string Spec(int trials, int epochs, int patients, string? scheduler, string? proxy) => $$"""
         name: search
         seed: 11
         task: binary
@@ -36,10 +36,20 @@ internal static class SchedulerSavings
             learning_rate: { type: log-uniform, low: 0.00001, high: 0.3 }
             optimizer: { type: categorical, values: [adam, sgd] }
           {{(scheduler is null ? "" : "scheduler: " + scheduler)}}
+          {{(proxy is null ? "" : "proxy: " + proxy)}}
         execution: { trainer: torch, devices: 1, max_retries: 0, max_failed_trials: 1 }
         """;
 
     private sealed record Cost(double InnerSeconds, double RefitSeconds, int InnerEpochs, int Tasks, double Wall);
+
+    /// <summary>The searches compared, by name: the spec's <c>scheduler:</c> and <c>proxy:</c> lines (none for the full search).</summary>
+    private static readonly (string Name, string? Scheduler, string? Proxy)[] Searches =
+    [
+        ("full", null, null),
+        ("asha", "{ kind: asha, grace_period: 1, reduction_factor: 3 }", null),
+        ("all-three", "{ kind: asha, grace_period: 1, reduction_factor: 3 }",
+            "{ data: { fraction: 0.3, method: ncc }, network: { width: 0.5, depth: -1 }, top_k: 3 }"),
+    ];
 
     public static int Run(string[] args)
     {
@@ -48,12 +58,14 @@ internal static class SchedulerSavings
         var rounds = BenchArgs.Int(args, "--rounds", 1);
         var patients = BenchArgs.Int(args, "--patients", 60);
         using var dir = new TempDir();
-        File.WriteAllText(dir.File("full.yaml"), Spec(trials, epochs, patients, null));
-        File.WriteAllText(dir.File("asha.yaml"), Spec(trials, epochs, patients, "{ kind: asha, grace_period: 1, reduction_factor: 3 }"));
-        Console.WriteLine($"{trials} trials, 2 outer folds × 2 inner splits, max_epochs {epochs}, ASHA grace 1, η 3; load {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
+        foreach (var (name, scheduler, proxy) in Searches)
+            File.WriteAllText(dir.File($"{name}.yaml"), Spec(trials, epochs, patients, scheduler, proxy));
+        Console.WriteLine($"{trials} trials, 2 outer folds × 2 inner splits, max_epochs {epochs}, ASHA grace 1, η 3; all-three adds proxy data (ncc 0.3), " +
+                          $"a proxy network (width 0.5, depth −1) and a full-size stage of the top 3; load {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
         for (var round = 1; round <= rounds; round++)
         {
-            var order = round % 2 == 1 ? new[] { "full", "asha" } : ["asha", "full"];
+            // Each search goes first once every three rounds.
+            var order = Enumerable.Range(0, Searches.Length).Select(i => Searches[(i + round - 1) % Searches.Length].Name).ToList();
             var costs = new Dictionary<string, (Cost Cost, StudyReport Report)>();
             foreach (var name in order)
             {
@@ -68,22 +80,29 @@ internal static class SchedulerSavings
                 costs[name] = (Measure(runDir, clock.Elapsed.TotalSeconds), StudyReport.Read(Path.Combine(runDir, "report.json")));
             }
             var (full, fullReport) = costs["full"];
-            var (asha, ashaReport) = costs["asha"];
-            Console.WriteLine($"round {round} (first: {order[0]})");
-            Console.WriteLine("| search | inner device-s | refit device-s | inner epochs | tasks | wall s |");
-            foreach (var (name, c) in new[] { ("full", full), ("asha", asha) })
+            Console.WriteLine($"round {round} (order: {string.Join(", ", order)}; load {File.ReadAllText("/proc/loadavg").Split(' ')[0]})");
+            Console.WriteLine("| search | inner device-s | refit device-s | inner epochs | tasks | wall s | full / it, device-s | epochs | wall |");
+            foreach (var (name, _, _) in Searches)
+            {
+                var c = costs[name].Cost;
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {name} | {c.InnerSeconds:F1} | {c.RefitSeconds:F1} | {c.InnerEpochs} | {c.Tasks} | {c.Wall:F1} |"));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"inner device-seconds full / asha = {full.InnerSeconds / asha.InnerSeconds:F2}×; epochs {(double)full.InnerEpochs / asha.InnerEpochs:F2}×; wall {full.Wall / asha.Wall:F2}×"));
+                    $"| {name} | {c.InnerSeconds:F1} | {c.RefitSeconds:F1} | {c.InnerEpochs} | {c.Tasks} | {c.Wall:F1} | {full.InnerSeconds / c.InnerSeconds:F2}× | {(double)full.InnerEpochs / c.InnerEpochs:F2}× | {full.Wall / c.Wall:F2}× |"));
+            }
             foreach (var fold in fullReport.Folds)
             {
                 var best = fold.Trials.Single(t => t.Trial == fold.ChosenTrial);
-                var chosen = ashaReport.Folds.Single(f => f.Outer == fold.Outer);
-                // ASHA's choice ran to the end: its score is the full search's score of the same configuration.
-                var sameConfigFull = fold.Trials.Single(t => t.Trial == chosen.ChosenTrial);
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"fold {fold.Outer}: full best t{best.Trial} {best.Score:F4} ± {best.StandardError:F4}; asha chose t{chosen.ChosenTrial} {chosen.InnerScore:F4} (full search's score of it {sameConfigFull.Score:F4}); regret {best.Score - chosen.InnerScore:F4} {(best.Score - chosen.InnerScore <= best.StandardError ? "within" : "outside")} the SE; stopped {chosen.Trials.Count(t => t.Stopped)} of {chosen.Trials.Count}"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"fold {fold.Outer}: full best t{best.Trial} {best.Score:F4} ± {best.StandardError:F4}"));
+                foreach (var (name, _, _) in Searches.Skip(1))
+                {
+                    var chosen = costs[name].Report.Folds.Single(f => f.Outer == fold.Outer);
+                    // Regret at full size: the full search's score of the configuration this search chose (its own inner
+                    // score may be a proxy's or a full-size stage's on the same splits).
+                    var same = fold.Trials.SingleOrDefault(t => t.Config.Equals(chosen.Config));
+                    var regret = best.Score - same?.Score;
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"  {name} chose t{chosen.ChosenTrial} (its score {chosen.InnerScore:F4}; the full search's score of that configuration: {(same is null ? "none" : $"t{same.Trial} {same.Score:F4}")}); " +
+                        $"regret {(regret is { } r ? $"{r:F4} {(r <= best.StandardError ? "within" : "outside")} the SE" : "unknown")}; stopped {chosen.Trials.Count(t => t.Stopped)} of {chosen.Trials.Count}"));
+                }
             }
         }
         return 0;

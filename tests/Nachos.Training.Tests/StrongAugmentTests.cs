@@ -31,7 +31,7 @@ public sealed class StrongAugmentTests(SmallStudy study) : IClassFixture<SmallSt
     {
         var (which, values) = StrongAugmentExpected.Cases[name];
         var expected = values.Split(' ').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
-        var parts = name.Split(' ');
+        var parts = name.Split(" @")[0].Split(' ');
         var channels = int.Parse(parts[0]);
         var (h, w) = which == "small" ? (StrongAugmentExpected.SmallH, StrongAugmentExpected.SmallW) : (StrongAugmentExpected.BigH, StrongAugmentExpected.BigW);
         var img = Image(channels, h, w, which == "small" ? 5 : 11);

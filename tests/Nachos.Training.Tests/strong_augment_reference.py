@@ -165,6 +165,8 @@ def jpeg(img, quality):
     return np.clip(np.rint(rgb), 0, 255)[:, :h, :w] / 255.0
 
 
+VECTOR_CHECKED = {"brightness", "contrast", "tone", "solarize", "posterize", "autocontrast", "equalize", "sharpen", "emboss",
+                  "blur", "green", "hue"}
 SMALL = (6, 7)
 BIG = (13, 19)
 cases = []
@@ -206,6 +208,10 @@ for ch in (3, 1):
         ]
     for name, fn in ops:
         cases.append((f"{ch} {name}", "small", fn(small)))
+    # The 13×19 image as well: rows long enough for the vectorised paths (whole vectors plus a remainder).
+    for name, fn in ops:
+        if name.split()[0] in VECTOR_CHECKED:
+            cases.append((f"{ch} {name} @big", "big", fn(big)))
     for q in (0, 50, 90):
         cases.append((f"{ch} jpeg {q}", "big", jpeg(big, q)))
 

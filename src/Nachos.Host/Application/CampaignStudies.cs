@@ -26,9 +26,9 @@ public sealed class CampaignStudies(string root)
     private readonly ConcurrentDictionary<string, StudyShape> _shapes = new();
     private readonly ConcurrentDictionary<string, StudyReport> _reports = new();
     private readonly ConcurrentDictionary<string, StudyTaskFile> _closed = new();
-    private readonly ConcurrentDictionary<string, Lazy<StudyRun>> _runs = new();
-    private readonly ConcurrentDictionary<string, Lazy<string>> _studyPages = new();
-    private readonly ConcurrentDictionary<string, Lazy<string>> _exports = new();
+    private readonly ConcurrentDictionary<string, Stamped<StudyRun>> _runs = new();
+    private readonly ConcurrentDictionary<string, Stamped<string>> _studyPages = new();
+    private readonly ConcurrentDictionary<string, Stamped<string>> _exports = new();
 
     public string Root => root;
 
@@ -88,23 +88,33 @@ public sealed class CampaignStudies(string root)
         return StudyTaskFile.Read(Directory(id)) is { } read ? _closed[id] = read : null;
     }
 
-    /// <summary>A finished study as the dashboard reads it (its models evaluated on first use, then kept); null before its report exists.</summary>
-    public StudyRun? Run(string id) => Report(id) is null ? null : _runs.GetOrAdd(id, i => new Lazy<StudyRun>(() => StudyRun.Load(Directory(i)))).Value;
+    /// <summary>
+    /// A finished study as the dashboard reads it (its models evaluated on first use, then kept); null before its report exists.
+    /// Read again when a command has since added to its run directory (<see cref="RunDirectoryStamp"/>).
+    /// </summary>
+    public StudyRun? Run(string id) => Report(id) is null ? null : Kept(_runs, id, RunDirectoryStamp.Of(Directory(id)), () => StudyRun.Load(Directory(id)));
 
-    /// <summary>A finished study's served page, rendered once per set of downloads (its plots take tens of milliseconds).</summary>
+    /// <summary>A finished study's served page, rendered once per set of downloads and run-directory stamp (its plots take tens of milliseconds).</summary>
     /// <param name="bundles">The models registered from the study: their bundles are linked for download.</param>
     public string? StudyPage(string id, IReadOnlyList<RegisteredModel> bundles)
     {
         if (Run(id) is not { } run) return null;
         var downloads = StudyDownloads.Of(id, File.Exists(RunLayout.ReportCsvPath(Directory(id))), bundles);
-        var key = id + "\n" + string.Join("\n", downloads.Select(d => d.Href));
+        var key = RunDirectoryStamp.Of(Directory(id)) + "\n" + string.Join("\n", downloads.Select(d => d.Href));
         var finalBundle = StudyDownloads.FinalBundle(run.FinalModel, bundles);
-        return _studyPages.GetOrAdd(key, _ => new Lazy<string>(() => new DashboardRenderer(run).StudyPage(new ServedLinks(id), downloads, finalBundle))).Value;
+        return Kept(_studyPages, id, key, () => new DashboardRenderer(run).StudyPage(new ServedLinks(id), downloads, finalBundle));
     }
 
-    /// <summary>A finished study's report as one self-contained HTML file, rendered once (it takes about half a second).</summary>
+    /// <summary>A finished study's report as one self-contained HTML file, rendered once per run-directory stamp (it takes about half a second).</summary>
     public string? Export(string id) =>
-        Run(id) is { } run ? _exports.GetOrAdd(id, _ => new Lazy<string>(() => new DashboardRenderer(run).Export())).Value : null;
+        Run(id) is { } run ? Kept(_exports, id, RunDirectoryStamp.Of(Directory(id)), () => new DashboardRenderer(run).Export()) : null;
+
+    private sealed record Stamped<T>(string Stamp, Lazy<T> Value);
+
+    /// <summary>The value kept for <paramref name="id"/> under <paramref name="stamp"/>; made (once) when there is none or it was kept under another stamp.</summary>
+    private static T Kept<T>(ConcurrentDictionary<string, Stamped<T>> kept, string id, string stamp, Func<T> make) =>
+        kept.AddOrUpdate(id, _ => new Stamped<T>(stamp, new Lazy<T>(make)),
+            (_, old) => old.Stamp == stamp ? old : new Stamped<T>(stamp, new Lazy<T>(make))).Value.Value;
 
     public bool IsCancelled(string id) => File.Exists(RunLayout.CancelledPath(Directory(id)));
 
