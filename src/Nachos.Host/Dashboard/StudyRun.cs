@@ -180,7 +180,7 @@ public sealed class StudyRun
 
     /// <summary>The configuration a model was trained with: its trial's, or for a refit the fold's chosen one.</summary>
     public Hyperparameters? Config(TaskAddress key) =>
-        (key.IsRefit ? Fold(key.Outer)?.Config : Trial(key.Outer, key.Trial!.Value)?.Config) ?? _liveConfigs.GetValueOrDefault(key);
+        (key.Trial is not { } n ? Fold(key.Outer)?.Config : Trial(key.Outer, n)?.Config) ?? _liveConfigs.GetValueOrDefault(key);
 
     /// <summary>The search metric's column in history.csv.</summary>
     public string HistoryMetricColumn => Spec.Search.Metric == "loss" ? "val_loss" : $"val_{Spec.Search.Metric}";

@@ -110,7 +110,7 @@ public sealed record StudyProgressView(int TasksEnded, int TasksTotal, int Faile
         innerSplits.Select((splits, k) =>
         {
             var fold = tasks.Where(t => t.Outer == k).ToList();
-            var trialsFinished = fold.Where(t => !t.IsRefit && t.Ended).GroupBy(t => t.Trial).Count(g => g.Count() == splits);
+            var trialsFinished = fold.Where(t => !t.IsRefit && !t.IsStress && t.Ended).GroupBy(t => t.Trial).Count(g => g.Count() == splits);
             return new FoldProgress(k, trials * splits + 1,
                 fold.Count(t => t.State == TaskStates.Succeeded), fold.Count(t => t.State == TaskStates.Failed),
                 fold.Count(t => t.State == TaskStates.Running), fold.Count(t => t.State == TaskStates.Pending),
