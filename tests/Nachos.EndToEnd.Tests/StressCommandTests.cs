@@ -93,8 +93,12 @@ public sealed class StressCommandTests(FinishedStudies studies)
         Assert.DoesNotContain("   at ", unfinished.Error);
     }
 
+    /// <summary>
+    /// The stress tests ran as queued tasks (o{k}/stress, leased by the devices, in a task child process), each writing its fold's
+    /// stress.json, and the study built robustness.json from them: <c>nachos run</c> only shows it.
+    /// </summary>
     [Fact]
-    public void A_spec_with_a_robustness_section_makes_nachos_run_stress_test_the_finished_study()
+    public void A_spec_with_a_robustness_section_stress_tests_each_outer_fold_as_a_queued_task()
     {
         using var dir = new TempDir();
         var spec = dir.Write("spec.yaml", RunCommandTests.TorchSpec("robust", "{ max_epochs: 1, batch_size: 16, optimizer: adam, learning_rate: 0.003 }",
@@ -108,5 +112,30 @@ public sealed class StressCommandTests(FinishedStudies studies)
         var report = StudyReport.Read(Path.Combine(runDir, "report.json"));
         Assert.Equal(report.Metrics.Single(m => m.Metric == "auroc").PerFold, robustness.Baseline.Of("auroc")!.PerFold);
         Assert.Contains("worst-case drop of auroc", run.Output);
+        Assert.Equal([0, 1], robustness.Folds);
+        Assert.Null(robustness.Failures);
+        Assert.All(robustness.Conditions, c => Assert.All(c.Metrics, m => Assert.Equal(2, m.PerFold.Count)));
+
+        // One succeeded stress task per outer fold, after its refit, in the study's task list; each left its fold's scores.
+        var tasks = StudyTaskFile.Read(runDir)!.Tasks;
+        Assert.Equal(["robust/o0/stress", "robust/o1/stress"], tasks.Where(t => t.IsStress).Select(t => t.TaskId).Order());
+        Assert.All(tasks.Where(t => t.IsStress), t => Assert.Equal((TaskStates.Succeeded, 1), (t.State, t.Attempts)));
+        Assert.Equal(2, tasks.Count(t => t.IsRefit));
+        foreach (var k in new[] { 0, 1 })
+        {
+            var folder = Path.Combine(runDir, $"o{k}", "stress");
+            Assert.True(File.Exists(Path.Combine(folder, "attempts.log")), $"o{k}/stress ran in no task process");
+            var fold = StressFold.Read(Path.Combine(folder, "stress.json"));
+            Assert.Equal(k, fold.Outer);
+            Assert.Equal([("none", 0), ("jpeg", 5), ("downscale", 5)], fold.Conditions.Select(c => (c.Transform, c.Severity)));
+            Assert.NotEmpty(fold.Conditions[0].Predictions!);
+            Assert.All(fold.Conditions, c => Assert.Equal(fold.Conditions[0].Predictions!.Select(p => p.SampleId), c.Predictions!.Select(p => p.SampleId)));
+        }
+
+        // nachos stress on the finished study scores the same way, in its own process: the same numbers.
+        var queued = File.ReadAllText(Path.Combine(runDir, "robustness.json"));
+        var again = NachosProcess.Run(dir.Path, "stress", runDir, "--transforms", "jpeg,downscale", "--severities", "5");
+        Assert.True(again.Code == 0, $"exit {again.Code}\n{again.Output}\n{again.Error}");
+        Assert.Equal(queued, File.ReadAllText(Path.Combine(runDir, "robustness.json")));
     }
 }

@@ -85,8 +85,9 @@ public static class TaskCommand
                 cancel.Cancel();
             }) { IsBackground = true }.Start();
         }
-        if (stress) return Stress(task, spec, data, training, context.TaskDirectory(task.Address()), device, cancel.Token);
-        RecordAttempt(training.Directory, device, parentPid);
+        var directory = stress ? context.TaskDirectory(task.Address()) : training.Directory;
+        RecordAttempt(directory, device, parentPid);
+        if (stress) return Stress(task, spec, data, training, directory, cancel.Token, device);
         try
         {
             var torchDevice = device.StartsWith("cuda", StringComparison.Ordinal) ? device.Replace("cuda", "cuda:") : "cpu";
@@ -109,7 +110,7 @@ public static class TaskCommand
     /// A stress task: the fold's refit scored on its outer test fold unshifted and under the spec's <c>robustness:</c> shifts, on CPU as
     /// <c>nachos stress</c> does. An evaluation only: an interrupted attempt starts over, with the same result.
     /// </summary>
-    private static int Stress(TaskSpec task, StudySpec spec, LoadedDataset data, TrainingTask refit, string directory, string device, CancellationToken cancel)
+    private static int Stress(TaskSpec task, StudySpec spec, LoadedDataset data, TrainingTask refit, string directory, CancellationToken cancel, string device)
     {
         var robustness = spec.Robustness ?? throw new TaskFailedException(FailureKind.SpecError, $"{task.TaskId}: the study spec has no robustness section");
         var selection = StressSelection.Parse(robustness.Transforms, robustness.Severities, "robustness.transforms", "robustness.severities");
