@@ -1,5 +1,6 @@
 using Nachos.Shared.Data;
 using Nachos.Shared.Predictions;
+using Nachos.Shared.Seeding;
 using Nachos.Shared.Spec;
 using Nachos.Shared.Study;
 
@@ -7,8 +8,9 @@ namespace Nachos.Shared.Robustness;
 
 /// <summary>
 /// The simulated trainer's stress test (tests and benchmarks of the orchestration), reading no image: the baseline is the refit's
-/// own test predictions, and each shift pulls them toward chance by w = severity / 6 × (1 + the shift's index) / 8, a deterministic
-/// loss that grows with the severity.
+/// own test predictions, and each shift blends them with noise, p ↦ (1 − w)·p + w·u with w = severity / 6 × (1 + the shift's index) / 8
+/// and u drawn per image, shift and severity (a distribution over the classes; per label for multi-label), a deterministic loss that
+/// grows with the severity.
 /// </summary>
 public static class SimulatedStress
 {
@@ -23,7 +25,6 @@ public static class SimulatedStress
         var baseline = table.Rows.Where(r => r.Set == "test")
             .Select(r => new Prediction(r.SampleId, manifest.ById[r.SampleId].Labels, manifest.Classes.Select(c => r.Probabilities[column[c]]).ToArray()))
             .ToList();
-        var chance = manifest.Task == TaskKind.Multilabel ? 0.5 : 1.0 / manifest.Classes.Count;
         var kinds = Enum.GetValues<ShiftKind>().Length;
         var scores = new List<StressScore> { new(ShiftCondition.None, 0, baseline, null) };
         foreach (var kind in selection.Transforms)
@@ -31,8 +32,20 @@ public static class SimulatedStress
             {
                 var w = severity / (Shifts.Severities + 1.0) * (1 + (int)kind) / kinds;
                 scores.Add(new StressScore(Shifts.NameOf(kind), severity,
-                    baseline.Select(p => p with { Probabilities = p.Probabilities.Select(x => (1 - w) * x + w * chance).ToArray() }).ToList(), null));
+                    baseline.Select(p => p with { Probabilities = Blend(p, manifest.Task, Shifts.NameOf(kind), severity, w) }).ToList(), null));
             }
         return new StressFold(StressFold.FormatVersion, outer, scores);
+    }
+
+    private static double[] Blend(Prediction p, TaskKind task, string shift, int severity, double w)
+    {
+        var rng = new SplitMix(Seeds.Hash($"{p.SampleId}/{shift}/{severity}"));
+        var u = p.Probabilities.Select(_ => rng.NextDouble()).ToArray();
+        if (task != TaskKind.Multilabel)
+        {
+            var sum = u.Sum();
+            for (var i = 0; i < u.Length; i++) u[i] /= sum;
+        }
+        return p.Probabilities.Select((x, i) => (1 - w) * x + w * u[i]).ToArray();
     }
 }
