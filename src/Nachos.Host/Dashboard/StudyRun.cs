@@ -164,7 +164,7 @@ public sealed class StudyRun
         {
             if (_report is null || StudyTaskFile.Read(Directory) is not { } tasks) return null;
             var plan = Nachos.Shared.Splits.SplitPlan.Read(RunLayout.SplitsPath(Directory));
-            var shape = new Application.StudyShape(Spec, plan.InnerSplitsPerFold);
+            var shape = Application.StudyShape.Of(Spec, plan);
             var list = new Contract.TrialList(StudyId, Spec.Search.Metric, TrialRows.Score, Application.StudyViews.TrialInfos(_report, shape, tasks.Tasks, null, TrialRows.Score));
             return Application.StudyViews.Table(list);
         }
