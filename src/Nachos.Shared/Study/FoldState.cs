@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Nachos.Shared.Search;
 using Nachos.Shared.Spec;
 using Nachos.Shared.Splits;
@@ -25,6 +26,7 @@ public sealed record StressFinished(TaskOutcome Outcome) : FoldEvent;
 public sealed record FoldFailed(string Reason) : FoldEvent;
 
 /// <summary>What an outer fold reports to its study.</summary>
+/// <param name="StressFailure">Why its refit's stress test failed (the fold does not fail with it); null when it did not, or there was none.</param>
 public sealed record FoldResult(
     int Outer,
     int? ChosenTrial,
@@ -35,7 +37,7 @@ public sealed record FoldResult(
     IReadOnlyDictionary<string, double?> TestMetrics,
     IReadOnlyList<TrialResult> Trials,
     string? Failure,
-    string? StressFailure = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? StressFailure = null);
 
 /// <summary>
 /// One outer fold's search: up to P trials in flight; trial n starts only when every trial below n − P

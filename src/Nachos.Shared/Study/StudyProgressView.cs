@@ -108,7 +108,7 @@ public sealed record StudyProgressView(int TasksEnded, int TasksTotal, int Faile
         new(tasks.Count(t => t.Ended), PlannedTasks(trials, innerSplits, stressed), tasks.Count(t => t.State == TaskStates.Failed),
             FoldsOf(tasks, trials, innerSplits, stressed),
             tasks.Where(t => t.State == TaskStates.Running)
-                .OrderBy(t => t.Outer).ThenBy(t => t.IsRefit).ThenBy(t => t.Trial).ThenBy(t => t.Inner)
+                .OrderBy(t => t.Outer).ThenBy(t => t.IsStress).ThenBy(t => t.IsRefit).ThenBy(t => t.Trial).ThenBy(t => t.Inner)
                 .Select(t => new RunningTask(t.TaskId, t.Outer, t.Attempts, t.Progress?.Epoch, t.Progress?.MaxEpochs))
                 .ToList(),
             tasks.Where(t => t.Seconds is not null).Select(t => t.Seconds!.Value).DefaultIfEmpty(double.NaN).Average() is var m && !double.IsNaN(m) ? m : null,
