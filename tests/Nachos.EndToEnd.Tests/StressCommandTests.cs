@@ -138,4 +138,37 @@ public sealed class StressCommandTests(FinishedStudies studies)
         Assert.True(again.Code == 0, $"exit {again.Code}\n{again.Output}\n{again.Error}");
         Assert.Equal(queued, File.ReadAllText(Path.Combine(runDir, "robustness.json")));
     }
+
+    /// <summary>
+    /// <c>kill -9</c> of <c>nachos run</c> while outer fold 0's stress task runs: the run started again leases it again, runs it
+    /// from the start (a second attempt in its attempts.log) and ends with the complete robustness.json.
+    /// </summary>
+    [Fact]
+    public void Kill_9_during_a_stress_task_then_rerun_stress_tests_it_again_and_completes_robustness_json()
+    {
+        using var dir = new TempDir();
+        var spec = dir.Write("spec.yaml", RunCommandTests.TorchSpec("robust", "{ max_epochs: 1, batch_size: 16, optimizer: adam, learning_rate: 0.003 }",
+            "{ trials: 1, parallelism: 1 }", "{ trainer: torch, executor: subprocess, devices: 1 }") + "\nrobustness: {}\n");
+        var runDir = dir.File("run");
+        var stress = Path.Combine(runDir, "o0", "stress");
+        using (var run = new NachosProcess(dir.Path, "run", spec, "--run-dir", runDir))
+        {
+            var deadline = DateTime.UtcNow.AddMinutes(5);
+            while (DateTime.UtcNow < deadline && !File.Exists(Path.Combine(stress, "attempts.log")) && !run.HasExited) Thread.Sleep(10);
+            Assert.True(File.Exists(Path.Combine(stress, "attempts.log")), $"the stress task did not start\n{run.Output}\n{run.Error}");
+            Assert.False(File.Exists(Path.Combine(stress, "result.json")), "the stress task finished before the kill");
+            run.KillHard();
+            run.Wait(TimeSpan.FromSeconds(30));
+        }
+        Assert.False(File.Exists(Path.Combine(runDir, "robustness.json")));
+
+        var resumed = NachosProcess.Run(dir.Path, "run", spec, "--run-dir", runDir);
+        Assert.True(resumed.Code == 0, $"exit {resumed.Code}\n{resumed.Output}\n{resumed.Error}");
+        Assert.Equal(2, File.ReadAllLines(Path.Combine(stress, "attempts.log")).Length);
+        var robustness = RobustnessReport.Read(Path.Combine(runDir, "robustness.json"));
+        Assert.Equal([0, 1], robustness.Folds);
+        Assert.Equal(40, robustness.Conditions.Count);
+        var report = StudyReport.Read(Path.Combine(runDir, "report.json"));
+        foreach (var m in report.Metrics) Assert.Equal(m.PerFold, robustness.Baseline.Of(m.Metric)!.PerFold);
+    }
 }
