@@ -63,7 +63,19 @@ public sealed class FoldActor : ReceivePersistentActor, IWithTimers
         });
         Command<TaskFinished>(f =>
         {
-            if (_state.Accept(f.Outcome) is { } ended) Advance(ended);
+            if (_state.Accept(f.Outcome) is not { } ended) return;
+            if (_state.Briefed)
+            {
+                Advance(ended);
+                return;
+            }
+            // Journalled before briefs (and so before stress tests): the refit's outcome ends the fold.
+            Persist(ended, e =>
+            {
+                _state = _state.Apply(e);
+                Publish();
+                if (_state.Done) Report();
+            });
         });
     }
 
