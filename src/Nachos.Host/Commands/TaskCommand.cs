@@ -87,7 +87,7 @@ public static class TaskCommand
         }
         var directory = stress ? context.TaskDirectory(task.Address()) : training.Directory;
         RecordAttempt(directory, device, parentPid);
-        if (stress) return Stress(task, spec, data, training, directory, cancel.Token, device);
+        if (stress) return Stress(task, spec, data, training, directory, device, cancel.Token);
         try
         {
             var torchDevice = device.StartsWith("cuda", StringComparison.Ordinal) ? device.Replace("cuda", "cuda:") : "cpu";
@@ -110,7 +110,7 @@ public static class TaskCommand
     /// A stress task: the fold's refit scored on its outer test fold unshifted and under the spec's <c>robustness:</c> shifts, on CPU as
     /// <c>nachos stress</c> does. An evaluation only: an interrupted attempt starts over, with the same result.
     /// </summary>
-    private static int Stress(TaskSpec task, StudySpec spec, LoadedDataset data, TrainingTask refit, string directory, CancellationToken cancel, string device)
+    private static int Stress(TaskSpec task, StudySpec spec, LoadedDataset data, TrainingTask refit, string directory, string device, CancellationToken cancel)
     {
         var robustness = spec.Robustness ?? throw new TaskFailedException(FailureKind.SpecError, $"{task.TaskId}: the study spec has no robustness section");
         var selection = StressSelection.Parse(robustness.Transforms, robustness.Severities, "robustness.transforms", "robustness.severities");
@@ -123,6 +123,11 @@ public static class TaskCommand
         catch (OperationCanceledException)
         {
             return ExitCodes.Interrupted;
+        }
+        catch (FileNotFoundException e)
+        {
+            // The refit's model.pt is gone: every attempt would fail the same way.
+            throw new TaskFailedException(FailureKind.DataError, e.Message);
         }
         ChildResultFile.Write(RunLayout.ResultPath(directory), StressFold.Result(task.TaskId, clock.Elapsed.TotalSeconds, device));
         return ExitCodes.Ok;
