@@ -38,7 +38,7 @@ public sealed class SerializerTests : IDisposable
             new StudyReport("s", false, [Fold], [], [], ["outer fold 0: refit test predictions /r/o0/refit/predictions.csv: missing"])),
         new FoldStarted("s", 0, 8, 2, 3, 20, 42, "auroc", true, 0.5), FoldState.Begin("s", Brief, 1), new TrialStarted(1, Config), new TrialFinished(Trial),
         new TrialRungReached(Trial with { RungEpoch = 2 }, 0), new TrialPromoted(1, 1),
-        new RefitStarted(1, Config, 5), new RefitFinished(Outcome), new FoldFailed("why"),
+        new RefitStarted(1, Config, 5), new RefitFinished(Outcome), new StressFinished(Outcome), new FoldFailed("why"), FoldState.Begin("s", Brief with { Stress = true }, 0),
         new TrialRequested("s", 0, 1, Config, 3, 20, 42, "auroc"), new TrialRequested("s", 0, 1, Config, 3, 20, 42, "auroc", 2), new SplitFinished(0, Outcome),
         new TaskQueued(Task, 2), new TaskAttemptRecorded(Task.TaskId, "boom", FailureKind.Crashed), new TaskCompleted(Outcome), new TaskCompleted(Failed),
         new QueueSnapshot([new TaskQueued(Task, 2)], new Dictionary<string, int> { [Task.TaskId] = 1 }, [Outcome], [Task], ["s"], ["t"],

@@ -17,7 +17,7 @@ public sealed class SimulatedStudy : IDisposable
     private readonly TempDir _dir = new();
 
     public SimulatedStudy(int trials = 12, int parallelism = 3, double failureRate = 0, string sampler = "tpe", double secondsPerEpoch = 0, int patients = 40, bool deploy = false,
-        string? scheduler = null)
+        string? scheduler = null, string? extra = null)
     {
         var rng = new Random(5);
         var rows = Enumerable.Range(0, patients).SelectMany(p =>
@@ -45,6 +45,7 @@ public sealed class SimulatedStudy : IDisposable
               max_failed_trials: 0.9
               simulated: { seconds_per_epoch: {{secondsPerEpoch.ToString(System.Globalization.CultureInfo.InvariantCulture)}}, failure_rate: {{failureRate.ToString(System.Globalization.CultureInfo.InvariantCulture)}} }
             {{(deploy ? "deploy: { final: all-data }" : "")}}
+            {{extra ?? ""}}
             """);
         Spec = SpecLoader.LoadFile(specPath);
         Manifest = CsvManifestReader.Read(Spec.Dataset, Spec.Task);

@@ -93,8 +93,12 @@ public sealed class StressCommandTests(FinishedStudies studies)
         Assert.DoesNotContain("   at ", unfinished.Error);
     }
 
+    /// <summary>
+    /// The stress tests ran as queued tasks (o{k}/stress, leased by the devices, in a task child process), each writing its fold's
+    /// stress.json, and the study built robustness.json from them: <c>nachos run</c> only shows it.
+    /// </summary>
     [Fact]
-    public void A_spec_with_a_robustness_section_makes_nachos_run_stress_test_the_finished_study()
+    public void A_spec_with_a_robustness_section_stress_tests_each_outer_fold_as_a_queued_task()
     {
         using var dir = new TempDir();
         var spec = dir.Write("spec.yaml", RunCommandTests.TorchSpec("robust", "{ max_epochs: 1, batch_size: 16, optimizer: adam, learning_rate: 0.003 }",
@@ -108,5 +112,63 @@ public sealed class StressCommandTests(FinishedStudies studies)
         var report = StudyReport.Read(Path.Combine(runDir, "report.json"));
         Assert.Equal(report.Metrics.Single(m => m.Metric == "auroc").PerFold, robustness.Baseline.Of("auroc")!.PerFold);
         Assert.Contains("worst-case drop of auroc", run.Output);
+        Assert.Equal([0, 1], robustness.Folds);
+        Assert.Null(robustness.Failures);
+        Assert.All(robustness.Conditions, c => Assert.All(c.Metrics, m => Assert.Equal(2, m.PerFold.Count)));
+
+        // One succeeded stress task per outer fold, after its refit, in the study's task list; each left its fold's scores.
+        var tasks = StudyTaskFile.Read(runDir)!.Tasks;
+        Assert.Equal(["robust/o0/stress", "robust/o1/stress"], tasks.Where(t => t.IsStress).Select(t => t.TaskId).Order());
+        Assert.All(tasks.Where(t => t.IsStress), t => Assert.Equal((TaskStates.Succeeded, 1), (t.State, t.Attempts)));
+        Assert.Equal(2, tasks.Count(t => t.IsRefit));
+        foreach (var k in new[] { 0, 1 })
+        {
+            var folder = Path.Combine(runDir, $"o{k}", "stress");
+            Assert.True(File.Exists(Path.Combine(folder, "attempts.log")), $"o{k}/stress ran in no task process");
+            var fold = StressFold.Read(Path.Combine(folder, "stress.json"));
+            Assert.Equal(k, fold.Outer);
+            Assert.Equal([("none", 0), ("jpeg", 5), ("downscale", 5)], fold.Conditions.Select(c => (c.Transform, c.Severity)));
+            Assert.NotEmpty(fold.Conditions[0].Predictions!);
+            Assert.All(fold.Conditions, c => Assert.Equal(fold.Conditions[0].Predictions!.Select(p => p.SampleId), c.Predictions!.Select(p => p.SampleId)));
+        }
+
+        // nachos stress on the finished study scores the same way, in its own process: the same numbers.
+        var queued = File.ReadAllText(Path.Combine(runDir, "robustness.json"));
+        var again = NachosProcess.Run(dir.Path, "stress", runDir, "--transforms", "jpeg,downscale", "--severities", "5");
+        Assert.True(again.Code == 0, $"exit {again.Code}\n{again.Output}\n{again.Error}");
+        Assert.Equal(queued, File.ReadAllText(Path.Combine(runDir, "robustness.json")));
+    }
+
+    /// <summary>
+    /// <c>kill -9</c> of <c>nachos run</c> while outer fold 0's stress task runs: the run started again leases it again, runs it
+    /// from the start (a second attempt in its attempts.log) and ends with the complete robustness.json.
+    /// </summary>
+    [Fact]
+    public void Kill_9_during_a_stress_task_then_rerun_stress_tests_it_again_and_completes_robustness_json()
+    {
+        using var dir = new TempDir();
+        var spec = dir.Write("spec.yaml", RunCommandTests.TorchSpec("robust", "{ max_epochs: 1, batch_size: 16, optimizer: adam, learning_rate: 0.003 }",
+            "{ trials: 1, parallelism: 1 }", "{ trainer: torch, executor: subprocess, devices: 1 }") + "\nrobustness: {}\n");
+        var runDir = dir.File("run");
+        var stress = Path.Combine(runDir, "o0", "stress");
+        using (var run = new NachosProcess(dir.Path, "run", spec, "--run-dir", runDir))
+        {
+            var deadline = DateTime.UtcNow.AddMinutes(5);
+            while (DateTime.UtcNow < deadline && !File.Exists(Path.Combine(stress, "attempts.log")) && !run.HasExited) Thread.Sleep(10);
+            Assert.True(File.Exists(Path.Combine(stress, "attempts.log")), $"the stress task did not start\n{run.Output}\n{run.Error}");
+            Assert.False(File.Exists(Path.Combine(stress, "result.json")), "the stress task finished before the kill");
+            run.KillHard();
+            run.Wait(TimeSpan.FromSeconds(30));
+        }
+        Assert.False(File.Exists(Path.Combine(runDir, "robustness.json")));
+
+        var resumed = NachosProcess.Run(dir.Path, "run", spec, "--run-dir", runDir);
+        Assert.True(resumed.Code == 0, $"exit {resumed.Code}\n{resumed.Output}\n{resumed.Error}");
+        Assert.Equal(2, File.ReadAllLines(Path.Combine(stress, "attempts.log")).Length);
+        var robustness = RobustnessReport.Read(Path.Combine(runDir, "robustness.json"));
+        Assert.Equal([0, 1], robustness.Folds);
+        Assert.Equal(40, robustness.Conditions.Count);
+        var report = StudyReport.Read(Path.Combine(runDir, "report.json"));
+        foreach (var m in report.Metrics) Assert.Equal(m.PerFold, robustness.Baseline.Of(m.Metric)!.PerFold);
     }
 }

@@ -117,10 +117,46 @@ public sealed class RobustnessSpecTests
     }
 
     [Fact]
-    public void The_simulated_trainer_cannot_be_stress_tested()
+    public void The_simulated_trainer_takes_a_robustness_section_its_stress_tasks_are_simulated()
     {
-        var e = Assert.Throws<Spec.SpecException>(() => SpecLoading.SpecLoader.Parse(
-            Torch.Replace("trainer: torch", "trainer: simulated") + "\nrobustness: {}", "/tmp/spec.yaml"));
-        Assert.Contains(e.Errors, err => err.Path == "robustness" && err.Message.Contains("needs trainer torch"));
+        var spec = SpecLoading.SpecLoader.Parse(Torch.Replace("trainer: torch", "trainer: simulated") + "\nrobustness: { transforms: [jpeg] }", "/tmp/spec.yaml");
+        Assert.Equal(new Spec.RobustnessSpec("jpeg", null), spec.Robustness);
+    }
+
+    private static Study.Prediction P(string id, int label, double p) => new(id, [label], [1 - p, p]);
+
+    [Fact]
+    public void The_report_of_the_folds_stress_results_scores_each_fold_at_its_own_threshold_and_averages_the_drops()
+    {
+        var spec = SpecLoading.SpecLoader.Parse(Torch + "\nrobustness: { transforms: [gamma], severities: 1 }", "/tmp/spec.yaml");
+        // Fold 0 decides at 0.7 (its operating point), fold 1 at 0.5 (none chosen).
+        var report = new Study.StudyReport(spec.Name, true, [], [], [], OperatingPoint: new Study.StudyOperatingPoint("youden", "Youden's J",
+            [new Study.FoldThreshold(0, 0.7, "youden", 2, 2, null, null)]));
+        Study.Prediction[] fold0 = [P("a", 0, 0.2), P("b", 1, 0.6), P("c", 0, 0.55), P("d", 1, 0.9)];
+        Study.Prediction[] fold1 = [P("e", 0, 0.3), P("f", 1, 0.4), P("g", 1, 0.8)];
+        var folds = new[]
+        {
+            // Given out of order: the report lists folds by index.
+            new StressFold(StressFold.FormatVersion, 1, [new(ShiftCondition.None, 0, fold1, null), new("gamma", 1, fold1, null)]),
+            new StressFold(StressFold.FormatVersion, 0, [new(ShiftCondition.None, 0, fold0, null), new("gamma", 1, [fold0[0], P("b", 1, 0.1), fold0[2], fold0[3]], null)]),
+        };
+
+        var r = RobustnessReport.Of(spec, report, ["normal", "lesion"], folds, StressSelection.Parse("gamma", "1"), ["outer fold 2: s/o2/stress: crashed: boom"]);
+
+        Assert.Equal([0, 1], r.Folds);
+        Assert.Equal([1.0, 1.0], r.Baseline.Of("auroc")!.PerFold);
+        // Sensitivity at 0.7 in fold 0 (b at 0.6 is called negative), at 0.5 in fold 1 (f at 0.4 is).
+        Assert.Equal([0.5, 0.5], r.Baseline.Of("sensitivity")!.PerFold);
+        var gamma = r.At("gamma", 1)!;
+        Assert.Equal(1.25, gamma.Parameter!.Value, 12); // γ at severity 1
+        // b drops below both negatives: 2 of 4 pairs ordered; fold 1 is unchanged.
+        Assert.Equal([0.5, 1.0], gamma.Of("auroc")!.PerFold);
+        Assert.Equal(0.25, gamma.Of("auroc")!.Drop!.Value, 12);
+        Assert.Equal(new WorstDrop("auroc", "gamma", 1, 0.25), r.Worst.Single(w => w.Metric == "auroc"));
+        Assert.Equal(["outer fold 2: s/o2/stress: crashed: boom"], r.Failures);
+
+        // A fold whose stress test lacks a selected condition is an error naming the fold and the condition.
+        var e = Assert.Throws<InvalidDataException>(() => RobustnessReport.Of(spec, report, ["normal", "lesion"], folds, StressSelection.Parse("jpeg", "1")));
+        Assert.Contains("outer fold 0's stress test has no jpeg at severity 1", e.Message);
     }
 }

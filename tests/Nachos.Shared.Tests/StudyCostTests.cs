@@ -59,4 +59,14 @@ public sealed class StudyCostTests
         Assert.Equal(1, view.TasksEnded); // trial 0 was promoted (its full training waits); trial 1 stands at its rung
         Assert.Equal(1, view.Folds[0].Pending);
     }
+
+    [Fact]
+    public void Stress_tests_are_a_stage_of_their_own_and_not_inner_trainings()
+    {
+        var cost = StudyCost.Of([Done("s/o0/t0/s0", 5, 3), Done("s/o0/refit", 5, 2), Done("s/o0/stress", 0, 0.5), Done("s/o1/stress", 0, 0.25)], null);
+        Assert.Equal([StudyCost.InnerSearch, StudyCost.Refits, StudyCost.StressTests], cost.Stages.Select(s => s.Stage));
+        Assert.Equal([3, 2, 0.75], cost.Stages.Select(s => s.DeviceSeconds));
+        Assert.Equal((10, 4), (cost.Epochs, cost.Tasks));
+        Assert.Contains("stress tests 0.8 s", cost.Text());
+    }
 }

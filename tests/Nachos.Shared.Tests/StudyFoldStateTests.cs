@@ -429,4 +429,103 @@ public sealed class StudyFoldStateTests
         // A journalled brief is never replaced.
         Assert.Same(s.Start, s.Brief(FoldState.Begin("st", brief with { MaxRetries = 9 }, 2)).Start);
     }
+
+    private static TaskOutcome Succeeded(string taskId, IReadOnlyDictionary<string, double?>? test = null) =>
+        new(taskId, new TrainingResult(taskId, 5, 5, null, new Dictionary<string, double?>(), test ?? new Dictionary<string, double?>(), "h.csv", "p.csv", 3, "cpu0"), null, 1);
+
+    /// <summary>A fold of a spec with (or without) <c>robustness:</c> whose refit has started.</summary>
+    private static FoldState Refitting(bool stress)
+    {
+        var s = AllFinished("auroc", (0.7, 3), (0.9, 4.5));
+        s = s with { Start = s.Start! with { Stress = stress ? true : null } };
+        return s.Apply(Assert.IsType<RefitStarted>(Assert.Single(s.Decide(new RecordingSampler()))));
+    }
+
+    [Fact]
+    public void With_robustness_a_fold_whose_refit_succeeded_waits_for_its_stress_task_and_is_done_only_when_it_ends()
+    {
+        var s = Refitting(stress: true);
+        Assert.Null(s.StressTask());
+
+        s = s.Apply(s.Accept(Succeeded("st/o2/refit", new Dictionary<string, double?> { ["auroc"] = 0.88 }))!);
+
+        Assert.False(s.Done);
+        Assert.Empty(s.Decide(new RecordingSampler()));
+        var stress = s.StressTask()!;
+        Assert.Equal("st/o2/stress", stress.TaskId);
+        Assert.True(stress.IsStress());
+        Assert.False(stress.IsRefit);
+        Assert.True(stress.OwnedByFold());
+        Assert.Equal("st/o2", stress.Owner);
+        Assert.Equal(TaskAddress.Stress("st", 2), stress.Address());
+        // It names the refit it scores: the chosen trial, its configuration, epochs and seed.
+        Assert.Equal(s.RefitTask(), stress.RefitOf());
+        // Another task's outcome, or the refit's again, is not the stress test's.
+        Assert.Null(s.Accept(Succeeded("st/o2/refit")));
+        Assert.Null(s.Accept(Succeeded("st/o1/stress")));
+
+        s = s.Apply(Assert.IsType<StressFinished>(s.Accept(new TaskOutcome(stress.TaskId, StressResult(stress.TaskId), null, 1))));
+
+        Assert.True(s.Done);
+        Assert.Null(s.StressTask());
+        Assert.Null(s.Accept(new TaskOutcome(stress.TaskId, StressResult(stress.TaskId), null, 1)));
+        var r = s.Result();
+        Assert.Null(r.Failure);
+        Assert.Null(r.StressFailure);
+        Assert.Equal(0.88, r.TestMetrics["auroc"]!.Value, 12);
+    }
+
+    private static TrainingResult StressResult(string taskId) => Robustness.StressFold.Result(taskId, 1, "cpu0");
+
+    [Fact]
+    public void Without_robustness_the_refit_ends_the_fold_and_no_stress_task_is_queued()
+    {
+        var s = Refitting(stress: false);
+        s = s.Apply(s.Accept(Succeeded("st/o2/refit"))!);
+
+        Assert.True(s.Done);
+        Assert.Null(s.StressTask());
+        Assert.Null(s.Accept(Succeeded("st/o2/stress")));
+    }
+
+    [Fact]
+    public void A_failed_refit_fails_the_fold_without_a_stress_test()
+    {
+        var s = Refitting(stress: true);
+        s = s.Apply(s.Accept(new TaskOutcome("st/o2/refit", null, "out of memory", 3, FailureKind.OutOfMemory))!);
+
+        Assert.True(s.Done);
+        Assert.Contains("out_of_memory", s.Failure);
+        Assert.Null(s.StressTask());
+    }
+
+    [Theory]
+    [InlineData(FailureKind.DataError, "data_error")]
+    [InlineData(FailureKind.SpecError, "spec_error")]
+    [InlineData(FailureKind.Crashed, "crashed")]
+    [InlineData(FailureKind.Timeout, "timeout")]
+    public void A_failed_stress_test_of_any_kind_ends_the_fold_with_its_test_metrics_and_names_the_failure(FailureKind kind, string name)
+    {
+        var s = Refitting(stress: true);
+        s = s.Apply(s.Accept(Succeeded("st/o2/refit", new Dictionary<string, double?> { ["auroc"] = 0.8 }))!);
+
+        s = s.Apply(s.Accept(new TaskOutcome("st/o2/stress", null, "model.pt: missing", 1, kind))!);
+
+        Assert.True(s.Done);
+        Assert.Null(s.Failure);
+        var r = s.Result();
+        Assert.Null(r.Failure);
+        Assert.Equal(0.8, r.TestMetrics["auroc"]!.Value, 12);
+        Assert.Equal($"st/o2/stress: {name}: model.pt: missing", r.StressFailure);
+    }
+
+    [Fact]
+    public void The_outer_folds_of_a_brief_with_robustness_stress_test_and_the_deploy_fold_does_not()
+    {
+        var brief = new StudyBrief([3, 3], new SearchSpec(SamplerKind.Random, 2, 2, "auroc", [], 3), 20, 5, 4, 0.5, DeploySplits: 3, Stress: true);
+
+        Assert.True(FoldState.Begin("st", brief, 1).Stress);
+        Assert.Null(FoldState.Begin("st", brief, 2).Stress);
+        Assert.Null(FoldState.Begin("st", brief with { Stress = false }, 0).Stress);
+    }
 }

@@ -103,4 +103,24 @@ public sealed class StudyProgressViewTests
         Assert.All(progress.Folds, f => Assert.Equal(new FoldProgress(f.Outer, 7, 0, 0, 0, 0, 0, 3, false), f));
         Assert.Equal("0/21 tasks ended, 0 running, 0 failed", progress.Summary());
     }
+
+    [Fact]
+    public void A_stress_task_counts_in_its_folds_total_and_never_as_a_trial_or_refit()
+    {
+        var s = QueueState.Empty;
+        foreach (var t in new[] { TaskSpec.ForSplit("p", 0, 0, 0, Config, 20, 1), TaskSpec.Refit("p", 0, 0, Config, 20, 1), TaskSpec.Stress("p", 0, 0, Config, 20, 1) })
+            s = s.Apply(new TaskQueued(t, 0));
+        s = s.Apply(new TaskCompleted(Ok("p/o0/t0/s0"))).Apply(new TaskCompleted(Ok("p/o0/refit")));
+        var tasks = s.TasksOf("p", new HashSet<string> { "p/o0/stress" });
+
+        var stress = Assert.Single(tasks, t => t.IsStress);
+        Assert.Equal(("p/o0/stress", false, TaskStates.Running), (stress.TaskId, stress.IsRefit, stress.State));
+        // One trial of one split, the refit and the stress test: 3 tasks in fold 0; none in fold 1 (the deploy fold is never stressed).
+        var progress = StudyProgressView.Of(tasks, trials: 1, innerSplits: [1, 1], stressed: 1);
+        Assert.Equal((2, 3 + 2), (progress.TasksEnded, progress.TasksTotal));
+        var fold = progress.Folds[0];
+        Assert.Equal((3, 1, 1, true, 1), (fold.TasksTotal, fold.TrialsFinished, fold.Running, fold.RefitDone, fold.Trials));
+        Assert.Equal(2, progress.Folds[1].TasksTotal);
+        Assert.Equal(2 + 2, StudyProgressView.PlannedTasks(1, [1, 1]));
+    }
 }

@@ -29,6 +29,21 @@ public sealed class TaskAddressTests
     }
 
     [Fact]
+    public void A_stress_task_id_reads_as_its_fold_belongs_to_the_fold_and_sorts_after_the_refit()
+    {
+        var a = TaskAddress.Parse("s/o4/stress");
+
+        Assert.Equal(("s", 4, (int?)null, (int?)null, false, true, true), (a.Study, a.Outer, a.Trial, a.Split, a.IsRefit, a.IsStress, a.IsStudyTask));
+        Assert.Equal("o4/stress", a.Folder);
+        Assert.Equal("s/o4", a.OwnerId);
+        Assert.Equal(TaskAddress.Stress("s", 4), a);
+        Assert.NotEqual(TaskAddress.Refit("s", 4), a);
+        Assert.Equal(a, TaskAddress.FromFolder("s", "o4/stress"));
+        Assert.Equal([TaskAddress.InnerSplit("s", 4, 0, 0), TaskAddress.Refit("s", 4), a, TaskAddress.Refit("s", 5)],
+            new[] { TaskAddress.Refit("s", 5), a, TaskAddress.Refit("s", 4), TaskAddress.InnerSplit("s", 4, 0, 0) }.Order().ToList());
+    }
+
+    [Fact]
     public void Nachos_train_s_own_folders_are_addresses_outside_the_search()
     {
         Assert.Equal("tiny/o1/s0", TaskAddress.Standalone("tiny", 1, 0).ToString());
@@ -57,6 +72,7 @@ public sealed class TaskAddressTests
             foreach (var k in new[] { 0, 1, 9, 10, 123, 999_999_999 })
             {
                 addresses.Add(TaskAddress.Refit(study, k));
+                addresses.Add(TaskAddress.Stress(study, k));
                 addresses.Add(TaskAddress.Standalone(study, k, null));
                 foreach (var j in new[] { 0, 4, 10, 99 })
                 {
@@ -98,7 +114,7 @@ public sealed class TaskAddressTests
     [InlineData("s/o1/t1.5/s0", "'t1.5' is not trial")]
     [InlineData("s/o1/t1/x0", "'x0' is not inner split")]
     [InlineData("s/o9999999999/refit", "'o9999999999' is not outer fold")]
-    [InlineData("s/o1/Refit", "'Refit' is neither refit nor a trial")]
+    [InlineData("s/o1/Refit", "'Refit' is neither refit, stress nor a trial")]
     [InlineData("s/t1/o1/s0", "'t1' is not outer fold")]
     [InlineData("s/o1/s0/t1", "'s0' is not trial")]
     public void A_malformed_task_id_is_refused_naming_the_id_and_the_fault(string id, string fault)

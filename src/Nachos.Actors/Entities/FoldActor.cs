@@ -9,7 +9,7 @@ namespace Nachos.Actors.Entities;
 
 /// <summary>
 /// Outer fold entity (id study/o{k}): runs the search (FoldState decides), starts trials, submits the
-/// refit of the chosen configuration and reports the fold's result to its study.
+/// refit of the chosen configuration, then (with <c>robustness:</c>) the refit's stress test, and reports the fold's result to its study.
 /// </summary>
 public sealed class FoldActor : ReceivePersistentActor, IWithTimers
 {
@@ -45,7 +45,7 @@ public sealed class FoldActor : ReceivePersistentActor, IWithTimers
             if (_state.Done || !_state.Briefed) return;
             // Trials resubmit their own tasks; the fold re-pokes trials it still waits for and its refit.
             foreach (var n in _state.Running) StartTrial(n);
-            if (_state.RefitTask() is { } refit) Submit(refit);
+            SubmitTasks();
         });
         Command<StartFold>(s =>
         {
@@ -63,12 +63,18 @@ public sealed class FoldActor : ReceivePersistentActor, IWithTimers
         });
         Command<TaskFinished>(f =>
         {
-            if (_state.AcceptRefit(f.Outcome) is not { } refit) return;
-            Persist(refit, e =>
+            if (_state.Accept(f.Outcome) is not { } ended) return;
+            if (_state.Briefed)
+            {
+                Advance(ended);
+                return;
+            }
+            // Journalled before briefs (and so before stress tests): the refit's outcome ends the fold.
+            Persist(ended, e =>
             {
                 _state = _state.Apply(e);
                 Publish();
-                Report();
+                if (_state.Done) Report();
             });
         });
     }
@@ -91,7 +97,7 @@ public sealed class FoldActor : ReceivePersistentActor, IWithTimers
             return;
         }
         foreach (var n in _state.Running) StartTrial(n);
-        if (_state.RefitTask() is { } refit) Submit(refit);
+        SubmitTasks();
         Publish();
         Advance();
     }
@@ -117,9 +123,13 @@ public sealed class FoldActor : ReceivePersistentActor, IWithTimers
                 case TrialStarted t: StartTrial(t.Trial); break;
                 case TrialPromoted p: StartTrial(p.Trial); break;
                 case RefitStarted: Submit(_state.RefitTask()!); break;
-                case FoldFailed: Report(); break;
+                case RefitFinished when _state.StressTask() is { } stress: Submit(stress); break;
             }
-            if (--left == 0) Publish();
+            if (--left == 0)
+            {
+                Publish();
+                if (_state.Done) Report();
+            }
         });
     }
 
@@ -129,7 +139,14 @@ public sealed class FoldActor : ReceivePersistentActor, IWithTimers
         Regions.Tell(Context, Regions.Trial, TaskAddress.TrialId(s.StudyId, s.Outer, n), new StartTrial(_state.TrialRequest(n)));
     }
 
-    private void Submit(TaskSpec refit) => _queue.Tell(new SubmitTask(refit, _state.Start!.MaxRetries!.Value));
+    private void Submit(TaskSpec task) => _queue.Tell(new SubmitTask(task, _state.Start!.MaxRetries!.Value));
+
+    /// <summary>The fold's own task it still waits for: its refit, then its stress test (the queue ignores one it already holds).</summary>
+    private void SubmitTasks()
+    {
+        if (_state.RefitOutcome is null && _state.RefitTask() is { } refit) Submit(refit);
+        if (_state.StressTask() is { } stress) Submit(stress);
+    }
 
     private void Report()
     {

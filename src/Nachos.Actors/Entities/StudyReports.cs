@@ -1,3 +1,4 @@
+using Nachos.Shared.Robustness;
 using Nachos.Shared.Study;
 using Nachos.Shared.Tasks;
 
@@ -47,12 +48,47 @@ public static class StudyReports
             var decision = state.DecideReport(report);
             // A report with problems is written once it is final (one without was written above).
             if (decision is FinishStudy && report.Problems is not null) report = Write(report, context.RunDir);
+            if (decision is FinishStudy) WriteRobustness(context, report);
             return (report, decision);
         }
         catch (Exception e)
         {
             var unbuilt = StudyReport.Unbuilt(studyId, folds, [$"report: not built ({e.GetType().Name}: {e.Message})"]);
             return (unbuilt, state.DecideReport(unbuilt));
+        }
+    }
+
+    /// <summary>
+    /// robustness.json from the outer folds' stress tasks (docs/robustness.md), once the report is final. Not written (null: nothing
+    /// to say) without <c>robustness:</c>, for a deploy run, or when a fold that succeeded has no stress result (folds journalled before
+    /// stress tasks: <c>nachos run</c> then stress-tests in its own process); otherwise what went wrong, for the caller to show.
+    /// </summary>
+    public static string? WriteRobustness(StudyContext context, StudyReport report)
+    {
+        if (context.Spec.Robustness is not { } robustness || context.Origin is not null) return null;
+        try
+        {
+            var selection = StressSelection.Parse(robustness.Transforms, robustness.Severities, "robustness.transforms", "robustness.severities");
+            var folds = new List<StressFold>();
+            var failures = new List<string>();
+            foreach (var fold in report.Folds.Where(f => f.Failure is null))
+            {
+                if (fold.StressFailure is { } failure)
+                {
+                    failures.Add($"outer fold {fold.Outer}: {failure}");
+                    continue;
+                }
+                var path = RunLayout.StressPath(context.TaskDirectory(TaskAddress.Stress(context.Spec.Name, fold.Outer)));
+                if (!File.Exists(path)) return null;
+                folds.Add(StressFold.Read(path));
+            }
+            if (folds.Count == 0 && failures.Count == 0) return null;
+            RobustnessReport.Of(context.Spec, report, context.Manifest.Classes, folds, selection, failures).Write(context.RunDir);
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or FormatException)
+        {
+            return $"{RobustnessReport.PathIn(context.RunDir)}: not written ({e.Message})";
         }
     }
 

@@ -169,7 +169,7 @@ public sealed class WorkQueueActor : ReceivePersistentActor, IWithTimers
     }
 
     private static void TellOwner(TaskSpec task, object message) =>
-        Regions.Tell(Context, task.IsRefit ? Regions.Fold : Regions.Trial, task.Owner, message);
+        Regions.Tell(Context, task.OwnedByFold() ? Regions.Fold : Regions.Trial, task.Owner, message);
 
     private void Heartbeat(LeaseHeartbeat h)
     {

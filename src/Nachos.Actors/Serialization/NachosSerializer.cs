@@ -27,6 +27,7 @@ public sealed class NachosSerializer(ExtendedActorSystem system) : SerializerWit
         ["trial-finished.v1"] = typeof(TrialFinished),
         ["refit-started.v1"] = typeof(RefitStarted),
         ["refit-finished.v1"] = typeof(RefitFinished),
+        ["stress-finished.v1"] = typeof(StressFinished),
         ["fold-failed.v1"] = typeof(FoldFailed),
         ["trial-rung-reached.v1"] = typeof(TrialRungReached),
         ["trial-promoted.v1"] = typeof(TrialPromoted),

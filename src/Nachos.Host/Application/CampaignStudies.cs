@@ -10,11 +10,15 @@ using Nachos.Host.Contract;
 namespace Nachos.Host.Application;
 
 /// <summary>What the API needs of a stored study: its spec, the inner splits of each outer fold, its report once there is one.</summary>
-public sealed record StudyShape(StudySpec Spec, IReadOnlyList<int> InnerSplits)
+/// <param name="Stressed">The folds that stress-test their refit as a task (<see cref="StudyProgressView.StressedFolds"/>).</param>
+public sealed record StudyShape(StudySpec Spec, IReadOnlyList<int> InnerSplits, int Stressed = 0)
 {
-    public int TasksTotal => StudyProgressView.PlannedTasks(Spec.Search.Trials, InnerSplits);
+    public static StudyShape Of(StudySpec spec, SplitPlan plan) => new(spec, plan.InnerSplitsPerFold, StudyProgressView.StressedFolds(spec, plan));
 
-    public StudyProgressView Progress(IReadOnlyList<TaskView> tasks) => StudyProgressView.Of(tasks, Spec.Search.Trials, InnerSplits, Spec.Search.Metric, Spec.Search.Maximise);
+    public int TasksTotal => StudyProgressView.PlannedTasks(Spec.Search.Trials, InnerSplits, Stressed);
+
+    public StudyProgressView Progress(IReadOnlyList<TaskView> tasks) =>
+        StudyProgressView.Of(tasks, Spec.Search.Trials, InnerSplits, Spec.Search.Metric, Spec.Search.Maximise, Stressed);
 }
 
 /// <summary>
@@ -56,7 +60,7 @@ public sealed class CampaignStudies(string root)
             var spec = RunDirectoryCatalog.LoadSpec(Directory(id));
             if (spec is null) return null;
             var plan = SplitPlan.Read(RunLayout.SplitsPath(Directory(id)));
-            return _shapes[id] = new StudyShape(spec, plan.InnerSplitsPerFold);
+            return _shapes[id] = StudyShape.Of(spec, plan);
         }
         catch (Exception e) when (e is SpecException or IOException or System.Text.Json.JsonException)
         {

@@ -10,10 +10,10 @@ public static class StudyViews
     public static IReadOnlyList<FoldInfo> FoldInfos(StudyProgressView progress) =>
         progress.Folds.Select(f => new FoldInfo(f.Outer, f.TasksEnded, f.TasksTotal, f.Succeeded, f.Failed, f.Running, f.Pending, f.TrialsFinished, f.Trials, f.RefitDone, f.BestScore)).ToList();
 
-    /// <summary>The tasks of one outer fold (or all) in one state (or any), by fold, trials before the refit, trial and inner split.</summary>
+    /// <summary>The tasks of one outer fold (or all) in one state (or any), by fold, trials before the refit before the stress test, trial and inner split.</summary>
     public static IReadOnlyList<TaskInfo> TaskInfos(IReadOnlyList<TaskView> tasks, int? outer, string? state) =>
         tasks.Where(t => (outer is null || t.Outer == outer) && (state is null || t.State == state))
-            .OrderBy(t => t.Outer).ThenBy(t => t.IsRefit).ThenBy(t => t.Trial).ThenBy(t => t.Inner)
+            .OrderBy(t => t.Outer).ThenBy(t => t.IsStress).ThenBy(t => t.IsRefit).ThenBy(t => t.Trial).ThenBy(t => t.Inner)
             .Select(t => new TaskInfo(t.TaskId, t.Outer, t.Trial, t.Inner, t.State, t.Attempts, t.Scores?.BestEpoch, t.Error, t.Kind,
                 t.Progress?.Epoch, t.Progress?.MaxEpochs))
             .ToList();

@@ -140,7 +140,7 @@ public static class RunCommand
                 if (!report.Complete) return Failed(report);
                 // A deploy run's outer folds were stress-tested and given a learning curve (or not) with the study they belong to.
                 if (origin is not null) return ExitCodes.Ok;
-                if (spec.Robustness is { } robustness && StressCommand.Run(runDir, robustness.Transforms, robustness.Severities) is var stressed and not ExitCodes.Ok)
+                if (spec.Robustness is { } robustness && StressCommand.Show(runDir, robustness) is var stressed and not ExitCodes.Ok)
                     return stressed;
                 return spec.LearningCurve is not null ? LearningCurveCommand.Run(runDir, null, null, stop.Token) : ExitCodes.Ok;
             }
@@ -169,7 +169,8 @@ public static class RunCommand
         var clock = System.Diagnostics.Stopwatch.StartNew();
         StudyReport? report = null;
         var innerSplits = plan.InnerSplitsPerFold;
-        var planned = StudyProgressView.Of([], spec.Search.Trials, innerSplits);
+        var stressed = StudyProgressView.StressedFolds(spec, plan);
+        var planned = StudyProgressView.Of([], spec.Search.Trials, innerSplits, stressed: stressed);
         await AnsiConsole.Progress()
             // No RemainingTimeColumn: it extrapolates the bar's rate, which trials and refits of different lengths make wrong.
             .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn())
@@ -189,7 +190,7 @@ public static class RunCommand
                         }
                     // No tasks: the study has not started yet, or its queue has just closed it (the report follows).
                     if (await Tasks(node, spec.Name, cancel) is { Count: > 0 } tasks)
-                        Show(plan, StudyProgressView.Of(tasks, spec.Search.Trials, innerSplits, spec.Search.Metric, spec.Search.Maximise) with { TasksTotal = (int)overall.MaxValue },
+                        Show(plan, StudyProgressView.Of(tasks, spec.Search.Trials, innerSplits, spec.Search.Metric, spec.Search.Maximise, stressed) with { TasksTotal = (int)overall.MaxValue },
                             overall, bars, clock.Elapsed, devices);
                     using var tick = CancellationTokenSource.CreateLinkedTokenSource(cancel);
                     tick.CancelAfter(RefreshInterval);

@@ -26,7 +26,28 @@ public static class StressCommand
         return command;
     }
 
-    /// <summary>Also <c>nachos run</c>'s last step for a spec with <c>robustness:</c>.</summary>
+    /// <summary>
+    /// <c>nachos run</c>'s last step for a spec with <c>robustness:</c>: the table of robustness.json, which the study built from its
+    /// queued stress tasks; a study whose folds ran before stress tasks existed has none, and is stress-tested here instead.
+    /// </summary>
+    public static int Show(string runDir, RobustnessSpec robustness)
+    {
+        var path = RobustnessReport.PathIn(runDir);
+        if (!File.Exists(path)) return Run(runDir, robustness.Transforms, robustness.Severities);
+        try
+        {
+            var result = RobustnessReport.Read(path);
+            RobustnessTable.Write(result, AnsiConsole.Console);
+            foreach (var failure in result.Failures ?? []) AnsiConsole.MarkupLineInterpolated($"[yellow]stress test failed[/]: {failure}");
+            Console.WriteLine($"wrote {Path.GetFullPath(path)}");
+            return ExitCodes.Ok;
+        }
+        catch (InvalidDataException e)
+        {
+            return ExitCodes.Refuse(e.Message);
+        }
+    }
+
     public static int Run(string runDir, string? transforms, string? severities)
     {
         StressSelection selection;

@@ -11,6 +11,7 @@ using Nachos.Training.Engine;
 using System.Runtime.InteropServices;
 using TorchSharp;
 using Nachos.Host.Cli;
+using Nachos.Shared.Robustness;
 
 namespace Nachos.Host.Commands;
 
@@ -63,9 +64,11 @@ public static class TaskCommand
         var npz = spec.Dataset.Format == DatasetFormat.Npz ? DatasetLoader.Load(spec) : null;
         var manifest = npz?.Manifest ?? DatasetLoader.ReadManifest(spec);
         var context = new StudyContext(spec, SplitPlan.Read(RunLayout.SplitsPath(runDir)), manifest, runDir);
-        var training = context.TrainingTask(task);
+        var stress = task.IsStress();
+        var training = context.TrainingTask(stress ? task.RefitOf() : task);
         // Only this task's images, decoded once per study: the run's image cache is shared by its tasks.
-        var data = npz ?? DatasetLoader.Load(spec, training.Train.Concat(training.Validation).Concat(training.Test), RunLayout.ImageCacheDirectory(runDir));
+        var data = stress ? StressEvaluation.Data(spec, npz, training, runDir)
+            : npz ?? DatasetLoader.Load(spec, training.Train.Concat(training.Validation).Concat(training.Test), RunLayout.ImageCacheDirectory(runDir));
 
         using var cancel = new CancellationTokenSource();
         // SIGINT (Ctrl-C) and SIGTERM (Slurm pre-emption, walltime) both stop at the next batch with a checkpoint.
@@ -82,7 +85,9 @@ public static class TaskCommand
                 cancel.Cancel();
             }) { IsBackground = true }.Start();
         }
-        RecordAttempt(training.Directory, device, parentPid);
+        var directory = stress ? context.TaskDirectory(task.Address()) : training.Directory;
+        RecordAttempt(directory, device, parentPid);
+        if (stress) return Stress(task, spec, data, training, directory, device, cancel.Token);
         try
         {
             var torchDevice = device.StartsWith("cuda", StringComparison.Ordinal) ? device.Replace("cuda", "cuda:") : "cpu";
@@ -99,6 +104,33 @@ public static class TaskCommand
         {
             return ExitCodes.Interrupted;
         }
+    }
+
+    /// <summary>
+    /// A stress task: the fold's refit scored on its outer test fold unshifted and under the spec's <c>robustness:</c> shifts, on CPU as
+    /// <c>nachos stress</c> does. An evaluation only: an interrupted attempt starts over, with the same result.
+    /// </summary>
+    private static int Stress(TaskSpec task, StudySpec spec, LoadedDataset data, TrainingTask refit, string directory, string device, CancellationToken cancel)
+    {
+        var robustness = spec.Robustness ?? throw new TaskFailedException(FailureKind.SpecError, $"{task.TaskId}: the study spec has no robustness section");
+        var selection = StressSelection.Parse(robustness.Transforms, robustness.Severities, "robustness.transforms", "robustness.severities");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        try
+        {
+            var fold = StressEvaluation.Score(spec, data, refit, task.Outer, selection, () => { }, cancel);
+            fold.Write(directory);
+        }
+        catch (OperationCanceledException)
+        {
+            return ExitCodes.Interrupted;
+        }
+        catch (FileNotFoundException e)
+        {
+            // The refit's model.pt is gone: every attempt would fail the same way.
+            throw new TaskFailedException(FailureKind.DataError, e.Message);
+        }
+        ChildResultFile.Write(RunLayout.ResultPath(directory), StressFold.Result(task.TaskId, clock.Elapsed.TotalSeconds, device));
+        return ExitCodes.Ok;
     }
 
     /// <summary>An epoch as progress.jsonl holds it; the monitored metric only with a validation set.</summary>

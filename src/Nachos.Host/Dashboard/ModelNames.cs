@@ -10,8 +10,8 @@ public static class ModelNames
         /// <summary>An HTML id: letters, digits and dashes only.</summary>
         public string Anchor => "model-" + model.Folder.Replace('/', '-');
 
-        public string Title => model.IsRefit
-            ? $"outer fold {model.Outer} · refit"
+        public string Title => model.IsRefit ? $"outer fold {model.Outer} · refit"
+            : model.IsStress ? $"outer fold {model.Outer} · stress test"
             : $"outer fold {model.Outer} · trial {model.Trial} · inner split {model.Split}";
     }
 }

@@ -164,7 +164,7 @@ public sealed class StudyRun
         {
             if (_report is null || StudyTaskFile.Read(Directory) is not { } tasks) return null;
             var plan = Nachos.Shared.Splits.SplitPlan.Read(RunLayout.SplitsPath(Directory));
-            var shape = new Application.StudyShape(Spec, plan.InnerSplitsPerFold);
+            var shape = Application.StudyShape.Of(Spec, plan);
             var list = new Contract.TrialList(StudyId, Spec.Search.Metric, TrialRows.Score, Application.StudyViews.TrialInfos(_report, shape, tasks.Tasks, null, TrialRows.Score));
             return Application.StudyViews.Table(list);
         }
@@ -180,7 +180,7 @@ public sealed class StudyRun
 
     /// <summary>The configuration a model was trained with: its trial's, or for a refit the fold's chosen one.</summary>
     public Hyperparameters? Config(TaskAddress key) =>
-        (key.IsRefit ? Fold(key.Outer)?.Config : Trial(key.Outer, key.Trial!.Value)?.Config) ?? _liveConfigs.GetValueOrDefault(key);
+        (key.Trial is not { } n ? Fold(key.Outer)?.Config : Trial(key.Outer, n)?.Config) ?? _liveConfigs.GetValueOrDefault(key);
 
     /// <summary>The search metric's column in history.csv.</summary>
     public string HistoryMetricColumn => Spec.Search.Metric == "loss" ? "val_loss" : $"val_{Spec.Search.Metric}";

@@ -15,14 +15,13 @@ namespace Nachos.Host.Running;
 
 /// <summary>
 /// The stress test of a finished study (docs/robustness.md): each outer fold's refit model scored on its own outer test
-/// fold unshifted and under each selected shift and severity, in this process, one fold at a time; robustness.json is
-/// written into the run directory.
+/// fold unshifted and under each selected shift and severity, in this process, one fold at a time (the scoring of the queued stress
+/// tasks, <see cref="StressEvaluation"/>); robustness.json is written into the run directory.
 /// </summary>
 public static class StressTest
 {
     /// <summary>The number of evaluations <see cref="Run"/> makes: per outer fold, the baseline and each condition.</summary>
-    public static int Evaluations(StudyReport report, StressSelection selection) =>
-        report.Folds.Count * (1 + selection.Transforms.Count * selection.Severities.Count);
+    public static int Evaluations(StudyReport report, StressSelection selection) => report.Folds.Count * StressEvaluation.Evaluations(selection);
 
     /// <summary>The finished study's report, or why there is none to stress.</summary>
     /// <param name="advice">The end of the refusal: what needs a finished study.</param>
@@ -47,40 +46,16 @@ public static class StressTest
         var npz = spec.Dataset.Format == DatasetFormat.Npz ? DatasetLoader.Load(spec) : null;
         var manifest = npz?.Manifest ?? DatasetLoader.ReadManifest(spec);
         var context = new StudyContext(spec, plan, manifest, runDir);
-        var metrics = report.Metrics.Count > 0 ? report.Metrics.Select(m => m.Metric).ToList() : SpecNames.MetricsOf(spec.Task).ToList();
-        var conditions = selection.Transforms.SelectMany(t => selection.Severities.Select(s => (Kind: t, Severity: s))).ToList();
-
-        var baseline = new List<IReadOnlyDictionary<string, double?>>();
-        var shifted = conditions.Select(_ => new List<IReadOnlyDictionary<string, double?>>()).ToList();
+        var folds = new List<StressFold>();
         foreach (var fold in report.Folds)
         {
             var taskDir = RunLayout.TaskDirectory(runDir, TaskAddress.Refit(spec.Name, fold.Outer));
             var taskFile = RunLayout.TaskFilePath(taskDir);
             if (!File.Exists(taskFile)) throw new InvalidDataException($"{taskFile}: missing; outer fold {fold.Outer}'s refit cannot be rebuilt");
             var refit = context.TrainingTask(ChildTaskFile.Read(taskFile));
-            var data = npz ?? DatasetLoader.Load(spec, refit.Train.Concat(refit.Test), RunLayout.ImageCacheDirectory(runDir));
-            var threshold = report.OperatingPoint?.ThresholdOf(fold.Outer) ?? DecisionRule.DefaultThreshold;
-            using var evaluation = new ShiftedEvaluation(spec, data, refit);
-            baseline.Add(Metrics(evaluation.Score(null, 0)));
-            done();
-            for (var i = 0; i < conditions.Count; i++)
-            {
-                shifted[i].Add(Metrics(evaluation.Score(conditions[i].Kind, conditions[i].Severity)));
-                done();
-            }
-
-            IReadOnlyDictionary<string, double?> Metrics(ScoredSet set)
-            {
-                if (spec.Task == TaskKind.Segmentation) return metrics.ToDictionary(m => m, m => set.Metrics.GetValueOrDefault(m));
-                var items = set.Rows.Select(r => new Prediction(r.SampleId, r.Labels, r.Probabilities)).ToList();
-                var values = StudyReport.Scores(spec.Task, manifest.Classes, items, metrics, threshold);
-                return metrics.Select((m, i) => (m, values[i])).ToDictionary(x => x.m, x => x.Item2);
-            }
+            folds.Add(StressEvaluation.Score(spec, StressEvaluation.Data(spec, npz, refit, runDir), refit, fold.Outer, selection, done));
         }
-
-        var result = RobustnessReport.Build(spec.Name, spec.Search.Metric, metrics, report.Folds.Select(f => f.Outer).ToList(),
-            new RobustnessReport.Measured(ShiftCondition.None, 0, null, baseline),
-            conditions.Select((c, i) => new RobustnessReport.Measured(Shifts.NameOf(c.Kind), c.Severity, Shifts.Parameter(c.Kind, c.Severity), shifted[i])).ToList());
+        var result = RobustnessReport.Of(spec, report, manifest.Classes, folds, selection);
         result.Write(runDir);
         return result;
     }

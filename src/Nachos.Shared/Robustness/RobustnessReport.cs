@@ -1,5 +1,7 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Nachos.Shared.Files;
+using Nachos.Shared.Metrics;
 using Nachos.Shared.Metrics.Segmentation;
 using Nachos.Shared.Spec;
 using Nachos.Shared.Study;
@@ -26,8 +28,10 @@ public sealed record WorstDrop(string Metric, string Transform, int Severity, do
 /// robustness.json: each outer fold's refit model evaluated on its own outer test fold unshifted and under each shift and
 /// severity (docs/robustness.md).
 /// </summary>
+/// <param name="Failures">Outer folds whose stress test failed (not in <paramref name="Folds"/>), each "outer fold k: kind: error"; null when none did.</param>
 public sealed record RobustnessReport(int Format, string Study, string SearchMetric, IReadOnlyList<int> Folds, ShiftCondition Baseline,
-    IReadOnlyList<ShiftCondition> Conditions, IReadOnlyList<WorstDrop> Worst)
+    IReadOnlyList<ShiftCondition> Conditions, IReadOnlyList<WorstDrop> Worst,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Failures = null)
 {
     public const int FormatVersion = 1;
     public const string FileName = "robustness.json";
@@ -49,6 +53,32 @@ public sealed record RobustnessReport(int Format, string Study, string SearchMet
             .Select(x => new WorstDrop(x.Second, x.First.c.Transform, x.First.c.Severity, x.First.d!.Value))
             .ToList();
         return new RobustnessReport(FormatVersion, study, searchMetric, folds, basis, shifted, worst);
+    }
+
+    /// <summary>
+    /// The report of a finished study from its outer folds' stress tests (<see cref="StressFold"/>), the conditions in
+    /// <paramref name="selection"/>'s order. Classification conditions are scored at each fold's decision threshold, as the study's report does.
+    /// </summary>
+    /// <exception cref="InvalidDataException">A fold's stress test lacks a condition of <paramref name="selection"/>.</exception>
+    public static RobustnessReport Of(StudySpec spec, StudyReport report, IReadOnlyList<string> classes, IReadOnlyList<StressFold> folds,
+        StressSelection selection, IReadOnlyList<string>? failures = null)
+    {
+        var metrics = report.Metrics.Count > 0 ? report.Metrics.Select(m => m.Metric).ToList() : SpecNames.MetricsOf(spec.Task).ToList();
+        var ordered = folds.OrderBy(f => f.Outer).ToList();
+        IReadOnlyList<IReadOnlyDictionary<string, double?>> PerFold(string transform, int severity) => ordered.Select(fold =>
+        {
+            var score = fold.At(transform, severity)
+                ?? throw new InvalidDataException($"outer fold {fold.Outer}'s stress test has no {transform} at severity {severity} (run nachos stress for other shifts)");
+            if (score.Predictions is null) return (IReadOnlyDictionary<string, double?>)metrics.ToDictionary(m => m, m => score.Metrics?.GetValueOrDefault(m));
+            var threshold = report.OperatingPoint?.ThresholdOf(fold.Outer) ?? DecisionRule.DefaultThreshold;
+            var values = StudyReport.Scores(spec.Task, classes, score.Predictions, metrics, threshold);
+            return metrics.Select((m, i) => (m, values[i])).ToDictionary(x => x.m, x => x.Item2);
+        }).ToList();
+        var conditions = selection.Transforms.SelectMany(t => selection.Severities.Select(s => (Kind: t, Severity: s)));
+        return Build(spec.Name, spec.Search.Metric, metrics, ordered.Select(f => f.Outer).ToList(),
+            new Measured(ShiftCondition.None, 0, null, PerFold(ShiftCondition.None, 0)),
+            conditions.Select(c => new Measured(Shifts.NameOf(c.Kind), c.Severity, Shifts.Parameter(c.Kind, c.Severity), PerFold(Shifts.NameOf(c.Kind), c.Severity))).ToList())
+            with { Failures = failures is { Count: > 0 } ? failures : null };
     }
 
     private static ShiftCondition Condition(Measured c, IReadOnlyList<string> metrics, Measured? baseline) =>

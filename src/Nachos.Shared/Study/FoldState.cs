@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Nachos.Shared.Search;
 using Nachos.Shared.Spec;
 using Nachos.Shared.Splits;
@@ -8,8 +9,9 @@ namespace Nachos.Shared.Study;
 
 public abstract record FoldEvent;
 /// <param name="Search">The sampler's settings; with <paramref name="MaxRetries"/>, null in journals written before briefs (see <see cref="FoldState.Brief"/>).</param>
+/// <param name="Stress">True when the spec has <c>robustness:</c>: the refit is then stress-tested by a task of its own before the fold is done (null: not, as in journals written before).</param>
 public sealed record FoldStarted(string StudyId, int Outer, int Trials, int Parallelism, int Splits, int MaxEpochs, int Seed, string Metric, bool Maximise,
-    double MaxFailedTrials, SearchSpec? Search = null, int? MaxRetries = null) : FoldEvent;
+    double MaxFailedTrials, SearchSpec? Search = null, int? MaxRetries = null, bool? Stress = null) : FoldEvent;
 public sealed record TrialStarted(int Trial, Hyperparameters Config) : FoldEvent;
 /// <summary>A trial ended: ran to the end, failed, or (with <see cref="TrialResult.RungEpoch"/>) stopped at a rung by the scheduler.</summary>
 public sealed record TrialFinished(TrialResult Result) : FoldEvent;
@@ -19,9 +21,12 @@ public sealed record TrialRungReached(TrialResult Result, int Rung) : FoldEvent;
 public sealed record TrialPromoted(int Trial, int Rung) : FoldEvent;
 public sealed record RefitStarted(int Trial, Hyperparameters Config, int Epochs) : FoldEvent;
 public sealed record RefitFinished(TaskOutcome Outcome) : FoldEvent;
+/// <summary>The stress task of the fold's refit ended (its outcome after its attempts).</summary>
+public sealed record StressFinished(TaskOutcome Outcome) : FoldEvent;
 public sealed record FoldFailed(string Reason) : FoldEvent;
 
 /// <summary>What an outer fold reports to its study.</summary>
+/// <param name="StressFailure">Why its refit's stress test failed (the fold does not fail with it); null when it did not, or there was none.</param>
 public sealed record FoldResult(
     int Outer,
     int? ChosenTrial,
@@ -31,7 +36,8 @@ public sealed record FoldResult(
     int RefitEpochs,
     IReadOnlyDictionary<string, double?> TestMetrics,
     IReadOnlyList<TrialResult> Trials,
-    string? Failure);
+    string? Failure,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? StressFailure = null);
 
 /// <summary>
 /// One outer fold's search: up to P trials in flight; trial n starts only when every trial below n − P
@@ -39,7 +45,9 @@ public sealed record FoldResult(
 /// Then the best configuration (ties: lowest trial index) is refit on the whole outer-train set for
 /// ceil(mean best inner epoch) epochs and evaluated once on the outer test fold. Under a scheduler, a trial is judged at each
 /// rung (see <see cref="RungSchedule"/>) once its peers below it have reached that rung or ended, and goes on or stops there; a
-/// stopped trial is never chosen.
+/// stopped trial is never chosen. With <c>robustness:</c> in the spec, a refit that succeeded is then stress-tested (one task,
+/// <c>study/o{k}/stress</c>) and the fold is done when that task has ended. A failed stress test does not fail the fold: the refit's test
+/// metrics stand whatever its kind of failure, the fold's result names it and robustness.json leaves the fold out.
 /// </summary>
 public sealed record FoldState(
     FoldStarted? Start,
@@ -49,19 +57,24 @@ public sealed record FoldState(
     TaskOutcome? RefitOutcome,
     string? Failure,
     IReadOnlyDictionary<(int Trial, int Rung), TrialResult> RungResults,
-    IReadOnlyDictionary<int, int> Rungs)
+    IReadOnlyDictionary<int, int> Rungs,
+    TaskOutcome? StressOutcome = null)
 {
     public static readonly FoldState Empty = new(null, new Dictionary<int, Hyperparameters>(), new Dictionary<int, TrialResult>(), null, null, null,
         new Dictionary<(int, int), TrialResult>(), new Dictionary<int, int>());
 
-    public bool Done => Failure is not null || RefitOutcome is not null;
+    public bool Done => Failure is not null || (RefitOutcome is not null && !AwaitsStress);
+
+    /// <summary>The refit succeeded and the spec asks for a stress test that has not ended yet.</summary>
+    private bool AwaitsStress => Start?.Stress == true && RefitOutcome is { Succeeded: true } && StressOutcome is null;
 
     public IEnumerable<int> Running => Started.Keys.Where(n => !Finished.ContainsKey(n));
 
     /// <summary>The start of outer fold <paramref name="outer"/> (or of the deploy fold, after them) of a study with this brief.</summary>
     public static FoldStarted Begin(string studyId, StudyBrief brief, int outer) =>
         new(studyId, outer, brief.Search.Trials, brief.Search.Parallelism, brief.SplitsOf(outer), brief.MaxEpochs,
-            brief.Seed, brief.Search.Metric, brief.Search.Maximise, brief.MaxFailedTrials, brief.Search, brief.MaxRetries);
+            brief.Seed, brief.Search.Metric, brief.Search.Maximise, brief.MaxFailedTrials, brief.Search, brief.MaxRetries,
+            brief.Stress && outer < brief.Folds ? true : null);
 
     /// <summary>False for a fold journalled before briefs until a repeated start has brought its search and retries.</summary>
     public bool Briefed => Start is { Search: not null, MaxRetries: not null };
@@ -117,6 +130,12 @@ public sealed record FoldState(
     public RefitFinished? AcceptRefit(TaskOutcome outcome) =>
         Refit is null || RefitOutcome is not null || outcome.TaskId != RefitTask()!.TaskId ? null : new RefitFinished(outcome);
 
+    /// <summary>The stress task's outcome, if this is the stress test the fold waits for.</summary>
+    public StressFinished? AcceptStress(TaskOutcome outcome) => StressTask() is { } t && outcome.TaskId == t.TaskId ? new StressFinished(outcome) : null;
+
+    /// <summary>A task's outcome the fold waits for: its refit's or its stress test's.</summary>
+    public FoldEvent? Accept(TaskOutcome outcome) => (FoldEvent?)AcceptRefit(outcome) ?? AcceptStress(outcome);
+
     public FoldState Apply(FoldEvent e) => e switch
     {
         FoldStarted s => this with { Start = s },
@@ -126,6 +145,7 @@ public sealed record FoldState(
         TrialPromoted p => this with { Rungs = new Dictionary<int, int>(Rungs) { [p.Trial] = p.Rung } },
         RefitStarted r => this with { Refit = r },
         RefitFinished r => r.Outcome.Succeeded ? this with { RefitOutcome = r.Outcome } : this with { RefitOutcome = r.Outcome, Failure = $"refit failed: {FailureKinds.Describe(r.Outcome.Kind, r.Outcome.Error)}" },
+        StressFinished s => this with { StressOutcome = s.Outcome },
         FoldFailed f => this with { Failure = f.Reason },
         _ => this,
     };
@@ -244,6 +264,11 @@ public sealed record FoldState(
         ? TaskSpec.Refit(s.StudyId, s.Outer, r.Trial, r.Config, r.Epochs, s.Seed)
         : null;
 
+    /// <summary>The stress test of the refit, from the refit's success until it has ended; queued with the refit's own configuration and seed.</summary>
+    public TaskSpec? StressTask() => AwaitsStress && Start is { } s && Refit is { } r
+        ? TaskSpec.Stress(s.StudyId, s.Outer, r.Trial, r.Config, r.Epochs, s.Seed)
+        : null;
+
     public FoldResult Result()
     {
         var s = Start!;
@@ -253,6 +278,7 @@ public sealed record FoldState(
             RefitOutcome?.Result?.TestMetrics ?? new Dictionary<string, double?>(),
             // A failed search reports the trials up to its failure point: the same set however it was timed.
             (RefitOutcome is null && Failure is not null && FailurePoint(s) is { } point ? Prefix(point) : Finished.Values.OrderBy(t => t.Trial)).ToList(),
-            Failure);
+            Failure,
+            StressOutcome is { Succeeded: false } failed ? failed.Failure : null);
     }
 }

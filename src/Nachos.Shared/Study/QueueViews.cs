@@ -33,7 +33,11 @@ public sealed record TaskView(string TaskId, int Outer, int? Trial, int? Inner, 
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] EpochProgress? Progress = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? Seconds = null)
 {
-    public bool IsRefit => Inner is null;
+    public bool IsRefit => Inner is null && !IsStress;
+
+    /// <summary>The stress test of the fold's refit (<c>study/o{k}/stress</c>): an evaluation, counted apart from the trainings.</summary>
+    public bool IsStress => Inner is null && TaskAddress.TryParse(TaskId, out var a) && a.IsStress;
+
     public bool Ended => State is TaskStates.Succeeded or TaskStates.Failed;
 }
 

@@ -85,6 +85,10 @@ public static class RunLayout
     /// <summary>One line per attempt: when, where and from which checkpoint.</summary>
     public const string AttemptsLog = "attempts.log";
 
+    /// <summary>A stress task's folder (o{k}/stress): its outer fold's refit scored unshifted and under each shift (docs/robustness.md).</summary>
+    public const string Stress = "stress.json";
+
+    public static string StressPath(string taskDir) => Path.Combine(taskDir, Stress);
     public static string SpecPath(string runDir) => Path.Combine(runDir, Spec);
     public static string SpecSourcePath(string runDir) => Path.Combine(runDir, SpecSource);
     public static string SplitsPath(string runDir) => Path.Combine(runDir, Splits);

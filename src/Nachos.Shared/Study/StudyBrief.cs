@@ -15,9 +15,11 @@ namespace Nachos.Shared.Study;
 /// The results of folds this study does not run but takes from a finished study (<c>nachos deploy</c>: the outer folds of
 /// the study it deploys, unchanged); null for a study that runs all its folds.
 /// </param>
+/// <param name="Stress">The spec has <c>robustness:</c>: each outer fold stress-tests its refit as a task (docs/robustness.md).</param>
 public sealed record StudyBrief(IReadOnlyList<int> InnerSplits, SearchSpec Search, int MaxEpochs, int Seed, int MaxRetries, double MaxFailedTrials,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? DeploySplits = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<FoldResult>? Inherited = null)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<FoldResult>? Inherited = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool Stress = false)
 {
     /// <summary>The outer folds.</summary>
     [JsonIgnore]
@@ -32,5 +34,5 @@ public sealed record StudyBrief(IReadOnlyList<int> InnerSplits, SearchSpec Searc
 
     public static StudyBrief Of(StudySpec spec, SplitPlan plan) =>
         new(plan.Outer.Select(f => f.Inner.Count).ToList(), spec.Search, spec.Training.MaxEpochs, spec.Seed,
-            spec.Execution.MaxRetries, spec.Execution.MaxFailedTrials, plan.Deploy?.Inner.Count);
+            spec.Execution.MaxRetries, spec.Execution.MaxFailedTrials, plan.Deploy?.Inner.Count, Stress: spec.Robustness is not null);
 }

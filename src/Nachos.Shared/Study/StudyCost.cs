@@ -18,6 +18,7 @@ public sealed record StudyCost(double DeviceSeconds, int Epochs, int Tasks, IRea
     public const string ProxySearch = "proxy search";
     public const string FullSizeStage = "full-size stage";
     public const string Refits = "refits";
+    public const string StressTests = "stress tests";
     public const string DeploySearch = "deploy search";
     public const string FinalModel = "final model";
 
@@ -29,19 +30,19 @@ public sealed record StudyCost(double DeviceSeconds, int Epochs, int Tasks, IRea
             .Select(t => (Task: t, Address: TaskAddress.TryParse(t.TaskId, out var a) ? a : null))
             .Where(d => d.Address is not null).Select(d => (d.Task, Address: d.Address!)).ToList();
         string Search(TaskAddress a) => search?.Proxy is null || a.Trial is not { } n ? InnerSearch : search.Proxied(n) ? ProxySearch : FullSizeStage;
-        string StageOf(TaskAddress a) => a.Outer == deployFold ? (a.IsRefit ? FinalModel : DeploySearch) : a.IsRefit ? Refits : Search(a);
+        string StageOf(TaskAddress a) => a.IsStress ? StressTests : a.Outer == deployFold ? (a.IsRefit ? FinalModel : DeploySearch) : a.IsRefit ? Refits : Search(a);
         // A training's epochs are its latest task's (rungs continue one another); its seconds are every task's.
         var trainings = done.GroupBy(d => d.Address.Training.ToString())
             .Select(g => (Address: g.First().Address.Training, Latest: g.MaxBy(d => d.Address.Budget ?? int.MaxValue).Address,
                 Epochs: g.Max(d => d.Task.Scores!.EpochsRun), Seconds: g.Sum(d => d.Task.Seconds ?? 0), Tasks: g.Count()))
             .ToList();
         var stages = trainings.GroupBy(t => StageOf(t.Address))
-            .OrderBy(g => Array.IndexOf([InnerSearch, ProxySearch, FullSizeStage, Refits, DeploySearch, FinalModel], g.Key))
+            .OrderBy(g => Array.IndexOf([InnerSearch, ProxySearch, FullSizeStage, Refits, StressTests, DeploySearch, FinalModel], g.Key))
             .Select(g => new StageCost(g.Key, g.Sum(t => t.Seconds), g.Sum(t => t.Epochs), g.Sum(t => t.Tasks)))
             .ToList();
 
         SchedulerSaving? saved = null;
-        var inner = trainings.Where(t => !t.Address.IsRefit).ToList();
+        var inner = trainings.Where(t => !t.Address.IsRefit && !t.Address.IsStress).ToList();
         var stopped = inner.Where(t => t.Latest.Budget is not null).ToList();
         if (stopped.Count > 0)
         {

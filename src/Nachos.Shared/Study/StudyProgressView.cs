@@ -2,7 +2,7 @@ using Nachos.Shared.Tasks;
 
 namespace Nachos.Shared.Study;
 
-/// <summary>One outer fold's progress: its tasks (trials × inner splits + the refit) by state.</summary>
+/// <summary>One outer fold's progress: its tasks (trials × inner splits + the refit, + its stress test with <c>robustness:</c>) by state.</summary>
 /// <param name="BestScore">The best score (mean inner validation value of the search metric, in the search's direction) of the fold's trials trained in full so far; null before the first.</param>
 public sealed record FoldProgress(int Outer, int TasksTotal, int Succeeded, int Failed, int Running, int Pending, int TrialsFinished, int Trials, bool RefitDone,
     double? BestScore = null)
@@ -67,17 +67,25 @@ public sealed record StudyProgressView(int TasksEnded, int TasksTotal, int Faile
     private static string Duration(TimeSpan t) =>
         t.TotalHours >= 1 ? $"{(int)t.TotalHours} h {t.Minutes} min" : t.TotalMinutes >= 1 ? $"{(int)t.TotalMinutes} min {t.Seconds} s" : $"{Math.Ceiling(t.TotalSeconds)} s";
 
-    /// <summary>Trials × inner splits + one refit per outer fold.</summary>
-    public static int PlannedTasks(int trials, IReadOnlyList<int> innerSplits) => innerSplits.Sum(j => trials * j + 1);
+    /// <summary>Trials × inner splits + one refit per outer fold, + one stress task for each of the first <paramref name="stressed"/> folds.</summary>
+    public static int PlannedTasks(int trials, IReadOnlyList<int> innerSplits, int stressed = 0) =>
+        innerSplits.Select((j, k) => FoldTasks(trials, j, k, stressed)).Sum();
+
+    private static int FoldTasks(int trials, int splits, int k, int stressed) => trials * splits + 1 + (k < stressed ? 1 : 0);
+
+    /// <summary>The folds that stress-test their refit as a task: the outer folds (not the deploy fold) of a spec with <c>robustness:</c>.</summary>
+    public static int StressedFolds(Spec.StudySpec spec, Splits.SplitPlan plan) => spec.Robustness is null ? 0 : plan.Outer.Count;
 
     /// <param name="tasks">The queue's view of the study's tasks.</param>
     /// <param name="trials">search.trials of the spec.</param>
     /// <param name="innerSplits">Inner splits of each outer fold, from the split plan (empty when the plan cannot be read: no folds, total 0).</param>
     /// <param name="metric">The search metric, for each fold's best score so far (none without it).</param>
     /// <param name="maximise">The search's direction.</param>
-    public static StudyProgressView Of(IReadOnlyList<TaskView> tasks, int trials, IReadOnlyList<int> innerSplits, string? metric = null, bool maximise = true)
+    /// <param name="stressed">The first folds that also run a stress task (<see cref="StressedFolds"/>).</param>
+    public static StudyProgressView Of(IReadOnlyList<TaskView> tasks, int trials, IReadOnlyList<int> innerSplits, string? metric = null, bool maximise = true,
+        int stressed = 0)
     {
-        var counted = Counted(QueueViews.LatestPerTraining(tasks), trials, innerSplits);
+        var counted = Counted(QueueViews.LatestPerTraining(tasks), trials, innerSplits, stressed);
         return counted with
         {
             // Every attempt counter, rungs included: a rung retried is a retry.
@@ -96,22 +104,22 @@ public sealed record StudyProgressView(int TasksEnded, int TasksTotal, int Faile
     }
 
     // Under a scheduler a training counts once, where its latest rung stands: ended at a rung until it is promoted.
-    private static StudyProgressView Counted(IReadOnlyList<TaskView> tasks, int trials, IReadOnlyList<int> innerSplits) =>
-        new(tasks.Count(t => t.Ended), PlannedTasks(trials, innerSplits), tasks.Count(t => t.State == TaskStates.Failed),
-            FoldsOf(tasks, trials, innerSplits),
+    private static StudyProgressView Counted(IReadOnlyList<TaskView> tasks, int trials, IReadOnlyList<int> innerSplits, int stressed) =>
+        new(tasks.Count(t => t.Ended), PlannedTasks(trials, innerSplits, stressed), tasks.Count(t => t.State == TaskStates.Failed),
+            FoldsOf(tasks, trials, innerSplits, stressed),
             tasks.Where(t => t.State == TaskStates.Running)
-                .OrderBy(t => t.Outer).ThenBy(t => t.IsRefit).ThenBy(t => t.Trial).ThenBy(t => t.Inner)
+                .OrderBy(t => t.Outer).ThenBy(t => t.IsStress).ThenBy(t => t.IsRefit).ThenBy(t => t.Trial).ThenBy(t => t.Inner)
                 .Select(t => new RunningTask(t.TaskId, t.Outer, t.Attempts, t.Progress?.Epoch, t.Progress?.MaxEpochs))
                 .ToList(),
             tasks.Where(t => t.Seconds is not null).Select(t => t.Seconds!.Value).DefaultIfEmpty(double.NaN).Average() is var m && !double.IsNaN(m) ? m : null,
             tasks.Count(t => t.Seconds is not null));
 
-    private static IReadOnlyList<FoldProgress> FoldsOf(IReadOnlyList<TaskView> tasks, int trials, IReadOnlyList<int> innerSplits) =>
+    private static IReadOnlyList<FoldProgress> FoldsOf(IReadOnlyList<TaskView> tasks, int trials, IReadOnlyList<int> innerSplits, int stressed) =>
         innerSplits.Select((splits, k) =>
         {
             var fold = tasks.Where(t => t.Outer == k).ToList();
-            var trialsFinished = fold.Where(t => !t.IsRefit && t.Ended).GroupBy(t => t.Trial).Count(g => g.Count() == splits);
-            return new FoldProgress(k, trials * splits + 1,
+            var trialsFinished = fold.Where(t => !t.IsRefit && !t.IsStress && t.Ended).GroupBy(t => t.Trial).Count(g => g.Count() == splits);
+            return new FoldProgress(k, FoldTasks(trials, splits, k, stressed),
                 fold.Count(t => t.State == TaskStates.Succeeded), fold.Count(t => t.State == TaskStates.Failed),
                 fold.Count(t => t.State == TaskStates.Running), fold.Count(t => t.State == TaskStates.Pending),
                 trialsFinished, trials, fold.Any(t => t.IsRefit && t.Ended));

@@ -38,7 +38,7 @@ public static class TrialRows
     {
         var rows = new List<TrialRow>();
         // Under a scheduler a trial's tasks are per rung: each split's latest rung (the full training last) is where it stands.
-        foreach (var trial in QueueViews.LatestPerTraining(tasks).Where(t => !t.IsRefit).GroupBy(t => (t.Outer, Trial: t.Trial!.Value)))
+        foreach (var trial in QueueViews.LatestPerTraining(tasks).Where(t => !t.IsRefit && !t.IsStress).GroupBy(t => (t.Outer, Trial: t.Trial!.Value)))
         {
             var budget = trial.Max(t => TaskAddress.TryParse(t.TaskId, out var a) ? a.Budget ?? int.MaxValue : int.MaxValue) is var b && b < int.MaxValue ? b : (int?)null;
             var ended = trial.Where(t => t.Ended).ToList();

@@ -7,17 +7,19 @@ namespace Nachos.Shared.Tasks;
 /// <summary>
 /// Where a training task belongs, the one owner of the task id format and of the task's folder below the run
 /// directory. A study's tasks: inner split <c>j</c> of trial <c>n</c> of outer fold <c>k</c>
-/// (<c>study/o{k}/t{n}/s{j}</c>) and the outer fold's refit (<c>study/o{k}/refit</c>); under a scheduler, the same split trained
+/// (<c>study/o{k}/t{n}/s{j}</c>), the outer fold's refit (<c>study/o{k}/refit</c>) and the stress test of that refit on the outer
+/// test fold (<c>study/o{k}/stress</c>, docs/robustness.md); under a scheduler, the same split trained
 /// only up to a rung of <c>B</c> epochs is <c>study/o{k}/t{n}/s{j}/e{B}</c> (same folder: the next rung continues its checkpoint). <c>nachos train</c>'s
 /// trainings outside a search: inner split <c>j</c> of fold <c>k</c> (<c>study/o{k}/s{j}</c>) and inner split 0
 /// then the outer test fold (<c>study/o{k}/train</c>). The folder is the id below the study name.
 /// </summary>
 public sealed record TaskAddress : IComparable<TaskAddress>
 {
-    private const string Expected = "expected study/o{k}/t{n}/s{j}, study/o{k}/t{n}/s{j}/e{epochs} or study/o{k}/refit";
+    private const string Expected = "expected study/o{k}/t{n}/s{j}, study/o{k}/t{n}/s{j}/e{epochs} study/o{k}/refit or study/o{k}/stress";
 
-    private TaskAddress(string study, int outer, int? trial, int? split, bool isRefit, int? budget = null)
+    private TaskAddress(string study, int outer, int? trial, int? split, bool isRefit, int? budget = null, bool isStress = false)
     {
+        IsStress = isStress;
         if (!StudyName.IsValid(study)) throw new ArgumentException($"'{study}' is not a study name", nameof(study));
         if (outer < 0 || trial < 0 || split < 0)
             throw new ArgumentOutOfRangeException(nameof(outer), $"{study}: fold, trial and split indices must be non-negative (o{outer}, t{trial}, s{split})");
@@ -41,18 +43,24 @@ public sealed record TaskAddress : IComparable<TaskAddress>
 
     public bool IsRefit { get; }
 
+    /// <summary>The stress test of the outer fold's refit (<c>study/o{k}/stress</c>): an evaluation, not a training.</summary>
+    public bool IsStress { get; }
+
     /// <summary>A scheduler's rung: train only up to this many epochs (null: to the task's max epochs).</summary>
     public int? Budget { get; }
 
     /// <summary>The same training without its rung budget: what its checkpoint belongs to.</summary>
-    public TaskAddress Training => Budget is null ? this : new(Study, Outer, Trial, Split, IsRefit);
+    public TaskAddress Training => Budget is null ? this : new(Study, Outer, Trial, Split, IsRefit, null, IsStress);
 
     /// <summary>A task of a study's search (a trial's inner split or a refit), not one of <c>nachos train</c>'s own.</summary>
-    public bool IsStudyTask => IsRefit || Trial is not null;
+    public bool IsStudyTask => IsRefit || IsStress || Trial is not null;
 
     public static TaskAddress InnerSplit(string study, int outer, int trial, int split, int? budget = null) => new(study, outer, trial, split, false, budget);
 
     public static TaskAddress Refit(string study, int outer) => new(study, outer, null, null, true);
+
+    /// <summary>The stress test of outer fold <paramref name="outer"/>'s refit (<c>study/o{k}/stress</c>).</summary>
+    public static TaskAddress Stress(string study, int outer) => new(study, outer, null, null, false, null, true);
 
     /// <summary><c>nachos train</c> without a search: inner split <paramref name="split"/> (<c>o{k}/s{j}</c>), or none (<c>o{k}/train</c>).</summary>
     public static TaskAddress Standalone(string study, int outer, int? split) => new(study, outer, null, split, false);
@@ -69,12 +77,13 @@ public sealed record TaskAddress : IComparable<TaskAddress>
     /// <summary>A trial's folder below the run directory, <c>o{k}/t{n}</c> (it holds the trial's inner-split folders).</summary>
     public static string TrialFolder(int outer, int trial) => $"{FoldFolder(outer)}/t{trial}";
 
-    /// <summary>The entity waiting for this task: its trial, or the outer fold (a refit).</summary>
+    /// <summary>The entity waiting for this task: its trial, or the outer fold (a refit, a stress test).</summary>
     public string OwnerId => Trial is { } n ? TrialId(Study, Outer, n) : FoldId(Study, Outer);
 
     /// <summary>The task's folder below the run directory, with '/' separators: the id without the study name.</summary>
     public string Folder =>
         IsRefit ? $"{FoldFolder(Outer)}/refit"
+        : IsStress ? $"{FoldFolder(Outer)}/stress"
         : Trial is { } n ? $"{TrialFolder(Outer, n)}/s{Split}"
         : Split is { } j ? $"{FoldFolder(Outer)}/s{j}"
         : $"{FoldFolder(Outer)}/train";
@@ -124,13 +133,16 @@ public sealed record TaskAddress : IComparable<TaskAddress>
             case "refit":
                 address = Refit(parts[0], outer);
                 return true;
+            case "stress":
+                address = Stress(parts[0], outer);
+                return true;
             case "train":
                 address = Standalone(parts[0], outer, null);
                 return true;
         }
         if (!parts[2].StartsWith('s'))
         {
-            error = $"task id '{id}': '{parts[2]}' is neither refit nor a trial, {Expected}";
+            error = $"task id '{id}': '{parts[2]}' is neither refit, stress nor a trial, {Expected}";
             return false;
         }
         if (!Index(id!, parts[2], 's', "inner split", out var alone, out error)) return false;
@@ -159,11 +171,12 @@ public sealed record TaskAddress : IComparable<TaskAddress>
         return false;
     }
 
-    /// <summary>Study, outer fold, then a fold's trials in order with their splits (rungs before the full training), then its refit.</summary>
+    /// <summary>Study, outer fold, then a fold's trials in order with their splits (rungs before the full training), then its refit, then its stress test.</summary>
     public int CompareTo(TaskAddress? other) =>
         other is null ? 1
         : string.CompareOrdinal(Study, other.Study) is var s and not 0 ? s
         : Outer != other.Outer ? Outer.CompareTo(other.Outer)
+        : IsStress != other.IsStress ? IsStress.CompareTo(other.IsStress)
         : IsRefit != other.IsRefit ? IsRefit.CompareTo(other.IsRefit)
         : Trial != other.Trial ? Nullable.Compare(Trial, other.Trial)
         : Split != other.Split ? Nullable.Compare(Split, other.Split)
