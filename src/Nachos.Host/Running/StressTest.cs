@@ -22,7 +22,7 @@ public static class StressTest
 {
     /// <summary>The number of evaluations <see cref="Run"/> makes: per outer fold, the baseline and each condition.</summary>
     public static int Evaluations(StudyReport report, StressSelection selection) =>
-        report.Folds.Count * (1 + selection.Transforms.Count * selection.Severities.Count);
+        report.Folds.Count * (1 + selection.Transforms.Count * selection.Severities.Count + (selection.ChannelGrid ? ChannelGrid.Evaluated.Count : 0));
 
     /// <summary>The finished study's report, or why there is none to stress.</summary>
     /// <param name="advice">The end of the refusal: what needs a finished study.</param>
@@ -52,6 +52,7 @@ public static class StressTest
 
         var baseline = new List<IReadOnlyDictionary<string, double?>>();
         var shifted = conditions.Select(_ => new List<IReadOnlyDictionary<string, double?>>()).ToList();
+        var grid = (selection.ChannelGrid ? ChannelGrid.Evaluated : []).Select(c => (Cell: c, PerFold: new List<IReadOnlyDictionary<string, double?>>())).ToList();
         foreach (var fold in report.Folds)
         {
             var taskDir = RunLayout.TaskDirectory(runDir, TaskAddress.Refit(spec.Name, fold.Outer));
@@ -68,6 +69,11 @@ public static class StressTest
                 shifted[i].Add(Metrics(evaluation.Score(conditions[i].Kind, conditions[i].Severity)));
                 done();
             }
+            foreach (var (cell, perFold) in grid)
+            {
+                perFold.Add(Metrics(evaluation.Score(cell)));
+                done();
+            }
 
             IReadOnlyDictionary<string, double?> Metrics(ScoredSet set)
             {
@@ -78,9 +84,11 @@ public static class StressTest
             }
         }
 
-        var result = RobustnessReport.Build(spec.Name, spec.Search.Metric, metrics, report.Folds.Select(f => f.Outer).ToList(),
-            new RobustnessReport.Measured(ShiftCondition.None, 0, null, baseline),
+        var unshifted = new RobustnessReport.Measured(ShiftCondition.None, 0, null, baseline);
+        var result = RobustnessReport.Build(spec.Name, spec.Search.Metric, metrics, report.Folds.Select(f => f.Outer).ToList(), unshifted,
             conditions.Select((c, i) => new RobustnessReport.Measured(Shifts.NameOf(c.Kind), c.Severity, Shifts.Parameter(c.Kind, c.Severity), shifted[i])).ToList());
+        if (selection.ChannelGrid)
+            result = result with { ChannelGrid = ChannelGrid.Build(metrics, unshifted, grid.Select(g => (g.Cell, (IReadOnlyList<IReadOnlyDictionary<string, double?>>)g.PerFold)).ToList()) };
         result.Write(runDir);
         return result;
     }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Nachos.Shared.Files;
 using Nachos.Shared.Metrics.Segmentation;
 using Nachos.Shared.Spec;
@@ -30,6 +31,10 @@ public sealed record RobustnessReport(int Format, string Study, string SearchMet
     IReadOnlyList<ShiftCondition> Conditions, IReadOnlyList<WorstDrop> Worst)
 {
     public const int FormatVersion = 1;
+
+    /// <summary>The red × blue channel-scale grid (RGB studies asking for it); null otherwise and in older files.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ChannelGridReport? ChannelGrid { get; init; }
     public const string FileName = "robustness.json";
 
     public static string PathIn(string runDir) => Path.Combine(runDir, FileName);
@@ -51,7 +56,8 @@ public sealed record RobustnessReport(int Format, string Study, string SearchMet
         return new RobustnessReport(FormatVersion, study, searchMetric, folds, basis, shifted, worst);
     }
 
-    private static ShiftCondition Condition(Measured c, IReadOnlyList<string> metrics, Measured? baseline) =>
+    /// <summary>One condition summarised across folds, with its drop against <paramref name="baseline"/> (none: the baseline itself).</summary>
+    internal static ShiftCondition Condition(Measured c, IReadOnlyList<string> metrics, Measured? baseline) =>
         new(c.Transform, c.Severity, c.Parameter, metrics.Select(name =>
         {
             var perFold = c.PerFold.Select(f => f.GetValueOrDefault(name)).ToList();

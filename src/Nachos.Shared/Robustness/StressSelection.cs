@@ -1,9 +1,12 @@
 namespace Nachos.Shared.Robustness;
 
-/// <summary>Which shifts at which severities a stress test evaluates; every shift at every severity by default.</summary>
+/// <summary>Which shifts at which severities (and whether the channel grid) a stress test evaluates; every shift at every severity by default.</summary>
 public sealed record StressSelection(IReadOnlyList<ShiftKind> Transforms, IReadOnlyList<int> Severities)
 {
     public static readonly StressSelection All = new(Enum.GetValues<ShiftKind>(), [1, 2, 3, 4, 5]);
+
+    /// <summary>Also the red × blue channel-scale grid (<see cref="Robustness.ChannelGrid"/>; RGB studies only).</summary>
+    public bool ChannelGrid { get; init; }
 
     /// <summary>
     /// A comma-separated list of shift names (null: all), and severities as a range "1-5", a list "1,3,5" or one "3" (null: all).
