@@ -28,7 +28,7 @@ public sealed class CommandOptionsTests
         ["evaluate"] = ["--masks-dir", "--by", "--format", "--task", "--classes", "--set", "--out"],
         ["compare"] = ["--metric", "--format", "--out", "--plot"],
         ["bundle"] = ["--task", "--fold", "--final", "--fold-ensemble", "--out", "--archive"],
-        ["stress"] = ["--transforms", "--severities"],
+        ["stress"] = ["--transforms", "--severities", "--channel-grid"],
         ["learning-curve"] = ["--fractions", "--delta"],
         ["proxy-check"] = ["--fold", "--configs", "--format", "--out"],
         ["predict"] = ["--out", "--device", "--site-column"],

@@ -1,3 +1,5 @@
+using Microsoft.Playwright;
+using Nachos.Shared.Metrics;
 using Nachos.Shared.Robustness;
 using Nachos.Shared.Study;
 using Nachos.Tests;
@@ -170,5 +172,71 @@ public sealed class StressCommandTests(FinishedStudies studies)
         Assert.Equal(40, robustness.Conditions.Count);
         var report = StudyReport.Read(Path.Combine(runDir, "report.json"));
         foreach (var m in report.Metrics) Assert.Equal(m.PerFold, robustness.Baseline.Of(m.Metric)!.PerFold);
+    }
+
+    [Fact]
+    public async Task An_rgb_study_with_channel_grid_gets_the_red_by_blue_grid_in_robustness_json_the_terminal_and_the_page()
+    {
+        using var dir = new TempDir();
+        var spec = dir.Write("spec.yaml", RunCommandTests.TorchSpec("rgb", "{ max_epochs: 1, batch_size: 16, optimizer: adam, learning_rate: 0.003 }",
+            "{ trials: 1 }", "{ trainer: torch, executor: subprocess, devices: 2 }").Replace("image: { size: 32 }", "image: { size: 32, channels: 3 }")
+            + "\nrobustness: { transforms: [channel-scale], severities: 5, channel_grid: true }\n");
+        var runDir = dir.File("run");
+        var run = NachosProcess.Run(dir.Path, "run", spec, "--run-dir", runDir);
+        Assert.True(run.Code == 0, $"exit {run.Code}\n{run.Output}\n{run.Error}");
+        Assert.Contains("by red × blue channel scale", run.Output);
+
+        var robustness = RobustnessReport.Read(Path.Combine(runDir, "robustness.json"));
+        var grid = robustness.ChannelGrid!;
+        Assert.Equal([-0.4, -0.2, 0, 0.2, 0.4], grid.Levels);
+        Assert.Equal(25, grid.Cells.Count);
+        Assert.Equal(ChannelGrid.All.Select(c => (c.Red, c.Blue)), grid.Cells.Select(c => (c.Red, c.Blue)));
+        // The centre is the unshifted image: the baseline's numbers, for every metric and fold.
+        foreach (var m in robustness.Baseline.Metrics)
+        {
+            Assert.Equal(m.PerFold, grid.At(0, 0)!.Of(m.Metric)!.PerFold);
+            Assert.Equal(m.Mean, grid.At(0, 0)!.Of(m.Metric)!.Mean);
+            Assert.Equal(0, grid.At(0, 0)!.Of(m.Metric)!.Drop);
+        }
+        // Scaling the channels moves the model's outputs; each cell's drop is its per-fold loss against the baseline.
+        var baseline = robustness.Baseline.Of("auroc")!.PerFold;
+        Assert.Contains(grid.Cells, c => !c.Of("auroc")!.PerFold.SequenceEqual(baseline));
+        foreach (var cell in grid.Cells)
+        {
+            var m = cell.Of("auroc")!;
+            Assert.Equal(baseline.Zip(m.PerFold, (b, s) => b!.Value - s!.Value).Average(), m.Drop!.Value, 12);
+        }
+
+        // The exported page shows the grid as a heatmap: its factors on both axes, a value per cell.
+        var html = NachosProcess.Run(dir.Path, "report", runDir, "--format", "html", "--out", dir.File("report.html"));
+        Assert.True(html.Code == 0, $"exit {html.Code}\n{html.Output}\n{html.Error}");
+        await using var browser = await Browser.Launch();
+        var (page, _) = await browser.NewPage();
+        await page.GotoAsync(new Uri(dir.File("report.html")).AbsoluteUri + "#robustness", new PageGotoOptions { WaitUntil = WaitUntilState.Load });
+        var heatmap = page.Locator("svg#robustness-channel-grid");
+        Assert.True(await heatmap.IsVisibleAsync());
+        Assert.True((await heatmap.BoundingBoxAsync())!.Width > 300);
+        var texts = (await heatmap.Locator("text").AllTextContentsAsync()).Select(t => t.Trim()).ToList();
+        foreach (var factor in new[] { "×0.6", "×0.8", "×1.0", "×1.2", "×1.4" })
+            Assert.Equal(2, texts.Count(t => t == factor));
+        Assert.Contains("blue factor", texts);
+        Assert.Contains("red factor", texts);
+        var centre = MetricText.Show(grid.At(0, 0)!.Of("auroc")!.Mean, "–");
+        Assert.Equal(25, texts.Count(t => t.StartsWith('(') && t.EndsWith(')')));
+        Assert.Contains(centre, texts);
+        await heatmap.ScreenshotAsync(new LocatorScreenshotOptions { Path = Browser.Screenshot("robustness-channel-grid.png") });
+    }
+
+    [Fact]
+    public void The_channel_grid_of_a_grayscale_study_is_refused_with_exit_2_naming_the_option()
+    {
+        using var dir = new TempDir();
+        var runDir = dir.File("run");
+        DirectoryCopy.Copy(studies.Torch.RunDir, runDir);
+        var run = NachosProcess.Run(dir.Path, "stress", runDir, "--transforms", "gamma", "--severities", "1", "--channel-grid");
+        Assert.Equal(2, run.Code);
+        Assert.Contains("--channel-grid: the red × blue channel grid needs an RGB study (image.channels: 3); study tiny has 1 channel", run.Error);
+        Assert.DoesNotContain("   at ", run.Error);
+        Assert.False(File.Exists(Path.Combine(runDir, "robustness.json")));
     }
 }

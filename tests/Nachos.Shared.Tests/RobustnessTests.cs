@@ -87,6 +87,78 @@ public sealed class RobustnessTests
         var e = Assert.Throws<InvalidDataException>(() => RobustnessReport.Read(foreign));
         Assert.Equal($"{foreign}: not a robustness report of format 1", e.Message);
     }
+    [Fact]
+    public void The_channel_grid_is_5_by_5_levels_with_the_centre_left_to_the_baseline_and_documented()
+    {
+        Assert.Equal([-0.4, -0.2, 0, 0.2, 0.4], ChannelGrid.Levels);
+        Assert.Equal(25, ChannelGrid.All.Count);
+        Assert.Equal(24, ChannelGrid.Evaluated.Count);
+        Assert.DoesNotContain(new ChannelGridCell(0, 0), ChannelGrid.Evaluated);
+        Assert.Equal(new ChannelGridCell(-0.4, -0.2), ChannelGrid.All[1]);
+        Assert.Equal("×0.6", ChannelGridReport.Factor(-0.4));
+        Assert.Equal("×1.2", ChannelGridReport.Factor(0.2));
+        var doc = File.ReadAllText(Path.Combine(Repository.Root, "docs", "robustness.md"));
+        Assert.Contains("| level a (factor 1 + a) | −0.4 | −0.2 | 0 | +0.2 | +0.4 |", doc);
+    }
+
+    [Fact]
+    public void Each_channel_grid_cell_is_summarised_across_folds_with_its_drop_as_the_other_conditions()
+    {
+        Dictionary<string, double?> M(double auroc, double? hd95) => new() { ["auroc"] = auroc, ["hd95"] = hd95 };
+        var baseline = new RobustnessReport.Measured(ShiftCondition.None, 0, null, [M(0.9, 2), M(0.8, 4), M(0.85, 3)]);
+        IReadOnlyList<IReadOnlyDictionary<string, double?>> Same() => baseline.PerFold;
+        var cells = ChannelGrid.Evaluated.Select(c => (c,
+            c == new ChannelGridCell(0.4, -0.4) ? [M(0.7, 3), M(0.75, 4), M(0.8, null)]
+            : c == new ChannelGridCell(-0.2, 0) ? [M(0.95, 1), M(0.8, 4), M(0.8, 3)]
+            : Same())).ToList();
+        var grid = ChannelGrid.Build(["auroc", "hd95"], baseline, cells);
+
+        Assert.Equal(25, grid.Cells.Count);
+        Assert.Equal(ChannelGrid.Levels, grid.Levels);
+        var centre = grid.At(0, 0)!.Of("auroc")!;
+        Assert.Equal([0.9, 0.8, 0.85], centre.PerFold);
+        Assert.Equal(0, centre.Drop);
+        Assert.Equal(0.85, centre.Mean!.Value, 12);
+
+        // Per fold 0.9 − 0.7, 0.8 − 0.75, 0.85 − 0.8: drop 0.1; mean 0.75, SD 0.05, t(0.975, 2) = 4.302652729749464.
+        var worst = grid.At(0.4, -0.4)!.Of("auroc")!;
+        Assert.Equal(0.1, worst.Drop!.Value, 12);
+        Assert.Equal(0.75, worst.Mean!.Value, 12);
+        Assert.Equal(0.75 - 4.302652729749464 * 0.05 / Math.Sqrt(3), worst.CiLow!.Value, 9);
+        Assert.Equal(0.75 + 4.302652729749464 * 0.05 / Math.Sqrt(3), worst.CiHigh!.Value, 9);
+        // hd95 is minimised: (3 − 2) + (4 − 4) over the two folds where it is defined.
+        Assert.Equal(0.5, grid.At(0.4, -0.4)!.Of("hd95")!.Drop!.Value, 12);
+        // A gain is a negative drop: (−0.05 + 0 + 0.05) / 3 = 0 for auroc; hd95 (1 − 2 + 0 + 0) / 3.
+        Assert.Equal(0, grid.At(-0.2, 0)!.Of("auroc")!.Drop!.Value, 12);
+        Assert.Equal(-1.0 / 3, grid.At(-0.2, 0)!.Of("hd95")!.Drop!.Value, 12);
+
+        // The very aggregation of the named shifts: the same per-fold values as a condition give the same numbers.
+        var asCondition = RobustnessReport.Build("s", "auroc", ["auroc", "hd95"], [0, 1, 2], baseline,
+            [new RobustnessReport.Measured("x", 1, 1, [M(0.7, 3), M(0.75, 4), M(0.8, null)])]).Conditions[0];
+        Assert.Equal(asCondition.Of("auroc")! with { PerFold = [] }, worst with { PerFold = [] });
+        Assert.Equal(asCondition.Of("auroc")!.PerFold, worst.PerFold);
+    }
+
+    [Fact]
+    public void A_report_with_the_channel_grid_round_trips_and_one_without_it_writes_and_reads_no_grid()
+    {
+        using var dir = new TempDir();
+        var baseline = new RobustnessReport.Measured(ShiftCondition.None, 0, null, [new Dictionary<string, double?> { ["auroc"] = 0.9 }]);
+        var plain = RobustnessReport.Build("s", "auroc", ["auroc"], [0], baseline, []);
+        plain.Write(dir.Path);
+        Assert.DoesNotContain("channel_grid", File.ReadAllText(RobustnessReport.PathIn(dir.Path)));
+        Assert.Null(RobustnessReport.Read(RobustnessReport.PathIn(dir.Path)).ChannelGrid);
+
+        var cells = ChannelGrid.Evaluated.Select(c => (c, (IReadOnlyList<IReadOnlyDictionary<string, double?>>)
+            [new Dictionary<string, double?> { ["auroc"] = 0.9 - c.Red / 10 }])).ToList();
+        (plain with { ChannelGrid = ChannelGrid.Build(["auroc"], baseline, cells) }).Write(dir.Path);
+        var text = File.ReadAllText(RobustnessReport.PathIn(dir.Path));
+        Assert.Contains("\"channel_grid\": {", text);
+        var back = RobustnessReport.Read(RobustnessReport.PathIn(dir.Path)).ChannelGrid!;
+        Assert.Equal(ChannelGrid.Levels, back.Levels);
+        Assert.Equal(0.04, back.At(0.4, 0.2)!.Of("auroc")!.Drop!.Value, 12);
+        Assert.Equal(0.9, back.At(0, 0)!.Of("auroc")!.PerFold[0]);
+    }
 }
 
 public sealed class RobustnessSpecTests
@@ -158,5 +230,54 @@ public sealed class RobustnessSpecTests
         // A fold whose stress test lacks a selected condition is an error naming the fold and the condition.
         var e = Assert.Throws<InvalidDataException>(() => RobustnessReport.Of(spec, report, ["normal", "lesion"], folds, StressSelection.Parse("jpeg", "1")));
         Assert.Contains("outer fold 0's stress test has no jpeg at severity 1", e.Message);
+    }
+
+    [Fact]
+    public void The_report_of_the_folds_stress_results_builds_the_channel_grid_from_their_cells_at_each_folds_threshold()
+    {
+        var spec = SpecLoading.SpecLoader.Parse(Torch + "\nimage: { channels: 3 }\nrobustness: { transforms: [gamma], severities: 1, channel_grid: true }", "/tmp/spec.yaml");
+        var selection = StressSelection.Of(spec.Robustness!);
+        Assert.True(selection.ChannelGrid);
+        var report = new Study.StudyReport(spec.Name, true, [], [], [], OperatingPoint: new Study.StudyOperatingPoint("youden", "Youden's J",
+            [new Study.FoldThreshold(0, 0.7, "youden", 2, 2, null, null)]));
+        Study.Prediction[] fold0 = [P("a", 0, 0.2), P("b", 1, 0.6), P("c", 0, 0.55), P("d", 1, 0.9)];
+        // Every cell unchanged but red +0.4 / blue −0.4, where b falls below both negatives.
+        StressScore Cell(ChannelGridCell c) => new(ChannelGrid.Name, 0,
+            c == new ChannelGridCell(0.4, -0.4) ? [fold0[0], P("b", 1, 0.1), fold0[2], fold0[3]] : fold0, null, c);
+        var fold = new StressFold(StressFold.FormatVersion, 0,
+            [new(ShiftCondition.None, 0, fold0, null), new("gamma", 1, fold0, null), .. ChannelGrid.Evaluated.Select(Cell)]);
+        using var dir = new TempDir();
+        fold.Write(dir.Path); // stress.json keeps the cells
+        var back = StressFold.Read(Study.RunLayout.StressPath(dir.Path));
+        Assert.Equal(new ChannelGridCell(0.4, -0.4), back.At(new ChannelGridCell(0.4, -0.4))!.Cell);
+        Assert.Null(back.At(new ChannelGridCell(0, 0)));
+        Assert.Equal(ShiftCondition.None, back.At(ShiftCondition.None, 0)!.Transform);
+
+        var r = RobustnessReport.Of(spec, report, ["normal", "lesion"], [back], selection);
+
+        var grid = r.ChannelGrid!;
+        Assert.Equal(25, grid.Cells.Count);
+        Assert.Equal(r.Baseline.Of("auroc")!.PerFold, grid.At(0, 0)!.Of("auroc")!.PerFold);
+        Assert.Equal([0.5], grid.At(0.4, -0.4)!.Of("auroc")!.PerFold);
+        Assert.Equal(0.5, grid.At(0.4, -0.4)!.Of("auroc")!.Drop!.Value, 12);
+        // Sensitivity at fold 0's own threshold 0.7: b (0.6) is negative at the baseline, so the cell loses nothing.
+        Assert.Equal(0, grid.At(0.4, -0.4)!.Of("sensitivity")!.Drop!.Value, 12);
+        Assert.All(grid.Cells.Where(c => !(c.Red == 0.4 && c.Blue == -0.4)), c => Assert.Equal(0, c.Of("auroc")!.Drop!.Value, 12));
+
+        // Without the grid in the selection the report has none; with it, a fold without cells is an error naming the fold.
+        Assert.Null(RobustnessReport.Of(spec, report, ["normal", "lesion"], [back], selection with { ChannelGrid = false }).ChannelGrid);
+        var bare = back with { Conditions = back.Conditions.Where(c => c.Cell is null).ToList() };
+        var e = Assert.Throws<InvalidDataException>(() => RobustnessReport.Of(spec, report, ["normal", "lesion"], [bare], selection));
+        Assert.Contains("outer fold 0's stress test has no channel grid cell", e.Message);
+    }
+
+    [Fact]
+    public void The_channel_grid_is_off_by_default_and_refused_for_a_grayscale_study_naming_the_key()
+    {
+        Assert.False(SpecLoading.SpecLoader.Parse(Torch + "\nrobustness: {}", "/tmp/spec.yaml").Robustness!.ChannelGrid);
+        var rgb = SpecLoading.SpecLoader.Parse(Torch + "\nimage: { channels: 3 }\nrobustness: { channel_grid: true }", "/tmp/spec.yaml");
+        Assert.Equal(new Spec.RobustnessSpec(null, null, true), rgb.Robustness);
+        var e = Assert.Throws<Spec.SpecException>(() => SpecLoading.SpecLoader.Parse(Torch + "\nrobustness: { channel_grid: true }", "/tmp/spec.yaml"));
+        Assert.Contains(e.Errors, err => err.Path == "robustness.channel_grid" && err.Message.Contains("needs an RGB study (image.channels: 3)"));
     }
 }

@@ -52,6 +52,18 @@ public sealed class DistributionShiftTests
     }
 
     [Fact]
+    public void A_channel_grid_cell_scales_red_and_blue_independently_clipped_and_keeps_green()
+    {
+        // Red ×0.6, blue ×1.4 (NumPy: np.clip(x[0]·0.6, 0, 1), np.clip(x[2]·1.4, 0, 1)).
+        double[] expected = [0.0, 0.222, 0.444, 0.06, 0.282, 0.504, 0.12, 0.342, 0.564, 0.18, 0.402, 0.018, 0.4, 0.77, 0.13, 0.5, 0.87, 0.23, 0.6, 0.97, 0.33, 0.7, 0.06, 0.43, 1.0, 0.224, 0.742, 1.0, 0.364, 0.882, 1.0, 0.504, 1.0, 0.126, 0.644, 1.0];
+        var img = Image(36);
+        Close(expected, DistributionShift.Apply(img, 3, 3, 4, new ChannelGridCell(-0.4, 0.4)));
+        Assert.Equal(Image(36), img);
+        Assert.Equal(img, DistributionShift.Apply(img, 3, 3, 4, new ChannelGridCell(0, 0)));
+        Assert.Throws<ArgumentException>(() => DistributionShift.Apply(Image(12), 1, 3, 4, new ChannelGridCell(0.2, 0)));
+    }
+
+    [Fact]
     public void Jpeg_is_the_strong_augmentations_round_trip_at_the_severitys_quality()
     {
         var img = Image(3 * 16 * 16);

@@ -19,7 +19,7 @@ public sealed class SimulatedExecutor(IStudyCatalog catalog) : ITaskExecutor
     private static TrainingResult Stress(StudyContext context, TaskSpec task)
     {
         var robustness = context.Spec.Robustness ?? throw new TaskFailedException(FailureKind.SpecError, $"{task.TaskId}: the study spec has no robustness section");
-        var selection = StressSelection.Parse(robustness.Transforms, robustness.Severities, "robustness.transforms", "robustness.severities");
+        var selection = StressSelection.Of(robustness);
         StressFold fold;
         try
         {

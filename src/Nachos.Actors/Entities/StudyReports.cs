@@ -68,7 +68,7 @@ public static class StudyReports
         if (context.Spec.Robustness is not { } robustness || context.Origin is not null) return null;
         try
         {
-            var selection = StressSelection.Parse(robustness.Transforms, robustness.Severities, "robustness.transforms", "robustness.severities");
+            var selection = StressSelection.Of(robustness);
             var folds = new List<StressFold>();
             var failures = new List<string>();
             foreach (var fold in report.Folds.Where(f => f.Failure is null))

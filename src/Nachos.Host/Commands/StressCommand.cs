@@ -10,7 +10,7 @@ using Spectre.Console;
 namespace Nachos.Host.Commands;
 
 /// <summary>
-/// <c>nachos stress RUN_DIR [--transforms gamma,jpeg,...] [--severities 1-5]</c>: a finished study's outer-fold refits on their
+/// <c>nachos stress RUN_DIR [--transforms gamma,jpeg,...] [--severities 1-5] [--channel-grid]</c>: a finished study's outer-fold refits on their
 /// outer test folds under distribution shifts (docs/robustness.md); writes robustness.json into the run directory.
 /// </summary>
 public static class StressCommand
@@ -20,9 +20,10 @@ public static class StressCommand
         var runDir = new Argument<string>("run-dir") { Description = "the run directory of a finished study" };
         var transforms = new Option<string?>("--transforms") { Description = $"comma-separated shifts (default all: {string.Join(",", Shifts.Names)})" };
         var severities = new Option<string?>("--severities") { Description = "severities 1 to 5: a range (1-5), a list (1,3,5) or one (default 1-5)" };
+        var grid = new Option<bool>("--channel-grid") { Description = "also the red × blue channel-scale grid (RGB studies; default: the spec's robustness.channel_grid)" };
         var command = new Command("stress", "evaluate a finished study's outer-fold models on distribution-shifted copies of their test folds")
-            { runDir, transforms, severities };
-        command.SetAction(r => Run(r.GetValue(runDir)!, r.GetValue(transforms), r.GetValue(severities)));
+            { runDir, transforms, severities, grid };
+        command.SetAction(r => Run(r.GetValue(runDir)!, r.GetValue(transforms), r.GetValue(severities), r.GetValue(grid)));
         return command;
     }
 
@@ -48,7 +49,8 @@ public static class StressCommand
         }
     }
 
-    public static int Run(string runDir, string? transforms, string? severities)
+    /// <param name="channelGrid">Also the channel grid; it is evaluated too when the study's spec has <c>robustness.channel_grid: true</c>.</param>
+    public static int Run(string runDir, string? transforms, string? severities, bool channelGrid = false)
     {
         StressSelection selection;
         try
@@ -62,6 +64,9 @@ public static class StressCommand
         try
         {
             var (spec, report) = StressTest.Finished(runDir);
+            if (channelGrid && spec.Image.Channels != 3)
+                return ExitCodes.Refuse($"--channel-grid: the red × blue channel grid needs an RGB study (image.channels: 3); study {spec.Name} has {spec.Image.Channels} channel");
+            selection = selection with { ChannelGrid = channelGrid || spec.Robustness?.ChannelGrid == true };
             var total = StressTest.Evaluations(report, selection);
             var result = Console.IsOutputRedirected
                 ? StressTest.Run(runDir, spec, report, selection, () => { })

@@ -113,7 +113,7 @@ public static class TaskCommand
     private static int Stress(TaskSpec task, StudySpec spec, LoadedDataset data, TrainingTask refit, string directory, string device, CancellationToken cancel)
     {
         var robustness = spec.Robustness ?? throw new TaskFailedException(FailureKind.SpecError, $"{task.TaskId}: the study spec has no robustness section");
-        var selection = StressSelection.Parse(robustness.Transforms, robustness.Severities, "robustness.transforms", "robustness.severities");
+        var selection = StressSelection.Of(robustness);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         try
         {

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Components;
+using Nachos.Shared.Metrics;
 using Nachos.Shared.Metrics.Segmentation;
 using Nachos.Shared.Robustness;
 using Nachos.Shared.Spec;
@@ -55,5 +56,41 @@ public static partial class Plots
         plot.YLabel($"outer test {metric.Replace('_', ' ')}");
         LegendOutside(plot);
         return Svg(plot, id, 760, 420);
+    }
+
+    /// <summary>
+    /// The red × blue channel grid as a heatmap: a cell per red and blue factor holding the metric's mean, coloured by its
+    /// drop from the baseline with the transform × severity heatmap's colours.
+    /// </summary>
+    public static MarkupString? ChannelGrid(string id, ChannelGridReport grid, string metric)
+    {
+        var cells = grid.Cells.Select(c => (c.Red, c.Blue, M: c.Of(metric))).Where(c => c.M is not null).ToList();
+        if (cells.Count == 0) return null;
+        var largest = cells.Select(c => c.M!.Drop).OfType<double>().Select(Math.Abs).DefaultIfEmpty(0).Max();
+        var plot = New();
+        var index = grid.Levels.Select((level, i) => (level, i)).ToDictionary(x => x.level, x => x.i);
+        foreach (var (red, blue, m) in cells)
+        {
+            if (!index.TryGetValue(red, out var row) || !index.TryGetValue(blue, out var column)) continue;
+            var box = plot.Add.Rectangle(column - 0.5, column + 0.5, row - 0.5, row + 0.5);
+            box.FillStyle.Color = DropShade.OnWhite(m!.Drop, largest);
+            box.LineStyle.Color = Colors.White;
+            box.LineStyle.Width = 1;
+            var drop = m.Drop?.ToString("+0.000;-0.000;0", System.Globalization.CultureInfo.InvariantCulture) ?? "–";
+            var text = plot.Add.Text($"{MetricText.Show(m.Mean, "–")}\n({drop})", column, row);
+            text.LabelAlignment = Alignment.MiddleCenter;
+            text.LabelFontSize = 11;
+            text.LabelFontColor = Colors.Black;
+        }
+        double[] positions = grid.Levels.Select((_, i) => (double)i).ToArray();
+        string[] labels = grid.Levels.Select(ChannelGridReport.Factor).ToArray();
+        plot.Axes.Bottom.SetTicks(positions, labels);
+        plot.Axes.Left.SetTicks(positions, labels);
+        plot.Axes.SetLimits(-0.5, grid.Levels.Count - 0.5, -0.5, grid.Levels.Count - 0.5);
+        plot.HideGrid();
+        plot.XLabel("blue factor");
+        plot.YLabel("red factor");
+        plot.Title($"outer test {metric.Replace('_', ' ')} (drop from baseline)", 12);
+        return Svg(plot, id, 560, 500);
     }
 }

@@ -5,7 +5,7 @@ using Spectre.Console;
 
 namespace Nachos.Host.Running;
 
-/// <summary><c>nachos stress</c>'s terminal output: the search metric vs severity per shift, then each metric's worst-case drop.</summary>
+/// <summary><c>nachos stress</c>'s terminal output: the search metric vs severity per shift, then each metric's worst-case drop and the channel grid when there is one.</summary>
 public static class RobustnessTable
 {
     private static string F(double? v) => MetricText.Show(v, "-");
@@ -34,5 +34,20 @@ public static class RobustnessTable
         console.Write(table);
         foreach (var w in r.Worst)
             console.WriteLine($"worst-case drop of {w.Metric}: {Drop(w.Drop)} ({w.Transform}, severity {w.Severity})");
+        if (r.ChannelGrid is { } grid) WriteGrid(grid, metric, console);
+    }
+
+    /// <summary>The search metric's red × blue grid: rows the red factor, columns the blue factor, each cell the mean (drop).</summary>
+    private static void WriteGrid(ChannelGridReport grid, string metric, IAnsiConsole console)
+    {
+        var table = new Table().Title(Markup.Escape($"outer test {metric} by red × blue channel scale (mean (drop from baseline))")).AddColumn("red \\ blue");
+        foreach (var b in grid.Levels) table.AddColumn(new TableColumn(Markup.Escape(ChannelGridReport.Factor(b))).RightAligned());
+        foreach (var red in grid.Levels)
+        {
+            var cells = new List<string> { Markup.Escape(ChannelGridReport.Factor(red)) };
+            cells.AddRange(grid.Levels.Select(blue => grid.At(red, blue)?.Of(metric) is { Mean: not null } m ? $"{F(m.Mean)} ({Drop(m.Drop)})" : "-"));
+            table.AddRow(cells.ToArray());
+        }
+        console.Write(table);
     }
 }

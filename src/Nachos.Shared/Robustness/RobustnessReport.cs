@@ -34,6 +34,10 @@ public sealed record RobustnessReport(int Format, string Study, string SearchMet
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Failures = null)
 {
     public const int FormatVersion = 1;
+
+    /// <summary>The red × blue channel-scale grid (RGB studies asking for it); null otherwise and in older files.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ChannelGridReport? ChannelGrid { get; init; }
     public const string FileName = "robustness.json";
 
     public static string PathIn(string runDir) => Path.Combine(runDir, FileName);
@@ -65,23 +69,32 @@ public sealed record RobustnessReport(int Format, string Study, string SearchMet
     {
         var metrics = report.Metrics.Count > 0 ? report.Metrics.Select(m => m.Metric).ToList() : SpecNames.MetricsOf(spec.Task).ToList();
         var ordered = folds.OrderBy(f => f.Outer).ToList();
-        IReadOnlyList<IReadOnlyDictionary<string, double?>> PerFold(string transform, int severity) => ordered.Select(fold =>
+        IReadOnlyList<IReadOnlyDictionary<string, double?>> PerFold(string transform, int severity, ChannelGridCell? cell = null) => ordered.Select(fold =>
         {
-            var score = fold.At(transform, severity)
-                ?? throw new InvalidDataException($"outer fold {fold.Outer}'s stress test has no {transform} at severity {severity} (run nachos stress for other shifts)");
+            var score = (cell is null ? fold.At(transform, severity) : fold.At(cell))
+                ?? throw new InvalidDataException(cell is null
+                    ? $"outer fold {fold.Outer}'s stress test has no {transform} at severity {severity} (run nachos stress for other shifts)"
+                    : $"outer fold {fold.Outer}'s stress test has no channel grid cell red {cell.Red}, blue {cell.Blue} (run nachos stress --channel-grid)");
             if (score.Predictions is null) return (IReadOnlyDictionary<string, double?>)metrics.ToDictionary(m => m, m => score.Metrics?.GetValueOrDefault(m));
             var threshold = report.OperatingPoint?.ThresholdOf(fold.Outer) ?? DecisionRule.DefaultThreshold;
             var values = StudyReport.Scores(spec.Task, classes, score.Predictions, metrics, threshold);
             return metrics.Select((m, i) => (m, values[i])).ToDictionary(x => x.m, x => x.Item2);
         }).ToList();
         var conditions = selection.Transforms.SelectMany(t => selection.Severities.Select(s => (Kind: t, Severity: s)));
-        return Build(spec.Name, spec.Search.Metric, metrics, ordered.Select(f => f.Outer).ToList(),
-            new Measured(ShiftCondition.None, 0, null, PerFold(ShiftCondition.None, 0)),
+        var baseline = new Measured(ShiftCondition.None, 0, null, PerFold(ShiftCondition.None, 0));
+        return Build(spec.Name, spec.Search.Metric, metrics, ordered.Select(f => f.Outer).ToList(), baseline,
             conditions.Select(c => new Measured(Shifts.NameOf(c.Kind), c.Severity, Shifts.Parameter(c.Kind, c.Severity), PerFold(Shifts.NameOf(c.Kind), c.Severity))).ToList())
-            with { Failures = failures is { Count: > 0 } ? failures : null };
+            with
+            {
+                Failures = failures is { Count: > 0 } ? failures : null,
+                ChannelGrid = selection.ChannelGrid
+                    ? Robustness.ChannelGrid.Build(metrics, baseline, Robustness.ChannelGrid.Evaluated.Select(c => (c, PerFold(Robustness.ChannelGrid.Name, 0, c))).ToList())
+                    : null,
+            };
     }
 
-    private static ShiftCondition Condition(Measured c, IReadOnlyList<string> metrics, Measured? baseline) =>
+    /// <summary>One condition summarised across folds, with its drop against <paramref name="baseline"/> (none: the baseline itself).</summary>
+    internal static ShiftCondition Condition(Measured c, IReadOnlyList<string> metrics, Measured? baseline) =>
         new(c.Transform, c.Severity, c.Parameter, metrics.Select(name =>
         {
             var perFold = c.PerFold.Select(f => f.GetValueOrDefault(name)).ToList();

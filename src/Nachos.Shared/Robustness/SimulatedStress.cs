@@ -10,7 +10,7 @@ namespace Nachos.Shared.Robustness;
 /// The simulated trainer's stress test (tests and benchmarks of the orchestration), reading no image: the baseline is the refit's
 /// own test predictions, and each shift blends them with noise, p ↦ (1 − w)·p + w·u with w = severity / 6 × (1 + the shift's index) / 8
 /// and u drawn per image, shift and severity (a distribution over the classes; per label for multi-label), a deterministic loss that
-/// grows with the severity.
+/// grows with the severity (for a channel grid cell, with its distance from the centre).
 /// </summary>
 public static class SimulatedStress
 {
@@ -33,6 +33,14 @@ public static class SimulatedStress
                 var w = severity / (Shifts.Severities + 1.0) * (1 + (int)kind) / kinds;
                 scores.Add(new StressScore(Shifts.NameOf(kind), severity,
                     baseline.Select(p => p with { Probabilities = Blend(p, manifest.Task, Shifts.NameOf(kind), severity, w) }).ToList(), null));
+            }
+        if (selection.ChannelGrid)
+            foreach (var cell in ChannelGrid.Evaluated)
+            {
+                // The farther the cell from the centre, the larger the loss (at most as the first shift's severity 5).
+                var w = (Math.Abs(cell.Red) + Math.Abs(cell.Blue)) / 0.8 * Shifts.Severities / (Shifts.Severities + 1.0) / kinds;
+                var name = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{ChannelGrid.Name} {cell.Red} {cell.Blue}");
+                scores.Add(new StressScore(ChannelGrid.Name, 0, baseline.Select(p => p with { Probabilities = Blend(p, manifest.Task, name, 0, w) }).ToList(), null, cell));
             }
         return new StressFold(StressFold.FormatVersion, outer, scores);
     }

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using System.Text.Json;
 using Nachos.Shared.Files;
 using Nachos.Shared.Study;
@@ -10,7 +11,9 @@ namespace Nachos.Shared.Robustness;
 /// fold's decision threshold, which the study's report chooses) or its metrics (segmentation: scored by the task head).
 /// </summary>
 /// <param name="Transform">A shift's name, or <see cref="ShiftCondition.None"/> for the baseline (severity 0).</param>
-public sealed record StressScore(string Transform, int Severity, IReadOnlyList<Prediction>? Predictions, IReadOnlyDictionary<string, double?>? Metrics);
+/// <param name="Cell">A cell of the channel grid (<see cref="Transform"/> is then <see cref="ChannelGrid.Name"/>, severity 0); null for the other conditions.</param>
+public sealed record StressScore(string Transform, int Severity, IReadOnlyList<Prediction>? Predictions, IReadOnlyDictionary<string, double?>? Metrics,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ChannelGridCell? Cell = null);
 
 /// <summary>
 /// stress.json in a stress task's folder (o{k}/stress): outer fold <paramref name="Outer"/>'s refit on its outer test fold,
@@ -24,7 +27,9 @@ public sealed record StressFold(int Format, int Outer, IReadOnlyList<StressScore
     public static TrainingResult Result(string taskId, double seconds, string device) =>
         new(taskId, 0, 0, null, new Dictionary<string, double?>(), new Dictionary<string, double?>(), "", RunLayout.Stress, seconds, device);
 
-    public StressScore? At(string transform, int severity) => Conditions.FirstOrDefault(c => c.Transform == transform && c.Severity == severity);
+    public StressScore? At(string transform, int severity) => Conditions.FirstOrDefault(c => c.Cell is null && c.Transform == transform && c.Severity == severity);
+
+    public StressScore? At(ChannelGridCell cell) => Conditions.FirstOrDefault(c => c.Cell == cell);
 
     /// <summary>Written atomically: a task killed while writing leaves no half file, and its next attempt writes it again.</summary>
     public void Write(string taskDir) => AtomicFile.WriteAllText(RunLayout.StressPath(taskDir), JsonSerializer.Serialize(this, FileJson.Options));

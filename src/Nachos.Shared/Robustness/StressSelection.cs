@@ -1,9 +1,19 @@
+using Nachos.Shared.Spec;
+
 namespace Nachos.Shared.Robustness;
 
-/// <summary>Which shifts at which severities a stress test evaluates; every shift at every severity by default.</summary>
+/// <summary>Which shifts at which severities (and whether the channel grid) a stress test evaluates; every shift at every severity by default.</summary>
 public sealed record StressSelection(IReadOnlyList<ShiftKind> Transforms, IReadOnlyList<int> Severities)
 {
     public static readonly StressSelection All = new(Enum.GetValues<ShiftKind>(), [1, 2, 3, 4, 5]);
+
+    /// <summary>Also the red × blue channel-scale grid (<see cref="Robustness.ChannelGrid"/>; RGB studies only).</summary>
+    public bool ChannelGrid { get; init; }
+
+    /// <summary>What a spec's <c>robustness:</c> section asks for (checked when the spec was read; a bad value is named by its key).</summary>
+    /// <exception cref="FormatException">An unknown name, or a severity outside 1..5.</exception>
+    public static StressSelection Of(RobustnessSpec robustness) =>
+        Parse(robustness.Transforms, robustness.Severities, "robustness.transforms", "robustness.severities") with { ChannelGrid = robustness.ChannelGrid };
 
     /// <summary>
     /// A comma-separated list of shift names (null: all), and severities as a range "1-5", a list "1,3,5" or one "3" (null: all).

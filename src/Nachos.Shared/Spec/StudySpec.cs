@@ -34,7 +34,8 @@ public sealed record LearningCurveSpec(IReadOnlyList<double> Fractions, double D
 }
 
 /// <summary>The shifts (comma-separated names; null: all) and severities ("1-5", "1,3,5"; null: all) of a spec's stress test, validated by the loader.</summary>
-public sealed record RobustnessSpec(string? Transforms, string? Severities);
+/// <param name="ChannelGrid">Also the red × blue channel-scale grid (<c>channel_grid</c>; RGB only).</param>
+public sealed record RobustnessSpec(string? Transforms, string? Severities, bool ChannelGrid = false);
 
 /// <summary>Classification (binary, multi-class, multi-label) or segmentation (a label map per image, class 0 = background).</summary>
 public enum TaskKind { Binary, Multiclass, Multilabel, Segmentation }

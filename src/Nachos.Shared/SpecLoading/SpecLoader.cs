@@ -66,7 +66,7 @@ public static partial class SpecLoader
         if (task == TaskKind.Segmentation && execution.Trainer == TrainerKind.Simulated)
             top.Error("task", "the simulated trainer scores image-level tasks only; task segmentation needs trainer torch");
         return new StudySpec(name, seed, dir, dataset, task, image, split, model, training, search, execution, evaluation, deploy)
-            { Robustness = ReadRobustness(top.Child("robustness")), LearningCurve = ReadLearningCurve(top.Child("learning_curve")) };
+            { Robustness = ReadRobustness(top.Child("robustness"), image), LearningCurve = ReadLearningCurve(top.Child("learning_curve")) };
     }
 
     private static LearningCurveSpec? ReadLearningCurve(YamlSection s)
@@ -87,7 +87,7 @@ public static partial class SpecLoader
     }
 
     /// <remarks>Under the simulated trainer the stress tasks are simulated too (SimulatedStress), for tests of the orchestration.</remarks>
-    private static RobustnessSpec? ReadRobustness(YamlSection s)
+    private static RobustnessSpec? ReadRobustness(YamlSection s, ImageSpec image)
     {
         if (!s.Exists) return null;
         var transforms = s.StringList("transforms") is { } t ? string.Join(",", t) : null;
@@ -101,8 +101,11 @@ public static partial class SpecLoader
             var key = e.Message.StartsWith(s.KeyPath("transforms"), StringComparison.Ordinal) ? "transforms" : "severities";
             s.Error(key, e.Message[(s.KeyPath(key).Length + 2)..]);
         }
+        var grid = s.Bool("channel_grid", false);
+        if (grid && image.Channels != 3)
+            s.Error("channel_grid", $"the red × blue channel grid needs an RGB study (image.channels: 3); this one has {image.Channels} channel");
         s.Finish();
-        return new RobustnessSpec(transforms, severities);
+        return new RobustnessSpec(transforms, severities, grid);
     }
 
     private static DeploySpec? ReadDeploy(YamlSection s, SplitSpec split)

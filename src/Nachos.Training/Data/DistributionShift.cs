@@ -55,15 +55,31 @@ public static class DistributionShift
         return img;
     }
 
+    /// <summary>The shifted copy of an RGB <paramref name="image"/> at a cell of the channel grid: red times 1 + cell.Red, blue times 1 + cell.Blue, clipped; green kept.</summary>
+    public static float[] Apply(float[] image, int channels, int h, int w, ChannelGridCell cell)
+    {
+        if (channels != 3) throw new ArgumentException($"the channel grid needs an RGB image; this one has {channels} channel(s)", nameof(channels));
+        var img = (float[])image.Clone();
+        PhotometricOps.ScaleChannel(img, 0, h * w, (float)(1 + cell.Red));
+        PhotometricOps.ScaleChannel(img, 2, h * w, (float)(1 + cell.Blue));
+        return img;
+    }
+
     /// <summary>The seed of an image's noise: its sample id and the severity, nothing else.</summary>
     public static long NoiseSeed(string sampleId, int severity) => Seeds.Derive(0x5EED, Seeds.Hash(sampleId), severity);
 
     /// <summary><paramref name="data"/> with the images of <paramref name="ids"/> shifted (the others left out); masks and labels unchanged.</summary>
-    public static LoadedDataset Of(LoadedDataset data, IReadOnlyList<string> ids, ShiftKind kind, int severity)
+    public static LoadedDataset Of(LoadedDataset data, IReadOnlyList<string> ids, ShiftKind kind, int severity) =>
+        Of(data, ids, (image, id) => Apply(image, data.Image.Channels, data.Image.Height, data.Image.Width, kind, severity, id));
+
+    /// <summary><paramref name="data"/> with the images of <paramref name="ids"/> at a cell of the channel grid (the others left out).</summary>
+    public static LoadedDataset Of(LoadedDataset data, IReadOnlyList<string> ids, ChannelGridCell cell) =>
+        Of(data, ids, (image, _) => Apply(image, data.Image.Channels, data.Image.Height, data.Image.Width, cell));
+
+    private static LoadedDataset Of(LoadedDataset data, IReadOnlyList<string> ids, Func<float[], string, float[]> shift)
     {
-        var img = data.Image;
         var shifted = new System.Collections.Concurrent.ConcurrentDictionary<string, float[]>();
-        Parallel.ForEach(ids, id => shifted[id] = Apply(data.Images[id], img.Channels, img.Height, img.Width, kind, severity, id));
+        Parallel.ForEach(ids, id => shifted[id] = shift(data.Images[id], id));
         return data with { Images = shifted };
     }
 }

@@ -39,6 +39,14 @@ public sealed class ShiftedEvaluation : IDisposable
     public ScoredSet Score(ShiftKind? kind, int severity)
     {
         var data = kind is { } k ? DistributionShift.Of(_data, _refit.Test, k, severity) : _data;
+        return Score(data);
+    }
+
+    /// <summary>The test fold scored at a cell of the red × blue channel grid.</summary>
+    public ScoredSet Score(ChannelGridCell cell) => Score(DistributionShift.Of(_data, _refit.Test, cell));
+
+    private ScoredSet Score(LoadedDataset data)
+    {
         using var head = TaskHeads.Create(_spec, data, _training, _refit.TaskId, _refit.Directory, _refit.Train);
         return head.Score(_model, _refit.Test, "test", _norm, _training.BatchSize, CPU, final: false);
     }
