@@ -45,22 +45,7 @@ public static class OrchestrationOverhead
         Directory.CreateDirectory(dir);
         try
         {
-            var rows = Enumerable.Range(0, 120).Select(p => $"p{p}.png,{(p % 2 == 0 ? "a" : "b")},P{p / 2}");
-            File.WriteAllText(Path.Combine(dir, "manifest.csv"), "image,label,patient\n" + string.Join("\n", rows) + "\n");
-            var specPath = Path.Combine(dir, "spec.yaml");
-            File.WriteAllText(specPath, $$"""
-                name: bench
-                task: binary
-                dataset: { manifest: manifest.csv, classes: [a, b], group_column: patient }
-                split: { outer_folds: 4, inner_folds: 3 }
-                training: { max_epochs: 1 }
-                search:
-                  sampler: random
-                  trials: {{trials}}
-                  parallelism: {{parallelism}}
-                  space: { learning_rate: { type: log-uniform, low: 0.00001, high: 0.1 } }
-                execution: { trainer: simulated, simulated: { seconds_per_epoch: {{ms / 1000.0}} } }
-                """);
+            var specPath = WriteStudy(dir, trials, parallelism, ms);
             var spec = SpecLoader.LoadFile(specPath);
             var manifest = CsvManifestReader.Read(spec.Dataset, spec.Task);
             var context = new StudyContext(spec, SplitPlanner.Plan(manifest, spec.Split, spec.Seed), manifest, Path.Combine(dir, "run"));
@@ -94,6 +79,28 @@ public static class OrchestrationOverhead
         {
             Directory.Delete(dir, true);
         }
+    }
+
+    /// <summary>The benchmark's study in <paramref name="dir"/>: 120 samples of 60 patients, binary, 4 outer folds × 3 inner splits, a random search of <paramref name="trials"/> trials, the simulated trainer at <paramref name="ms"/> ms per epoch; returns the spec's path.</summary>
+    public static string WriteStudy(string dir, int trials, int parallelism, int ms)
+    {
+        var rows = Enumerable.Range(0, 120).Select(p => $"p{p}.png,{(p % 2 == 0 ? "a" : "b")},P{p / 2}");
+        File.WriteAllText(Path.Combine(dir, "manifest.csv"), "image,label,patient\n" + string.Join("\n", rows) + "\n");
+        var specPath = Path.Combine(dir, "spec.yaml");
+        File.WriteAllText(specPath, $$"""
+            name: bench
+            task: binary
+            dataset: { manifest: manifest.csv, classes: [a, b], group_column: patient }
+            split: { outer_folds: 4, inner_folds: 3 }
+            training: { max_epochs: 1 }
+            search:
+              sampler: random
+              trials: {{trials}}
+              parallelism: {{parallelism}}
+              space: { learning_rate: { type: log-uniform, low: 0.00001, high: 0.1 } }
+            execution: { trainer: simulated, simulated: { seconds_per_epoch: {{ms / 1000.0}} } }
+            """);
+        return specPath;
     }
 
     private sealed class Listener : ReceiveActor

@@ -7,6 +7,7 @@ return args.FirstOrDefault() switch
     "predict" => PredictThroughput.Run(args.Skip(1).ToArray()),
     "task-start" => TaskStart.Run(args.Skip(1).ToArray()),
     "orchestration" => await OrchestrationOverhead.Run(args.Skip(1).ToArray()),
+    "sim-task" => SimulatedTaskCost.Run(args.Skip(1).ToArray()),
     "journal" => await JournalLatency.Run(args.Skip(1).ToArray()),
     "failover" => ClusterBenchmarks.Failover(args.Skip(1).ToArray()),
     "cluster-overhead" => ClusterBenchmarks.Overhead(args.Skip(1).ToArray()),
@@ -19,6 +20,6 @@ return args.FirstOrDefault() switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Nachos.Bench pipeline [--epochs N] [--rounds N] | predict [--rounds N] [--passes N] [--width-percent W] [--patients N] | segmentation [--epochs N] [--rounds N] [--patients N] [--size S] [--width-percent W] [--eval-images N] [--eval-train-epochs N] | task-start [--images N] [--size S] [--rounds N] | orchestration [--tasks N] [--ms D] [--slots S] | journal [--postgres [--no-fsync]] | failover [--rounds N] [--lease-timeout S] [--trainer torch] | cluster-overhead [--ms D] [--rounds N] | growth [--tasks N] | proxy [--epochs N] [--rounds N] [--patients N] | scheduler [--trials N] [--epochs N] [--rounds N] [--patients N] | strong-ops [--size S] [--channels C] [--images N]");
+    Console.Error.WriteLine("usage: Nachos.Bench pipeline [--epochs N] [--rounds N] | predict [--rounds N] [--passes N] [--width-percent W] [--patients N] | segmentation [--epochs N] [--rounds N] [--patients N] [--size S] [--width-percent W] [--eval-images N] [--eval-train-epochs N] | task-start [--images N] [--size S] [--rounds N] | orchestration [--tasks N] [--ms D] [--slots S] | sim-task [--rounds N] [--tasks N] [--dir D] | journal [--postgres [--no-fsync]] | failover [--rounds N] [--lease-timeout S] [--trainer torch] | cluster-overhead [--ms D] [--rounds N] | growth [--tasks N] | proxy [--epochs N] [--rounds N] [--patients N] | scheduler [--trials N] [--epochs N] [--rounds N] [--patients N] | strong-ops [--size S] [--channels C] [--images N]");
     return 2;
 }
