@@ -106,9 +106,11 @@ public sealed class SearchSchedulerTests
         var runs = 0;
         while (fold.Refit is null && !fold.Done)
         {
+            // As the fold entity does: one decision after each result, none without one.
             foreach (var e in fold.Decide(sampler)) fold = fold.Apply(e);
+            if (fold.Refit is not null || fold.Done) break;
             var ready = fold.Running.Where(n => !fold.RungResults.ContainsKey((n, fold.RungOf(n)))).ToList();
-            if (ready.Count == 0) continue;
+            Assert.True(ready.Count > 0, $"the fold stalls: no trial is training and no refit after {runs} results");
             var n = ready[arrivals.Next(ready.Count)];
             var reported = fold.Accept(Run(fold.TrialRequest(n)));
             Assert.NotNull(reported);

@@ -161,10 +161,12 @@ public sealed record FoldState(
             return [new FoldFailed($"{Prefix(point).Count(t => t.Failed)} of {s.Trials} trials failed by trial {point} (more than max_failed_trials = {s.MaxFailedTrials:P0}); last: {failed.Failure}")];
         }
 
+        // The scheduler's verdicts move the fold on by themselves (a trial stopped at a rung may be the last to end, or free
+        // a peer's verdict): decide again on the judged state, or no result would ever come to decide on.
         var verdicts = Verdicts();
-        var judged = verdicts.Aggregate(this, (state, e) => state.Apply(e));
-        var events = new List<FoldEvent>(verdicts.Concat(judged.StartTrials(s, sampler)));
-        if (events.Count > 0 || judged.Finished.Keys.Count(n => n < s.Trials) < s.Trials) return events;
+        if (verdicts.Count > 0) return [.. verdicts, .. verdicts.Aggregate(this, (state, e) => state.Apply(e)).Decide(sampler)];
+        var events = StartTrials(s, sampler);
+        if (events.Count > 0 || Finished.Keys.Count(n => n < s.Trials) < s.Trials) return events;
         if (SecondStage is { } first)
         {
             // Two stages: the proxy search's best configurations, again at full size, as trials search.trials onwards.
