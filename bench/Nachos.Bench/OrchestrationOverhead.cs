@@ -65,13 +65,13 @@ public static class OrchestrationOverhead
                     {
                         var q = await node.Queue.Ask<QueueStatus>(GetQueueStatus.Instance, TimeSpan.FromSeconds(10));
                         Console.WriteLine($"  {clock.Elapsed.TotalSeconds,6:F1} s: pending {q.Pending}, running {q.Running}, completed {q.Completed}, failed {q.Failed}");
-                        await Task.Delay(clock.Elapsed.TotalSeconds < 3 ? 100 : 1000);
+                        await Task.Delay(clock.Elapsed.TotalSeconds < 1 ? 5 : 1000);
                     }
                 });
             await done.Task.WaitAsync(TimeSpan.FromMinutes(30));
             var makespan = clock.Elapsed.TotalSeconds;
             if (Environment.GetEnvironmentVariable("NACHOS_BENCH_TRACE") == "1")
-                foreach (var (t, r) in runs.TakeLast(24)) Console.WriteLine($"  {t:F3} s: {r.Device} ended {r.TaskId} after {r.Seconds:F3} s");
+                foreach (var (t, r) in runs.Take(8).Concat(runs.TakeLast(24))) Console.WriteLine($"  {t:F3} s: {r.Device} ended {r.TaskId} after {r.Seconds:F3} s");
             var ideal = n * (ms / 1000.0) / slots;
             return (ideal > 0 ? makespan / ideal - 1 : double.NaN, makespan, ideal, n);
         }
