@@ -52,6 +52,9 @@ public sealed class ServedDashboardTests(ApiNode node) : IClassFixture<ApiNode>,
         Assert.Equal(["fold", "rank", "trial", "state", "splits"], (await page.Locator("#trials thead th").AllInnerTextsAsync()).Take(5));
         Assert.Equal(1, await page.Locator("#trials th[data-column='hp-learning_rate']").CountAsync());
         await page.Locator("#state.complete").WaitForAsync(new LocatorWaitForOptions { Timeout = 3 * Minute });
+        // A live page can show the study complete (its report appeared while it was rendered) and load itself whole at its
+        // next update; wait for the finished page, or that reload would cut off the click below.
+        await page.WaitForFunctionAsync("() => !document.body.dataset.live", null, new PageWaitForFunctionOptions { Timeout = Minute });
 
         var leaderboard = page.Locator("#leaderboard tbody tr");
         await leaderboard.First.WaitForAsync();
