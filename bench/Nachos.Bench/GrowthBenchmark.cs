@@ -28,22 +28,7 @@ public static class GrowthBenchmark
         Directory.CreateDirectory(dir);
         try
         {
-            var rows = Enumerable.Range(0, 120).Select(p => $"p{p}.png,{(p % 2 == 0 ? "a" : "b")},P{p / 2}");
-            File.WriteAllText(Path.Combine(dir, "manifest.csv"), "image,label,patient\n" + string.Join("\n", rows) + "\n");
-            var specPath = Path.Combine(dir, "spec.yaml");
-            File.WriteAllText(specPath, $$"""
-                name: bench
-                task: binary
-                dataset: { manifest: manifest.csv, classes: [a, b], group_column: patient }
-                split: { outer_folds: 4, inner_folds: 3 }
-                training: { max_epochs: 1 }
-                search:
-                  sampler: random
-                  trials: {{trials}}
-                  parallelism: 16
-                  space: { learning_rate: { type: log-uniform, low: 0.00001, high: 0.1 } }
-                execution: { trainer: simulated, simulated: { seconds_per_epoch: 0 } }
-                """);
+            var specPath = OrchestrationOverhead.WriteStudy(dir, trials, parallelism: 16, ms: 0);
             var spec = SpecLoader.LoadFile(specPath);
             var manifest = CsvManifestReader.Read(spec.Dataset, spec.Task);
             var context = new StudyContext(spec, SplitPlanner.Plan(manifest, spec.Split, spec.Seed), manifest, Path.Combine(dir, "run"));

@@ -96,22 +96,28 @@ public sealed class CampaignStudies(string root)
     /// A finished study as the dashboard reads it (its models evaluated on first use, then kept); null before its report exists.
     /// Read again when a command has since added to its run directory (<see cref="RunDirectoryStamp"/>).
     /// </summary>
-    public StudyRun? Run(string id) => Report(id) is null ? null : Kept(_runs, id, RunDirectoryStamp.Of(Directory(id)), () => StudyRun.Load(Directory(id)));
+    public StudyRun? Run(string id) => Run(id, RunDirectoryStamp.Of(Directory(id)));
+
+    private StudyRun? Run(string id, string stamp) => Report(id) is null ? null : Kept(_runs, id, stamp, () => StudyRun.Load(Directory(id)));
 
     /// <summary>A finished study's served page, rendered once per set of downloads and run-directory stamp (its plots take tens of milliseconds).</summary>
     /// <param name="bundles">The models registered from the study: their bundles are linked for download.</param>
     public string? StudyPage(string id, IReadOnlyList<RegisteredModel> bundles)
     {
-        if (Run(id) is not { } run) return null;
+        var stamp = RunDirectoryStamp.Of(Directory(id));
+        if (Run(id, stamp) is not { } run) return null;
         var downloads = StudyDownloads.Of(id, File.Exists(RunLayout.ReportCsvPath(Directory(id))), bundles);
-        var key = RunDirectoryStamp.Of(Directory(id)) + "\n" + string.Join("\n", downloads.Select(d => d.Href));
+        var key = stamp + "\n" + string.Join("\n", downloads.Select(d => d.Href));
         var finalBundle = StudyDownloads.FinalBundle(run.FinalModel, bundles);
         return Kept(_studyPages, id, key, () => new DashboardRenderer(run).StudyPage(new ServedLinks(id), downloads, finalBundle));
     }
 
     /// <summary>A finished study's report as one self-contained HTML file, rendered once per run-directory stamp (it takes about half a second).</summary>
-    public string? Export(string id) =>
-        Run(id) is { } run ? Kept(_exports, id, RunDirectoryStamp.Of(Directory(id)), () => new DashboardRenderer(run).Export()) : null;
+    public string? Export(string id)
+    {
+        var stamp = RunDirectoryStamp.Of(Directory(id));
+        return Run(id, stamp) is { } run ? Kept(_exports, id, stamp, () => new DashboardRenderer(run).Export()) : null;
+    }
 
     private sealed record Stamped<T>(string Stamp, Lazy<T> Value);
 
