@@ -12,7 +12,7 @@ namespace Nachos.Bench;
 
 /// <summary>
 /// Training throughput at 64×64 on the synthetic data, in one process, alternating the three measurements:
-/// (a) the full pipeline: decode PNGs from disk, augment, batch on the background thread, train;
+/// (a) the full pipeline: decode PNGs from disk, augment, batch (on demand on all cores, and on a background thread), train;
 /// (s) the same with the strong augmentation policy on top of the geometric augmentation;
 /// (b) the model alone: the same number of steps on batches already in memory as tensors.
 /// </summary>
@@ -62,39 +62,57 @@ public static class PipelineThroughput
             DatasetLoader.Load(spec);
             Console.WriteLine($"decode: {c.Elapsed.TotalSeconds:F2} s for {ids.Count} images");
         }
-        Pipeline(spec, spec.Training.Augmentation, 1); // warm-up: JIT and libtorch kernels
-        Pipeline(spec, strong, 1);
-        ModelAlone(spec, 1);
-        double pipelineTotal = 0, strongTotal = 0, modelTotal = 0;
+        // Each pipeline both ways: batches prepared on demand on all cores (prefetch 0, what training on a CPU does) and
+        // by a background thread 4 batches ahead (what training on a GPU does).
+        var measurements = new (string Name, Func<int, double> Run)[]
+        {
+            ("pipeline", n => Pipeline(spec, spec.Training.Augmentation, n, prefetch: 0)),
+            ("pipeline + strong", n => Pipeline(spec, strong, n, prefetch: 0)),
+            ("pipeline, background thread", n => Pipeline(spec, spec.Training.Augmentation, n, prefetch: 4)),
+            ("pipeline + strong, background thread", n => Pipeline(spec, strong, n, prefetch: 4)),
+            ("model alone", n => ModelAlone(spec, n)),
+        };
+        foreach (var m in measurements) m.Run(1); // warm-up: JIT and libtorch kernels
+        var totals = new double[measurements.Length];
+        var ratios = measurements.Select(_ => new List<double>()).ToArray();
         for (var r = 0; r < rounds; r++)
         {
             // Rotate the order so no measurement always runs in the same place.
-            double a = 0, s = 0, b = 0;
-            for (var k = 0; k < 3; k++)
-                switch ((r + k) % 3)
-                {
-                    case 0: a = Pipeline(spec, spec.Training.Augmentation, epochs); break;
-                    case 1: s = Pipeline(spec, strong, epochs); break;
-                    default: b = ModelAlone(spec, epochs); break;
-                }
-            Console.WriteLine($"round {r + 1}: pipeline {a:F1} img/s ({a / b:P1}), pipeline + strong {s:F1} img/s ({s / b:P1}), model alone {b:F1} img/s");
-            pipelineTotal += a;
-            strongTotal += s;
-            modelTotal += b;
+            var rates = new double[measurements.Length];
+            for (var k = 0; k < measurements.Length; k++)
+            {
+                var i = (r + k) % measurements.Length;
+                rates[i] = measurements[i].Run(epochs);
+            }
+            for (var i = 0; i < rates.Length; i++)
+            {
+                totals[i] += rates[i];
+                ratios[i].Add(rates[i] / rates[^1]);
+            }
+            Console.WriteLine($"round {r + 1}: " + string.Join(", ", measurements.Select((m, i) =>
+                i == rates.Length - 1 ? $"{m.Name} {rates[i]:F1} img/s" : $"{m.Name} {rates[i]:F1} img/s ({rates[i] / rates[^1]:P1})")));
         }
-        Console.WriteLine($"mean: pipeline {pipelineTotal / rounds:F1} img/s ({pipelineTotal / modelTotal:P1}), pipeline + strong {strongTotal / rounds:F1} img/s ({strongTotal / modelTotal:P1}), model alone {modelTotal / rounds:F1} img/s");
+        Console.WriteLine($"load average {File.ReadAllText("/proc/loadavg").Trim()}");
+        for (var i = 0; i < measurements.Length - 1; i++)
+        {
+            var sorted = ratios[i].Order().ToList();
+            Console.WriteLine($"mean {measurements[i].Name}: {totals[i] / rounds:F1} img/s = {totals[i] / totals[^1]:P1} of the model alone " +
+                              $"(median round {sorted[sorted.Count / 2]:P1}, rounds {sorted[0]:P1}–{sorted[^1]:P1})");
+        }
+        Console.WriteLine($"mean model alone: {totals[^1] / rounds:F1} img/s");
         return 0;
     }
 
     /// <summary>Images per second from reading the PNGs to the last optimiser step.</summary>
-    private static double Pipeline(StudySpec spec, AugmentationSpec augmentation, int epochs)
+    private static double Pipeline(StudySpec spec, AugmentationSpec augmentation, int epochs, int prefetch)
     {
         var clock = Stopwatch.StartNew();
         using var run = new Setup(spec);
         run.Model.train();
         for (var e = 0; e < epochs; e++)
         {
-            using var pipeline = new BatchPipeline(run.Data, run.Ids, run.Norm, spec.Training.BatchSize, augmentation, 1, e, shuffle: true);
+            using var pipeline = new BatchPipeline(run.Data, run.Ids, run.Norm, spec.Training.BatchSize, augmentation, 1, e, shuffle: true,
+                prefetch: prefetch);
             foreach (var batch in pipeline.Read())
             {
                 using (NewDisposeScope())

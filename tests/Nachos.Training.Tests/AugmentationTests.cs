@@ -96,4 +96,29 @@ public sealed class AugmentationTests
         Assert.Equal(fullBatches.Count, tailBatches.Count);
         for (var i = 0; i < fullBatches.Count; i++) Assert.Equal(fullBatches[i].Images, tailBatches[i].Images);
     }
+
+    [Fact]
+    public void Batches_prepared_on_demand_on_all_cores_equal_those_of_the_background_thread()
+    {
+        using var study = new SmallStudy();
+        var ids = study.Plan.Outer[0].Train;
+        var norm = Normalization.FromTraining(study.Data, ids);
+        var strong = study.Spec.Training.Augmentation with { Policy = AugmentationPolicy.Strong };
+        foreach (var start in new[] { 0, 1 })
+        {
+            using var background = new BatchPipeline(study.Data, ids, norm, 5, strong, 7, 2, shuffle: true, startBatch: start, prefetch: 4);
+            using var onDemand = new BatchPipeline(study.Data, ids, norm, 5, strong, 7, 2, shuffle: true, startBatch: start, prefetch: 0);
+            var expected = background.Read().ToList();
+            var actual = onDemand.Read().ToList();
+            Assert.Equal(expected.Count, actual.Count);
+            Assert.True(expected.Count >= 2);
+            for (var i = 0; i < expected.Count; i++)
+            {
+                Assert.Equal(expected[i].Index, actual[i].Index);
+                Assert.Equal(expected[i].Ids, actual[i].Ids);
+                Assert.Equal(expected[i].Images, actual[i].Images);
+                Assert.Equal(expected[i].Labels, actual[i].Labels);
+            }
+        }
+    }
 }

@@ -79,7 +79,8 @@ public sealed class BundledModel : IDisposable
     /// </summary>
     public IEnumerable<(IReadOnlyList<string> Ids, float[] Probabilities)> Predict(LoadedDataset data, IReadOnlyList<string> ids)
     {
-        using var pipeline = new BatchPipeline(data, ids, Normalization, Manifest.Preprocessing!.BatchSize, null, 0, 0, shuffle: false);
+        using var pipeline = new BatchPipeline(data, ids, Normalization, Manifest.Preprocessing!.BatchSize, null, 0, 0, shuffle: false,
+            prefetch: BatchPipeline.PrefetchFor(_device));
         foreach (var batch in pipeline.Read()) yield return Predict(pipeline, batch);
     }
 

@@ -1,8 +1,8 @@
 namespace Nachos.Training.Data;
 
 /// <summary>
-/// Working memory for the strong augmentation's filters and JPEG round trip, owned by one batch pipeline and used only by
-/// its producer thread. It grows on the first image (or a larger one) and is reused after that, like the pipeline's image
+/// Working memory for the strong augmentation's filters and JPEG round trip, owned by one batch pipeline and used by one
+/// image at a time. It grows on the first image (or a larger one) and is reused after that, like the pipeline's image
 /// buffers, so a steady pass allocates nothing.
 /// </summary>
 public sealed class AugmentationScratch

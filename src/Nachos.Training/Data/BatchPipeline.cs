@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using Nachos.Shared.Spec;
 using Nachos.Shared.Seeding;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Nachos.Training.Data;
 
@@ -8,18 +10,30 @@ namespace Nachos.Training.Data;
 public sealed record Batch(int Index, int Count, float[] Images, int[][] Labels, IReadOnlyList<string> Ids, byte[]? Masks = null);
 
 /// <summary>
-/// Produces the batches of one pass over a set of samples on a background thread, a few batches ahead
-/// of the training loop. Order and augmentation depend only on (seed, epoch, position), so a pass can
-/// start at any batch and yield exactly what an uninterrupted pass would have from there. Image buffers
-/// handed back with <see cref="Return"/> are reused, so a steady pass allocates almost nothing.
+/// Produces the batches of one pass over a set of samples. Order and augmentation depend only on (seed, epoch,
+/// position), so a pass can start at any batch and yield exactly what an uninterrupted pass would have from there, and
+/// the images of a batch can be prepared in any order on any thread. Two ways to run, same batches:
+/// <list type="bullet">
+/// <item><c>prefetch</c> &gt; 0: a background thread prepares that many batches ahead of the reader, which suits a GPU
+/// (the CPU is free while the device computes).</item>
+/// <item><c>prefetch</c> = 0: each batch is prepared when it is read, its images in parallel on all cores. On a CPU
+/// device this is faster: between two steps libtorch's threads are idle, while a background thread would pre-empt one
+/// of them during a step and every parallel kernel would wait for it (bench/README.md, "Training input pipeline").</item>
+/// </list>
+/// Image buffers handed back with <see cref="Return"/> are reused, so a steady pass allocates almost nothing.
 /// </summary>
 public sealed class BatchPipeline : IDisposable
 {
-    private readonly BlockingCollection<Batch> _queue;
+    private readonly BlockingCollection<Batch>? _queue;
     private readonly CancellationTokenSource _stop = new();
-    private readonly Thread _producer;
+    private readonly Thread? _producer;
     private readonly ConcurrentBag<float[]> _buffers = [];
-    private readonly int _pixels;
+    private readonly ConcurrentBag<AugmentationScratch> _scratches = [];
+    private readonly LoadedDataset _data;
+    private readonly string[] _order;
+    private readonly Normalization _norm;
+    private readonly AugmentationSpec? _augmentation;
+    private readonly int _seed, _epoch, _startBatch, _pixels;
     private Exception? _error;
 
     public IReadOnlyList<(int Start, int Count)> Batches { get; }
@@ -27,17 +41,20 @@ public sealed class BatchPipeline : IDisposable
     public BatchPipeline(LoadedDataset data, IReadOnlyList<string> ids, Normalization norm, int batchSize,
         AugmentationSpec? augmentation, int seed, int epoch, bool shuffle, int startBatch = 0, int prefetch = 4)
     {
-        var order = ids.ToArray();
-        if (shuffle) new Random(Seeds.Derive(seed, 11, epoch)).Shuffle(order);
-        Batches = Plan(order.Length, batchSize, avoidSingletons: shuffle);
+        ArgumentOutOfRangeException.ThrowIfNegative(prefetch);
+        _order = ids.ToArray();
+        if (shuffle) new Random(Seeds.Derive(seed, 11, epoch)).Shuffle(_order);
+        Batches = Plan(_order.Length, batchSize, avoidSingletons: shuffle);
+        (_data, _norm, _augmentation, _seed, _epoch, _startBatch) = (data, norm, augmentation, seed, epoch, startBatch);
         _pixels = data.PixelsPerImage;
+        if (prefetch == 0) return;
         _queue = new BlockingCollection<Batch>(prefetch);
-        _producer = new Thread(() => Produce(data, order, norm, augmentation, seed, epoch, startBatch))
-        {
-            IsBackground = true, Name = "nachos-batches",
-        };
+        _producer = new Thread(Produce) { IsBackground = true, Name = "nachos-batches" };
         _producer.Start();
     }
+
+    /// <summary>How far ahead to prepare batches for a model on <paramref name="device"/>: on demand for a CPU, 4 ahead otherwise.</summary>
+    public static int PrefetchFor(Device device) => device.type == DeviceType.CPU ? 0 : 4;
 
     /// <summary>Batch boundaries; when training, a last batch of one is avoided (batch norm needs two).</summary>
     public static IReadOnlyList<(int Start, int Count)> Plan(int n, int batchSize, bool avoidSingletons)
@@ -53,44 +70,11 @@ public sealed class BatchPipeline : IDisposable
         return list;
     }
 
-    private void Produce(LoadedDataset data, string[] order, Normalization norm, AugmentationSpec? aug, int seed, int epoch, int startBatch)
+    private void Produce()
     {
         try
         {
-            var (c, h, w) = (data.Image.Channels, data.Image.Height, data.Image.Width);
-            var size = data.PixelsPerImage;
-            var plane = h * w;
-            var scratch = new AugmentationScratch();
-            for (var b = startBatch; b < Batches.Count; b++)
-            {
-                var (start, count) = Batches[b];
-                if (!_buffers.TryTake(out var images) || images.Length != count * size) images = new float[count * size];
-                var labels = new int[count][];
-                var ids = new string[count];
-                var masks = data.Masks is null ? null : new byte[count * plane];
-                for (var i = 0; i < count; i++)
-                {
-                    var id = order[start + i];
-                    var src = data.Images[id];
-                    var slot = images.AsSpan(i * size, size);
-                    var maskSlot = masks is null ? default : masks.AsSpan(i * plane, plane);
-                    if (aug is { Any: true })
-                    {
-                        var rng = new SplitMix(Seeds.Derive(seed, 12, epoch, start + i));
-                        if (masks is null) Augmenter.Apply(src, slot, c, h, w, aug, ref rng, scratch);
-                        else Augmenter.Apply<byte>(src, slot, data.Masks![id], maskSlot, c, h, w, aug, ref rng, scratch);
-                    }
-                    else
-                    {
-                        src.CopyTo(slot);
-                        if (masks is not null) data.Masks![id].CopyTo(maskSlot);
-                    }
-                    norm.ApplyInPlace(slot, h * w);
-                    labels[i] = [.. data.Manifest.ById[id].Labels];
-                    ids[i] = id;
-                }
-                _queue.Add(new Batch(b, count, images, labels, ids, masks), _stop.Token);
-            }
+            for (var b = _startBatch; b < Batches.Count; b++) _queue!.Add(Prepare(b, parallel: false), _stop.Token);
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)
         {
@@ -101,8 +85,49 @@ public sealed class BatchPipeline : IDisposable
         }
         finally
         {
-            _queue.CompleteAdding();
+            _queue!.CompleteAdding();
         }
+    }
+
+    private Batch Prepare(int b, bool parallel)
+    {
+        var (start, count) = Batches[b];
+        var size = _pixels;
+        var plane = _data.Image.Height * _data.Image.Width;
+        if (!_buffers.TryTake(out var images) || images.Length != count * size) images = new float[count * size];
+        var labels = new int[count][];
+        var ids = new string[count];
+        var masks = _data.Masks is null ? null : new byte[count * plane];
+        if (parallel && count > 1) Parallel.For(0, count, i => PrepareImage(start, i, images, masks, labels, ids));
+        else for (var i = 0; i < count; i++) PrepareImage(start, i, images, masks, labels, ids);
+        return new Batch(b, count, images, labels, ids, masks);
+    }
+
+    private void PrepareImage(int start, int i, float[] images, byte[]? masks, int[][] labels, string[] ids)
+    {
+        var (c, h, w) = (_data.Image.Channels, _data.Image.Height, _data.Image.Width);
+        var size = _pixels;
+        var plane = h * w;
+        var id = _order[start + i];
+        var src = _data.Images[id];
+        var slot = images.AsSpan(i * size, size);
+        var maskSlot = masks is null ? default : masks.AsSpan(i * plane, plane);
+        if (_augmentation is { Any: true } aug)
+        {
+            var rng = new SplitMix(Seeds.Derive(_seed, 12, _epoch, start + i));
+            if (!_scratches.TryTake(out var scratch)) scratch = new AugmentationScratch();
+            if (masks is null) Augmenter.Apply(src, slot, c, h, w, aug, ref rng, scratch);
+            else Augmenter.Apply<byte>(src, slot, _data.Masks![id], maskSlot, c, h, w, aug, ref rng, scratch);
+            _scratches.Add(scratch);
+        }
+        else
+        {
+            src.CopyTo(slot);
+            if (masks is not null) _data.Masks![id].CopyTo(maskSlot);
+        }
+        _norm.ApplyInPlace(slot, plane);
+        labels[i] = [.. _data.Manifest.ById[id].Labels];
+        ids[i] = id;
     }
 
     /// <summary>Hands a consumed batch's buffer back for reuse; the batch must not be read afterwards.</summary>
@@ -113,6 +138,24 @@ public sealed class BatchPipeline : IDisposable
 
     public IEnumerable<Batch> Read()
     {
+        if (_queue is null)
+        {
+            for (var b = _startBatch; b < Batches.Count; b++)
+            {
+                Batch batch;
+                try
+                {
+                    batch = Prepare(b, parallel: true);
+                }
+                catch (Exception e)
+                {
+                    var first = e is AggregateException { InnerExceptions.Count: > 0 } all ? all.InnerExceptions[0] : e;
+                    throw new InvalidOperationException("batch preparation failed: " + first.Message, first);
+                }
+                yield return batch;
+            }
+            yield break;
+        }
         foreach (var batch in _queue.GetConsumingEnumerable()) yield return batch;
         if (_error is not null) throw new InvalidOperationException("batch preparation failed: " + _error.Message, _error);
     }
@@ -120,8 +163,8 @@ public sealed class BatchPipeline : IDisposable
     public void Dispose()
     {
         _stop.Cancel();
-        _producer.Join();
-        _queue.Dispose();
+        _producer?.Join();
+        _queue?.Dispose();
         _stop.Dispose();
     }
 }

@@ -22,7 +22,8 @@ public static class Evaluator
         var order = new List<string>();
         double lossSum = 0;
         var img = data.Image;
-        using var pipeline = new BatchPipeline(data, ids, norm, BatchSize(batchSize), null, 0, 0, shuffle: false);
+        using var pipeline = new BatchPipeline(data, ids, norm, BatchSize(batchSize), null, 0, 0, shuffle: false,
+            prefetch: BatchPipeline.PrefetchFor(device));
         foreach (var batch in pipeline.Read())
         {
             using (NewDisposeScope())

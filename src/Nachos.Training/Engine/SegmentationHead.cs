@@ -126,7 +126,8 @@ public sealed class SegmentationHead : ITaskHead
         using var _ = no_grad();
         var plane = _spec.Image.Height * _spec.Image.Width;
         var size = _channels * plane;
-        using var pipeline = new BatchPipeline(_data, ids, norm, PredictBatchSize(batchSize), null, 0, 0, shuffle: false);
+        using var pipeline = new BatchPipeline(_data, ids, norm, PredictBatchSize(batchSize), null, 0, 0, shuffle: false,
+            prefetch: BatchPipeline.PrefetchFor(device));
         foreach (var batch in pipeline.Read())
         {
             float[] probabilities;

@@ -81,7 +81,7 @@ public sealed class Trainer(StudySpec spec, LoadedDataset data, string device = 
             var lossCount = resuming ? state.LossCount : 0;
             model.train();
             using (var pipeline = new BatchPipeline(data, task.Train, norm, t.BatchSize, t.Augmentation, task.Seed, epoch,
-                       shuffle: true, startBatch: resuming ? state.NextBatch : 0))
+                       shuffle: true, startBatch: resuming ? state.NextBatch : 0, prefetch: BatchPipeline.PrefetchFor(dev)))
             {
                 foreach (var batch in pipeline.Read())
                 {
