@@ -50,9 +50,11 @@ public static class OrchestrationOverhead
             var manifest = CsvManifestReader.Read(spec.Dataset, spec.Task);
             var context = new StudyContext(spec, SplitPlanner.Plan(manifest, spec.Split, spec.Seed), manifest, Path.Combine(dir, "run"));
             var catalog = new SingleStudyCatalog(context);
+            var starting = Stopwatch.StartNew();
             await using var node = await NachosNode.StartEmbedded(context.RunDir, catalog,
                 scoreOnly ? new ScoreOnlyExecutor(catalog) : new SimulatedExecutor(catalog), slots,
                 Environment.GetEnvironmentVariable("NACHOS_BENCH_HOCON"));
+            Console.WriteLine($"  node started in {starting.Elapsed.TotalSeconds:F3} s");
             var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             var runs = new System.Collections.Concurrent.ConcurrentQueue<(double, DeviceRanTask)>();
             node.System.ActorOf(Props.Create(() => new Listener(done, runs)));
@@ -64,7 +66,7 @@ public static class OrchestrationOverhead
                     while (!done.Task.IsCompleted)
                     {
                         var q = await node.Queue.Ask<QueueStatus>(GetQueueStatus.Instance, TimeSpan.FromSeconds(10));
-                        Console.WriteLine($"  {clock.Elapsed.TotalSeconds,6:F1} s: pending {q.Pending}, running {q.Running}, completed {q.Completed}, failed {q.Failed}");
+                        Console.WriteLine($"  {clock.Elapsed.TotalSeconds,6:F3} s: pending {q.Pending}, running {q.Running}, completed {q.Completed}, failed {q.Failed}");
                         await Task.Delay(clock.Elapsed.TotalSeconds < 1 ? 5 : 1000);
                     }
                 });

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Akka.Actor;
 using Akka.Pattern;
 using Akka.Cluster;
@@ -108,11 +109,16 @@ public sealed class NachosNode : IAsyncDisposable
                 var settings = ClusterShardingSettings.Create(system).WithRole(NodeOptions.Coordinator);
                 var extractor = new EnvelopeExtractor(30);
                 studies = await sharding.StartAsync(Regions.Study, id => Props.Create<StudyActor>(id, queue, catalog), settings, extractor);
-                await sharding.StartAsync(Regions.Fold, id => Props.Create<FoldActor>(id, queue), settings, extractor);
-                await sharding.StartAsync(Regions.Trial, id => Props.Create<TrialActor>(id, queue), settings, extractor);
+                var folds = await sharding.StartAsync(Regions.Fold, id => Props.Create<FoldActor>(id, queue), settings, extractor);
+                var trials = await sharding.StartAsync(Regions.Trial, id => Props.Create<TrialActor>(id, queue), settings, extractor);
 
-                // Ready means the queue answers: its journal is recovered and the proxy has found it.
-                await queue.Ask<QueueStatus>(GetQueueStatus.Instance, TimeSpan.FromSeconds(60), stop);
+                // Ready means the queue answers (its journal is recovered and the proxy has found it) and every region
+                // routes: until its coordinator has registered it, a region holds a study's first message until its
+                // next registration retry, which after a fresh start put ~0.25 s between a study's start and its first task.
+                var ready = Stopwatch.StartNew();
+                await queue.Ask<QueueStatus>(GetQueueStatus.Instance, ReadyTimeout, stop);
+                var self = Cluster.Get(system).SelfAddress;
+                foreach (var region in new[] { studies, folds, trials }) await WaitRegistered(region, self, ReadyTimeout - ready.Elapsed, stop);
             }
 
             var devices = new List<IActorRef>();
@@ -138,6 +144,21 @@ public sealed class NachosNode : IAsyncDisposable
             runLock?.Dispose();
             key.Dispose();
             throw;
+        }
+    }
+
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>Waits until <paramref name="region"/>'s coordinator lists this node's region; a <see cref="TimeoutException"/> after <paramref name="timeout"/>.</summary>
+    private static async Task WaitRegistered(IActorRef region, Address self, TimeSpan timeout, CancellationToken stop)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var current = await region.Ask<CurrentRegions>(GetCurrentRegions.Instance, ReadyTimeout, stop);
+            if (current.Regions.Contains(self)) return;
+            if (clock.Elapsed > timeout) throw new TimeoutException($"the shard region {region.Path.Name} was not registered with its coordinator within {ReadyTimeout.TotalSeconds:F0} s");
+            await Task.Delay(10, stop);
         }
     }
 
