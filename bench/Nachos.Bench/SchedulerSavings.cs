@@ -10,14 +10,16 @@ using Nachos.Tests;
 namespace Nachos.Bench;
 
 /// <summary>
-/// ASHA, and ASHA with proxy data, a proxy network and a full-size stage of the top 3 ("all three together"), against
-/// the full random search over the same configurations (the random sampler ignores results, so every search tries the
-/// same ones): real TorchSharp training through <c>nachos run</c>, side by side, rotating which runs first. Device-seconds are the trainer's own clock per task (from the journal's task outcomes); wall time is the whole
-/// run on one device.
+/// ASHA, and ASHA with proxy data, a proxy network and a full-size stage of the top 3 ("all three together"), against two
+/// references over the same configurations (the random sampler ignores results, so every search tries the same ones): the full
+/// random search as issue 15 names it, every trial trained to <c>max_epochs</c> (<c>full-budget</c>, early stopping off), and the
+/// same search with early stopping (<c>full</c>, patience 3). Real TorchSharp training through <c>nachos run</c>, side by side,
+/// rotating which runs first. Device-seconds are the trainer's own clock per task (from the journal's task outcomes); wall time is
+/// the whole run on one device. Each search's regret is measured against each reference's own best and that best's SE.
 /// </summary>
 internal static class SchedulerSavings
 {
-    private static string Spec(int trials, int epochs, int patients, string? scheduler, string? proxy) => $$"""
+    private static string Spec(int trials, int epochs, int patients, bool earlyStopping, string? scheduler, string? proxy) => $$"""
         name: search
         seed: 11
         task: binary
@@ -27,7 +29,7 @@ internal static class SchedulerSavings
         image: { size: 48 }
         split: { scheme: kfold, outer_folds: 2, inner_folds: 2 }
         model: { architecture: simple-cnn, width: 0.5 }
-        training: { max_epochs: {{epochs}}, batch_size: 16, early_stopping: { patience: 3 } }
+        training: { max_epochs: {{epochs}}, batch_size: 16, early_stopping: {{(earlyStopping ? "{ patience: 3 }" : "{ enabled: false }")}} }
         search:
           sampler: random
           trials: {{trials}}
@@ -42,13 +44,17 @@ internal static class SchedulerSavings
 
     private sealed record Cost(double InnerSeconds, double RefitSeconds, int InnerEpochs, int Tasks, double Wall);
 
-    /// <summary>The searches compared, by name: the spec's <c>scheduler:</c> and <c>proxy:</c> lines (none for the full search).</summary>
-    private static readonly (string Name, string? Scheduler, string? Proxy)[] Searches =
+    /// <summary>A search compared: early stopping on or off, and the spec's <c>scheduler:</c> and <c>proxy:</c> lines (none for the references).</summary>
+    private sealed record Search(string Name, bool Reference, bool EarlyStopping, string? Scheduler, string? Proxy);
+
+    private const string Asha = "{ kind: asha, grace_period: 1, reduction_factor: 3 }";
+
+    private static readonly Search[] Searches =
     [
-        ("full", null, null),
-        ("asha", "{ kind: asha, grace_period: 1, reduction_factor: 3 }", null),
-        ("all-three", "{ kind: asha, grace_period: 1, reduction_factor: 3 }",
-            "{ data: { fraction: 0.3, method: ncc }, network: { width: 0.5, depth: -1 }, top_k: 3 }"),
+        new("full-budget", true, false, null, null),
+        new("full", true, true, null, null),
+        new("asha", false, true, Asha, null),
+        new("all-three", false, true, Asha, "{ data: { fraction: 0.3, method: ncc }, network: { width: 0.5, depth: -1 }, top_k: 3 }"),
     ];
 
     public static int Run(string[] args)
@@ -57,56 +63,90 @@ internal static class SchedulerSavings
         var epochs = BenchArgs.Int(args, "--epochs", 9);
         var rounds = BenchArgs.Int(args, "--rounds", 1);
         var patients = BenchArgs.Int(args, "--patients", 60);
+        // --trace: each search's tasks trace their phases (the trainer's NACHOS_TRAINER_TRACE), summarised after it.
+        var trace = args.Contains("--trace");
+        var names = BenchArgs.String(args, "--searches", string.Join(",", Searches.Select(s => s.Name))).Split(',');
+        if (names.FirstOrDefault(n => Searches.All(s => s.Name != n)) is { } unknown)
+        {
+            Console.Error.WriteLine($"--searches: unknown search '{unknown}' (known: {string.Join(", ", Searches.Select(s => s.Name))})");
+            return 2;
+        }
+        var chosen = Searches.Where(s => names.Contains(s.Name)).ToArray();
         using var dir = new TempDir();
-        foreach (var (name, scheduler, proxy) in Searches)
-            File.WriteAllText(dir.File($"{name}.yaml"), Spec(trials, epochs, patients, scheduler, proxy));
-        Console.WriteLine($"{trials} trials, 2 outer folds × 2 inner splits, max_epochs {epochs}, ASHA grace 1, η 3; all-three adds proxy data (ncc 0.3), " +
-                          $"a proxy network (width 0.5, depth −1) and a full-size stage of the top 3; load {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
+        foreach (var search in chosen)
+            File.WriteAllText(dir.File($"{search.Name}.yaml"), Spec(trials, epochs, patients, search.EarlyStopping, search.Scheduler, search.Proxy));
+        Console.WriteLine($"{trials} trials, 2 outer folds × 2 inner splits, max_epochs {epochs}; searches {string.Join(", ", chosen.Select(s => s.Name))}: " +
+                          "full-budget trains every trial to max_epochs, the others stop early (patience 3); ASHA grace 1, η 3; all-three adds proxy data " +
+                          $"(ncc 0.3), a proxy network (width 0.5, depth −1) and a full-size stage of the top 3; load {Load()}");
         for (var round = 1; round <= rounds; round++)
         {
-            // Each search goes first once every three rounds.
-            var order = Enumerable.Range(0, Searches.Length).Select(i => Searches[(i + round - 1) % Searches.Length].Name).ToList();
+            // Each search goes first once every chosen.Length rounds.
+            var order = Enumerable.Range(0, chosen.Length).Select(i => chosen[(i + round - 1) % chosen.Length].Name).ToList();
             var costs = new Dictionary<string, (Cost Cost, StudyReport Report)>();
             foreach (var name in order)
             {
                 var runDir = dir.File($"{name}-{round}");
+                var traceFile = dir.File($"{name}-{round}.trace.tsv");
+                var environment = trace ? new Dictionary<string, string> { ["NACHOS_TRAINER_TRACE"] = traceFile } : null;
                 var clock = Stopwatch.StartNew();
-                var (code, output, error) = NachosProcess.Run(TimeSpan.FromHours(2), dir.Path, null, "run", $"{name}.yaml", "--run-dir", runDir);
+                var (code, output, error) = NachosProcess.Run(TimeSpan.FromHours(2), dir.Path, environment, "run", $"{name}.yaml", "--run-dir", runDir);
                 if (code != 0)
                 {
                     Console.Error.WriteLine($"{name}: exit {code}\n{output}\n{error}");
                     return 1;
                 }
                 costs[name] = (Measure(runDir, clock.Elapsed.TotalSeconds), StudyReport.Read(Path.Combine(runDir, "report.json")));
-            }
-            var (full, fullReport) = costs["full"];
-            Console.WriteLine($"round {round} (order: {string.Join(", ", order)}; load {File.ReadAllText("/proc/loadavg").Split(' ')[0]})");
-            Console.WriteLine("| search | inner device-s | refit device-s | inner epochs | tasks | wall s | full / it, device-s | epochs | wall |");
-            foreach (var (name, _, _) in Searches)
-            {
-                var c = costs[name].Cost;
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {name} | {c.InnerSeconds:F1} | {c.RefitSeconds:F1} | {c.InnerEpochs} | {c.Tasks} | {c.Wall:F1} | {full.InnerSeconds / c.InnerSeconds:F2}× | {(double)full.InnerEpochs / c.InnerEpochs:F2}× | {full.Wall / c.Wall:F2}× |"));
-            }
-            foreach (var fold in fullReport.Folds)
-            {
-                var best = fold.Trials.Single(t => t.Trial == fold.ChosenTrial);
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"fold {fold.Outer}: full best t{best.Trial} {best.Score:F4} ± {best.StandardError:F4}"));
-                foreach (var (name, _, _) in Searches.Skip(1))
+                Console.WriteLine($"{name} done (load {Load()})");
+                if (trace)
                 {
-                    var chosen = costs[name].Report.Folds.Single(f => f.Outer == fold.Outer);
-                    // Regret at full size: the full search's score of the configuration this search chose (its own inner
-                    // score may be a proxy's or a full-size stage's on the same splits).
-                    var same = fold.Trials.SingleOrDefault(t => t.Config.Equals(chosen.Config));
-                    var regret = best.Score - same?.Score;
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"  {name} chose t{chosen.ChosenTrial} (its score {chosen.InnerScore:F4}; the full search's score of that configuration: {(same is null ? "none" : $"t{same.Trial} {same.Score:F4}")}); " +
-                        $"regret {(regret is { } r ? $"{r:F4} {(r <= best.StandardError ? "within" : "outside")} the SE" : "unknown")}; stopped {chosen.Trials.Count(t => t.Stopped)} of {chosen.Trials.Count}"));
+                    Console.WriteLine($"{name}, round {round}: where its tasks' seconds went");
+                    TaskPhases.Summarise(traceFile);
                 }
             }
+            var references = chosen.Where(s => s.Reference).Select(s => s.Name).ToList();
+            Console.WriteLine($"round {round} (order: {string.Join(", ", order)}; load {Load()})");
+            Console.WriteLine("| search | inner device-s | refit device-s | inner epochs | tasks | wall s |" +
+                              string.Concat(references.Select(r => $" {r} / it: device-s | epochs | wall |")));
+            Console.WriteLine("|---|---:|---:|---:|---:|---:|" + string.Concat(references.Select(_ => "---:|---:|---:|")));
+            foreach (var search in chosen)
+            {
+                var c = costs[search.Name].Cost;
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {search.Name} | {c.InnerSeconds:F1} | {c.RefitSeconds:F1} | {c.InnerEpochs} | {c.Tasks} | {c.Wall:F1} |") +
+                    string.Concat(references.Select(r => costs[r].Cost).Select(f => string.Create(CultureInfo.InvariantCulture,
+                        $" {f.InnerSeconds / c.InnerSeconds:F2}× | {(double)f.InnerEpochs / c.InnerEpochs:F2}× | {f.Wall / c.Wall:F2}× |"))));
+            }
+            foreach (var reference in references)
+                Regrets(reference, costs[reference].Report, chosen.Where(s => s.Name != reference).Select(s => (s.Name, costs[s.Name].Report)));
         }
         return 0;
     }
+
+    /// <summary>
+    /// Per outer fold, the regret of each search's choice against <paramref name="reference"/>: the reference's best score minus the
+    /// reference's own score of the configuration the search chose (the search's inner score may be a rung's, a proxy's or a
+    /// full-size stage's), within or outside the reference best's SE.
+    /// </summary>
+    private static void Regrets(string reference, StudyReport referenceReport, IEnumerable<(string Name, StudyReport Report)> searches)
+    {
+        var others = searches.ToList();
+        foreach (var fold in referenceReport.Folds)
+        {
+            var best = fold.Trials.Single(t => t.Trial == fold.ChosenTrial);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"fold {fold.Outer}: {reference} best t{best.Trial} {best.Score:F4} ± {best.StandardError:F4}"));
+            foreach (var (name, report) in others)
+            {
+                var chosen = report.Folds.Single(f => f.Outer == fold.Outer);
+                var same = fold.Trials.SingleOrDefault(t => t.Config.Equals(chosen.Config));
+                var regret = best.Score - same?.Score;
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  {name} chose t{chosen.ChosenTrial} (its score {chosen.InnerScore:F4}; {reference}'s score of that configuration: {(same is null ? "none" : $"t{same.Trial} {same.Score:F4}")}); " +
+                    $"regret vs {reference} {(regret is { } r ? $"{r:F4} {(r <= best.StandardError ? "within" : "outside")} the SE" : "unknown")}; stopped {chosen.Trials.Count(t => t.Stopped)} of {chosen.Trials.Count}"));
+            }
+        }
+    }
+
+    private static string Load() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
 
     /// <summary>The trainer's seconds and epochs per task from the journal's outcomes (a rung's continuation counts only its own epochs).</summary>
     private static Cost Measure(string runDir, double wall)

@@ -25,9 +25,11 @@ public sealed class ClassificationHead : ITaskHead
 
     public IReadOnlyList<string> ExtraColumns => [];
 
+    public bool FinalScoreDiffers => false;
+
     public string DecisionRule => Shared.Metrics.DecisionRule.Describe(_spec.Task);
 
-    public nn.Module<Tensor, Tensor> CreateModel(ModelSpec model, int seed) =>
+    public nn.Module<Tensor, Tensor> CreateModel(ModelSpec model, int? seed) =>
         ModelFactory.Create(model, _spec.Image, _data.Manifest.Classes.Count, seed);
 
     public Tensor Loss(Tensor logits, Batch batch, Device device) =>

@@ -11,13 +11,20 @@ namespace Nachos.Training.Engine;
 /// </summary>
 public interface ITaskHead : IDisposable
 {
-    nn.Module<Tensor, Tensor> CreateModel(ModelSpec model, int seed);
+    /// <param name="seed">The initial weights' seed; null for a model whose weights are loaded next (drawing them is wasted then).</param>
+    nn.Module<Tensor, Tensor> CreateModel(ModelSpec model, int? seed);
 
     /// <summary>The batch's loss from the model's outputs; call inside a dispose scope.</summary>
     Tensor Loss(Tensor logits, Batch batch, Device device);
 
     /// <param name="final">The final model's evaluation: per-image artifacts (a segmentation's mask files) are written.</param>
     ScoredSet Score(nn.Module<Tensor, Tensor> model, IReadOnlyList<string> ids, string set, Normalization norm, int batchSize, Device device, bool final);
+
+    /// <summary>
+    /// Whether a final <see cref="Score"/> gives more than a per-epoch one of the same weights (per-image files and their columns).
+    /// When not, the trainer keeps the best epoch's validation score as the final one instead of scoring the same weights again.
+    /// </summary>
+    bool FinalScoreDiffers { get; }
 
     /// <summary>The per-image columns its predictions rows carry beyond the format's own.</summary>
     IReadOnlyList<string> ExtraColumns { get; }

@@ -53,7 +53,7 @@ public sealed class SegmentationHead : ITaskHead
         ? "pixels: foreground when p >= 0.5; image row: the largest foreground probability of the image"
         : "pixels: arg-max class; image row: each foreground class's largest probability in the image";
 
-    public nn.Module<Tensor, Tensor> CreateModel(ModelSpec model, int seed) =>
+    public nn.Module<Tensor, Tensor> CreateModel(ModelSpec model, int? seed) =>
         ModelFactory.CreateUNet(_spec.Image, _channels, model.Depth, model.Width, model.Residual, seed);
 
     public Tensor Loss(Tensor logits, Batch batch, Device device) =>
@@ -61,6 +61,8 @@ public sealed class SegmentationHead : ITaskHead
 
     private Tensor Labels(Batch batch) =>
         tensor(batch.Masks!, [batch.Count, _spec.Image.Height, _spec.Image.Width]).to_type(ScalarType.Int64);
+
+    public bool FinalScoreDiffers => true;
 
     public ScoredSet Score(nn.Module<Tensor, Tensor> model, IReadOnlyList<string> ids, string set, Normalization norm, int batchSize, Device device, bool final)
     {

@@ -30,7 +30,7 @@ public sealed class ShiftedEvaluation : IDisposable
         _training = training;
         _norm = TaskModels.TrainingNormalization(refit.Directory, () => Normalization.FromTraining(data, refit.Train));
         using var head = TaskHeads.Create(spec, data, training, refit.TaskId, refit.Directory, refit.Train);
-        _model = head.CreateModel(modelSpec, 0);
+        _model = head.CreateModel(modelSpec, null);
         _model.load(modelFile);
         _model.eval();
     }

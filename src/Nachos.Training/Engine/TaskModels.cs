@@ -23,7 +23,7 @@ public static class TaskModels
         if (!File.Exists(modelFile)) throw new FileNotFoundException($"{modelFile}: task {task} has no final model", modelFile);
         var (modelSpec, training) = TaskModel.Of(spec, config, task);
         using var head = new SegmentationHead(spec, images ?? data, training, task.ToString(), taskDirectory);
-        using var model = head.CreateModel(modelSpec, 0);
+        using var model = head.CreateModel(modelSpec, null);
         model.load(modelFile);
         var norm = TrainingNormalization(taskDirectory, () => Normalization.FromTraining(data, train));
         return head.ForegroundMaps(model, ids, norm, CPU);

@@ -25,25 +25,34 @@ public sealed class Trainer(StudySpec spec, LoadedDataset data, string device = 
     public TrainingResult Run(TrainingTask task, Action<TrainingProgress>? progress = null, CancellationToken cancel = default)
     {
         var clock = Stopwatch.StartNew();
+        var trace = PhaseTrace.Start(clock);
         var (modelSpec, t) = TaskModel.Of(spec, task.Hyperparameters, task.TaskId);
         t = t with { MaxEpochs = task.MaxEpochs };
         Directory.CreateDirectory(task.Directory);
+        trace?.Mark("setup");
+        // In a new process this is where libtorch loads.
         var dev = torch.device(device);
+        trace?.Mark("torch-init");
         var hasValidation = task.Validation.Count > 0;
         var monitor = t.EarlyStopping.Monitor;
 
         using var head = TaskHeads.Create(spec, data, t, task.TaskId, task.Directory, task.Train);
-        using var model = head.CreateModel(modelSpec, Seeds.Derive(task.Seed, 1));
-        model.to(dev);
-        using var optimizer = OptimizerFactory.Create(t, model.parameters());
-
+        trace?.Mark("head");
         var checkpoint = new Checkpoint(task.Directory);
+        var fromCheckpoint = checkpoint.Exists;
+        // A checkpoint's weights replace the initial ones: do not draw them then.
+        using var model = head.CreateModel(modelSpec, fromCheckpoint ? null : Seeds.Derive(task.Seed, 1));
+        model.to(dev);
+        trace?.Mark("model");
+        using var optimizer = OptimizerFactory.Create(t, model.parameters());
+        trace?.Mark("optimizer");
+
         var livePath = RunLayout.BestModelPath(task.Directory);
         var fingerprint = Fingerprint(task, modelSpec, t);
         var state = new CheckpointState(task.TaskId, fingerprint, 0, 0, 0, 0, [],
             EarlyStopping.Start, [], []);
         Normalization norm;
-        if (checkpoint.Exists)
+        if (fromCheckpoint)
         {
             state = checkpoint.Load();
             if (state.Fingerprint != fingerprint)
@@ -52,12 +61,14 @@ public sealed class Trainer(StudySpec spec, LoadedDataset data, string device = 
             optimizer.load_state_dict(checkpoint.OptimizerPath);
             if (File.Exists(checkpoint.BestPath)) File.Copy(checkpoint.BestPath, livePath, true);
             norm = new Normalization(state.Mean, state.Std);
+            trace?.Mark("checkpoint-load");
         }
         else
         {
             norm = Normalization.FromTraining(data, task.Train);
             state = state with { Mean = norm.Mean, Std = norm.Std };
             if (File.Exists(livePath)) File.Delete(livePath);
+            trace?.Mark("normalisation");
         }
 
         var history = state.History.ToList();
@@ -70,6 +81,8 @@ public sealed class Trainer(StudySpec spec, LoadedDataset data, string device = 
             }, (m, o) => { model.save(m); optimizer.save_state_dict(o); }, livePath);
 
         var stopped = hasValidation && t.EarlyStopping.Enabled && stopping.ShouldStop(t.EarlyStopping.Patience);
+        // The validation score of the best epoch when this run trained it: the final model's, unless the head scores a final model apart.
+        ScoredSet? bestValidation = null;
         // A rung's budget ends the run early; the checkpoint it leaves is where the next rung continues.
         for (var epoch = state.Epoch; epoch < task.LastEpoch && !stopped; epoch++)
         {
@@ -107,6 +120,7 @@ public sealed class Trainer(StudySpec spec, LoadedDataset data, string device = 
                     }
                 }
             }
+            trace?.Mark($"{(epoch == state.Epoch ? "first-epoch" : "epoch")}-train");
 
             double? valLoss = null;
             var metrics = new Dictionary<string, double?>();
@@ -120,24 +134,36 @@ public sealed class Trainer(StudySpec spec, LoadedDataset data, string device = 
                 foreach (var (name, value) in eval.Metrics) metrics[name] = value;
                 var monitored = monitor == "val_loss" ? valLoss : metrics[monitor[4..]];
                 stopping = stopping.Observe(epoch, monitored, monitor, t.EarlyStopping.MinDelta);
-                if (stopping.BestEpoch == epoch) SaveAtomically(model, livePath);
+                trace?.Mark($"{(epoch == state.Epoch ? "first-epoch" : "epoch")}-validate");
+                if (stopping.BestEpoch == epoch)
+                {
+                    SaveAtomically(model, livePath);
+                    bestValidation = head.FinalScoreDiffers ? null : eval;
+                }
+                trace?.Mark($"{(epoch == state.Epoch ? "first-epoch" : "epoch")}-save-best");
                 stopped = t.EarlyStopping.Enabled && stopping.ShouldStop(t.EarlyStopping.Patience);
             }
             var record = new EpochRecord(epoch + 1, lr, lossSum / Math.Max(1, lossCount), valLoss, metrics, epochClock.Elapsed.TotalSeconds);
             history.Add(record);
             if ((epoch + 1) % t.CheckpointEvery == 0 || stopped || epoch + 1 == task.LastEpoch) Save(epoch + 1, 0, 0, 0);
+            trace?.Mark($"{(epoch == state.Epoch ? "first-epoch" : "epoch")}-checkpoint");
             progress?.Invoke(new TrainingProgress(epoch, t.MaxEpochs, 0, 0, record.TrainLoss, record));
+            trace?.Mark($"{(epoch == state.Epoch ? "first-epoch" : "epoch")}-progress");
             cancel.ThrowIfCancellationRequested();
         }
 
         // The final model: best validation epoch's weights, or the last epoch's for a refit.
         var bestEpoch = hasValidation && stopping.BestEpoch >= 0 ? stopping.BestEpoch + 1 : history.Count;
         if (hasValidation && File.Exists(livePath)) model.load(livePath);
+        trace?.Mark("final-load");
         SaveAtomically(model, RunLayout.ModelPath(task.Directory));
+        trace?.Mark("final-save");
 
         var evaluations = new List<ScoredSet>();
-        if (hasValidation) evaluations.Add(head.Score(model, task.Validation, "validation", norm, t.BatchSize, dev, final: true));
+        if (hasValidation) evaluations.Add(bestValidation ?? head.Score(model, task.Validation, "validation", norm, t.BatchSize, dev, final: true));
+        trace?.Mark("final-validate");
         if (task.Test.Count > 0) evaluations.Add(head.Score(model, task.Test, "test", norm, t.BatchSize, dev, final: true));
+        trace?.Mark("final-test");
         IReadOnlyDictionary<string, double?> Scores(string set) =>
             evaluations.FirstOrDefault(e => e.Set == set)?.Metrics ?? new Dictionary<string, double?>();
 
@@ -146,7 +172,10 @@ public sealed class Trainer(StudySpec spec, LoadedDataset data, string device = 
             evaluations.FirstOrDefault(e => e.Set == "validation")?.Loss,
             Scores("validation"), Scores("test"),
             RunLayout.History, RunLayout.Predictions, clock.Elapsed.TotalSeconds, device);
+        trace?.Mark("result");
         RunWriter.Write(task.Directory, spec, data.Manifest, history, head, evaluations, result);
+        trace?.Mark("files (outside the clock)");
+        trace?.Write(task.TaskId, state.Epoch, history.Count - state.Epoch, result.Seconds);
         return result;
     }
 
