@@ -10,7 +10,7 @@ namespace Nachos.Training.Data;
 /// resampling with nearest-neighbour sampling and skips every photometric change. All randomness comes from
 /// the stream passed in, which callers derive from (seed, epoch, position): no hidden state. Writes into
 /// <c>img</c> and allocates nothing once the <c>scratch</c> argument has grown to the image (the batch pipeline
-/// keeps one for its producer thread), so the batch thread does not provoke garbage collections while the
+/// reuses them), so preparing a batch beside training does not provoke garbage collections while the
 /// training thread is inside libtorch (TorchSharp's implicit scalars are only safe from finalisation then).
 /// Without a scratch, the strong policy allocates one per call (tests).
 /// </summary>

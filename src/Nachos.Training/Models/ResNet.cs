@@ -3,6 +3,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
+using BatchNorm2d = Nachos.Training.Torch.ScalarSafe.BatchNorm2d;
 
 namespace Nachos.Training.Models;
 
@@ -29,8 +30,8 @@ public sealed class ResNet : Module<Tensor, Tensor>, IConvClassifier
         int W(int c) => Math.Max(4, (int)Math.Round(c * width));
         var baseWidth = W(64);
         stem = inputSize < 96
-            ? Sequential(("conv", Conv2d(inChannels, baseWidth, 3, padding: 1, bias: false)), ("bn", BatchNorm2d(baseWidth)), ("relu", ReLU()))
-            : Sequential(("conv", Conv2d(inChannels, baseWidth, 7, stride: 2, padding: 3, bias: false)), ("bn", BatchNorm2d(baseWidth)),
+            ? Sequential(("conv", Conv2d(inChannels, baseWidth, 3, padding: 1, bias: false)), ("bn", new BatchNorm2d(baseWidth)), ("relu", ReLU()))
+            : Sequential(("conv", Conv2d(inChannels, baseWidth, 7, stride: 2, padding: 3, bias: false)), ("bn", new BatchNorm2d(baseWidth)),
                 ("relu", ReLU()), ("pool", MaxPool2d(3, stride: 2, padding: 1)));
         var blocks = new List<(string, Module<Tensor, Tensor>)>();
         var prev = baseWidth;
@@ -75,7 +76,7 @@ public sealed class ResNet : Module<Tensor, Tensor>, IConvClassifier
     }
 
     private static Sequential? Shortcut(int inC, int outC, int stride) =>
-        stride != 1 || inC != outC ? Sequential(("conv", Conv2d(inC, outC, 1, stride: stride, bias: false)), ("bn", BatchNorm2d(outC))) : null;
+        stride != 1 || inC != outC ? Sequential(("conv", Conv2d(inC, outC, 1, stride: stride, bias: false)), ("bn", new BatchNorm2d(outC))) : null;
 
     private sealed class BasicBlock : Module<Tensor, Tensor>
     {
@@ -86,9 +87,9 @@ public sealed class ResNet : Module<Tensor, Tensor>, IConvClassifier
         public BasicBlock(int inC, int planes, int stride) : base(nameof(BasicBlock))
         {
             conv1 = Conv2d(inC, planes, 3, stride: stride, padding: 1, bias: false);
-            bn1 = BatchNorm2d(planes);
+            bn1 = new BatchNorm2d(planes);
             conv2 = Conv2d(planes, planes, 3, padding: 1, bias: false);
-            bn2 = BatchNorm2d(planes);
+            bn2 = new BatchNorm2d(planes);
             shortcut = Shortcut(inC, planes, stride);
             RegisterComponents();
         }
@@ -112,11 +113,11 @@ public sealed class ResNet : Module<Tensor, Tensor>, IConvClassifier
         public Bottleneck(int inC, int planes, int stride) : base(nameof(Bottleneck))
         {
             conv1 = Conv2d(inC, planes, 1, bias: false);
-            bn1 = BatchNorm2d(planes);
+            bn1 = new BatchNorm2d(planes);
             conv2 = Conv2d(planes, planes, 3, stride: stride, padding: 1, bias: false);
-            bn2 = BatchNorm2d(planes);
+            bn2 = new BatchNorm2d(planes);
             conv3 = Conv2d(planes, planes * 4, 1, bias: false);
-            bn3 = BatchNorm2d(planes * 4);
+            bn3 = new BatchNorm2d(planes * 4);
             shortcut = Shortcut(inC, planes * 4, stride);
             RegisterComponents();
         }

@@ -2,6 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
+using BatchNorm2d = Nachos.Training.Torch.ScalarSafe.BatchNorm2d;
 
 namespace Nachos.Training.Models;
 
@@ -25,7 +26,7 @@ public sealed class SimpleCnn : Module<Tensor, Tensor>, IConvClassifier
         for (var i = 0; i < widths.Length; i++)
         {
             layers.Add(($"conv{i}", Conv2d(prev, widths[i], 3, padding: 1, bias: false)));
-            layers.Add(($"bn{i}", BatchNorm2d(widths[i])));
+            layers.Add(($"bn{i}", new BatchNorm2d(widths[i])));
             layers.Add(($"relu{i}", ReLU()));
             if (i < widths.Length - 1) layers.Add(($"pool{i}", MaxPool2d(2)));
             prev = widths[i];

@@ -3,6 +3,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
+using BatchNorm2d = Nachos.Training.Torch.ScalarSafe.BatchNorm2d;
 
 namespace Nachos.Training.Models;
 
@@ -124,9 +125,9 @@ public sealed class UNet : Module<Tensor, Tensor>
         public TwoConvs(int inC, int outC) : base(nameof(TwoConvs))
         {
             conv1 = Conv2d(inC, outC, 3, padding: 1, bias: false);
-            bn1 = BatchNorm2d(outC);
+            bn1 = new BatchNorm2d(outC);
             conv2 = Conv2d(outC, outC, 3, padding: 1, bias: false);
-            bn2 = BatchNorm2d(outC);
+            bn2 = new BatchNorm2d(outC);
             RegisterComponents();
         }
 
@@ -167,7 +168,7 @@ public sealed class UNet : Module<Tensor, Tensor>
         public ResidualBlock(int inC, int outC) : base(nameof(ResidualBlock))
         {
             body = new TwoConvs(inC, outC);
-            shortcut = inC != outC ? Sequential(("conv", Conv2d(inC, outC, 1, bias: false)), ("bn", BatchNorm2d(outC))) : null;
+            shortcut = inC != outC ? Sequential(("conv", Conv2d(inC, outC, 1, bias: false)), ("bn", new BatchNorm2d(outC))) : null;
             RegisterComponents();
         }
 
