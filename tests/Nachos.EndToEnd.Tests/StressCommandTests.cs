@@ -139,6 +139,14 @@ public sealed class StressCommandTests(FinishedStudies studies)
         var again = NachosProcess.Run(dir.Path, "stress", runDir, "--transforms", "jpeg,downscale", "--severities", "5");
         Assert.True(again.Code == 0, $"exit {again.Code}\n{again.Output}\n{again.Error}");
         Assert.Equal(queued, File.ReadAllText(Path.Combine(runDir, "robustness.json")));
+
+        // Without options it evaluates the spec's own robustness: section, as the queued tasks did; an option overrides its part only.
+        var own = NachosProcess.Run(dir.Path, "stress", runDir);
+        Assert.True(own.Code == 0, $"exit {own.Code}\n{own.Output}\n{own.Error}");
+        Assert.Equal(queued, File.ReadAllText(Path.Combine(runDir, "robustness.json")));
+        var jpeg = NachosProcess.Run(dir.Path, "stress", runDir, "--transforms", "jpeg");
+        Assert.True(jpeg.Code == 0, $"exit {jpeg.Code}\n{jpeg.Output}\n{jpeg.Error}");
+        Assert.Equal([("jpeg", 5)], RobustnessReport.Read(Path.Combine(runDir, "robustness.json")).Conditions.Select(c => (c.Transform, c.Severity)));
     }
 
     /// <summary>
@@ -188,6 +196,10 @@ public sealed class StressCommandTests(FinishedStudies studies)
 
         var robustness = RobustnessReport.Read(Path.Combine(runDir, "robustness.json"));
         var grid = robustness.ChannelGrid!;
+        // The worst case is over everything stressed, the named shift and the grid's cells, and the terminal names the one robustness.json holds.
+        var worst = robustness.Worst.Single(w => w.Metric == "auroc");
+        Assert.Equal(robustness.Conditions.Select(c => c.Of("auroc")!.Drop!.Value).Concat(grid.Cells.Select(c => c.Of("auroc")!.Drop!.Value)).Max(), worst.Drop);
+        Assert.Contains($"worst-case drop of auroc: {worst.Drop.ToString("+0.0000;-0.0000;0", System.Globalization.CultureInfo.InvariantCulture)} ({worst.Where})", run.Output);
         Assert.Equal([-0.4, -0.2, 0, 0.2, 0.4], grid.Levels);
         Assert.Equal(25, grid.Cells.Count);
         Assert.Equal(ChannelGrid.All.Select(c => (c.Red, c.Blue)), grid.Cells.Select(c => (c.Red, c.Blue)));
@@ -224,6 +236,8 @@ public sealed class StressCommandTests(FinishedStudies studies)
         var centre = MetricText.Show(grid.At(0, 0)!.Of("auroc")!.Mean, "–");
         Assert.Equal(25, texts.Count(t => t.StartsWith('(') && t.EndsWith(')')));
         Assert.Contains(centre, texts);
+        // The page's worst-case drop is robustness.json's too.
+        Assert.Contains($"({worst.Where})", await page.Locator("#robustness-worst").InnerTextAsync());
         await heatmap.ScreenshotAsync(new LocatorScreenshotOptions { Path = Browser.Screenshot("robustness-channel-grid.png") });
     }
 

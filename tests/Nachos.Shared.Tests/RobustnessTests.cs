@@ -264,11 +264,45 @@ public sealed class RobustnessSpecTests
         Assert.Equal(0, grid.At(0.4, -0.4)!.Of("sensitivity")!.Drop!.Value, 12);
         Assert.All(grid.Cells.Where(c => !(c.Red == 0.4 && c.Blue == -0.4)), c => Assert.Equal(0, c.Of("auroc")!.Drop!.Value, 12));
 
+        // The worst case is over everything stressed: gamma loses nothing, the cell red +0.4 / blue −0.4 loses 0.5 of AUROC.
+        var worst = r.Worst.Single(w => w.Metric == "auroc");
+        Assert.Equal(new WorstDrop("auroc", ChannelGrid.Name, 0, 0.5, new ChannelGridCell(0.4, -0.4)), worst with { Drop = Math.Round(worst.Drop, 12) });
+        Assert.Equal("channel-grid red+0.4 blue-0.4", worst.Where);
+        Assert.Equal("gamma, severity 1", r.Worst.Single(w => w.Metric == "sensitivity").Where); // a tie goes to the named shift
+        r.Write(dir.Path);
+        var written = File.ReadAllText(RobustnessReport.PathIn(dir.Path));
+        Assert.Contains("\"cell\": {", written);
+        Assert.Equal(worst, RobustnessReport.Read(RobustnessReport.PathIn(dir.Path)).Worst.Single(w => w.Metric == "auroc"));
+
         // Without the grid in the selection the report has none; with it, a fold without cells is an error naming the fold.
         Assert.Null(RobustnessReport.Of(spec, report, ["normal", "lesion"], [back], selection with { ChannelGrid = false }).ChannelGrid);
         var bare = back with { Conditions = back.Conditions.Where(c => c.Cell is null).ToList() };
         var e = Assert.Throws<InvalidDataException>(() => RobustnessReport.Of(spec, report, ["normal", "lesion"], [bare], selection));
         Assert.Contains("outer fold 0's stress test has no channel grid cell", e.Message);
+    }
+
+    [Fact]
+    public void Nachos_stress_without_options_evaluates_the_specs_robustness_section_and_each_option_overrides_its_part()
+    {
+        var spec = SpecLoading.SpecLoader.Parse(Torch + "\nrobustness: { transforms: [gamma, jpeg], severities: 2-3 }", "/tmp/spec.yaml");
+        var own = StressSelection.Of(spec.Robustness, null, null);
+        Assert.Equal([ShiftKind.Gamma, ShiftKind.Jpeg], own.Transforms);
+        Assert.Equal([2, 3], own.Severities);
+        Assert.Equal(StressSelection.Of(spec.Robustness!).Transforms, own.Transforms); // the queued stress tasks' selection
+        Assert.Equal(StressSelection.Of(spec.Robustness!).Severities, own.Severities);
+
+        var overridden = StressSelection.Of(spec.Robustness, "downscale", null);
+        Assert.Equal([ShiftKind.Downscale], overridden.Transforms);
+        Assert.Equal([2, 3], overridden.Severities);
+        Assert.Equal([ShiftKind.Gamma, ShiftKind.Jpeg], StressSelection.Of(spec.Robustness, null, "5").Transforms);
+        Assert.Equal([5], StressSelection.Of(spec.Robustness, null, "5").Severities);
+
+        // A study without a robustness: section: every shift at every severity, no grid.
+        var plain = StressSelection.Of(null, null, null);
+        Assert.Equal(StressSelection.All.Transforms, plain.Transforms);
+        Assert.Equal(StressSelection.All.Severities, plain.Severities);
+        Assert.False(plain.ChannelGrid);
+        Assert.Equal(StressSelection.All.Transforms, StressSelection.Of(SpecLoading.SpecLoader.Parse(Torch + "\nrobustness: {}", "/tmp/spec.yaml").Robustness, null, null).Transforms);
     }
 
     [Fact]

@@ -140,7 +140,7 @@ public static class RunCommand
                 if (!report.Complete) return Failed(report);
                 // A deploy run's outer folds were stress-tested and given a learning curve (or not) with the study they belong to.
                 if (origin is not null) return ExitCodes.Ok;
-                if (spec.Robustness is { } robustness && StressCommand.Show(runDir, robustness) is var stressed and not ExitCodes.Ok)
+                if (spec.Robustness is not null && StressCommand.Show(runDir) is var stressed and not ExitCodes.Ok)
                     return stressed;
                 return spec.LearningCurve is not null ? LearningCurveCommand.Run(runDir, null, null, stop.Token) : ExitCodes.Ok;
             }

@@ -18,8 +18,8 @@ public static class StressCommand
     public static Command Create()
     {
         var runDir = new Argument<string>("run-dir") { Description = "the run directory of a finished study" };
-        var transforms = new Option<string?>("--transforms") { Description = $"comma-separated shifts (default all: {string.Join(",", Shifts.Names)})" };
-        var severities = new Option<string?>("--severities") { Description = "severities 1 to 5: a range (1-5), a list (1,3,5) or one (default 1-5)" };
+        var transforms = new Option<string?>("--transforms") { Description = $"comma-separated shifts (default: the spec's robustness.transforms, else all: {string.Join(",", Shifts.Names)})" };
+        var severities = new Option<string?>("--severities") { Description = "severities 1 to 5: a range (1-5), a list (1,3,5) or one (default: the spec's robustness.severities, else 1-5)" };
         var grid = new Option<bool>("--channel-grid") { Description = "also the red × blue channel-scale grid (RGB studies; default: the spec's robustness.channel_grid)" };
         var command = new Command("stress", "evaluate a finished study's outer-fold models on distribution-shifted copies of their test folds")
             { runDir, transforms, severities, grid };
@@ -31,10 +31,10 @@ public static class StressCommand
     /// <c>nachos run</c>'s last step for a spec with <c>robustness:</c>: the table of robustness.json, which the study built from its
     /// queued stress tasks; a study whose folds ran before stress tasks existed has none, and is stress-tested here instead.
     /// </summary>
-    public static int Show(string runDir, RobustnessSpec robustness)
+    public static int Show(string runDir)
     {
         var path = RobustnessReport.PathIn(runDir);
-        if (!File.Exists(path)) return Run(runDir, robustness.Transforms, robustness.Severities);
+        if (!File.Exists(path)) return Run(runDir, null, null);
         try
         {
             var result = RobustnessReport.Read(path);
@@ -49,13 +49,14 @@ public static class StressCommand
         }
     }
 
+    /// <param name="transforms">Overrides the spec's <c>robustness.transforms</c>; null: the spec's (every shift without one).</param>
+    /// <param name="severities">Overrides the spec's <c>robustness.severities</c>; null: the spec's (every severity without one).</param>
     /// <param name="channelGrid">Also the channel grid; it is evaluated too when the study's spec has <c>robustness.channel_grid: true</c>.</param>
     public static int Run(string runDir, string? transforms, string? severities, bool channelGrid = false)
     {
-        StressSelection selection;
         try
         {
-            selection = StressSelection.Parse(transforms, severities);
+            StressSelection.Parse(transforms, severities); // a bad option is refused before the run directory is read
         }
         catch (FormatException e)
         {
@@ -66,7 +67,8 @@ public static class StressCommand
             var (spec, report) = StressTest.Finished(runDir);
             if (channelGrid && spec.Image.Channels != 3)
                 return ExitCodes.Refuse($"--channel-grid: the red × blue channel grid needs an RGB study (image.channels: 3); study {spec.Name} has {spec.Image.Channels} channel");
-            selection = selection with { ChannelGrid = channelGrid || spec.Robustness?.ChannelGrid == true };
+            var selection = StressSelection.Of(spec.Robustness, transforms, severities); // the spec's parts were checked when it was read
+            selection = selection with { ChannelGrid = channelGrid || selection.ChannelGrid };
             var total = StressTest.Evaluations(report, selection);
             var result = Console.IsOutputRedirected
                 ? StressTest.Run(runDir, spec, report, selection, () => { })

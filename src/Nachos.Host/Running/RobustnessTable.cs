@@ -33,7 +33,7 @@ public static class RobustnessTable
         }
         console.Write(table);
         foreach (var w in r.Worst)
-            console.WriteLine($"worst-case drop of {w.Metric}: {Drop(w.Drop)} ({w.Transform}, severity {w.Severity})");
+            console.WriteLine($"worst-case drop of {w.Metric}: {Drop(w.Drop)} ({w.Where})");
         if (r.ChannelGrid is { } grid) WriteGrid(grid, metric, console);
     }
 

@@ -21,8 +21,19 @@ public sealed record ShiftCondition(string Transform, int Severity, double? Para
     public ShiftedMetric? Of(string metric) => Metrics.FirstOrDefault(m => m.Metric == metric);
 }
 
-/// <summary>A metric's largest drop over every evaluated shift and severity.</summary>
-public sealed record WorstDrop(string Metric, string Transform, int Severity, double Drop);
+/// <summary>A metric's largest drop over everything stressed: every named shift and severity and, with the channel grid, every cell.</summary>
+/// <param name="Cell">The channel grid cell when the worst is one (<paramref name="Transform"/> "channel-grid", severity 0); null otherwise and in older files.</param>
+public sealed record WorstDrop(string Metric, string Transform, int Severity, double Drop,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ChannelGridCell? Cell = null)
+{
+    /// <summary>Where the drop is, as the terminal and the dashboard name it: "gamma, severity 5" or "channel-grid red+0.4 blue-0.4".</summary>
+    [JsonIgnore]
+    public string Where => Cell is { } c
+        ? $"{Transform} red{Level(c.Red)} blue{Level(c.Blue)}"
+        : $"{Transform}, severity {Severity}";
+
+    private static string Level(double level) => level.ToString("+0.0##;-0.0##;0", System.Globalization.CultureInfo.InvariantCulture);
+}
 
 /// <summary>
 /// robustness.json: each outer fold's refit model evaluated on its own outer test fold unshifted and under each shift and
@@ -50,14 +61,18 @@ public sealed record RobustnessReport(int Format, string Study, string SearchMet
     {
         var basis = Condition(baseline, metrics, null);
         var shifted = conditions.Select(c => Condition(c, metrics, baseline)).ToList();
-        var worst = metrics
-            .Select(m => shifted.Select(c => (c, d: c.Of(m)!.Drop)).Where(x => x.d is not null).OrderByDescending(x => x.d!.Value).FirstOrDefault())
-            .Zip(metrics)
-            .Where(x => x.First.c is not null)
-            .Select(x => new WorstDrop(x.Second, x.First.c.Transform, x.First.c.Severity, x.First.d!.Value))
-            .ToList();
-        return new RobustnessReport(FormatVersion, study, searchMetric, folds, basis, shifted, worst);
+        return new RobustnessReport(FormatVersion, study, searchMetric, folds, basis, shifted, WorstOf(metrics, shifted, null));
     }
+
+    /// <summary>Per metric, its largest drop over the named conditions and the grid's cells (a tie goes to the first: the named shifts, then the cells in order).</summary>
+    internal static IReadOnlyList<WorstDrop> WorstOf(IReadOnlyList<string> metrics, IReadOnlyList<ShiftCondition> conditions, ChannelGridReport? grid) =>
+        metrics.Select(m => conditions.Select(c => c.Of(m)?.Drop is { } d ? new WorstDrop(m, c.Transform, c.Severity, d) : null)
+                .Concat((grid?.Cells ?? []).Where(c => c.Red != 0 || c.Blue != 0).Select(c => c.Of(m)?.Drop is { } d
+                    ? new WorstDrop(m, Robustness.ChannelGrid.Name, 0, d, new ChannelGridCell(c.Red, c.Blue)) : null))
+                .OfType<WorstDrop>()
+                .MaxBy(w => w.Drop))
+            .OfType<WorstDrop>()
+            .ToList();
 
     /// <summary>
     /// The report of a finished study from its outer folds' stress tests (<see cref="StressFold"/>), the conditions in
@@ -82,15 +97,17 @@ public sealed record RobustnessReport(int Format, string Study, string SearchMet
         }).ToList();
         var conditions = selection.Transforms.SelectMany(t => selection.Severities.Select(s => (Kind: t, Severity: s)));
         var baseline = new Measured(ShiftCondition.None, 0, null, PerFold(ShiftCondition.None, 0));
-        return Build(spec.Name, spec.Search.Metric, metrics, ordered.Select(f => f.Outer).ToList(), baseline,
-            conditions.Select(c => new Measured(Shifts.NameOf(c.Kind), c.Severity, Shifts.Parameter(c.Kind, c.Severity), PerFold(Shifts.NameOf(c.Kind), c.Severity))).ToList())
-            with
-            {
-                Failures = failures is { Count: > 0 } ? failures : null,
-                ChannelGrid = selection.ChannelGrid
-                    ? Robustness.ChannelGrid.Build(metrics, baseline, Robustness.ChannelGrid.Evaluated.Select(c => (c, PerFold(Robustness.ChannelGrid.Name, 0, c))).ToList())
-                    : null,
-            };
+        var named = Build(spec.Name, spec.Search.Metric, metrics, ordered.Select(f => f.Outer).ToList(), baseline,
+            conditions.Select(c => new Measured(Shifts.NameOf(c.Kind), c.Severity, Shifts.Parameter(c.Kind, c.Severity), PerFold(Shifts.NameOf(c.Kind), c.Severity))).ToList());
+        var grid = selection.ChannelGrid
+            ? Robustness.ChannelGrid.Build(metrics, baseline, Robustness.ChannelGrid.Evaluated.Select(c => (c, PerFold(Robustness.ChannelGrid.Name, 0, c))).ToList())
+            : null;
+        return named with
+        {
+            Failures = failures is { Count: > 0 } ? failures : null,
+            ChannelGrid = grid,
+            Worst = WorstOf(metrics, named.Conditions, grid),
+        };
     }
 
     /// <summary>One condition summarised across folds, with its drop against <paramref name="baseline"/> (none: the baseline itself).</summary>

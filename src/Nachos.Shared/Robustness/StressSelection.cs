@@ -16,6 +16,16 @@ public sealed record StressSelection(IReadOnlyList<ShiftKind> Transforms, IReadO
         Parse(robustness.Transforms, robustness.Severities, "robustness.transforms", "robustness.severities") with { ChannelGrid = robustness.ChannelGrid };
 
     /// <summary>
+    /// What <c>nachos stress</c> evaluates: each option given (null: not given) overrides its part of the study's <c>robustness:</c>
+    /// section, a part neither names is every shift or every severity; the channel grid as the section asks.
+    /// </summary>
+    /// <exception cref="FormatException">An unknown name, or a severity outside 1..5, named with its option or key.</exception>
+    public static StressSelection Of(RobustnessSpec? robustness, string? transforms, string? severities) =>
+        Parse(transforms ?? robustness?.Transforms, severities ?? robustness?.Severities,
+            transforms is null ? "robustness.transforms" : "--transforms", severities is null ? "robustness.severities" : "--severities")
+        with { ChannelGrid = robustness?.ChannelGrid == true };
+
+    /// <summary>
     /// A comma-separated list of shift names (null: all), and severities as a range "1-5", a list "1,3,5" or one "3" (null: all).
     /// </summary>
     /// <param name="where">How the error names the value's origin: the option (--transforms) or the spec key.</param>
