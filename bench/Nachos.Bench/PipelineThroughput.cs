@@ -24,11 +24,7 @@ public static class PipelineThroughput
         var patients = BenchArgs.Int(args, "--patients", 100);
         var rounds = BenchArgs.Int(args, "--rounds", 3);
         var channels = BenchArgs.Int(args, "--channels", 1);
-        var dir = Path.Combine(Path.GetTempPath(), "nachos-bench-data");
-        if (!File.Exists(Path.Combine(dir, "manifest.csv")))
-            SyntheticDataset.Generate(dir, new SyntheticOptions(patients, 3, 64, 7));
-        var specPath = Path.Combine(dir, "bench.yaml");
-        File.WriteAllText(specPath, $$"""
+        var spec = BenchStudy.Spec(BenchStudy.Data("nachos-bench-data", new SyntheticOptions(patients, 3, 64, 7)), $$"""
             name: bench
             task: binary
             dataset: { manifest: manifest.csv, classes: [normal, lesion], group_column: patient }
@@ -40,7 +36,6 @@ public static class PipelineThroughput
               learning_rate: 0.01
               augmentation: { horizontal_flip: true, vertical_flip: true, rotation_degrees: 15, crop_scale_min: 0.8, intensity: 0.05, contrast: 0.1 }
             """);
-        var spec = SpecLoader.LoadFile(specPath);
         var strong = spec.Training.Augmentation with { Policy = AugmentationPolicy.Strong };
         Console.WriteLine($"torch threads {get_num_threads()}, {Environment.ProcessorCount} cores, {channels} channel(s), {epochs} epochs per measurement, {rounds} rounds");
 

@@ -26,9 +26,7 @@ public static class PredictThroughput
         var rounds = BenchArgs.Int(args, "--rounds", 3);
         var passes = BenchArgs.Int(args, "--passes", 1);
         var widthPercent = BenchArgs.Int(args, "--width-percent", 100);
-        var dir = Path.Combine(Path.GetTempPath(), patients == 100 ? "nachos-bench-data" : $"nachos-bench-data-{patients}");
-        if (!File.Exists(Path.Combine(dir, "manifest.csv")))
-            SyntheticDataset.Generate(dir, new SyntheticOptions(patients, 3, 64, 7));
+        var dir = BenchStudy.Data(patients == 100 ? "nachos-bench-data" : $"nachos-bench-data-{patients}", new SyntheticOptions(patients, 3, 64, 7));
         var manifestCsv = Path.Combine(dir, "manifest.csv");
         var bundleDir = Path.Combine(Path.GetTempPath(), $"nachos-bench-bundle-{widthPercent}");
         var bundle = MakeBundle(bundleDir, widthPercent / 100.0);

@@ -23,11 +23,8 @@ public static class ProxySpeed
         var epochs = BenchArgs.Int(args, "--epochs", 3);
         var rounds = BenchArgs.Int(args, "--rounds", 2);
         var patients = BenchArgs.Int(args, "--patients", 100);
-        var dir = Path.Combine(Path.GetTempPath(), $"nachos-bench-proxy-{patients}");
-        if (!File.Exists(Path.Combine(dir, "manifest.csv")))
-            SyntheticDataset.Generate(dir, new SyntheticOptions(patients, 3, 64, 7));
-        var specPath = Path.Combine(dir, "bench.yaml");
-        File.WriteAllText(specPath, $$"""
+        var dir = BenchStudy.Data($"nachos-bench-proxy-{patients}", new SyntheticOptions(patients, 3, 64, 7));
+        var both = BenchStudy.Spec(dir, $$"""
             name: bench
             task: binary
             dataset: { manifest: manifest.csv, classes: [normal, lesion], group_column: patient }
@@ -38,7 +35,6 @@ public static class ProxySpeed
             search:
               proxy: { data: { fraction: 0.3, method: ncc }, network: { width: 0.5, depth: -1 } }
             """);
-        var both = SpecLoader.LoadFile(specPath);
         var data = DatasetLoader.Load(both);
         var plain = SplitPlanner.Plan(data.Manifest, both.Split, both.Seed);
         var clock = Stopwatch.StartNew();

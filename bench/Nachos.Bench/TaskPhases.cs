@@ -27,11 +27,7 @@ internal static class TaskPhases
         var trace = work.File("trace.tsv");
         // Read once by the trainer, before its first run.
         Environment.SetEnvironmentVariable("NACHOS_TRAINER_TRACE", trace);
-        var dataDir = Path.Combine(Path.GetTempPath(), $"nachos-bench-phases-{patients}");
-        if (!File.Exists(Path.Combine(dataDir, "manifest.csv")))
-            SyntheticDataset.Generate(dataDir, new SyntheticOptions(patients, 2, 48, 4));
-        var specPath = Path.Combine(dataDir, "bench.yaml");
-        File.WriteAllText(specPath, $$"""
+        var spec = BenchStudy.Spec(BenchStudy.Data($"nachos-bench-phases-{patients}", new SyntheticOptions(patients, 2, 48, 4)), $$"""
             name: bench
             seed: 11
             task: binary
@@ -41,7 +37,6 @@ internal static class TaskPhases
             model: { architecture: simple-cnn, width: 0.5 }
             training: { max_epochs: {{epochs}}, batch_size: 16, optimizer: adam, learning_rate: 0.001, early_stopping: { patience: 3 } }
             """);
-        var spec = SpecLoader.LoadFile(specPath);
         var data = DatasetLoader.Load(spec);
         var plan = SplitPlanner.Plan(data.Manifest, spec.Split, spec.Seed);
         Console.WriteLine($"{data.Manifest.Samples.Count} images, {plan.Fold(0).Inner[0].Train.Count} training and {plan.Fold(0).Inner[0].Validation.Count} " +

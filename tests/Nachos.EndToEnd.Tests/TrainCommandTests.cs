@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 
 namespace Nachos.EndToEnd.Tests;
@@ -28,10 +29,19 @@ public sealed class TrainCommandTests
     {
         using var dir = new TempDir();
         File.WriteAllText(dir.File("spec.yaml"), Spec);
-        var (code, output, error) = NachosProcess.Run(dir.Path, "train", "spec.yaml", "--outer", "1");
+        var trace = dir.File("trace.tsv");
+        var (code, output, error) = NachosProcess.Run(dir.Path, new Dictionary<string, string> { ["NACHOS_TRAINER_TRACE"] = trace }, "train", "spec.yaml", "--outer", "1");
         Assert.True(code == 0, $"exit {code}\n{output}\n{error}");
 
         var task = Path.Combine(dir.Path, "runs", "e2e", "o1", "train");
+        // NACHOS_TRAINER_TRACE: one line for the one training, its phases in order of first use, the epochs it ran.
+        var traced = Assert.Single(File.ReadAllLines(trace)).Split('\t');
+        Assert.Equal("cold", traced[1]);
+        Assert.Equal("0", traced[3]);
+        Assert.Equal((File.ReadAllLines(Path.Combine(task, "history.csv")).Length - 1).ToString(CultureInfo.InvariantCulture), traced[4]);
+        Assert.Equal(["setup", "torch-init", "head", "model", "optimizer", "normalisation", "first-epoch-train"],
+            traced[6..13].Select(p => p.Split('=')[0]));
+        Assert.Contains(traced, p => p.StartsWith("final-test=", StringComparison.Ordinal));
         using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(task, "metrics.json")));
         var auroc = metrics.RootElement.GetProperty("test").GetProperty("auroc").GetDouble();
         Assert.True(auroc >= 0.90, $"test AUROC {auroc:F3} < 0.90\n{output}");

@@ -12,8 +12,7 @@ public sealed record StressSelection(IReadOnlyList<ShiftKind> Transforms, IReadO
 
     /// <summary>What a spec's <c>robustness:</c> section asks for (checked when the spec was read; a bad value is named by its key).</summary>
     /// <exception cref="FormatException">An unknown name, or a severity outside 1..5.</exception>
-    public static StressSelection Of(RobustnessSpec robustness) =>
-        Parse(robustness.Transforms, robustness.Severities, "robustness.transforms", "robustness.severities") with { ChannelGrid = robustness.ChannelGrid };
+    public static StressSelection Of(RobustnessSpec robustness) => Of(robustness, null, null);
 
     /// <summary>
     /// What <c>nachos stress</c> evaluates: each option given (null: not given) overrides its part of the study's <c>robustness:</c>

@@ -87,6 +87,7 @@ public sealed class Trainer(StudySpec spec, LoadedDataset data, string device = 
         for (var epoch = state.Epoch; epoch < task.LastEpoch && !stopped; epoch++)
         {
             var epochClock = Stopwatch.StartNew();
+            var phase = epoch == state.Epoch ? "first-epoch" : "epoch"; // the trace's name for this epoch's phases
             var lr = LrSchedule.At(t, epoch);
             OptimizerFactory.SetLearningRate(optimizer, lr);
             var resuming = epoch == state.Epoch;
@@ -120,7 +121,7 @@ public sealed class Trainer(StudySpec spec, LoadedDataset data, string device = 
                     }
                 }
             }
-            trace?.Mark($"{(epoch == state.Epoch ? "first-epoch" : "epoch")}-train");
+            trace?.Mark($"{phase}-train");
 
             double? valLoss = null;
             var metrics = new Dictionary<string, double?>();
@@ -134,21 +135,21 @@ public sealed class Trainer(StudySpec spec, LoadedDataset data, string device = 
                 foreach (var (name, value) in eval.Metrics) metrics[name] = value;
                 var monitored = monitor == "val_loss" ? valLoss : metrics[monitor[4..]];
                 stopping = stopping.Observe(epoch, monitored, monitor, t.EarlyStopping.MinDelta);
-                trace?.Mark($"{(epoch == state.Epoch ? "first-epoch" : "epoch")}-validate");
+                trace?.Mark($"{phase}-validate");
                 if (stopping.BestEpoch == epoch)
                 {
                     SaveAtomically(model, livePath);
                     bestValidation = head.FinalScoreDiffers ? null : eval;
                 }
-                trace?.Mark($"{(epoch == state.Epoch ? "first-epoch" : "epoch")}-save-best");
+                trace?.Mark($"{phase}-save-best");
                 stopped = t.EarlyStopping.Enabled && stopping.ShouldStop(t.EarlyStopping.Patience);
             }
             var record = new EpochRecord(epoch + 1, lr, lossSum / Math.Max(1, lossCount), valLoss, metrics, epochClock.Elapsed.TotalSeconds);
             history.Add(record);
             if ((epoch + 1) % t.CheckpointEvery == 0 || stopped || epoch + 1 == task.LastEpoch) Save(epoch + 1, 0, 0, 0);
-            trace?.Mark($"{(epoch == state.Epoch ? "first-epoch" : "epoch")}-checkpoint");
+            trace?.Mark($"{phase}-checkpoint");
             progress?.Invoke(new TrainingProgress(epoch, t.MaxEpochs, 0, 0, record.TrainLoss, record));
-            trace?.Mark($"{(epoch == state.Epoch ? "first-epoch" : "epoch")}-progress");
+            trace?.Mark($"{phase}-progress");
             cancel.ThrowIfCancellationRequested();
         }
 
