@@ -73,7 +73,7 @@ public static class GrowthBenchmark
     {
         await using var node = await NachosNode.StartEmbedded(context.RunDir, catalog, new ScoreOnlyExecutor(catalog), 8);
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        node.System.ActorOf(Props.Create(() => new Listener(done)));
+        node.Listen(Props.Create(() => new Listener(done)), null, typeof(StudyCompleted));
         var clock = Stopwatch.StartNew();
         node.Tell(name, new StartStudy(name, context.Brief));
         await done.Task.WaitAsync(TimeSpan.FromMinutes(30));
@@ -107,8 +107,6 @@ public static class GrowthBenchmark
     private sealed class Listener : ReceiveActor
     {
         public Listener(TaskCompletionSource done) => Receive<StudyCompleted>(_ => done.TrySetResult());
-
-        protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(StudyCompleted));
     }
 
 }

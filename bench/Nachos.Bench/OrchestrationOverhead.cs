@@ -57,7 +57,7 @@ public static class OrchestrationOverhead
             Console.WriteLine($"  node started in {starting.Elapsed.TotalSeconds:F3} s");
             var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             var runs = new System.Collections.Concurrent.ConcurrentQueue<(double, DeviceRanTask)>();
-            node.System.ActorOf(Props.Create(() => new Listener(done, runs)));
+            node.Listen(Props.Create(() => new Listener(done, runs)), null, typeof(StudyCompleted), typeof(DeviceRanTask));
             var clock = Stopwatch.StartNew();
             node.Tell(spec.Name, new StartStudy(spec.Name, context.Brief));
             if (Environment.GetEnvironmentVariable("NACHOS_BENCH_TRACE") == "1")
@@ -113,12 +113,6 @@ public static class OrchestrationOverhead
         {
             Receive<StudyCompleted>(_ => done.TrySetResult());
             Receive<DeviceRanTask>(r => runs.Enqueue((_clock.Elapsed.TotalSeconds, r)));
-        }
-
-        protected override void PreStart()
-        {
-            Context.System.EventStream.Subscribe(Self, typeof(StudyCompleted));
-            Context.System.EventStream.Subscribe(Self, typeof(DeviceRanTask));
         }
     }
 

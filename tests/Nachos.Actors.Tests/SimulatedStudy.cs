@@ -68,7 +68,7 @@ public sealed class SimulatedStudy : IDisposable
         var node = await NachosNode.StartEmbedded(runDir, catalog, new SimulatedExecutor(catalog), devices, overrides);
         var done = new TaskCompletionSource<StudyReport>(TaskCreationOptions.RunContinuationsAsynchronously);
         var finished = 0;
-        node.System.ActorOf(Props.Create(() => new Listener(done, () => Interlocked.Increment(ref finished))));
+        node.Listen(Props.Create(() => new Listener(done, () => Interlocked.Increment(ref finished))), null, typeof(StudyCompleted), typeof(StudyProgress));
         node.Tell(Spec.Name, new StartStudy(Spec.Name, context.Brief));
         return (node, done.Task, () => Volatile.Read(ref finished));
     }
@@ -87,12 +87,6 @@ public sealed class SimulatedStudy : IDisposable
         {
             Receive<StudyCompleted>(c => done.TrySetResult(c.Report));
             Receive<StudyProgress>(_ => trialFinished());
-        }
-
-        protected override void PreStart()
-        {
-            Context.System.EventStream.Subscribe(Self, typeof(StudyCompleted));
-            Context.System.EventStream.Subscribe(Self, typeof(StudyProgress));
         }
     }
 }

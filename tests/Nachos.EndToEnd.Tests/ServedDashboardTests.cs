@@ -38,7 +38,7 @@ public sealed class ServedDashboardTests(ApiNode node) : IClassFixture<ApiNode>,
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Browser.Screenshot("served-studies-running.png") });
 
         await row.Locator("a").ClickAsync();
-        await page.WaitForURLAsync(new Uri(node.Url, "/studies/live").AbsoluteUri);
+        await page.WaitForURLAsync(new Uri(node.Url, "/studies/live").AbsoluteUri, new PageWaitForURLOptions { Timeout = Minute });
         // The running study's page: its outer folds' progress, then (after its own reloads) the finished study.
         Assert.Equal(2, await page.Locator("#folds tbody tr").CountAsync());
         Assert.Equal(1, await page.Locator("#state.running").CountAsync()); // still live: its fold table will change
@@ -63,8 +63,10 @@ public sealed class ServedDashboardTests(ApiNode node) : IClassFixture<ApiNode>,
 
         var refit = page.Locator("a[href='/studies/live/models/o1/refit']").First;
         await refit.ClickAsync();
-        await page.WaitForURLAsync(new Uri(node.Url, "/studies/live/models/o1/refit").AbsoluteUri);
-        Assert.True(await page.Locator("svg[id^='roc-']").First.IsVisibleAsync());
+        // The model page's own content says it arrived, with a minute's patience: waiting for the load event with
+        // Playwright's 30 s timed out once on a loaded CI machine.
+        await page.Locator("svg[id^='roc-']").First.WaitForAsync(new LocatorWaitForOptions { Timeout = Minute });
+        Assert.Equal(new Uri(node.Url, "/studies/live/models/o1/refit").AbsoluteUri, page.Url);
         Assert.True(await page.Locator("table[id^='confusion-']").First.IsVisibleAsync());
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Browser.Screenshot("served-model-o1-refit.png"), FullPage = true });
 

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Nachos.Shared.Files;
 
 namespace Nachos.Actors.Node;
 
@@ -78,38 +79,11 @@ public sealed class CampaignKey : IDisposable
         return new CampaignKey(path, certificate);
     }
 
-    /// <summary>
-    /// Writes a new key atomically: to a private temporary file, then linked to <paramref name="path"/> only
-    /// if no file is there, so two nodes starting together end with one key (the one that came second reads
-    /// the first one's).
-    /// </summary>
+    /// <summary>Makes a new key unless one is there: of two nodes starting together, the one that came second reads the first one's.</summary>
     public static void Create(string path)
     {
-        var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
-        Directory.CreateDirectory(directory);
-        var temporary = System.IO.Path.Combine(directory, $".{System.IO.Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-            if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            using (var file = new FileStream(temporary, options))
-            {
-                file.Write(NewPkcs12());
-                file.Flush(flushToDisk: true);
-            }
-            try
-            {
-                File.Move(temporary, path, overwrite: false);
-            }
-            catch (IOException) when (File.Exists(path))
-            {
-                // Another node made it first: its key is the campaign's.
-            }
-        }
-        finally
-        {
-            File.Delete(temporary);
-        }
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
+        AtomicFile.CreateOnce(path, NewPkcs12);
     }
 
     private static byte[] NewPkcs12()

@@ -258,6 +258,18 @@ public sealed class NachosNode : IAsyncDisposable
         if (Studies is { } studies) System.ActorOf(Props.Create<StudyWatcher>(studies, unfinished, interval), "study-watcher");
     }
 
+    /// <summary>
+    /// Starts an actor that hears <paramref name="events"/> from the event stream, subscribed before this returns, not
+    /// in its PreStart (which runs later, on the dispatcher): a finished study republishes its report as soon as the
+    /// next start command recovers it, and that must not be missed.
+    /// </summary>
+    public IActorRef Listen(Props props, string? name, params Type[] events)
+    {
+        var listener = System.ActorOf(props, name);
+        foreach (var e in events) System.EventStream.Subscribe(listener, e);
+        return listener;
+    }
+
     public void Tell(string entityId, object message) =>
         (Studies ?? throw new InvalidOperationException("studies live on coordinator nodes")).Tell(new ShardEnvelope(entityId, message));
 

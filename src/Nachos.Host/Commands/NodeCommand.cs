@@ -164,7 +164,7 @@ public static class NodeCommand
         var storage = StorageFault.Get(node.System);
         storage.StopOnFault(Leave);
         node.WatchStudies(() => catalog.UnfinishedStarts(root, Log), TimeSpan.FromSeconds(5));
-        node.System.ActorOf(Props.Create(() => new CompletionLog()), "completion-log");
+        node.Listen(Props.Create(() => new CompletionLog()), "completion-log", typeof(DeviceStartedTask), typeof(DeviceRanTask), typeof(StudyCompleted));
         ApiServer? server = null;
         if (roles.Contains(NodeOptions.Coordinator))
         {
@@ -222,13 +222,6 @@ public static class NodeCommand
             Receive<DeviceStartedTask>(t => Log($"{t.Device}: {t.TaskId} attempt {t.Attempt} started"));
             Receive<DeviceRanTask>(t => Log($"{t.Device}: {t.TaskId} attempt {t.Attempt} {t.Outcome}{(t.Outcome == "failed" ? $" ({FailureKinds.Describe(t.Kind, t.Error)})" : "")} in {t.Seconds:F2} s"));
             Receive<StudyCompleted>(c => Log($"study {c.StudyId} {(c.Report.Complete ? "complete" : "finished with failures")}"));
-        }
-
-        protected override void PreStart()
-        {
-            Context.System.EventStream.Subscribe(Self, typeof(DeviceStartedTask));
-            Context.System.EventStream.Subscribe(Self, typeof(DeviceRanTask));
-            Context.System.EventStream.Subscribe(Self, typeof(StudyCompleted));
         }
     }
 }

@@ -115,9 +115,7 @@ public static class RunCommand
         await using (node)
         {
             var events = Channel.CreateUnbounded<object>();
-            var listener = node.System.ActorOf(Props.Create(() => new EventListener(events.Writer)), "cli-events");
-            // Subscribed before the study starts, so a study that completes at once is not missed.
-            node.System.EventStream.Subscribe(listener, typeof(StudyCompleted));
+            node.Listen(Props.Create(() => new EventListener(events.Writer)), "cli-events", typeof(StudyCompleted));
             // A full disk stops the run as Ctrl-C does, but says so and exits 1.
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(interrupt);
             var storage = StorageFault.Get(node.System);

@@ -1,12 +1,13 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
+using Nachos.Shared.Files;
 
 namespace Nachos.Host.Contract;
 
 /// <summary>
 /// The control API's bearer token: ROOT/api-token, made on a coordinator's first start (owner read/write
-/// only, written atomically) and shared by every coordinator of the campaign; clients read it with <c>--root</c>.
+/// only, made once) and shared by every coordinator of the campaign; clients read it with <c>--root</c>.
 /// </summary>
 public static partial class ApiToken
 {
@@ -19,34 +20,16 @@ public static partial class ApiToken
     {
         var path = PathIn(root);
         if (Read(root) is { } existing) return existing;
-        var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
-        // Written whole under a temporary name, then linked into place without replacing: a reader sees no file
-        // or the whole token, and of two coordinators starting at once the first one's token stands.
-        var tmp = $"{path}.{Environment.ProcessId}.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}.tmp";
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         try
         {
-            using (var file = new FileStream(tmp, options))
-            {
-                file.Write(Encoding.ASCII.GetBytes(token + "\n"));
-                file.Flush(flushToDisk: true);
-            }
-            File.Move(tmp, path, overwrite: false);
-            return token;
-        }
-        catch (IOException) when (File.Exists(path)) // another coordinator made it first
-        {
-            return Read(root) ?? throw new ApiTokenException($"{path}: another coordinator is writing it; start again");
+            // Of two coordinators starting at once the first one's token stands; a reader sees no file or the whole token.
+            AtomicFile.CreateOnce(path, () => Encoding.ASCII.GetBytes(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)) + "\n"));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new ApiTokenException($"{path}: cannot write the API token ({e.Message})");
         }
-        finally
-        {
-            File.Delete(tmp);
-        }
+        return Read(root) ?? throw new ApiTokenException($"{path}: the API token was removed while this coordinator started; start again");
     }
 
     /// <summary>The token stored in a campaign root, or null when there is no token file.</summary>

@@ -98,21 +98,25 @@ if (toc) {
   toc.appendChild(list);
 }
 if (document.body.dataset.live) {
+  // One update at a time, the next one a period after the last ended, so a slow node is not asked again and again.
   // A page that stopped being live (the study ended) or asks for a log-in again is loaded whole, once.
+  const period = Number(document.body.dataset.live) * 1000;
   const update = async () => {
-    if (document.hidden) return;
+    if (document.hidden) return true;
     let next;
     try {
       const response = await fetch(location.href, { cache: 'no-store', headers: { Accept: 'text/html' } });
-      if (response.status === 401 || response.redirected) { location.reload(); return; }
-      if (!response.ok) return;
+      if (response.status === 401 || response.redirected) { location.reload(); return false; }
+      if (!response.ok) return true;
       next = new DOMParser().parseFromString(await response.text(), 'text/html');
-    } catch { return; } // the node did not answer: try again at the next tick
+    } catch { return true; } // the node did not answer: try again at the next tick
     const part = next.getElementById('live');
-    if (!next.body.dataset.live || !part) { location.reload(); return; }
+    if (!next.body.dataset.live || !part) { location.reload(); return false; }
     document.title = next.title;
     const current = document.getElementById('live');
     if (current.innerHTML !== part.innerHTML) current.replaceChildren(...Array.from(part.childNodes, n => document.importNode(n, true)));
+    return true;
   };
-  setInterval(update, Number(document.body.dataset.live) * 1000);
+  const tick = async () => { if (await update()) setTimeout(tick, period); };
+  setTimeout(tick, period);
 }
