@@ -19,7 +19,7 @@ namespace Nachos.Bench;
 /// </summary>
 internal static class SchedulerSavings
 {
-    private static string Spec(int trials, int epochs, int patients, bool earlyStopping, string? scheduler, string? proxy) => $$"""
+    private static string Spec(int trials, int epochs, int patients, bool earlyStopping, string? scheduler, string? proxy, string executor) => $$"""
         name: search
         seed: 11
         task: binary
@@ -39,13 +39,17 @@ internal static class SchedulerSavings
             optimizer: { type: categorical, values: [adam, sgd] }
           {{(scheduler is null ? "" : "scheduler: " + scheduler)}}
           {{(proxy is null ? "" : "proxy: " + proxy)}}
-        execution: { trainer: torch, devices: 1, max_retries: 0, max_failed_trials: 1 }
+        execution: { trainer: torch, executor: {{executor}}, devices: 1, max_retries: 0, max_failed_trials: 1 }
         """;
 
     private sealed record Cost(double InnerSeconds, double RefitSeconds, int InnerEpochs, int Tasks, double Wall);
 
     /// <summary>A search compared: early stopping on or off, and the spec's <c>scheduler:</c> and <c>proxy:</c> lines (none for the references).</summary>
-    private sealed record Search(string Name, bool Reference, bool EarlyStopping, string? Scheduler, string? Proxy);
+    private sealed record Search(string Name, bool Reference, bool EarlyStopping, string? Scheduler, string? Proxy, string Executor = "subprocess")
+    {
+        /// <summary>The search under one executor; named <c>search@executor</c> when several are compared.</summary>
+        public Search Under(string executor, bool named) => this with { Name = named ? $"{Name}@{executor}" : Name, Executor = executor };
+    }
 
     private const string Asha = "{ kind: asha, grace_period: 1, reduction_factor: 3 }";
 
@@ -71,10 +75,17 @@ internal static class SchedulerSavings
             Console.Error.WriteLine($"--searches: unknown search '{unknown}' (known: {string.Join(", ", Searches.Select(s => s.Name))})");
             return 2;
         }
-        var chosen = Searches.Where(s => names.Contains(s.Name)).ToArray();
+        // --executors subprocess,worker: each search under each executor (a process per task, or a worker per device).
+        var executors = BenchArgs.String(args, "--executors", "subprocess").Split(',');
+        if (executors.FirstOrDefault(e => e is not ("subprocess" or "worker")) is { } wrong)
+        {
+            Console.Error.WriteLine($"--executors: unknown executor '{wrong}' (known: subprocess, worker)");
+            return 2;
+        }
+        var chosen = executors.SelectMany(e => Searches.Where(s => names.Contains(s.Name)).Select(s => s.Under(e, executors.Length > 1))).ToArray();
         using var dir = new TempDir();
         foreach (var search in chosen)
-            File.WriteAllText(dir.File($"{search.Name}.yaml"), Spec(trials, epochs, patients, search.EarlyStopping, search.Scheduler, search.Proxy));
+            File.WriteAllText(dir.File($"{search.Name}.yaml"), Spec(trials, epochs, patients, search.EarlyStopping, search.Scheduler, search.Proxy, search.Executor));
         Console.WriteLine($"{trials} trials, 2 outer folds × 2 inner splits, max_epochs {epochs}; searches {string.Join(", ", chosen.Select(s => s.Name))}: " +
                           "full-budget trains every trial to max_epochs, the others stop early (patience 3); ASHA grace 1, η 3; all-three adds proxy data " +
                           $"(ncc 0.3), a proxy network (width 0.5, depth −1) and a full-size stage of the top 3; load {Load()}");
@@ -103,21 +114,26 @@ internal static class SchedulerSavings
                     TaskPhases.Summarise(traceFile);
                 }
             }
-            var references = chosen.Where(s => s.Reference).Select(s => s.Name).ToList();
             Console.WriteLine($"round {round} (order: {string.Join(", ", order)}; load {Load()})");
-            Console.WriteLine("| search | inner device-s | refit device-s | inner epochs | tasks | wall s |" +
-                              string.Concat(references.Select(r => $" {r} / it: device-s | epochs | wall |")));
-            Console.WriteLine("|---|---:|---:|---:|---:|---:|" + string.Concat(references.Select(_ => "---:|---:|---:|")));
-            foreach (var search in chosen)
+            foreach (var executor in executors)
             {
-                var c = costs[search.Name].Cost;
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {search.Name} | {c.InnerSeconds:F1} | {c.RefitSeconds:F1} | {c.InnerEpochs} | {c.Tasks} | {c.Wall:F1} |") +
-                    string.Concat(references.Select(r => costs[r].Cost).Select(f => string.Create(CultureInfo.InvariantCulture,
-                        $" {f.InnerSeconds / c.InnerSeconds:F2}× | {(double)f.InnerEpochs / c.InnerEpochs:F2}× | {f.Wall / c.Wall:F2}× |"))));
+                // A search is compared with the references under its own executor.
+                var under = chosen.Where(s => s.Executor == executor).ToList();
+                var references = under.Where(s => s.Reference).Select(s => s.Name).ToList();
+                Console.WriteLine("| search | inner device-s | refit device-s | inner epochs | tasks | wall s |" +
+                                  string.Concat(references.Select(r => $" {r} / it: device-s | epochs | wall |")));
+                Console.WriteLine("|---|---:|---:|---:|---:|---:|" + string.Concat(references.Select(_ => "---:|---:|---:|")));
+                foreach (var search in under)
+                {
+                    var c = costs[search.Name].Cost;
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"| {search.Name} | {c.InnerSeconds:F1} | {c.RefitSeconds:F1} | {c.InnerEpochs} | {c.Tasks} | {c.Wall:F1} |") +
+                        string.Concat(references.Select(r => costs[r].Cost).Select(f => string.Create(CultureInfo.InvariantCulture,
+                            $" {f.InnerSeconds / c.InnerSeconds:F2}× | {(double)f.InnerEpochs / c.InnerEpochs:F2}× | {f.Wall / c.Wall:F2}× |"))));
+                }
+                foreach (var reference in references)
+                    Regrets(reference, costs[reference].Report, under.Where(s => s.Name != reference).Select(s => (s.Name, costs[s.Name].Report)));
             }
-            foreach (var reference in references)
-                Regrets(reference, costs[reference].Report, chosen.Where(s => s.Name != reference).Select(s => (s.Name, costs[s.Name].Report)));
         }
         return 0;
     }

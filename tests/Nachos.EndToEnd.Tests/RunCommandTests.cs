@@ -64,8 +64,12 @@ public sealed class RunCommandTests
     private static Dictionary<string, DateTime> PredictionFiles(string dir) =>
         Directory.EnumerateFiles(dir, "predictions.csv", SearchOption.AllDirectories).ToDictionary(f => f, File.GetLastWriteTimeUtc);
 
-    /// <summary>The <c>nachos task</c> processes a run started (its children), with their task folders.</summary>
-    private static IEnumerable<(int Pid, string Dir)> TaskProcesses(int runPid)
+    /// <summary>
+    /// The task processes a run started (its children) with the task folders they work on: a <c>nachos task</c> names its
+    /// own; a device's <c>nachos worker</c> works on the one folder of <paramref name="runDir"/> whose attempt has begun and
+    /// not ended (the test's one device runs one task at a time).
+    /// </summary>
+    private static IEnumerable<(int Pid, string Dir)> TaskProcesses(int runPid, string runDir)
     {
         // Each thread lists the children it started; the device threads start the task processes.
         var children = new List<int>();
@@ -81,17 +85,52 @@ public sealed class RunCommandTests
             catch (IOException) { continue; } // ended meanwhile
             var taskFile = Array.IndexOf(args, "--task-file");
             if (args.Contains("task") && taskFile >= 0 && taskFile + 1 < args.Length) yield return (pid, Path.GetDirectoryName(args[taskFile + 1])!);
+            if (args.Contains("worker") && Directory.Exists(runDir))
+                foreach (var attempts in Directory.EnumerateFiles(runDir, "attempts.log", SearchOption.AllDirectories))
+                    if (Path.GetDirectoryName(attempts) is { } folder && !File.Exists(Path.Combine(folder, "result.json"))) yield return (pid, folder);
         }
     }
 
     [Fact]
-    public void A_task_process_killed_mid_training_fails_that_attempt_only_and_the_retry_resumes_from_its_checkpoint()
+    public void A_worker_per_device_runs_its_tasks_in_one_process_with_the_results_of_a_process_per_task()
+    {
+        using var dir = new TempDir();
+        foreach (var executor in new[] { "subprocess", "worker" })
+        {
+            File.WriteAllText(dir.File($"{executor}.yaml"), TorchSpec("same", "{ max_epochs: 2, batch_size: 8 }",
+                "{ trials: 2, parallelism: 2, sampler: random, space: { learning_rate: { type: log-uniform, low: 0.0001, high: 0.1 } } }",
+                $"{{ trainer: torch, executor: {executor}, devices: 2, max_retries: 0 }}"));
+            var run = NachosProcess.Run(dir.Path, "run", $"{executor}.yaml", "--run-dir", executor);
+            Assert.True(run.Code == 0, $"{executor}: exit {run.Code}\n{run.Output}\n{run.Error}");
+        }
+        Assert.Equal(Report(dir.File("subprocess")), Report(dir.File("worker")));
+        var predictions = Directory.EnumerateFiles(dir.File("subprocess"), "predictions.csv", SearchOption.AllDirectories).Order().ToList();
+        Assert.Equal(2 * (2 * 2 + 1), predictions.Count); // per outer fold: 2 trials × 2 inner splits, and the refit
+        foreach (var file in predictions)
+            Assert.Equal(File.ReadAllText(file), File.ReadAllText(file.Replace(dir.File("subprocess"), dir.File("worker"))));
+
+        // Which process ran each attempt: one each, or one of the two devices' workers, which ended with the run.
+        int[] Processes(string runDir) => Directory.EnumerateFiles(runDir, "attempts.log", SearchOption.AllDirectories)
+            .SelectMany(File.ReadAllLines).Select(line => int.Parse(System.Text.RegularExpressions.Regex.Match(line, @" process (\d+) ").Groups[1].Value)).ToArray();
+        var separate = Processes(dir.File("subprocess"));
+        Assert.Equal(predictions.Count, separate.Length);
+        Assert.Equal(separate.Length, separate.Distinct().Count());
+        var workers = Processes(dir.File("worker"));
+        Assert.Equal(predictions.Count, workers.Length);
+        Assert.InRange(workers.Distinct().Count(), 1, 2);
+        Assert.All(workers.Distinct(), pid => Assert.False(Directory.Exists($"/proc/{pid}"), $"worker {pid} outlived its run"));
+    }
+
+    [Theory]
+    [InlineData("subprocess")]
+    [InlineData("worker")]
+    public void A_task_process_killed_mid_training_fails_that_attempt_only_and_the_retry_resumes_from_its_checkpoint(string executor)
     {
         using var dir = new TempDir();
         File.WriteAllText(dir.File("spec.yaml"), TorchSpec("crash",
             "{ max_epochs: 15, batch_size: 8, early_stopping: { patience: 15 } }",
             "{ trials: 1, parallelism: 1 }",
-            "{ trainer: torch, executor: subprocess, devices: 1, max_retries: 1 }"));
+            $"{{ trainer: torch, executor: {executor}, devices: 1, max_retries: 1 }}"));
         string killedTask;
         using (var run = new NachosProcess(dir.Path, "run", "spec.yaml"))
         {
@@ -101,7 +140,7 @@ public sealed class RunCommandTests
             while (DateTime.UtcNow < deadline && victim is null)
             {
                 Thread.Sleep(20);
-                victim = TaskProcesses(run.Id).Where(t => File.Exists(Path.Combine(t.Dir, "checkpoint", "state.json"))).Cast<(int, string)?>().FirstOrDefault();
+                victim = TaskProcesses(run.Id, dir.File("runs/crash")).Where(t => File.Exists(Path.Combine(t.Dir, "checkpoint", "state.json"))).Cast<(int, string)?>().FirstOrDefault();
             }
             Assert.True(victim is not null, $"no running task with a checkpoint\n{run.Output}\n{run.Error}");
             killedTask = victim.Value.Dir;

@@ -16,11 +16,13 @@ public sealed class SpecExecutionTests
         var simulated = Parse("{ trainer: simulated, simulated: { seconds_per_epoch: 0.5, failure_rate: 0.1 } }").Execution;
         Assert.Equal(ExecutorKind.InProcess, simulated.Executor);
         Assert.Equal(new SimulatedSpec(0.5, 0.1), simulated.Simulated);
+        Assert.Equal(ExecutorKind.Worker, Parse("{ trainer: torch, executor: worker }").Execution.Executor);
     }
 
     [Theory]
     [InlineData("{ trainer: torch, executor: in-process }", "execution.executor", "subprocesses")]
     [InlineData("{ trainer: simulated, executor: subprocess }", "execution.executor", "in-process")]
+    [InlineData("{ trainer: simulated, executor: worker }", "execution.executor", "in-process")]
     [InlineData("{ trainer: torch, simulated: { seconds_per_epoch: 1 } }", "execution.simulated", "simulated only")]
     [InlineData("{ trainer: simulated, simulated: { failure_rate: 1 } }", "execution.simulated.failure_rate", "< 1")]
     [InlineData("{ devices: 0 }", "execution.devices", "between 1 and 1024")]

@@ -6,7 +6,7 @@ namespace Nachos.Actors.Devices;
 
 /// <summary>
 /// Runs one task attempt on a device and returns its result; throws on failure. The Host provides the
-/// implementations (in-process and subprocess), which is how the actors reach the training code.
+/// implementations (in-process, and in child processes), which is how the actors reach the training code.
 /// </summary>
 public interface ITaskExecutor
 {

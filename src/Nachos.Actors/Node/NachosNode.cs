@@ -26,9 +26,12 @@ public sealed class NachosNode : IAsyncDisposable
     private readonly RunDirectoryLock? _lock;
     private readonly CampaignKey _key;
     private readonly IncarnationFence? _fence;
+    private readonly ITaskExecutor _executor;
 
-    private NachosNode(ActorSystem system, IActorRef? studies, IActorRef queue, RunDirectoryLock? runLock, CampaignKey key, IncarnationFence? fence)
+    private NachosNode(ActorSystem system, IActorRef? studies, IActorRef queue, RunDirectoryLock? runLock, CampaignKey key, IncarnationFence? fence,
+        ITaskExecutor executor)
     {
+        _executor = executor;
         System = system;
         Studies = studies;
         Queue = queue;
@@ -134,7 +137,7 @@ public sealed class NachosNode : IAsyncDisposable
                 }
                 DrainOnShutdown(system, devices);
             }
-            return new NachosNode(system, studies, queue, runLock, key, fence);
+            return new NachosNode(system, studies, queue, runLock, key, fence, executor);
         }
         catch
         {
@@ -276,6 +279,7 @@ public sealed class NachosNode : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.ClrExitReason.Instance);
+        (_executor as IDisposable)?.Dispose(); // its worker processes, once the devices have drained
         _fence?.Dispose();
         _lock?.Dispose();
         _key.Dispose();

@@ -18,6 +18,7 @@ public static class NachosCli
             TrainCommand.Create(),
             ReportCommand.Create(),
             TaskCommand.Create(),
+            WorkerCommand.Create(),
             DatasetCommand.Create(),
             ClusterCommand.Create(),
             StudyCommand.Create(),

@@ -109,8 +109,8 @@ public static class ProxyCheckCommand
             {
                 return ExitCodes.Refuse($"{e.Message} (or remove {outDir})");
             }
-            var full = new Evaluator("full size", fullDir, new StudyContext(fullSpec, fullPlan, data.Manifest, fullDir));
-            var proxy = new Evaluator("proxy", proxyDir, new StudyContext(spec, plan, data.Manifest, proxyDir));
+            using var full = new Evaluator("full size", fullDir, new StudyContext(fullSpec, fullPlan, data.Manifest, fullDir));
+            using var proxy = new Evaluator("proxy", proxyDir, new StudyContext(spec, plan, data.Manifest, proxyDir));
 
             var configs = ProxyCheck.Configurations(spec.Search, spec.Seed, fold, count);
             var tasks = ProxyCheck.Tasks(spec.Name, plan.Outer[fold], configs, spec.Training.MaxEpochs, spec.Seed);
@@ -147,7 +147,7 @@ public static class ProxyCheckCommand
     }
 
     /// <summary>One of the two evaluations: its run directory and the executor <c>nachos run</c> would use for it.</summary>
-    private sealed class Evaluator
+    private sealed class Evaluator : IDisposable
     {
         public Evaluator(string name, string runDir, StudyContext context)
         {
@@ -160,7 +160,9 @@ public static class ProxyCheckCommand
 
         public string Name { get; }
         public string RunDir { get; }
-        public ITaskExecutor Executor { get; }
+        public SpecExecutor Executor { get; }
+
+        public void Dispose() => Executor.Dispose();
     }
 
     /// <summary>

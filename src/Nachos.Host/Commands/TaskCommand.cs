@@ -36,6 +36,20 @@ public static class TaskCommand
 
     private static int Run(string runDir, string taskFile, string device, int? parentPid)
     {
+        using var cancel = new CancellationTokenSource();
+        // SIGINT (Ctrl-C) and SIGTERM (Slurm pre-emption, walltime) both stop at the next batch with a checkpoint.
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; cancel.Cancel(); });
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; cancel.Cancel(); });
+        if (parentPid is { } pid) CancelWhenGone(pid, cancel);
+        return Attempt(runDir, taskFile, device, parentPid, cancel.Token);
+    }
+
+    /// <summary>
+    /// One task attempt, as the executor asked for it in <paramref name="taskFile"/>: writes result.json, or failure.json for a
+    /// failure of a known kind; returns the exit code the executor reads (<see cref="ExitCodes"/>). Unknown failures throw.
+    /// </summary>
+    internal static int Attempt(string runDir, string taskFile, string device, int? nodePid, CancellationToken cancel)
+    {
         TaskSpec task;
         try { task = ChildTaskFile.Read(taskFile); }
         catch (Exception e) when (e is ChildFileException or IOException or UnauthorizedAccessException)
@@ -45,7 +59,7 @@ public static class TaskCommand
         }
         try
         {
-            return Run(task, runDir, device, parentPid);
+            return Run(task, runDir, device, nodePid, cancel);
         }
         catch (Exception e) when (FailureKinds.Of(e) is not (FailureKind.Crashed or FailureKind.Interrupted) and var kind)
         {
@@ -57,10 +71,30 @@ public static class TaskCommand
         }
     }
 
-    private static int Run(TaskSpec task, string runDir, string device, int? parentPid)
+    /// <summary>
+    /// A task must not outlive its node (kill -9 of the node): it would train on beside the task's next attempt.
+    /// (The path is built once: this thread must not allocate while libtorch runs, see docs/platform.md.)
+    /// </summary>
+    internal static void CancelWhenGone(int parentPid, CancellationTokenSource cancel)
+    {
+        var parentDir = $"/proc/{parentPid}";
+        new Thread(() =>
+        {
+            while (!cancel.IsCancellationRequested && Directory.Exists(parentDir)) Thread.Sleep(1000);
+            cancel.Cancel();
+        }) { IsBackground = true }.Start();
+    }
+
+    private static int Run(TaskSpec task, string runDir, string device, int? parentPid, CancellationToken cancel)
     {
         var spec = RunDirectoryCatalog.LoadSpec(runDir) ?? throw new TaskFailedException(FailureKind.SpecError, $"{runDir}: no study spec");
-        if (spec.Training.Threads > 0) torch.set_num_threads(spec.Training.Threads);
+        // A worker runs many tasks: one whose spec leaves the threads to libtorch gets libtorch's own number, not the last task's.
+        if (spec.Training.Threads > 0)
+        {
+            _libtorchThreads ??= torch.get_num_threads();
+            torch.set_num_threads(spec.Training.Threads);
+        }
+        else if (_libtorchThreads is { } own) torch.set_num_threads(own);
         var npz = spec.Dataset.Format == DatasetFormat.Npz ? DatasetLoader.Load(spec) : null;
         var manifest = npz?.Manifest ?? DatasetLoader.ReadManifest(spec);
         var context = new StudyContext(spec, SplitPlan.Read(RunLayout.SplitsPath(runDir)), manifest, runDir);
@@ -70,24 +104,9 @@ public static class TaskCommand
         var data = stress ? StressEvaluation.Data(spec, npz, training, runDir)
             : npz ?? DatasetLoader.Load(spec, training.Train.Concat(training.Validation).Concat(training.Test), RunLayout.ImageCacheDirectory(runDir));
 
-        using var cancel = new CancellationTokenSource();
-        // SIGINT (Ctrl-C) and SIGTERM (Slurm pre-emption, walltime) both stop at the next batch with a checkpoint.
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; cancel.Cancel(); });
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; cancel.Cancel(); });
-        // A task must not outlive its node (kill -9 of the node): it would train on beside the task's next attempt.
-        // (The path is built once: this thread must not allocate while libtorch runs, see docs/platform.md.)
-        if (parentPid is { } pid)
-        {
-            var parentDir = $"/proc/{pid}";
-            new Thread(() =>
-            {
-                while (!cancel.IsCancellationRequested && Directory.Exists(parentDir)) Thread.Sleep(1000);
-                cancel.Cancel();
-            }) { IsBackground = true }.Start();
-        }
         var directory = stress ? context.TaskDirectory(task.Address()) : training.Directory;
         RecordAttempt(directory, device, parentPid);
-        if (stress) return Stress(task, spec, data, training, directory, device, cancel.Token);
+        if (stress) return Stress(task, spec, data, training, directory, device, cancel);
         try
         {
             var torchDevice = device.StartsWith("cuda", StringComparison.Ordinal) ? device.Replace("cuda", "cuda:") : "cpu";
@@ -96,7 +115,7 @@ public static class TaskCommand
             var result = new Trainer(spec, data, torchDevice).Run(training, p =>
             {
                 if (p.Completed is { } e) ProgressLog.Append(progressFile, Progress(e, p.MaxEpochs, monitor));
-            }, cancel.Token);
+            }, cancel);
             ChildResultFile.Write(RunLayout.ResultPath(training.Directory), result);
             return ExitCodes.Ok;
         }
@@ -133,6 +152,8 @@ public static class TaskCommand
         return ExitCodes.Ok;
     }
 
+    private static int? _libtorchThreads;
+
     /// <summary>An epoch as progress.jsonl holds it; the monitored metric only with a validation set.</summary>
     private static EpochProgress Progress(EpochRecord e, int maxEpochs, string monitor)
     {
@@ -141,7 +162,7 @@ public static class TaskCommand
     }
 
     /// <summary>
-    /// One line per attempt in the task folder's attempts.log: when, where (host, node pid, device) and
+    /// One line per attempt in the task folder's attempts.log: when, where (host, node pid, the task's own process, device) and
     /// from where (scratch, or the checkpoint's epoch and batch), so an operator can follow a task that
     /// moved between nodes.
     /// </summary>
@@ -150,6 +171,6 @@ public static class TaskCommand
         var checkpoint = new Checkpoint(directory);
         var from = checkpoint.Exists && checkpoint.Load() is { } state ? $"resuming at epoch {state.Epoch}, batch {state.NextBatch}" : "from scratch";
         File.AppendAllText(RunLayout.AttemptsLogPath(directory),
-            $"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ} host {Environment.MachineName} node pid {nodePid?.ToString() ?? "-"} device {device}: {from}\n");
+            $"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ} host {Environment.MachineName} node pid {nodePid?.ToString() ?? "-"} process {Environment.ProcessId} device {device}: {from}\n");
     }
 }

@@ -1,8 +1,8 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Reflection;
-using System.Runtime.InteropServices;
 using Nachos.Actors.Devices;
 using Nachos.Actors.Entities;
+using Nachos.Shared.Spec;
 using Nachos.Shared.Study;
 using Nachos.Shared.TaskProcess;
 using Nachos.Shared.Tasks;
@@ -10,20 +10,23 @@ using Nachos.Shared.Tasks;
 namespace Nachos.Host.Running;
 
 /// <summary>
-/// Runs each task attempt in a child <c>nachos task</c> process bound to its device, so a native crash,
-/// an out-of-memory kill or a non-zero exit fails that task only. The child resumes from the task's
-/// checkpoint when there is one. Cancellation sends SIGTERM: the child checkpoints and exits (not SIGINT,
-/// which a node started in the background by a batch script inherits ignored, and so would its children).
-/// Node and child talk through files in the task folder (task.json, result.json, failure.json, progress.jsonl:
-/// Nachos.Shared.TaskProcess); the child's finished epochs are tailed while it runs and passed on as progress.
+/// Runs each task attempt outside the node, bound to its device, so a native crash, an out-of-memory kill or a non-zero
+/// exit fails that task only: in a child <c>nachos task</c> process of its own (<c>execution.executor: subprocess</c>), or
+/// in the device's <c>nachos worker</c>, one process that runs the device's tasks one after the other and is replaced after
+/// a crash, a timeout or an interruption (<c>worker</c>). The task resumes from its checkpoint when there is one.
+/// Cancellation sends SIGTERM: the task checkpoints and its process exits (not SIGINT, which a node started in the
+/// background by a batch script inherits ignored, and so would its children). Node and task talk through files in the task
+/// folder (task.json, result.json, failure.json, progress.jsonl: Nachos.Shared.TaskProcess); the task's finished epochs
+/// are tailed while it runs and passed on as progress.
 /// </summary>
-public sealed class SubprocessExecutor(IStudyCatalog catalog) : ITaskExecutor
+public sealed class SubprocessExecutor(IStudyCatalog catalog) : ITaskExecutor, IDisposable
 {
-    private static readonly TimeSpan PollEvery = TimeSpan.FromSeconds(1);
+    private readonly ConcurrentDictionary<string, TaskWorker> _workers = new();
 
     public TrainingResult Run(TaskSpec task, int attempt, string device, Action<EpochProgress> progress, CancellationToken cancel)
     {
-        var dir = RunLayout.TaskDirectory(catalog.Get(task.StudyId).RunDir, task.Address());
+        var study = catalog.Get(task.StudyId);
+        var dir = RunLayout.TaskDirectory(study.RunDir, task.Address());
         Directory.CreateDirectory(dir);
         var taskFile = RunLayout.TaskFilePath(dir);
         var resultFile = RunLayout.ResultPath(dir);
@@ -34,59 +37,63 @@ public sealed class SubprocessExecutor(IStudyCatalog catalog) : ITaskExecutor
         if (File.Exists(failureFile)) File.Delete(failureFile);
         if (File.Exists(progressFile)) File.Delete(progressFile); // an earlier attempt's epochs are not this one's
 
-        var start = Command();
-        foreach (var a in new[] { "task", "--run-dir", catalog.Get(task.StudyId).RunDir, "--task-file", taskFile, "--device", device,
-                     "--parent-pid", Environment.ProcessId.ToString() })
-            start.ArgumentList.Add(a);
-        start.RedirectStandardError = true;
-        start.RedirectStandardOutput = true;
-        using var child = Process.Start(start) ?? throw new InvalidOperationException("cannot start nachos task");
-        var stderr = new System.Text.StringBuilder();
-        child.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (stderr) stderr.AppendLine(e.Data); };
-        child.OutputDataReceived += (_, _) => { };
-        child.BeginErrorReadLine();
-        child.BeginOutputReadLine();
-        var timeout = catalog.Get(task.StudyId).Spec.Execution.TaskTimeoutSeconds;
-        bool finished;
-        using (cancel.Register(() => Interrupt(child)))
-            finished = WaitForExit(child, timeout, new ProgressTail(progressFile), progress);
-        if (!finished)
-        {
-            // A hung task (a stalled device, a deadlock) fails this attempt instead of holding its lease forever.
-            child.Kill(entireProcessTree: true);
-            child.WaitForExit();
-            throw new TaskFailedException(FailureKind.Timeout, $"{task.TaskId}: no result after execution.task_timeout_seconds = {timeout}");
-        }
-        child.WaitForExit();
+        var timeout = study.Spec.Execution.TaskTimeoutSeconds;
+        var tail = new ProgressTail(progressFile);
+        var exit = study.Spec.Execution.Executor == ExecutorKind.Worker
+            ? InWorker(device, taskFile, study.RunDir, timeout, tail, progress, cancel)
+            : InChild(device, taskFile, study.RunDir, timeout, tail, progress, cancel);
+        // A hung task (a stalled device, a deadlock) fails this attempt instead of holding its lease forever.
+        if (exit is null) throw new TaskFailedException(FailureKind.Timeout, $"{task.TaskId}: no result after execution.task_timeout_seconds = {timeout}");
         cancel.ThrowIfCancellationRequested();
         // Interrupted from outside (Ctrl-C reaches the whole process group; SIGTERM from Slurm): not a failed attempt.
-        if (child.ExitCode is 130 or 143) throw new OperationCanceledException($"{task.TaskId}: task process interrupted");
-        if (child.ExitCode != 0 || !File.Exists(resultFile))
+        if (exit.Code is 130 or 143) throw new OperationCanceledException($"{task.TaskId}: task process interrupted");
+        if (exit.Code != 0 || !File.Exists(resultFile))
         {
-            // The child names the kind of the failures it recognises (a diverged loss, a data or spec error, out of memory).
-            if (child.ExitCode != 0 && File.Exists(failureFile) && ReadFailure(failureFile) is { } failure)
+            // The task names the kind of the failures it recognises (a diverged loss, a data or spec error, out of memory).
+            if (exit.Code != 0 && File.Exists(failureFile) && ReadFailure(failureFile) is { } failure)
                 throw new TaskFailedException(failure.Kind, failure.Message);
-            string tail;
-            lock (stderr) tail = string.Join(" | ", stderr.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).TakeLast(3));
             // Anything else (a signal such as the OOM killer's SIGKILL, exit 137; a native crash; an unexpected exception) may pass on another try.
-            throw new TaskFailedException(FailureKind.Crashed, $"task process exited with code {child.ExitCode}{(tail.Length > 0 ? $": {tail}" : "")}");
+            throw new TaskFailedException(FailureKind.Crashed, $"task process exited with code {exit.Code}{(exit.StandardError.Length > 0 ? $": {exit.StandardError}" : "")}");
         }
         try { return ChildResultFile.Read(resultFile); }
         catch (ChildFileException e) { throw new TaskFailedException(FailureKind.Crashed, e.Message); }
     }
 
-    /// <summary>Waits for the child to exit (false: not within <paramref name="timeoutSeconds"/>, when positive), passing on each new finished epoch.</summary>
-    private static bool WaitForExit(Process child, double timeoutSeconds, ProgressTail tail, Action<EpochProgress> progress)
+    private static ChildExit? InChild(string device, string taskFile, string runDir, double timeout, ProgressTail tail, Action<EpochProgress> progress, CancellationToken cancel)
     {
-        var clock = Stopwatch.StartNew();
-        EpochProgress? reported = null;
-        while (true)
+        using var child = ChildProcess.Start(["task", "--run-dir", runDir, "--task-file", taskFile, "--device", device], out var stderr);
+        int? code;
+        using (cancel.Register(() => ChildProcess.Interrupt(child)))
+            code = ChildProcess.Await(span => child.WaitForExit(span) ? child.ExitCode : null, timeout, tail, progress);
+        if (code is null)
         {
-            var left = timeoutSeconds > 0 ? TimeSpan.FromSeconds(timeoutSeconds) - clock.Elapsed : PollEvery;
-            if (child.WaitForExit(left < PollEvery ? (left > TimeSpan.Zero ? left : TimeSpan.Zero) : PollEvery)) return true;
-            if (tail.Poll() is { } latest && latest != reported) progress(reported = latest);
-            if (timeoutSeconds > 0 && clock.Elapsed.TotalSeconds >= timeoutSeconds) return false;
+            child.Kill(entireProcessTree: true);
+            child.WaitForExit();
+            return null;
         }
+        child.WaitForExit(); // its output read to the end
+        return new ChildExit(child.ExitCode, stderr.Last(3));
+    }
+
+    private ChildExit? InWorker(string device, string taskFile, string runDir, double timeout, ProgressTail tail, Action<EpochProgress> progress, CancellationToken cancel)
+    {
+        // A device runs one task at a time, so its worker is never asked twice at once.
+        var worker = _workers.TryGetValue(device, out var running) && running.IsAlive ? running : _workers[device] = TaskWorker.Start(device);
+        ChildExit? exit = null;
+        try
+        {
+            exit = worker.Run(WorkerProtocol.Request(taskFile, runDir), timeout, tail, progress, cancel);
+        }
+        finally
+        {
+            // Replaced after a crash, a timeout or an interruption: its next task starts in a new process.
+            if (exit is null || !worker.IsAlive || cancel.IsCancellationRequested || exit.Code != 0)
+            {
+                _workers.TryRemove(new KeyValuePair<string, TaskWorker>(device, worker));
+                worker.Dispose();
+            }
+        }
+        return exit;
     }
 
     private static TaskFailure? ReadFailure(string file)
@@ -95,23 +102,12 @@ public sealed class SubprocessExecutor(IStudyCatalog catalog) : ITaskExecutor
         catch (ChildFileException) { return null; } // of another format, or damaged: the exit code speaks instead
     }
 
-    private static void Interrupt(Process child)
+    public void Dispose()
     {
-        if (!child.HasExited) _ = Kill(child.Id, SigTerm);
-    }
-
-    private const int SigTerm = 15;
-
-    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static extern int Kill(int pid, int signal);
-
-    /// <summary>This same executable: the apphost, or <c>dotnet nachos.dll</c>.</summary>
-    private static ProcessStartInfo Command()
-    {
-        var process = Environment.ProcessPath!;
-        var start = new ProcessStartInfo(process) { UseShellExecute = false };
-        if (Path.GetFileNameWithoutExtension(process) == "dotnet")
-            start.ArgumentList.Add(Assembly.GetEntryAssembly()!.Location);
-        return start;
+        foreach (var worker in _workers.Values) worker.Dispose();
+        _workers.Clear();
     }
 }
+
+/// <summary>How a task's process ended: its exit code (or the worker's answer) and the last lines of its standard error.</summary>
+internal sealed record ChildExit(int Code, string StandardError);

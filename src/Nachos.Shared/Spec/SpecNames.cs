@@ -75,7 +75,7 @@ public static class SpecNames
 
     public static readonly IReadOnlyDictionary<string, ExecutorKind> Executors = new Dictionary<string, ExecutorKind>
     {
-        ["subprocess"] = ExecutorKind.Subprocess, ["in-process"] = ExecutorKind.InProcess,
+        ["subprocess"] = ExecutorKind.Subprocess, ["worker"] = ExecutorKind.Worker, ["in-process"] = ExecutorKind.InProcess,
     };
 
     /// <summary>Metrics an image-level (classification) run can be early-stopped on or scored by, besides <c>val_loss</c>.</summary>

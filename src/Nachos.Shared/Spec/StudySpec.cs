@@ -213,7 +213,7 @@ public sealed record SchedulerSpec(SchedulerKind Kind, int GracePeriod, int Redu
 
 public enum TrainerKind { Torch, Simulated }
 
-public enum ExecutorKind { Subprocess, InProcess }
+public enum ExecutorKind { Subprocess, Worker, InProcess }
 
 /// <summary>
 /// The simulated trainer: a deterministic function of the hyperparameters (see SimulatedTrainer),

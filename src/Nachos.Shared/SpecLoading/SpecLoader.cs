@@ -521,7 +521,7 @@ public static partial class SpecLoader
         var simulated = new SimulatedSpec(sim.Double("seconds_per_epoch", 0, 0, 3600), sim.Double("failure_rate", 0, 0, 1, exclusiveMax: true));
         sim.Finish();
         if (sim.Exists && trainer != TrainerKind.Simulated) s.Error("simulated", "applies to trainer: simulated only");
-        if (trainer == TrainerKind.Simulated && executor == ExecutorKind.Subprocess)
+        if (trainer == TrainerKind.Simulated && executor != ExecutorKind.InProcess)
             s.Error("executor", "the simulated trainer runs in-process");
         if (trainer == TrainerKind.Torch && executor == ExecutorKind.InProcess)
             s.Error("executor", "TorchSharp training runs in subprocesses: inside the node it would share the node's garbage collector, which frees TorchSharp's native scalars from finalisers (docs/platform.md)");

@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Runtime.InteropServices;
+using Nachos.Shared.TaskProcess;
+using Nachos.Shared.Tasks;
+
+namespace Nachos.Host.Running;
+
+/// <summary>Starting a <c>nachos</c> child of this node for task work, interrupting it, and waiting for it with progress.</summary>
+internal static class ChildProcess
+{
+    private static readonly TimeSpan PollEvery = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// This same executable with <paramref name="arguments"/> and <c>--parent-pid</c>: its standard error kept, each line of its
+    /// standard output given to <paramref name="output"/> (or dropped), its standard input open to this node when <paramref name="input"/>.
+    /// </summary>
+    public static Process Start(IEnumerable<string> arguments, out StandardErrorTail stderr, Action<string>? output = null, bool input = false)
+    {
+        var process = Environment.ProcessPath!;
+        var start = new ProcessStartInfo(process) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true, RedirectStandardInput = input };
+        if (Path.GetFileNameWithoutExtension(process) == "dotnet") start.ArgumentList.Add(Assembly.GetEntryAssembly()!.Location);
+        foreach (var a in arguments.Concat(["--parent-pid", Environment.ProcessId.ToString()])) start.ArgumentList.Add(a);
+        var child = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {process}");
+        var tail = stderr = new StandardErrorTail();
+        child.ErrorDataReceived += (_, e) => { if (e.Data is not null) tail.Add(e.Data); };
+        child.OutputDataReceived += (_, e) => { if (e.Data is not null) output?.Invoke(e.Data); };
+        child.BeginErrorReadLine();
+        child.BeginOutputReadLine();
+        return child;
+    }
+
+    /// <summary>
+    /// Waits for a result from <paramref name="waitFor"/> (which waits at most the span it is given), passing on each new
+    /// finished epoch; null when <paramref name="timeoutSeconds"/> (when positive) passed first.
+    /// </summary>
+    public static int? Await(Func<TimeSpan, int?> waitFor, double timeoutSeconds, ProgressTail tail, Action<EpochProgress> progress)
+    {
+        var clock = Stopwatch.StartNew();
+        EpochProgress? reported = null;
+        while (true)
+        {
+            var left = timeoutSeconds > 0 ? TimeSpan.FromSeconds(timeoutSeconds) - clock.Elapsed : PollEvery;
+            if (waitFor(left < PollEvery ? (left > TimeSpan.Zero ? left : TimeSpan.Zero) : PollEvery) is { } code) return code;
+            if (tail.Poll() is { } latest && latest != reported) progress(reported = latest);
+            if (timeoutSeconds > 0 && clock.Elapsed.TotalSeconds >= timeoutSeconds) return null;
+        }
+    }
+
+    /// <summary>SIGTERM: the task checkpoints and its process exits.</summary>
+    public static void Interrupt(Process child)
+    {
+        if (!child.HasExited) _ = Kill(child.Id, SigTerm);
+    }
+
+    private const int SigTerm = 15;
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+}
+
+/// <summary>The standard error of a child, kept to name the cause of a crash in the task's failure.</summary>
+internal sealed class StandardErrorTail
+{
+    private readonly Queue<string> _lines = new();
+
+    public void Add(string line)
+    {
+        var trimmed = line.Trim();
+        if (trimmed.Length == 0) return;
+        lock (_lines)
+        {
+            _lines.Enqueue(trimmed);
+            if (_lines.Count > 16) _lines.Dequeue();
+        }
+    }
+
+    public void Clear()
+    {
+        lock (_lines) _lines.Clear();
+    }
+
+    /// <summary>The last <paramref name="count"/> lines, joined with " | ".</summary>
+    public string Last(int count)
+    {
+        lock (_lines) return string.Join(" | ", _lines.TakeLast(count));
+    }
+}
