@@ -58,6 +58,7 @@ internal static class SchedulerSavings
         new("full-budget", true, false, null, null),
         new("full", true, true, null, null),
         new("asha", false, true, Asha, null),
+        new("asha-grace3", false, true, "{ kind: asha, grace_period: 3, reduction_factor: 3 }", null),
         new("all-three", false, true, Asha, "{ data: { fraction: 0.3, method: ncc }, network: { width: 0.5, depth: -1 }, top_k: 3 }"),
     ];
 
@@ -69,7 +70,7 @@ internal static class SchedulerSavings
         var patients = BenchArgs.Int(args, "--patients", 60);
         // --trace: each search's tasks trace their phases (the trainer's NACHOS_TRAINER_TRACE), summarised after it.
         var trace = args.Contains("--trace");
-        var names = BenchArgs.String(args, "--searches", string.Join(",", Searches.Select(s => s.Name))).Split(',');
+        var names = BenchArgs.String(args, "--searches", "full-budget,full,asha,all-three").Split(',');
         if (names.FirstOrDefault(n => Searches.All(s => s.Name != n)) is { } unknown)
         {
             Console.Error.WriteLine($"--searches: unknown search '{unknown}' (known: {string.Join(", ", Searches.Select(s => s.Name))})");
