@@ -22,6 +22,7 @@ public sealed class CommandOptionsTests
         ["train"] = ["--outer", "--inner", "--refit", "--epochs", "--run-dir", "--resume"],
         ["report"] = ["--format", "--out", .. Api],
         ["task"] = ["--run-dir", "--task-file", "--device", "--parent-pid"],
+        ["worker"] = ["--device", "--parent-pid"],
         ["dataset"] = [],
         ["dataset synth"] = ["--out", "--task", "--patients", "--sites", "--size", "--seed"],
         ["ensemble"] = ["--top", "--out", "--external"],

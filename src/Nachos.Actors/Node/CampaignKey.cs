@@ -83,7 +83,14 @@ public sealed class CampaignKey : IDisposable
     public static void Create(string path)
     {
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
-        AtomicFile.CreateOnce(path, NewPkcs12);
+        try
+        {
+            AtomicFile.CreateOnce(path, NewPkcs12);
+        }
+        catch (IOException e)
+        {
+            throw new CampaignKeyException($"{path}: cannot make the campaign key ({e.Message})");
+        }
     }
 
     private static byte[] NewPkcs12()

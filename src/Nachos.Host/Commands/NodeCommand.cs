@@ -163,8 +163,8 @@ public static class NodeCommand
         // A full disk (journal or artifacts) makes the node leave, so it stops failing tasks and says why once.
         var storage = StorageFault.Get(node.System);
         storage.StopOnFault(Leave);
-        node.WatchStudies(() => catalog.UnfinishedStarts(root, Log), TimeSpan.FromSeconds(5));
         node.Listen(Props.Create(() => new CompletionLog()), "completion-log", typeof(DeviceStartedTask), typeof(DeviceRanTask), typeof(StudyCompleted));
+        node.WatchStudies(() => catalog.UnfinishedStarts(root, Log), TimeSpan.FromSeconds(5));
         ApiServer? server = null;
         if (roles.Contains(NodeOptions.Coordinator))
         {

@@ -37,18 +37,27 @@ public static class TaskCommand
     private static int Run(string runDir, string taskFile, string device, int? parentPid)
     {
         using var cancel = new CancellationTokenSource();
-        // SIGINT (Ctrl-C) and SIGTERM (Slurm pre-emption, walltime) both stop at the next batch with a checkpoint.
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; cancel.Cancel(); });
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; cancel.Cancel(); });
+        var training = 0;
+        // SIGINT (Ctrl-C) and SIGTERM (Slurm pre-emption, walltime) both stop the training at the next batch with a
+        // checkpoint; before it starts (the spec and images still loading) they end the process at once (the default action).
+        void Stop(PosixSignalContext c)
+        {
+            if (Volatile.Read(ref training) == 0) return;
+            c.Cancel = true;
+            cancel.Cancel();
+        }
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         if (parentPid is { } pid) CancelWhenGone(pid, cancel);
-        return Attempt(runDir, taskFile, device, parentPid, cancel.Token);
+        return Attempt(runDir, taskFile, device, parentPid, cancel.Token, () => Volatile.Write(ref training, 1));
     }
 
     /// <summary>
     /// One task attempt, as the executor asked for it in <paramref name="taskFile"/>: writes result.json, or failure.json for a
     /// failure of a known kind; returns the exit code the executor reads (<see cref="ExitCodes"/>). Unknown failures throw.
     /// </summary>
-    internal static int Attempt(string runDir, string taskFile, string device, int? nodePid, CancellationToken cancel)
+    /// <param name="started">Called once the spec and data are loaded, when the training (or stress evaluation) starts.</param>
+    internal static int Attempt(string runDir, string taskFile, string device, int? nodePid, CancellationToken cancel, Action started)
     {
         TaskSpec task;
         try { task = ChildTaskFile.Read(taskFile); }
@@ -59,7 +68,7 @@ public static class TaskCommand
         }
         try
         {
-            return Run(task, runDir, device, nodePid, cancel);
+            return Run(task, runDir, device, nodePid, cancel, started);
         }
         catch (Exception e) when (FailureKinds.Of(e) is not (FailureKind.Crashed or FailureKind.Interrupted) and var kind)
         {
@@ -85,7 +94,7 @@ public static class TaskCommand
         }) { IsBackground = true }.Start();
     }
 
-    private static int Run(TaskSpec task, string runDir, string device, int? parentPid, CancellationToken cancel)
+    private static int Run(TaskSpec task, string runDir, string device, int? parentPid, CancellationToken cancel, Action started)
     {
         var spec = RunDirectoryCatalog.LoadSpec(runDir) ?? throw new TaskFailedException(FailureKind.SpecError, $"{runDir}: no study spec");
         // A worker runs many tasks: one whose spec leaves the threads to libtorch gets libtorch's own number, not the last task's.
@@ -106,6 +115,7 @@ public static class TaskCommand
 
         var directory = stress ? context.TaskDirectory(task.Address()) : training.Directory;
         RecordAttempt(directory, device, parentPid);
+        started();
         if (stress) return Stress(task, spec, data, training, directory, device, cancel);
         try
         {

@@ -28,7 +28,8 @@ public static class WorkerCommand
     {
         using var stop = new CancellationTokenSource();
         var busy = 0;
-        // Between tasks a signal ends the worker at once (the default action); during one it stops that task with a checkpoint.
+        // During a task's training a signal stops it with a checkpoint and ends the worker after its answer; at any other
+        // time (between tasks, a task still loading) it ends the worker at once (the default action: the node reads 143).
         void Stop(PosixSignalContext c)
         {
             if (Volatile.Read(ref busy) == 0) return;
@@ -46,10 +47,9 @@ public static class WorkerCommand
                 return ExitCodes.BadInput;
             }
             int code;
-            Volatile.Write(ref busy, 1);
             try
             {
-                code = TaskCommand.Attempt(request.RunDir, request.TaskFile, device, parentPid, stop.Token);
+                code = TaskCommand.Attempt(request.RunDir, request.TaskFile, device, parentPid, stop.Token, () => Volatile.Write(ref busy, 1));
             }
             catch (Exception e)
             {
@@ -57,11 +57,9 @@ public static class WorkerCommand
                 Console.Out.WriteLine(WorkerProtocol.Done(ExitCodes.Failed));
                 return ExitCodes.Failed;
             }
-            finally
-            {
-                Volatile.Write(ref busy, 0);
-            }
+            // Answered before a signal may end it again: a finished task is not reported as interrupted.
             Console.Out.WriteLine(WorkerProtocol.Done(code));
+            Volatile.Write(ref busy, 0);
             if (code == ExitCodes.Interrupted) return code;
         }
         return stop.IsCancellationRequested ? ExitCodes.Interrupted : ExitCodes.Ok;

@@ -78,7 +78,12 @@ public sealed class SubprocessExecutor(IStudyCatalog catalog) : ITaskExecutor, I
     private ChildExit? InWorker(string device, string taskFile, string runDir, double timeout, ProgressTail tail, Action<EpochProgress> progress, CancellationToken cancel)
     {
         // A device runs one task at a time, so its worker is never asked twice at once.
-        var worker = _workers.TryGetValue(device, out var running) && running.IsAlive ? running : _workers[device] = TaskWorker.Start(device);
+        if (_workers.TryGetValue(device, out var found) && !found.IsAlive)
+        {
+            _workers.TryRemove(new KeyValuePair<string, TaskWorker>(device, found));
+            found.Dispose();
+        }
+        var worker = _workers.GetOrAdd(device, TaskWorker.Start);
         ChildExit? exit = null;
         try
         {

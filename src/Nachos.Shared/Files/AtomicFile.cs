@@ -32,13 +32,17 @@ public static class AtomicFile
     /// on every file system (.NET falls back to check-then-rename where the system lacks it).
     /// </summary>
     /// <returns>true when this call wrote the file; false when it was there already.</returns>
-    public static bool CreateOnce(string path, Func<byte[]> content)
+    /// <exception cref="IOException">the lock stayed for <paramref name="patience"/> (30 s): left by a maker that died
+    /// while making the file; the message names it. It is not taken over: on a shared file system a lock that looks old
+    /// may be another host's live one.</exception>
+    public static bool CreateOnce(string path, Func<byte[]> content, TimeSpan? patience = null)
     {
         var lockPath = path + ".lock";
+        var waited = System.Diagnostics.Stopwatch.StartNew();
         while (true)
         {
             if (File.Exists(path)) return false;
-            if (TryTake(lockPath) is { } held)
+            if (TryTake(lockPath, path) is { } held)
             {
                 using (held)
                 {
@@ -54,22 +58,20 @@ public static class AtomicFile
                     }
                 }
             }
-            // A maker that died holding the lock left it behind; one that lives holds it for milliseconds.
-            var left = new FileInfo(lockPath);
-            if (left.Exists && DateTime.UtcNow - left.LastWriteTimeUtc > StaleLock) File.Delete(lockPath);
+            if (waited.Elapsed > (patience ?? TimeSpan.FromSeconds(30)))
+                throw new IOException($"{lockPath} is still there after {waited.Elapsed.TotalSeconds:F0} s: left by a process that died while making {Path.GetFileName(path)}; delete it and start again");
             Thread.Sleep(5);
         }
     }
 
-    private static readonly TimeSpan StaleLock = TimeSpan.FromSeconds(30);
-
-    private static FileStream? TryTake(string lockPath)
+    private static FileStream? TryTake(string lockPath, string path)
     {
         try
         {
             return new FileStream(lockPath, FileMode.CreateNew, FileAccess.Write);
         }
-        catch (IOException) when (File.Exists(lockPath))
+        // Another maker holds the lock, or held it and has made the file since (it deletes the lock only after).
+        catch (IOException) when (File.Exists(lockPath) || File.Exists(path))
         {
             return null;
         }

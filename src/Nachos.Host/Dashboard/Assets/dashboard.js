@@ -117,6 +117,10 @@ if (document.body.dataset.live) {
     if (current.innerHTML !== part.innerHTML) current.replaceChildren(...Array.from(part.childNodes, n => document.importNode(n, true)));
     return true;
   };
-  const tick = async () => { if (await update()) setTimeout(tick, period); };
+  const tick = async () => {
+    let again = true;
+    try { again = await update(); } catch { } // a page it could not read: try again at the next tick
+    if (again) setTimeout(tick, period);
+  };
   setTimeout(tick, period);
 }
