@@ -8,7 +8,6 @@ using Nachos.Shared.TaskProcess;
 using Nachos.Shared.Tasks;
 using Nachos.Training.Data;
 using Nachos.Training.Engine;
-using System.Runtime.InteropServices;
 using TorchSharp;
 using Nachos.Host.Cli;
 using Nachos.Shared.Robustness;
@@ -37,19 +36,9 @@ public static class TaskCommand
     private static int Run(string runDir, string taskFile, string device, int? parentPid)
     {
         using var cancel = new CancellationTokenSource();
-        var training = 0;
-        // SIGINT (Ctrl-C) and SIGTERM (Slurm pre-emption, walltime) both stop the training at the next batch with a
-        // checkpoint; before it starts (the spec and images still loading) they end the process at once (the default action).
-        void Stop(PosixSignalContext c)
-        {
-            if (Volatile.Read(ref training) == 0) return;
-            c.Cancel = true;
-            cancel.Cancel();
-        }
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        using var signals = new TrainingSignals(cancel);
         if (parentPid is { } pid) CancelWhenGone(pid, cancel);
-        return Attempt(runDir, taskFile, device, parentPid, cancel.Token, () => Volatile.Write(ref training, 1));
+        return Attempt(runDir, taskFile, device, parentPid, cancel.Token, () => signals.Training = true);
     }
 
     /// <summary>

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Runtime.InteropServices;
 using Nachos.Host.Cli;
 using Nachos.Host.Running;
 
@@ -27,17 +26,8 @@ public static class WorkerCommand
     private static int Run(string device, int? parentPid)
     {
         using var stop = new CancellationTokenSource();
-        var busy = 0;
-        // During a task's training a signal stops it with a checkpoint and ends the worker after its answer; at any other
-        // time (between tasks, a task still loading) it ends the worker at once (the default action: the node reads 143).
-        void Stop(PosixSignalContext c)
-        {
-            if (Volatile.Read(ref busy) == 0) return;
-            c.Cancel = true;
-            stop.Cancel();
-        }
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        // A signal during a task's training stops it with a checkpoint, and the worker ends after its answer.
+        using var signals = new TrainingSignals(stop);
         if (parentPid is { } pid) TaskCommand.CancelWhenGone(pid, stop);
         while (!stop.IsCancellationRequested && Console.In.ReadLine() is { } line)
         {
@@ -49,7 +39,7 @@ public static class WorkerCommand
             int code;
             try
             {
-                code = TaskCommand.Attempt(request.RunDir, request.TaskFile, device, parentPid, stop.Token, () => Volatile.Write(ref busy, 1));
+                code = TaskCommand.Attempt(request.RunDir, request.TaskFile, device, parentPid, stop.Token, () => signals.Training = true);
             }
             catch (Exception e)
             {
@@ -59,7 +49,7 @@ public static class WorkerCommand
             }
             // Answered before a signal may end it again: a finished task is not reported as interrupted.
             Console.Out.WriteLine(WorkerProtocol.Done(code));
-            Volatile.Write(ref busy, 0);
+            signals.Training = false;
             if (code == ExitCodes.Interrupted) return code;
         }
         return stop.IsCancellationRequested ? ExitCodes.Interrupted : ExitCodes.Ok;
