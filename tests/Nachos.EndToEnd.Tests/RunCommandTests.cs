@@ -248,14 +248,16 @@ public sealed class RunCommandTests
         Assert.Equal(41, history.Length);
     }
 
-    [Fact]
-    public void A_task_past_its_timeout_is_killed_and_after_its_retries_the_study_ends_with_a_partial_report()
+    [Theory]
+    [InlineData("subprocess")]
+    [InlineData("worker")]
+    public void A_task_past_its_timeout_is_killed_and_after_its_retries_the_study_ends_with_a_partial_report(string executor)
     {
         using var dir = new TempDir();
         File.WriteAllText(dir.File("spec.yaml"), TorchSpec("slow",
             "{ max_epochs: 100000, early_stopping: { enabled: false } }",
             "{ trials: 1, parallelism: 1 }",
-            "{ trainer: torch, devices: 1, max_retries: 0, max_failed_trials: 0, task_timeout_seconds: 4 }"));
+            $"{{ trainer: torch, executor: {executor}, devices: 1, max_retries: 0, max_failed_trials: 0, task_timeout_seconds: 4 }}"));
         var (code, output, error) = NachosProcess.Run(dir.Path, "run", "spec.yaml");
         Assert.True(code == 1, $"exit {code}\n{output}\n{error}");
         Assert.Contains("task_timeout_seconds = 4", error);

@@ -31,10 +31,26 @@ internal static class ChildProcess
     }
 
     /// <summary>
-    /// Waits for a result from <paramref name="waitFor"/> (which waits at most the span it is given), passing on each new
-    /// finished epoch; null when <paramref name="timeoutSeconds"/> (when positive) passed first.
+    /// Waits for <paramref name="child"/>'s result from <paramref name="waitFor"/> (which waits at most the span it is given),
+    /// passing on each new finished epoch and interrupting the child when <paramref name="cancel"/> fires; null when
+    /// <paramref name="timeoutSeconds"/> (when positive) passed first, and then the child is killed.
     /// </summary>
-    public static int? Await(Func<TimeSpan, int?> waitFor, double timeoutSeconds, ProgressTail tail, Action<EpochProgress> progress)
+    public static ChildExit? Wait(Process child, Func<TimeSpan, int?> waitFor, StandardErrorTail stderr, double timeoutSeconds, ProgressTail tail,
+        Action<EpochProgress> progress, CancellationToken cancel)
+    {
+        int? code;
+        using (cancel.Register(() => Interrupt(child)))
+            code = Await(waitFor, timeoutSeconds, tail, progress);
+        if (code is null)
+        {
+            child.Kill(entireProcessTree: true);
+            child.WaitForExit();
+            return null;
+        }
+        return new ChildExit(code.Value, stderr.Last(3));
+    }
+
+    private static int? Await(Func<TimeSpan, int?> waitFor, double timeoutSeconds, ProgressTail tail, Action<EpochProgress> progress)
     {
         var clock = Stopwatch.StartNew();
         EpochProgress? reported = null;
@@ -48,7 +64,7 @@ internal static class ChildProcess
     }
 
     /// <summary>SIGTERM: the task checkpoints and its process exits.</summary>
-    public static void Interrupt(Process child)
+    private static void Interrupt(Process child)
     {
         if (!child.HasExited) _ = Kill(child.Id, SigTerm);
     }

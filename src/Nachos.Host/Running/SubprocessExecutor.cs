@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using Nachos.Actors.Devices;
 using Nachos.Actors.Entities;
 using Nachos.Shared.Spec;
@@ -62,17 +61,14 @@ public sealed class SubprocessExecutor(IStudyCatalog catalog) : ITaskExecutor, I
     private static ChildExit? InChild(string device, string taskFile, string runDir, double timeout, ProgressTail tail, Action<EpochProgress> progress, CancellationToken cancel)
     {
         using var child = ChildProcess.Start(["task", "--run-dir", runDir, "--task-file", taskFile, "--device", device], out var stderr);
-        int? code;
-        using (cancel.Register(() => ChildProcess.Interrupt(child)))
-            code = ChildProcess.Await(span => child.WaitForExit(span) ? child.ExitCode : null, timeout, tail, progress);
-        if (code is null)
+        return ChildProcess.Wait(child, Exited, stderr, timeout, tail, progress, cancel);
+
+        int? Exited(TimeSpan wait)
         {
-            child.Kill(entireProcessTree: true);
-            child.WaitForExit();
-            return null;
+            if (!child.WaitForExit(wait)) return null;
+            child.WaitForExit(); // its output read to the end
+            return child.ExitCode;
         }
-        child.WaitForExit(); // its output read to the end
-        return new ChildExit(child.ExitCode, stderr.Last(3));
     }
 
     private ChildExit? InWorker(string device, string taskFile, string runDir, double timeout, ProgressTail tail, Action<EpochProgress> progress, CancellationToken cancel)

@@ -41,16 +41,7 @@ internal sealed class TaskWorker : IDisposable
         catch (IOException) // it died between tasks: the answer below is its exit code
         {
         }
-        int? code;
-        using (cancel.Register(() => ChildProcess.Interrupt(_process)))
-            code = ChildProcess.Await(Answer, timeoutSeconds, tail, progress);
-        if (code is null)
-        {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit();
-            return null;
-        }
-        return new ChildExit(code.Value, _stderr.Last(3));
+        return ChildProcess.Wait(_process, Answer, _stderr, timeoutSeconds, tail, progress, cancel);
     }
 
     /// <summary>The worker's answer, or its exit code when it ended without one; null when neither came within <paramref name="wait"/>.</summary>
