@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime;
 using Akka.Actor;
 using Nachos.Actors.Devices;
 using Nachos.Actors.Entities;
@@ -58,6 +59,9 @@ public static class OrchestrationOverhead
             var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             var runs = new System.Collections.Concurrent.ConcurrentQueue<(double, DeviceRanTask)>();
             node.Listen(Props.Create(() => new Listener(done, runs)), null, typeof(StudyCompleted), typeof(DeviceRanTask));
+            // JIT work from the start command on (the trace prints it after the first second and at the end).
+            var (jitMethods, jitTime) = (JitInfo.GetCompiledMethodCount(), JitInfo.GetCompilationTime());
+            string Jit() => $"{JitInfo.GetCompiledMethodCount() - jitMethods} methods compiled, {(JitInfo.GetCompilationTime() - jitTime).TotalMilliseconds:F0} ms of JIT";
             var clock = Stopwatch.StartNew();
             node.Tell(spec.Name, new StartStudy(spec.Name, context.Brief));
             if (Environment.GetEnvironmentVariable("NACHOS_BENCH_TRACE") == "1")
@@ -67,13 +71,18 @@ public static class OrchestrationOverhead
                     {
                         var q = await node.Queue.Ask<QueueStatus>(GetQueueStatus.Instance, TimeSpan.FromSeconds(10));
                         Console.WriteLine($"  {clock.Elapsed.TotalSeconds,6:F3} s: pending {q.Pending}, running {q.Running}, completed {q.Completed}, failed {q.Failed}");
-                        await Task.Delay(clock.Elapsed.TotalSeconds < 1 ? 5 : 1000);
+                        var first = clock.Elapsed.TotalSeconds < 1;
+                        await Task.Delay(first ? 5 : 1000);
+                        if (first && clock.Elapsed.TotalSeconds >= 1) Console.WriteLine($"  first second: {Jit()}");
                     }
                 });
             await done.Task.WaitAsync(TimeSpan.FromMinutes(30));
             var makespan = clock.Elapsed.TotalSeconds;
             if (Environment.GetEnvironmentVariable("NACHOS_BENCH_TRACE") == "1")
+            {
                 foreach (var (t, r) in runs.Take(8).Concat(runs.TakeLast(24))) Console.WriteLine($"  {t:F3} s: {r.Device} ended {r.TaskId} after {r.Seconds:F3} s");
+                Console.WriteLine($"  makespan: {Jit()}");
+            }
             var ideal = n * (ms / 1000.0) / slots;
             return (ideal > 0 ? makespan / ideal - 1 : double.NaN, makespan, ideal, n);
         }

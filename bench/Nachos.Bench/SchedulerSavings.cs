@@ -59,6 +59,9 @@ internal static class SchedulerSavings
         new("full", true, true, null, null),
         new("asha", false, true, Asha, null),
         new("asha-grace3", false, true, "{ kind: asha, grace_period: 3, reduction_factor: 3 }", null),
+        // Gentler halving: half of each rung goes on instead of a third.
+        new("asha-eta2", false, true, "{ kind: asha, grace_period: 1, reduction_factor: 2 }", null),
+        new("asha-grace3-eta2", false, true, "{ kind: asha, grace_period: 3, reduction_factor: 2 }", null),
         // ASHA as the full-budget reference trains: the trials it lets run go to max_epochs (early stopping off).
         new("asha-budget", false, false, Asha, null),
         new("all-three", false, true, Asha, "{ data: { fraction: 0.3, method: ncc }, network: { width: 0.5, depth: -1 }, top_k: 3 }"),
