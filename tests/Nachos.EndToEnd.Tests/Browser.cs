@@ -45,6 +45,15 @@ public sealed class Browser : IAsyncDisposable
 
     public static string Screenshot(string name) => Path.Combine(Screenshots, name);
 
+    /// <summary>
+    /// Waits until <paramref name="page"/> is at <paramref name="url"/>, without Playwright's <c>WaitForURLAsync</c>: after the
+    /// navigation that one also waits for the new page's load event on the client, checking whether it came and then
+    /// subscribing to it, and a load event that comes in between is missed (a 30-s timeout with only "NetworkIdle event
+    /// fired" in its log). Wait for the page's content afterwards with a locator, which waits for it.
+    /// </summary>
+    public static Task At(IPage page, string url, float? timeout = null) =>
+        Assertions.Expect(page).ToHaveURLAsync(url, new PageAssertionsToHaveURLOptions { Timeout = timeout ?? 30_000 });
+
     public async ValueTask DisposeAsync()
     {
         await _chromium.CloseAsync();

@@ -184,15 +184,15 @@ public sealed class DashboardNavigationTests(ApiNode node) : IClassFixture<ApiNo
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Browser.Screenshot("served-login.png") });
         await page.FillAsync("#token", node.Token);
         await page.ClickAsync("#login button[type=submit]");
-        await page.WaitForURLAsync(asked);
-        Assert.Equal("Nodes", await page.Locator("h1").InnerTextAsync());
+        await Browser.At(page, asked);
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Nodes");
         Assert.DoesNotContain(node.Token, await page.ContentAsync());
 
         foreach (var (link, path, heading) in new[] { ("Models", "/models", "Models"), ("Studies", "/", "Studies"), ("Nodes", "/nodes", "Nodes") })
         {
             await page.Locator("nav.site").GetByRole(AriaRole.Link, new() { Name = link, Exact = true }).ClickAsync();
-            await page.WaitForURLAsync(new Uri(node.Url, path).AbsoluteUri);
-            Assert.Equal(heading, await page.Locator("h1").InnerTextAsync());
+            await Browser.At(page, new Uri(node.Url, path).AbsoluteUri);
+            await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync(heading);
             Assert.Equal("page", await page.Locator("nav.site a[aria-current=page]").GetAttributeAsync("aria-current"));
             Assert.Equal(link, await page.Locator("nav.site a[aria-current=page]").InnerTextAsync());
         }
@@ -203,7 +203,8 @@ public sealed class DashboardNavigationTests(ApiNode node) : IClassFixture<ApiNo
         Assert.Equal(404, missing!.Status);
         Assert.StartsWith("404", await page.Locator("h1").InnerTextAsync());
         await page.Locator("nav.site").GetByRole(AriaRole.Link, new() { Name = "Models", Exact = true }).ClickAsync();
-        await page.WaitForURLAsync(new Uri(node.Url, "/models").AbsoluteUri);
+        await Browser.At(page, new Uri(node.Url, "/models").AbsoluteUri);
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Models");
         Assert.All(requests, url => Assert.StartsWith(node.Url.GetLeftPart(UriPartial.Authority), url));
     }
 }

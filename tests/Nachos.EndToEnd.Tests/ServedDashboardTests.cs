@@ -38,9 +38,9 @@ public sealed class ServedDashboardTests(ApiNode node) : IClassFixture<ApiNode>,
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Browser.Screenshot("served-studies-running.png") });
 
         await row.Locator("a").ClickAsync();
-        await page.WaitForURLAsync(new Uri(node.Url, "/studies/live").AbsoluteUri, new PageWaitForURLOptions { Timeout = Minute });
+        await Browser.At(page, new Uri(node.Url, "/studies/live").AbsoluteUri, Minute);
         // The running study's page: its outer folds' progress, then (after its own reloads) the finished study.
-        Assert.Equal(2, await page.Locator("#folds tbody tr").CountAsync());
+        await Assertions.Expect(page.Locator("#folds tbody tr")).ToHaveCountAsync(2, new LocatorAssertionsToHaveCountOptions { Timeout = Minute });
         Assert.Equal(1, await page.Locator("#state.running").CountAsync()); // still live: its fold table will change
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Browser.Screenshot("served-study-running.png") });
         var first = await page.Locator("#folds").InnerTextAsync();
@@ -63,10 +63,8 @@ public sealed class ServedDashboardTests(ApiNode node) : IClassFixture<ApiNode>,
 
         var refit = page.Locator("a[href='/studies/live/models/o1/refit']").First;
         await refit.ClickAsync();
-        // The model page's own content says it arrived, with a minute's patience: waiting for the load event with
-        // Playwright's 30 s timed out once on a loaded CI machine.
+        await Browser.At(page, new Uri(node.Url, "/studies/live/models/o1/refit").AbsoluteUri, Minute);
         await page.Locator("svg[id^='roc-']").First.WaitForAsync(new LocatorWaitForOptions { Timeout = Minute });
-        Assert.Equal(new Uri(node.Url, "/studies/live/models/o1/refit").AbsoluteUri, page.Url);
         Assert.True(await page.Locator("table[id^='confusion-']").First.IsVisibleAsync());
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Browser.Screenshot("served-model-o1-refit.png"), FullPage = true });
 
