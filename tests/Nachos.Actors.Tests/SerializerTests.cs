@@ -140,5 +140,20 @@ public sealed class SerializerTests : IDisposable
         Assert.Throws<ArgumentException>(() => _serializer.Manifest(new object()));
     }
 
+    [Fact]
+    public void Prepare_builds_the_metadata_of_every_manifest_type_and_of_the_types_they_hold()
+    {
+        var prepared = NachosSerializer.Prepare();
+        Assert.Empty(NachosSerializer.Manifests.Values.Except(prepared));
+        // Held, not journalled on their own: the brief in study-started, its search spec and parameters, a task's result.
+        Assert.Contains(typeof(StudyBrief), prepared);
+        Assert.Contains(typeof(ParamSpec), prepared);
+        Assert.Contains(typeof(SamplerKind), prepared);
+        Assert.Contains(typeof(TrainingResult), prepared);
+        // The prepared options still read back what they write.
+        var back = Assert.IsType<TaskCompleted>(_serializer.FromBinary(_serializer.ToBinary(new TaskCompleted(Outcome)), "task-completed.v1"));
+        Assert.Equal(0.91, back.Outcome.Result!.ValidationMetrics["auroc"]);
+    }
+
     public void Dispose() => _system.Dispose();
 }

@@ -10,6 +10,7 @@ using Nachos.Actors.Devices;
 using Nachos.Actors.Entities;
 using Nachos.Actors.Messages;
 using Nachos.Actors.Queue;
+using Nachos.Actors.Serialization;
 using Nachos.Shared.Study;
 using Nachos.Shared.Seeding;
 
@@ -92,6 +93,7 @@ public sealed class NachosNode : IAsyncDisposable
             if (options.Seeds.Count > 0 && options.Port != 0)
                 fence = await IncarnationFence.Enter(options.WorkDir, options.Host, options.Port, IncarnationFence.Delay(config),
                     line => Console.Error.WriteLine($"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ} {line}"), stop);
+            var serializer = Task.Run(NachosSerializer.Prepare, stop);
             system = await Join(options, config, key, journal, stop);
 
             if (options.Is(NodeOptions.Coordinator))
@@ -123,6 +125,7 @@ public sealed class NachosNode : IAsyncDisposable
                 var self = Cluster.Get(system).SelfAddress;
                 foreach (var region in new[] { studies, folds, trials }) await WaitRegistered(region, self, ReadyTimeout - ready.Elapsed, stop);
             }
+            await serializer;
 
             var devices = new List<IActorRef>();
             if (options.Is(NodeOptions.Worker))
