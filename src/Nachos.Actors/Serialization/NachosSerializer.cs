@@ -110,7 +110,7 @@ public sealed class NachosSerializer(ExtendedActorSystem system) : SerializerWit
     /// <summary>
     /// Builds the JSON metadata of every type in <see cref="Manifests"/> and of every type they hold, and returns those
     /// types. A node does this while it waits to join and for its shard regions: otherwise a study's first events pay
-    /// for it (reflection and first-use compilation, ~0.05 s of a study's start on this machine, bench/README.md).
+    /// for it (reflection and first-use compilation: ~0.04 s of a study's start on this machine, bench/README.md).
     /// </summary>
     public static IReadOnlyCollection<Type> Prepare()
     {
