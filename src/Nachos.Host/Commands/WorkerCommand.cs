@@ -36,6 +36,7 @@ public static class WorkerCommand
                 Console.Error.WriteLine($"worker: not a task request (expected {WorkerProtocol.RequestFormat})");
                 return ExitCodes.BadInput;
             }
+            Console.Error.WriteLine(WorkerProtocol.Begin);
             int code;
             try
             {
@@ -44,10 +45,12 @@ public static class WorkerCommand
             catch (Exception e)
             {
                 Console.Error.WriteLine(e);
+                Console.Error.WriteLine(WorkerProtocol.End);
                 Console.Out.WriteLine(WorkerProtocol.Done(ExitCodes.Failed));
                 return ExitCodes.Failed;
             }
             // Answered before a signal may end it again: a finished task is not reported as interrupted.
+            Console.Error.WriteLine(WorkerProtocol.End);
             Console.Out.WriteLine(WorkerProtocol.Done(code));
             signals.Training = false;
             if (code == ExitCodes.Interrupted) return code;

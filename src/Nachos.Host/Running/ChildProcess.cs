@@ -75,26 +75,42 @@ internal static class ChildProcess
     private static extern int Kill(int pid, int signal);
 }
 
-/// <summary>The standard error of a child, kept to name the cause of a crash in the task's failure.</summary>
-internal sealed class StandardErrorTail
+/// <summary>
+/// The standard error of a child, kept to name the cause of a crash in the task's failure. A worker's lines between
+/// tasks (<see cref="WorkerProtocol.Begin"/>, <see cref="WorkerProtocol.End"/>) are not kept: a begin drops what came
+/// before it (the previous task's), an end is waited for with <see cref="WaitForEnd"/>.
+/// </summary>
+public sealed class StandardErrorTail
 {
     private readonly Queue<string> _lines = new();
+    private readonly ManualResetEventSlim _ended = new();
 
     public void Add(string line)
     {
         var trimmed = line.Trim();
         if (trimmed.Length == 0) return;
+        if (trimmed == WorkerProtocol.End)
+        {
+            _ended.Set();
+            return;
+        }
         lock (_lines)
         {
+            if (trimmed == WorkerProtocol.Begin)
+            {
+                _lines.Clear();
+                return;
+            }
             _lines.Enqueue(trimmed);
             if (_lines.Count > 16) _lines.Dequeue();
         }
     }
 
-    public void Clear()
-    {
-        lock (_lines) _lines.Clear();
-    }
+    /// <summary>Before a request: the next task's end is yet to come.</summary>
+    public void ExpectEnd() => _ended.Reset();
+
+    /// <summary>Whether the task's end came (its every line read) within <paramref name="wait"/>.</summary>
+    public bool WaitForEnd(TimeSpan wait) => _ended.Wait(wait);
 
     /// <summary>The last <paramref name="count"/> lines, joined with " | ".</summary>
     public string Last(int count)

@@ -32,7 +32,7 @@ internal sealed class TaskWorker : IDisposable
     /// <summary>Sends one task request and waits for its answer; null when the timeout passed first (the worker is killed).</summary>
     public ChildExit? Run(string request, double timeoutSeconds, ProgressTail tail, Action<EpochProgress> progress, CancellationToken cancel)
     {
-        _stderr.Clear();
+        _stderr.ExpectEnd();
         try
         {
             _process.StandardInput.WriteLine(request);
@@ -47,15 +47,24 @@ internal sealed class TaskWorker : IDisposable
     /// <summary>The worker's answer, or its exit code when it ended without one; null when neither came within <paramref name="wait"/>.</summary>
     private int? Answer(TimeSpan wait)
     {
-        if (_answers.TryDequeue(out var code)) return code;
+        if (_answers.TryDequeue(out var code)) return Answered(code);
         if (_process.HasExited)
         {
             _process.WaitForExit(); // its output read to the end: an answer written just before it ended is not lost
             return _answers.TryDequeue(out code) ? code : _process.ExitCode;
         }
         _signal.Wait(wait);
-        return _answers.TryDequeue(out code) ? code : null;
+        return _answers.TryDequeue(out code) ? Answered(code) : null;
     }
+
+    /// <summary>The answer, once the task's standard error is read to its end (bounded: a worker that ends writes none).</summary>
+    private int Answered(int code)
+    {
+        _stderr.WaitForEnd(EndWait);
+        return code;
+    }
+
+    private static readonly TimeSpan EndWait = TimeSpan.FromSeconds(2);
 
     /// <summary>Ends the worker: closing its input ends it between tasks; one still running is killed.</summary>
     public void Dispose()
