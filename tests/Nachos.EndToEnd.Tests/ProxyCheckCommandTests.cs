@@ -85,6 +85,19 @@ public sealed class ProxyCheckCommandTests(ProxyCheckRun check, FinishedStudies 
         Assert.Equal(fullSeconds / proxySeconds, verdict.GetProperty("speed_up").GetDouble(), 9);
         // How much faster is a benchmark's question (bench/README.md), not a test's: on a loaded machine a small task's fixed costs dominate.
         Assert.True(fullSeconds > 0 && proxySeconds > 0);
+        // Each evaluation's split scores, in split order: their mean is its score, and the splits' agreement is theirs.
+        var splits = root.GetProperty("inner_splits").GetInt32();
+        Assert.True(splits >= 2);
+        foreach (var side in new[] { "full", "proxy" })
+        {
+            var scores = pairs.Select(p => p.GetProperty(side).GetProperty("splits").EnumerateArray().Select(x => x.GetDouble()).ToList()).ToList();
+            Assert.All(scores, s => Assert.Equal(splits, s.Count));
+            foreach (var (pair, s) in pairs.Zip(scores)) Assert.Equal(pair.GetProperty(side).GetProperty("score").GetDouble(), s.Average(), 12);
+            var agreement = ProxyCheck.SplitAgreement(scores.Select(s => new InnerEvaluation(s.Average(), null, 0, null, s.Select(x => (double?)x).ToList())).ToList());
+            var stated = verdict.GetProperty($"{side}_split_spearman");
+            if (agreement is { } a) Assert.Equal(a.Rho, stated.GetDouble(), 12);
+            else Assert.Equal(JsonValueKind.Null, stated.ValueKind);
+        }
         // The proxy's tasks trained the quarter-width network, the full ones the spec's.
         Assert.True(new FileInfo(check.PathOf("check/proxy/o0/t0/s0/model.pt")).Length * 4 < new FileInfo(check.PathOf("check/full/o0/t0/s0/model.pt")).Length);
         // The page beside the file is named on standard error (which Spectre may wrap).

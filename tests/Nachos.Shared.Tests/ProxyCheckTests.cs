@@ -87,6 +87,41 @@ public sealed class ProxyCheckTests
         Assert.Equal(-1, worse.Spearman.Value!.Value, 12);
     }
 
+    private static InnerEvaluation Splits(params double[] scores) => new(scores.Average(), 0.01, 1, null, scores.Select(s => (double?)s).ToList());
+
+    [Fact]
+    public void The_verdict_states_how_alike_each_evaluations_own_splits_rank_and_the_rho_that_noise_leaves_attainable()
+    {
+        // Five configurations × three inner splits; split j of every configuration in column j.
+        double[][] full = [[0.80, 0.82, 0.79], [0.85, 0.80, 0.86], [0.78, 0.79, 0.70], [0.70, 0.72, 0.71], [0.75, 0.74, 0.77]];
+        double[][] proxy = [[0.70, 0.69, 0.71], [0.72, 0.75, 0.70], [0.74, 0.70, 0.73], [0.60, 0.62, 0.61], [0.65, 0.60, 0.66]];
+        var pairs = full.Select((f, n) => new ProxyCheckPair(n, new Dictionary<string, string>(), Splits(f), Splits(proxy[n]))).ToList();
+        var v = ProxyCheck.Verdict(pairs, maximise: true, seed: 3);
+        // scipy: mean of spearmanr over the split pairs (0, 1), (0, 2), (1, 2): full 0.9, 0.7, 0.6; proxy 0.8, 0.9, 0.6
+        Assert.Equal(0.7333333333333333, v.FullSplitSpearman!.Value, 12);
+        Assert.Equal(0.7666666666666666, v.ProxySplitSpearman!.Value, 12);
+        // sqrt(R(0.733, 3) * R(0.767, 3)), R(r, J) = J r / (1 + (J - 1) r)
+        Assert.Equal(0.8998577412462463, v.AttainableSpearman!.Value, 12);
+        Assert.Contains("inner splits rank them alike at ρ 0.733 (the proxy's: 0.767); at this noise a proxy that ranked exactly like the full size would reach ρ ≈ 0.9.",
+            ProxyCheckSummary.Noise(v));
+
+        // Two splits, a tie on one side; the proxy's splits rank in opposite orders: nothing is attainable.
+        var two = ProxyCheck.Verdict([
+            new(0, new Dictionary<string, string>(), Splits(0.9, 0.85), Splits(0.5, 0.8)), new(1, new Dictionary<string, string>(), Splits(0.8, 0.9), Splits(0.6, 0.7)),
+            new(2, new Dictionary<string, string>(), Splits(0.8, 0.7), Splits(0.7, 0.6)), new(3, new Dictionary<string, string>(), Splits(0.6, 0.6), Splits(0.8, 0.5))], true, 3);
+        Assert.Equal(0.632455532033676, two.FullSplitSpearman!.Value, 12); // spearmanr([.9, .8, .8, .6], [.85, .9, .7, .6])
+        Assert.Equal(-1, two.ProxySplitSpearman!.Value, 12);
+        Assert.Null(two.AttainableSpearman);
+        Assert.EndsWith("at this noise no ρ can be expected from any proxy.", ProxyCheckSummary.Noise(two));
+
+        // Without split scores (a file written before them) or with one split, nothing is said about the noise.
+        var old = ProxyCheck.Verdict([Pair(0, 0.8, 0.7), Pair(1, 0.7, 0.6), Pair(2, 0.6, 0.65)], true, 3);
+        Assert.Null(old.FullSplitSpearman);
+        Assert.Null(old.AttainableSpearman);
+        Assert.Null(ProxyCheckSummary.Noise(old));
+        Assert.Null(ProxyCheck.SplitAgreement([Splits(0.8), Splits(0.7), Splits(0.6)]));
+    }
+
     [Fact]
     public void With_fewer_than_two_paired_configurations_nothing_is_compared()
     {

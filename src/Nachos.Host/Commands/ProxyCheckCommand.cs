@@ -143,7 +143,7 @@ public static class ProxyCheckCommand
         }
 
         IReadOnlyList<TaskOutcome> Of(ConcurrentDictionary<string, TaskOutcome> done, int trial) =>
-            done.Values.Where(o => TaskAddress.Parse(o.TaskId).Trial == trial).OrderBy(o => o.TaskId, StringComparer.Ordinal).ToList();
+            done.Values.Where(o => TaskAddress.Parse(o.TaskId).Trial == trial).OrderBy(o => TaskAddress.Parse(o.TaskId).Split).ToList();
     }
 
     /// <summary>One of the two evaluations: its run directory and the executor <c>nachos run</c> would use for it.</summary>
@@ -248,6 +248,7 @@ public static class ProxyCheckCommand
             AnsiConsole.WriteLine(F($"regret {r:0.####} (best full {v.FullBestScore:0.####} ± SE {Number(v.FullBestStandardError)}, proxy's choice at full size {v.ProxyChoiceFullScore:0.####})")
                                   + (v.RegretWithinStandardError is { } within ? within ? ": within the SE" : ": more than the SE" : ""));
         AnsiConsole.WriteLine(F($"device-seconds: full {v.FullDeviceSeconds:N1}, proxy {v.ProxyDeviceSeconds:N1}, speed-up {(v.SpeedUp is { } s ? F($"{s:0.##}×") : "n/a")}"));
+        if (ProxyCheckSummary.Noise(v) is { } noise) AnsiConsole.WriteLine(noise);
     }
 
     private static string Score(double? score, double? se, string? failure) =>

@@ -45,13 +45,14 @@ public static class ProxyCheck
         Deploy = plan.Deploy is { } d ? d with { Proxy = null } : null,
     };
 
-    /// <summary>A configuration's inner cross-validation: its score (mean over splits) with SE and seconds, or why it has none.</summary>
+    /// <summary>A configuration's inner cross-validation (<paramref name="splits"/> in split order): its score (mean over splits) with SE, each split's score and seconds, or why it has none.</summary>
     public static InnerEvaluation Evaluate(IReadOnlyList<TaskOutcome> splits, string metric)
     {
         var seconds = splits.Where(o => o.Succeeded).Sum(o => o.Result!.Seconds);
         if (splits.FirstOrDefault(o => !o.Succeeded) is { } failed) return new InnerEvaluation(null, null, seconds, failed.Failure);
-        var (summary, undefined) = TrialAggregate.Score(splits.Select(o => Score(o.Result!, metric)).ToList(), metric);
-        return new InnerEvaluation(summary?.Mean, summary?.StandardError, seconds, undefined);
+        var scores = splits.Select(o => Score(o.Result!, metric)).ToList();
+        var (summary, undefined) = TrialAggregate.Score(scores, metric);
+        return new InnerEvaluation(summary?.Mean, summary?.StandardError, seconds, undefined, scores);
     }
 
     private static double? Score(TrainingResult r, string metric) =>
@@ -78,13 +79,48 @@ public static class ProxyCheck
         double? regret = fullBest is null ? null : Math.Abs(fullBest.Full.Score!.Value - proxyChoice!.Full.Score!.Value);
         var fullSeconds = scored.Sum(p => p.Full.Seconds);
         var proxySeconds = scored.Sum(p => p.Proxy.Seconds);
+        var (fullSplits, proxySplits) = (SplitAgreement(scored.Select(p => p.Full).ToList()), SplitAgreement(scored.Select(p => p.Proxy).ToList()));
         return new ProxyCheckVerdict(scored.Count,
             new Correlation(RankCorrelation.Spearman(full, proxy), intervals[0]?.Low, intervals[0]?.High),
             new Correlation(RankCorrelation.KendallTauB(full, proxy), intervals[1]?.Low, intervals[1]?.High),
             fullBest?.Trial, fullBest?.Full.Score, fullBest?.Full.StandardError,
             proxyChoice?.Trial, proxyChoice?.Full.Score, regret,
             regret is { } r && fullBest!.Full.StandardError is { } se ? r <= se : null,
-            fullSeconds, proxySeconds, proxySeconds > 0 ? fullSeconds / proxySeconds : null);
+            fullSeconds, proxySeconds, proxySeconds > 0 ? fullSeconds / proxySeconds : null,
+            fullSplits?.Rho, proxySplits?.Rho, Attainable(fullSplits, proxySplits));
+    }
+
+    /// <summary>
+    /// How alike one evaluation's inner splits rank the configurations: the mean over pairs of splits of Spearman's ρ between
+    /// their scores, with the number of splits; null without two splits scored for every configuration, or a pair undefined.
+    /// </summary>
+    public static (double Rho, int Splits)? SplitAgreement(IReadOnlyList<InnerEvaluation> evaluations)
+    {
+        if (evaluations.Count < 2 || evaluations[0].Splits is not { Count: >= 2 } first) return null;
+        var count = first.Count;
+        if (evaluations.Any(e => e.Splits is not { } s || s.Count != count || s.Any(x => x is null))) return null;
+        var rhos = new List<double>();
+        for (var a = 0; a < count; a++)
+            for (var b = a + 1; b < count; b++)
+            {
+                if (RankCorrelation.Spearman(evaluations.Select(e => e.Splits![a]!.Value).ToList(), evaluations.Select(e => e.Splits![b]!.Value).ToList()) is not { } rho)
+                    return null;
+                rhos.Add(rho);
+            }
+        return (rhos.Average(), count);
+    }
+
+    /// <summary>
+    /// The ρ a proxy that ranked exactly like the full size would reach in expectation, given how noisy each evaluation's
+    /// mean over its J splits is: √(R_full · R_proxy), with R = J·r / (1 + (J − 1)·r) from the split-to-split agreement r
+    /// (Spearman–Brown; Spearman's correction for attenuation, applied to rank correlations: an approximation). Null when
+    /// either agreement is not positive.
+    /// </summary>
+    public static double? Attainable((double Rho, int Splits)? full, (double Rho, int Splits)? proxy)
+    {
+        if (full is not { Rho: > 0 } f || proxy is not { Rho: > 0 } p) return null;
+        static double Reliability(double r, int j) => j * r / (1 + (j - 1) * r);
+        return Math.Sqrt(Reliability(f.Rho, f.Splits) * Reliability(p.Rho, p.Splits));
     }
 
     private static double? Rho(IReadOnlyList<ProxyCheckPair> sample) =>
@@ -94,8 +130,8 @@ public static class ProxyCheck
         RankCorrelation.KendallTauB(sample.Select(p => p.Full.Score!.Value).ToList(), sample.Select(p => p.Proxy.Score!.Value).ToList());
 }
 
-/// <summary>A configuration's inner cross-validation in one evaluation; <c>Failure</c> says why it has no score.</summary>
-public sealed record InnerEvaluation(double? Score, double? StandardError, double Seconds, string? Failure);
+/// <summary>A configuration's inner cross-validation in one evaluation; <c>Failure</c> says why it has no score; <c>Splits</c>: each inner split's score, in split order (null in files written before it).</summary>
+public sealed record InnerEvaluation(double? Score, double? StandardError, double Seconds, string? Failure, IReadOnlyList<double?>? Splits = null);
 
 /// <summary>One configuration (the fold's trial index) evaluated at full size and on the proxy.</summary>
 public sealed record ProxyCheckPair(int Trial, IReadOnlyDictionary<string, string> Config, InnerEvaluation Full, InnerEvaluation Proxy);
@@ -110,7 +146,8 @@ public sealed record Correlation(double? Value, double? CiLow, double? CiHigh);
 public sealed record ProxyCheckVerdict(int Paired, Correlation Spearman, Correlation KendallTauB,
     int? FullBestTrial, double? FullBestScore, double? FullBestStandardError,
     int? ProxyChoiceTrial, double? ProxyChoiceFullScore, double? Regret, bool? RegretWithinStandardError,
-    double FullDeviceSeconds, double ProxyDeviceSeconds, double? SpeedUp);
+    double FullDeviceSeconds, double ProxyDeviceSeconds, double? SpeedUp,
+    double? FullSplitSpearman = null, double? ProxySplitSpearman = null, double? AttainableSpearman = null);
 
 /// <summary>proxy-check.json (docs/search.md, "Checking a proxy").</summary>
 public sealed record ProxyCheckFile(string Study, string Spec, int OuterFold, string Metric, bool Maximise, string Sampler, int Seed,

@@ -62,7 +62,19 @@ public sealed record ProxyCheckSummary(ProxyCheckFile File, IReadOnlyList<ProxyC
             ? $"a speed-up of {s.ToString("0.##", Invariant)}× in device-seconds ({Seconds(v.FullDeviceSeconds)} at full size, {Seconds(v.ProxyDeviceSeconds)} on the proxy)"
             : "no speed-up can be stated (the proxy recorded no device-seconds)";
         return $"On outer fold {file.OuterFold}, the proxy ({(proxy.Length > 0 ? proxy : "as the spec gives it")}) ranks the {v.Paired} configurations scored by both "
-               + $"{Agreement(v.Spearman)}: Spearman ρ {Correlation(v.Spearman)}, Kendall τ-b {Correlation(v.KendallTauB)}; {regret}; {speed}.";
+               + $"{Agreement(v.Spearman)}: Spearman ρ {Correlation(v.Spearman)}, Kendall τ-b {Correlation(v.KendallTauB)}; {regret}; {speed}."
+               + (Noise(v) is { } noise ? " " + noise : "");
+    }
+
+    /// <summary>How noisy the rankings themselves are (the splits' agreement, and the ρ that noise leaves attainable); null when the file has no split scores.</summary>
+    public static string? Noise(ProxyCheckVerdict v)
+    {
+        if (v.FullSplitSpearman is not { } full) return null;
+        var proxy = v.ProxySplitSpearman is { } p ? $" (the proxy's: {Number(p)})" : "";
+        var attainable = v.AttainableSpearman is { } a
+            ? $"; at this noise a proxy that ranked exactly like the full size would reach ρ ≈ {Number(a)}"
+            : "; at this noise no ρ can be expected from any proxy";
+        return $"The full size's own inner splits rank them alike at ρ {Number(full)}{proxy}{attainable}.";
     }
 
     /// <summary>A correlation with its 95 % CI, as the sentence and the page state it.</summary>
