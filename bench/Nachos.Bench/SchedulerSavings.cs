@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using Nachos.Shared.Proxy;
 using Nachos.Shared.Study;
 using Nachos.Shared.Tasks;
 using Nachos.EndToEnd.Tests;
@@ -155,7 +156,10 @@ internal static class SchedulerSavings
         foreach (var fold in referenceReport.Folds)
         {
             var best = fold.Trials.Single(t => t.Trial == fold.ChosenTrial);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"fold {fold.Outer}: {reference} best t{best.Trial} {best.Score:F4} ± {best.StandardError:F4}"));
+            // How reproducible the reference's own ranking is: its inner splits' agreement over its trials (docs/search.md).
+            var splits = ProxyCheck.SplitAgreement(fold.Trials.Where(t => !t.Failed).Select(t => (IReadOnlyList<double?>?)t.SplitScores).ToList());
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"fold {fold.Outer}: {reference} best t{best.Trial} {best.Score:F4} ± {best.StandardError:F4}; " +
+                $"its inner splits rank its trials alike at ρ {(splits is { } a ? $"{a.Rho:F3}" : "n/a")}"));
             foreach (var (name, report) in others)
             {
                 var chosen = report.Folds.Single(f => f.Outer == fold.Outer);

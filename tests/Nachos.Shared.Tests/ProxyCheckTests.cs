@@ -119,7 +119,8 @@ public sealed class ProxyCheckTests
         Assert.Null(old.FullSplitSpearman);
         Assert.Null(old.AttainableSpearman);
         Assert.Null(ProxyCheckSummary.Noise(old));
-        Assert.Null(ProxyCheck.SplitAgreement([Splits(0.8), Splits(0.7), Splits(0.6)]));
+        Assert.Null(ProxyCheck.SplitAgreement([Splits(0.8).Splits, Splits(0.7).Splits, Splits(0.6).Splits]));
+        Assert.Null(ProxyCheck.SplitAgreement([Splits(0.8, 0.7).Splits, null]));
     }
 
     [Fact]

@@ -79,7 +79,7 @@ public static class ProxyCheck
         double? regret = fullBest is null ? null : Math.Abs(fullBest.Full.Score!.Value - proxyChoice!.Full.Score!.Value);
         var fullSeconds = scored.Sum(p => p.Full.Seconds);
         var proxySeconds = scored.Sum(p => p.Proxy.Seconds);
-        var (fullSplits, proxySplits) = (SplitAgreement(scored.Select(p => p.Full).ToList()), SplitAgreement(scored.Select(p => p.Proxy).ToList()));
+        var (fullSplits, proxySplits) = (SplitAgreement(scored.Select(p => p.Full.Splits).ToList()), SplitAgreement(scored.Select(p => p.Proxy.Splits).ToList()));
         return new ProxyCheckVerdict(scored.Count,
             new Correlation(RankCorrelation.Spearman(full, proxy), intervals[0]?.Low, intervals[0]?.High),
             new Correlation(RankCorrelation.KendallTauB(full, proxy), intervals[1]?.Low, intervals[1]?.High),
@@ -91,19 +91,20 @@ public static class ProxyCheck
     }
 
     /// <summary>
-    /// How alike one evaluation's inner splits rank the configurations: the mean over pairs of splits of Spearman's ρ between
-    /// their scores, with the number of splits; null without two splits scored for every configuration, or a pair undefined.
+    /// How alike one evaluation's inner splits rank the configurations, from each configuration's split scores (in split
+    /// order): the mean over pairs of splits of Spearman's ρ between their scores, with the number of splits; null without two
+    /// splits scored for every configuration, or a pair undefined.
     /// </summary>
-    public static (double Rho, int Splits)? SplitAgreement(IReadOnlyList<InnerEvaluation> evaluations)
+    public static (double Rho, int Splits)? SplitAgreement(IReadOnlyList<IReadOnlyList<double?>?> configurations)
     {
-        if (evaluations.Count < 2 || evaluations[0].Splits is not { Count: >= 2 } first) return null;
+        if (configurations.Count < 2 || configurations[0] is not { Count: >= 2 } first) return null;
         var count = first.Count;
-        if (evaluations.Any(e => e.Splits is not { } s || s.Count != count || s.Any(x => x is null))) return null;
+        if (configurations.Any(c => c is null || c.Count != count || c.Any(x => x is null))) return null;
         var rhos = new List<double>();
         for (var a = 0; a < count; a++)
             for (var b = a + 1; b < count; b++)
             {
-                if (RankCorrelation.Spearman(evaluations.Select(e => e.Splits![a]!.Value).ToList(), evaluations.Select(e => e.Splits![b]!.Value).ToList()) is not { } rho)
+                if (RankCorrelation.Spearman(configurations.Select(c => c![a]!.Value).ToList(), configurations.Select(c => c![b]!.Value).ToList()) is not { } rho)
                     return null;
                 rhos.Add(rho);
             }
