@@ -157,7 +157,7 @@ internal static class SchedulerSavings
         {
             var best = fold.Trials.Single(t => t.Trial == fold.ChosenTrial);
             // How reproducible the reference's own ranking is: its inner splits' agreement over its trials (docs/search.md).
-            var splits = ProxyCheck.SplitAgreement(fold.Trials.Where(t => !t.Failed).Select(t => (IReadOnlyList<double?>?)t.SplitScores).ToList());
+            var splits = ProxyCheck.SplitAgreement(fold.Trials.Where(t => !t.Failed).Select(t => t.SplitScores).ToList());
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"fold {fold.Outer}: {reference} best t{best.Trial} {best.Score:F4} ± {best.StandardError:F4}; " +
                 $"its inner splits rank its trials alike at ρ {(splits is { } a ? $"{a.Rho:F3}" : "n/a")}"));
             foreach (var (name, report) in others)

@@ -93,7 +93,7 @@ public sealed class ProxyCheckCommandTests(ProxyCheckRun check, FinishedStudies 
             var scores = pairs.Select(p => p.GetProperty(side).GetProperty("splits").EnumerateArray().Select(x => x.GetDouble()).ToList()).ToList();
             Assert.All(scores, s => Assert.Equal(splits, s.Count));
             foreach (var (pair, s) in pairs.Zip(scores)) Assert.Equal(pair.GetProperty(side).GetProperty("score").GetDouble(), s.Average(), 12);
-            var agreement = ProxyCheck.SplitAgreement(scores.Select(s => (IReadOnlyList<double?>?)s.Select(x => (double?)x).ToList()).ToList());
+            var agreement = ProxyCheck.SplitAgreement(scores.Select(s => s.Select(x => (double?)x).ToList()).ToList());
             var stated = verdict.GetProperty($"{side}_split_spearman");
             if (agreement is { } a) Assert.Equal(a.Rho, stated.GetDouble(), 12);
             else Assert.Equal(JsonValueKind.Null, stated.ValueKind);

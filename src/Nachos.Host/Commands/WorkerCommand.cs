@@ -38,6 +38,7 @@ public static class WorkerCommand
             }
             Console.Error.WriteLine(WorkerProtocol.Begin);
             int code;
+            var crashed = false;
             try
             {
                 code = TaskCommand.Attempt(request.RunDir, request.TaskFile, device, parentPid, stop.Token, () => signals.Training = true);
@@ -45,13 +46,13 @@ public static class WorkerCommand
             catch (Exception e)
             {
                 Console.Error.WriteLine(e);
-                Console.Error.WriteLine(WorkerProtocol.End);
-                Console.Out.WriteLine(WorkerProtocol.Done(ExitCodes.Failed));
-                return ExitCodes.Failed;
+                (code, crashed) = (ExitCodes.Failed, true);
             }
             // Answered before a signal may end it again: a finished task is not reported as interrupted.
             Console.Error.WriteLine(WorkerProtocol.End);
             Console.Out.WriteLine(WorkerProtocol.Done(code));
+            // After a failure of an unknown kind the worker's state is not trusted for the next task.
+            if (crashed) return ExitCodes.Failed;
             signals.Training = false;
             if (code == ExitCodes.Interrupted) return code;
         }
