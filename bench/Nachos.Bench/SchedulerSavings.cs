@@ -25,7 +25,7 @@ internal static class SchedulerSavings
         seed: 11
         task: binary
         dataset:
-          synthetic: { out: /tmp/nachos-bench-scheduler-data, patients: {{patients}}, sites: 2, size: 48, seed: 4 }
+          synthetic: { out: /tmp/nachos-bench-scheduler-data-{{patients}}, patients: {{patients}}, sites: 2, size: 48, seed: 4 }
           classes: [normal, lesion]
         image: { size: 48 }
         split: { scheme: kfold, outer_folds: 2, inner_folds: 2 }

@@ -136,4 +136,43 @@ public sealed class DataLoadingTests
             Assert.Equal(r[1] == "lesion", mask.Any(v => v > 0));
         }
     }
+
+    [Fact]
+    public void Synthetic_data_is_reused_only_when_its_stamp_says_it_is_what_the_spec_asks_for()
+    {
+        using var dir = new TempDir();
+        var folder = dir.File("data");
+        StudySpec Synthetic(int patients, string task = "binary") =>
+            Spec(dir.Path, $"  synthetic: {{ out: data, patients: {patients}, sites: 2, size: 16, seed: 4 }}", task, size: 16);
+        var first = DatasetLoader.ReadManifest(Synthetic(6));
+        var manifest = Path.Combine(folder, "manifest.csv");
+        var written = File.ReadAllText(manifest);
+        var stamp = Path.Combine(folder, Synth.SyntheticStamp.FileName);
+        Assert.True(File.Exists(stamp));
+
+        // The same options: the folder is read as it is, not generated again.
+        File.SetLastWriteTimeUtc(manifest, new DateTime(2020, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        Assert.Equal(first.Samples.Count, DatasetLoader.ReadManifest(Synthetic(6)).Samples.Count);
+        Assert.Equal(new DateTime(2020, 1, 1, 0, 0, 0, DateTimeKind.Utc), File.GetLastWriteTimeUtc(manifest));
+
+        // Other patients, or the other task's generator: an error naming the folder and both, the folder untouched.
+        var more = Assert.Throws<DataException>(() => DatasetLoader.ReadManifest(Synthetic(12)));
+        Assert.Contains(folder, more.Message);
+        Assert.Contains("generated with classification, patients 6, sites 2, size 16, seed 4", more.Message);
+        Assert.Contains("asks for classification, patients 12", more.Message);
+        var other = Assert.Throws<DataException>(() => DatasetLoader.ReadManifest(Synthetic(6, "segmentation")));
+        Assert.Contains("asks for segmentation, patients 6", other.Message);
+        Assert.Equal(written, File.ReadAllText(manifest));
+
+        // A stamp that is not one is named, its content not echoed; a manifest without a stamp is not trusted.
+        File.WriteAllText(stamp, "{ secret-token-123");
+        var bad = Assert.Throws<DataException>(() => DatasetLoader.ReadManifest(Synthetic(6)));
+        Assert.Contains(stamp, bad.Message);
+        Assert.DoesNotContain("secret-token-123", bad.Message);
+        File.Delete(stamp);
+        var unknown = Assert.Throws<DataException>(() => DatasetLoader.ReadManifest(Synthetic(6)));
+        Assert.Contains(manifest, unknown.Message);
+        Assert.Contains("without synthetic.json", unknown.Message);
+        Assert.Equal(written, File.ReadAllText(manifest));
+    }
 }

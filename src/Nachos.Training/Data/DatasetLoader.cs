@@ -104,16 +104,19 @@ public static class DatasetLoader
 
     private static string Where(Manifest manifest, Sample s) => s.Line > 0 ? $"{manifest.Source}: " : "";
 
-    /// <summary>The CSV manifest (the synthetic data generated first when absent); no image is read.</summary>
+    /// <summary>The CSV manifest (the synthetic data generated first when absent, checked to be what the spec asks for when there); no image is read.</summary>
     public static Manifest ReadManifest(StudySpec spec, DataRoots? roots = null)
     {
         var d = spec.Dataset;
-        if (d.Format == DatasetFormat.Synthetic && !File.Exists(d.Path))
+        if (d.Format == DatasetFormat.Synthetic)
         {
             var s = d.Synthetic!;
             var options = new SyntheticOptions(s.Patients, s.Sites, s.Size, s.Seed);
-            if (spec.Task == TaskKind.Segmentation) SyntheticSegmentation.Generate(Path.GetDirectoryName(d.Path)!, options);
-            else SyntheticDataset.Generate(Path.GetDirectoryName(d.Path)!, options);
+            var folder = Path.GetDirectoryName(d.Path)!;
+            var segmentation = spec.Task == TaskKind.Segmentation;
+            if (File.Exists(d.Path)) SyntheticStamp.Of(options, segmentation).Check(folder);
+            else if (segmentation) SyntheticSegmentation.Generate(folder, options);
+            else SyntheticDataset.Generate(folder, options);
         }
         var manifest = CsvManifestReader.Read(d, spec.Task);
         (roots ?? DataRoots.Anywhere).Check(manifest);

@@ -69,6 +69,7 @@ public static class SyntheticDataset
         }
         var manifest = Path.Combine(outDir, "manifest.csv");
         csv.Flush();
+        SyntheticStamp.Of(o, segmentation: false).Write(outDir);
         AtomicFile.WriteAllText(manifest, text.ToString());
         return manifest;
     }

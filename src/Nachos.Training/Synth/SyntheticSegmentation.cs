@@ -76,6 +76,7 @@ public static class SyntheticSegmentation
         }
         var manifest = Path.Combine(outDir, "manifest.csv");
         csv.Flush();
+        SyntheticStamp.Of(o, segmentation: true).Write(outDir);
         AtomicFile.WriteAllText(manifest, text.ToString());
         return manifest;
     }
