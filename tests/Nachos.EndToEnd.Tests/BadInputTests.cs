@@ -68,6 +68,21 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public void Synthetic_data_generated_with_other_options_exits_2_and_is_not_trained_on()
+    {
+        using var dir = new TempDir();
+        var synth = NachosProcess.Run(dir.Path, "dataset", "synth", "--out", "d", "--patients", "6", "--size", "16");
+        Assert.True(synth.Code == 0, synth.Error);
+        var manifest = File.ReadAllText(dir.File("d/manifest.csv"));
+        File.WriteAllText(dir.File("spec.yaml"), "dataset:\n  synthetic: { out: d, patients: 12, size: 16 }\nimage: { size: 16 }\nsplit: { outer_folds: 2, inner_folds: 2 }\n");
+        var (code, _, error) = NachosProcess.Run(dir.Path, "run", "spec.yaml");
+        Assert.Equal(2, code);
+        Assert.Contains("generated with classification, patients 6, sites 3, size 16, seed 7; dataset.synthetic asks for classification, patients 12", error);
+        Assert.Equal(manifest, File.ReadAllText(dir.File("d/manifest.csv")));
+        Assert.False(Directory.Exists(dir.File("runs")));
+    }
+
+    [Fact]
     public void Dataset_synth_writes_a_manifest_with_patients_sites_and_masks()
     {
         using var dir = new TempDir();
