@@ -20,27 +20,43 @@ namespace Nachos.Bench;
 /// </summary>
 internal static class SchedulerSavings
 {
-    private static string Spec(int trials, int epochs, int patients, bool earlyStopping, string? scheduler, string? proxy, string executor) => $$"""
+    private static string Spec(int trials, int epochs, int patients, bool segmentation, bool earlyStopping, string? scheduler, string? proxy, string executor) => $$"""
         name: search
         seed: 11
-        task: binary
-        dataset:
-          synthetic: { out: /tmp/nachos-bench-scheduler-data-{{patients}}, patients: {{patients}}, sites: 2, size: 48, seed: 4 }
-          classes: [normal, lesion]
-        image: { size: 48 }
+        {{(segmentation ? Segmentation(patients) : Classification(patients))}}
         split: { scheme: kfold, outer_folds: 2, inner_folds: 2 }
-        model: { architecture: simple-cnn, width: 0.5 }
-        training: { max_epochs: {{epochs}}, batch_size: 16, early_stopping: {{(earlyStopping ? "{ patience: 3 }" : "{ enabled: false }")}} }
+        training: { max_epochs: {{epochs}}, batch_size: {{(segmentation ? 8 : 16)}},{{(segmentation ? " loss: bce-dice," : "")}} early_stopping: {{(earlyStopping ? "{ patience: 3 }" : "{ enabled: false }")}} }
         search:
           sampler: random
           trials: {{trials}}
           parallelism: 4
+          {{(segmentation ? "metric: dice" : "")}}
           space:
             learning_rate: { type: log-uniform, low: 0.00001, high: 0.3 }
             optimizer: { type: categorical, values: [adam, sgd] }
           {{(scheduler is null ? "" : "scheduler: " + scheduler)}}
           {{(proxy is null ? "" : "proxy: " + proxy)}}
         execution: { trainer: torch, executor: {{executor}}, devices: 1, max_retries: 0, max_failed_trials: 1 }
+        """;
+
+    /// <summary>SimpleCNN on the lesion-detection data.</summary>
+    private static string Classification(int patients) => $$"""
+        task: binary
+        dataset:
+          synthetic: { out: /tmp/nachos-bench-scheduler-data-{{patients}}, patients: {{patients}}, sites: 2, size: 48, seed: 4 }
+          classes: [normal, lesion]
+        image: { size: 48 }
+        model: { architecture: simple-cnn, width: 0.5 }
+        """;
+
+    /// <summary>UNet on the lesion-segmentation data, as bench/proxy-check/segmentation.yaml trains it.</summary>
+    private static string Segmentation(int patients) => $$"""
+        task: segmentation
+        dataset:
+          synthetic: { out: /tmp/nachos-bench-scheduler-segmentation-{{patients}}, patients: {{patients}}, sites: 2, size: 48, seed: 7 }
+          classes: [background, lesion]
+        image: { size: 48, channels: 1 }
+        model: { architecture: unet, depth: 3, width: 0.5 }
         """;
 
     private sealed record Cost(double InnerSeconds, double RefitSeconds, int InnerEpochs, int Tasks, double Wall);
@@ -74,6 +90,13 @@ internal static class SchedulerSavings
         var epochs = BenchArgs.Int(args, "--epochs", 9);
         var rounds = BenchArgs.Int(args, "--rounds", 1);
         var patients = BenchArgs.Int(args, "--patients", 60);
+        // --task segmentation: UNet on the segmentation data, scored by Dice (default: classification, AUROC).
+        var task = BenchArgs.String(args, "--task", "classification");
+        if (task is not ("classification" or "segmentation"))
+        {
+            Console.Error.WriteLine($"--task: unknown task '{task}' (known: classification, segmentation)");
+            return 2;
+        }
         // --trace: each search's tasks trace their phases (the trainer's NACHOS_TRAINER_TRACE), summarised after it.
         var trace = args.Contains("--trace");
         var names = BenchArgs.String(args, "--searches", "full-budget,full,asha,all-three").Split(',');
@@ -92,8 +115,8 @@ internal static class SchedulerSavings
         var chosen = executors.SelectMany(e => Searches.Where(s => names.Contains(s.Name)).Select(s => s.Under(e, executors.Length > 1))).ToArray();
         using var dir = new TempDir();
         foreach (var search in chosen)
-            File.WriteAllText(dir.File($"{search.Name}.yaml"), Spec(trials, epochs, patients, search.EarlyStopping, search.Scheduler, search.Proxy, search.Executor));
-        Console.WriteLine($"{trials} trials, 2 outer folds × 2 inner splits, max_epochs {epochs}; searches {string.Join(", ", chosen.Select(s => s.Name))}: " +
+            File.WriteAllText(dir.File($"{search.Name}.yaml"), Spec(trials, epochs, patients, task == "segmentation", search.EarlyStopping, search.Scheduler, search.Proxy, search.Executor));
+        Console.WriteLine($"{task}, {patients} patients, {trials} trials, 2 outer folds × 2 inner splits, max_epochs {epochs}; searches {string.Join(", ", chosen.Select(s => s.Name))}: " +
                           "full-budget trains every trial to max_epochs, the others stop early (patience 3); ASHA grace 1, η 3; all-three adds proxy data " +
                           $"(ncc 0.3), a proxy network (width 0.5, depth −1) and a full-size stage of the top 3; load {Load()}");
         for (var round = 1; round <= rounds; round++)
