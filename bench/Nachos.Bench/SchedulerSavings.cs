@@ -29,12 +29,12 @@ internal static class SchedulerSavings
         search:
           sampler: random
           trials: {{trials}}
-          parallelism: 4
+          parallelism: {{(scheduler?.Contains("cohort") == true ? trials : 4)}}
           {{(segmentation ? "metric: dice" : "")}}
           space:
             learning_rate: { type: log-uniform, low: 0.00001, high: 0.3 }
             optimizer: { type: categorical, values: [adam, sgd] }
-          {{(scheduler is null ? "" : "scheduler: " + scheduler)}}
+          {{(scheduler is null ? "" : "scheduler: " + scheduler.Replace("TRIALS", $"{trials}"))}}
           {{(proxy is null ? "" : "proxy: " + proxy)}}
         execution: { trainer: torch, executor: {{executor}}, devices: 1, max_retries: 0, max_failed_trials: 1 }
         """;
@@ -81,6 +81,8 @@ internal static class SchedulerSavings
         new("asha-grace3-eta2", false, true, "{ kind: asha, grace_period: 3, reduction_factor: 2 }", null),
         // ASHA as the full-budget reference trains: the trials it lets run go to max_epochs (early stopping off).
         new("asha-budget", false, false, Asha, null),
+        // Synchronous successive halving: every trial judged at a rung against all 24 (one cohort), so trial 0 has no head start.
+        new("sha", false, true, "{ kind: asha, grace_period: 1, reduction_factor: 3, cohort: TRIALS }", null),
         new("all-three", false, true, Asha, "{ data: { fraction: 0.3, method: ncc }, network: { width: 0.5, depth: -1 }, top_k: 3 }"),
     ];
 

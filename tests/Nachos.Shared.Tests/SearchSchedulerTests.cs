@@ -86,8 +86,8 @@ public sealed class SearchSchedulerTests
     private static readonly SearchSpec Search = new(SamplerKind.Tpe, 14, 3, "auroc",
         [SearchTestKit.Numeric("learning_rate", ParamKind.LogUniform, 1e-5, 1e-1)], 3, Asha(grace: 2));
 
-    private static FoldState Start(SearchSpec search) => FoldState.Empty.Apply(
-        new FoldStarted("st", 0, search.Trials, search.Parallelism, Splits: 2, MaxEpochs: 20, Seed: 3, "auroc", true, 0.9, search, MaxRetries: 1));
+    private static FoldState Start(SearchSpec search, int seed = 3) => FoldState.Empty.Apply(
+        new FoldStarted("st", 0, search.Trials, search.Parallelism, Splits: 2, MaxEpochs: 20, Seed: seed, "auroc", true, 0.9, search, MaxRetries: 1));
 
     /// <summary>A trial's mean score at an epoch budget: better learning rates score higher, and longer training helps.</summary>
     private static TrialResult Run(TrialRequested r)
@@ -172,6 +172,57 @@ public sealed class SearchSchedulerTests
         Assert.Equal(6, fold.TrialRequest(0).Budget());
         // A report of the rung the trial has left is dropped.
         Assert.Null(fold.Accept(Run(fold.TrialRequest(0) with { Rung = 0 })));
+    }
+
+    [Fact]
+    public void In_cohorts_the_same_spec_and_seed_give_the_same_stops_and_choice_for_any_arrival_order_and_parallelism()
+    {
+        var cohorts = Search with { Sampler = SamplerKind.Random, Parallelism = 3, Scheduler = Asha(grace: 2) with { Cohort = 3 } };
+        var first = Json(Drive(cohorts, new Random(1)).Fold);
+        for (var seed = 2; seed < 30; seed++)
+            Assert.Equal(first, Json(Drive(cohorts with { Parallelism = 3 + seed % 12 }, new Random(seed)).Fold));
+        var hyperband = cohorts with { Parallelism = 6, Scheduler = new SchedulerSpec(SchedulerKind.Hyperband, 1, 3, 2, 3, 1, Cohort: 3) };
+        var once = Json(Drive(hyperband, new Random(1)).Fold);
+        for (var seed = 2; seed < 20; seed++)
+            Assert.Equal(once, Json(Drive(hyperband, new Random(seed)).Fold));
+        // A cohort of one is the trial-order rule.
+        var plain = Search with { Sampler = SamplerKind.Random };
+        Assert.Equal(Json(Drive(plain, new Random(3)).Fold), Json(Drive(plain with { Scheduler = plain.Scheduler! with { Cohort = 1 } }, new Random(4)).Fold));
+    }
+
+    [Fact]
+    public void One_cohort_of_the_whole_search_is_synchronous_successive_halving_and_the_first_trial_has_no_head_start()
+    {
+        var search = Search with { Sampler = SamplerKind.Random, Parallelism = 14, Scheduler = Asha(grace: 2) with { Cohort = 14 } };
+        var fold = Start(search, seed: 4);
+        var sampler = fold.Sampler();
+        foreach (var e in fold.Decide(sampler)) fold = fold.Apply(e);
+        Assert.Equal(14, fold.Running.Count());
+
+        var survivors = Enumerable.Range(0, 14).ToList();
+        foreach (var (epoch, keep) in new[] { (2, 5), (6, 2), (18, 1) })
+        {
+            // Every survivor but the last reports: nobody is judged, however good, until the last has reached the rung.
+            foreach (var n in survivors.SkipLast(1))
+            {
+                Assert.Equal(epoch, fold.TrialRequest(n).Budget());
+                fold = fold.Apply(fold.Accept(Run(fold.TrialRequest(n)))!);
+            }
+            Assert.Empty(fold.Decide(sampler));
+            fold = fold.Apply(fold.Accept(Run(fold.TrialRequest(survivors[^1])))!);
+            var verdicts = fold.Decide(sampler);
+            Assert.Equal(survivors.Count, verdicts.Count);
+            // The top ceil(k / 3) of the k trials at the rung go on, ties to the lower index; the others stop there.
+            var expected = survivors.OrderByDescending(n => fold.RungResults[(n, fold.RungOf(n))].Score).ThenBy(n => n).Take(keep).Order().ToList();
+            Assert.Equal(expected, verdicts.OfType<TrialPromoted>().Select(p => p.Trial).Order());
+            Assert.All(verdicts.OfType<TrialFinished>(), f => Assert.Equal(epoch, f.Result.RungEpoch));
+            // Trial 0, not among the best at the first rung here, stops there: under the trial-order rule it would have gone on for being first.
+            if (epoch == 2) Assert.DoesNotContain(0, expected);
+            foreach (var e in verdicts) fold = fold.Apply(e);
+            survivors = expected;
+        }
+        // The last survivor runs to the end.
+        Assert.Null(fold.TrialRequest(Assert.Single(survivors)).Budget());
     }
 
     [Fact]
@@ -269,6 +320,9 @@ public sealed class SearchSchedulerTests
     [InlineData("{ kind: asha, p_threshold: 0.05 }", "search.scheduler.p_threshold", "applies to wilcoxon only")]
     [InlineData("{ kind: wilcoxon, p_threshold: 1 }", "search.scheduler.p_threshold", "")]
     [InlineData("{ kind: wilcoxon, min_trials: 2 }", "search.scheduler.min_trials", "applies to median only")]
+    [InlineData("{ kind: asha, cohort: 5 }", "search.scheduler.cohort", "5 trials would wait for each other at a rung, but search.parallelism (4)")]
+    [InlineData("{ kind: hyperband, brackets: 2, cohort: 3 }", "search.scheduler.cohort", "3 × 2 brackets trials would wait")]
+    [InlineData("{ kind: asha, cohort: 0 }", "search.scheduler.cohort", "")]
     public void A_bad_scheduler_is_refused_naming_its_key(string scheduler, string key, string message)
     {
         using var dir = new Nachos.Tests.TempDir();
@@ -283,6 +337,7 @@ public sealed class SearchSchedulerTests
         var s = LoadWithScheduler(dir, "{ kind: hyperband, brackets: 2 }").Search.Scheduler!;
         Assert.Equal(new SchedulerSpec(SchedulerKind.Hyperband, 1, 3, 2, 3, 1), s);
         Assert.Null(LoadWithScheduler(dir, null).Search.Scheduler);
+        Assert.Equal(4, LoadWithScheduler(dir, "{ kind: asha, cohort: 4 }").Search.Scheduler!.Cohort);
     }
 
     private static StudySpec LoadWithScheduler(Nachos.Tests.TempDir dir, string? scheduler)

@@ -10,11 +10,12 @@ public sealed record RungScore(int Trial, double? Score, IReadOnlyList<double?> 
 /// A scheduler's rungs and its judgement at a rung, pure. A trial trains to its first rung's epoch, is judged on its mean inner
 /// validation score there, and either goes on (from its checkpoint) to the next rung or stops; after the last rung it runs to the
 /// end. So that the same spec and seed give the same choices for any device count and arrival order, trial n is judged at a rung
-/// only against its peers below n (all of which have either reached that rung or ended before it), never against later trials:
-/// ASHA's rule becomes "promote if in the top ceil(k / η) of the k peers and itself at this rung" (the first trial of a bracket always
-/// goes on, so some trial always runs to the end), median stopping "promote unless worse than the median of the peers", and the
-/// Wilcoxon pruner "promote unless significantly worse, split by split, than the best peer".
-/// See docs/search.md.
+/// only against its peers: the trials of its bracket in its own cohort (<c>cohort</c> consecutive trials of the bracket) or an
+/// earlier one, once all of them have either reached that rung or ended before it; never against a later cohort. With cohorts of
+/// one this is ASHA's rule in trial order, "promote if in the top ceil(k / η) of the k peers and itself at this rung" (the first
+/// trial of a bracket always goes on); with one cohort of the whole search it is synchronous successive halving. Median stopping
+/// is "promote unless worse than the median of the peers", the Wilcoxon pruner "promote unless significantly worse, split by
+/// split, than the best peer". See docs/search.md.
 /// </summary>
 public sealed class RungSchedule(SchedulerSpec spec, int maxEpochs, bool maximise)
 {
@@ -37,8 +38,12 @@ public sealed class RungSchedule(SchedulerSpec spec, int maxEpochs, bool maximis
         return rungs;
     }
 
+    /// <summary>A trial's cohort within its bracket: trials judged together at a rung.</summary>
+    private int Cohort(int trial) => trial / (spec.Kind == SchedulerKind.Hyperband ? spec.Brackets : 1) / spec.Cohort;
+
     /// <summary>Whether <paramref name="other"/>'s score at a rung takes part in judging <paramref name="trial"/> there.</summary>
-    public bool IsPeer(int trial, int other) => other < trial && Bracket(other) == Bracket(trial);
+    public bool IsPeer(int trial, int other) =>
+        other != trial && Bracket(other) == Bracket(trial) && (other < trial || Cohort(other) == Cohort(trial));
 
     /// <summary>Whether a trial with <paramref name="own"/> result at a rung goes on, given its peers' results there (undefined scores rank last).</summary>
     public bool Promote(RungScore own, IReadOnlyList<RungScore> peers)

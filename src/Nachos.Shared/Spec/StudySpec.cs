@@ -207,9 +207,11 @@ public enum SchedulerKind { Asha, Hyperband, Median, Wilcoxon }
 /// GracePeriod × ReductionFactor^b); median stopping judges every <c>Interval</c> epochs from <c>GracePeriod</c> against the median of
 /// the trials before, once <c>MinTrials</c> of them have a score there; the Wilcoxon pruner judges at the same rungs with a
 /// one-sided Wilcoxon signed-rank test over the inner splits against the best trial before, stopping when p &lt; <c>PThreshold</c>.
+/// Trials are judged in cohorts of <c>Cohort</c> consecutive trials of a bracket: each against its own cohort and the earlier ones
+/// (1: against the trials before it only; the whole search: synchronous successive halving).
 /// </summary>
 public sealed record SchedulerSpec(SchedulerKind Kind, int GracePeriod, int ReductionFactor, int Brackets, int MinTrials, int Interval,
-    double PThreshold = 0.1);
+    double PThreshold = 0.1, int Cohort = 1);
 
 public enum TrainerKind { Torch, Simulated }
 

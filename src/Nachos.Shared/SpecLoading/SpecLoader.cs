@@ -406,7 +406,7 @@ public static partial class SpecLoader
                     spaceSection.Error(p.Name, $"'when: {dep}: {value}': {dep} has no value '{value}'");
             }
         var gridPoints = s.Int("grid_points", 3, 2, 100);
-        var scheduler = ReadScheduler(s.Child("scheduler"), maxEpochs);
+        var scheduler = ReadScheduler(s.Child("scheduler"), maxEpochs, parallelism);
         var proxy = ReadProxy(s.Child("proxy"), trials);
         s.Finish();
         var search = new SearchSpec(sampler, trials, parallelism, metric, space, gridPoints, scheduler, proxy);
@@ -424,7 +424,7 @@ public static partial class SpecLoader
         return search;
     }
 
-    private static SchedulerSpec? ReadScheduler(YamlSection s, int maxEpochs)
+    private static SchedulerSpec? ReadScheduler(YamlSection s, int maxEpochs, int parallelism)
     {
         if (!s.Exists) return null;
         if (!s.Has("kind")) s.Error("kind", $"is required: one of {string.Join(", ", SpecNames.Schedulers.Keys)}");
@@ -446,8 +446,13 @@ public static partial class SpecLoader
         var brackets = s.Int("brackets", kind == SchedulerKind.Hyperband ? 3 : 1, 1, 20);
         if (kind == SchedulerKind.Hyperband && grace < maxEpochs && grace * Math.Pow(eta, brackets - 1) >= maxEpochs)
             s.Error("brackets", $"bracket {brackets - 1} would start at epoch {grace} × {eta}^{brackets - 1} >= training.max_epochs ({maxEpochs}); use fewer brackets");
+        var cohort = s.Int("cohort", 1, 1, 100_000);
+        // A cohort's trials wait for each other at a rung: all of them must be able to be in flight at once.
+        if (cohort > 1 && (long)cohort * brackets > parallelism)
+            s.Error("cohort", $"{cohort}{(brackets > 1 ? $" × {brackets} brackets" : "")} trials would wait for each other at a rung, but search.parallelism " +
+                              $"({parallelism}) lets only that many be in flight: raise search.parallelism or lower cohort");
         var spec = new SchedulerSpec(kind, grace, eta, brackets, s.Int("min_trials", 3, 1, 100_000), s.Int("interval", 1, 1),
-            s.Double("p_threshold", 0.1, 0, 1, exclusiveMin: true, exclusiveMax: true));
+            s.Double("p_threshold", 0.1, 0, 1, exclusiveMin: true, exclusiveMax: true), cohort);
         s.Finish();
         return spec;
     }

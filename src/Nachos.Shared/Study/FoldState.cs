@@ -44,7 +44,7 @@ public sealed record FoldResult(
 /// has finished, and its sampler sees exactly those, so the configurations do not depend on timing.
 /// Then the best configuration (ties: lowest trial index) is refit on the whole outer-train set for
 /// ceil(mean best inner epoch) epochs and evaluated once on the outer test fold. Under a scheduler, a trial is judged at each
-/// rung (see <see cref="RungSchedule"/>) once its peers below it have reached that rung or ended, and goes on or stops there; a
+/// rung (see <see cref="RungSchedule"/>) once its peers have reached that rung or ended, and goes on or stops there; a
 /// stopped trial is never chosen. With <c>robustness:</c> in the spec, a refit that succeeded is then stress-tested (one task,
 /// <c>study/o{k}/stress</c>) and the fold is done when that task has ended. A failed stress test does not fail the fold: the refit's test
 /// metrics stand whatever its kind of failure, the fold's result names it and robustness.json leaves the fold out.
@@ -190,7 +190,8 @@ public sealed record FoldState(
     }
 
     /// <summary>
-    /// The scheduler's verdicts on trials waiting at a rung whose peers below them have all reached that rung or ended before it:
+    /// The scheduler's verdicts on trials waiting at a rung whose peers (see <see cref="RungSchedule"/>; a peer not started yet has
+    /// not) have all reached that rung or ended before it:
     /// promoted to the next rung, or finished there (stopped).
     /// </summary>
     private List<FoldEvent> Verdicts()
@@ -203,7 +204,7 @@ public sealed record FoldState(
             if (!RungResults.TryGetValue((n, rung), out var own)) continue;
             var peers = new List<RungScore>();
             var settled = true;
-            foreach (var m in Started.Keys.Where(m => schedule.IsPeer(n, m)).Order())
+            foreach (var m in Enumerable.Range(0, Start!.Trials).Where(m => schedule.IsPeer(n, m)))
             {
                 if (RungResults.TryGetValue((m, rung), out var peer)) peers.Add(new RungScore(m, peer.Score, peer.SplitScores));
                 else if (!Finished.ContainsKey(m)) settled = false;
