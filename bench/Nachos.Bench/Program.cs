@@ -13,6 +13,7 @@ return args.FirstOrDefault() switch
     "cluster-overhead" => ClusterBenchmarks.Overhead(args.Skip(1).ToArray()),
     "growth" => await GrowthBenchmark.Run(args.Skip(1).ToArray()),
     "scheduler" => SchedulerSavings.Run(args.Skip(1).ToArray()),
+    "scheduler-replay" => SchedulerReplay.Run(args.Skip(1).ToArray()),
     "task-phases" => TaskPhases.Run(args.Skip(1).ToArray()),
     "proxy" => ProxySpeed.Run(args.Skip(1).ToArray()),
     "strong-ops" => StrongOpsCost.Run(args.Skip(1).ToArray()),
@@ -21,6 +22,6 @@ return args.FirstOrDefault() switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Nachos.Bench pipeline [--epochs N] [--rounds N] | predict [--rounds N] [--passes N] [--width-percent W] [--patients N] | segmentation [--epochs N] [--rounds N] [--patients N] [--size S] [--width-percent W] [--eval-images N] [--eval-train-epochs N] | task-start [--images N] [--size S] [--rounds N] | orchestration [--tasks N] [--ms D] [--slots S] | sim-task [--rounds N] [--tasks N] [--dir D] | journal [--postgres [--no-fsync]] | failover [--rounds N] [--lease-timeout S] [--trainer torch] | cluster-overhead [--ms D] [--rounds N] | growth [--tasks N] | proxy [--epochs N] [--rounds N] [--patients N] | scheduler [--trials N] [--epochs N] [--rounds N] [--patients N] [--searches full-budget,full,asha,asha-grace3,asha-eta2,asha-grace3-eta2,asha-budget,sha,all-three] [--executors subprocess,worker] [--trace] | task-phases [--rounds N] [--epochs N] [--patients N] | strong-ops [--size S] [--channels C] [--images N]");
+    Console.Error.WriteLine("usage: Nachos.Bench pipeline [--epochs N] [--rounds N] | predict [--rounds N] [--passes N] [--width-percent W] [--patients N] | segmentation [--epochs N] [--rounds N] [--patients N] [--size S] [--width-percent W] [--eval-images N] [--eval-train-epochs N] | task-start [--images N] [--size S] [--rounds N] | orchestration [--tasks N] [--ms D] [--slots S] | sim-task [--rounds N] [--tasks N] [--dir D] | journal [--postgres [--no-fsync]] | failover [--rounds N] [--lease-timeout S] [--trainer torch] | cluster-overhead [--ms D] [--rounds N] | growth [--tasks N] | proxy [--epochs N] [--rounds N] [--patients N] | scheduler [--trials N] [--epochs N] [--rounds N] [--patients N] [--searches full-budget,full,asha,asha-grace3,asha-eta2,asha-grace3-eta2,asha-budget,sha,all-three] [--executors subprocess,worker] [--trace] | scheduler-replay SPEC RUN_DIR | task-phases [--rounds N] [--epochs N] [--patients N] | strong-ops [--size S] [--channels C] [--images N]");
     return 2;
 }

@@ -40,6 +40,16 @@ public sealed class CampaignKeyTests
         Assert.False(File.Exists(path));
     }
 
+    [Fact]
+    public void A_key_that_cannot_be_made_is_refused_naming_the_file()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir.File("not-a-directory"), "");
+        var path = Path.Combine(dir.File("not-a-directory"), CampaignKey.FileName);
+        var e = Assert.Throws<CampaignKeyException>(() => CampaignKey.LoadOrCreate(path, mayCreate: true));
+        Assert.Equal($"{path}: cannot make the campaign key (IOException)", e.Message);
+    }
+
     [Theory]
     [InlineData(new[] { "coordinator", "worker" }, new string[0], true)]
     [InlineData(new[] { "coordinator" }, new[] { "127.0.0.1:4053", "127.0.0.2:4053" }, true)]

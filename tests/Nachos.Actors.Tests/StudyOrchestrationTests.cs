@@ -54,11 +54,14 @@ public sealed class StudyOrchestrationTests
         Assert.Contains("\"deploy\"", File.ReadAllText(Path.Combine(dachos.RunDir("actors"), "report.json")));
     }
 
-    [Fact]
-    public async Task A_scheduled_search_on_the_actors_stops_and_promotes_as_the_sequential_reference_does()
+    [Theory]
+    [InlineData(4, 1)]
+    [InlineData(24, 24)] // synchronous successive halving: every trial judged against all 24 at a rung
+    public async Task A_scheduled_search_on_the_actors_stops_and_promotes_as_the_sequential_reference_does(int parallelism, int cohort)
     {
         // max_epochs 20, grace 2, η 3: rungs at epochs 2, 6 and 18, then the end.
-        using var study = new SimulatedStudy(trials: 24, parallelism: 4, failureRate: 0.05, scheduler: "{ kind: asha, grace_period: 2, reduction_factor: 3 }");
+        using var study = new SimulatedStudy(trials: 24, parallelism: parallelism, failureRate: 0.05,
+            scheduler: $"{{ kind: asha, grace_period: 2, reduction_factor: 3, cohort: {cohort} }}");
         var reference = ReferenceStudy.Compute(study.Context(study.RunDir("reference")));
         var actual = await study.Run(study.RunDir("actors"), devices: 4);
 
@@ -82,10 +85,13 @@ public sealed class StudyOrchestrationTests
         Assert.True(File.Exists(Path.Combine(runDir, Nachos.Shared.Tasks.TaskAddress.InnerSplit("sim", 0, full.Trial, 0).Folder, "predictions.csv")));
     }
 
-    [Fact]
-    public async Task A_scheduled_search_stopped_mid_study_and_restarted_finishes_as_the_reference_does()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)] // cohorts of three, halved together
+    public async Task A_scheduled_search_stopped_mid_study_and_restarted_finishes_as_the_reference_does(int cohort)
     {
-        using var study = new SimulatedStudy(trials: 18, parallelism: 3, secondsPerEpoch: 0.002, scheduler: "{ kind: asha, grace_period: 2, reduction_factor: 3 }");
+        using var study = new SimulatedStudy(trials: 18, parallelism: 3, secondsPerEpoch: 0.002,
+            scheduler: $"{{ kind: asha, grace_period: 2, reduction_factor: 3, cohort: {cohort} }}");
         var runDir = study.RunDir("restarted");
         var (node, report, progress) = await study.Start(runDir, devices: 3);
         var deadline = DateTime.UtcNow.AddMinutes(1);

@@ -82,14 +82,14 @@ public sealed class CampaignKey : IDisposable
     /// <summary>Makes a new key unless one is there: of two nodes starting together, the one that came second reads the first one's.</summary>
     public static void Create(string path)
     {
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
         try
         {
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
             AtomicFile.CreateOnce(path, NewPkcs12);
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new CampaignKeyException($"{path}: cannot make the campaign key ({e.Message})");
+            throw new CampaignKeyException($"{path}: cannot make the campaign key ({e.GetType().Name})");
         }
     }
 

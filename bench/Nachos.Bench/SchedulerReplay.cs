@@ -1,0 +1,106 @@
+using System.Globalization;
+using Nachos.Shared.LearningCurves;
+using Nachos.Shared.Spec;
+using Nachos.Shared.SpecLoading;
+using Nachos.Shared.Study;
+
+namespace Nachos.Bench;
+
+/// <summary>
+/// Replays scheduler rules on a full-budget search's learning curves, without training: the fold's own decision code
+/// (<see cref="FoldState"/>, <see cref="Nachos.Shared.Search.RungSchedule"/>) is driven with each trial's score at a rung read from
+/// its splits' history.csv (the metric at the epoch of best validation loss so far, as the trainer keeps it), and a trial that runs to
+/// the end gets the full-budget score. An estimate: a real rung task ends with its own validation pass, and a survivor trained with
+/// early stopping ends where that stops; it counts epochs, not seconds. It shows which rule would choose what on the same curves.
+/// </summary>
+internal static class SchedulerReplay
+{
+    public static int Run(string[] args)
+    {
+        if (args.Length < 2)
+        {
+            Console.Error.WriteLine("usage: scheduler-replay SPEC RUN_DIR (the full-budget search's spec and run directory)");
+            return 2;
+        }
+        var spec = SpecLoader.LoadFile(args[0]);
+        var runDir = args[1];
+        var report = StudyReport.Read(Path.Combine(runDir, "report.json"));
+        var maxEpochs = spec.Training.MaxEpochs;
+        Console.WriteLine($"{runDir}: max_epochs {maxEpochs}, metric {spec.Search.Metric}; regret against the full-budget best and its SE; epochs per split summed over trials");
+        Console.WriteLine("| rule | fold | chosen | regret (SE) | ran to the end | epochs | full-budget / it: epochs |");
+        Console.WriteLine("|---|---|---|---|---|---:|---:|");
+        var rules = new[] { (1, 3), (1, 2), (2, 3), (3, 3), (3, 2) }.SelectMany(g => new[] { 1, spec.Search.Trials }.Select(c => (g.Item1, g.Item2, c, false)))
+            .Concat([(3, 3, 1, true), (3, 3, spec.Search.Trials, true), (3, 2, spec.Search.Trials, true), (3, 4, spec.Search.Trials, true), (4, 2, spec.Search.Trials, true)]);
+        foreach (var (grace, eta, cohort, extrapolate) in rules)
+            {
+                var scheduler = new SchedulerSpec(SchedulerKind.Asha, grace, eta, 1, 3, 1, Cohort: cohort);
+                var search = spec.Search with { Scheduler = scheduler, Parallelism = spec.Search.Trials };
+                foreach (var fold in report.Folds)
+                {
+                    var (state, epochs) = Drive(runDir, search, spec, fold, extrapolate);
+                    var chosen = fold.Trials.Single(t => t.Trial == state.Refit!.Trial);
+                    var best = fold.Trials.Single(t => t.Trial == fold.ChosenTrial);
+                    var regret = best.Score!.Value - chosen.Score!.Value;
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"| grace {grace}, η {eta}, {(cohort == 1 ? "trial order" : "synchronous")}{(extrapolate ? ", extrapolated" : "")} | {fold.Outer} | t{chosen.Trial} | {regret:F4} ({best.StandardError:F4}, {(regret <= best.StandardError ? "within" : "outside")}) | " +
+                        $"{state.Finished.Values.Count(t => !t.Stopped)} | {epochs} | {(double)fold.Trials.Count * maxEpochs * 2 / epochs:F2}× |"));
+                }
+            }
+        return 0;
+    }
+
+    private static (FoldState Fold, int Epochs) Drive(string runDir, SearchSpec search, StudySpec spec, FoldResult reference, bool extrapolate)
+    {
+        var fold = FoldState.Empty.Apply(new FoldStarted("replay", reference.Outer, search.Trials, search.Parallelism, 2, spec.Training.MaxEpochs,
+            spec.Seed, search.Metric, search.Maximise, 1.0, search, 0));
+        var sampler = fold.Sampler();
+        var epochs = 0;
+        while (fold.Refit is null && !fold.Done)
+        {
+            foreach (var e in fold.Decide(sampler)) fold = fold.Apply(e);
+            if (fold.Refit is not null || fold.Done) break;
+            var n = fold.Running.First(n => !fold.RungResults.ContainsKey((n, fold.RungOf(n))));
+            var request = fold.TrialRequest(n);
+            var full = reference.Trials.Single(t => t.Trial == n);
+            if (!full.Config.Equals(request.Config)) throw new InvalidOperationException($"trial {n}: the replay's configuration is not the run's");
+            var budget = request.Budget();
+            var from = request.Rung == 0 ? 0 : request.Rungs![request.Rung - 1];
+            epochs += 2 * ((budget ?? spec.Training.MaxEpochs) - from);
+            var result = budget is { } b
+                ? Rung(runDir, reference.Outer, full, b, search.Metric, extrapolate ? spec.Training.MaxEpochs : null)
+                : full;
+            fold = fold.Apply(fold.Accept(result with { RungEpoch = budget })!);
+        }
+        return (fold, epochs);
+    }
+
+    /// <summary>
+    /// A trial's score at a rung: per split, the metric at the epoch of lowest validation loss up to the rung; their mean. Extrapolated:
+    /// instead, the inverse power law a − b·epoch^(−c) fitted to the mean per-epoch metric up to the rung, at <paramref name="extrapolateTo"/>.
+    /// </summary>
+    private static TrialResult Rung(string runDir, int outer, TrialResult full, int rung, string metric, int? extrapolateTo)
+    {
+        var splits = new List<double?>();
+        var curves = new List<double[]>();
+        for (var j = 0; j < 2; j++)
+        {
+            var lines = File.ReadAllLines(Path.Combine(runDir, $"o{outer}", $"t{full.Trial}", $"s{j}", "history.csv"));
+            var header = lines[0].Split(',');
+            int loss = Array.IndexOf(header, "val_loss"), score = Array.IndexOf(header, $"val_{metric}");
+            var rows = lines.Skip(1).Take(rung).Select(l => l.Split(',')).ToList();
+            var best = rows.OrderBy(r => double.Parse(r[loss], CultureInfo.InvariantCulture)).First();
+            splits.Add(double.TryParse(best[score], CultureInfo.InvariantCulture, out var v) ? v : null);
+            curves.Add(rows.Select(r => double.TryParse(r[score], CultureInfo.InvariantCulture, out var x) ? x : double.NaN).ToArray());
+        }
+        var defined = splits.Where(s => s is not null).Select(s => s!.Value).ToList();
+        double? mean = defined.Count == splits.Count ? defined.Average() : null;
+        if (extrapolateTo is { } end)
+        {
+            var curve = Enumerable.Range(0, rung).Select(e => curves.Average(c => c[e])).ToList();
+            var points = Enumerable.Range(0, rung).Where(e => double.IsFinite(curve[e])).ToList();
+            var fit = InversePowerLaw.Fit(points.Select(e => e + 1.0).ToList(), points.Select(e => curve[e]).ToList(), 0, 1);
+            if (fit is not null) mean = fit.At(end);
+        }
+        return full with { Score = mean, SplitScores = splits };
+    }
+}
