@@ -101,6 +101,8 @@ internal static class SchedulerSavings
         }
         // --trace: each search's tasks trace their phases (the trainer's NACHOS_TRAINER_TRACE), summarised after it.
         var trace = args.Contains("--trace");
+        // --keep DIR: each search's spec, report.json and learning curves (history.csv) are kept there, for scheduler-replay.
+        var keep = BenchArgs.String(args, "--keep", "");
         var names = BenchArgs.String(args, "--searches", "full-budget,full,asha,all-three").Split(',');
         if (names.FirstOrDefault(n => Searches.All(s => s.Name != n)) is { } unknown)
         {
@@ -139,6 +141,7 @@ internal static class SchedulerSavings
                     return 1;
                 }
                 costs[name] = (Measure(runDir, clock.Elapsed.TotalSeconds), StudyReport.Read(Path.Combine(runDir, "report.json")));
+                if (keep != "") Keep(dir.File($"{name}.yaml"), runDir, Path.Combine(keep, $"{name}-{round}"));
                 Console.WriteLine($"{name} done (load {Load()})");
                 if (trace)
                 {
@@ -194,6 +197,18 @@ internal static class SchedulerSavings
                     $"  {name} chose t{chosen.ChosenTrial} (its score {chosen.InnerScore:F4}; {reference}'s score of that configuration: {(same is null ? "none" : $"t{same.Trial} {same.Score:F4}")}); " +
                     $"regret vs {reference} {(regret is { } r ? $"{r:F4} {(r <= best.StandardError ? "within" : "outside")} the SE" : "unknown")}; stopped {chosen.Trials.Count(t => t.Stopped)} of {chosen.Trials.Count}"));
             }
+        }
+    }
+
+    private static void Keep(string spec, string runDir, string to)
+    {
+        Directory.CreateDirectory(to);
+        File.Copy(spec, Path.Combine(to, "spec.yaml"), overwrite: true);
+        foreach (var file in Directory.EnumerateFiles(runDir, "history.csv", SearchOption.AllDirectories).Append(Path.Combine(runDir, "report.json")))
+        {
+            var target = Path.Combine(to, Path.GetRelativePath(runDir, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target, overwrite: true);
         }
     }
 
