@@ -17,13 +17,13 @@ internal static class SchedulerReplay
 {
     public static int Run(string[] args)
     {
-        if (args.Length < 2)
+        if (args.Length < 1 || !File.Exists(Path.Combine(args[0], "spec.yaml")))
         {
-            Console.Error.WriteLine("usage: scheduler-replay SPEC RUN_DIR (the full-budget search's spec and run directory)");
+            Console.Error.WriteLine("usage: scheduler-replay DIR (a full-budget search kept by scheduler --keep: its spec.yaml, report.json and history.csv files)");
             return 2;
         }
-        var spec = SpecLoader.LoadFile(args[0]);
-        var runDir = args[1];
+        var runDir = args[0];
+        var spec = SpecLoader.LoadFile(Path.Combine(runDir, "spec.yaml"));
         var report = StudyReport.Read(Path.Combine(runDir, "report.json"));
         var maxEpochs = spec.Training.MaxEpochs;
         Console.WriteLine($"{runDir}: max_epochs {maxEpochs}, metric {spec.Search.Metric}; regret against the full-budget best and its SE; epochs per split summed over trials");
