@@ -9,7 +9,7 @@ namespace Nachos.Bench;
 /// <summary>
 /// Replays scheduler rules on a full-budget search's learning curves, without training: the fold's own decision code
 /// (<see cref="FoldState"/>, <see cref="Nachos.Shared.Search.RungSchedule"/>) is driven with each trial's score at a rung read from
-/// its splits' history.csv (the metric at the epoch of best validation loss so far, as the trainer keeps it), and a trial that runs to
+/// its splits' history.csv (the metric at the best epoch so far by the early-stopping monitor, as the trainer keeps it), and a trial that runs to
 /// the end gets the full-budget score. An estimate: a real rung task ends with its own validation pass, and a survivor trained with
 /// early stopping ends where that stops; it counts epochs, not seconds. It shows which rule would choose what on the same curves.
 /// </summary>
@@ -67,7 +67,7 @@ internal static class SchedulerReplay
             var from = request.Rung == 0 ? 0 : request.Rungs![request.Rung - 1];
             epochs += 2 * ((budget ?? spec.Training.MaxEpochs) - from);
             var result = budget is { } b
-                ? Rung(runDir, reference.Outer, full, b, search.Metric, extrapolate ? spec.Training.MaxEpochs : null)
+                ? Rung(runDir, reference.Outer, full, b, search.Metric, spec.Training.EarlyStopping.Monitor, extrapolate ? spec.Training.MaxEpochs : null)
                 : full;
             fold = fold.Apply(fold.Accept(result with { RungEpoch = budget })!);
         }
@@ -75,10 +75,10 @@ internal static class SchedulerReplay
     }
 
     /// <summary>
-    /// A trial's score at a rung: per split, the metric at the epoch of lowest validation loss up to the rung; their mean. Extrapolated:
+    /// A trial's score at a rung: per split, the metric at the best epoch by the spec's early-stopping monitor up to the rung; their mean. Extrapolated:
     /// instead, the inverse power law a − b·epoch^(−c) fitted to the mean per-epoch metric up to the rung, at <paramref name="extrapolateTo"/>.
     /// </summary>
-    private static TrialResult Rung(string runDir, int outer, TrialResult full, int rung, string metric, int? extrapolateTo)
+    private static TrialResult Rung(string runDir, int outer, TrialResult full, int rung, string metric, string monitor, int? extrapolateTo)
     {
         var splits = new List<double?>();
         var curves = new List<double[]>();
@@ -86,9 +86,11 @@ internal static class SchedulerReplay
         {
             var lines = File.ReadAllLines(Path.Combine(runDir, $"o{outer}", $"t{full.Trial}", $"s{j}", "history.csv"));
             var header = lines[0].Split(',');
-            int loss = Array.IndexOf(header, "val_loss"), score = Array.IndexOf(header, $"val_{metric}");
+            int monitored = Array.IndexOf(header, monitor), score = Array.IndexOf(header, $"val_{metric}");
             var rows = lines.Skip(1).Take(rung).Select(l => l.Split(',')).ToList();
-            var best = rows.OrderBy(r => double.Parse(r[loss], CultureInfo.InvariantCulture)).First();
+            // The trainer's best epoch: the first with the best monitored value (the loss and distances lowest, the rest highest).
+            var sign = monitor == "val_loss" || SpecNames.Minimised(monitor[4..]) ? 1 : -1;
+            var best = rows.OrderBy(r => double.TryParse(r[monitored], CultureInfo.InvariantCulture, out var m) ? sign * m : double.PositiveInfinity).First();
             splits.Add(double.TryParse(best[score], CultureInfo.InvariantCulture, out var v) ? v : null);
             curves.Add(rows.Select(r => double.TryParse(r[score], CultureInfo.InvariantCulture, out var x) ? x : double.NaN).ToArray());
         }

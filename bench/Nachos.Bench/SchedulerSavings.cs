@@ -20,12 +20,13 @@ namespace Nachos.Bench;
 /// </summary>
 internal static class SchedulerSavings
 {
-    private static string Spec(int trials, int epochs, int patients, bool segmentation, bool earlyStopping, string? scheduler, string? proxy, string executor) => $$"""
+    private static string Spec(int trials, int epochs, int patients, bool segmentation, bool earlyStopping, string? scheduler, string? proxy, string executor,
+        string monitor) => $$"""
         name: search
         seed: 11
         {{(segmentation ? Segmentation(patients) : Classification(patients))}}
         split: { scheme: kfold, outer_folds: 2, inner_folds: 2 }
-        training: { max_epochs: {{epochs}}, batch_size: {{(segmentation ? 8 : 16)}},{{(segmentation ? " loss: bce-dice," : "")}} early_stopping: {{(earlyStopping ? "{ patience: 3 }" : "{ enabled: false }")}} }
+        training: { max_epochs: {{epochs}}, batch_size: {{(segmentation ? 8 : 16)}},{{(segmentation ? " loss: bce-dice," : "")}} early_stopping: {{(earlyStopping ? $"{{ monitor: {monitor}, patience: 3 }}" : $"{{ monitor: {monitor}, enabled: false }}")}} }
         search:
           sampler: random
           trials: {{trials}}
@@ -101,6 +102,8 @@ internal static class SchedulerSavings
         }
         // --trace: each search's tasks trace their phases (the trainer's NACHOS_TRAINER_TRACE), summarised after it.
         var trace = args.Contains("--trace");
+        // --monitor val_auroc (or val_dice): pick each training's best epoch by the search metric instead of the validation loss.
+        var monitor = BenchArgs.String(args, "--monitor", "val_loss");
         // --keep DIR: each search's spec, report.json and learning curves (history.csv) are kept there, for scheduler-replay.
         var keep = BenchArgs.String(args, "--keep", "");
         var names = BenchArgs.String(args, "--searches", "full-budget,full,asha,all-three").Split(',');
@@ -119,7 +122,7 @@ internal static class SchedulerSavings
         var chosen = executors.SelectMany(e => Searches.Where(s => names.Contains(s.Name)).Select(s => s.Under(e, executors.Length > 1))).ToArray();
         using var dir = new TempDir();
         foreach (var search in chosen)
-            File.WriteAllText(dir.File($"{search.Name}.yaml"), Spec(trials, epochs, patients, task == "segmentation", search.EarlyStopping, search.Scheduler, search.Proxy, search.Executor));
+            File.WriteAllText(dir.File($"{search.Name}.yaml"), Spec(trials, epochs, patients, task == "segmentation", search.EarlyStopping, search.Scheduler, search.Proxy, search.Executor, monitor));
         Console.WriteLine($"{task}, {patients} patients, {trials} trials, 2 outer folds × 2 inner splits, max_epochs {epochs}; searches {string.Join(", ", chosen.Select(s => s.Name))}: " +
                           "full-budget trains every trial to max_epochs, the others stop early (patience 3); ASHA grace 1, η 3; all-three adds proxy data " +
                           $"(ncc 0.3), a proxy network (width 0.5, depth −1) and a full-size stage of the top 3; load {Load()}");
