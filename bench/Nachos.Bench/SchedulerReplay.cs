@@ -31,27 +31,29 @@ internal static class SchedulerReplay
         Console.WriteLine("|---|---|---|---|---|---:|---:|");
         var rules = new[] { (1, 3), (1, 2), (2, 3), (3, 3), (3, 2) }.SelectMany(g => new[] { 1, spec.Search.Trials }.Select(c => (g.Item1, g.Item2, c, false)))
             .Concat([(3, 3, 1, true), (3, 3, spec.Search.Trials, true), (3, 2, spec.Search.Trials, true), (3, 4, spec.Search.Trials, true), (4, 2, spec.Search.Trials, true)]);
+        var histories = new Histories(runDir);
         foreach (var (grace, eta, cohort, extrapolate) in rules)
+        {
+            var scheduler = new SchedulerSpec(SchedulerKind.Asha, grace, eta, 1, 3, 1, Cohort: cohort);
+            var search = spec.Search with { Scheduler = scheduler, Parallelism = spec.Search.Trials };
+            foreach (var fold in report.Folds)
             {
-                var scheduler = new SchedulerSpec(SchedulerKind.Asha, grace, eta, 1, 3, 1, Cohort: cohort);
-                var search = spec.Search with { Scheduler = scheduler, Parallelism = spec.Search.Trials };
-                foreach (var fold in report.Folds)
-                {
-                    var (state, epochs) = Drive(runDir, search, spec, fold, extrapolate);
-                    var chosen = fold.Trials.Single(t => t.Trial == state.Refit!.Trial);
-                    var best = fold.Trials.Single(t => t.Trial == fold.ChosenTrial);
-                    var regret = best.Score!.Value - chosen.Score!.Value;
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"| grace {grace}, η {eta}, {(cohort == 1 ? "trial order" : "synchronous")}{(extrapolate ? ", extrapolated" : "")} | {fold.Outer} | t{chosen.Trial} | {regret:F4} ({best.StandardError:F4}, {(regret <= best.StandardError ? "within" : "outside")}) | " +
-                        $"{state.Finished.Values.Count(t => !t.Stopped)} | {epochs} | {(double)fold.Trials.Count * maxEpochs * 2 / epochs:F2}× |"));
-                }
+                var splits = fold.Trials[0].SplitScores.Count;
+                var (state, epochs) = Drive(histories, search, spec, fold, splits, extrapolate);
+                var chosen = fold.Trials.Single(t => t.Trial == state.Refit!.Trial);
+                var best = fold.Trials.Single(t => t.Trial == fold.ChosenTrial);
+                var regret = best.Score!.Value - chosen.Score!.Value;
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| grace {grace}, η {eta}, {(cohort == 1 ? "trial order" : "synchronous")}{(extrapolate ? ", extrapolated" : "")} | {fold.Outer} | t{chosen.Trial} | {regret:F4} ({best.StandardError:F4}, {(regret <= best.StandardError ? "within" : "outside")}) | " +
+                    $"{state.Finished.Values.Count(t => !t.Stopped)} | {epochs} | {(double)fold.Trials.Count * maxEpochs * splits / epochs:F2}× |"));
             }
+        }
         return 0;
     }
 
-    private static (FoldState Fold, int Epochs) Drive(string runDir, SearchSpec search, StudySpec spec, FoldResult reference, bool extrapolate)
+    private static (FoldState Fold, int Epochs) Drive(Histories histories, SearchSpec search, StudySpec spec, FoldResult reference, int splits, bool extrapolate)
     {
-        var fold = FoldState.Empty.Apply(new FoldStarted("replay", reference.Outer, search.Trials, search.Parallelism, 2, spec.Training.MaxEpochs,
+        var fold = FoldState.Empty.Apply(new FoldStarted("replay", reference.Outer, search.Trials, search.Parallelism, splits, spec.Training.MaxEpochs,
             spec.Seed, search.Metric, search.Maximise, 1.0, search, 0));
         var sampler = fold.Sampler();
         var epochs = 0;
@@ -65,9 +67,9 @@ internal static class SchedulerReplay
             if (!full.Config.Equals(request.Config)) throw new InvalidOperationException($"trial {n}: the replay's configuration is not the run's");
             var budget = request.Budget();
             var from = request.Rung == 0 ? 0 : request.Rungs![request.Rung - 1];
-            epochs += 2 * ((budget ?? spec.Training.MaxEpochs) - from);
+            epochs += splits * ((budget ?? spec.Training.MaxEpochs) - from);
             var result = budget is { } b
-                ? Rung(runDir, reference.Outer, full, b, search.Metric, spec.Training.EarlyStopping.Monitor, extrapolate ? spec.Training.MaxEpochs : null)
+                ? Rung(histories, reference.Outer, full, b, search.Metric, spec.Training.EarlyStopping.Monitor, extrapolate ? spec.Training.MaxEpochs : null)
                 : full;
             fold = fold.Apply(fold.Accept(result with { RungEpoch = budget })!);
         }
@@ -78,16 +80,15 @@ internal static class SchedulerReplay
     /// A trial's score at a rung: per split, the metric at the best epoch by the spec's early-stopping monitor up to the rung; their mean. Extrapolated:
     /// instead, the inverse power law a − b·epoch^(−c) fitted to the mean per-epoch metric up to the rung, at <paramref name="extrapolateTo"/>.
     /// </summary>
-    private static TrialResult Rung(string runDir, int outer, TrialResult full, int rung, string metric, string monitor, int? extrapolateTo)
+    private static TrialResult Rung(Histories histories, int outer, TrialResult full, int rung, string metric, string monitor, int? extrapolateTo)
     {
         var splits = new List<double?>();
         var curves = new List<double[]>();
-        for (var j = 0; j < 2; j++)
+        for (var j = 0; j < full.SplitScores.Count; j++)
         {
-            var lines = File.ReadAllLines(Path.Combine(runDir, $"o{outer}", $"t{full.Trial}", $"s{j}", "history.csv"));
-            var header = lines[0].Split(',');
+            var (header, all) = histories.Of(outer, full.Trial, j);
             int monitored = Array.IndexOf(header, monitor), score = Array.IndexOf(header, $"val_{metric}");
-            var rows = lines.Skip(1).Take(rung).Select(l => l.Split(',')).ToList();
+            var rows = all.Take(rung).ToList();
             // The trainer's best epoch: the first with the best monitored value (the loss and distances lowest, the rest highest).
             var sign = monitor == "val_loss" || SpecNames.Minimised(monitor[4..]) ? 1 : -1;
             var best = rows.OrderBy(r => double.TryParse(r[monitored], CultureInfo.InvariantCulture, out var m) ? sign * m : double.PositiveInfinity).First();
@@ -104,5 +105,18 @@ internal static class SchedulerReplay
             if (fit is not null) mean = fit.At(end);
         }
         return full with { Score = mean, SplitScores = splits };
+    }
+
+    /// <summary>Each split's history.csv, read once: its header and rows.</summary>
+    private sealed class Histories(string runDir)
+    {
+        private readonly Dictionary<(int, int, int), (string[] Header, string[][] Rows)> read = [];
+
+        public (string[] Header, string[][] Rows) Of(int outer, int trial, int split)
+        {
+            if (read.TryGetValue((outer, trial, split), out var history)) return history;
+            var lines = File.ReadAllLines(Path.Combine(runDir, $"o{outer}", $"t{trial}", $"s{split}", "history.csv"));
+            return read[(outer, trial, split)] = (lines[0].Split(','), lines.Skip(1).Select(l => l.Split(',')).ToArray());
+        }
     }
 }
