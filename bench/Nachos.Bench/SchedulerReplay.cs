@@ -1,5 +1,4 @@
 using System.Globalization;
-using Nachos.Shared.LearningCurves;
 using Nachos.Shared.Spec;
 using Nachos.Shared.SpecLoading;
 using Nachos.Shared.Study;
@@ -34,12 +33,12 @@ internal static class SchedulerReplay
         var histories = new Histories(runDir);
         foreach (var (grace, eta, cohort, extrapolate) in rules)
         {
-            var scheduler = new SchedulerSpec(SchedulerKind.Asha, grace, eta, 1, 3, 1, Cohort: cohort);
+            var scheduler = new SchedulerSpec(SchedulerKind.Asha, grace, eta, 1, 3, 1, Cohort: cohort, Extrapolate: extrapolate);
             var search = spec.Search with { Scheduler = scheduler, Parallelism = spec.Search.Trials };
             foreach (var fold in report.Folds)
             {
                 var splits = fold.Trials[0].SplitScores.Count;
-                var (state, epochs) = Drive(histories, search, spec, fold, splits, extrapolate);
+                var (state, epochs) = Drive(histories, search, spec, fold, splits);
                 var chosen = fold.Trials.Single(t => t.Trial == state.Refit!.Trial);
                 var best = fold.Trials.Single(t => t.Trial == fold.ChosenTrial);
                 var regret = best.Score!.Value - chosen.Score!.Value;
@@ -51,7 +50,7 @@ internal static class SchedulerReplay
         return 0;
     }
 
-    private static (FoldState Fold, int Epochs) Drive(Histories histories, SearchSpec search, StudySpec spec, FoldResult reference, int splits, bool extrapolate)
+    private static (FoldState Fold, int Epochs) Drive(Histories histories, SearchSpec search, StudySpec spec, FoldResult reference, int splits)
     {
         var fold = FoldState.Empty.Apply(new FoldStarted("replay", reference.Outer, search.Trials, search.Parallelism, splits, spec.Training.MaxEpochs,
             spec.Seed, search.Metric, search.Maximise, 1.0, search, 0));
@@ -69,7 +68,7 @@ internal static class SchedulerReplay
             var from = request.Rung == 0 ? 0 : request.Rungs![request.Rung - 1];
             epochs += splits * ((budget ?? spec.Training.MaxEpochs) - from);
             var result = budget is { } b
-                ? Rung(histories, reference.Outer, full, b, search.Metric, spec.Training.EarlyStopping.Monitor, extrapolate ? spec.Training.MaxEpochs : null)
+                ? Rung(histories, reference.Outer, full, b, search.Metric, spec.Training.EarlyStopping.Monitor)
                 : full;
             fold = fold.Apply(fold.Accept(result with { RungEpoch = budget })!);
         }
@@ -77,13 +76,13 @@ internal static class SchedulerReplay
     }
 
     /// <summary>
-    /// A trial's score at a rung: per split, the metric at the best epoch by the spec's early-stopping monitor up to the rung; their mean. Extrapolated:
-    /// instead, the inverse power law a − b·epoch^(−c) fitted to the mean per-epoch metric up to the rung, at <paramref name="extrapolateTo"/>.
+    /// A trial's result at a rung: per split, the metric at the best epoch by the spec's early-stopping monitor up to the rung, and their
+    /// mean; and the splits' mean curve up to the rung, as a real rung reports them (an extrapolating scheduler ranks by it).
     /// </summary>
-    private static TrialResult Rung(Histories histories, int outer, TrialResult full, int rung, string metric, string monitor, int? extrapolateTo)
+    private static TrialResult Rung(Histories histories, int outer, TrialResult full, int rung, string metric, string monitor)
     {
         var splits = new List<double?>();
-        var curves = new List<double[]>();
+        var curves = new List<IReadOnlyList<double?>?>();
         for (var j = 0; j < full.SplitScores.Count; j++)
         {
             var (header, all) = histories.Of(outer, full.Trial, j);
@@ -93,18 +92,11 @@ internal static class SchedulerReplay
             var sign = monitor == "val_loss" || SpecNames.Minimised(monitor[4..]) ? 1 : -1;
             var best = rows.OrderBy(r => double.TryParse(r[monitored], CultureInfo.InvariantCulture, out var m) ? sign * m : double.PositiveInfinity).First();
             splits.Add(double.TryParse(best[score], CultureInfo.InvariantCulture, out var v) ? v : null);
-            curves.Add(rows.Select(r => double.TryParse(r[score], CultureInfo.InvariantCulture, out var x) ? x : double.NaN).ToArray());
+            curves.Add(rows.Select(r => double.TryParse(r[score], CultureInfo.InvariantCulture, out var x) ? x : (double?)null).ToList());
         }
         var defined = splits.Where(s => s is not null).Select(s => s!.Value).ToList();
         double? mean = defined.Count == splits.Count ? defined.Average() : null;
-        if (extrapolateTo is { } end)
-        {
-            var curve = Enumerable.Range(0, rung).Select(e => curves.Average(c => c[e])).ToList();
-            var points = Enumerable.Range(0, rung).Where(e => double.IsFinite(curve[e])).ToList();
-            var fit = InversePowerLaw.Fit(points.Select(e => e + 1.0).ToList(), points.Select(e => curve[e]).ToList(), 0, 1);
-            if (fit is not null) mean = fit.At(end);
-        }
-        return full with { Score = mean, SplitScores = splits };
+        return full with { Score = mean, SplitScores = splits, Curve = TrialAggregate.MeanCurve(curves) };
     }
 
     /// <summary>Each split's history.csv, read once: its header and rows.</summary>

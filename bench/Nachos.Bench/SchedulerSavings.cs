@@ -84,6 +84,9 @@ internal static class SchedulerSavings
         new("asha-budget", false, false, Asha, null),
         // Synchronous successive halving: every trial judged at a rung against all 24 (one cohort), so trial 0 has no head start.
         new("sha", false, true, "{ kind: asha, grace_period: 1, reduction_factor: 3, cohort: TRIALS }", null),
+        // Ranked at a rung by the learning curve's forecast at max_epochs (grace 3: a curve of 3 epochs at least), synchronous and in trial order.
+        new("sha-extrapolated", false, true, "{ kind: asha, grace_period: 3, reduction_factor: 4, cohort: TRIALS, extrapolate: true }", null),
+        new("asha-extrapolated", false, true, "{ kind: asha, grace_period: 3, reduction_factor: 4, extrapolate: true }", null),
         new("all-three", false, true, Asha, "{ data: { fraction: 0.3, method: ncc }, network: { width: 0.5, depth: -1 }, top_k: 3 }"),
     ];
 

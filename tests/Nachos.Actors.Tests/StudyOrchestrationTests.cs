@@ -86,12 +86,13 @@ public sealed class StudyOrchestrationTests
     }
 
     [Theory]
-    [InlineData(1)]
-    [InlineData(3)] // cohorts of three, halved together
-    public async Task A_scheduled_search_stopped_mid_study_and_restarted_finishes_as_the_reference_does(int cohort)
+    [InlineData(1, false)]
+    [InlineData(3, false)] // cohorts of three, halved together
+    [InlineData(3, true)] // ranked by the learning curves' forecasts, which the rungs' results carry through the journal
+    public async Task A_scheduled_search_stopped_mid_study_and_restarted_finishes_as_the_reference_does(int cohort, bool extrapolate)
     {
         using var study = new SimulatedStudy(trials: 18, parallelism: 3, secondsPerEpoch: 0.002,
-            scheduler: $"{{ kind: asha, grace_period: 2, reduction_factor: 3, cohort: {cohort} }}");
+            scheduler: $"{{ kind: asha, grace_period: {(extrapolate ? 3 : 2)}, reduction_factor: 3, cohort: {cohort}, extrapolate: {(extrapolate ? "true" : "false")} }}");
         var runDir = study.RunDir("restarted");
         var (node, report, progress) = await study.Start(runDir, devices: 3);
         var deadline = DateTime.UtcNow.AddMinutes(1);
@@ -102,7 +103,11 @@ public sealed class StudyOrchestrationTests
         var resumed = await study.Run(runDir, devices: 2);
         var reference = ReferenceStudy.Compute(study.Context(study.RunDir("reference")));
         Assert.Equal(Json(reference), Json(resumed));
-        Assert.Contains(resumed.Folds.SelectMany(f => f.Trials), t => t.Stopped);
+        var stopped = resumed.Folds.SelectMany(f => f.Trials).Where(t => t.Stopped).ToList();
+        Assert.NotEmpty(stopped);
+        // A stopped trial's result is its rung's, with the splits' mean curve of every epoch they ran (early stopping may end it before the rung).
+        Assert.All(stopped, t => Assert.InRange(Assert.IsAssignableFrom<IReadOnlyList<double?>>(t.Curve).Count, 1, t.RungEpoch!.Value));
+        Assert.Contains(stopped, t => t.Curve!.Count == t.RungEpoch);
     }
 
     [Fact]

@@ -38,6 +38,20 @@ public sealed class ChildFilesTests : IDisposable
     }
 
     [Fact]
+    public void A_result_round_trips_with_its_validation_curves_and_reads_without_them()
+    {
+        var file = _dir.File("result.json");
+        ChildResultFile.Write(file, Result with { ValidationCurves = new Dictionary<string, IReadOnlyList<double?>> { ["auroc"] = [0.6, null, 0.8], ["loss"] = [0.7, 0.5, 0.42] } });
+        var read = ChildResultFile.Read(file);
+        Assert.Equal([0.6, null, 0.8], read.Curve("auroc")!);
+        Assert.Equal([0.7, 0.5, 0.42], read.Curve("loss")!);
+        Assert.Null(read.Curve("f1"));
+        ChildResultFile.Write(file, Result);
+        Assert.DoesNotContain("validation_curves", File.ReadAllText(file));
+        Assert.Null(ChildResultFile.Read(file).ValidationCurves);
+    }
+
+    [Fact]
     public void A_failure_round_trips()
     {
         var file = _dir.File("failure.json");

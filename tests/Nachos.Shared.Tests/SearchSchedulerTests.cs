@@ -14,10 +14,10 @@ public sealed class SearchSchedulerTests
     [Fact]
     public void Asha_rungs_grow_by_the_reduction_factor_below_max_epochs_and_hyperband_brackets_start_later()
     {
-        Assert.Equal([1, 3, 9], new RungSchedule(Asha(), 20, true).Rungs(7));
-        Assert.Equal([2, 6, 18], new RungSchedule(Asha(2), 20, true).Rungs(0));
-        Assert.Equal([2, 6], new RungSchedule(Asha(2), 18, true).Rungs(0)); // a rung at max epochs is the end, not a rung
-        var hyperband = new RungSchedule(new SchedulerSpec(SchedulerKind.Hyperband, 1, 2, 3, 3, 1), 10, true);
+        Assert.Equal([1, 3, 9], new RungSchedule(Asha(), 20, true, "auroc").Rungs(7));
+        Assert.Equal([2, 6, 18], new RungSchedule(Asha(2), 20, true, "auroc").Rungs(0));
+        Assert.Equal([2, 6], new RungSchedule(Asha(2), 18, true, "auroc").Rungs(0)); // a rung at max epochs is the end, not a rung
+        var hyperband = new RungSchedule(new SchedulerSpec(SchedulerKind.Hyperband, 1, 2, 3, 3, 1), 10, true, "auroc");
         Assert.Equal([0, 1, 2, 0], new[] { 0, 1, 2, 3 }.Select(hyperband.Bracket));
         Assert.Equal([1, 2, 4, 8], hyperband.Rungs(0));
         Assert.Equal([2, 4, 8], hyperband.Rungs(1));
@@ -25,14 +25,14 @@ public sealed class SearchSchedulerTests
         Assert.True(hyperband.IsPeer(3, 0));
         Assert.False(hyperband.IsPeer(3, 1));
         Assert.False(hyperband.IsPeer(3, 3));
-        var median = new RungSchedule(new SchedulerSpec(SchedulerKind.Median, 2, 3, 1, 3, 3), 12, true);
+        var median = new RungSchedule(new SchedulerSpec(SchedulerKind.Median, 2, 3, 1, 3, 3), 12, true, "auroc");
         Assert.Equal([2, 5, 8, 11], median.Rungs(4));
     }
 
     [Fact]
     public void Asha_promotes_the_top_ceiling_of_k_over_eta_of_a_trial_and_its_peers_ties_to_the_lower_index()
     {
-        var s = new RungSchedule(Asha(), 20, maximise: true);
+        var s = new RungSchedule(Asha(), 20, maximise: true, "auroc");
         Assert.True(s.Promote(0, 0.6, [])); // alone: top 1 of 1
         Assert.False(s.Promote(1, 0.5, [(0, 0.6)])); // top 1 of 2
         Assert.True(s.Promote(1, 0.7, [(0, 0.6)]));
@@ -40,7 +40,7 @@ public sealed class SearchSchedulerTests
         Assert.True(s.Promote(3, 0.65, [(0, 0.6), (1, 0.7), (2, 0.5)])); // top 2 of 4
         Assert.False(s.Promote(3, 0.55, [(0, 0.6), (1, 0.7), (2, 0.5)]));
         Assert.False(s.Promote(2, null, [(0, 0.6), (1, 0.7)])); // undefined never goes on
-        var loss = new RungSchedule(Asha(), 20, maximise: false);
+        var loss = new RungSchedule(Asha(), 20, maximise: false, "auroc");
         Assert.True(loss.Promote(1, 0.2, [(0, 0.3)]));
         Assert.False(loss.Promote(1, 0.4, [(0, 0.3)]));
     }
@@ -48,7 +48,7 @@ public sealed class SearchSchedulerTests
     [Fact]
     public void Median_stopping_waits_for_min_trials_then_stops_a_trial_worse_than_the_peers_median()
     {
-        var s = new RungSchedule(new SchedulerSpec(SchedulerKind.Median, 1, 3, 1, MinTrials: 3, Interval: 1), 10, maximise: true);
+        var s = new RungSchedule(new SchedulerSpec(SchedulerKind.Median, 1, 3, 1, MinTrials: 3, Interval: 1), 10, maximise: true, "auroc");
         Assert.True(s.Promote(2, 0.1, [(0, 0.9), (1, 0.8)])); // only 2 peers
         Assert.False(s.Promote(3, 0.7, [(0, 0.9), (1, 0.8), (2, 0.6)])); // median 0.8
         Assert.True(s.Promote(3, 0.8, [(0, 0.9), (1, 0.8), (2, 0.6)]));
@@ -62,7 +62,7 @@ public sealed class SearchSchedulerTests
     [Fact]
     public void The_wilcoxon_pruner_stops_a_trial_worse_than_the_best_peer_split_by_split_at_p_below_the_threshold()
     {
-        var s = new RungSchedule(new SchedulerSpec(SchedulerKind.Wilcoxon, 1, 3, 1, 3, 1, PThreshold: 0.1), 10, maximise: true);
+        var s = new RungSchedule(new SchedulerSpec(SchedulerKind.Wilcoxon, 1, 3, 1, 3, 1, PThreshold: 0.1), 10, maximise: true, "auroc");
         var peers = new[] { R(0, 0.70, 0.72, 0.69, 0.71, 0.73), R(1, 0.5, 0.5, 0.5, 0.5, 0.5) };
         // Worse on all 5 splits than the best peer (trial 0), no tied |d|: scipy.stats.wilcoxon(..., alternative='less') p = 0.03125.
         Assert.False(s.Promote(R(2, 0.60, 0.63, 0.58, 0.615, 0.59), peers));
@@ -72,13 +72,50 @@ public sealed class SearchSchedulerTests
         var mixed = R(3, 0.71, 0.6, 0.702, 0.65, 0.5, 0.6);
         var best = R(0, 0.7, 0.7, 0.69, 0.71, 0.72, 0.69);
         Assert.False(s.Promote(mixed, [best]));
-        Assert.True(new RungSchedule(new SchedulerSpec(SchedulerKind.Wilcoxon, 1, 3, 1, 3, 1, PThreshold: 0.05), 10, true).Promote(mixed, [best]));
+        Assert.True(new RungSchedule(new SchedulerSpec(SchedulerKind.Wilcoxon, 1, 3, 1, 3, 1, PThreshold: 0.05), 10, true, "auroc").Promote(mixed, [best]));
         // Minimised (loss): worse is higher; 4 splits all higher, p = 0.0625 (alternative='greater').
-        var loss = new RungSchedule(new SchedulerSpec(SchedulerKind.Wilcoxon, 1, 3, 1, 3, 1, PThreshold: 0.1), 10, maximise: false);
+        var loss = new RungSchedule(new SchedulerSpec(SchedulerKind.Wilcoxon, 1, 3, 1, 3, 1, PThreshold: 0.1), 10, maximise: false, "auroc");
         Assert.False(loss.Promote(R(1, 0.2, 0.25, 0.22, 0.3), [R(0, 0.1, 0.12, 0.13, 0.14)]));
         // No peer, or equal to the best: goes on.
         Assert.True(s.Promote(R(0, 0.1, 0.1, 0.1, 0.1), []));
         Assert.True(s.Promote(R(4, 0.7, 0.7), [R(0, 0.7, 0.7)]));
+    }
+
+    // A slow learner, behind at epoch 6, and a fast one that has levelled off.
+    private static readonly double?[] Slow = [0.55, 0.62, 0.66, 0.69, 0.71, 0.725];
+    private static readonly double?[] Fast = [0.74, 0.75, 0.755, 0.757, 0.758, 0.7585];
+
+    [Fact]
+    public void The_forecast_is_the_inverse_power_law_fitted_to_the_curve_at_max_epochs_as_scipy_fits_it()
+    {
+        var s = new RungSchedule(Asha(3) with { Extrapolate = true }, 18, true, "auroc");
+        // scipy.optimize.curve_fit(lambda n, a, b, c: a - b * n**-c, n = 1..6, bounds a in [0, 1], c > 0), evaluated at 18:
+        // the slow curve's level sits on the bound a = 1 (b 0.453373, c 0.272966); the fast one's is free (a 0.764657).
+        Assert.Equal(0.7940279085744495, s.Forecast(Slow)!.Value, 4);
+        Assert.Equal(0.7622971041083619, s.Forecast(Fast)!.Value, 4);
+        // Undefined epochs are left out; fewer than 3 defined epochs forecast nothing.
+        Assert.Equal(s.Forecast(Slow)!.Value, s.Forecast([.. Slow, null])!.Value, 12);
+        Assert.Null(s.Forecast([0.6, null, 0.7]));
+        Assert.Null(s.Forecast(null));
+        // A distance is not bounded above by 1: a falling hd95 curve levels off at its own level.
+        var distance = new RungSchedule(Asha(3) with { Extrapolate = true }, 18, false, "hd95").Forecast([9.0, 6.0, 5.0, 4.5, 4.2, 4.0])!.Value;
+        Assert.InRange(distance, 2.5, 4.0);
+    }
+
+    [Fact]
+    public void Extrapolating_promotes_the_slow_learner_the_score_at_the_rung_would_stop()
+    {
+        RungScore At(int trial, double?[] curve) => new(trial, curve[^1], [curve[^1], curve[^1]], curve);
+        var plain = new RungSchedule(Asha(3), 18, true, "auroc");
+        var extrapolated = new RungSchedule(Asha(3) with { Extrapolate = true }, 18, true, "auroc");
+        Assert.False(plain.Promote(At(1, Slow), [At(0, Fast)]));
+        Assert.True(extrapolated.Promote(At(1, Slow), [At(0, Fast)]));
+        Assert.False(extrapolated.Promote(At(1, Fast), [At(0, Slow)]));
+        // Without a curve (results written before curves were reported) the score at the rung ranks.
+        Assert.False(extrapolated.Promote(At(1, Slow) with { Curve = null }, [At(0, Fast) with { Curve = null }]));
+        // Median stopping ranks by the forecast too.
+        var median = new RungSchedule(new SchedulerSpec(SchedulerKind.Median, 3, 3, 1, 1, 1, Extrapolate: true), 18, true, "auroc");
+        Assert.True(median.Promote(At(1, Slow), [At(0, Fast)]));
     }
 
     // ---- The fold's rule, driven as the entities drive it ----
@@ -94,13 +131,34 @@ public sealed class SearchSchedulerTests
     {
         var lr = Math.Log10(SearchTestKit.Number(r.Config, "learning_rate"));
         var budget = r.Budget() ?? r.MaxEpochs;
-        var score = 0.5 + (0.45 * Math.Exp(-Math.Pow(lr + 2.5, 2))) * Math.Sqrt(budget / 20.0) + 0.001 * (r.Trial % 7);
-        return new TrialResult(r.Trial, r.Config, score, 0.01, Math.Min(budget, 5), [score, score], null, r.Budget());
+        double At(int epoch) => 0.5 + (0.45 * Math.Exp(-Math.Pow(lr + 2.5, 2))) * Math.Sqrt(epoch / 20.0) + 0.001 * (r.Trial % 7);
+        var score = At(budget);
+        return new TrialResult(r.Trial, r.Config, score, 0.01, Math.Min(budget, 5), [score, score], null, r.Budget(),
+            r.Budget() is null ? null : Enumerable.Range(1, budget).Select(e => (double?)At(e)).ToList());
+    }
+
+    /// <summary>
+    /// As <see cref="Run"/>, but every third trial learns slowly and ends better: metric(e) is the inverse power law from 0.45 at
+    /// epoch 1 to its level at epoch 20, with exponent c = 0.5 (slow) or 2 (fast), so the ranking at an early rung is not the final one.
+    /// </summary>
+    private static TrialResult RunAtSpeed(TrialRequested r)
+    {
+        var lr = Math.Log10(SearchTestKit.Number(r.Config, "learning_rate"));
+        var budget = r.Budget() ?? r.MaxEpochs;
+        var slow = r.Trial % 3 == 0;
+        var level = 0.55 + 0.25 * Math.Exp(-Math.Pow(lr + 3, 2) / 4) + (slow ? 0.05 : 0) + 0.001 * (r.Trial % 7);
+        var c = slow ? 0.5 : 2;
+        var tail = Math.Pow(20, -c);
+        double At(int epoch) => level + (level - 0.45) * (tail - Math.Pow(epoch, -c)) / (1 - tail);
+        var score = At(budget);
+        return new TrialResult(r.Trial, r.Config, score, 0.01, Math.Min(budget, 5), [score, score], null, r.Budget(),
+            r.Budget() is null ? null : Enumerable.Range(1, budget).Select(e => (double?)At(e)).ToList());
     }
 
     /// <summary>Runs a fold to its refit, handing trials their results in an order drawn from <paramref name="arrivals"/>.</summary>
-    private static (FoldState Fold, int Runs) Drive(SearchSpec search, Random arrivals)
+    private static (FoldState Fold, int Runs) Drive(SearchSpec search, Random arrivals, Func<TrialRequested, TrialResult>? run = null)
     {
+        run ??= Run;
         var fold = Start(search);
         var sampler = fold.Sampler();
         var runs = 0;
@@ -112,7 +170,7 @@ public sealed class SearchSchedulerTests
             var ready = fold.Running.Where(n => !fold.RungResults.ContainsKey((n, fold.RungOf(n)))).ToList();
             Assert.True(ready.Count > 0, $"the fold stalls: no trial is training and no refit after {runs} results");
             var n = ready[arrivals.Next(ready.Count)];
-            var reported = fold.Accept(Run(fold.TrialRequest(n)));
+            var reported = fold.Accept(run(fold.TrialRequest(n)));
             Assert.NotNull(reported);
             fold = fold.Apply(reported);
             runs++;
@@ -190,6 +248,24 @@ public sealed class SearchSchedulerTests
     }
 
     [Fact]
+    public void Extrapolated_the_same_spec_and_seed_give_the_same_stops_and_choice_for_any_arrival_order()
+    {
+        var extrapolated = Search with { Sampler = SamplerKind.Random, Parallelism = 14, Scheduler = Asha(grace: 3) with { Cohort = 14, Extrapolate = true } };
+        var (fold, _) = Drive(extrapolated, new Random(1), RunAtSpeed);
+        var first = Json(fold);
+        for (var seed = 2; seed < 20; seed++)
+            Assert.Equal(first, Json(Drive(extrapolated, new Random(seed), RunAtSpeed).Fold));
+        // The forecasts, not the scores at the rungs, rank: without extrapolating, halving stops the trial that ends best
+        // (a slow one) at the first rung and chooses another; extrapolated, it runs to the end and is chosen.
+        var (plain, _) = Drive(extrapolated with { Scheduler = extrapolated.Scheduler! with { Extrapolate = false } }, new Random(1), RunAtSpeed);
+        var finals = Enumerable.Range(0, 14).ToDictionary(n => n, n => RunAtSpeed(fold.TrialRequest(n) with { Rungs = null }).Score!.Value);
+        var best = finals.MaxBy(kv => kv.Value).Key;
+        Assert.Equal(3, plain.Finished[best].RungEpoch);
+        Assert.NotEqual(best, plain.Refit!.Trial);
+        Assert.Equal(best, fold.Refit!.Trial);
+    }
+
+    [Fact]
     public void One_cohort_of_the_whole_search_is_synchronous_successive_halving_and_the_first_trial_has_no_head_start()
     {
         var search = Search with { Sampler = SamplerKind.Random, Parallelism = 14, Scheduler = Asha(grace: 2) with { Cohort = 14 } };
@@ -249,11 +325,14 @@ public sealed class SearchSchedulerTests
         Assert.Equal(tasks[0].Address().Training.Folder, tasks[0].Address().Folder);
 
         TaskOutcome Ok(TaskSpec t, double auroc) => new(t.TaskId, new TrainingResult(t.TaskId, 2, 2, 0.4,
-            new Dictionary<string, double?> { ["auroc"] = auroc }, new Dictionary<string, double?>(), "h", "p", 1, "cpu"), null, 1);
+            new Dictionary<string, double?> { ["auroc"] = auroc }, new Dictionary<string, double?>(), "h", "p", 1, "cpu",
+            new Dictionary<string, IReadOnlyList<double?>> { ["auroc"] = [auroc - 0.1 * t.Inner, auroc], ["loss"] = [0.5, 0.4] }), null, 1);
         foreach (var t in tasks) trial = trial.Apply(trial.Accept(Ok(t, 0.6))!);
         var rung = ((ReportTrial)trial.Decide()).Result;
         Assert.Equal(2, rung.RungEpoch);
         Assert.Equal(0.6, rung.Score!.Value, 12);
+        // The rung's curve of the search metric: the splits' mean at each epoch.
+        Assert.Equal([0.55, 0.6], rung.Curve!.Select(v => Math.Round(v!.Value, 12)));
 
         // Promoted past the last rung: the plain ids, whose outcomes alone now count.
         trial = trial.Brief(request with { Rung = 2 });
@@ -264,6 +343,7 @@ public sealed class SearchSchedulerTests
         var result = ((ReportTrial)trial.Decide()).Result;
         Assert.Null(result.RungEpoch);
         Assert.False(result.Stopped);
+        Assert.Null(result.Curve); // only a rung's result carries one, to be judged by
         // An older rung number in a late repeat does not move the trial back.
         Assert.Equal(2, trial.Brief(request with { Rung = 1 }).Request!.Rung);
     }
@@ -302,6 +382,13 @@ public sealed class SearchSchedulerTests
 
         Assert.Equal(2, rung.EpochsRun);
         Assert.True(rung.ValidationMetrics["auroc"] < plain.ValidationMetrics["auroc"]);
+        // Curves: one value per epoch run, the last the result's; the rung's is where the continued run's begins; rising.
+        Assert.Equal(2, rung.Curve("auroc")!.Count);
+        Assert.Equal(plain.EpochsRun, plain.Curve("auroc")!.Count);
+        Assert.Equal(plain.ValidationMetrics["auroc"], plain.Curve("auroc")![^1]);
+        Assert.Equal(plain.ValidationLoss, plain.Curve("loss")![^1]);
+        Assert.Equal(rung.Curve("auroc"), continued.Curve("auroc")!.Take(2));
+        Assert.True(plain.Curve("auroc")![0] < plain.Curve("auroc")![^1]);
         Assert.Equal(plain.ValidationMetrics, continued.ValidationMetrics);
         Assert.Equal(plain.BestEpoch, continued.BestEpoch);
         Assert.Equal(File.ReadAllText(Path.Combine(dir.Path, "plain", "predictions.csv")), File.ReadAllText(Path.Combine(dir.Path, "scheduled", "predictions.csv")));
@@ -322,6 +409,9 @@ public sealed class SearchSchedulerTests
     [InlineData("{ kind: asha, cohort: 5 }", "search.scheduler.cohort", "5 trials would wait for each other at a rung, but search.parallelism (4)")]
     [InlineData("{ kind: hyperband, brackets: 2, cohort: 3 }", "search.scheduler.cohort", "3 × 2 brackets trials would wait")]
     [InlineData("{ kind: asha, cohort: 0 }", "search.scheduler.cohort", "")]
+    [InlineData("{ kind: wilcoxon, extrapolate: true }", "search.scheduler.extrapolate", "applies to asha, hyperband and median")]
+    [InlineData("{ kind: asha, grace_period: 2, extrapolate: true }", "search.scheduler.grace_period", "extrapolate needs a learning curve of 3 epochs")]
+    [InlineData("{ kind: asha, extrapolate: maybe }", "search.scheduler.extrapolate", "")]
     public void A_bad_scheduler_is_refused_naming_its_key(string scheduler, string key, string message)
     {
         using var dir = new Nachos.Tests.TempDir();
@@ -337,6 +427,8 @@ public sealed class SearchSchedulerTests
         Assert.Equal(new SchedulerSpec(SchedulerKind.Hyperband, 1, 3, 2, 3, 1), s);
         Assert.Null(LoadWithScheduler(dir, null).Search.Scheduler);
         Assert.Equal(4, LoadWithScheduler(dir, "{ kind: asha, cohort: 4 }").Search.Scheduler!.Cohort);
+        Assert.False(s.Extrapolate);
+        Assert.True(LoadWithScheduler(dir, "{ kind: asha, grace_period: 3, extrapolate: true }").Search.Scheduler!.Extrapolate);
     }
 
     private static StudySpec LoadWithScheduler(Nachos.Tests.TempDir dir, string? scheduler)

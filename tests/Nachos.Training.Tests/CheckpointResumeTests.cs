@@ -85,6 +85,19 @@ public sealed class CheckpointResumeTests(SmallStudy study) : IClassFixture<Smal
         Assert.Equal(straight.BestEpoch, continued.BestEpoch);
         Assert.Equal(straight.ValidationLoss, continued.ValidationLoss);
         AssertSameWeights(Weights(Path.Combine(dir.File("straight"), "model.pt"), study), Weights(Path.Combine(dir.File("scheduled"), "model.pt"), study));
+        // The validation curves: every epoch from the first, the rung's the continued run's beginning, as history.csv has them.
+        Assert.Equal(straight.Curve("auroc"), continued.Curve("auroc"));
+        Assert.Equal(straight.Curve("loss"), continued.Curve("loss"));
+        Assert.Equal(rung.Curve("auroc"), continued.Curve("auroc")!.Take(2));
+        var history = File.ReadAllLines(Path.Combine(dir.File("scheduled"), RunLayout.History)).Select(l => l.Split(',')).ToList();
+        foreach (var (column, metric) in new[] { ("val_auroc", "auroc"), ("val_loss", "loss") })
+        {
+            var i = Array.IndexOf(history[0], column);
+            Assert.True(i >= 0, $"history.csv has no {column}");
+            var logged = history.Skip(1).Select(r => double.Parse(r[i], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+            Assert.Equal(logged.Count, continued.Curve(metric)!.Count);
+            Assert.All(logged.Zip(continued.Curve(metric)!), p => Assert.Equal(p.First, p.Second!.Value, 5));
+        }
         // Another training's checkpoint is not continued: a different split's rung refuses it.
         var other = Assert.Throws<InvalidOperationException>(() => new Trainer(study.Spec, study.Data).Run(Split("small/o0/t0/s1", "scheduled", null)));
         Assert.Contains("different task", other.Message);

@@ -50,13 +50,10 @@ public static class ProxyCheck
     {
         var seconds = splits.Where(o => o.Succeeded).Sum(o => o.Result!.Seconds);
         if (splits.FirstOrDefault(o => !o.Succeeded) is { } failed) return new InnerEvaluation(null, null, seconds, failed.Failure);
-        var scores = splits.Select(o => Score(o.Result!, metric)).ToList();
+        var scores = splits.Select(o => o.Result!.ValidationScore(metric)).ToList();
         var (summary, undefined) = TrialAggregate.Score(scores, metric);
         return new InnerEvaluation(summary?.Mean, summary?.StandardError, seconds, undefined, scores);
     }
-
-    private static double? Score(TrainingResult r, string metric) =>
-        metric == "loss" ? r.ValidationLoss : r.ValidationMetrics.GetValueOrDefault(metric);
 
     /// <summary>
     /// The verdict over the configurations scored by both evaluations: ρ and τ-b with percentile bootstrap CIs

@@ -1,10 +1,11 @@
+using Nachos.Shared.LearningCurves;
 using Nachos.Shared.Spec;
 using Nachos.Shared.Statistics;
 
 namespace Nachos.Shared.Search;
 
-/// <summary>A trial's score at a rung: the mean over its inner splits, and each split's.</summary>
-public sealed record RungScore(int Trial, double? Score, IReadOnlyList<double?> SplitScores);
+/// <summary>A trial's score at a rung: the mean over its inner splits, and each split's; and the splits' mean curve so far (per epoch), if reported.</summary>
+public sealed record RungScore(int Trial, double? Score, IReadOnlyList<double?> SplitScores, IReadOnlyList<double?>? Curve = null);
 
 /// <summary>
 /// A scheduler's rungs and its judgement at a rung, pure. A trial trains to its first rung's epoch, is judged on its mean inner
@@ -15,9 +16,12 @@ public sealed record RungScore(int Trial, double? Score, IReadOnlyList<double?> 
 /// one this is ASHA's rule in trial order, "promote if in the top ceil(k / η) of the k peers and itself at this rung" (the first
 /// trial of a bracket always goes on); with one cohort of the whole search it is synchronous successive halving. Median stopping
 /// is "promote unless worse than the median of the peers", the Wilcoxon pruner "promote unless significantly worse, split by
-/// split, than the best peer". See docs/search.md.
+/// split, than the best peer". With <c>extrapolate</c>, ASHA, Hyperband and median stopping rank a trial not by its score at the rung
+/// but by its learning curve's forecast at max epochs (<see cref="Forecast"/>), so that a slow learner is not stopped for being slow.
+/// See docs/search.md.
 /// </summary>
-public sealed class RungSchedule(SchedulerSpec spec, int maxEpochs, bool maximise)
+/// <param name="metric">The search metric (<c>loss</c> or a metric's name): it bounds the forecast (0 to 1 for a proportion, from 0 otherwise).</param>
+public sealed class RungSchedule(SchedulerSpec spec, int maxEpochs, bool maximise, string metric)
 {
     public SchedulerSpec Spec => spec;
 
@@ -49,7 +53,24 @@ public sealed class RungSchedule(SchedulerSpec spec, int maxEpochs, bool maximis
     public bool Promote(RungScore own, IReadOnlyList<RungScore> peers)
     {
         if (spec.Kind == SchedulerKind.Wilcoxon) return !SignificantlyWorse(own, peers);
-        return Promote(own.Trial, own.Score, peers.Select(p => (p.Trial, p.Score)).ToList());
+        return Promote(own.Trial, Ranked(own), peers.Select(p => (p.Trial, Ranked(p))).ToList());
+    }
+
+    /// <summary>What a trial is ranked by at a rung: its score, or with <c>extrapolate</c> its forecast (its score when there is none).</summary>
+    private double? Ranked(RungScore s) => spec.Extrapolate && s.Score is not null ? Forecast(s.Curve) ?? s.Score : s.Score;
+
+    /// <summary>
+    /// The inverse power law metric(e) = a − b·e^(−c) fitted to a mean learning curve's defined epochs (the first is epoch 1), at max
+    /// epochs; null when fewer than 3 epochs are defined or no fit converges.
+    /// </summary>
+    public double? Forecast(IReadOnlyList<double?>? curve)
+    {
+        if (curve is null) return null;
+        var epochs = Enumerable.Range(0, curve.Count).Where(e => curve[e] is { } v && double.IsFinite(v)).ToList();
+        if (epochs.Count < 3) return null;
+        var fit = InversePowerLaw.Fit(epochs.Select(e => e + 1.0).ToList(), epochs.Select(e => curve[e]!.Value).ToList(),
+            0, SpecNames.InUnitInterval(metric) ? 1 : double.PositiveInfinity);
+        return fit?.At(maxEpochs);
     }
 
     /// <summary>

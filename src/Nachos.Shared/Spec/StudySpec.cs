@@ -208,10 +208,11 @@ public enum SchedulerKind { Asha, Hyperband, Median, Wilcoxon }
 /// the trials before, once <c>MinTrials</c> of them have a score there; the Wilcoxon pruner judges at the same rungs with a
 /// one-sided Wilcoxon signed-rank test over the inner splits against the best trial before, stopping when p &lt; <c>PThreshold</c>.
 /// Trials are judged in cohorts of <c>Cohort</c> consecutive trials of a bracket: each against its own cohort and the earlier ones
-/// (1: against the trials before it only; the whole search: synchronous successive halving).
+/// (1: against the trials before it only; the whole search: synchronous successive halving). With <c>Extrapolate</c>, ASHA, Hyperband
+/// and median stopping rank a trial at a rung by its learning curve's forecast at max epochs rather than by its score there.
 /// </summary>
 public sealed record SchedulerSpec(SchedulerKind Kind, int GracePeriod, int ReductionFactor, int Brackets, int MinTrials, int Interval,
-    double PThreshold = 0.1, int Cohort = 1);
+    double PThreshold = 0.1, int Cohort = 1, bool Extrapolate = false);
 
 public enum TrainerKind { Torch, Simulated }
 

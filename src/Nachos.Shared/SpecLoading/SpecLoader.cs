@@ -451,8 +451,13 @@ public static partial class SpecLoader
         if (cohort > 1 && (long)cohort * brackets > parallelism)
             s.Error("cohort", $"{cohort}{(brackets > 1 ? $" × {brackets} brackets" : "")} trials would wait for each other at a rung, but search.parallelism " +
                               $"({parallelism}) lets only that many be in flight: raise search.parallelism or lower cohort");
+        Only("extrapolate", kind != SchedulerKind.Wilcoxon, "asha, hyperband and median (wilcoxon compares the splits' scores themselves)");
+        var extrapolate = s.Bool("extrapolate", false);
+        // The forecast is an inverse power law, three parameters: a curve of fewer epochs has none.
+        if (extrapolate && grace < 3)
+            s.Error("grace_period", $"is {grace}, but extrapolate needs a learning curve of 3 epochs at least at the first rung: use grace_period 3 or more");
         var spec = new SchedulerSpec(kind, grace, eta, brackets, s.Int("min_trials", 3, 1, 100_000), s.Int("interval", 1, 1),
-            s.Double("p_threshold", 0.1, 0, 1, exclusiveMin: true, exclusiveMax: true), cohort);
+            s.Double("p_threshold", 0.1, 0, 1, exclusiveMin: true, exclusiveMax: true), cohort, extrapolate);
         s.Finish();
         return spec;
     }

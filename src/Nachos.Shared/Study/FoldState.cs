@@ -92,7 +92,7 @@ public sealed record FoldState(
 
     /// <summary>The fold's scheduler, or null when every trial runs to the end.</summary>
     public RungSchedule? Schedule() =>
-        Start is { Search.Scheduler: { } scheduler } s ? new RungSchedule(scheduler, s.MaxEpochs, s.Maximise) : null;
+        Start is { Search.Scheduler: { } scheduler } s ? new RungSchedule(scheduler, s.MaxEpochs, s.Maximise, s.Metric) : null;
 
     /// <summary>A trial's rungs: the scheduler's, for the (first-stage) search; none for a full-size stage's re-evaluation.</summary>
     private IReadOnlyList<int>? RungsOf(int trial) => trial < Start!.Trials ? Schedule()?.Rungs(trial) : null;
@@ -206,11 +206,11 @@ public sealed record FoldState(
             var settled = true;
             foreach (var m in Enumerable.Range(0, Start!.Trials).Where(m => schedule.IsPeer(n, m)))
             {
-                if (RungResults.TryGetValue((m, rung), out var peer)) peers.Add(new RungScore(m, peer.Score, peer.SplitScores));
+                if (RungResults.TryGetValue((m, rung), out var peer)) peers.Add(new RungScore(m, peer.Score, peer.SplitScores, peer.Curve));
                 else if (!Finished.ContainsKey(m)) settled = false;
             }
             if (!settled) continue;
-            verdicts.Add(schedule.Promote(new RungScore(n, own.Score, own.SplitScores), peers) ? new TrialPromoted(n, rung + 1) : new TrialFinished(own));
+            verdicts.Add(schedule.Promote(new RungScore(n, own.Score, own.SplitScores, own.Curve), peers) ? new TrialPromoted(n, rung + 1) : new TrialFinished(own));
         }
         return verdicts;
     }

@@ -35,9 +35,12 @@ public static class SimulatedTrainer
         if (dataFraction < 1) quality = 0.5 + (quality - 0.5) * Math.Max(0, 1 - 0.15 * (1 / Math.Sqrt(dataFraction) - 1));
         var bestEpoch = task.Validation.Count > 0 ? 1 + Seeds.Derive(trainingSeed, 3) % Math.Max(1, task.MaxEpochs) : task.MaxEpochs;
         var epochs = task.Validation.Count > 0 ? Math.Min(task.MaxEpochs, bestEpoch + 2) : task.MaxEpochs;
+        // The quality after epoch e of the full training's epochs grows as the square root of e towards the full one.
+        var (full, fullEpochs) = (quality, epochs);
+        double QualityAt(int e) => 0.5 + (full - 0.5) * Math.Sqrt((double)Math.Min(e, fullEpochs) / fullEpochs);
         if (epochs > task.LastEpoch)
         {
-            quality = 0.5 + (quality - 0.5) * Math.Sqrt((double)task.LastEpoch / epochs);
+            quality = QualityAt(task.LastEpoch);
             bestEpoch = Math.Min(bestEpoch, task.LastEpoch);
             epochs = task.LastEpoch;
         }
@@ -67,22 +70,31 @@ public static class SimulatedTrainer
 
         Directory.CreateDirectory(task.Directory);
         var rows = new List<PredictionRow>();
+        // The training's noise, not the task's: a rung's epochs score as the same epochs of its continuation do.
+        List<double[]> Probs(IReadOnlyList<string> ids, double q) =>
+            ids.Select(id => Probabilities(manifest, manifest.ById[id], q, Seeds.Derive(trainingSeed, Seeds.Hash(id)))).ToList();
+        IReadOnlyDictionary<string, double?> Score(IReadOnlyList<string> ids, List<double[]> probs) =>
+            ClassificationMetrics.Compute(manifest.Task, ids.Select(id => manifest.ById[id].Labels).ToList(), probs.Select(p => (IReadOnlyList<double>)p).ToList()).ByName();
         IReadOnlyDictionary<string, double?> Evaluate(IReadOnlyList<string> ids, string set)
         {
             if (ids.Count == 0) return new Dictionary<string, double?>();
-            var probs = ids.Select(id => Probabilities(manifest, manifest.ById[id], quality, Seeds.Derive(taskSeed, Seeds.Hash(id)))).ToList();
+            var probs = Probs(ids, quality);
             rows.AddRange(ids.Select((id, i) => new PredictionRow(id, set, manifest.ById[id].Labels, probs[i])));
             ClassificationMetrics.RequireFinite(task.TaskId, set, probs);
-            return ClassificationMetrics.Compute(manifest.Task, ids.Select(id => manifest.ById[id].Labels).ToList(), probs.Select(p => (IReadOnlyList<double>)p).ToList()).ByName();
+            return Score(ids, probs);
         }
         var validation = Evaluate(task.Validation, "validation");
         var test = Evaluate(task.Test, "test");
         PredictionsFile.Write(RunLayout.PredictionsPath(task.Directory), manifest.Task, manifest.Classes, rows);
-        double? valLoss = task.Validation.Count > 0 ? 0.7 * (1.5 - quality) : null;
+        double Loss(double q) => 0.7 * (1.5 - q);
+        double? valLoss = task.Validation.Count > 0 ? Loss(quality) : null;
+        // The epochs' validation curves: the metrics of the quality after each epoch (the last epoch's are the result's).
+        var curves = task.Validation.Count == 0 ? null : TrainingResult.CurvesOf(Enumerable.Range(1, epochs)
+            .Select(e => new EpochRecord(e, 0, 0, Loss(QualityAt(e)), Score(task.Validation, Probs(task.Validation, QualityAt(e))), sim.SecondsPerEpoch)).ToList());
         WaitUntil((epochs - done) * sim.SecondsPerEpoch);
         if (task.Budget is not null) RungProgress.Write(task.Directory, epochs);
         return new TrainingResult(task.TaskId, bestEpoch, epochs, valLoss, validation, test, RunLayout.History, RunLayout.Predictions,
-            clock.Elapsed.TotalSeconds, "simulated");
+            clock.Elapsed.TotalSeconds, "simulated", curves);
     }
 
     /// <summary>Target AUROC in (0.5, 1) from the configuration, with a little task-specific noise.</summary>

@@ -13,6 +13,17 @@ public static class TrialAggregate
             ? (null, $"validation {metric} is undefined on an inner split")
             : (Intervals.Summarise(splitScores.Select(s => s!.Value).ToList()), null);
 
+    /// <summary>
+    /// The splits' mean learning curve: at each epoch every split ran, the mean of their values (undefined when one is); null when a
+    /// split reported no curve.
+    /// </summary>
+    public static IReadOnlyList<double?>? MeanCurve(IReadOnlyList<IReadOnlyList<double?>?> curves)
+    {
+        if (curves.Count == 0 || curves.Any(c => c is null)) return null;
+        return Enumerable.Range(0, curves.Min(c => c!.Count))
+            .Select(e => curves.Any(c => c![e] is null) ? (double?)null : curves.Average(c => c![e]!.Value)).ToList();
+    }
+
     /// <summary>The mean of the defined values; null when none is.</summary>
     public static double? MeanOfDefined(IEnumerable<double?> values)
     {

@@ -21,10 +21,12 @@ public sealed record SplitFinished(int Inner, TaskOutcome Outcome) : TrialEvent;
 /// <summary>
 /// What a trial reports to its outer fold: mean inner validation metric ± SE and mean best epoch, or why it failed. With
 /// <paramref name="RungEpoch"/>, a result measured at a scheduler's rung (trained only that many epochs): the fold promotes the
-/// trial or stops it there, and a stopped trial's result is this one.
+/// trial or stops it there, and a stopped trial's result is this one. A rung's result also carries <paramref name="Curve"/>, the splits'
+/// mean validation metric at each epoch so far, for a scheduler that extrapolates it (null otherwise, and before curves were reported).
 /// </summary>
 public sealed record TrialResult(int Trial, Hyperparameters Config, double? Score, double? StandardError, double MeanBestEpoch, IReadOnlyList<double?> SplitScores, string? Failure,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? RungEpoch = null)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? RungEpoch = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<double?>? Curve = null)
 {
     public bool Failed => Failure is not null;
 
@@ -89,16 +91,15 @@ public sealed record TrialState(TrialRequested? Request, IReadOnlyDictionary<int
         var r = Request ?? throw new InvalidOperationException("trial not requested");
         var outcomes = Enumerable.Range(0, r.Splits).Select(j => Splits[j]).ToList();
         var failed = outcomes.FirstOrDefault(o => !o.Succeeded);
-        var scores = outcomes.Select(o => o.Result is { } res ? Score(res, r.Metric) : null).ToList();
+        var scores = outcomes.Select(o => o.Result?.ValidationScore(r.Metric)).ToList();
         var rung = r.Budget();
         if (failed is not null)
             return new TrialResult(r.Trial, r.Config, null, null, 0, scores, failed.Failure, rung);
         var (summary, undefined) = TrialAggregate.Score(scores, r.Metric);
         if (summary is null) return new TrialResult(r.Trial, r.Config, null, null, 0, scores, undefined, rung);
         return new TrialResult(r.Trial, r.Config, summary.Mean, summary.StandardError,
-            outcomes.Average(o => o.Result!.BestEpoch), scores, null, rung);
+            outcomes.Average(o => o.Result!.BestEpoch), scores, null, rung,
+            rung is null ? null : TrialAggregate.MeanCurve(outcomes.Select(o => o.Result!.Curve(r.Metric)).ToList()));
     }
 
-    private static double? Score(TrainingResult r, string metric) =>
-        metric == "loss" ? r.ValidationLoss : r.ValidationMetrics.GetValueOrDefault(metric);
 }

@@ -15,19 +15,21 @@ public sealed record ChildResultFile(
     [property: JsonPropertyName("history")] string History,
     [property: JsonPropertyName("predictions")] string Predictions,
     [property: JsonPropertyName("seconds")] double Seconds,
-    [property: JsonPropertyName("device")] string Device)
+    [property: JsonPropertyName("device")] string Device,
+    [property: JsonPropertyName("validation_curves"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    IReadOnlyDictionary<string, IReadOnlyList<double?>>? ValidationCurves = null)
 {
     private const string What = "result file";
 
     public static void Write(string file, TrainingResult r) =>
         ChildFiles.Write(file, new ChildResultFile(ChildFiles.Format, r.TaskId, r.BestEpoch, r.EpochsRun, r.ValidationLoss, r.ValidationMetrics,
-            r.TestMetrics, r.History, r.Predictions, r.Seconds, r.Device));
+            r.TestMetrics, r.History, r.Predictions, r.Seconds, r.Device, r.ValidationCurves));
 
     /// <exception cref="ChildFileException">Malformed, or of another format.</exception>
     public static TrainingResult Read(string file)
     {
         var f = ChildFiles.Read<ChildResultFile>(file, What);
         return new TrainingResult(f.TaskId, f.BestEpoch, f.EpochsRun, f.ValidationLoss, f.ValidationMetrics, f.TestMetrics, f.History,
-            f.Predictions, f.Seconds, f.Device);
+            f.Predictions, f.Seconds, f.Device, f.ValidationCurves);
     }
 }

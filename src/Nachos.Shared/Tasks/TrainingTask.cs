@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Nachos.Shared.Tasks;
 
 /// <summary>
@@ -25,6 +27,8 @@ public sealed record TrainingTask(
 public sealed record EpochRecord(int Epoch, double LearningRate, double TrainLoss, double? ValidationLoss, IReadOnlyDictionary<string, double?> Metrics, double Seconds);
 
 /// <summary>What a finished task reports. Paths are relative to the task directory.</summary>
+/// <param name="ValidationCurves">Each validation metric (and <c>loss</c>) at every epoch run, from the first (a rung's run continues
+/// its checkpoint's history); null without a validation set, and in results written before curves were reported.</param>
 public sealed record TrainingResult(
     string TaskId,
     int BestEpoch,
@@ -35,4 +39,22 @@ public sealed record TrainingResult(
     string History,
     string Predictions,
     double Seconds,
-    string Device);
+    string Device,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, IReadOnlyList<double?>>? ValidationCurves = null)
+{
+    /// <summary>The validation score by <paramref name="metric"/> (<c>loss</c> or a metric's name) of the final (best) weights.</summary>
+    public double? ValidationScore(string metric) => metric == "loss" ? ValidationLoss : ValidationMetrics.GetValueOrDefault(metric);
+
+    /// <summary>The per-epoch validation curve of <paramref name="metric"/>, or null when none was reported.</summary>
+    public IReadOnlyList<double?>? Curve(string metric) => ValidationCurves?.GetValueOrDefault(metric);
+
+    /// <summary>The curves of <paramref name="history"/>'s validation loss and metrics, or null when it has no validation.</summary>
+    public static IReadOnlyDictionary<string, IReadOnlyList<double?>>? CurvesOf(IReadOnlyList<EpochRecord> history)
+    {
+        if (history.Count == 0 || history.All(r => r.ValidationLoss is null && r.Metrics.Count == 0)) return null;
+        var curves = new Dictionary<string, IReadOnlyList<double?>> { ["loss"] = history.Select(r => r.ValidationLoss).ToList() };
+        foreach (var name in history.SelectMany(r => r.Metrics.Keys).Distinct())
+            curves[name] = history.Select(r => r.Metrics.GetValueOrDefault(name)).ToList();
+        return curves;
+    }
+}

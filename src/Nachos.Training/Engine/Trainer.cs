@@ -172,7 +172,7 @@ public sealed class Trainer(StudySpec spec, LoadedDataset data, string device = 
             task.TaskId, bestEpoch, history.Count,
             evaluations.FirstOrDefault(e => e.Set == "validation")?.Loss,
             Scores("validation"), Scores("test"),
-            RunLayout.History, RunLayout.Predictions, clock.Elapsed.TotalSeconds, device);
+            RunLayout.History, RunLayout.Predictions, clock.Elapsed.TotalSeconds, device, TrainingResult.CurvesOf(history));
         trace?.Mark("result");
         RunWriter.Write(task.Directory, spec, data.Manifest, history, head, evaluations, result);
         trace?.Mark("files (outside the clock)");
