@@ -29,7 +29,8 @@ internal static class SchedulerReplay
         Console.WriteLine("| rule | fold | chosen | regret (SE) | ran to the end | epochs | full-budget / it: epochs |");
         Console.WriteLine("|---|---|---|---|---|---:|---:|");
         var rules = new[] { (1, 3), (1, 2), (2, 3), (3, 3), (3, 2) }.SelectMany(g => new[] { 1, spec.Search.Trials }.Select(c => (g.Item1, g.Item2, c, false)))
-            .Concat([(3, 3, 1, true), (3, 3, spec.Search.Trials, true), (3, 2, spec.Search.Trials, true), (3, 4, spec.Search.Trials, true), (4, 2, spec.Search.Trials, true)]);
+            .Concat([(3, 3, 1, true), (3, 4, 1, true), (3, 3, spec.Search.Trials, true), (3, 2, spec.Search.Trials, true), (3, 4, spec.Search.Trials, true),
+                (3, 5, spec.Search.Trials, true), (3, 6, spec.Search.Trials, true), (4, 2, spec.Search.Trials, true)]);
         var histories = new Histories(runDir);
         foreach (var (grace, eta, cohort, extrapolate) in rules)
         {
