@@ -87,6 +87,8 @@ internal static class SchedulerSavings
         // Ranked at a rung by the learning curve's forecast at max_epochs (grace 3: a curve of 3 epochs at least), synchronous and in trial order.
         new("sha-extrapolated", false, true, "{ kind: asha, grace_period: 3, reduction_factor: 4, cohort: TRIALS, extrapolate: true }", null),
         new("asha-extrapolated", false, true, "{ kind: asha, grace_period: 3, reduction_factor: 4, extrapolate: true }", null),
+        // As sha-extrapolated with early stopping off: the scheduler alone stops, and the survivors train to max_epochs.
+        new("sha-extrapolated-budget", false, false, "{ kind: asha, grace_period: 3, reduction_factor: 4, cohort: TRIALS, extrapolate: true }", null),
         new("all-three", false, true, Asha, "{ data: { fraction: 0.3, method: ncc }, network: { width: 0.5, depth: -1 }, top_k: 3 }"),
     ];
 
