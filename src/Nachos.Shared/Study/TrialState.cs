@@ -101,5 +101,4 @@ public sealed record TrialState(TrialRequested? Request, IReadOnlyDictionary<int
             outcomes.Average(o => o.Result!.BestEpoch), scores, null, rung,
             rung is null ? null : TrialAggregate.MeanCurve(outcomes.Select(o => o.Result!.Curve(r.Metric)).ToList()));
     }
-
 }
