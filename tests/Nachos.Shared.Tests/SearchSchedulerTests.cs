@@ -130,11 +130,16 @@ public sealed class SearchSchedulerTests
     private static TrialResult Run(TrialRequested r)
     {
         var lr = Math.Log10(SearchTestKit.Number(r.Config, "learning_rate"));
+        return Result(r, epoch => 0.5 + (0.45 * Math.Exp(-Math.Pow(lr + 2.5, 2))) * Math.Sqrt(epoch / 20.0) + 0.001 * (r.Trial % 7));
+    }
+
+    /// <summary>A trial's result at its budget from its learning curve <paramref name="at"/> (per epoch); a rung's carries the curve so far.</summary>
+    private static TrialResult Result(TrialRequested r, Func<int, double> at)
+    {
         var budget = r.Budget() ?? r.MaxEpochs;
-        double At(int epoch) => 0.5 + (0.45 * Math.Exp(-Math.Pow(lr + 2.5, 2))) * Math.Sqrt(epoch / 20.0) + 0.001 * (r.Trial % 7);
-        var score = At(budget);
+        var score = at(budget);
         return new TrialResult(r.Trial, r.Config, score, 0.01, Math.Min(budget, 5), [score, score], null, r.Budget(),
-            r.Budget() is null ? null : Enumerable.Range(1, budget).Select(e => (double?)At(e)).ToList());
+            r.Budget() is null ? null : Enumerable.Range(1, budget).Select(e => (double?)at(e)).ToList());
     }
 
     /// <summary>
@@ -144,15 +149,11 @@ public sealed class SearchSchedulerTests
     private static TrialResult RunAtSpeed(TrialRequested r)
     {
         var lr = Math.Log10(SearchTestKit.Number(r.Config, "learning_rate"));
-        var budget = r.Budget() ?? r.MaxEpochs;
         var slow = r.Trial % 3 == 0;
         var level = 0.55 + 0.25 * Math.Exp(-Math.Pow(lr + 3, 2) / 4) + (slow ? 0.05 : 0) + 0.001 * (r.Trial % 7);
         var c = slow ? 0.5 : 2;
         var tail = Math.Pow(20, -c);
-        double At(int epoch) => level + (level - 0.45) * (tail - Math.Pow(epoch, -c)) / (1 - tail);
-        var score = At(budget);
-        return new TrialResult(r.Trial, r.Config, score, 0.01, Math.Min(budget, 5), [score, score], null, r.Budget(),
-            r.Budget() is null ? null : Enumerable.Range(1, budget).Select(e => (double?)At(e)).ToList());
+        return Result(r, epoch => level + (level - 0.45) * (tail - Math.Pow(epoch, -c)) / (1 - tail));
     }
 
     /// <summary>Runs a fold to its refit, handing trials their results in an order drawn from <paramref name="arrivals"/>.</summary>
